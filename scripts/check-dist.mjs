@@ -1,0 +1,31 @@
+// Fails when the committed dist/ is not what `npm run build` makes from the sources.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
+const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
+try {
+  for (const [entry, dir] of [['src/index.ts', ''], ['src/cli.ts', 'cli']]) {
+    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  }
+  const list = dir => readdirSync(dir, { recursive: true }).filter(f => statSync(join(dir, f)).isFile()).map(String).sort()
+  const built = list(out)
+  const committed = list(join(root, 'dist'))
+  const stale = []
+  for (const file of new Set([...built, ...committed])) {
+    const a = built.includes(file) ? readFileSync(join(out, file)) : undefined
+    const b = committed.includes(file) ? readFileSync(join(root, 'dist', file)) : undefined
+    if (!a || !b || !a.equals(b)) stale.push(file)
+  }
+  if (stale.length > 0) {
+    console.error(`dist/ is stale: ${stale.join(', ')} differ from a fresh build. Run \`npm run build\` and commit dist/.`)
+    process.exitCode = 1
+  } else {
+    console.log(`dist/ is current (${built.length} files match a fresh build).`)
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true })
+}

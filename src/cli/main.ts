@@ -1,0 +1,128 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { parseConfig } from '../core/config.js'
+import { buildReport } from '../core/report.js'
+import { UserError, type Logger } from '../engine/ports.js'
+import { USER_AGENT } from '../github/client.js'
+import { redeliverFailedDeliveries } from '../session.js'
+import { FileLock, FileStore } from '../state/file-store.js'
+import { HELP, parseCliArgs } from './args.js'
+
+interface Streams {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  stderrIsTerminal: boolean
+}
+
+const defaultStreams: Streams = {
+  stdout: text => process.stdout.write(text),
+  stderr: text => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true
+}
+
+/** Runs the command line; returns the exit code (0 done, 1 errors or bad input). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams): Promise<number> {
+  const secrets: string[] = []
+  const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+  const fail = (message: string): number => {
+    streams.stderr(`error: ${redact(message)}\n`)
+    return 1
+  }
+
+  const parsed = parseCliArgs(argv)
+  if (!parsed.ok) return fail(parsed.error)
+  const options = parsed.options
+  if (options.help) {
+    streams.stdout(HELP)
+    return 0
+  }
+  if (options.version) {
+    streams.stdout(`${USER_AGENT.split('/')[1]}\n`)
+    return 0
+  }
+
+  const inputs = { ...options.inputs }
+  if (env.GITHUB_TOKEN) inputs.token = env.GITHUB_TOKEN
+  if (options.privateKeyFile) {
+    try {
+      inputs['private-key'] = readFileSync(options.privateKeyFile, 'utf8')
+    } catch (error) {
+      return fail(`--private-key-file: cannot read ${options.privateKeyFile}: ${(error as Error).message}`)
+    }
+  } else if (env.GITHUB_APP_PRIVATE_KEY) {
+    inputs['private-key'] = env.GITHUB_APP_PRIVATE_KEY
+  }
+  for (const secret of [inputs.token, inputs['private-key']]) if (secret) secrets.push(secret)
+  if (options.stateFile && inputs['state-variable']) {
+    return fail('--state-file and --state-variable both keep the bookmark: give one.')
+  }
+
+  const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
+  if (!result.ok) {
+    for (const message of result.errors) streams.stderr(`error: ${toFlags(message)}\n`)
+    return 1
+  }
+  const { config } = result
+
+  const log: Logger = {
+    info: message => streams.stderr(`${redact(message)}\n`),
+    warning: message => streams.stderr(`warning: ${redact(message)}\n`),
+    debug: message => {
+      if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
+    }
+  }
+
+  let lock: FileLock | undefined
+  try {
+    let store: FileStore | undefined
+    if (options.stateFile) {
+      const path = resolve(options.stateFile)
+      mkdirSync(dirname(path), { recursive: true })
+      lock = new FileLock(`${path}.lock`)
+      lock.acquire()
+      store = new FileStore(path)
+    }
+    if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describe(config.target)}...\n`)
+    const run = await redeliverFailedDeliveries(config, {
+      log,
+      mask: secret => {
+        if (!secrets.includes(secret)) secrets.push(secret)
+      },
+      store
+    })
+    const reportPath = resolve(options.reportFile ?? join(tmpdir(), 'webhook-redelivery-report.json'))
+    mkdirSync(dirname(reportPath), { recursive: true })
+    writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
+    const outputs = { ...run.totals, report: reportPath }
+    if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
+    else {
+      const t = run.totals
+      streams.stdout(
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.\nReport: ${reportPath}\n`
+      )
+    }
+    for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
+    return run.failures.length > 0 ? 1 : 0
+  } catch (error) {
+    if (error instanceof UserError) return fail(error.message)
+    return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    lock?.release()
+  }
+}
+
+/** Input errors name inputs; on the command line they are flags. */
+function toFlags(message: string): string {
+  return message.replace(/Input "([a-z-]+)"/g, (_, name: string) => {
+    if (name === 'token') return 'GITHUB_TOKEN'
+    if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
+    return `--${name}`
+  })
+}
+
+function describe(target: { type: string; org?: string; owner?: string; repo?: string }): string {
+  if (target.type === 'org') return `organization ${target.org}`
+  if (target.type === 'repo') return `repository ${target.owner}/${target.repo}`
+  return "the app's webhook"
+}

@@ -1,0 +1,267 @@
+import { createPrivateKey } from 'node:crypto'
+import { formatDuration, parseDuration } from './duration.js'
+import { resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+
+/** Every input of action.yml; the CLI takes the same names as --flags. */
+export const INPUT_NAMES = [
+  'target-type',
+  'app-id',
+  'private-key',
+  'token',
+  'org',
+  'repository',
+  'hook-id',
+  'hostname',
+  'state-variable',
+  'state-repository',
+  'lookback',
+  'max-attempts',
+  'max-redeliveries',
+  'events',
+  'max-age',
+  'dry-run'
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]
+export type RawInputs = Partial<Record<InputName, string>>
+
+export const DEFAULTS: Partial<Record<InputName, string>> = {
+  lookback: '24h',
+  'max-attempts': '3',
+  'max-redeliveries': '500',
+  'dry-run': 'false'
+}
+
+export interface Repo {
+  owner: string
+  repo: string
+}
+
+export type Target = { type: 'app' } | { type: 'org'; org: string } | { type: 'repo'; owner: string; repo: string }
+
+export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string }
+
+export interface EventFilter {
+  event: string
+  action?: string
+}
+
+export interface AppCredentials {
+  appId: string
+  privateKey: string
+}
+
+export interface Config {
+  target: Target
+  hooks: HookSelector[]
+  token?: string
+  app?: AppCredentials
+  location: GitHubLocation
+  state?: { variable: string; repository: Repo }
+  lookbackMs: number
+  maxAttempts: number
+  maxRedeliveries: number
+  events: EventFilter[]
+  maxAgeMs?: number
+  dryRun: boolean
+}
+
+export interface Environment {
+  GITHUB_API_URL?: string
+  GITHUB_REPOSITORY?: string
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
+
+const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i
+const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i
+const VARIABLE = /^[a-z_][a-z0-9_]*$/i
+const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/
+const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i
+const HOOK_ID = /^[1-9]\d{0,19}$/
+
+/**
+ * Turns raw input strings into a validated Config, or into one message per bad
+ * input that names it and says what is expected. No I/O: runs before any request.
+ */
+export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
+  const errors: string[] = []
+  const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
+  const bad = (name: InputName, expected: string, value?: string): void => {
+    const got = value === undefined ? '' : `, got "${truncate(value)}"`
+    errors.push(`Input "${name}" ${expected}${got}.`)
+  }
+
+  const targetType = input('target-type')
+  let target: Target | undefined
+  if (targetType === 'app') target = { type: 'app' }
+  else if (targetType === 'org') {
+    const org = input('org')
+    if (!org) bad('org', 'is required when target-type is "org": the organization login')
+    else if (!ORG.test(org)) bad('org', 'must be an organization login (letters, digits and hyphens)', org)
+    else target = { type: 'org', org }
+  } else if (targetType === 'repo') {
+    const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || ''
+    const repo = parseRepo(repository)
+    if (!repository) bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name')
+    else if (!repo) bad('repository', 'must be owner/name', repository)
+    else target = { type: 'repo', ...repo }
+  } else if (!targetType) {
+    bad('target-type', 'is required: use app, org or repo')
+  } else {
+    bad('target-type', 'must be app, org or repo', targetType)
+  }
+
+  const hooks: HookSelector[] = []
+  if (targetType !== 'app') {
+    for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+      if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
+      else if (isHttpUrl(item)) hooks.push({ kind: 'url', url: item })
+      else bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item)
+    }
+  }
+
+  const token = input('token') || undefined
+  const appId = input('app-id')
+  const rawKey = raw['private-key'] ?? ''
+  let app: AppCredentials | undefined
+  if (appId && !APP_ID.test(appId)) bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId)
+  if (rawKey.trim()) {
+    const privateKey = normalizePrivateKey(rawKey)
+    if (!privateKey) {
+      errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.')
+    } else if (!appId) {
+      bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
+    } else if (APP_ID.test(appId)) {
+      app = { appId, privateKey }
+    }
+  } else if (appId && targetType !== 'app' && !token) {
+    bad('private-key', 'is required with app-id: the GitHub App\'s PEM private key')
+  }
+  if (targetType === 'app') {
+    if (!appId) bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID')
+    if (!rawKey.trim()) bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key')
+  } else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
+    bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`)
+  }
+
+  const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
+  if (!location) {
+    bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'))
+  }
+
+  let state: Config['state']
+  const variable = input('state-variable')
+  if (variable) {
+    if (!VARIABLE.test(variable) || /^github_/i.test(variable)) {
+      bad('state-variable', 'must be a variable name: letters, digits and _, not starting with a digit or GITHUB_', variable)
+    }
+    const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || ''
+    const repo = parseRepo(stateRepository)
+    if (!stateRepository) bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name')
+    else if (!repo) bad('state-repository', 'must be owner/name', stateRepository)
+    if (!token && !rawKey.trim()) {
+      bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)')
+    }
+    if (repo && VARIABLE.test(variable)) state = { variable, repository: repo }
+  } else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
+    bad('state-repository', 'must be owner/name', raw['state-repository'].trim())
+  }
+
+  const lookbackMs = parseDuration(input('lookback'))
+  if (lookbackMs === undefined) bad('lookback', 'must be a duration such as 90m, 6h or 3d', input('lookback'))
+
+  let maxAgeMs: number | undefined
+  if (input('max-age')) {
+    maxAgeMs = parseDuration(input('max-age'))
+    if (maxAgeMs === undefined) bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'))
+  }
+
+  const maxAttempts = positiveInteger(input('max-attempts'))
+  if (maxAttempts === undefined) bad('max-attempts', 'must be a positive integer', input('max-attempts'))
+  const maxRedeliveries = positiveInteger(input('max-redeliveries'))
+  if (maxRedeliveries === undefined) bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'))
+
+  const events: EventFilter[] = []
+  for (const item of input('events').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+    if (!EVENT.test(item)) {
+      bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item)
+      continue
+    }
+    const [event, action] = item.split('.')
+    events.push(action ? { event, action } : { event })
+  }
+
+  const dryRunText = input('dry-run')
+  const dryRun = parseBoolean(dryRunText)
+  if (dryRun === undefined) bad('dry-run', 'must be true or false', dryRunText)
+
+  if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
+    return { ok: false, errors }
+  }
+  return {
+    ok: true,
+    config: {
+      target,
+      hooks,
+      token,
+      app,
+      location,
+      state,
+      lookbackMs,
+      maxAttempts,
+      maxRedeliveries,
+      events,
+      maxAgeMs,
+      dryRun: dryRun ?? false
+    }
+  }
+}
+
+export function parseRepo(text: string): Repo | undefined {
+  const match = REPO.exec(text)
+  if (!match || match[2] === '.' || match[2] === '..') return undefined
+  return { owner: match[1], repo: match[2] }
+}
+
+/** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
+export function normalizePrivateKey(text: string): string | undefined {
+  let pem = text.trim().replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n')
+  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return undefined
+  pem = pem.replace(/\n{2,}/g, '\n') + '\n'
+  try {
+    createPrivateKey(pem)
+  } catch {
+    return undefined
+  }
+  return pem
+}
+
+function positiveInteger(text: string): number | undefined {
+  if (!/^\d{1,9}$/.test(text)) return undefined
+  const n = Number(text)
+  return n >= 1 ? n : undefined
+}
+
+function parseBoolean(text: string): boolean | undefined {
+  if (/^(true|yes|1)$/i.test(text)) return true
+  if (/^(false|no|0|)$/i.test(text)) return false
+  return undefined
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return url.protocol === 'https:' || url.protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+export function describeWindow(ms: number): string {
+  return formatDuration(ms)
+}

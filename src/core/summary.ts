@@ -1,0 +1,86 @@
+import type { ReportRow, RunResult } from './types.js'
+
+/** Rows of deliveries shown in the job summary; the report file has them all. */
+export const SUMMARY_ROW_LIMIT = 100
+
+const REASON_TEXT: Record<string, string> = {
+  filtered: 'event not selected by `events`',
+  'too-old': 'older than `max-age`',
+  'max-attempts': 'gave up: `max-attempts` reached',
+  'outside-window': 'older than GitHub can redeliver',
+  budget: '`max-redeliveries` reached; next run',
+  'rate-limited': 'GitHub rate limit; next run',
+  refused: 'GitHub refused the redelivery',
+  'dry-run': 'dry run'
+}
+
+/** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
+export function renderSummary(result: RunResult, title = 'Webhook redelivery'): string {
+  const { totals } = result
+  const lines: string[] = []
+  const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
+  if (nothing) {
+    const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`
+    return `### ${title}: nothing to redeliver\n\nScanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`
+  }
+  const head = result.dryRun
+    ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
+    : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`
+  lines.push(head, '')
+  for (const warning of result.warnings) lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '')
+
+  lines.push('| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|')
+  for (const h of result.hooks) {
+    const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
+    const name = h.scanError ? `${escapeCell(h.hook.label)} (not scanned: ${escapeCell(h.scanError)})` : escapeCell(h.hook.label)
+    lines.push(`| ${name} | ${number(h.scanned)} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.errors)} | ${number(h.inFlight)} | ${link} |`)
+  }
+  lines.push('')
+
+  if (result.rows.length > 0) {
+    const multipleHooks = result.hooks.length > 1
+    lines.push(
+      `| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`,
+      `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`
+    )
+    const ordered = [...result.rows].sort(byImportance)
+    for (const row of ordered.slice(0, SUMMARY_ROW_LIMIT)) {
+      const hook = multipleHooks ? `${escapeCell(row.hookId ?? 'app')} | ` : ''
+      lines.push(`| ${hook}\`${escapeCell(row.event)}\` | ${row.action ? `\`${escapeCell(row.action)}\`` : ''} | ${formatTime(row.firstDeliveredAt)} | ${row.attempts} | ${resultText(row)} |`)
+    }
+    if (ordered.length > SUMMARY_ROW_LIMIT) {
+      lines.push('', `and ${number(ordered.length - SUMMARY_ROW_LIMIT)} more: see the \`report\` output's file.`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+function resultText(row: ReportRow): string {
+  if (row.result === 'redelivered') return 'redelivered'
+  if (row.result === 'error') return `error: ${escapeCell(truncate(row.message ?? 'request failed', 120))}; next run`
+  const reason = row.reason ? REASON_TEXT[row.reason] ?? row.reason : 'skipped'
+  return `skipped: ${reason}`
+}
+
+/** Errors first, then redelivered, then skips; oldest first within each. */
+function byImportance(a: ReportRow, b: ReportRow): number {
+  const rank = (row: ReportRow): number => (row.result === 'error' ? 0 : row.result === 'redelivered' ? 1 : 2)
+  return rank(a) - rank(b) || a.firstDeliveredAt.localeCompare(b.firstDeliveredAt)
+}
+
+function formatTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`
+}
+
+function number(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}

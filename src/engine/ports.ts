@@ -1,0 +1,48 @@
+import type { DeliveryId } from '../core/ids.js'
+import type { Attempt } from '../core/ledger.js'
+import type { HookTarget } from '../core/types.js'
+
+/** An attempt as listed, with its duration: listing order follows completion, not start. */
+export interface ListedAttempt extends Attempt {
+  durationMs: number
+}
+
+export type RedeliveryResult =
+  | { kind: 'accepted'; at: number }
+  /** GitHub answered 4xx for this delivery: it will not redeliver it. */
+  | { kind: 'refused'; status: number; message: string }
+  /** GitHub's limits stop this run; the rest waits for the next. */
+  | { kind: 'rate-limited'; message: string }
+  /** Failed after retries; the next run tries again. */
+  | { kind: 'error'; message: string }
+
+/** What the engine needs from GitHub. */
+export interface DeliveriesPort {
+  /** GitHub's clock: the latest `Date` header plus the time elapsed since. */
+  now(): number
+  /** Pages newest first; stops when `onPage` returns false. */
+  listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void>
+  redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult>
+}
+
+/** Where the bookmark lives: an Actions variable, or a file for the CLI. */
+export interface BookmarkStore {
+  /** For messages: `variable X in owner/repo`, `file ./state.json`. */
+  readonly description: string
+  read(): Promise<string | undefined>
+  write(text: string): Promise<void>
+}
+
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+/**
+ * A failure the user can act on (bad credentials, a missing permission): the
+ * message says what to do; it ends the run.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError'
+}

@@ -1,0 +1,112 @@
+import { HttpClient } from '@actions/http-client'
+import { createAppAuth } from '@octokit/auth-app'
+import { Octokit } from '@octokit/core'
+import { paginateRest } from '@octokit/plugin-paginate-rest'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck/light.js'
+import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
+import githubAppJwt from 'universal-github-app-jwt'
+import type { AppCredentials } from '../core/config.js'
+import type { GitHubClock } from './clock.js'
+import { timeScale } from './timing.js'
+
+export const USER_AGENT = 'webhook-redelivery/1.0.0'
+const API_VERSION = '2022-11-28'
+
+export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
+export type GitHubClient = InstanceType<typeof GitHubOctokit>
+
+export interface ClientLog {
+  debug(message: string): void
+  warning(message: string): void
+}
+
+export interface ClientContext {
+  baseUrl: string
+  clock: GitHubClock
+  log: ClientLog
+  /** Registers a secret with the runner before anything could print it. */
+  mask(secret: string): void
+}
+
+// One write queue for every client in the process: GitHub asks for one write per second in all.
+let writeGroup: Bottleneck.Group | undefined
+function sharedWriteGroup(): Bottleneck.Group {
+  writeGroup ??= new Bottleneck.Group({ id: 'webhook-redelivery-write', maxConcurrent: 1, minTime: Math.round(1000 * timeScale()) })
+  return writeGroup
+}
+
+/** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
+const MAX_SECONDARY_WAIT_S = 180
+const MAX_SECONDARY_RETRIES = 4
+const MAX_PRIMARY_WAIT_S = 60
+
+export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials; installationId?: number }): GitHubClient {
+  const scale = timeScale()
+  const { log } = context
+  const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
+    baseUrl: context.baseUrl,
+    userAgent: USER_AGENT,
+    request: { fetch: proxyAwareFetch(context.baseUrl) },
+    log: {
+      debug: (message: string) => log.debug(message),
+      info: (message: string) => log.debug(message),
+      warn: (message: string) => log.debug(message),
+      error: (message: string) => log.debug(message)
+    },
+    throttle: {
+      write: sharedWriteGroup(),
+      retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)),
+      fallbackSecondaryRateRetryAfter: 60,
+      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        const again = retryCount < MAX_SECONDARY_RETRIES && retryAfter <= MAX_SECONDARY_WAIT_S
+        log.warning(`GitHub's secondary rate limit answered ${request.method} ${request.url}; ${again ? `waiting ${retryAfter}s as it asks` : 'stopping here'}.`)
+        return again
+      },
+      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        const again = retryCount < 1 && retryAfter <= MAX_PRIMARY_WAIT_S
+        log.warning(`GitHub's rate limit is used up (${request.method} ${request.url}); ${again ? `waiting ${retryAfter}s for it to reset` : 'stopping here'}.`)
+        return again
+      }
+    },
+    retry: { retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)) }
+  }
+  if ('token' in auth) {
+    context.mask(auth.token)
+    options.auth = auth.token
+  } else {
+    options.authStrategy = createAppAuth
+    options.auth = {
+      appId: /^\d+$/.test(auth.app.appId) ? Number(auth.app.appId) : auth.app.appId,
+      ...(auth.installationId ? { installationId: auth.installationId } : {}),
+      // Sign with GitHub's clock, not the runner's, and mask every JWT before it is used.
+      createJwt: async (appId: string | number, timeDifference?: number) => {
+        const now = context.clock.known ? Math.floor(context.clock.now() / 1000) : Math.floor(Date.now() / 1000) + (timeDifference ?? 0)
+        const jwt = await githubAppJwt({ id: appId, privateKey: auth.app.privateKey, now })
+        context.mask(jwt.token)
+        return { jwt: jwt.token, expiresAt: new Date(jwt.expiration * 1000).toISOString() }
+      }
+    }
+  }
+  const octokit = new GitHubOctokit(options)
+  octokit.hook.before('request', request => {
+    request.headers['x-github-api-version'] = API_VERSION
+  })
+  octokit.hook.after('request', response => context.clock.observe(response.headers.date))
+  octokit.hook.error('request', error => {
+    const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
+    context.clock.observe(headers?.date)
+    throw error
+  })
+  return octokit
+}
+
+/**
+ * Node's fetch ignores HTTPS_PROXY; the toolkit's HTTP client picks the proxy
+ * (or none, per NO_PROXY) for the destination, as @actions/github does.
+ */
+function proxyAwareFetch(baseUrl: string): typeof fetch {
+  const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
+}

@@ -1,0 +1,132 @@
+import { idToString, type DeliveryId } from '../core/ids.js'
+import type { HookTarget } from '../core/types.js'
+import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
+import type { GitHubClient } from './client.js'
+import type { GitHubClock } from './clock.js'
+import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
+
+interface RawDelivery {
+  id: unknown
+  guid: string
+  delivered_at: string
+  redelivery: boolean
+  duration: number
+  status: string
+  status_code: number
+  event: string
+  action: string | null
+}
+
+export interface DeliveriesAccess {
+  client: GitHubClient
+  credential: CredentialKind
+  tokenIsInstallationToken?: boolean
+}
+
+/** Lists and redelivers hook deliveries through the REST API. */
+export class GitHubDeliveries implements DeliveriesPort {
+  listRequests = 0
+
+  constructor(
+    private readonly access: DeliveriesAccess,
+    private readonly clock: GitHubClock,
+    private readonly route: HookRoute
+  ) {}
+
+  now(): number {
+    return this.clock.now()
+  }
+
+  async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
+    const { path, params } = this.route.list(hook)
+    try {
+      for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
+        this.listRequests++
+        const page = (response.data as RawDelivery[]).map(toAttempt)
+        if (!onPage(page)) break
+      }
+    } catch (error) {
+      if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
+        throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'))
+      }
+      throw new Error(`listing deliveries failed: ${describeError(error)}`)
+    }
+  }
+
+  async redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult> {
+    const { path, params } = this.route.redeliver(hook, id)
+    try {
+      await this.access.client.request(`POST ${path}`, params)
+      return { kind: 'accepted', at: this.clock.now() }
+    } catch (error) {
+      if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
+      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
+      if (error.status === 401 || error.status === 403) {
+        throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'))
+      }
+      if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
+      return { kind: 'error', message: describeError(error) }
+    }
+  }
+
+  private explain(error: Parameters<typeof explainHttpError>[0], action: string, level: 'read' | 'write'): string {
+    return explainHttpError(error, {
+      action,
+      credential: this.access.credential,
+      permission: this.route.permission(level, this.access.credential),
+      tokenIsInstallationToken: this.access.tokenIsInstallationToken
+    })
+  }
+}
+
+function toAttempt(raw: RawDelivery): ListedAttempt {
+  return {
+    id: idToString(raw.id),
+    guid: raw.guid,
+    deliveredAt: Date.parse(raw.delivered_at),
+    redelivery: raw.redelivery === true,
+    status: raw.status,
+    statusCode: raw.status_code,
+    event: raw.event,
+    action: raw.action ?? null,
+    durationMs: Math.round((raw.duration ?? 0) * 1000)
+  }
+}
+
+/** The REST paths of one kind of hook. */
+export interface HookRoute {
+  list(hook: HookTarget): { path: string; params: Record<string, unknown> }
+  redeliver(hook: HookTarget, id: DeliveryId): { path: string; params: Record<string, unknown> }
+  permission(level: 'read' | 'write', credential: CredentialKind): string
+}
+
+export const appHookRoute: HookRoute = {
+  list: () => ({ path: '/app/hook/deliveries', params: {} }),
+  redeliver: (_hook, id) => ({ path: '/app/hook/deliveries/{delivery_id}/attempts', params: { delivery_id: id } }),
+  permission: () => "the app's own JSON Web Token (app-id and private-key of the app that owns the webhook)"
+}
+
+export function orgHookRoute(org: string): HookRoute {
+  return {
+    list: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries', params: { org, hook_id: hook.id } }),
+    redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
+    permission: (level, credential) =>
+      credential === 'installation'
+        ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
+        : `to be an owner of ${org} with a fine-grained token's "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's admin:org_hook scope`
+  }
+}
+
+export function repoHookRoute(owner: string, repo: string): HookRoute {
+  return {
+    list: hook => ({ path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } }),
+    redeliver: (hook, id) => ({
+      path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts',
+      params: { owner, repo, hook_id: hook.id, delivery_id: id }
+    }),
+    permission: (level, credential) =>
+      credential === 'installation'
+        ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${owner}/${repo}`
+        : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+  }
+}

@@ -1,0 +1,72 @@
+import * as core from '@actions/core'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
+import { buildReport } from './core/report.js'
+import { renderSummary } from './core/summary.js'
+import type { RunResult } from './core/types.js'
+import { UserError } from './engine/ports.js'
+import { redeliverFailedDeliveries } from './session.js'
+
+const REPORT_FILE = 'webhook-redelivery-report.json'
+
+/** The action: inputs from the runner, outputs, report file and job summary back to it. */
+export async function run(): Promise<void> {
+  try {
+    const raw: RawInputs = {}
+    for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
+    // Masked before anything else runs, so no later message can print them.
+    if (raw.token) core.setSecret(raw.token)
+    if (raw['private-key']) core.setSecret(raw['private-key'])
+
+    const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
+    if (!parsed.ok) {
+      for (const message of parsed.errors) core.error(message)
+      process.exitCode = 1
+      return
+    }
+    const { config } = parsed
+    const result = await redeliverFailedDeliveries(config, {
+      log: { info: core.info, warning: core.warning, debug: core.debug },
+      mask: core.setSecret
+    })
+
+    const reportPath = writeReport(buildReport(config.target, result))
+    setOutputs(result, reportPath)
+    await writeSummary(result)
+    if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
+  } catch (error) {
+    if (error instanceof UserError) {
+      core.setFailed(error.message)
+    } else {
+      const message = error instanceof Error ? error.message : String(error)
+      core.setFailed(`webhook-redelivery failed: ${message}`)
+      if (error instanceof Error && error.stack) core.debug(error.stack)
+    }
+  }
+}
+
+function setOutputs(result: RunResult, reportPath: string): void {
+  const { totals } = result
+  core.setOutput('scanned', totals.scanned)
+  core.setOutput('failed', totals.failed)
+  core.setOutput('redelivered', totals.redelivered)
+  core.setOutput('skipped', totals.skipped)
+  core.setOutput('errors', totals.errors)
+  core.setOutput('report', reportPath)
+}
+
+function writeReport(report: unknown): string {
+  const directory = process.env.RUNNER_TEMP || tmpdir()
+  mkdirSync(directory, { recursive: true })
+  const path = join(directory, REPORT_FILE)
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n')
+  return path
+}
+
+async function writeSummary(result: RunResult): Promise<void> {
+  // core.summary.write() throws when the runner gave no summary file (local runs).
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(renderSummary(result)).write()
+}

@@ -1,0 +1,170 @@
+import type { Config } from './core/config.js'
+import { redeliveryWindowMs } from './core/hostname.js'
+import type { HookTarget, RunResult } from './core/types.js'
+import { UserError, type BookmarkStore, type Logger } from './engine/ports.js'
+import { runEngine } from './engine/run.js'
+import { createClient, type ClientContext, type GitHubClient } from './github/client.js'
+import { GitHubClock } from './github/clock.js'
+import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
+import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
+import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
+import { VariableStore } from './state/variable-store.js'
+
+export interface SessionIO {
+  log: Logger
+  /** Registers a secret so the runner masks it; called before the secret can reach any output. */
+  mask(secret: string): void
+  /** Overrides the bookmark store (the CLI's state file). */
+  store?: BookmarkStore
+}
+
+export interface SessionStats {
+  listRequests: number
+  stateReads: number
+  stateWrites: number
+}
+
+interface Access {
+  client: GitHubClient
+  credential: CredentialKind
+  tokenIsInstallationToken: boolean
+}
+
+/** Connects the engine to GitHub for one configuration and runs it. */
+export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult & { stats: SessionStats }> {
+  const masked = new Set<string>()
+  const mask = (secret: string): void => {
+    if (!secret || masked.has(secret)) return
+    masked.add(secret)
+    io.mask(secret)
+  }
+  const clock = new GitHubClock()
+  const context: ClientContext = {
+    baseUrl: config.location.apiBaseUrl,
+    clock,
+    log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
+    mask
+  }
+  if (config.token) mask(config.token)
+  if (config.app) maskKey(config.app.privateKey, mask)
+
+  const appClient = config.app ? createClient(context, { app: config.app }) : undefined
+  const tokenAccess = (token: string): Access => ({
+    client: createClient(context, { token }),
+    credential: 'token',
+    tokenIsInstallationToken: token.startsWith('ghs_')
+  })
+
+  let hooks: HookTarget[]
+  let route: HookRoute
+  let access: Access
+  const target = config.target
+  if (target.type === 'app') {
+    access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
+    route = appHookRoute
+    hooks = [appHook(config.location.webBaseUrl)]
+  } else {
+    const owner = hookOwner(config)
+    route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
+    access = appClient
+      ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo })
+      : tokenAccess(config.token!)
+    hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken)
+  }
+
+  let store = io.store
+  let variableStore: VariableStore | undefined
+  if (!store && config.state) {
+    const { repository, variable } = config.state
+    const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient!, repository)
+    variableStore = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
+    store = variableStore
+  }
+
+  const deliveries = new GitHubDeliveries(access, clock, route)
+  const result = await runEngine({
+    hooks,
+    policy: {
+      maxAttempts: config.maxAttempts,
+      maxRedeliveries: config.maxRedeliveries,
+      events: config.events,
+      maxAgeMs: config.maxAgeMs,
+      dryRun: config.dryRun,
+      windowMs: redeliveryWindowMs(config.location)
+    },
+    lookbackMs: config.lookbackMs,
+    github: deliveries,
+    store,
+    log: io.log
+  })
+  return {
+    ...result,
+    stats: { listRequests: deliveries.listRequests, stateReads: variableStore?.reads ?? 0, stateWrites: variableStore?.writes ?? 0 }
+  }
+}
+
+function hookOwner(config: Config): HookOwner {
+  const web = config.location.webBaseUrl
+  if (config.target.type === 'org') {
+    const { org } = config.target
+    return {
+      kind: 'org',
+      name: org,
+      listPath: '/orgs/{org}/hooks',
+      params: { org },
+      webSettingsUrl: `${web}/organizations/${org}/settings/hooks`,
+      permission: `the "Webhooks" organization permission (read), or a classic token's admin:org_hook scope, as an owner of ${org}`
+    }
+  }
+  const { owner, repo } = config.target as { owner: string; repo: string }
+  return {
+    kind: 'repo',
+    name: `${owner}/${repo}`,
+    listPath: '/repos/{owner}/{repo}/hooks',
+    params: { owner, repo },
+    webSettingsUrl: `${web}/${owner}/${repo}/settings/hooks`,
+    permission: `admin access with the "Webhooks" repository permission (read), or a classic token's repo scope, on ${owner}/${repo}`
+  }
+}
+
+/** An installation token of the app for an organization or repository, found with the app's JWT. */
+async function installationAccess(
+  context: ClientContext,
+  appClient: GitHubClient,
+  where: { org: string } | { owner: string; repo: string }
+): Promise<Access> {
+  const name = 'org' in where ? where.org : `${where.owner}/${where.repo}`
+  let installationId: number
+  try {
+    const { data } = 'org' in where
+      ? await appClient.request('GET /orgs/{org}/installation', { org: where.org })
+      : await appClient.request('GET /repos/{owner}/{repo}/installation', { owner: where.owner, repo: where.repo })
+    installationId = (data as { id: number }).id
+  } catch (error) {
+    if (isHttpError(error) && error.status === 404) {
+      throw new UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`)
+    }
+    if (isHttpError(error) && (error.status === 401 || error.status === 403)) {
+      throw new UserError(explainHttpError(error, { action: `find the app's installation on ${name}`, credential: 'app-jwt', permission: "the app's own JSON Web Token" }))
+    }
+    throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`)
+  }
+  let token: string
+  try {
+    const auth = (await appClient.auth({ type: 'installation', installationId })) as { token: string }
+    token = auth.token
+  } catch (error) {
+    if (isHttpError(error)) {
+      throw new UserError(explainHttpError(error, { action: `create an installation token for ${name}`, credential: 'app-jwt', permission: "the app's own JSON Web Token" }))
+    }
+    throw error
+  }
+  context.mask(token)
+  return { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false }
+}
+
+/** Masks the key as given and line by line, as the runner masks multi-line secrets. */
+function maskKey(key: string, mask: (secret: string) => void): void {
+  mask(key)
+  for (const line of key.split('\n')) if (line.trim() && !line.startsWith('-----')) mask(line.trim())
+}

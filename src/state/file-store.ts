@@ -1,0 +1,95 @@
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, fsyncSync } from 'node:fs'
+import { UserError, type BookmarkStore } from '../engine/ports.js'
+
+/** The bookmark in a local JSON file, for the command line under cron. */
+export class FileStore implements BookmarkStore {
+  readonly description: string
+
+  constructor(private readonly path: string) {
+    this.description = `state file ${path}`
+  }
+
+  async read(): Promise<string | undefined> {
+    try {
+      return readFileSync(this.path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
+    }
+  }
+
+  /** Written to a temporary file and renamed over the old one: a crash leaves the old or the new, never half. */
+  async write(text: string): Promise<void> {
+    const temporary = `${this.path}.${process.pid}.tmp`
+    try {
+      const fd = openSync(temporary, 'w', 0o600)
+      try {
+        writeSync(fd, text + '\n')
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+      renameSync(temporary, this.path)
+    } catch (error) {
+      rmSync(temporary, { force: true })
+      throw new UserError(`Cannot write the ${this.description}: ${(error as Error).message}`)
+    }
+  }
+}
+
+/**
+ * An exclusive lock beside the state file so two cron runs cannot overlap. A
+ * lock left by a process that no longer exists is taken over.
+ */
+export class FileLock {
+  private held = false
+
+  constructor(readonly path: string) {}
+
+  acquire(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(this.path, 'wx', 0o600)
+        writeFileSync(fd, `${process.pid}\n`)
+        closeSync(fd)
+        this.held = true
+        const release = (): void => this.release()
+        process.once('exit', release)
+        return
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new UserError(`Cannot create the lock file ${this.path}: ${(error as Error).message}`)
+        }
+        const owner = Number(safeRead(this.path).trim())
+        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+          throw new UserError(`Another run (process ${owner}) holds the lock ${this.path}; it is still running. Not starting a second one.`)
+        }
+        rmSync(this.path, { force: true })
+      }
+    }
+    throw new UserError(`Cannot take the lock ${this.path}.`)
+  }
+
+  release(): void {
+    if (!this.held) return
+    this.held = false
+    rmSync(this.path, { force: true })
+  }
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,82 @@
+import type { Repo } from '../core/config.js'
+import { UserError, type BookmarkStore } from '../engine/ports.js'
+import type { GitHubClient } from '../github/client.js'
+import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from '../github/errors.js'
+
+/** The bookmark in an Actions configuration variable of a repository. */
+export class VariableStore implements BookmarkStore {
+  readonly description: string
+  private exists: boolean | undefined
+  reads = 0
+  writes = 0
+
+  constructor(
+    private readonly client: GitHubClient,
+    private readonly repository: Repo,
+    private readonly name: string,
+    private readonly credential: CredentialKind,
+    private readonly tokenIsInstallationToken = false
+  ) {
+    this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`
+  }
+
+  async read(): Promise<string | undefined> {
+    this.reads++
+    try {
+      const { data } = await this.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
+      this.exists = true
+      return (data as { value: string }).value
+    } catch (error) {
+      if (isHttpError(error) && error.status === 404) {
+        // 404 is also what a token that cannot see the repository gets; the first write tells them apart.
+        this.exists = false
+        return undefined
+      }
+      throw this.explain(error, 'read')
+    }
+  }
+
+  async write(text: string): Promise<void> {
+    this.writes++
+    const params = { ...this.repository, name: this.name, value: text }
+    try {
+      if (this.exists === false) {
+        try {
+          await this.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
+        } catch (error) {
+          if (!isHttpError(error) || error.status !== 409) throw error
+          await this.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
+        }
+      } else {
+        try {
+          await this.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
+        } catch (error) {
+          if (!isHttpError(error) || error.status !== 404) throw error
+          await this.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
+        }
+      }
+      this.exists = true
+    } catch (error) {
+      throw this.explain(error, 'write')
+    }
+  }
+
+  private explain(error: unknown, level: 'read' | 'write'): Error {
+    if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
+      const where = `${this.repository.owner}/${this.repository.repo}`
+      const permission =
+        this.credential === 'installation'
+          ? `the "Variables" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${where}`
+          : `a fine-grained token's "Variables" repository permission (${level === 'read' ? 'read' : 'read and write'}) on ${where}, or a classic token's repo scope`
+      return new UserError(
+        explainHttpError(error, {
+          action: `${level} the ${this.description}`,
+          credential: this.credential,
+          permission,
+          tokenIsInstallationToken: this.tokenIsInstallationToken
+        })
+      )
+    }
+    return new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`)
+  }
+}
