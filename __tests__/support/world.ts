@@ -1,0 +1,59 @@
+/** Small helpers to set up deliveries on the local GitHub API and read back what it saw. */
+import type { HookRef, LocalApi } from '../../local-api/index.js'
+
+export const MINUTE = 60_000
+export const HOUR = 60 * MINUTE
+export const DAY = 24 * HOUR
+
+let counter = 0
+/** A guid that says what it is, so a failing assertion is readable. */
+export function guid(label: string): string {
+  counter++
+  const hex = Buffer.from(`${label}-${counter}`).toString('hex').padEnd(32, '0').slice(0, 32)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+}
+
+/** One delivery that failed at `agoMs` before the server's now, with optional earlier/later attempts. */
+export function addFailure(api: LocalApi, hook: HookRef, agoMs: number, opts: { event?: string; action?: string | null; label?: string; guid?: string; attempts?: number } = {}): string {
+  const id = opts.guid ?? guid(opts.label ?? 'fail')
+  const at = api.now() - agoMs
+  for (let i = 0; i < (opts.attempts ?? 1); i++) {
+    api.addDelivery(hook, {
+      guid: id,
+      event: opts.event ?? 'push',
+      action: opts.action ?? null,
+      deliveredAt: at + i * 1000,
+      ok: false,
+      status: 'Invalid HTTP Response: 503',
+      statusCode: 503,
+      redelivery: i > 0
+    })
+  }
+  return id
+}
+
+export function addSuccess(api: LocalApi, hook: HookRef, agoMs: number, opts: { event?: string; action?: string | null; guid?: string } = {}): string {
+  const id = opts.guid ?? guid('ok')
+  api.addDelivery(hook, { guid: id, event: opts.event ?? 'push', action: opts.action ?? null, deliveredAt: api.now() - agoMs, ok: true, status: 'OK', statusCode: 200 })
+  return id
+}
+
+/** Accepted redelivery requests, as guid -> count. */
+export function redeliveryCounts(api: LocalApi, hook?: HookRef): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const r of api.redeliveryRequests(hook)) if (r.accepted) counts.set(r.guid, (counts.get(r.guid) ?? 0) + 1)
+  return counts
+}
+
+export function acceptedIds(api: LocalApi, hook?: HookRef): string[] {
+  return api.redeliveryRequests(hook).filter(r => r.accepted).map(r => r.deliveryId)
+}
+
+/** Waits (machine time) until the receiver has answered every accepted redelivery. */
+export async function settle(ms = 150): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+export function sorted(values: Iterable<string>): string[] {
+  return [...values].sort()
+}

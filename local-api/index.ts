@@ -1,0 +1,26 @@
+// Public surface of the local GitHub REST API used by integration tests, the demo and
+// the benchmark. Import from here only.
+
+export { startLocalApi } from './server.js'
+export { seedRealisticDay, seedDeliveries } from './scenario.js'
+export type { RealisticDay, RealisticDayOptions, BulkOptions } from './scenario.js'
+export { JWT_MESSAGES } from './auth.js'
+export { SECONDARY_MESSAGE } from './limits.js'
+export { FIRST_DELIVERY_ID } from './model.js'
+export type {
+  AppInfo,
+  AuthKind,
+  DeliveryInput,
+  DeliveryRecord,
+  HookRef,
+  InstallationPermissions,
+  LocalApi,
+  LocalApiOptions,
+  LocalApiStats,
+  OutageOptions,
+  Permission,
+  ReceiverModel,
+  RedeliveryRequest,
+  RequestLogEntry,
+  TokenGrant
+} from './types.js'

@@ -1,0 +1,381 @@
+// The data GitHub keeps about webhooks: hooks, their delivery attempts, the receivers
+// those attempts hit, and repository Actions variables.
+
+import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel } from './types.js'
+import { isoSeconds } from './util.js'
+
+/** App delivery ids on github.com are already past 2^53 (early 2026). */
+export const FIRST_DELIVERY_ID = 3804004623172239366n
+
+export function hookKey(ref: HookRef): string {
+  switch (ref.kind) {
+    case 'app':
+      return `app:${ref.appId}`
+    case 'org':
+      return `org:${ref.org.toLowerCase()}:${ref.id}`
+    case 'repo':
+      return `repo:${ref.repo.toLowerCase()}:${ref.id}`
+  }
+}
+
+interface Delivery extends DeliveryRecord {
+  /** Insertion order: breaks ties between equal completion times. */
+  seq: number
+}
+
+export interface Page {
+  items: DeliveryRecord[]
+  /** Opaque cursor of the next (older) item, if any. */
+  next?: string
+}
+
+/**
+ * One hook's attempts, kept ascending by completion time so a newest-first listing walks
+ * the array backwards. A cursor names the sort key of the next item, so each page costs
+ * O(log n + page) however deep the client is, and stays valid while new attempts arrive.
+ */
+export class DeliveryStore {
+  private items: Delivery[] = []
+  private sorted = true
+  private readonly byId = new Map<string, Delivery>()
+  /** Redelivery attempts the receiver has not answered yet: [visibleAt, delivery]. */
+  private pending: Array<[number, Delivery]> = []
+
+  get size(): number {
+    return this.items.length
+  }
+
+  add(d: Delivery): void {
+    const last = this.items[this.items.length - 1]
+    if (last && compare(last, d) > 0) this.sorted = false
+    this.items.push(d)
+    this.byId.set(d.id, d)
+  }
+
+  /** An attempt that shows up in listings only once the server clock reaches visibleAt. */
+  schedule(d: Delivery, visibleAt: number): void {
+    this.pending.push([visibleAt, d])
+  }
+
+  /** Moves answered redeliveries into the listing. Called before every read. */
+  flush(now: number): void {
+    if (this.pending.length === 0) return
+    const still: Array<[number, Delivery]> = []
+    for (const entry of this.pending) {
+      if (entry[0] <= now) this.add(entry[1])
+      else still.push(entry)
+    }
+    this.pending = still
+  }
+
+  get(id: string): DeliveryRecord | undefined {
+    this.ensureSorted()
+    return this.byId.get(id)
+  }
+
+  newestFirst(): DeliveryRecord[] {
+    this.ensureSorted()
+    return this.items.slice().reverse()
+  }
+
+  page(cursor: string | undefined, perPage: number, filter?: (d: DeliveryRecord) => boolean): Page | undefined {
+    this.ensureSorted()
+    let i = this.items.length - 1
+    if (cursor !== undefined) {
+      const key = decodeCursor(cursor)
+      if (!key) return undefined
+      i = this.lastAtOrBefore(key)
+    }
+    const items: DeliveryRecord[] = []
+    for (; i >= 0 && items.length < perPage; i--) {
+      const d = this.items[i]
+      if (!filter || filter(d)) items.push(d)
+    }
+    if (filter) while (i >= 0 && !filter(this.items[i])) i--
+    return { items, next: i >= 0 ? encodeCursor(this.items[i]) : undefined }
+  }
+
+  private ensureSorted(): void {
+    if (this.sorted) return
+    this.items.sort(compare)
+    this.sorted = true
+  }
+
+  /** Index of the last item whose key is <= key (-1 if none). */
+  private lastAtOrBefore(key: { completedAt: number; seq: number }): number {
+    let lo = 0
+    let hi = this.items.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compare(this.items[mid], key) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo - 1
+  }
+}
+
+function compare(a: { completedAt: number; seq: number }, b: { completedAt: number; seq: number }): number {
+  return a.completedAt - b.completedAt || a.seq - b.seq
+}
+
+function encodeCursor(d: Delivery): string {
+  return 'v1_' + Buffer.from(`${d.completedAt}:${d.seq}`).toString('base64url')
+}
+
+function decodeCursor(cursor: string): { completedAt: number; seq: number } | undefined {
+  if (!cursor.startsWith('v1_')) return undefined
+  const m = /^(-?\d+):(\d+)$/.exec(Buffer.from(cursor.slice(3), 'base64url').toString())
+  return m ? { completedAt: Number(m[1]), seq: Number(m[2]) } : undefined
+}
+
+export interface Hook {
+  ref: HookRef
+  id: number
+  url: string
+  createdAt: number
+  events: string[]
+  receiver: ReceiverModel
+  store: DeliveryStore
+}
+
+export interface Outcome {
+  ok: boolean
+  status: string
+  statusCode: number
+}
+
+/** What a receiver answers to an attempt of `guid` made at server time `at`. */
+export function receiverOutcome(model: ReceiverModel, guid: string, at: number, rng: () => number): Outcome {
+  const fail: Outcome = { ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503 }
+  const ok: Outcome = { ok: true, status: 'OK', statusCode: 200 }
+  switch (model.type) {
+    case 'healthy':
+      return ok
+    case 'down':
+      return at >= model.from && at < model.to ? fail : ok
+    case 'flaky':
+      return rng() < model.failRate ? fail : ok
+    case 'failing':
+      return model.guids === 'all' || model.guids.has(guid) ? fail : ok
+  }
+}
+
+/** Deliveries of every hook, and the id sequence they share. */
+export class HookRegistry {
+  private readonly hooks = new Map<string, Hook>()
+  private nextDeliveryId = FIRST_DELIVERY_ID
+  private nextSeq = 0
+  private nextHookId = 400_000_001
+
+  constructor(private readonly rng: () => number) {}
+
+  create(ref: HookRef, url: string, createdAt: number): Hook {
+    const key = hookKey(ref)
+    if (this.hooks.has(key)) throw new Error(`hook already exists: ${key}`)
+    const hook: Hook = {
+      ref,
+      id: ref.kind === 'app' ? ref.appId : ref.id,
+      url,
+      createdAt,
+      events: ['*'],
+      receiver: { type: 'healthy' },
+      store: new DeliveryStore()
+    }
+    this.hooks.set(key, hook)
+    return hook
+  }
+
+  allocateHookId(requested?: number): number {
+    if (requested !== undefined) {
+      this.nextHookId = Math.max(this.nextHookId, requested + 1)
+      return requested
+    }
+    return this.nextHookId++
+  }
+
+  get(ref: HookRef): Hook | undefined {
+    return this.hooks.get(hookKey(ref))
+  }
+
+  require(ref: HookRef): Hook {
+    const hook = this.get(ref)
+    if (!hook) throw new Error(`no such hook: ${hookKey(ref)}`)
+    return hook
+  }
+
+  /** Hooks of one org or repo, by ascending id (GitHub's list order). */
+  list(kind: 'org' | 'repo', owner: string): Hook[] {
+    const prefix = `${kind}:${owner.toLowerCase()}:`
+    const out: Hook[] = []
+    for (const [key, hook] of this.hooks) if (key.startsWith(prefix)) out.push(hook)
+    return out.sort((a, b) => a.id - b.id)
+  }
+
+  /** Ids grow with creation order and skip a little, like GitHub's. */
+  private newId(): string {
+    this.nextDeliveryId += BigInt(1 + Math.floor(this.rng() * 7))
+    return this.nextDeliveryId.toString()
+  }
+
+  private record(hook: Hook, d: DeliveryInput & { guid: string }): Delivery {
+    const durationMs = Math.max(0, Math.round(d.durationMs ?? (d.ok ? 120 : 300)))
+    const statusCode = d.statusCode ?? (d.ok ? 200 : 503)
+    const delivery: Delivery = {
+      id: this.newId(),
+      seq: this.nextSeq++,
+      guid: d.guid,
+      event: d.event,
+      action: d.action ?? null,
+      deliveredAt: d.deliveredAt,
+      durationMs,
+      completedAt: d.deliveredAt + durationMs,
+      ok: d.ok,
+      status: d.status ?? (d.ok ? 'OK' : statusCode === 0 ? 'timed out' : `Invalid HTTP Response: ${statusCode}`),
+      statusCode,
+      redelivery: d.redelivery ?? false,
+      installationId: d.installationId ?? null,
+      repositoryId: d.repositoryId ?? null,
+      hook: hook.ref
+    }
+    return delivery
+  }
+
+  add(hook: Hook, d: DeliveryInput & { guid: string }): DeliveryRecord {
+    const delivery = this.record(hook, d)
+    hook.store.add(delivery)
+    return delivery
+  }
+
+  /** A redelivery: the attempt is made now and listed once the receiver has answered. */
+  redeliver(hook: Hook, original: DeliveryRecord, now: number, receiverDelayMs: number): DeliveryRecord {
+    const outcome = receiverOutcome(hook.receiver, original.guid, now, this.rng)
+    const delivery = this.record(hook, {
+      guid: original.guid,
+      event: original.event,
+      action: original.action,
+      deliveredAt: now,
+      durationMs: receiverDelayMs,
+      ok: outcome.ok,
+      status: outcome.status,
+      statusCode: outcome.statusCode,
+      redelivery: true,
+      installationId: original.installationId ?? undefined,
+      repositoryId: original.repositoryId ?? undefined
+    })
+    hook.store.schedule(delivery, delivery.completedAt)
+    return delivery
+  }
+
+  all(): Hook[] {
+    return [...this.hooks.values()]
+  }
+}
+
+export interface Variable {
+  name: string
+  value: string
+  createdAt: number
+  updatedAt: number
+}
+
+export const VARIABLE_VALUE_MAX_BYTES = 48 * 1024
+
+/** GitHub: letters, digits and underscores, not starting with a digit or GITHUB_. */
+export function variableNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'name is required'
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'Variable names can only contain alphanumeric characters or underscores and must not start with a number.'
+  if (/^GITHUB_/i.test(name)) return "Variable names must not start with the 'GITHUB_' prefix."
+  return undefined
+}
+
+/** Repository Actions variables. Names are case-insensitive and stored upper-case, as on GitHub. */
+export class VariableStore {
+  private readonly repos = new Map<string, Map<string, Variable>>()
+
+  private repoMap(repo: string): Map<string, Variable> {
+    const key = repo.toLowerCase()
+    let m = this.repos.get(key)
+    if (!m) this.repos.set(key, (m = new Map()))
+    return m
+  }
+
+  get(repo: string, name: string): Variable | undefined {
+    return this.repos.get(repo.toLowerCase())?.get(name.toUpperCase())
+  }
+
+  list(repo: string): Variable[] {
+    return [...(this.repos.get(repo.toLowerCase())?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))
+  }
+
+  set(repo: string, name: string, value: string, now: number): Variable {
+    const m = this.repoMap(repo)
+    const existing = m.get(name.toUpperCase())
+    if (existing) {
+      existing.value = value
+      existing.updatedAt = now
+      return existing
+    }
+    const v: Variable = { name: name.toUpperCase(), value, createdAt: now, updatedAt: now }
+    m.set(v.name, v)
+    return v
+  }
+
+  rename(repo: string, from: string, to: string, now: number): void {
+    const m = this.repoMap(repo)
+    const v = m.get(from.toUpperCase())
+    if (!v) return
+    m.delete(v.name)
+    v.name = to.toUpperCase()
+    v.updatedAt = now
+    m.set(v.name, v)
+  }
+
+  delete(repo: string, name: string): boolean {
+    return this.repos.get(repo.toLowerCase())?.delete(name.toUpperCase()) ?? false
+  }
+}
+
+export function variableJson(v: Variable): Record<string, unknown> {
+  return { name: v.name, value: v.value, created_at: isoSeconds(v.createdAt), updated_at: isoSeconds(v.updatedAt) }
+}
+
+/** Organizations and repositories the server knows; anything else is 404 as on GitHub. */
+export class Directory {
+  private readonly orgs = new Map<string, { login: string; id: number }>()
+  private readonly repos = new Map<string, { fullName: string; id: number }>()
+  private nextId = 9_000_001
+
+  org(login: string): { login: string; id: number } {
+    const key = login.toLowerCase()
+    let o = this.orgs.get(key)
+    if (!o) this.orgs.set(key, (o = { login, id: this.nextId++ }))
+    return o
+  }
+
+  repo(fullName: string): { fullName: string; id: number } {
+    if (!/^[^/\s]+\/[^/\s]+$/.test(fullName)) throw new Error(`repository must be owner/name: ${fullName}`)
+    const key = fullName.toLowerCase()
+    let r = this.repos.get(key)
+    if (!r) {
+      this.repos.set(key, (r = { fullName, id: this.nextId++ }))
+      this.org(fullName.split('/')[0])
+    }
+    return r
+  }
+
+  hasOrg(login: string): boolean {
+    return this.orgs.has(login.toLowerCase())
+  }
+
+  hasRepo(fullName: string): boolean {
+    return this.repos.has(fullName.toLowerCase())
+  }
+
+  findOrg(login: string): { login: string; id: number } | undefined {
+    return this.orgs.get(login.toLowerCase())
+  }
+
+  findRepo(fullName: string): { fullName: string; id: number } | undefined {
+    return this.repos.get(fullName.toLowerCase())
+  }
+}

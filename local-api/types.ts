@@ -1,0 +1,176 @@
+// Public types of the local GitHub REST API. Other suites import these through
+// local-api/index.ts: keep the names stable.
+
+export interface LocalApiOptions {
+  /** HTTPS with a self-signed certificate made at start (valid for 127.0.0.1 and localhost). */
+  tls?: boolean
+  /** Port to listen on (default: any free port). */
+  port?: number
+  /** Server clock = Date.now() + offset. Every response carries a `Date` header from it. */
+  clockOffsetMs?: number
+  /** Delay added to every request (realistic latency for benchmarks). */
+  latencyMs?: number
+  /** Delay before a redelivery's new attempt appears in listings (default 50). */
+  receiverDelayMs?: number
+  /** Seed for everything random (faults, flaky receivers, generated guids). */
+  seed?: number
+  /**
+   * A fraction of matching requests is answered 500/502/503 or dropped mid-connection.
+   * `dropAfterProcessing`: a dropped write has already taken effect (the ambiguous case
+   * a client cannot tell apart from a lost request).
+   */
+  faults?: { rate: number; methods?: string[]; pathIncludes?: string; dropAfterProcessing?: boolean }
+  /** Writes beyond `max` per sliding window -> 403 secondary rate limit with `retry-after`. */
+  secondaryWriteLimit?: { max: number; windowMs: number }
+  /** Requests in flight beyond this -> 403 secondary rate limit (default 100). */
+  maxConcurrent?: number
+  /** A write sooner than this after the previous accepted write -> 403 secondary rate limit. */
+  minWriteIntervalMs?: number
+  /** Requests per credential per hour (default 5000; 60 unauthenticated). */
+  primaryLimit?: number
+}
+
+export type HookRef =
+  | { kind: 'app'; appId: number }
+  | { kind: 'org'; org: string; id: number }
+  | { kind: 'repo'; repo: string; id: number }
+
+export type ReceiverModel =
+  | { type: 'healthy' }
+  | { type: 'down'; from: number; to: number /* server-clock ms */ }
+  | { type: 'flaky'; failRate: number }
+  | { type: 'failing'; guids: Set<string> | 'all' }
+
+export interface DeliveryInput {
+  guid?: string
+  event: string
+  action?: string | null
+  /** Start of the attempt, server-clock ms. */
+  deliveredAt: number
+  ok: boolean
+  status?: string
+  statusCode?: number
+  durationMs?: number
+  redelivery?: boolean
+  installationId?: number
+  repositoryId?: number
+}
+
+export interface DeliveryRecord {
+  /** Decimal string: ids exceed 2^53. */
+  id: string
+  guid: string
+  event: string
+  action: string | null
+  deliveredAt: number
+  durationMs: number
+  /** deliveredAt + durationMs: listings are ordered by it, newest first. */
+  completedAt: number
+  ok: boolean
+  status: string
+  statusCode: number
+  redelivery: boolean
+  installationId: number | null
+  repositoryId: number | null
+  hook: HookRef
+}
+
+export interface RedeliveryRequest {
+  hook: HookRef
+  deliveryId: string
+  guid: string
+  /** Server clock, ms. */
+  at: number
+  accepted: boolean
+  /** HTTP status answered (0 when the connection was dropped). */
+  status: number
+}
+
+export type AuthKind = 'jwt' | 'installation' | 'token' | 'none'
+
+export interface RequestLogEntry {
+  method: string
+  /** Path as requested, without the query (includes /api/v3 when used). */
+  path: string
+  /** Path with any /api/v3 prefix removed. */
+  route: string
+  query: string
+  status: number
+  /** Machine clock, ms. */
+  start: number
+  end: number
+  /** Requests in flight when this one started (itself included). */
+  concurrency: number
+  auth: AuthKind
+  dropped?: boolean
+  /** Set when the answer was a rate limit, fault or outage rather than the route's own. */
+  limited?: 'primary' | 'secondary-concurrency' | 'secondary-write-window' | 'secondary-write-interval' | 'fault' | 'outage'
+}
+
+export interface LocalApiStats {
+  requests: number
+  primary: number
+  secondary: { concurrency: number; writeWindow: number; writeInterval: number; total: number }
+  faults: { '500': number; '502': number; '503': number; drop: number; total: number }
+  outages: number
+  maxConcurrency: number
+}
+
+export interface AppInfo {
+  id: number
+  clientId: string
+  slug: string
+  /** PKCS#1 ("BEGIN RSA PRIVATE KEY"), what GitHub hands out. */
+  privateKeyPem: string
+  privateKeyPkcs8Pem: string
+  hook: HookRef
+}
+
+export type Permission = 'read' | 'write'
+
+export interface InstallationPermissions {
+  organization_hooks?: Permission
+  repository_hooks?: Permission
+  actions_variables?: Permission
+}
+
+export interface TokenGrant {
+  org?: string
+  repo?: string
+  hooks?: Permission
+  variables?: Permission
+}
+
+export interface OutageOptions {
+  pathIncludes: string
+  methods?: string[]
+  durationMs: number
+  status?: number
+  drop?: boolean
+}
+
+export interface LocalApi {
+  url: string
+  ghesUrl: string
+  certPem?: string
+  now(): number
+  setClockOffset(ms: number): void
+  advanceClock(ms: number): void
+  createApp(opts?: { id?: number; clientId?: string; slug?: string }): AppInfo
+  createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions): { id: number }
+  createToken(opts: { grants: TokenGrant[]; kind?: 'pat' | 'github_token' }): string
+  createOrgHook(org: string, opts?: { url?: string; id?: number }): HookRef
+  createRepoHook(repo: string, opts?: { url?: string; id?: number }): HookRef
+  setReceiver(hook: HookRef, model: ReceiverModel): void
+  addDelivery(hook: HookRef, d: DeliveryInput): DeliveryRecord
+  deliveries(hook: HookRef): DeliveryRecord[]
+  redeliveryRequests(hook?: HookRef): RedeliveryRequest[]
+  refuseRedelivery(guid: string, status?: 400 | 404 | 422): void
+  getVariable(repo: string, name: string): { value: string; updated_at: string } | undefined
+  setVariable(repo: string, name: string, value: string): void
+  log: RequestLogEntry[]
+  clearLog(): void
+  outage(opts: OutageOptions): void
+  stats(): LocalApiStats
+  close(): Promise<void>
+}

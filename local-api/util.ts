@@ -1,0 +1,54 @@
+// Small helpers shared by the local API modules.
+
+/** A JSON integer written verbatim: delivery ids exceed 2^53 and must never pass through a JS number. */
+export class RawInt {
+  constructor(readonly digits: string) {
+    if (!/^-?\d+$/.test(digits)) throw new Error(`not an integer: ${digits}`)
+  }
+}
+
+/** JSON text like JSON.stringify, but RawInt and bigint become bare integers. */
+export function toJsonText(value: unknown): string {
+  if (value instanceof RawInt) return value.digits
+  if (typeof value === 'bigint') return value.toString()
+  if (value === null || typeof value !== 'object') {
+    const s = JSON.stringify(value)
+    return s === undefined ? 'null' : s
+  }
+  if (Array.isArray(value)) return '[' + value.map(toJsonText).join(',') + ']'
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue
+    parts.push(JSON.stringify(k) + ':' + toJsonText(v))
+  }
+  return '{' + parts.join(',') + '}'
+}
+
+/** Seeded PRNG (mulberry32): deterministic faults, receivers and generated data. */
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A v4-shaped UUID from a seeded generator (GitHub guids look like uuids). */
+export function seededUuid(rng: () => number): string {
+  let hex = ''
+  for (let i = 0; i < 32; i++) hex += Math.floor(rng() * 16).toString(16)
+  const variant = '89ab'[Math.floor(rng() * 4)]
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`
+}
+
+/** GitHub's timestamp style: ISO 8601 in UTC without milliseconds. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

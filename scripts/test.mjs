@@ -1,0 +1,40 @@
+// `npm test`: every check, in the order that fails fastest. Ends with one
+// "tests: N passed, N failed" line so CI can read the outcome.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const bin = name => join(root, 'node_modules', '.bin', name)
+const step = (title, command, args, env = {}) => {
+  console.log(`\n> ${title}`)
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  return result.status === 0
+}
+
+let passed = 0
+let failed = 0
+const record = ok => (ok ? passed++ : failed++)
+
+record(step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']))
+record(step('dist/ is current', process.execPath, ['scripts/check-dist.mjs']))
+
+const resultsDir = mkdtempSync(join(tmpdir(), 'jest-results-'))
+const resultsFile = join(resultsDir, 'results.json')
+const extra = process.argv.slice(2)
+const jestOk = step('jest', process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--json', `--outputFile=${resultsFile}`, ...extra], {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim()
+})
+try {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
+  passed += results.numPassedTests
+  failed += results.numFailedTests + results.numRuntimeErrorTestSuites
+  if (!jestOk && results.numFailedTests === 0 && results.numRuntimeErrorTestSuites === 0) failed++
+} catch {
+  failed++
+}
+rmSync(resultsDir, { recursive: true, force: true })
+
+console.log(`\ntests: ${passed} passed, ${failed} failed`)
+process.exitCode = failed > 0 ? 1 : 0
