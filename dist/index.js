@@ -33071,7 +33071,8 @@ function parseConfig(raw, env) {
             errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
         }
         else if (!appId) {
-            bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
+            if (targetType !== 'app')
+                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
         }
         else if (APP_ID.test(appId)) {
             app = { appId, privateKey };
@@ -33090,7 +33091,10 @@ function parseConfig(raw, env) {
         bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
     }
     const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
-    if (!location) {
+    if (!location && !input('hostname')) {
+        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(env.GITHUB_API_URL ?? '')}") is not an http(s) API URL: set "hostname".`);
+    }
+    else if (!location) {
         bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'));
     }
     let state;
@@ -33171,12 +33175,14 @@ function parseRepo(text) {
 }
 /** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
 function normalizePrivateKey(text) {
-    let pem = text.trim().replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n');
+    let pem = text.replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim();
     if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
         return undefined;
     pem = pem.replace(/\n{2,}/g, '\n') + '\n';
     try {
-        (0,external_node_crypto_.createPrivateKey)(pem);
+        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
+        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
+            return undefined;
     }
     catch {
         return undefined;
@@ -33331,6 +33337,10 @@ function summary_truncate(text, max) {
 class UserError extends Error {
     name = 'UserError';
 }
+/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
+class RateLimitedError extends Error {
+    name = 'RateLimitedError';
+}
 
 ;// CONCATENATED MODULE: ./src/core/ids.ts
 function isDeliveryId(value) {
@@ -33343,12 +33353,9 @@ function compareIds(a, b) {
 }
 /** Octokit parses large integers as bigint and small ones as number. */
 function idToString(value) {
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (typeof value === 'number' && Number.isSafeInteger(value))
-        return String(value);
-    if (typeof value === 'string' && isDeliveryId(value))
-        return value;
+    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text === 'string' && isDeliveryId(text))
+        return text;
     throw new TypeError(`unexpected delivery id ${String(value)}`);
 }
 
@@ -33656,11 +33663,12 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
             pending.set(decision.facts.newestId, outcome.at);
     }
     const done = new Map();
+    // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
     for (const [guid, at] of scan.previous?.done ?? [])
-        if (at >= floor)
+        if (at >= floor - 999)
             done.set(guid, at);
     for (const decision of plan.decisions) {
-        if (decision.facts.firstAt >= floor && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+        if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
             done.set(decision.facts.guid, decision.facts.firstAt);
         }
     }
@@ -33774,7 +33782,25 @@ async function runEngine(options) {
                     outcomes.set(outcomeKey(decision), stop);
                     continue;
                 }
-                const result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+                let result;
+                try {
+                    result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+                }
+                catch (error) {
+                    if (!(error instanceof UserError))
+                        throw error;
+                    // A credential that cannot redeliver: nothing more can be sent this run.
+                    if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
+                        if (store && storedText !== undefined && lastWritten !== storedText) {
+                            await store.write(storedText).catch(() => undefined);
+                        }
+                        throw error;
+                    }
+                    failures.push(error.message);
+                    stop = { result: 'error', message: error.message };
+                    outcomes.set(outcomeKey(decision), stop);
+                    continue;
+                }
                 switch (result.kind) {
                     case 'accepted':
                         outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at });
@@ -33806,7 +33832,13 @@ async function runEngine(options) {
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            failures.push(`Could not save the bookmark to the ${store.description}: ${message}`);
+            if (error instanceof RateLimitedError) {
+                // The checkpoint written before the redeliveries still guards against sending anything twice.
+                warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`);
+            }
+            else {
+                failures.push(`Could not save the bookmark to the ${store.description}: ${message}`);
+            }
         }
     }
     const rows = [];
@@ -39043,7 +39075,8 @@ function createClient(context, auth) {
         },
         throttle: {
             write: sharedWriteGroup(),
-            retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)),
+            // GitHub's retry-after is obeyed as given, even in tests.
+            retryAfterBaseValue: 1000,
             fallbackSecondaryRateRetryAfter: 60,
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const again = retryCount < MAX_SECONDARY_RETRIES && retryAfter <= MAX_SECONDARY_WAIT_S;
@@ -39212,6 +39245,9 @@ class GitHubDeliveries {
             }
         }
         catch (error) {
+            if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+                throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
+            }
             if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
                 throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'));
             }
@@ -39429,6 +39465,9 @@ class VariableStore {
         }
     }
     explain(error, level) {
+        if (isHttpError(error) && isRateLimit(error)) {
+            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`);
+        }
         if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
             const where = `${this.repository.owner}/${this.repository.repo}`;
             const permission = this.credential === 'installation'

@@ -13,6 +13,8 @@ export type {
   DeliveryInput,
   DeliveryRecord,
   HookRef,
+  OrgHookRef,
+  RepoHookRef,
   InstallationPermissions,
   LocalApi,
   LocalApiOptions,

@@ -106,6 +106,12 @@ export class Limits {
     return undefined
   }
 
+  /** As if the write window had passed: the hour of GitHub's content-creation limit, in a test. */
+  resetWriteWindow(): void {
+    this.writes = []
+    this.lastWriteAt = -Infinity
+  }
+
   private secondaryHit(kind: SecondaryKind, retryAfter: number): { kind: SecondaryKind; retryAfter: number } {
     const s = this.counts.secondary
     if (kind === 'secondary-concurrency') s.concurrency++

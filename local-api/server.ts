@@ -16,6 +16,8 @@ import type {
   DeliveryInput,
   DeliveryRecord,
   HookRef,
+  OrgHookRef,
+  RepoHookRef,
   InstallationPermissions,
   LocalApi,
   LocalApiOptions,
@@ -117,16 +119,16 @@ class LocalApiServer implements LocalApi, World {
 
   // ---------- hooks and deliveries ----------
 
-  createOrgHook(org: string, opts: { url?: string; id?: number } = {}): HookRef {
+  createOrgHook(org: string, opts: { url?: string; id?: number } = {}): OrgHookRef {
     this.directory.org(org)
     const id = this.hooks.allocateHookId(opts.id)
-    return this.hooks.create({ kind: 'org', org, id }, opts.url ?? `https://receiver.example.com/github/${org}/${id}`, this.now()).ref
+    return this.hooks.create({ kind: 'org', org, id }, opts.url ?? `https://receiver.example.com/github/${org}/${id}`, this.now()).ref as OrgHookRef
   }
 
-  createRepoHook(repo: string, opts: { url?: string; id?: number } = {}): HookRef {
+  createRepoHook(repo: string, opts: { url?: string; id?: number } = {}): RepoHookRef {
     this.directory.repo(repo)
     const id = this.hooks.allocateHookId(opts.id)
-    return this.hooks.create({ kind: 'repo', repo, id }, opts.url ?? `https://receiver.example.com/github/${repo}/${id}`, this.now()).ref
+    return this.hooks.create({ kind: 'repo', repo, id }, opts.url ?? `https://receiver.example.com/github/${repo}/${id}`, this.now()).ref as RepoHookRef
   }
 
   setReceiver(hook: HookRef, model: ReceiverModel): void {
@@ -169,6 +171,10 @@ class LocalApiServer implements LocalApi, World {
 
   clearLog(): void {
     this.log.length = 0
+  }
+
+  resetWriteWindow(): void {
+    this.limits.resetWriteWindow()
   }
 
   outage(opts: OutageOptions): void {

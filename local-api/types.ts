@@ -35,6 +35,9 @@ export type HookRef =
   | { kind: 'org'; org: string; id: number }
   | { kind: 'repo'; repo: string; id: number }
 
+export type OrgHookRef = Extract<HookRef, { kind: 'org' }>
+export type RepoHookRef = Extract<HookRef, { kind: 'repo' }>
+
 export type ReceiverModel =
   | { type: 'healthy' }
   | { type: 'down'; from: number; to: number /* server-clock ms */ }
@@ -159,8 +162,8 @@ export interface LocalApi {
   createApp(opts?: { id?: number; clientId?: string; slug?: string }): AppInfo
   createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions): { id: number }
   createToken(opts: { grants: TokenGrant[]; kind?: 'pat' | 'github_token' }): string
-  createOrgHook(org: string, opts?: { url?: string; id?: number }): HookRef
-  createRepoHook(repo: string, opts?: { url?: string; id?: number }): HookRef
+  createOrgHook(org: string, opts?: { url?: string; id?: number }): OrgHookRef
+  createRepoHook(repo: string, opts?: { url?: string; id?: number }): RepoHookRef
   setReceiver(hook: HookRef, model: ReceiverModel): void
   addDelivery(hook: HookRef, d: DeliveryInput): DeliveryRecord
   deliveries(hook: HookRef): DeliveryRecord[]
@@ -170,6 +173,8 @@ export interface LocalApi {
   setVariable(repo: string, name: string, value: string): void
   log: RequestLogEntry[]
   clearLog(): void
+  /** Forgets the writes counted by the secondary write limits, as if their window had passed. */
+  resetWriteWindow(): void
   outage(opts: OutageOptions): void
   stats(): LocalApiStats
   close(): Promise<void>

@@ -30125,7 +30125,8 @@ function parseConfig(raw, env) {
             errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
         }
         else if (!appId) {
-            bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
+            if (targetType !== 'app')
+                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
         }
         else if (APP_ID.test(appId)) {
             app = { appId, privateKey };
@@ -30144,7 +30145,10 @@ function parseConfig(raw, env) {
         bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
     }
     const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
-    if (!location) {
+    if (!location && !input('hostname')) {
+        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(env.GITHUB_API_URL ?? '')}") is not an http(s) API URL: set "hostname".`);
+    }
+    else if (!location) {
         bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'));
     }
     let state;
@@ -30225,12 +30229,14 @@ function parseRepo(text) {
 }
 /** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
 function normalizePrivateKey(text) {
-    let pem = text.trim().replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n');
+    let pem = text.replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim();
     if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
         return undefined;
     pem = pem.replace(/\n{2,}/g, '\n') + '\n';
     try {
-        (0,external_node_crypto_.createPrivateKey)(pem);
+        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
+        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
+            return undefined;
     }
     catch {
         return undefined;
@@ -30308,6 +30314,10 @@ function buildReport(target, result) {
  */
 class UserError extends Error {
     name = 'UserError';
+}
+/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
+class RateLimitedError extends Error {
+    name = 'RateLimitedError';
 }
 
 // EXTERNAL MODULE: external "http"
@@ -36187,7 +36197,8 @@ function createClient(context, auth) {
         },
         throttle: {
             write: sharedWriteGroup(),
-            retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)),
+            // GitHub's retry-after is obeyed as given, even in tests.
+            retryAfterBaseValue: 1000,
             fallbackSecondaryRateRetryAfter: 60,
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const again = retryCount < MAX_SECONDARY_RETRIES && retryAfter <= MAX_SECONDARY_WAIT_S;
@@ -36252,12 +36263,9 @@ function compareIds(a, b) {
 }
 /** Octokit parses large integers as bigint and small ones as number. */
 function idToString(value) {
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (typeof value === 'number' && Number.isSafeInteger(value))
-        return String(value);
-    if (typeof value === 'string' && isDeliveryId(value))
-        return value;
+    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text === 'string' && isDeliveryId(text))
+        return text;
     throw new TypeError(`unexpected delivery id ${String(value)}`);
 }
 
@@ -36565,11 +36573,12 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
             pending.set(decision.facts.newestId, outcome.at);
     }
     const done = new Map();
+    // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
     for (const [guid, at] of scan.previous?.done ?? [])
-        if (at >= floor)
+        if (at >= floor - 999)
             done.set(guid, at);
     for (const decision of plan.decisions) {
-        if (decision.facts.firstAt >= floor && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+        if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
             done.set(decision.facts.guid, decision.facts.firstAt);
         }
     }
@@ -36683,7 +36692,25 @@ async function runEngine(options) {
                     outcomes.set(outcomeKey(decision), stop);
                     continue;
                 }
-                const result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+                let result;
+                try {
+                    result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+                }
+                catch (error) {
+                    if (!(error instanceof UserError))
+                        throw error;
+                    // A credential that cannot redeliver: nothing more can be sent this run.
+                    if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
+                        if (store && storedText !== undefined && lastWritten !== storedText) {
+                            await store.write(storedText).catch(() => undefined);
+                        }
+                        throw error;
+                    }
+                    failures.push(error.message);
+                    stop = { result: 'error', message: error.message };
+                    outcomes.set(outcomeKey(decision), stop);
+                    continue;
+                }
                 switch (result.kind) {
                     case 'accepted':
                         outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at });
@@ -36715,7 +36742,13 @@ async function runEngine(options) {
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            failures.push(`Could not save the bookmark to the ${store.description}: ${message}`);
+            if (error instanceof RateLimitedError) {
+                // The checkpoint written before the redeliveries still guards against sending anything twice.
+                warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`);
+            }
+            else {
+                failures.push(`Could not save the bookmark to the ${store.description}: ${message}`);
+            }
         }
     }
     const rows = [];
@@ -36988,6 +37021,9 @@ class GitHubDeliveries {
             }
         }
         catch (error) {
+            if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+                throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
+            }
             if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
                 throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'));
             }
@@ -37205,6 +37241,9 @@ class VariableStore {
         }
     }
     explain(error, level) {
+        if (isHttpError(error) && isRateLimit(error)) {
+            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`);
+        }
         if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
             const where = `${this.repository.owner}/${this.repository.repo}`;
             const permission = this.credential === 'installation'
@@ -37427,6 +37466,13 @@ class FileLock {
                 this.held = true;
                 const release = () => this.release();
                 process.once('exit', release);
+                // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
+                for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+                    process.once(signal, () => {
+                        release();
+                        process.exit(code);
+                    });
+                }
                 return;
             }
             catch (error) {
@@ -37437,10 +37483,34 @@ class FileLock {
                 if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
                     throw new UserError(`Another run (process ${owner}) holds the lock ${this.path}; it is still running. Not starting a second one.`);
                 }
-                (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
+                this.takeOverStale();
             }
         }
         throw new UserError(`Cannot take the lock ${this.path}.`);
+    }
+    /**
+     * Moves a stale lock aside by renaming it: of two runs racing for it only one
+     * rename succeeds. If what was moved turns out to be a live run's fresh lock,
+     * it is put back.
+     */
+    takeOverStale() {
+        const aside = `${this.path}.${process.pid}.stale`;
+        try {
+            (0,external_node_fs_namespaceObject.renameSync)(this.path, aside);
+        }
+        catch {
+            return;
+        }
+        const owner = Number(safeRead(aside).trim());
+        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+            try {
+                (0,external_node_fs_namespaceObject.linkSync)(aside, this.path);
+            }
+            catch {
+                // Someone else holds the lock now; the next attempt will see it.
+            }
+        }
+        (0,external_node_fs_namespaceObject.rmSync)(aside, { force: true });
     }
     release() {
         if (!this.held)
@@ -37654,15 +37724,23 @@ async function main(argv, env, streams = defaultStreams) {
             },
             store
         });
-        const reportPath = (0,external_node_path_namespaceObject.resolve)(options.reportFile ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'webhook-redelivery-report.json'));
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(reportPath), { recursive: true });
-        (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n');
+        // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
+        let reportPath = '';
+        try {
+            reportPath = options.reportFile ? (0,external_node_path_namespaceObject.resolve)(options.reportFile) : (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'webhook-redelivery-')), 'report.json');
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(reportPath), { recursive: true });
+            (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n');
+        }
+        catch (error) {
+            log.warning(`Could not write the report ${reportPath}: ${error.message}`);
+            reportPath = '';
+        }
         const outputs = { ...run.totals, report: reportPath };
         if (options.json)
             streams.stdout(JSON.stringify(outputs) + '\n');
         else {
             const t = run.totals;
-            streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.\nReport: ${reportPath}\n`);
+            streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`);
         }
         for (const failure of run.failures)
             streams.stderr(`error: ${redact(failure)}\n`);
@@ -37679,13 +37757,17 @@ async function main(argv, env, streams = defaultStreams) {
 }
 /** Input errors name inputs; on the command line they are flags. */
 function toFlags(message) {
-    return message.replace(/Input "([a-z-]+)"/g, (_, name) => {
+    const flag = (name) => {
         if (name === 'token')
             return 'GITHUB_TOKEN';
         if (name === 'private-key')
             return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)';
         return `--${name}`;
-    });
+    };
+    const names = INPUT_NAMES.join('|');
+    return message
+        .replace(/Input "([a-z-]+)"/g, (_, name) => flag(name))
+        .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word, name) => `${word} ${flag(name)}`);
 }
 function describe(target) {
     if (target.type === 'org')

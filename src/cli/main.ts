@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { parseConfig } from '../core/config.js'
+import { INPUT_NAMES, parseConfig } from '../core/config.js'
 import { buildReport } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
@@ -91,15 +91,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       },
       store
     })
-    const reportPath = resolve(options.reportFile ?? join(tmpdir(), 'webhook-redelivery-report.json'))
-    mkdirSync(dirname(reportPath), { recursive: true })
-    writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
+    // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
+    let reportPath = ''
+    try {
+      reportPath = options.reportFile ? resolve(options.reportFile) : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
+      mkdirSync(dirname(reportPath), { recursive: true })
+      writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
+    } catch (error) {
+      log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
+      reportPath = ''
+    }
     const outputs = { ...run.totals, report: reportPath }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.\nReport: ${reportPath}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
@@ -114,11 +121,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
 
 /** Input errors name inputs; on the command line they are flags. */
 function toFlags(message: string): string {
-  return message.replace(/Input "([a-z-]+)"/g, (_, name: string) => {
+  const flag = (name: string): string => {
     if (name === 'token') return 'GITHUB_TOKEN'
     if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
     return `--${name}`
-  })
+  }
+  const names = INPUT_NAMES.join('|')
+  return message
+    .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
+    .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
 }
 
 function describe(target: { type: string; org?: string; owner?: string; repo?: string }): string {

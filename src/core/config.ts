@@ -131,7 +131,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     if (!privateKey) {
       errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.')
     } else if (!appId) {
-      bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
+      if (targetType !== 'app') bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
     } else if (APP_ID.test(appId)) {
       app = { appId, privateKey }
     }
@@ -146,7 +146,9 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   }
 
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
-  if (!location) {
+  if (!location && !input('hostname')) {
+    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(env.GITHUB_API_URL ?? '')}") is not an http(s) API URL: set "hostname".`)
+  } else if (!location) {
     bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'))
   }
 
@@ -226,11 +228,12 @@ export function parseRepo(text: string): Repo | undefined {
 
 /** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
 export function normalizePrivateKey(text: string): string | undefined {
-  let pem = text.trim().replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n')
+  let pem = text.replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim()
   if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return undefined
   pem = pem.replace(/\n{2,}/g, '\n') + '\n'
   try {
-    createPrivateKey(pem)
+    // GitHub App keys are RSA; anything else would only fail later, at GitHub.
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return undefined
   } catch {
     return undefined
   }

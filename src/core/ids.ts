@@ -15,8 +15,7 @@ export function compareIds(a: DeliveryId, b: DeliveryId): number {
 
 /** Octokit parses large integers as bigint and small ones as number. */
 export function idToString(value: unknown): DeliveryId {
-  if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-  if (typeof value === 'string' && isDeliveryId(value)) return value
+  const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value
+  if (typeof text === 'string' && isDeliveryId(text)) return text
   throw new TypeError(`unexpected delivery id ${String(value)}`)
 }

@@ -165,9 +165,10 @@ export function nextHookBookmark(
   }
 
   const done = new Map<string, number>()
-  for (const [guid, at] of scan.previous?.done ?? []) if (at >= floor) done.set(guid, at)
+  // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
+  for (const [guid, at] of scan.previous?.done ?? []) if (at >= floor - 999) done.set(guid, at)
   for (const decision of plan.decisions) {
-    if (decision.facts.firstAt >= floor && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+    if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
       done.set(decision.facts.guid, decision.facts.firstAt)
     }
   }

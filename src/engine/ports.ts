@@ -46,3 +46,8 @@ export interface Logger {
 export class UserError extends Error {
   override readonly name = 'UserError'
 }
+
+/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError'
+}

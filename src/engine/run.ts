@@ -15,7 +15,7 @@ import {
 } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, RunResult, Totals } from '../core/types.js'
 import { mapConcurrent } from './pool.js'
-import { UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
 
 export interface EngineOptions {
   hooks: HookTarget[]
@@ -122,7 +122,23 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
           outcomes.set(outcomeKey(decision), stop)
           continue
         }
-        const result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId)
+        let result: Awaited<ReturnType<DeliveriesPort['redeliver']>>
+        try {
+          result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId)
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error
+          // A credential that cannot redeliver: nothing more can be sent this run.
+          if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
+            if (store && storedText !== undefined && lastWritten !== storedText) {
+              await store.write(storedText).catch(() => undefined)
+            }
+            throw error
+          }
+          failures.push(error.message)
+          stop = { result: 'error', message: error.message }
+          outcomes.set(outcomeKey(decision), stop)
+          continue
+        }
         switch (result.kind) {
           case 'accepted':
             outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at })
@@ -154,7 +170,12 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       bookmarkWritten = (await writeBookmark(next, true)) || bookmarkWritten
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      failures.push(`Could not save the bookmark to the ${store.description}: ${message}`)
+      if (error instanceof RateLimitedError) {
+        // The checkpoint written before the redeliveries still guards against sending anything twice.
+        warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`)
+      } else {
+        failures.push(`Could not save the bookmark to the ${store.description}: ${message}`)
+      }
     }
   }
 

@@ -57,7 +57,8 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     },
     throttle: {
       write: sharedWriteGroup(),
-      retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)),
+      // GitHub's retry-after is obeyed as given, even in tests.
+      retryAfterBaseValue: 1000,
       fallbackSecondaryRateRetryAfter: 60,
       onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         const again = retryCount < MAX_SECONDARY_RETRIES && retryAfter <= MAX_SECONDARY_WAIT_S

@@ -46,6 +46,11 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (!onPage(page)) break
       }
     } catch (error) {
+      if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+        throw new UserError(
+          `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
+        )
+      }
       if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
         throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'))
       }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, fsyncSync } from 'node:fs'
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
@@ -55,6 +55,13 @@ export class FileLock {
         this.held = true
         const release = (): void => this.release()
         process.once('exit', release)
+        // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
+        for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+          process.once(signal, () => {
+            release()
+            process.exit(code)
+          })
+        }
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -64,10 +71,33 @@ export class FileLock {
         if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
           throw new UserError(`Another run (process ${owner}) holds the lock ${this.path}; it is still running. Not starting a second one.`)
         }
-        rmSync(this.path, { force: true })
+        this.takeOverStale()
       }
     }
     throw new UserError(`Cannot take the lock ${this.path}.`)
+  }
+
+  /**
+   * Moves a stale lock aside by renaming it: of two runs racing for it only one
+   * rename succeeds. If what was moved turns out to be a live run's fresh lock,
+   * it is put back.
+   */
+  private takeOverStale(): void {
+    const aside = `${this.path}.${process.pid}.stale`
+    try {
+      renameSync(this.path, aside)
+    } catch {
+      return
+    }
+    const owner = Number(safeRead(aside).trim())
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      try {
+        linkSync(aside, this.path)
+      } catch {
+        // Someone else holds the lock now; the next attempt will see it.
+      }
+    }
+    rmSync(aside, { force: true })
   }
 
   release(): void {

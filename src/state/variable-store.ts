@@ -1,5 +1,5 @@
 import type { Repo } from '../core/config.js'
-import { UserError, type BookmarkStore } from '../engine/ports.js'
+import { RateLimitedError, UserError, type BookmarkStore } from '../engine/ports.js'
 import type { GitHubClient } from '../github/client.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from '../github/errors.js'
 
@@ -62,6 +62,9 @@ export class VariableStore implements BookmarkStore {
   }
 
   private explain(error: unknown, level: 'read' | 'write'): Error {
+    if (isHttpError(error) && isRateLimit(error)) {
+      return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`)
+    }
     if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
       const where = `${this.repository.owner}/${this.repository.repo}`
       const permission =

@@ -1,0 +1,436 @@
+/**
+ * The command line end to end: `node dist/cli/index.js` in an environment built
+ * from scratch, against the local GitHub API.
+ */
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLocalApi, type LocalApi } from '../../local-api/index.js'
+import { HELP, parseCliArgs } from '../../src/cli/args.js'
+import { loadAction, root } from '../docs/helpers.js'
+import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+
+const CLI = join(root, 'dist', 'cli', 'index.js')
+
+interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+interface CliOptions {
+  env?: Record<string, string>
+  cwd?: string
+}
+
+let temp: string
+let api: LocalApi
+
+/** Asynchronous spawn: the local API lives in this process, so its event loop must keep turning. */
+function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: temp,
+    TMPDIR: temp,
+    WEBHOOK_REDELIVERY_TIME_SCALE: '0.01',
+    ...options.env
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: options.cwd ?? temp, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } })
+    child.on('error', reject)
+    child.on('close', () => resolve(child.pid!))
+  })
+}
+
+function parseJsonOutput(run: CliRun): { scanned: number; failed: number; redelivered: number; skipped: number; errors: number; report: string } {
+  const lines = run.stdout.trim().split('\n')
+  expect(lines).toHaveLength(1)
+  return JSON.parse(lines[0])
+}
+
+beforeEach(async () => {
+  temp = mkdtempSync(join(tmpdir(), 'cli-test-'))
+  api = await startLocalApi({ seed: 11 })
+})
+
+afterEach(async () => {
+  await api.close()
+  rmSync(temp, { recursive: true, force: true })
+})
+
+describe('org hook with a state file', () => {
+  test('the first run redelivers the failures and writes a version-1 state file; the second redelivers only the new ones', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const other = api.createOrgHook('acme') // not named: left alone
+    const first = [addFailure(api, hook, 3 * HOUR), addFailure(api, hook, HOUR, { attempts: 2 }), addFailure(api, hook, 10 * MINUTE, { event: 'issues', action: 'opened' })]
+    addSuccess(api, hook, 2 * HOUR)
+    addFailure(api, other, HOUR)
+    const stateFile = join(temp, 'state', 'state.json')
+    const args = ['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--state-file', stateFile, '--json']
+
+    const run1 = await runCli(args, { env: { GITHUB_TOKEN: token } })
+    expect(run1.stderr).not.toMatch(/^(error|warning): /m)
+    expect(run1.code).toBe(0)
+    const out1 = parseJsonOutput(run1)
+    expect(out1).toEqual({ scanned: 5, failed: 3, redelivered: 3, skipped: 0, errors: 0, report: expect.any(String) })
+    expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(first))
+    expect(api.redeliveryRequests(other)).toHaveLength(0)
+    const report1 = JSON.parse(readFileSync(out1.report, 'utf8'))
+    expect(report1.deliveries.map((d: { guid: string }) => d.guid).sort()).toEqual(sorted(first))
+    // The default report path is in the temporary directory.
+    expect(out1.report.startsWith(temp)).toBe(true)
+
+    expect(existsSync(stateFile)).toBe(true)
+    const state1 = JSON.parse(readFileSync(stateFile, 'utf8'))
+    expect(state1.version).toBe(1)
+    expect(typeof state1.hooks).toBe('object')
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+
+    await settle()
+    api.advanceClock(5 * MINUTE)
+    const requestsBefore = api.redeliveryRequests().length
+    const later = [addFailure(api, hook, 2 * MINUTE, { event: 'push' }), addFailure(api, hook, MINUTE, { event: 'pull_request', action: 'closed' })]
+    api.clearLog()
+
+    const run2 = await runCli(args, { env: { GITHUB_TOKEN: token } })
+    expect(run2.code).toBe(0)
+    const out2 = parseJsonOutput(run2)
+    expect(out2).toMatchObject({ failed: 2, redelivered: 2, skipped: 0, errors: 0 })
+    const newRequests = api.redeliveryRequests().slice(requestsBefore)
+    expect(sorted(newRequests.map(r => r.guid))).toEqual(sorted(later))
+    for (const g of first) expect(redeliveryCounts(api).get(g)).toBe(1)
+    const expectedIds = later.map(g => api.deliveries(hook).find(d => d.guid === g && !d.redelivery)!.id)
+    expect(sorted(newRequests.map(r => r.deliveryId))).toEqual(sorted(expectedIds))
+    // Only what is new was read: one page of deliveries.
+    expect(api.log.filter(e => e.route.endsWith('/deliveries')).length).toBe(1)
+    const state2 = JSON.parse(readFileSync(stateFile, 'utf8'))
+    expect(state2.version).toBe(1)
+    expect(Date.parse(state2.hooks[Object.keys(state2.hooks)[0]].floor)).toBeGreaterThan(Date.parse(state1.hooks[Object.keys(state1.hooks)[0]].floor))
+  })
+
+  test('the state file is written atomically: no temporary files remain, the file parses, the lock is gone', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const dir = join(temp, 'atomic')
+    const stateFile = join(dir, 'state.json')
+    const args = ['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile]
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(args, { env: { GITHUB_TOKEN: token } })
+      expect(run.code).toBe(0)
+      expect(readdirSync(dir).sort()).toEqual(['state.json'])
+      expect(JSON.parse(readFileSync(stateFile, 'utf8')).version).toBe(1)
+      await settle()
+    }
+    // The second run found the bookmark: the delivery was redelivered once.
+    expect(acceptedIds(api)).toHaveLength(1)
+  })
+
+  test('a human summary without --json', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const reportFile = join(temp, 'out', 'report.json')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--report-file', reportFile], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('1 redelivered')
+    expect(run.stdout).toContain(`Report: ${reportFile}`)
+    expect(JSON.parse(readFileSync(reportFile, 'utf8')).deliveries).toHaveLength(1)
+  })
+
+  test('a state file that holds no bookmark: a warning, the lookback is scanned, the file is replaced', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    const stateFile = join(temp, 'state.json')
+    writeFileSync(stateFile, 'not json {')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--json'], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toMatch(/^warning: .*state file/m)
+    expect(sorted(redeliveryCounts(api).keys())).toEqual([failing])
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).version).toBe(1)
+  })
+
+  test('a state file path that is a directory: exit 1 with a clear error, nothing redelivered', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const stateDir = join(temp, 'state-dir')
+    mkdirSync(stateDir)
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateDir], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^error: .*state file/m)
+    expect(api.redeliveryRequests()).toHaveLength(0)
+    expect(existsSync(`${stateDir}.lock`)).toBe(false)
+  })
+
+  test('a repository hook: --repository is required outside GitHub Actions', async () => {
+    const token = api.createToken({ grants: [{ repo: 'acme/widgets', hooks: 'write' }] })
+    const hook = api.createRepoHook('acme/widgets')
+    const failing = addFailure(api, hook, HOUR)
+    const missing = await runCli(['--target-type', 'repo', '--hostname', api.url], { env: { GITHUB_TOKEN: token } })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('--repository')
+    expect(api.log).toHaveLength(0)
+    const run = await runCli(['--target-type', 'repo', '--repository', 'acme/widgets', '--hostname', api.url, '--json'], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(sorted(redeliveryCounts(api).keys())).toEqual([failing])
+  })
+})
+
+describe('app target', () => {
+  test('--app-id with --private-key-file', async () => {
+    const app = api.createApp()
+    const failing = addFailure(api, app.hook, HOUR)
+    const keyFile = join(temp, 'app.pem')
+    writeFileSync(keyFile, app.privateKeyPem, { mode: 0o600 })
+    const run = await runCli(['--target-type', 'app', '--app-id', String(app.id), '--private-key-file', keyFile, '--hostname', api.url, '--json'])
+    expect(run.code).toBe(0)
+    expect(parseJsonOutput(run)).toMatchObject({ failed: 1, redelivered: 1, errors: 0 })
+    expect(sorted(redeliveryCounts(api, app.hook).keys())).toEqual([failing])
+    const body = app.privateKeyPem.split('\n')[1]
+    expect(run.stdout + run.stderr).not.toContain(body)
+  })
+
+  test('GITHUB_APP_PRIVATE_KEY with its newlines escaped on one line', async () => {
+    const app = api.createApp()
+    const failing = addFailure(api, app.hook, HOUR)
+    const oneLine = app.privateKeyPem.trim().replace(/\n/g, '\\n')
+    expect(oneLine).not.toContain('\n')
+    const run = await runCli(['--target-type', 'app', '--app-id', String(app.id), '--hostname', api.url, '--json', '--debug'], { env: { GITHUB_APP_PRIVATE_KEY: oneLine } })
+    expect(run.code).toBe(0)
+    expect(parseJsonOutput(run)).toMatchObject({ failed: 1, redelivered: 1, errors: 0 })
+    expect(sorted(redeliveryCounts(api, app.hook).keys())).toEqual([failing])
+    const body = app.privateKeyPem.split('\n')[1]
+    expect(run.stdout + run.stderr).not.toContain(body)
+  })
+
+  test('an unreadable --private-key-file is a clear error before any request', async () => {
+    const app = api.createApp()
+    const run = await runCli(['--target-type', 'app', '--app-id', String(app.id), '--private-key-file', join(temp, 'missing.pem'), '--hostname', api.url])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('--private-key-file')
+    expect(api.log).toHaveLength(0)
+  })
+})
+
+describe('bad input: exit 1 before any request', () => {
+  let token: string
+  beforeEach(() => {
+    token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    api.createOrgHook('acme')
+  })
+
+  const cases: Array<{ name: string; args: (url: string) => string[]; env: (token: string) => Record<string, string>; message: RegExp }> = [
+    { name: 'org without --org', args: url => ['--target-type', 'org', '--hostname', url], env: t => ({ GITHUB_TOKEN: t }), message: /--org/ },
+    { name: 'an unknown flag', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--frobnicate', 'x'], env: t => ({ GITHUB_TOKEN: t }), message: /frobnicate/ },
+    { name: 'a positional argument', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, 'stray'], env: t => ({ GITHUB_TOKEN: t }), message: /stray|positional/i },
+    { name: '--token on the command line', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--token', 'xyz'], env: () => ({}), message: /GITHUB_TOKEN/ },
+    { name: '--token=VALUE on the command line', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--token=xyz'], env: () => ({}), message: /GITHUB_TOKEN/ },
+    { name: '--private-key on the command line', args: url => ['--target-type', 'app', '--app-id', '1', '--hostname', url, '--private-key', 'xyz'], env: () => ({}), message: /GITHUB_APP_PRIVATE_KEY/ },
+    { name: 'org without GITHUB_TOKEN', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url], env: () => ({}), message: /GITHUB_TOKEN/ },
+    { name: 'app without a private key', args: url => ['--target-type', 'app', '--app-id', '1', '--hostname', url], env: () => ({}), message: /GITHUB_APP_PRIVATE_KEY/ },
+    { name: 'a bad --lookback', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--lookback', 'soon'], env: t => ({ GITHUB_TOKEN: t }), message: /--lookback/ },
+    {
+      name: '--state-file with --state-variable',
+      args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--state-file', 's.json', '--state-variable', 'X'],
+      env: t => ({ GITHUB_TOKEN: t }),
+      message: /--state-file.*--state-variable/
+    }
+  ]
+
+  test.each(cases)('$name', async ({ args, env, message }) => {
+    const run = await runCli(args(api.url), { env: env(token) })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(/^error: /)
+    expect(run.stderr).toMatch(message)
+    expect(run.stderr).not.toContain(token)
+    expect(api.log).toHaveLength(0)
+    expect(api.redeliveryRequests()).toHaveLength(0)
+  })
+})
+
+describe('--help and --version', () => {
+  test('--help names every non-secret input of action.yml as a flag and no secret one', async () => {
+    const run = await runCli(['--help'])
+    expect(run.code).toBe(0)
+    expect(run.stderr).toBe('')
+    const inputs = loadAction().inputs.map(i => i.name)
+    expect(inputs).toContain('token')
+    expect(inputs).toContain('private-key')
+    for (const name of inputs.filter(n => n !== 'token' && n !== 'private-key')) {
+      expect(run.stdout).toMatch(new RegExp(`--${name}(?![a-z-])`))
+    }
+    expect(run.stdout).not.toMatch(/--token(?![a-z-])/)
+    expect(run.stdout).not.toMatch(/--private-key(?![a-z-])/)
+    for (const flag of ['--state-file', '--private-key-file', '--json', '--report-file', '--debug', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY']) {
+      expect(run.stdout).toContain(flag)
+    }
+    expect(api.log).toHaveLength(0)
+  })
+
+  test('every flag --help names is accepted by the parser (in process)', async () => {
+    const help = (await runCli(['--help'])).stdout
+    expect(help).toBe(HELP)
+    const flags = [...new Set([...help.matchAll(/--([a-z][a-z-]*)/g)].map(m => m[1]))]
+    expect(flags.length).toBeGreaterThan(15)
+    for (const flag of flags) {
+      const asString = parseCliArgs([`--${flag}`, 'x'])
+      const asSwitch = parseCliArgs([`--${flag}`])
+      expect({ flag, ok: asString.ok || asSwitch.ok }).toEqual({ flag, ok: true })
+    }
+  })
+
+  test('--version prints the version of package.json', async () => {
+    const run = await runCli(['--version'])
+    expect(run.code).toBe(0)
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    expect(run.stdout).toBe(`${pkg.version}\n`)
+  })
+})
+
+describe('the lock beside the state file', () => {
+  test('a lock held by a live process: refuses to start, leaves the lock alone', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const stateFile = join(temp, 'state.json')
+    writeFileSync(`${stateFile}.lock`, `${process.pid}\n`)
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/Another run/)
+    expect(run.stderr).toContain(String(process.pid))
+    expect(api.log).toHaveLength(0)
+    expect(readFileSync(`${stateFile}.lock`, 'utf8').trim()).toBe(String(process.pid))
+    expect(existsSync(stateFile)).toBe(false)
+  })
+
+  test('a stale lock (its process is gone) is taken over and removed after the run', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    const stateFile = join(temp, 'state.json')
+    const pid = await deadPid()
+    writeFileSync(`${stateFile}.lock`, `${pid}\n`)
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--json'], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(parseJsonOutput(run)).toMatchObject({ redelivered: 1 })
+    expect(sorted(redeliveryCounts(api).keys())).toEqual([failing])
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).version).toBe(1)
+  })
+
+  test('a lock file that does not hold a pid is taken over', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    api.createOrgHook('acme')
+    const stateFile = join(temp, 'state.json')
+    writeFileSync(`${stateFile}.lock`, '')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+  })
+
+  test('the lock is removed after a failing run too', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    api.outage({ pathIncludes: '/attempts', durationMs: 60_000, status: 502 })
+    const stateFile = join(temp, 'state.json')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(1)
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+  })
+})
+
+describe('secrets', () => {
+  test('the token never appears in stdout, stderr or the report, even with --debug', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme', { url: 'https://ci.example.com/webhook' })
+    addFailure(api, hook, HOUR)
+    addFailure(api, hook, 2 * HOUR, { event: 'pull_request', action: 'opened' })
+    addSuccess(api, hook, 30 * MINUTE)
+    const reportFile = join(temp, 'report.json')
+    const stateFile = join(temp, 'state.json')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--report-file', reportFile, '--debug', '--json'], {
+      env: { GITHUB_TOKEN: token }
+    })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toContain('debug: ')
+    expect(parseJsonOutput(run).report).toBe(reportFile)
+    for (const text of [run.stdout, run.stderr, readFileSync(reportFile, 'utf8'), readFileSync(stateFile, 'utf8')]) expect(text).not.toContain(token)
+  })
+})
+
+describe('--dry-run', () => {
+  test.each([
+    ['last', (args: string[]) => [...args, '--dry-run']],
+    ['before another flag', (args: string[]) => ['--dry-run', ...args]],
+    ['=true', (args: string[]) => [...args, '--dry-run=true']]
+  ])('as a switch (%s): redelivers nothing and writes no state file', async (_, build) => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    const stateFile = join(temp, 'state.json')
+    const run = await runCli(build(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--json']), { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    const out = parseJsonOutput(run)
+    expect(out).toMatchObject({ failed: 1, redelivered: 0, skipped: 1, errors: 0 })
+    expect(api.redeliveryRequests()).toHaveLength(0)
+    expect(api.log.filter(e => e.method !== 'GET')).toHaveLength(0)
+    expect(existsSync(stateFile)).toBe(false)
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+    const report = JSON.parse(readFileSync(out.report, 'utf8'))
+    expect(report.deliveries[0]).toMatchObject({ guid: failing, result: 'skipped', reason: 'dry-run' })
+  })
+
+  test('--dry-run false redelivers', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--dry-run', 'false', '--json'], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(0)
+    expect(sorted(redeliveryCounts(api).keys())).toEqual([failing])
+  })
+})
+
+describe('errors', () => {
+  test('exit 1 when redelivery requests fail after retries; the JSON is still printed', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    addFailure(api, hook, 2 * HOUR)
+    api.outage({ pathIncludes: '/attempts', durationMs: 60_000, status: 502 })
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--json'], { env: { GITHUB_TOKEN: token } })
+    expect(run.code).toBe(1)
+    const out = parseJsonOutput(run)
+    expect(out.errors).toBeGreaterThan(0)
+    expect(out.redelivered).toBe(0)
+    expect(out.failed).toBe(2)
+    expect(existsSync(out.report)).toBe(true)
+    expect(run.stderr).toMatch(/^error: /m)
+    // Retried: more than one request per delivery, none accepted.
+    expect(api.log.filter(e => e.method === 'POST' && e.path.endsWith('/attempts')).length).toBeGreaterThan(2)
+    expect(acceptedIds(api)).toHaveLength(0)
+  })
+})

@@ -1,0 +1,278 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  MAX_STATE_CHARS,
+  STATE_VERSION,
+  emptyBookmark,
+  mergeBookmarks,
+  parseBookmark,
+  serializeBookmark,
+  type Bookmark,
+  type HookBookmark
+} from '../../src/core/bookmark.js'
+import { bigId, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
+
+function bookmarkOf(entries: Record<string, HookBookmark>): Bookmark {
+  return { hooks: new Map(Object.entries(entries)) }
+}
+
+const sample = (): Bookmark =>
+  bookmarkOf({
+    '202': hookBookmark({
+      floor: NOW - HOUR,
+      pending: new Map([
+        [bigId(2), NOW - 2 * MINUTE],
+        [bigId(1), NOW - 2 * MINUTE],
+        [bigId(3), NOW - MINUTE]
+      ]),
+      done: new Map([
+        ['guid-b', NOW - 30 * MINUTE],
+        ['guid-a', NOW - 40 * MINUTE]
+      ])
+    }),
+    app: hookBookmark({ floor: NOW - 2 * HOUR })
+  })
+
+describe('constants', () => {
+  test('version 1, well under the 48 KB variable limit', () => {
+    expect(STATE_VERSION).toBe(1)
+    expect(MAX_STATE_CHARS).toBe(40_000)
+    expect(MAX_STATE_CHARS).toBeLessThan(48 * 1024)
+  })
+})
+
+describe('parseBookmark', () => {
+  test('nothing stored: an empty bookmark, no problem', () => {
+    for (const text of [undefined, '', '   \n']) expect(parseBookmark(text)).toEqual({ bookmark: { hooks: new Map() } })
+    expect(emptyBookmark()).toEqual({ hooks: new Map() })
+  })
+
+  test("the documented script's milliseconds are taken over as legacyFloor", () => {
+    expect(parseBookmark('1736510400000')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
+    expect(parseBookmark(' 1736510400000\n')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
+    expect(parseBookmark('1736510400')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400 } })
+  })
+
+  test.each(['garbage', '{', '{"version":1', 'null x', '1736510400000x'])('not JSON: %p', text => {
+    expect(parseBookmark(text)).toEqual({ bookmark: { hooks: new Map() }, problem: 'it is not JSON' })
+  })
+
+  test.each([
+    '{"version":2,"hooks":{}}',
+    '{"version":"1","hooks":{}}',
+    '{"hooks":{}}',
+    '{"version":1}',
+    '{"version":1,"hooks":[]}',
+    '{"version":1,"hooks":null}',
+    '[1]',
+    '"1736510400000"',
+    'null',
+    '123456789',
+    '17365104000000000',
+    'true'
+  ])('not a version 1 bookmark: %p', text => {
+    expect(parseBookmark(text)).toEqual({ bookmark: { hooks: new Map() }, problem: 'it is not a version 1 bookmark' })
+  })
+
+  test('reads floor, pending (seconds -> ms) and done (seconds -> ms)', () => {
+    const text = JSON.stringify({
+      version: 1,
+      hooks: {
+        '101': { floor: '2025-01-10T11:00:00.000Z', pending: { '1736510280': ['9007199254740993', '9007199254740994'] }, done: { 'guid-x': 1736508000 } }
+      }
+    })
+    expect(parseBookmark(text)).toEqual({
+      bookmark: {
+        hooks: new Map([
+          [
+            '101',
+            {
+              floor: Date.UTC(2025, 0, 10, 11),
+              pending: new Map([
+                ['9007199254740993', 1736510280000],
+                ['9007199254740994', 1736510280000]
+              ]),
+              done: new Map([['guid-x', 1736508000000]])
+            }
+          ]
+        ])
+      }
+    })
+  })
+
+  test('skips malformed hook entries and malformed pending/done items, keeps the rest', () => {
+    const text = JSON.stringify({
+      version: 1,
+      hooks: {
+        noFloor: {},
+        numericFloor: { floor: 5 },
+        badFloor: { floor: 'yesterday' },
+        notObject: 'x',
+        good: {
+          floor: '2025-01-10T11:00:00.000Z',
+          pending: { abc: ['1'], '100': 'not-an-array', '200': ['0', '01', 'x', 5, '42'] },
+          done: { a: 'soon', b: 7 }
+        },
+        arrays: { floor: '2025-01-10T11:00:00.000Z', pending: [], done: [] }
+      }
+    })
+    const { bookmark, problem } = parseBookmark(text)
+    expect(problem).toBeUndefined()
+    expect([...bookmark.hooks.keys()].sort()).toEqual(['arrays', 'good'])
+    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), done: new Map([['b', 7000]]) })
+    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), done: new Map() })
+  })
+})
+
+describe('serializeBookmark', () => {
+  test('exact, deterministic text: hooks and entries sorted, times in seconds, floor in ISO', () => {
+    const { text, trimmed } = serializeBookmark(sample())
+    expect(trimmed).toBe(0)
+    const s = (ms: number): number => Math.floor(ms / 1000)
+    expect(text).toBe(
+      JSON.stringify({
+        version: 1,
+        hooks: {
+          '202': {
+            floor: new Date(NOW - HOUR).toISOString(),
+            pending: { [s(NOW - 2 * MINUTE)]: [bigId(1), bigId(2)], [s(NOW - MINUTE)]: [bigId(3)] },
+            done: { 'guid-a': s(NOW - 40 * MINUTE), 'guid-b': s(NOW - 30 * MINUTE) }
+          },
+          app: { floor: new Date(NOW - 2 * HOUR).toISOString() }
+        }
+      })
+    )
+    expect(text).toBe(
+      '{"version":1,"hooks":{"202":{"floor":"2025-01-10T11:00:00.000Z","pending":{"1736510280":["9007199254740994","9007199254740995"],"1736510340":["9007199254740996"]},"done":{"guid-a":1736508000,"guid-b":1736508600}},"app":{"floor":"2025-01-10T10:00:00.000Z"}}}'
+    )
+  })
+
+  test('the same bookmark built in another order serializes identically', () => {
+    const a = sample()
+    const b = bookmarkOf({
+      app: hookBookmark({ floor: NOW - 2 * HOUR }),
+      '202': hookBookmark({
+        floor: NOW - HOUR,
+        pending: new Map([
+          [bigId(3), NOW - MINUTE],
+          [bigId(1), NOW - 2 * MINUTE],
+          [bigId(2), NOW - 2 * MINUTE]
+        ]),
+        done: new Map([
+          ['guid-a', NOW - 40 * MINUTE],
+          ['guid-b', NOW - 30 * MINUTE]
+        ])
+      })
+    })
+    expect(serializeBookmark(b).text).toBe(serializeBookmark(a).text)
+  })
+
+  test('round trip: parse(serialize(b)) equals b for whole-second times', () => {
+    const b = sample()
+    const { text } = serializeBookmark(b)
+    const parsed = parseBookmark(text)
+    expect(parsed.problem).toBeUndefined()
+    expect(parsed.bookmark).toEqual(b)
+    expect(serializeBookmark(parsed.bookmark).text).toBe(text)
+  })
+
+  test('round trip keeps the floor to the millisecond and truncates pending/done to seconds', () => {
+    const b = bookmarkOf({ h: hookBookmark({ floor: NOW + 123, pending: new Map([['5', NOW + 999]]), done: new Map([['g', NOW + 1]]) }) })
+    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), done: new Map([['g', NOW]]) })
+  })
+
+  test('an empty bookmark', () => {
+    expect(serializeBookmark(emptyBookmark())).toEqual({ text: '{"version":1,"hooks":{}}', trimmed: 0 })
+  })
+
+  test('a legacy floor is not written back (only hooks are)', () => {
+    expect(serializeBookmark({ hooks: new Map(), legacyFloor: NOW }).text).toBe('{"version":1,"hooks":{}}')
+  })
+
+  test('a huge bookmark: done is trimmed (oldest first) before pending, and stays under MAX_STATE_CHARS', () => {
+    const done = new Map<string, number>()
+    for (let i = 0; i < 3000; i++) done.set(`0000000${i}-aaaa-bbbb-cccc-dddddddddddd`.slice(-36), NOW - (3000 - i) * 1000)
+    const pending = new Map<string, number>()
+    for (let i = 0; i < 200; i++) pending.set(bigId(i), NOW - i * 1000)
+    const b = bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, pending, done }) })
+    const before = serializeBookmark(bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, pending, done: new Map() }) })).text
+    expect(before.length).toBeLessThan(MAX_STATE_CHARS)
+
+    const { text, trimmed } = serializeBookmark(b)
+    expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
+    expect(trimmed).toBeGreaterThan(0)
+    const parsed = parseBookmark(text).bookmark.hooks.get('h')!
+    // Every pending entry survived; only done was trimmed, and only its oldest entries.
+    expect(parsed.pending.size).toBe(200)
+    expect(parsed.done.size).toBe(3000 - trimmed)
+    const keptTimes = [...parsed.done.values()]
+    const newestDropped = NOW - (3000 - (trimmed - 1)) * 1000
+    expect(Math.min(...keptTimes)).toBeGreaterThan(newestDropped)
+    expect(Math.max(...keptTimes)).toBe(NOW - 1000)
+    // The input was not mutated.
+    expect(b.hooks.get('h')!.done.size).toBe(3000)
+  })
+
+  test('when pending alone is too large, all of done goes first, then the oldest pending', () => {
+    const pending = new Map<string, number>()
+    for (let i = 0; i < 4000; i++) pending.set(bigId(i), NOW - i * 1000)
+    const done = new Map([['g', NOW]])
+    const b = bookmarkOf({ h: hookBookmark({ pending, done }) })
+    const { text, trimmed } = serializeBookmark(b)
+    expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
+    const parsed = parseBookmark(text).bookmark.hooks.get('h')!
+    expect(parsed.done.size).toBe(0)
+    expect(trimmed).toBe(1 + (4000 - parsed.pending.size))
+    expect(parsed.pending.has(bigId(0))).toBe(true) // the newest is kept
+    expect(parsed.pending.has(bigId(3999))).toBe(false) // the oldest went
+  })
+
+  test('trims the largest map across hooks first', () => {
+    const big = new Map<string, number>()
+    for (let i = 0; i < 2500; i++) big.set(`guid-${String(i).padStart(30, '0')}`, NOW - i * 1000)
+    const small = new Map([['keep-me', NOW - 10 * HOUR]])
+    const { text } = serializeBookmark(bookmarkOf({ a: hookBookmark({ done: big }), b: hookBookmark({ done: small }) }))
+    expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
+    expect(parseBookmark(text).bookmark.hooks.get('b')!.done).toEqual(new Map([['keep-me', NOW - 10 * HOUR]]))
+  })
+})
+
+describe('mergeBookmarks', () => {
+  test('a floor never moves back', () => {
+    const ours = bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR }) })
+    const theirs = bookmarkOf({ h: hookBookmark({ floor: NOW - 2 * HOUR }) })
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.floor).toBe(NOW - HOUR)
+    expect(mergeBookmarks(theirs, ours).hooks.get('h')!.floor).toBe(NOW - HOUR)
+  })
+
+  test('pending is the union, with the later time for an id in both', () => {
+    const ours = bookmarkOf({ h: hookBookmark({ pending: new Map([['1', 100], ['2', 500]]) }) })
+    const theirs = bookmarkOf({ h: hookBookmark({ pending: new Map([['2', 900], ['3', 300]]) }) })
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.pending).toEqual(new Map([['1', 100], ['2', 900], ['3', 300]]))
+    expect(mergeBookmarks(theirs, ours).hooks.get('h')!.pending).toEqual(new Map([['1', 100], ['2', 900], ['3', 300]]))
+  })
+
+  test('done is the union, dropping entries below the merged floor', () => {
+    const ours = bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, done: new Map([['a', NOW - 30 * MINUTE], ['old', NOW - 90 * MINUTE]]) }) })
+    const theirs = bookmarkOf({ h: hookBookmark({ floor: NOW - 2 * HOUR, done: new Map([['b', NOW - HOUR], ['c', NOW - 61 * MINUTE]]) }) })
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.done).toEqual(new Map([['b', NOW - HOUR], ['a', NOW - 30 * MINUTE]]))
+  })
+
+  test('hooks present on one side only are kept as they are', () => {
+    const a = hookBookmark({ floor: NOW - HOUR, pending: new Map([['1', NOW]]) })
+    const b = hookBookmark({ floor: NOW - 3 * HOUR, done: new Map([['g', NOW - 3 * HOUR]]) })
+    const merged = mergeBookmarks(bookmarkOf({ a }), bookmarkOf({ b }))
+    expect(merged).toEqual({ hooks: new Map([['a', a], ['b', b]]) })
+  })
+
+  test('merging with an empty or legacy bookmark keeps ours', () => {
+    const ours = sample()
+    expect(mergeBookmarks(ours, emptyBookmark())).toEqual({ hooks: ours.hooks })
+    expect(mergeBookmarks(ours, { hooks: new Map(), legacyFloor: NOW })).toEqual({ hooks: ours.hooks })
+  })
+
+  test('merge is stable through serialization', () => {
+    const ours = sample()
+    const theirs = parseBookmark(serializeBookmark(sample()).text).bookmark
+    expect(serializeBookmark(mergeBookmarks(ours, theirs)).text).toBe(serializeBookmark(ours).text)
+  })
+})

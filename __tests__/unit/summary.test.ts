@@ -1,0 +1,213 @@
+import { describe, expect, test } from '@jest/globals'
+import { renderSummary, SUMMARY_ROW_LIMIT } from '../../src/core/summary.js'
+import type { ReportRow } from '../../src/core/types.js'
+import { bigId, hookResult, hookTarget, HOUR, NOW, reportRow, runResult, totals } from '../fixtures/builders.js'
+
+const at = (ms: number): string => new Date(ms).toISOString()
+
+describe('renderSummary: nothing to redeliver', () => {
+  test('one line with the counts, one hook', () => {
+    const result = runResult({ totals: totals({ scanned: 1234 }), hooks: [hookResult({ scanned: 1234 })] })
+    expect(renderSummary(result)).toBe(
+      '### Webhook redelivery: nothing to redeliver\n\nScanned 1,234 delivery attempts across 1 hook; every delivery succeeded or was already handled.\n'
+    )
+  })
+
+  test('several hooks, custom title', () => {
+    const result = runResult({ hooks: [hookResult(), hookResult(), hookResult()] })
+    expect(renderSummary(result, 'Redeliver')).toBe(
+      '### Redeliver: nothing to redeliver\n\nScanned 0 delivery attempts across 3 hooks; every delivery succeeded or was already handled.\n'
+    )
+  })
+
+  test('not "nothing" when a hook failed to scan, has redeliveries in flight, or there are warnings', () => {
+    expect(renderSummary(runResult({ hooks: [hookResult({ scanError: 'HTTP 500' })] }))).not.toContain('nothing to redeliver')
+    expect(renderSummary(runResult({ hooks: [hookResult({ inFlight: 1 })] }))).not.toContain('nothing to redeliver')
+    expect(renderSummary(runResult({ warnings: ['careful'] }))).not.toContain('nothing to redeliver')
+  })
+})
+
+describe('renderSummary: with deliveries', () => {
+  const rows: ReportRow[] = [
+    reportRow({ guid: 's', result: 'skipped', reason: 'max-attempts', attempts: 3, firstDeliveredAt: at(NOW - 3 * HOUR), event: 'pull_request', action: 'opened' }),
+    reportRow({ guid: 'r', result: 'redelivered', attempts: 1, firstDeliveredAt: at(NOW - 2 * HOUR) }),
+    reportRow({ guid: 'e', id: bigId(9), result: 'error', message: 'HTTP 502 | bad gateway\nretry', attempts: 0, firstDeliveredAt: at(NOW - HOUR) })
+  ]
+  const result = runResult({
+    totals: totals({ scanned: 12_345, failed: 3, redelivered: 1, skipped: 1, errors: 1 }),
+    hooks: [hookResult({ scanned: 12_345, failed: 3, redelivered: 1, skipped: 1, errors: 1, inFlight: 2 })],
+    rows
+  })
+
+  test('the exact markdown for one hook', () => {
+    expect(renderSummary(result)).toBe(
+      [
+        '### Webhook redelivery: 1 redelivered, 1 skipped, 1 errors',
+        '',
+        '| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |',
+        '|---|---:|---:|---:|---:|---:|---:|---|',
+        '| org acme hook 101 | 12,345 | 3 | 1 | 1 | 1 | 2 | [open](https://github.com/organizations/acme/settings/hooks/101) |',
+        '',
+        '| Event | Action | First failure | Attempts | Result |',
+        '|---|---|---|---:|---|',
+        '| `push` |  | 2025-01-10 11:00:00 UTC | 0 | error: HTTP 502 \\| bad gateway retry; next run |',
+        '| `push` |  | 2025-01-10 10:00:00 UTC | 1 | redelivered |',
+        '| `pull_request` | `opened` | 2025-01-10 09:00:00 UTC | 3 | skipped: gave up: `max-attempts` reached |',
+        ''
+      ].join('\n')
+    )
+  })
+
+  test('dry-run headline', () => {
+    const dry = runResult({ ...result, dryRun: true, totals: totals({ failed: 1234, skipped: 1234 }) })
+    expect(renderSummary(dry).split('\n')[0]).toBe('### Webhook redelivery (dry run): 1,234 failing, nothing redelivered')
+  })
+
+  test('every skip reason has its text', () => {
+    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run'] as const
+    const texts = [
+      'skipped: event not selected by `events`',
+      'skipped: older than `max-age`',
+      'skipped: gave up: `max-attempts` reached',
+      'skipped: older than GitHub can redeliver',
+      'skipped: `max-redeliveries` reached; next run',
+      'skipped: GitHub rate limit; next run',
+      'skipped: GitHub refused the redelivery',
+      'skipped: dry run'
+    ]
+    const many = reasons.map((reason, i) => reportRow({ guid: reason, result: 'skipped', reason, firstDeliveredAt: at(NOW - (10 - i) * HOUR) }))
+    const text = renderSummary(runResult({ totals: totals({ failed: 8, skipped: 8 }), rows: many }))
+    const resultCells = text
+      .split('\n')
+      .filter(l => l.startsWith('| `push`'))
+      .map(l => l.split(' | ').at(-1)!.replace(/ \|$/, ''))
+    expect(resultCells).toEqual(texts)
+    // A skipped row without a reason (cosmetic: rendered "skipped: skipped" today).
+    expect(renderSummary(runResult({ totals: totals({ failed: 1 }), rows: [reportRow({ result: 'skipped' })] }))).toMatch(/\| 1 \| skipped(: skipped)? \|\n/)
+  })
+
+  test('an error without message and long error messages are truncated to 120 characters', () => {
+    const text = renderSummary(
+      runResult({
+        totals: totals({ failed: 2, errors: 2 }),
+        rows: [reportRow({ result: 'error', firstDeliveredAt: at(NOW - 2 * HOUR) }), reportRow({ result: 'error', message: 'x'.repeat(500), firstDeliveredAt: at(NOW - HOUR) })]
+      })
+    )
+    expect(text).toContain('| error: request failed; next run |')
+    expect(text).toContain(`| error: ${'x'.repeat(119)}…; next run |`)
+  })
+
+  test('several hooks: a hook column in the deliveries table, app rows named app', () => {
+    const hooks = [hookResult(), hookResult({ hook: hookTarget({ key: 'app', kind: 'app', id: undefined, label: 'GitHub App', webUrl: undefined }) })]
+    const text = renderSummary(
+      runResult({
+        totals: totals({ failed: 2, redelivered: 2 }),
+        hooks,
+        rows: [reportRow({ hookId: '101', firstDeliveredAt: at(NOW - 2 * HOUR) }), reportRow({ hookId: null, firstDeliveredAt: at(NOW - HOUR) })]
+      })
+    )
+    expect(text).toContain('| Hook | Event | Action | First failure | Attempts | Result |\n|---|---|---|---|---:|---|')
+    expect(text).toContain('| 101 | `push` |  | 2025-01-10 10:00:00 UTC | 1 | redelivered |')
+    expect(text).toContain('| app | `push` |  | 2025-01-10 11:00:00 UTC | 1 | redelivered |')
+    // A hook without a web URL has an empty link cell.
+    expect(text).toContain('| GitHub App | 0 | 0 | 0 | 0 | 0 | 0 |  |')
+  })
+
+  test('a hook that could not be scanned says so', () => {
+    const text = renderSummary(runResult({ hooks: [hookResult({ scanError: 'HTTP 404 | not found' })] }))
+    expect(text).toContain('| org acme hook 101 (not scanned: HTTP 404 \\| not found) | 0 |')
+  })
+
+  test('pipes and newlines in labels, events, actions and warnings are escaped', () => {
+    const text = renderSummary(
+      runResult({
+        totals: totals({ failed: 1, redelivered: 1 }),
+        hooks: [hookResult({ hook: hookTarget({ label: 'a|b\r\nc' }) })],
+        rows: [reportRow({ event: 'e|v', action: 'a|c' })],
+        warnings: ['one | two\nthree']
+      })
+    )
+    expect(text).toContain('| a\\|b c | 0 |')
+    expect(text).toContain('| `e\\|v` | `a\\|c` |')
+    expect(text).toContain('> [!WARNING]\n> one \\| two three\n')
+    // No table line has an unescaped extra cell.
+    for (const line of text.split('\n').filter(l => l.startsWith('|'))) {
+      const cells = line.replace(/\\\|/g, '').split('|').length
+      expect([9, 10, 7, 8]).toContain(cells)
+    }
+  })
+
+  test('warnings are shown before the table', () => {
+    const text = renderSummary(runResult({ warnings: ['first warning', 'second warning'], totals: totals({ failed: 0 }) }))
+    expect(text).toBe(
+      [
+        '### Webhook redelivery: 0 redelivered, 0 skipped, 0 errors',
+        '',
+        '> [!WARNING]',
+        '> first warning',
+        '',
+        '> [!WARNING]',
+        '> second warning',
+        '',
+        '| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |',
+        '|---|---:|---:|---:|---:|---:|---:|---|',
+        '| org acme hook 101 | 0 | 0 | 0 | 0 | 0 | 0 | [open](https://github.com/organizations/acme/settings/hooks/101) |',
+        ''
+      ].join('\n')
+    )
+  })
+})
+
+describe('renderSummary: bounded size', () => {
+  function manyRows(n: number): ReportRow[] {
+    const rows: ReportRow[] = []
+    for (let i = 0; i < n; i++) {
+      rows.push(
+        reportRow({
+          id: bigId(i),
+          guid: `guid-${i}`,
+          result: i % 3 === 0 ? 'error' : i % 3 === 1 ? 'redelivered' : 'skipped',
+          reason: i % 3 === 2 ? 'budget' : undefined,
+          message: i % 3 === 0 ? 'HTTP 502' : undefined,
+          firstDeliveredAt: at(NOW - i * 1000)
+        })
+      )
+    }
+    return rows
+  }
+
+  test(`rows are capped at SUMMARY_ROW_LIMIT (${SUMMARY_ROW_LIMIT}) with "and N more"`, () => {
+    expect(SUMMARY_ROW_LIMIT).toBe(100)
+    const rows = manyRows(250)
+    const text = renderSummary(runResult({ totals: totals({ failed: 250 }), rows }))
+    const deliveryLines = text.split('\n').filter(l => l.startsWith('| `push`'))
+    expect(deliveryLines).toHaveLength(100)
+    expect(text).toContain("\n\nand 150 more: see the `report` output's file.\n")
+    // Errors first (84 of them), then redelivered, each oldest first.
+    expect(deliveryLines.slice(0, 84).every(l => l.includes('| error: HTTP 502; next run |'))).toBe(true)
+    expect(deliveryLines.slice(84).every(l => l.endsWith('| redelivered |'))).toBe(true)
+    expect(deliveryLines[0]).toContain(at(NOW - 249 * 1000).slice(11, 19))
+  })
+
+  test('exactly SUMMARY_ROW_LIMIT rows: no "more" line', () => {
+    const text = renderSummary(runResult({ totals: totals({ failed: 100 }), rows: manyRows(100) }))
+    expect(text).not.toContain('more: see')
+    expect(text.split('\n').filter(l => l.startsWith('| `push`'))).toHaveLength(100)
+  })
+
+  test('100,000 rows stay well under 1 MiB, with a thousands separator', () => {
+    const rows = manyRows(100_000)
+    const text = renderSummary(runResult({ totals: totals({ failed: 100_000, redelivered: 33_333, skipped: 33_333, errors: 33_334 }), rows }))
+    expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(1024 * 1024)
+    expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(64 * 1024)
+    expect(text.split('\n')[0]).toBe('### Webhook redelivery: 33,333 redelivered, 33,333 skipped, 33,334 errors')
+    expect(text).toContain('and 99,900 more')
+  })
+
+  test('does not reorder the caller\'s rows', () => {
+    const rows = manyRows(5)
+    const ids = rows.map(r => r.id)
+    renderSummary(runResult({ totals: totals({ failed: 5 }), rows }))
+    expect(rows.map(r => r.id)).toEqual(ids)
+  })
+})
