@@ -188,6 +188,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
     node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
     timeScale: TIME_SCALE,
     timeoutMs: 45_000,
+    keepTemp: true,
     inputs: step.inputs
   })
   const ms = performance.now() - t0

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
-import { runAction } from '../support/runner.js'
+import { nodeRuntimes, runAction } from '../support/runner.js'
 import { addFailure, HOUR } from '../support/world.js'
 
 let api: LocalApi
@@ -55,7 +55,7 @@ describe('11. bad input', () => {
   test.each(cases)('%s', async (_, inputs, message, mayRead) => {
     api.clearLog()
     const before = api.redeliveryRequests().filter(r => r.accepted).length
-    const result = await runAction({ apiUrl: api.url, inputs: inputs() })
+    const result = await runAction({ apiUrl: api.url, inputs: inputs(), node: nodeRuntimes()[cases.findIndex(c => c[0] === _) % nodeRuntimes().length] })
     expect(result.exitCode).toBe(1)
     expect(result.commands.errors).toHaveLength(1)
     expect(result.commands.errors[0]).toMatch(message)

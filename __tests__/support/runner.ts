@@ -5,7 +5,7 @@
  * summary files parsed with the runner's rules.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadAction, root } from '../docs/helpers.js'
@@ -36,6 +36,8 @@ export interface ActionRunOptions {
   /** Called with each stdout chunk; return true to SIGKILL the process. */
   killWhen?: () => boolean
   timeoutMs?: number
+  /** Keep the job's temp directory (the report file) after the run; removed by default. */
+  keepTemp?: boolean
 }
 
 export interface WorkflowCommands {
@@ -58,8 +60,33 @@ export interface ActionRun {
   env: Record<string, string>
 }
 
-export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
-  const temp = mkdtempSync(join(tmpdir(), 'runner-'))
+export interface RunnerEnvironmentOptions {
+  inputs: Record<string, string>
+  apiUrl: string
+  repository?: string
+  debug?: boolean
+  /** WEBHOOK_REDELIVERY_TIME_SCALE; undefined leaves it unset, so every wait is real. */
+  timeScale?: number
+  env?: Record<string, string>
+  /** The job's temp directory; a new one by default. */
+  temp?: string
+}
+
+export interface RunnerEnvironment {
+  env: Record<string, string>
+  /** The job's temp directory (RUNNER_TEMP, HOME, the working directory). */
+  temp: string
+  outputFile: string
+  summaryFile: string
+}
+
+/**
+ * The environment the runner gives a JavaScript action, built from scratch: one INPUT_*
+ * per input declared in action.yml (defaults applied), empty GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files, RUNNER_TEMP, GITHUB_API_URL and GITHUB_REPOSITORY.
+ */
+export function runnerEnvironment(options: RunnerEnvironmentOptions): RunnerEnvironment {
+  const temp = options.temp ?? mkdtempSync(join(tmpdir(), 'runner-'))
   const outputFile = join(temp, 'output')
   const summaryFile = join(temp, 'summary')
   writeFileSync(outputFile, '')
@@ -80,21 +107,26 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: temp,
-    RUNNER_DEBUG: options.debug ? '1' : '',
-    WEBHOOK_REDELIVERY_TIME_SCALE: String(options.timeScale ?? 0.01),
-    ...options.env
+    RUNNER_DEBUG: options.debug ? '1' : ''
   }
+  if (options.timeScale !== undefined) env.WEBHOOK_REDELIVERY_TIME_SCALE = String(options.timeScale)
+  Object.assign(env, options.env)
   for (const input of action.inputs) {
     // The runner keeps hyphens and upper-cases the rest; an input not given gets its default.
     env[`INPUT_${input.name.replace(/ /g, '_').toUpperCase()}`] = options.inputs[input.name] ?? input.default
   }
+  return { env, temp, outputFile, summaryFile }
+}
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const { env, temp, outputFile, summaryFile } = runnerEnvironment({ ...options, timeScale: options.timeScale ?? 0.01 })
   const node = options.node ?? nodeRuntimes()[0]
   const child = spawn(node.path, [join(root, 'dist', 'index.js')], { env, cwd: temp, stdio: ['ignore', 'pipe', 'pipe'] })
   const { stdout, stderr, exitCode, signal } = await collect(child, options)
   const reportPath = parseOutputs(readFileSync(outputFile, 'utf8')).report
   let report: unknown
   if (reportPath && existsSync(reportPath)) report = JSON.parse(readFileSync(reportPath, 'utf8'))
-  return {
+  const run: ActionRun = {
     exitCode,
     signal,
     stdout,
@@ -105,6 +137,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     report,
     env
   }
+  if (!options.keepTemp) rmSync(temp, { recursive: true, force: true })
+  return run
 }
 
 function collect(child: ChildProcess, options: ActionRunOptions): Promise<{ stdout: string; stderr: string; exitCode: number | null; signal: NodeJS.Signals | null }> {

@@ -237,7 +237,7 @@ function baseOptions(overrides: Partial<SimOptions> = {}): SimOptions {
     runEveryMs: [45 * SECOND, 75 * SECOND],
     policy: basePolicy(),
     lookbackMs: DAY,
-    originalLagMs: 4 * MINUTE,
+    originalLagMs: 90_000,
     redeliveryLagMs: 150 * SECOND,
     pError: 0,
     pRateLimit: 0,

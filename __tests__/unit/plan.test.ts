@@ -31,7 +31,7 @@ function reasons(decisions: Decision[]): Record<string, string | undefined> {
 describe('constants', () => {
   test('have the documented values', () => {
     expect(IN_FLIGHT_GRACE_MS).toBe(180_000)
-    expect(LATE_LISTING_MARGIN_MS).toBe(300_000)
+    expect(LATE_LISTING_MARGIN_MS).toBe(120_000)
     expect(WINDOW_SAFETY_MS).toBe(900_000)
     expect([...FINAL_SKIPS].sort()).toEqual(['filtered', 'max-attempts', 'outside-window', 'refused', 'too-old'])
   })
@@ -390,7 +390,7 @@ describe('nextHookBookmark', () => {
     const { bookmark, run } = next([f, ok], none, { pol, newest: NOW - 5 * MINUTE })
     expect(run.hooks[0].decisions[0].reason).toBe(reason)
     // The floor moved past the finished delivery, so it is not kept in done either.
-    expect(bookmark).toEqual({ floor: NOW - 10 * MINUTE, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), done: new Map() })
   })
 
   test('a refused redelivery is finished', () => {
@@ -446,25 +446,26 @@ describe('nextHookBookmark', () => {
   })
 
   test('done: previous entries at or above the new floor are kept, older ones pruned, new ones added', () => {
+    // floor = newestAt (NOW - 10m) - LATE_LISTING_MARGIN_MS
+    const floor = NOW - 10 * MINUTE - LATE_LISTING_MARGIN_MS
     const previous = hookBookmark({
       floor: floorBase,
       done: new Map([
-        ['keep', NOW - 20 * MINUTE],
-        ['edge', NOW - 15 * MINUTE],
-        ['prune', NOW - 15 * MINUTE - 1000] // a whole second below the floor
+        ['older', floor - 5 * MINUTE],
+        ['edge', floor],
+        ['prune', floor - 1000] // a whole second below the floor
       ])
     })
-    const list = [facts({ guid: 'maxed', firstAt: NOW - 12 * MINUTE, redeliveries: 3 }), facts({ guid: 'ok', ok: true })]
-    // floor = newestAt (NOW - 10m) - 5m = NOW - 15m
+    const list = [facts({ guid: 'maxed', firstAt: floor + 3 * MINUTE, redeliveries: 3 }), facts({ guid: 'ok', ok: true })]
     const { bookmark } = next(list, none, { previous })
-    expect(bookmark.floor).toBe(NOW - 15 * MINUTE)
+    expect(bookmark.floor).toBe(floor)
     expect(bookmark.done).toEqual(
       new Map([
-        ['edge', NOW - 15 * MINUTE],
-        ['maxed', NOW - 12 * MINUTE]
+        ['edge', floor],
+        ['maxed', floor + 3 * MINUTE]
       ])
     )
-    expect(bookmark.done.has('keep')).toBe(false)
+    expect(bookmark.done.has('older')).toBe(false)
   })
 
   test('done guids from the previous bookmark stay done while the floor is held below them', () => {

@@ -36475,7 +36475,7 @@ const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-win
 /** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
 const IN_FLIGHT_GRACE_MS = 3 * 60_000;
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
-const LATE_LISTING_MARGIN_MS = 5 * 60_000;
+const LATE_LISTING_MARGIN_MS = 2 * 60_000;
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
 const WINDOW_SAFETY_MS = 15 * 60_000;
 function matchesEvents(filters, event, action) {
@@ -36649,19 +36649,22 @@ async function runEngine(options) {
     const writeBookmark = async (bookmark, reread) => {
         if (!store)
             return false;
-        let merged = bookmark;
+        let { text, trimmed } = serializeBookmark(bookmark);
+        // Nothing changed: no write, and no second read either.
+        if (text === lastWritten)
+            return false;
         if (reread) {
             const current = await store.read();
             if (current !== lastWritten) {
                 log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`);
-                merged = mergeBookmarks(bookmark, parseBookmark(current).bookmark);
+                ({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
+                lastWritten = current;
+                if (text === current)
+                    return false;
             }
         }
-        const { text, trimmed } = serializeBookmark(merged);
         if (trimmed > 0)
             warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`);
-        if (text === lastWritten)
-            return false;
         await store.write(text);
         lastWritten = text;
         return true;

@@ -29,7 +29,7 @@ export interface Policy {
 /** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
 export const IN_FLIGHT_GRACE_MS = 3 * 60_000
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
-export const LATE_LISTING_MARGIN_MS = 5 * 60_000
+export const LATE_LISTING_MARGIN_MS = 2 * 60_000
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
 export const WINDOW_SAFETY_MS = 15 * 60_000
 

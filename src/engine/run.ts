@@ -82,17 +82,19 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   let lastWritten = storedText
   const writeBookmark = async (bookmark: Bookmark, reread: boolean): Promise<boolean> => {
     if (!store) return false
-    let merged = bookmark
+    let { text, trimmed } = serializeBookmark(bookmark)
+    // Nothing changed: no write, and no second read either.
+    if (text === lastWritten) return false
     if (reread) {
       const current = await store.read()
       if (current !== lastWritten) {
         log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`)
-        merged = mergeBookmarks(bookmark, parseBookmark(current).bookmark)
+        ;({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)))
+        lastWritten = current
+        if (text === current) return false
       }
     }
-    const { text, trimmed } = serializeBookmark(merged)
     if (trimmed > 0) warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`)
-    if (text === lastWritten) return false
     await store.write(text)
     lastWritten = text
     return true

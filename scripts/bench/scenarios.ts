@@ -1,0 +1,378 @@
+// The benchmark's scenarios, each against its own local GitHub API. Every number comes
+// from the API's request log and counters or from the action's process, never from
+// the action's own account of itself.
+
+import { statSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { seedDeliveries, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
+import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun } from './action.js'
+import { maxInWindow, minGap, perMinute, summarize, type LogSummary } from './log.js'
+import { fmt, type Results } from './report.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+/** Round trip of one request to api.github.com from a hosted runner, roughly. */
+export const LATENCY_MS = 40
+/** The primary rate limit of a personal access token. */
+const PRIMARY_LIMIT = 5000
+/** Where the workflow runs and keeps its state variable. */
+const STATE_REPO = 'acme/workflows'
+
+export interface Budget {
+  scenario: string
+  requests: number
+  runs: number
+}
+
+export interface Context {
+  results: Results
+  budgets: Budget[]
+  progress(message: string): void
+}
+
+interface Setup {
+  api: LocalApi
+  org: string
+  token: string
+  hooks: HookRef[]
+}
+
+async function setup(org: string, hookCount: number, opts: LocalApiOptions): Promise<Setup> {
+  const api = await startLocalApi(opts)
+  const hooks = Array.from({ length: hookCount }, () => api.createOrgHook(org))
+  const token = api.createToken({ grants: [{ org, hooks: 'write' }, { repo: STATE_REPO, variables: 'write' }] })
+  return { api, org, token, hooks }
+}
+
+function hookId(hook: HookRef): string {
+  if (hook.kind === 'app') throw new Error('org or repo hook expected')
+  return String(hook.id)
+}
+
+/** The action failed where it should have worked: the scenario's targets are missed, the benchmark is not broken. */
+export class ActionFailed extends Error {}
+
+function expectSuccess(run: BenchRun, what: string): void {
+  if (run.exitCode !== 0) {
+    const why = run.errors.join(' | ') || run.stderr.trim().split('\n').slice(-3).join(' | ') || `signal ${run.signal}`
+    throw new ActionFailed(`${what}: the action exited ${run.exitCode}: ${why}`)
+  }
+}
+
+const pages = (n: number) => Math.ceil(n / 100)
+
+function budgetRow(ctx: Context, scenario: string, requests: number, runs: number): void {
+  ctx.budgets.push({ scenario, requests, runs })
+}
+
+/** The state variable's per-hook floor (ms), from our own versioned JSON. */
+function bookmarkFloor(api: LocalApi, name: string): number | undefined {
+  const value = api.getVariable(STATE_REPO, name)?.value
+  if (!value) return undefined
+  try {
+    const doc = JSON.parse(value) as { hooks?: Record<string, { floor?: string }> }
+    const floors = Object.values(doc.hooks ?? {}).map(h => Date.parse(h.floor ?? ''))
+    return floors.length ? Math.min(...floors) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Scan cost: one hook, N deliveries in the window, older history behind it.
+
+export async function scanCost(ctx: Context, n = 5000, m = 250): Promise<void> {
+  const name = '1 scan cost'
+  const { api, org, token, hooks } = await setup('scan-co', 1, { seed: 11, latencyMs: LATENCY_MS })
+  const [hook] = hooks
+  try {
+    const now = api.now()
+    // History outside the 24 h lookback (still redeliverable), so the scan has to stop by itself.
+    const older = 1000
+    seedDeliveries(api, hook, { count: older, endAt: now - 25 * HOUR, spanMs: 20 * HOUR, failRate: 0, seed: 101 })
+    seedDeliveries(api, hook, { count: n, endAt: now - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 102 })
+    const inputs = { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_SCAN', lookback: '24h' }
+
+    ctx.progress(`${name}: first run, ${fmt.n(n)} deliveries in the window (+${fmt.n(older)} older)`)
+    api.clearLog()
+    const first = await runBuiltAction({ inputs, apiUrl: api.url })
+    expectSuccess(first, 'scan run')
+    const s1 = summarize(api.log)
+    const requests1 = api.log.length
+    ctx.results.check(name, `scanned = ${fmt.n(n)} (all in window)`, `${first.outputs.scanned}`, Number(first.outputs.scanned) === n)
+    ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s1.listRequests} (${fmt.ms(s1.scanSpanMs)} scan)`, s1.listRequests <= pages(n) + 1, s1.listRequests)
+    ctx.results.check(name, 'nothing fetched twice (cursors)', `${s1.repeatedPages} repeated`, s1.repeatedPages === 0, s1.repeatedPages)
+    const raw = await rawListing(api, token, `/orgs/${org}/hooks/${hookId(hook)}/deliveries`, s1.listRequests)
+    ctx.results.info(
+      name,
+      'time per page: action vs bare fetch loop',
+      `${(s1.scanSpanMs! / s1.listRequests).toFixed(1)} ms vs ${(raw.ms / raw.pages).toFixed(1)} ms (${LATENCY_MS} ms latency)`
+    )
+
+    // The next scheduled run, 30 minutes later, with M new deliveries since.
+    const floor = bookmarkFloor(api, 'BENCH_SCAN')
+    api.advanceClock(30 * MINUTE)
+    seedDeliveries(api, hook, { count: m, endAt: api.now() - 1000, spanMs: 25 * MINUTE, failRate: 0, seed: 103 })
+    // Attempts the bookmark run reads again by design: the floor trails the newest seen by a late-listing margin.
+    const overlap = floor === undefined ? undefined : api.deliveries(hook).filter(d => d.deliveredAt >= floor).length - m
+    ctx.progress(`${name}: bookmark run, ${m} new deliveries`)
+    api.clearLog()
+    const second = await runBuiltAction({ inputs, apiUrl: api.url })
+    expectSuccess(second, 'bookmark run')
+    const s2 = summarize(api.log)
+    const requests2 = api.log.length
+    ctx.results.check(
+      name,
+      `bookmark run: list requests ≤ ⌈${m}/100⌉+1 = ${pages(m) + 1}`,
+      `${s2.listRequests} (scanned ${second.outputs.scanned}: ${m} new + ${overlap ?? '?'} re-read behind the bookmark)`,
+      s2.listRequests <= pages(m) + 1,
+      s2.listRequests
+    )
+    ctx.results.check(name, 'bookmark run: nothing fetched twice', `${s2.repeatedPages} repeated`, s2.repeatedPages === 0, s2.repeatedPages)
+    ctx.results.info(name, 'requests per run (first / bookmark)', `${requests1} / ${requests2} (${describeOthers(s1)}; ${describeOthers(s2)})`)
+    budgetRow(ctx, `${name} (first run)`, requests1, 1)
+    budgetRow(ctx, `${name} (bookmark run)`, requests2, 1)
+  } finally {
+    await api.close()
+  }
+}
+
+/** The same pages fetched one after another with plain fetch: the floor for a sequential scan. */
+async function rawListing(api: LocalApi, token: string, path: string, maxPages: number): Promise<{ pages: number; ms: number }> {
+  let url: string | undefined = `${api.url}${path}?per_page=100`
+  let count = 0
+  const t0 = performance.now()
+  while (url && count < maxPages) {
+    const response: Response = await fetch(url, { headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json' } })
+    await response.json()
+    count++
+    url = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1]
+  }
+  return { pages: count, ms: performance.now() - t0 }
+}
+
+function describeOthers(s: LogSummary): string {
+  const parts = [`${s.listRequests} list`]
+  if (s.variableReads) parts.push(`${s.variableReads} var read`)
+  if (s.variableWrites) parts.push(`${s.variableWrites} var write`)
+  if (s.redeliveryPosts) parts.push(`${s.redeliveryPosts} redeliver`)
+  if (s.otherRequests.length) parts.push(`${s.otherRequests.length} other`)
+  return parts.join(', ')
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Memory: 100,000 deliveries in the window of one hook.
+
+export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS): Promise<void> {
+  const name = '2 memory'
+  const { api, org, token, hooks } = await setup('big-co', 1, { seed: 12, latencyMs })
+  const [hook] = hooks
+  try {
+    ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries`)
+    seedDeliveries(api, hook, { count: n, endAt: api.now() - 1000, spanMs: 20 * HOUR, seed: 201 })
+    ctx.progress(`${name}: dry run over ${fmt.n(n)} deliveries (latency ${latencyMs} ms)`)
+    api.clearLog()
+    const run = await runBuiltAction({
+      inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, lookback: '24h', 'dry-run': 'true' },
+      apiUrl: api.url,
+      measureMemory: true
+    })
+    expectSuccess(run, '100k run')
+    const s = summarize(api.log)
+    ctx.results.check(
+      name,
+      `peak RSS < 200 MB (${fmt.n(n)} in window)`,
+      `${fmt.mb(run.peakRssMb)} (${run.peakRssSource ?? 'not measured'})`,
+      run.peakRssMb !== undefined && run.peakRssMb < 200,
+      run.peakRssMb
+    )
+    ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
+    ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s.listRequests}, ${s.repeatedPages} repeated`, s.listRequests <= pages(n) + 1 && s.repeatedPages === 0, s.listRequests)
+    ctx.results.info(name, `time for the ${fmt.n(n)} scan (${latencyMs} ms latency)`, `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`, run.wallMs)
+    budgetRow(ctx, name, api.log.length, 1)
+  } finally {
+    await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Many hooks: four equal hooks against one.
+
+export async function manyHooks(ctx: Context, perHook = 3000, repeats = 3): Promise<void> {
+  const name = '3 many hooks'
+  const api = await startLocalApi({ seed: 13, latencyMs: LATENCY_MS })
+  try {
+    const solo = api.createOrgHook('solo-co')
+    const quad = Array.from({ length: 4 }, () => api.createOrgHook('quad-co'))
+    const token = api.createToken({ grants: [{ org: 'solo-co', hooks: 'read' }, { org: 'quad-co', hooks: 'read' }] })
+    const end = api.now() - 1000
+    seedDeliveries(api, solo, { count: perHook, endAt: end, spanMs: 20 * HOUR, seed: 301 })
+    quad.forEach((hook, i) => seedDeliveries(api, hook, { count: perHook, endAt: end, spanMs: 20 * HOUR, seed: 311 + i }))
+
+    // Every hook of the organization (hook-id empty), dry run so redelivery pacing stays out of it.
+    const runOrg = async (org: string) => {
+      api.clearLog()
+      const run = await runBuiltAction({ inputs: { 'target-type': 'org', org, token, lookback: '24h', 'dry-run': 'true' }, apiUrl: api.url })
+      expectSuccess(run, `${org} run`)
+      const s = summarize(api.log)
+      return { run, s, requests: api.log.length, maxConc: Math.max(0, ...api.log.map(e => e.concurrency)) }
+    }
+    const one: Array<Awaited<ReturnType<typeof runOrg>>> = []
+    const four: Array<Awaited<ReturnType<typeof runOrg>>> = []
+    for (let i = 0; i < repeats; i++) {
+      ctx.progress(`${name}: round ${i + 1}/${repeats} (1 hook, then 4 hooks of ${fmt.n(perHook)} each)`)
+      one.push(await runOrg('solo-co'))
+      four.push(await runOrg('quad-co'))
+    }
+    const scanOne = median(one.map(r => r.s.scanSpanMs ?? 0))
+    const scanFour = median(four.map(r => r.s.scanSpanMs ?? 0))
+    const wallOne = median(one.map(r => r.run.wallMs))
+    const wallFour = median(four.map(r => r.run.wallMs))
+    const ratio = scanFour / scanOne
+    ctx.results.check(name, '4 hooks / 1 hook, scan time < 1.5×', `${fmt.x(ratio)} (${fmt.ms(scanFour)} vs ${fmt.ms(scanOne)}, median of ${repeats})`, ratio < 1.5, ratio)
+    ctx.results.check(name, '4 hooks / 1 hook, process wall time < 1.5×', `${fmt.x(wallFour / wallOne)} (${fmt.ms(wallFour)} vs ${fmt.ms(wallOne)})`, wallFour / wallOne < 1.5, wallFour / wallOne)
+    const maxConcurrency = api.stats().maxConcurrency
+    ctx.results.check(name, 'max concurrent requests ≤ 20 (GitHub refuses > 100)', `${maxConcurrency}`, maxConcurrency <= 20, maxConcurrency)
+    const lists = four[0].s
+    const perHookLists = [...lists.listByHook.values()]
+    const want = pages(perHook) + 1
+    ctx.results.check(
+      name,
+      `list requests per hook ≤ ${want}, none repeated`,
+      `${perHookLists.join('/')} (4 hooks), ${one[0].s.listRequests} (1 hook); ${lists.repeatedPages} repeated`,
+      perHookLists.length === 4 && perHookLists.every(c => c <= want) && one[0].s.listRequests <= want && lists.repeatedPages === 0
+    )
+    budgetRow(ctx, `${name} (1 hook)`, one[0].requests, 1)
+    budgetRow(ctx, `${name} (4 hooks)`, four[0].requests, 1)
+  } finally {
+    await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Redelivery pace at real speed against GitHub's documented write limits.
+
+export async function pace(ctx: Context, failing = 60): Promise<void> {
+  const name = '4 redelivery pace'
+  const { api, org, token, hooks } = await setup('pace-co', 1, {
+    seed: 14,
+    latencyMs: LATENCY_MS,
+    minWriteIntervalMs: 900,
+    secondaryWriteLimit: { max: 80, windowMs: 60_000 },
+    maxConcurrent: 100
+  })
+  const [hook] = hooks
+  try {
+    // A busy hook over the last 6 hours: every 16th delivery failed.
+    const total = failing * 16
+    const now = api.now()
+    for (let i = 0; i < total; i++) {
+      const ok = i % 16 !== 7
+      api.addDelivery(hook, {
+        event: 'push',
+        deliveredAt: Math.round(now - 6 * HOUR + (i * 6 * HOUR) / total),
+        ok,
+        status: ok ? 'OK' : 'Invalid HTTP Response: 503',
+        statusCode: ok ? 200 : 503,
+        durationMs: ok ? 120 : 300
+      })
+    }
+    ctx.progress(`${name}: ${failing} failing deliveries at real pace (about ${Math.round(failing / 60 + 0.2)} min)`)
+    api.clearLog()
+    const run = await runBuiltAction({
+      inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_PACE', lookback: '24h' },
+      apiUrl: api.url
+    })
+    expectSuccess(run, 'pace run')
+    const s = summarize(api.log)
+    const accepted = s.acceptedRedeliveries.map(e => e.start)
+    const rate = perMinute(accepted)
+    const stats = api.stats()
+    const acceptedWrites = s.writes.filter(e => e.status > 0 && e.status < 400).map(e => e.start)
+    ctx.results.check(name, `redelivered all ${failing}`, `${run.outputs.redelivered} accepted (failed ${run.outputs.failed}, errors ${run.outputs.errors})`, Number(run.outputs.redelivered) === failing)
+    ctx.results.check(name, 'redeliveries per minute ≥ 55', rate === undefined ? 'n/a' : `${rate.toFixed(1)}/min (${accepted.length} over ${fmt.ms(Math.max(...accepted) - Math.min(...accepted))})`, rate !== undefined && rate >= 55, rate)
+    ctx.results.check(
+      name,
+      'secondary-rate-limit answers = 0',
+      `${stats.secondary.total} (interval ${stats.secondary.writeInterval}, window ${stats.secondary.writeWindow}, concurrency ${stats.secondary.concurrency})`,
+      stats.secondary.total === 0,
+      stats.secondary.total
+    )
+    const writeRate = perMinute(acceptedWrites)
+    ctx.results.info(
+      name,
+      'all writes (redeliveries + state variable)',
+      `${acceptedWrites.length} writes (${s.variableWrites} variable), ${writeRate?.toFixed(1) ?? 'n/a'}/min, most in any 60 s: ${maxInWindow(acceptedWrites, 60_000)} (limit 80), min gap ${minGap(acceptedWrites) ?? 'n/a'} ms (limit 900)`,
+      writeRate
+    )
+    budgetRow(ctx, name, api.log.length, 1)
+  } finally {
+    await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Start: a run with nothing to do, and the cost of loading the bundle.
+
+export async function idle(ctx: Context, repeats = 5): Promise<void> {
+  const name = '5 start'
+  const { api, org, token, hooks } = await setup('idle-co', 1, { seed: 15, latencyMs: LATENCY_MS })
+  const [hook] = hooks
+  try {
+    seedDeliveries(api, hook, { count: 2000, endAt: api.now() - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 501 })
+    const inputs = { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_IDLE', lookback: '24h' }
+    ctx.progress(`${name}: a first run to leave a bookmark, then ${repeats} runs with nothing to do`)
+    expectSuccess(await runBuiltAction({ inputs, apiUrl: api.url }), 'bookmark run')
+    const before = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
+
+    const runs: Array<{ wallMs: number; requests: number; writes: number; s: LogSummary; log: RequestLogEntry[] }> = []
+    for (let i = 0; i < repeats; i++) {
+      api.clearLog()
+      const run = await runBuiltAction({ inputs, apiUrl: api.url })
+      expectSuccess(run, 'idle run')
+      const s = summarize(api.log)
+      runs.push({ wallMs: run.wallMs, requests: api.log.length, writes: s.writes.length, s, log: api.log.slice() })
+    }
+    const after = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
+    const wall = median(runs.map(r => r.wallMs))
+    const maxRequests = Math.max(...runs.map(r => r.requests))
+    const writes = runs.reduce((t, r) => t + r.writes, 0)
+    const allowed = 1 + hooks.length
+    ctx.results.check(name, 'idle run: start to exit < 1 s', `${fmt.ms(wall)} median of ${repeats} (${runs.map(r => Math.round(r.wallMs)).join(', ')} ms)`, wall < 1000, wall)
+    const sequence = runs[0].log.map(e => `${e.method} ${e.route.includes('/actions/variables') ? 'variable' : e.route.endsWith('/deliveries') ? 'deliveries' : e.route}`).join(' → ')
+    ctx.results.check(name, `idle run: requests ≤ 1 bookmark read + 1 page/hook = ${allowed}`, `${maxRequests}: ${sequence}`, maxRequests <= allowed, maxRequests)
+    ctx.results.check(name, 'idle run: no write request', `${writes} writes; variable ${before === after ? 'unchanged' : 'CHANGED'}`, writes === 0 && before === after, writes)
+    budgetRow(ctx, `${name} (idle run)`, maxRequests, 1)
+
+    // Load + input validation: no inputs at all makes the action stop before any request.
+    const baseline: number[] = []
+    const validate: number[] = []
+    let validateExit: number | null = null
+    for (let i = 0; i < repeats; i++) {
+      baseline.push((await timeNode(['-e', ''])).wallMs)
+      const run = await runBuiltAction({ inputs: {}, apiUrl: api.url })
+      validate.push(run.wallMs)
+      validateExit = run.exitCode
+    }
+    const size = statSync(ACTION_ENTRY).size
+    ctx.results.info(name, 'bundle size of dist/index.js', `${(size / 1024 / 1024).toFixed(2)} MB (${fmt.n(size)} bytes)`, size)
+    ctx.results.info(
+      name,
+      'load + validate (no inputs → error exit)',
+      `${fmt.ms(median(validate))} median (exit ${validateExit}); bare \`node -e ""\` ${fmt.ms(median(baseline))} → bundle ≈ ${fmt.ms(median(validate) - median(baseline))}`,
+      median(validate)
+    )
+  } finally {
+    await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. API budget of each scenario against a PAT's primary rate limit.
+
+export function apiBudget(ctx: Context): void {
+  for (const b of ctx.budgets) {
+    const share = (100 * b.requests) / PRIMARY_LIMIT
+    ctx.results.check('6 API budget', b.scenario, `${fmt.n(b.requests)} / ${PRIMARY_LIMIT} per hour (${share.toFixed(1)}%)`, b.requests < PRIMARY_LIMIT, b.requests)
+  }
+}
