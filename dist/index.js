@@ -33661,6 +33661,8 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
         const outcome = outcomes.get(outcomeKey(decision));
         if (outcome?.result === 'redelivered')
             pending.set(decision.facts.newestId, outcome.at);
+        else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
+            pending.set(decision.facts.newestId, outcome.uncertainAt);
     }
     const done = new Map();
     // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
@@ -33700,8 +33702,37 @@ async function mapConcurrent(items, limit, work) {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
+/** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
+const VERIFY_ROUNDS = 2;
+const defaultSleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+function uncertainAt(outcome) {
+    return outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+}
+/**
+ * Which of these deliveries have an attempt newer than the one redelivered: the
+ * redelivery went through. Undefined when GitHub could not be asked.
+ */
+async function redeliveriesMade(github, hook, decisions, since) {
+    const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
+    const made = new Set();
+    try {
+        await github.listDeliveries(hook, page => {
+            for (const attempt of page) {
+                const id = redelivered.get(attempt.guid);
+                if (id !== undefined && compareIds(attempt.id, id) > 0)
+                    made.add(attempt.guid);
+            }
+            return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
+        });
+    }
+    catch {
+        return undefined;
+    }
+    return made;
+}
 async function runEngine(options) {
     const { hooks, policy, github, store, log } = options;
     const warnings = [];
@@ -33760,66 +33791,89 @@ async function runEngine(options) {
         return true;
     };
     let bookmarkWritten = false;
-    if (plan.toRedeliver.length > 0) {
-        const every = options.checkpointEvery ?? 40;
-        let stop;
-        for (let start = 0; start < plan.toRedeliver.length; start += every) {
-            const batch = plan.toRedeliver.slice(start, start + every);
-            if (stop) {
-                for (const d of batch)
-                    outcomes.set(outcomeKey(d), stop);
+    let stop;
+    /** Sends one redelivery and records what came of it; sets `stop` when nothing more can be sent this run. */
+    const send = async (decision) => {
+        let result;
+        try {
+            result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+        }
+        catch (error) {
+            if (!(error instanceof UserError))
+                throw error;
+            // A credential that cannot redeliver: nothing more can be sent this run.
+            if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
+                // Nothing was sent: put the bookmark back as it was before the checkpoint.
+                if (store && storedText !== undefined && lastWritten !== storedText)
+                    await store.write(storedText).catch(() => undefined);
+                throw error;
+            }
+            failures.push(error.message);
+            stop = { result: 'error', message: error.message };
+            outcomes.set(outcomeKey(decision), stop);
+            return;
+        }
+        switch (result.kind) {
+            case 'accepted':
+                outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at });
+                break;
+            case 'refused':
+                outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'refused', message: result.message });
+                break;
+            case 'error':
+                outcomes.set(outcomeKey(decision), { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
+                break;
+            case 'rate-limited':
+                stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
+                outcomes.set(outcomeKey(decision), stop);
+                warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`);
+                break;
+        }
+    };
+    const every = options.checkpointEvery ?? 40;
+    for (let start = 0; start < plan.toRedeliver.length; start += every) {
+        const batch = plan.toRedeliver.slice(start, start + every);
+        if (stop) {
+            for (const d of batch)
+                outcomes.set(outcomeKey(d), stop);
+            continue;
+        }
+        // Record what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate.
+        if (store) {
+            const checkpoint = checkpointBookmark(previous, scans, plan, outcomes, batch, github.now());
+            try {
+                bookmarkWritten = (await writeBookmark(checkpoint, false)) || bookmarkWritten;
+            }
+            catch (error) {
+                throw asUserError(error, `Could not write the bookmark to the ${store.description}, so nothing was redelivered`);
+            }
+        }
+        for (const decision of batch) {
+            if (stop)
+                outcomes.set(outcomeKey(decision), stop);
+            else
+                await send(decision);
+        }
+    }
+    // A redelivery whose answer was lost may have been made: look before sending it again.
+    for (let round = 0; round < VERIFY_ROUNDS && !stop; round++) {
+        const uncertain = plan.toRedeliver.filter(d => uncertainAt(outcomes.get(outcomeKey(d))) !== undefined);
+        if (uncertain.length === 0)
+            break;
+        log.info(`${uncertain.length} redelivery request${uncertain.length === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${uncertain.length === 1 ? 'it' : 'they'} went through.`);
+        await (options.sleep ?? defaultSleep)(options.verifyDelayMs ?? 15_000);
+        for (const hook of hooks) {
+            const mine = uncertain.filter(d => d.hookKey === hook.key);
+            if (mine.length === 0)
                 continue;
-            }
-            // Record what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate.
-            if (store) {
-                const checkpoint = checkpointBookmark(previous, scans, plan, outcomes, batch, github.now());
-                try {
-                    bookmarkWritten = (await writeBookmark(checkpoint, false)) || bookmarkWritten;
-                }
-                catch (error) {
-                    throw asUserError(error, `Could not write the bookmark to the ${store.description}, so nothing was redelivered`);
-                }
-            }
-            for (const decision of batch) {
-                if (stop) {
-                    outcomes.set(outcomeKey(decision), stop);
-                    continue;
-                }
-                let result;
-                try {
-                    result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
-                }
-                catch (error) {
-                    if (!(error instanceof UserError))
-                        throw error;
-                    // A credential that cannot redeliver: nothing more can be sent this run.
-                    if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
-                        if (store && storedText !== undefined && lastWritten !== storedText) {
-                            await store.write(storedText).catch(() => undefined);
-                        }
-                        throw error;
-                    }
-                    failures.push(error.message);
-                    stop = { result: 'error', message: error.message };
-                    outcomes.set(outcomeKey(decision), stop);
-                    continue;
-                }
-                switch (result.kind) {
-                    case 'accepted':
-                        outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at });
-                        break;
-                    case 'refused':
-                        outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'refused', message: result.message });
-                        break;
-                    case 'error':
-                        outcomes.set(outcomeKey(decision), { result: 'error', message: result.message });
-                        break;
-                    case 'rate-limited':
-                        stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
-                        outcomes.set(outcomeKey(decision), stop);
-                        warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`);
-                        break;
-                }
+            const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => uncertainAt(outcomes.get(outcomeKey(d))))));
+            if (!made)
+                continue;
+            for (const decision of mine) {
+                if (made.has(decision.facts.guid))
+                    outcomes.set(outcomeKey(decision), { result: 'redelivered', at: uncertainAt(outcomes.get(outcomeKey(decision))) });
+                else if (!stop)
+                    await send(decision);
             }
         }
     }
@@ -33943,6 +33997,8 @@ function checkpointBookmark(previous, scans, plan, outcomes, batch, now) {
             const outcome = outcomes.get(outcomeKey(decision));
             if (outcome?.result === 'redelivered')
                 pending.set(decision.facts.newestId, outcome.at);
+            else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
+                pending.set(decision.facts.newestId, outcome.uncertainAt);
         }
         for (const decision of batch)
             if (decision.hookKey === scan.key)
@@ -39223,6 +39279,7 @@ function describeError(error) {
 
 
 
+
 /** Lists and redelivers hook deliveries through the REST API. */
 class GitHubDeliveries {
     access;
@@ -39257,23 +39314,38 @@ class GitHubDeliveries {
             throw new Error(`listing deliveries failed: ${describeError(error)}`);
         }
     }
+    /**
+     * POSTs are not retried blindly: a retry after GitHub may already have acted would
+     * redeliver twice. Only answers that prove nothing happened (503, a connection never
+     * made) are retried here; the ambiguous rest is reported as uncertain.
+     */
     async redeliver(hook, id) {
         const { path, params } = this.route.redeliver(hook, id);
-        try {
-            await this.access.client.request(`POST ${path}`, params);
-            return { kind: 'accepted', at: this.clock.now() };
-        }
-        catch (error) {
-            if (!isHttpError(error))
-                return { kind: 'error', message: describeError(error) };
-            if (isRateLimit(error))
-                return { kind: 'rate-limited', message: describeError(error) };
-            if (error.status === 401 || error.status === 403) {
-                throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'));
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } });
+                return { kind: 'accepted', at: this.clock.now() };
             }
-            if (error.status >= 400 && error.status < 500)
-                return { kind: 'refused', status: error.status, message: describeError(error) };
-            return { kind: 'error', message: describeError(error) };
+            catch (error) {
+                if (!isHttpError(error))
+                    return { kind: 'error', message: describeError(error) };
+                if (isRateLimit(error))
+                    return { kind: 'rate-limited', message: describeError(error) };
+                if (error.status === 401 || error.status === 403) {
+                    throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'));
+                }
+                if (error.status >= 400 && error.status < 500)
+                    return { kind: 'refused', status: error.status, message: describeError(error) };
+                const uncertain = mayHaveBeenProcessed(error);
+                if (!uncertain && attempt < REDELIVERY_TRIES) {
+                    await sleep(attempt * attempt * 1000 * timeScale());
+                    continue;
+                }
+                const message = uncertain
+                    ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
+                    : describeError(error);
+                return { kind: 'error', message, uncertain, at: this.clock.now() };
+            }
         }
     }
     explain(error, action, level) {
@@ -39284,6 +39356,21 @@ class GitHubDeliveries {
             tokenIsInstallationToken: this.access.tokenIsInstallationToken
         });
     }
+}
+const REDELIVERY_TRIES = 4;
+/** Whether a failed request may still have taken effect at GitHub. */
+function mayHaveBeenProcessed(error) {
+    if (error.status === 503)
+        return false;
+    const cause = error.cause?.cause;
+    const code = cause?.code;
+    // The connection was never made: the request cannot have reached GitHub.
+    if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
+        return false;
+    return true;
+}
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
 }
 function toAttempt(raw) {
     return {
@@ -39497,6 +39584,7 @@ class VariableStore {
 
 
 
+
 /** Connects the engine to GitHub for one configuration and runs it. */
 async function redeliverFailedDeliveries(config, io) {
     const masked = new Set();
@@ -39560,6 +39648,7 @@ async function redeliverFailedDeliveries(config, io) {
             windowMs: redeliveryWindowMs(config.location)
         },
         lookbackMs: config.lookbackMs,
+        verifyDelayMs: (config.location.kind === 'ghes' ? 35_000 : 15_000) * timeScale(),
         github: deliveries,
         store,
         log: io.log

@@ -8,6 +8,7 @@ import { GitHubClock } from './github/clock.js'
 import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
 import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
+import { timeScale } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
 export interface SessionIO {
@@ -93,6 +94,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       windowMs: redeliveryWindowMs(config.location)
     },
     lookbackMs: config.lookbackMs,
+    verifyDelayMs: (config.location.kind === 'ghes' ? 35_000 : 15_000) * timeScale(),
     github: deliveries,
     store,
     log: io.log

@@ -333,6 +333,12 @@ describe('nextHookBookmark', () => {
     expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), done: new Map() })
   })
 
+  test('a redelivery whose answer was lost holds the floor and IS pending from when it was tried', () => {
+    const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(4) })
+    const { bookmark } = next([f], () => ({ result: 'error', message: '502', uncertainAt: NOW - 500 }))
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(4), NOW - 500]]), done: new Map() })
+  })
+
   test('a rate-limited redelivery holds the floor and is not pending', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'skipped', reason: 'rate-limited', message: 'later' }))

@@ -123,7 +123,8 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
 
 export type Outcome =
   | { result: 'redelivered'; at: number }
-  | { result: 'error'; message: string }
+  /** `uncertainAt`: the request may have gone through; it is treated as in flight from then. */
+  | { result: 'error'; message: string; uncertainAt?: number }
   | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited'>; message: string }
 
 /** Where a redelivery request or its absence leaves a decision. */
@@ -162,6 +163,7 @@ export function nextHookBookmark(
   for (const decision of plan.decisions) {
     const outcome = outcomes.get(outcomeKey(decision))
     if (outcome?.result === 'redelivered') pending.set(decision.facts.newestId, outcome.at)
+    else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined) pending.set(decision.facts.newestId, outcome.uncertainAt)
   }
 
   const done = new Map<string, number>()

@@ -13,8 +13,12 @@ export type RedeliveryResult =
   | { kind: 'refused'; status: number; message: string }
   /** GitHub's limits stop this run; the rest waits for the next. */
   | { kind: 'rate-limited'; message: string }
-  /** Failed after retries; the next run tries again. */
-  | { kind: 'error'; message: string }
+  /**
+   * Failed after retries; the next run tries again. `uncertain`: GitHub may have made the
+   * redelivery before the answer was lost (a 500 or 502, a connection dropped mid-request),
+   * so the next run first waits to see whether its attempt appears.
+   */
+  | { kind: 'error'; message: string; uncertain?: boolean; at?: number }
 
 /** What the engine needs from GitHub. */
 export interface DeliveriesPort {

@@ -1,6 +1,6 @@
 import { mergeBookmarks, parseBookmark, serializeBookmark, type Bookmark, type HookBookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
-import type { DeliveryId } from '../core/ids.js'
+import { compareIds, type DeliveryId } from '../core/ids.js'
 import { DeliveryLedger } from '../core/ledger.js'
 import {
   finalReason,
@@ -15,7 +15,7 @@ import {
 } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, RunResult, Totals } from '../core/types.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
 
 export interface EngineOptions {
   hooks: HookTarget[]
@@ -28,10 +28,42 @@ export interface EngineOptions {
   scanConcurrency?: number
   /** Redeliveries between two checkpoints of the bookmark. */
   checkpointEvery?: number
+  /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
+  verifyDelayMs?: number
+  sleep?: (ms: number) => Promise<void>
 }
 
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000
+/** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
+const VERIFY_ROUNDS = 2
+
+const defaultSleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+function uncertainAt(outcome: Outcome | undefined): number | undefined {
+  return outcome?.result === 'error' ? outcome.uncertainAt : undefined
+}
+
+/**
+ * Which of these deliveries have an attempt newer than the one redelivered: the
+ * redelivery went through. Undefined when GitHub could not be asked.
+ */
+async function redeliveriesMade(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Set<string> | undefined> {
+  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
+  const made = new Set<string>()
+  try {
+    await github.listDeliveries(hook, page => {
+      for (const attempt of page) {
+        const id = redelivered.get(attempt.guid)
+        if (id !== undefined && compareIds(attempt.id, id) > 0) made.add(attempt.guid)
+      }
+      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
+    })
+  } catch {
+    return undefined
+  }
+  return made
+}
 
 interface ScannedHook {
   hook: HookTarget
@@ -101,62 +133,80 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   let bookmarkWritten = false
-  if (plan.toRedeliver.length > 0) {
-    const every = options.checkpointEvery ?? 40
-    let stop: Outcome | undefined
-    for (let start = 0; start < plan.toRedeliver.length; start += every) {
-      const batch = plan.toRedeliver.slice(start, start + every)
-      if (stop) {
-        for (const d of batch) outcomes.set(outcomeKey(d), stop)
-        continue
+  let stop: Outcome | undefined
+
+  /** Sends one redelivery and records what came of it; sets `stop` when nothing more can be sent this run. */
+  const send = async (decision: Decision): Promise<void> => {
+    let result: RedeliveryResult
+    try {
+      result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId)
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      // A credential that cannot redeliver: nothing more can be sent this run.
+      if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
+        // Nothing was sent: put the bookmark back as it was before the checkpoint.
+        if (store && storedText !== undefined && lastWritten !== storedText) await store.write(storedText).catch(() => undefined)
+        throw error
       }
-      // Record what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate.
-      if (store) {
-        const checkpoint = checkpointBookmark(previous, scans, plan, outcomes, batch, github.now())
-        try {
-          bookmarkWritten = (await writeBookmark(checkpoint, false)) || bookmarkWritten
-        } catch (error) {
-          throw asUserError(error, `Could not write the bookmark to the ${store.description}, so nothing was redelivered`)
-        }
+      failures.push(error.message)
+      stop = { result: 'error', message: error.message }
+      outcomes.set(outcomeKey(decision), stop)
+      return
+    }
+    switch (result.kind) {
+      case 'accepted':
+        outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at })
+        break
+      case 'refused':
+        outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'refused', message: result.message })
+        break
+      case 'error':
+        outcomes.set(outcomeKey(decision), { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
+        break
+      case 'rate-limited':
+        stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
+        outcomes.set(outcomeKey(decision), stop)
+        warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`)
+        break
+    }
+  }
+
+  const every = options.checkpointEvery ?? 40
+  for (let start = 0; start < plan.toRedeliver.length; start += every) {
+    const batch = plan.toRedeliver.slice(start, start + every)
+    if (stop) {
+      for (const d of batch) outcomes.set(outcomeKey(d), stop)
+      continue
+    }
+    // Record what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate.
+    if (store) {
+      const checkpoint = checkpointBookmark(previous, scans, plan, outcomes, batch, github.now())
+      try {
+        bookmarkWritten = (await writeBookmark(checkpoint, false)) || bookmarkWritten
+      } catch (error) {
+        throw asUserError(error, `Could not write the bookmark to the ${store.description}, so nothing was redelivered`)
       }
-      for (const decision of batch) {
-        if (stop) {
-          outcomes.set(outcomeKey(decision), stop)
-          continue
-        }
-        let result: Awaited<ReturnType<DeliveriesPort['redeliver']>>
-        try {
-          result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId)
-        } catch (error) {
-          if (!(error instanceof UserError)) throw error
-          // A credential that cannot redeliver: nothing more can be sent this run.
-          if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
-            if (store && storedText !== undefined && lastWritten !== storedText) {
-              await store.write(storedText).catch(() => undefined)
-            }
-            throw error
-          }
-          failures.push(error.message)
-          stop = { result: 'error', message: error.message }
-          outcomes.set(outcomeKey(decision), stop)
-          continue
-        }
-        switch (result.kind) {
-          case 'accepted':
-            outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at })
-            break
-          case 'refused':
-            outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'refused', message: result.message })
-            break
-          case 'error':
-            outcomes.set(outcomeKey(decision), { result: 'error', message: result.message })
-            break
-          case 'rate-limited':
-            stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
-            outcomes.set(outcomeKey(decision), stop)
-            warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`)
-            break
-        }
+    }
+    for (const decision of batch) {
+      if (stop) outcomes.set(outcomeKey(decision), stop)
+      else await send(decision)
+    }
+  }
+
+  // A redelivery whose answer was lost may have been made: look before sending it again.
+  for (let round = 0; round < VERIFY_ROUNDS && !stop; round++) {
+    const uncertain = plan.toRedeliver.filter(d => uncertainAt(outcomes.get(outcomeKey(d))) !== undefined)
+    if (uncertain.length === 0) break
+    log.info(`${uncertain.length} redelivery request${uncertain.length === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${uncertain.length === 1 ? 'it' : 'they'} went through.`)
+    await (options.sleep ?? defaultSleep)(options.verifyDelayMs ?? 15_000)
+    for (const hook of hooks) {
+      const mine = uncertain.filter(d => d.hookKey === hook.key)
+      if (mine.length === 0) continue
+      const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => uncertainAt(outcomes.get(outcomeKey(d)))!)))
+      if (!made) continue
+      for (const decision of mine) {
+        if (made.has(decision.facts.guid)) outcomes.set(outcomeKey(decision), { result: 'redelivered', at: uncertainAt(outcomes.get(outcomeKey(decision)))! })
+        else if (!stop) await send(decision)
       }
     }
   }
@@ -289,6 +339,7 @@ function checkpointBookmark(
     for (const decision of hookPlan.decisions) {
       const outcome = outcomes.get(outcomeKey(decision))
       if (outcome?.result === 'redelivered') pending.set(decision.facts.newestId, outcome.at)
+      else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined) pending.set(decision.facts.newestId, outcome.uncertainAt)
     }
     for (const decision of batch) if (decision.hookKey === scan.key) pending.set(decision.facts.newestId, now)
     hooks.set(scan.key, { floor: base?.floor ?? scan.floorBase, pending, done: base?.done ?? new Map() })

@@ -2,6 +2,7 @@ import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
+import { timeScale } from './timing.js'
 import type { GitHubClock } from './clock.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
 
@@ -58,19 +59,34 @@ export class GitHubDeliveries implements DeliveriesPort {
     }
   }
 
+  /**
+   * POSTs are not retried blindly: a retry after GitHub may already have acted would
+   * redeliver twice. Only answers that prove nothing happened (503, a connection never
+   * made) are retried here; the ambiguous rest is reported as uncertain.
+   */
   async redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult> {
     const { path, params } = this.route.redeliver(hook, id)
-    try {
-      await this.access.client.request(`POST ${path}`, params)
-      return { kind: 'accepted', at: this.clock.now() }
-    } catch (error) {
-      if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
-      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
-      if (error.status === 401 || error.status === 403) {
-        throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'))
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } })
+        return { kind: 'accepted', at: this.clock.now() }
+      } catch (error) {
+        if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
+        if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
+        if (error.status === 401 || error.status === 403) {
+          throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'))
+        }
+        if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
+        const uncertain = mayHaveBeenProcessed(error)
+        if (!uncertain && attempt < REDELIVERY_TRIES) {
+          await sleep(attempt * attempt * 1000 * timeScale())
+          continue
+        }
+        const message = uncertain
+          ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
+          : describeError(error)
+        return { kind: 'error', message, uncertain, at: this.clock.now() }
       }
-      if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
-      return { kind: 'error', message: describeError(error) }
     }
   }
 
@@ -82,6 +98,22 @@ export class GitHubDeliveries implements DeliveriesPort {
       tokenIsInstallationToken: this.access.tokenIsInstallationToken
     })
   }
+}
+
+const REDELIVERY_TRIES = 4
+
+/** Whether a failed request may still have taken effect at GitHub. */
+export function mayHaveBeenProcessed(error: { status: number; cause?: unknown }): boolean {
+  if (error.status === 503) return false
+  const cause = (error.cause as { cause?: { code?: string } } | undefined)?.cause
+  const code = cause?.code
+  // The connection was never made: the request cannot have reached GitHub.
+  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return false
+  return true
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
 }
 
 function toAttempt(raw: RawDelivery): ListedAttempt {
