@@ -32767,7 +32767,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -32927,7 +32927,8 @@ function resolveGitHubLocation(hostname, runnerApiUrl) {
     }
     if (/^https?:\/\//i.test(input))
         return fromUrl(input);
-    const host = input.toLowerCase().replace(/\/+$/, '');
+    // :443 is https's own port: github.com:443 is still github.com.
+    const host = input.toLowerCase().replace(/\/+$/, '').replace(/:443$/, '');
     const match = HOST.exec(host);
     if (!match || (match[1] !== undefined && !validPort(match[1])))
         return undefined;
@@ -33048,7 +33049,11 @@ function parseConfig(raw, env) {
     else {
         bad('target-type', 'must be app, org or repo', targetType);
     }
+    const warnings = [];
     const hooks = [];
+    if (targetType === 'app' && input('hook-id')) {
+        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
+    }
     if (targetType !== 'app') {
         for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
             if (HOOK_ID.test(item))
@@ -33151,6 +33156,7 @@ function parseConfig(raw, env) {
     }
     return {
         ok: true,
+        warnings,
         config: {
             target,
             hooks,
@@ -39752,8 +39758,10 @@ async function run() {
             return;
         }
         const { config } = parsed;
+        for (const warning of parsed.warnings)
+            core_warning(warning);
         const result = await redeliverFailedDeliveries(config, {
-            log: { info: info, warning: warning, debug: core_debug },
+            log: { info: info, warning: core_warning, debug: core_debug },
             mask: core_setSecret
         });
         const reportPath = writeReport(buildReport(config.target, result));

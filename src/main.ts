@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
       return
     }
     const { config } = parsed
+    for (const warning of parsed.warnings) core.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
       log: { info: core.info, warning: core.warning, debug: core.debug },
       mask: core.setSecret

@@ -110,6 +110,20 @@ describe.each(nodeRuntimes())('on $name', node => {
     expect(api.getVariable('acme/widgets', 'BOOKMARK')).toBeDefined()
   })
 
+  test('app-id may be the client ID, and the key PKCS#8 with escaped newlines', async () => {
+    const app = api.createApp()
+    const failing = addFailure(api, app.hook, HOUR)
+    const run = await runAction({
+      node,
+      apiUrl: api.url,
+      inputs: { 'target-type': 'app', 'app-id': app.clientId, 'private-key': app.privateKeyPkcs8Pem.replace(/\n/g, '\\n') }
+    })
+    expect(run.commands.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(redeliveryCounts(api).get(failing)).toBe(1)
+    expect(api.log.filter(e => e.route.startsWith('/app/')).every(e => e.auth === 'jwt')).toBe(true)
+  })
+
   test("the docs' script's bookmark (milliseconds since the epoch) is taken over", async () => {
     const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
     const hook = api.createOrgHook('acme')

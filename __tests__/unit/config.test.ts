@@ -374,6 +374,8 @@ describe('parseConfig: hook-id', () => {
 
   test('is ignored for app targets, even junk', () => {
     expect(config({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '../x' }).hooks).toEqual([])
+    const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '123' }, {})
+    expect(result.ok && result.warnings).toEqual(['Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.'])
   })
 })
 

@@ -127,3 +127,9 @@ describe('redeliveryWindowMs', () => {
     expect(redeliveryWindowMs(resolveGitHubLocation('', undefined)!)).toBe(259_200_000)
   })
 })
+
+test('an explicit :443 is https\'s own port', () => {
+  expect(resolveGitHubLocation('github.com:443', undefined)?.apiBaseUrl).toBe('https://api.github.com')
+  expect(resolveGitHubLocation('acme.ghe.com:443', undefined)).toMatchObject({ apiBaseUrl: 'https://api.acme.ghe.com', kind: 'ghe.com' })
+  expect(resolveGitHubLocation('ghe.example.com:443', undefined)?.apiBaseUrl).toBe('https://ghe.example.com/api/v3')
+})

@@ -29981,7 +29981,8 @@ function resolveGitHubLocation(hostname, runnerApiUrl) {
     }
     if (/^https?:\/\//i.test(input))
         return fromUrl(input);
-    const host = input.toLowerCase().replace(/\/+$/, '');
+    // :443 is https's own port: github.com:443 is still github.com.
+    const host = input.toLowerCase().replace(/\/+$/, '').replace(/:443$/, '');
     const match = HOST.exec(host);
     if (!match || (match[1] !== undefined && !validPort(match[1])))
         return undefined;
@@ -30102,7 +30103,11 @@ function parseConfig(raw, env) {
     else {
         bad('target-type', 'must be app, org or repo', targetType);
     }
+    const warnings = [];
     const hooks = [];
+    if (targetType === 'app' && input('hook-id')) {
+        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
+    }
     if (targetType !== 'app') {
         for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
             if (HOOK_ID.test(item))
@@ -30205,6 +30210,7 @@ function parseConfig(raw, env) {
     }
     return {
         ok: true,
+        warnings,
         config: {
             target,
             hooks,
@@ -37788,6 +37794,8 @@ async function main(argv, env, streams = defaultStreams) {
         return 1;
     }
     const { config } = result;
+    for (const warning of result.warnings)
+        streams.stderr(`warning: ${toFlags(warning)}\n`);
     const log = {
         info: message => streams.stderr(`${redact(message)}\n`),
         warning: message => streams.stderr(`warning: ${redact(message)}\n`),

@@ -64,6 +64,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     return 1
   }
   const { config } = result
+  for (const warning of result.warnings) streams.stderr(`warning: ${toFlags(warning)}\n`)
 
   const log: Logger = {
     info: message => streams.stderr(`${redact(message)}\n`),

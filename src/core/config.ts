@@ -71,7 +71,8 @@ export interface Environment {
   GITHUB_REPOSITORY?: string
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
+/** `warnings`: inputs that were given but have no effect, for the log. */
+export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[] }
 
 const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i
 const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i
@@ -112,7 +113,11 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     bad('target-type', 'must be app, org or repo', targetType)
   }
 
+  const warnings: string[] = []
   const hooks: HookSelector[] = []
+  if (targetType === 'app' && input('hook-id')) {
+    warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
+  }
   if (targetType !== 'app') {
     for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
@@ -203,6 +208,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   }
   return {
     ok: true,
+    warnings,
     config: {
       target,
       hooks,

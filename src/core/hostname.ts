@@ -25,7 +25,8 @@ export function resolveGitHubLocation(hostname: string, runnerApiUrl: string | u
     return runnerApiUrl?.trim() ? fromUrl(runnerApiUrl.trim()) : DOTCOM
   }
   if (/^https?:\/\//i.test(input)) return fromUrl(input)
-  const host = input.toLowerCase().replace(/\/+$/, '')
+  // :443 is https's own port: github.com:443 is still github.com.
+  const host = input.toLowerCase().replace(/\/+$/, '').replace(/:443$/, '')
   const match = HOST.exec(host)
   if (!match || (match[1] !== undefined && !validPort(match[1]))) return undefined
   if (host === 'github.com' || host === 'api.github.com') return DOTCOM
