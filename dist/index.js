@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3056);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7229);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3056:
+/***/ 7229:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33348,6 +33348,143 @@ class RateLimitedError extends Error {
     name = 'RateLimitedError';
 }
 
+;// CONCATENATED MODULE: ./src/core/plan.ts
+/** Skips after which a delivery is finished for good; the others are retried by the next run. */
+const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
+/** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
+const IN_FLIGHT_GRACE_MS = 3 * 60_000;
+/** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
+const LATE_LISTING_MARGIN_MS = 2 * 60_000;
+/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
+const WINDOW_SAFETY_MS = 15 * 60_000;
+function matchesEvents(filters, event, action) {
+    if (filters.length === 0)
+        return true;
+    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
+}
+/** Decides, for every failing delivery of every hook, whether to redeliver it now and why not. */
+function planRun(scans, policy, now) {
+    const hooks = [];
+    const due = [];
+    for (const scan of scans) {
+        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0 };
+        const pending = scan.previous?.pending;
+        const done = scan.previous?.done;
+        for (const facts of scan.facts) {
+            if (facts.ok)
+                continue;
+            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
+                plan.outsideScan++;
+                continue;
+            }
+            if (done?.has(facts.guid)) {
+                plan.alreadyDone++;
+                continue;
+            }
+            const requestedAt = pending?.get(facts.newestId);
+            if (requestedAt !== undefined && now < requestedAt + IN_FLIGHT_GRACE_MS) {
+                plan.inFlight.push(facts);
+                continue;
+            }
+            const attempts = facts.redeliveries;
+            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
+            if (!matchesEvents(policy.events, facts.event, facts.action))
+                decision.reason = 'filtered';
+            else if (attempts >= policy.maxAttempts)
+                decision.reason = 'max-attempts';
+            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
+                decision.reason = 'too-old';
+            else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS)
+                decision.reason = 'outside-window';
+            else
+                due.push(decision);
+            plan.decisions.push(decision);
+        }
+        hooks.push(plan);
+    }
+    due.sort((a, b) => a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1));
+    const toRedeliver = [];
+    due.forEach((decision, index) => {
+        if (index >= policy.maxRedeliveries)
+            decision.reason = 'budget';
+        else if (policy.dryRun)
+            decision.reason = 'dry-run';
+        else {
+            decision.action = 'redeliver';
+            toRedeliver.push(decision);
+        }
+    });
+    return { hooks, toRedeliver };
+}
+/** Where a redelivery request or its absence leaves a decision. */
+function finalReason(decision, outcome) {
+    if (decision.action === 'skip')
+        return decision.reason;
+    return outcome?.result === 'skipped' ? outcome.reason : undefined;
+}
+function isFinished(decision, outcome) {
+    const reason = finalReason(decision, outcome);
+    return reason !== undefined && FINAL_SKIPS.has(reason);
+}
+/**
+ * The hook's bookmark after this run. The floor moves up to the newest delivery
+ * seen (less a margin for late listing) but never past an unfinished delivery;
+ * in-flight redeliveries are remembered so no later run sends them again.
+ */
+function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
+    let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS;
+    for (const facts of plan.inFlight)
+        floor = Math.min(floor, facts.firstAt);
+    for (const decision of plan.decisions) {
+        if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
+            floor = Math.min(floor, decision.facts.firstAt);
+    }
+    floor = Math.max(floor, scan.floorBase);
+    const pending = pendingAfter(scan, plan, outcomes, now, planned);
+    const done = new Map();
+    // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
+    for (const [guid, at] of scan.previous?.done ?? [])
+        if (at >= floor - 999)
+            done.set(guid, at);
+    for (const decision of plan.decisions) {
+        if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+            done.set(decision.facts.guid, decision.facts.firstAt);
+        }
+    }
+    return { floor, pending, done };
+}
+/**
+ * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
+ * and everything sent so far, plus the batch about to be sent, is in flight.
+ */
+function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
+    return {
+        floor: scan.previous?.floor ?? scan.floorBase,
+        pending: pendingAfter(scan, plan, outcomes, now, planned),
+        done: new Map(scan.previous?.done ?? [])
+    };
+}
+/** Redeliveries in flight: earlier ones not yet expired, those made (or perhaps made) this run, and those planned. */
+function pendingAfter(scan, plan, outcomes, now, planned) {
+    const pending = new Map();
+    for (const [id, at] of scan.previous?.pending ?? [])
+        if (now < at + IN_FLIGHT_GRACE_MS)
+            pending.set(id, at);
+    for (const [id, at] of planned)
+        pending.set(id, at);
+    for (const decision of plan.decisions) {
+        const outcome = outcomes.get(outcomeKey(decision));
+        if (outcome?.result === 'redelivered')
+            pending.set(decision.facts.newestId, outcome.at);
+        else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
+            pending.set(decision.facts.newestId, outcome.uncertainAt);
+    }
+    return pending;
+}
+function outcomeKey(decision) {
+    return `${decision.hookKey}\u0000${decision.facts.guid}`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/ids.ts
 function isDeliveryId(value) {
     return /^[1-9]\d{0,19}$/.test(value);
@@ -33499,6 +33636,79 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
+
+/**
+ * Reads and writes the bookmark: only when its text changes, and, for the final
+ * write, merged with whatever another run wrote meanwhile.
+ */
+class BookmarkKeeper {
+    store;
+    log;
+    warn;
+    readText;
+    lastText;
+    written = false;
+    constructor(store, log, warn) {
+        this.store = store;
+        this.log = log;
+        this.warn = warn;
+    }
+    get description() {
+        return this.store.description;
+    }
+    async read() {
+        this.readText = await this.store.read();
+        this.lastText = this.readText;
+        return parseBookmark(this.readText);
+    }
+    /** Returns whether anything was written. */
+    async write(bookmark, options) {
+        let { text, trimmed } = serializeBookmark(bookmark);
+        // Nothing changed: no write, and no second read either.
+        if (text === this.lastText)
+            return false;
+        if (options.mergeWithOthers) {
+            const current = await this.store.read();
+            if (current !== this.lastText) {
+                this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
+                ({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
+                this.lastText = current;
+                if (text === current)
+                    return false;
+            }
+        }
+        if (trimmed > 0)
+            this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`);
+        await this.store.write(text);
+        this.lastText = text;
+        this.written = true;
+        return true;
+    }
+    /** Puts back the value read at the start, after a checkpoint for redeliveries that were never sent. */
+    async restore() {
+        if (this.readText === undefined || this.lastText === this.readText)
+            return;
+        await this.store.write(this.readText).catch(() => undefined);
+        this.lastText = this.readText;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/pool.ts
+/** Runs `work` over items with at most `limit` in progress; results keep the items' order. */
+async function mapConcurrent(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
 ;// CONCATENATED MODULE: ./src/core/ledger.ts
 
 function isSuccess(attempt) {
@@ -33565,161 +33775,59 @@ class DeliveryLedger {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/plan.ts
-/** Skips after which a delivery is finished for good; the others are retried by the next run. */
-const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
-/** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
-const IN_FLIGHT_GRACE_MS = 3 * 60_000;
-/** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
-const LATE_LISTING_MARGIN_MS = 2 * 60_000;
-/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
-const WINDOW_SAFETY_MS = 15 * 60_000;
-function matchesEvents(filters, event, action) {
-    if (filters.length === 0)
-        return true;
-    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
-}
-/** Decides, for every failing delivery of every hook, whether to redeliver it now and why not. */
-function planRun(scans, policy, now) {
-    const hooks = [];
-    const due = [];
-    for (const scan of scans) {
-        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0 };
-        const pending = scan.previous?.pending;
-        const done = scan.previous?.done;
-        for (const facts of scan.facts) {
-            if (facts.ok)
-                continue;
-            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
-                plan.outsideScan++;
-                continue;
-            }
-            if (done?.has(facts.guid)) {
-                plan.alreadyDone++;
-                continue;
-            }
-            const requestedAt = pending?.get(facts.newestId);
-            if (requestedAt !== undefined && now < requestedAt + IN_FLIGHT_GRACE_MS) {
-                plan.inFlight.push(facts);
-                continue;
-            }
-            const attempts = facts.redeliveries;
-            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
-            if (!matchesEvents(policy.events, facts.event, facts.action))
-                decision.reason = 'filtered';
-            else if (attempts >= policy.maxAttempts)
-                decision.reason = 'max-attempts';
-            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
-                decision.reason = 'too-old';
-            else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS)
-                decision.reason = 'outside-window';
-            else
-                due.push(decision);
-            plan.decisions.push(decision);
-        }
-        hooks.push(plan);
-    }
-    due.sort((a, b) => a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1));
-    const toRedeliver = [];
-    due.forEach((decision, index) => {
-        if (index >= policy.maxRedeliveries)
-            decision.reason = 'budget';
-        else if (policy.dryRun)
-            decision.reason = 'dry-run';
-        else {
-            decision.action = 'redeliver';
-            toRedeliver.push(decision);
-        }
-    });
-    return { hooks, toRedeliver };
-}
-/** Where a redelivery request or its absence leaves a decision. */
-function finalReason(decision, outcome) {
-    if (decision.action === 'skip')
-        return decision.reason;
-    return outcome?.result === 'skipped' ? outcome.reason : undefined;
-}
-function isFinished(decision, outcome) {
-    const reason = finalReason(decision, outcome);
-    return reason !== undefined && FINAL_SKIPS.has(reason);
-}
-/**
- * The hook's bookmark after this run. The floor moves up to the newest delivery
- * seen (less a margin for late listing) but never past an unfinished delivery;
- * in-flight redeliveries are remembered so no later run sends them again.
- */
-function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
-    let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS;
-    for (const facts of plan.inFlight)
-        floor = Math.min(floor, facts.firstAt);
-    for (const decision of plan.decisions) {
-        if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
-            floor = Math.min(floor, decision.facts.firstAt);
-    }
-    floor = Math.max(floor, scan.floorBase);
-    const pending = new Map();
-    for (const [id, at] of scan.previous?.pending ?? [])
-        if (now < at + IN_FLIGHT_GRACE_MS)
-            pending.set(id, at);
-    for (const [id, at] of planned)
-        pending.set(id, at);
-    for (const decision of plan.decisions) {
-        const outcome = outcomes.get(outcomeKey(decision));
-        if (outcome?.result === 'redelivered')
-            pending.set(decision.facts.newestId, outcome.at);
-        else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
-            pending.set(decision.facts.newestId, outcome.uncertainAt);
-    }
-    const done = new Map();
-    // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
-    for (const [guid, at] of scan.previous?.done ?? [])
-        if (at >= floor - 999)
-            done.set(guid, at);
-    for (const decision of plan.decisions) {
-        if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
-            done.set(decision.facts.guid, decision.facts.firstAt);
-        }
-    }
-    return { floor, pending, done };
-}
-function outcomeKey(decision) {
-    return `${decision.hookKey}\u0000${decision.facts.guid}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/pool.ts
-/** Runs `work` over items with at most `limit` in progress; results keep the items' order. */
-async function mapConcurrent(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/engine/run.ts
-
-
-
+;// CONCATENATED MODULE: ./src/engine/scan.ts
 
 
 
 
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
-/** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
-const VERIFY_ROUNDS = 2;
-const defaultSleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-function uncertainAt(outcome) {
-    return outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+/** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
+async function scanHook(hook, context) {
+    const { previous, lookbackMs, windowMs, github } = context;
+    const prior = previous.hooks.get(hook.key);
+    const ledger = new DeliveryLedger();
+    let bounds;
+    // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
+    const boundsNow = () => {
+        const now = github.now();
+        const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
+        return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
+    };
+    // Attempts between the bookmark and the window's start: GitHub can no longer redeliver them.
+    let lost = false;
+    try {
+        await github.listDeliveries(hook, page => {
+            bounds ??= boundsNow();
+            const { floorBase, scanStart } = bounds;
+            let more = page.length > 0;
+            for (const attempt of page) {
+                if (attempt.deliveredAt >= scanStart)
+                    ledger.add(attempt);
+                else if (attempt.deliveredAt >= floorBase)
+                    lost = true;
+                if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
+                    more = false;
+            }
+            return more;
+        });
+    }
+    catch (error) {
+        if (error instanceof UserError)
+            return { hook, fatal: error };
+        return { hook, error: error instanceof Error ? error.message : String(error) };
+    }
+    ledger.seal();
+    const { floorBase, scanStart } = bounds ?? boundsNow();
+    if (lost) {
+        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${duration_formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+    }
+    context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
+    return { hook, ledger, scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
 }
 /**
- * Which of these deliveries have an attempt newer than the one redelivered: the
- * redelivery went through. Undefined when GitHub could not be asked.
+ * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
+ * whose redelivery went through. Undefined when GitHub could not be asked.
  */
 async function redeliveriesMade(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
@@ -33739,282 +33847,168 @@ async function redeliveriesMade(github, hook, decisions, since) {
     }
     return made;
 }
-async function runEngine(options) {
-    const { hooks, policy, github, store, log } = options;
-    const warnings = [];
-    const failures = [];
-    const warn = (message) => {
-        warnings.push(message);
-        log.warning(message);
-    };
-    let lookbackMs = options.lookbackMs;
-    if (lookbackMs > policy.windowMs) {
-        warn(`lookback ${duration_formatDuration(lookbackMs)} is longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
-        lookbackMs = policy.windowMs;
+
+;// CONCATENATED MODULE: ./src/engine/redeliver.ts
+
+
+
+/** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
+const VERIFY_ROUNDS = 2;
+/**
+ * Sends the planned redeliveries: a checkpoint of the bookmark before each batch,
+ * one request at a time (the client spaces writes), a stop at GitHub's limits, and
+ * a look at GitHub before resending anything whose answer was lost.
+ */
+class Redeliverer {
+    options;
+    outcomes = new Map();
+    /** Problems that fail the run once everything else is done. */
+    failures = [];
+    stop;
+    constructor(options) {
+        this.options = options;
     }
-    let storedText;
-    let previous = { hooks: new Map() };
-    if (store) {
-        storedText = await store.read();
-        const parsed = parseBookmark(storedText);
-        if (parsed.problem) {
-            warn(`The ${store.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${duration_formatDuration(lookbackMs)} and replacing it.`);
+    async run() {
+        const { plan, checkpointEvery } = this.options;
+        for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
+            const batch = plan.toRedeliver.slice(start, start + checkpointEvery);
+            if (!this.stop)
+                await this.checkpoint(batch);
+            for (const decision of batch)
+                await this.send(decision);
         }
-        previous = parsed.bookmark;
-        if (previous.legacyFloor !== undefined) {
-            log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
+        await this.verifyUncertain();
+    }
+    /** Records what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate. */
+    async checkpoint(batch) {
+        const { keeper, previous, scans, plan, github } = this.options;
+        if (!keeper)
+            return;
+        const now = github.now();
+        const hooks = new Map(previous.hooks);
+        for (const scan of scans) {
+            const planned = new Map(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]));
+            hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), this.outcomes, now, planned));
+        }
+        try {
+            await keeper.write({ hooks }, { mergeWithOthers: false });
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`);
         }
     }
-    const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, previous, lookbackMs, policy.windowMs, github, log, warn));
-    const fatal = scanned.find(s => s.error && s.error.startsWith('!'));
-    if (fatal)
-        throw new UserError(fatal.error.slice(1));
-    const scans = scanned.filter(s => s.scan).map(s => s.scan);
-    const plan = planRun(scans, policy, github.now());
-    const outcomes = new Map();
-    let lastWritten = storedText;
-    const writeBookmark = async (bookmark, reread) => {
-        if (!store)
-            return false;
-        let { text, trimmed } = serializeBookmark(bookmark);
-        // Nothing changed: no write, and no second read either.
-        if (text === lastWritten)
-            return false;
-        if (reread) {
-            const current = await store.read();
-            if (current !== lastWritten) {
-                log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`);
-                ({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
-                lastWritten = current;
-                if (text === current)
-                    return false;
-            }
+    async send(decision) {
+        const key = outcomeKey(decision);
+        if (this.stop) {
+            this.outcomes.set(key, this.stop);
+            return;
         }
-        if (trimmed > 0)
-            warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`);
-        await store.write(text);
-        lastWritten = text;
-        return true;
-    };
-    let bookmarkWritten = false;
-    let stop;
-    /** Sends one redelivery and records what came of it; sets `stop` when nothing more can be sent this run. */
-    const send = async (decision) => {
+        const { github, hooks } = this.options;
         let result;
         try {
-            result = await github.redeliver(hookOf(hooks, decision.hookKey), decision.facts.newestId);
+            result = await github.redeliver(hooks.find(h => h.key === decision.hookKey), decision.facts.newestId);
         }
         catch (error) {
             if (!(error instanceof UserError))
                 throw error;
-            // A credential that cannot redeliver: nothing more can be sent this run.
-            if (![...outcomes.values()].some(o => o.result === 'redelivered')) {
-                // Nothing was sent: put the bookmark back as it was before the checkpoint.
-                if (store && storedText !== undefined && lastWritten !== storedText)
-                    await store.write(storedText).catch(() => undefined);
+            // A credential that cannot redeliver. If nothing was sent, the run ends here with the bookmark as it was.
+            if (![...this.outcomes.values()].some(o => o.result === 'redelivered')) {
+                await this.options.keeper?.restore();
                 throw error;
             }
-            failures.push(error.message);
-            stop = { result: 'error', message: error.message };
-            outcomes.set(outcomeKey(decision), stop);
+            this.failures.push(error.message);
+            this.stop = { result: 'error', message: error.message };
+            this.outcomes.set(key, this.stop);
             return;
         }
         switch (result.kind) {
             case 'accepted':
-                outcomes.set(outcomeKey(decision), { result: 'redelivered', at: result.at });
+                this.outcomes.set(key, { result: 'redelivered', at: result.at });
                 break;
             case 'refused':
-                outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'refused', message: result.message });
+                this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message });
                 break;
             case 'error':
-                outcomes.set(outcomeKey(decision), { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
+                this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
                 break;
             case 'rate-limited':
-                stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
-                outcomes.set(outcomeKey(decision), stop);
-                warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`);
+                this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
+                this.outcomes.set(key, this.stop);
+                this.options.warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`);
                 break;
         }
-    };
-    const every = options.checkpointEvery ?? 40;
-    for (let start = 0; start < plan.toRedeliver.length; start += every) {
-        const batch = plan.toRedeliver.slice(start, start + every);
-        if (stop) {
-            for (const d of batch)
-                outcomes.set(outcomeKey(d), stop);
-            continue;
-        }
-        // Record what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate.
-        if (store) {
-            const checkpoint = checkpointBookmark(previous, scans, plan, outcomes, batch, github.now());
-            try {
-                bookmarkWritten = (await writeBookmark(checkpoint, false)) || bookmarkWritten;
-            }
-            catch (error) {
-                throw asUserError(error, `Could not write the bookmark to the ${store.description}, so nothing was redelivered`);
-            }
-        }
-        for (const decision of batch) {
-            if (stop)
-                outcomes.set(outcomeKey(decision), stop);
-            else
-                await send(decision);
-        }
     }
-    // A redelivery whose answer was lost may have been made: look before sending it again.
-    for (let round = 0; round < VERIFY_ROUNDS && !stop; round++) {
-        const uncertain = plan.toRedeliver.filter(d => uncertainAt(outcomes.get(outcomeKey(d))) !== undefined);
-        if (uncertain.length === 0)
-            break;
-        log.info(`${uncertain.length} redelivery request${uncertain.length === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${uncertain.length === 1 ? 'it' : 'they'} went through.`);
-        await (options.sleep ?? defaultSleep)(options.verifyDelayMs ?? 15_000);
-        for (const hook of hooks) {
-            const mine = uncertain.filter(d => d.hookKey === hook.key);
-            if (mine.length === 0)
-                continue;
-            const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => uncertainAt(outcomes.get(outcomeKey(d))))));
-            if (!made)
-                continue;
-            for (const decision of mine) {
-                if (made.has(decision.facts.guid))
-                    outcomes.set(outcomeKey(decision), { result: 'redelivered', at: uncertainAt(outcomes.get(outcomeKey(decision))) });
-                else if (!stop)
-                    await send(decision);
+    /** A redelivery whose answer was lost may have been made: look for its attempt before sending it again. */
+    async verifyUncertain() {
+        const { plan, hooks, github, log } = this.options;
+        for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
+            const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined);
+            if (uncertain.length === 0)
+                return;
+            const n = uncertain.length;
+            log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`);
+            await this.options.sleep(this.options.verifyDelayMs);
+            for (const hook of hooks) {
+                const mine = uncertain.filter(d => d.hookKey === hook.key);
+                if (mine.length === 0)
+                    continue;
+                const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d))));
+                if (!made)
+                    continue;
+                for (const decision of mine) {
+                    if (made.has(decision.facts.guid))
+                        this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision) });
+                    else
+                        await this.send(decision);
+                }
             }
         }
     }
-    const now = github.now();
-    if (store && !policy.dryRun) {
-        const next = { hooks: new Map(previous.hooks) };
-        for (const scan of scans) {
-            const hookPlan = plan.hooks.find(p => p.key === scan.key);
-            next.hooks.set(scan.key, nextHookBookmark(scan, hookPlan, outcomes, now));
-        }
-        try {
-            bookmarkWritten = (await writeBookmark(next, true)) || bookmarkWritten;
-        }
-        catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            if (error instanceof RateLimitedError) {
-                // The checkpoint written before the redeliveries still guards against sending anything twice.
-                warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`);
-            }
-            else {
-                failures.push(`Could not save the bookmark to the ${store.description}: ${message}`);
-            }
-        }
+    uncertainAt(decision) {
+        const outcome = this.outcomes.get(outcomeKey(decision));
+        return outcome?.result === 'error' ? outcome.uncertainAt : undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/results.ts
+
+/** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
+function tally(scanned, plan, outcomes, log) {
     const rows = [];
-    const hookResults = scanned.map(s => {
+    const hooks = scanned.map(s => {
         const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0 };
-        if (s.error) {
+        if (s.error)
             result.scanError = s.error;
-            failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
-        }
         const hookPlan = plan.hooks.find(p => p.key === s.hook.key);
-        if (hookPlan) {
-            result.inFlight = hookPlan.inFlight.length;
-            for (const decision of hookPlan.decisions) {
-                const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)));
-                rows.push(row);
-                result.failed++;
-                if (row.result === 'redelivered')
-                    result.redelivered++;
-                else if (row.result === 'error')
-                    result.errors++;
-                else
-                    result.skipped++;
-            }
-            logHook(log, result, hookPlan);
-        }
-        else {
+        if (!hookPlan) {
             log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`);
+            return result;
         }
+        result.inFlight = hookPlan.inFlight.length;
+        for (const decision of hookPlan.decisions) {
+            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)));
+            rows.push(row);
+            result.failed++;
+            if (row.result === 'redelivered')
+                result.redelivered++;
+            else if (row.result === 'error')
+                result.errors++;
+            else
+                result.skipped++;
+        }
+        logHook(log, result, hookPlan);
         return result;
     });
     const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0 };
-    for (const h of hookResults) {
+    for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;
         totals.redelivered += h.redelivered;
         totals.skipped += h.skipped;
         totals.errors += h.errors;
     }
-    if (totals.errors > 0) {
-        failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`);
-    }
-    return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, bookmarkWritten, finishedAt: now };
-}
-async function scanHook(hook, previous, lookbackMs, windowMs, github, log, warn) {
-    const prior = previous.hooks.get(hook.key);
-    const ledger = new DeliveryLedger();
-    let floorBase;
-    let scanStart = 0;
-    let lostBefore;
-    try {
-        await github.listDeliveries(hook, page => {
-            if (floorBase === undefined) {
-                // GitHub's clock is known once the first answer arrived: the runner's clock never decides what is new.
-                const now = github.now();
-                floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-                scanStart = Math.max(floorBase, now - windowMs);
-            }
-            let more = page.length > 0;
-            for (const attempt of page) {
-                if (attempt.deliveredAt >= scanStart)
-                    ledger.add(attempt);
-                else if (attempt.deliveredAt >= floorBase)
-                    lostBefore = Math.max(lostBefore ?? 0, attempt.deliveredAt);
-                if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
-                    more = false;
-            }
-            return more;
-        });
-    }
-    catch (error) {
-        if (error instanceof UserError)
-            return { hook, error: `!${error.message}` };
-        return { hook, error: error instanceof Error ? error.message : String(error) };
-    }
-    ledger.seal();
-    if (floorBase === undefined) {
-        const now = github.now();
-        floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-        scanStart = Math.max(floorBase, now - windowMs);
-    }
-    if (lostBefore !== undefined) {
-        warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${duration_formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
-    }
-    log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
-    return {
-        hook,
-        ledger,
-        scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior }
-    };
-}
-/** The previous bookmark, plus the batch about to be sent marked in flight. The floor does not move yet. */
-function checkpointBookmark(previous, scans, plan, outcomes, batch, now) {
-    const hooks = new Map(previous.hooks);
-    for (const scan of scans) {
-        const base = previous.hooks.get(scan.key);
-        const pending = new Map(base?.pending ?? []);
-        const hookPlan = plan.hooks.find(p => p.key === scan.key);
-        for (const decision of hookPlan.decisions) {
-            const outcome = outcomes.get(outcomeKey(decision));
-            if (outcome?.result === 'redelivered')
-                pending.set(decision.facts.newestId, outcome.at);
-            else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
-                pending.set(decision.facts.newestId, outcome.uncertainAt);
-        }
-        for (const decision of batch)
-            if (decision.hookKey === scan.key)
-                pending.set(decision.facts.newestId, now);
-        hooks.set(scan.key, { floor: base?.floor ?? scan.floorBase, pending, done: base?.done ?? new Map() });
-    }
-    return { hooks };
-}
-function hookOf(hooks, key) {
-    return hooks.find(h => h.key === key);
+    return { hooks, rows, totals };
 }
 function reportRow(hook, decision, outcome) {
     const { facts } = decision;
@@ -34045,6 +34039,7 @@ function reportRow(hook, decision, outcome) {
     }
     return row;
 }
+/** One line per hook; each decision in debug logging. */
 function logHook(log, result, plan) {
     const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`];
     if (result.failed > 0)
@@ -34052,13 +34047,100 @@ function logHook(log, result, plan) {
     if (result.inFlight > 0)
         parts.push(`${result.inFlight} redeliveries still in flight`);
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
-    for (const decision of plan.decisions) {
-        log.debug(`  ${decision.facts.guid} ${decision.facts.event}${decision.facts.action ? '.' + decision.facts.action : ''} id=${decision.facts.newestId} attempts=${decision.attempts} -> ${decision.action}${decision.reason ? ` (${decision.reason})` : ''}`);
+    for (const d of plan.decisions) {
+        const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
+        log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`);
     }
 }
-function asUserError(error, context) {
-    const message = error instanceof Error ? error.message : String(error);
-    return new UserError(`${context}: ${message}`);
+
+;// CONCATENATED MODULE: ./src/engine/run.ts
+
+
+
+
+
+
+
+
+/**
+ * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
+ * save the bookmark, and count what happened.
+ */
+async function runEngine(options) {
+    const { hooks, policy, github, log } = options;
+    const warnings = [];
+    const failures = [];
+    const warn = (message) => {
+        warnings.push(message);
+        log.warning(message);
+    };
+    let lookbackMs = options.lookbackMs;
+    if (lookbackMs > policy.windowMs) {
+        warn(`lookback ${duration_formatDuration(lookbackMs)} is longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
+        lookbackMs = policy.windowMs;
+    }
+    const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined;
+    let previous = { hooks: new Map() };
+    if (keeper) {
+        const parsed = await keeper.read();
+        if (parsed.problem) {
+            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${duration_formatDuration(lookbackMs)} and replacing it.`);
+        }
+        previous = parsed.bookmark;
+        if (previous.legacyFloor !== undefined) {
+            log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
+        }
+    }
+    const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn };
+    const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context));
+    const fatal = scanned.find(s => s.fatal)?.fatal;
+    if (fatal)
+        throw fatal;
+    const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
+    const plan = planRun(scans, policy, github.now());
+    const redeliverer = new Redeliverer({
+        hooks,
+        scans,
+        plan,
+        previous,
+        github,
+        keeper,
+        log,
+        warn,
+        checkpointEvery: options.checkpointEvery ?? 40,
+        verifyDelayMs: options.verifyDelayMs ?? 15_000,
+        sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+    });
+    await redeliverer.run();
+    failures.push(...redeliverer.failures);
+    const now = github.now();
+    if (keeper && !policy.dryRun) {
+        const next = { hooks: new Map(previous.hooks) };
+        for (const scan of scans) {
+            next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now));
+        }
+        try {
+            await keeper.write(next, { mergeWithOthers: true });
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            if (error instanceof RateLimitedError) {
+                // The checkpoint written before the redeliveries still guards against sending anything twice.
+                warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`);
+            }
+            else {
+                failures.push(`Could not save the bookmark to the ${keeper.description}: ${message}`);
+            }
+        }
+    }
+    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log);
+    for (const s of scanned)
+        if (s.error)
+            failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
+    if (totals.errors > 0) {
+        failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`);
+    }
+    return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, bookmarkWritten: keeper?.written ?? false, finishedAt: now };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js

@@ -5,6 +5,7 @@ import {
   IN_FLIGHT_GRACE_MS,
   LATE_LISTING_MARGIN_MS,
   WINDOW_SAFETY_MS,
+  checkpointHookBookmark,
   finalReason,
   matchesEvents,
   nextHookBookmark,
@@ -487,5 +488,43 @@ describe('nextHookBookmark', () => {
     const snapshot = { floor: previous.floor, pending: new Map(previous.pending), done: new Map(previous.done) }
     next([facts({ guid: 'g', firstAt: NOW - HOUR })], accepted, { previous })
     expect(previous).toEqual(snapshot)
+  })
+})
+
+describe('checkpointHookBookmark', () => {
+  test('keeps the floor and done as they were; in flight: unexpired earlier, sent so far, perhaps sent, and the batch', () => {
+    const previous = hookBookmark({
+      floor: NOW - 3 * HOUR,
+      pending: new Map([
+        [bigId(1), NOW - 30_000],
+        [bigId(2), NOW - 10 * MINUTE]
+      ]),
+      done: new Map([['given-up', NOW - HOUR]])
+    })
+    const sent = facts({ guid: 'sent', firstAt: NOW - 2 * HOUR, newestId: bigId(10) })
+    const unclear = facts({ guid: 'unclear', firstAt: NOW - 2 * HOUR + 1, newestId: bigId(11) })
+    const next = facts({ guid: 'next', firstAt: NOW - 2 * HOUR + 2, newestId: bigId(12) })
+    const s = scan({ facts: [sent, unclear, next], scanStart: NOW - 3 * HOUR, floorBase: NOW - 3 * HOUR, previous })
+    const run = planRun([s], policy(), NOW)
+    const outcomes = new Map<string, Outcome>([
+      [outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW - 2000 }],
+      [outcomeKey(run.toRedeliver[1]), { result: 'error', message: '502', uncertainAt: NOW - 1000 }]
+    ])
+    const checkpoint = checkpointHookBookmark(s, run.hooks[0], outcomes, NOW, new Map([[bigId(12), NOW]]))
+    expect(checkpoint).toEqual({
+      floor: NOW - 3 * HOUR,
+      pending: new Map([
+        [bigId(1), NOW - 30_000],
+        [bigId(12), NOW],
+        [bigId(10), NOW - 2000],
+        [bigId(11), NOW - 1000]
+      ]),
+      done: new Map([['given-up', NOW - HOUR]])
+    })
+  })
+
+  test('without a previous bookmark the floor is the scan base', () => {
+    const s = scan({ floorBase: NOW - DAY, scanStart: NOW - DAY })
+    expect(checkpointHookBookmark(s, emptyHookPlan(), new Map(), NOW, new Map()).floor).toBe(NOW - DAY)
   })
 })

@@ -157,14 +157,7 @@ export function nextHookBookmark(
   }
   floor = Math.max(floor, scan.floorBase)
 
-  const pending = new Map<DeliveryId, number>()
-  for (const [id, at] of scan.previous?.pending ?? []) if (now < at + IN_FLIGHT_GRACE_MS) pending.set(id, at)
-  for (const [id, at] of planned) pending.set(id, at)
-  for (const decision of plan.decisions) {
-    const outcome = outcomes.get(outcomeKey(decision))
-    if (outcome?.result === 'redelivered') pending.set(decision.facts.newestId, outcome.at)
-    else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined) pending.set(decision.facts.newestId, outcome.uncertainAt)
-  }
+  const pending = pendingAfter(scan, plan, outcomes, now, planned)
 
   const done = new Map<string, number>()
   // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
@@ -175,6 +168,43 @@ export function nextHookBookmark(
     }
   }
   return { floor, pending, done }
+}
+
+/**
+ * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
+ * and everything sent so far, plus the batch about to be sent, is in flight.
+ */
+export function checkpointHookBookmark(
+  scan: HookScan,
+  plan: HookPlan,
+  outcomes: ReadonlyMap<string, Outcome>,
+  now: number,
+  planned: ReadonlyMap<DeliveryId, number>
+): HookBookmark {
+  return {
+    floor: scan.previous?.floor ?? scan.floorBase,
+    pending: pendingAfter(scan, plan, outcomes, now, planned),
+    done: new Map(scan.previous?.done ?? [])
+  }
+}
+
+/** Redeliveries in flight: earlier ones not yet expired, those made (or perhaps made) this run, and those planned. */
+function pendingAfter(
+  scan: HookScan,
+  plan: HookPlan,
+  outcomes: ReadonlyMap<string, Outcome>,
+  now: number,
+  planned: ReadonlyMap<DeliveryId, number>
+): Map<DeliveryId, number> {
+  const pending = new Map<DeliveryId, number>()
+  for (const [id, at] of scan.previous?.pending ?? []) if (now < at + IN_FLIGHT_GRACE_MS) pending.set(id, at)
+  for (const [id, at] of planned) pending.set(id, at)
+  for (const decision of plan.decisions) {
+    const outcome = outcomes.get(outcomeKey(decision))
+    if (outcome?.result === 'redelivered') pending.set(decision.facts.newestId, outcome.at)
+    else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined) pending.set(decision.facts.newestId, outcome.uncertainAt)
+  }
+  return pending
 }
 
 export function outcomeKey(decision: Pick<Decision, 'hookKey' | 'facts'>): string {

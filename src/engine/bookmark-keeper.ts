@@ -1,0 +1,56 @@
+import { mergeBookmarks, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark.js'
+import type { BookmarkStore, Logger } from './ports.js'
+
+/**
+ * Reads and writes the bookmark: only when its text changes, and, for the final
+ * write, merged with whatever another run wrote meanwhile.
+ */
+export class BookmarkKeeper {
+  private readText: string | undefined
+  private lastText: string | undefined
+  written = false
+
+  constructor(
+    private readonly store: BookmarkStore,
+    private readonly log: Logger,
+    private readonly warn: (message: string) => void
+  ) {}
+
+  get description(): string {
+    return this.store.description
+  }
+
+  async read(): Promise<ReturnType<typeof parseBookmark>> {
+    this.readText = await this.store.read()
+    this.lastText = this.readText
+    return parseBookmark(this.readText)
+  }
+
+  /** Returns whether anything was written. */
+  async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<boolean> {
+    let { text, trimmed } = serializeBookmark(bookmark)
+    // Nothing changed: no write, and no second read either.
+    if (text === this.lastText) return false
+    if (options.mergeWithOthers) {
+      const current = await this.store.read()
+      if (current !== this.lastText) {
+        this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`)
+        ;({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)))
+        this.lastText = current
+        if (text === current) return false
+      }
+    }
+    if (trimmed > 0) this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`)
+    await this.store.write(text)
+    this.lastText = text
+    this.written = true
+    return true
+  }
+
+  /** Puts back the value read at the start, after a checkpoint for redeliveries that were never sent. */
+  async restore(): Promise<void> {
+    if (this.readText === undefined || this.lastText === this.readText) return
+    await this.store.write(this.readText).catch(() => undefined)
+    this.lastText = this.readText
+  }
+}

@@ -1,0 +1,135 @@
+import type { Bookmark, HookBookmark } from '../core/bookmark.js'
+import type { DeliveryId } from '../core/ids.js'
+import { checkpointHookBookmark, outcomeKey, type Decision, type HookScan, type Outcome, type RunPlan } from '../core/plan.js'
+import type { HookTarget } from '../core/types.js'
+import type { BookmarkKeeper } from './bookmark-keeper.js'
+import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
+import { redeliveriesMade } from './scan.js'
+
+/** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
+const VERIFY_ROUNDS = 2
+
+export interface RedelivererOptions {
+  hooks: HookTarget[]
+  scans: HookScan[]
+  plan: RunPlan
+  previous: Bookmark
+  github: DeliveriesPort
+  keeper?: BookmarkKeeper
+  log: Logger
+  warn(message: string): void
+  /** Redeliveries between two checkpoints of the bookmark. */
+  checkpointEvery: number
+  /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
+  verifyDelayMs: number
+  sleep(ms: number): Promise<void>
+}
+
+/**
+ * Sends the planned redeliveries: a checkpoint of the bookmark before each batch,
+ * one request at a time (the client spaces writes), a stop at GitHub's limits, and
+ * a look at GitHub before resending anything whose answer was lost.
+ */
+export class Redeliverer {
+  readonly outcomes = new Map<string, Outcome>()
+  /** Problems that fail the run once everything else is done. */
+  readonly failures: string[] = []
+  private stop: Outcome | undefined
+
+  constructor(private readonly options: RedelivererOptions) {}
+
+  async run(): Promise<void> {
+    const { plan, checkpointEvery } = this.options
+    for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
+      const batch = plan.toRedeliver.slice(start, start + checkpointEvery)
+      if (!this.stop) await this.checkpoint(batch)
+      for (const decision of batch) await this.send(decision)
+    }
+    await this.verifyUncertain()
+  }
+
+  /** Records what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate. */
+  private async checkpoint(batch: Decision[]): Promise<void> {
+    const { keeper, previous, scans, plan, github } = this.options
+    if (!keeper) return
+    const now = github.now()
+    const hooks = new Map<string, HookBookmark>(previous.hooks)
+    for (const scan of scans) {
+      const planned = new Map<DeliveryId, number>(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]))
+      hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, this.outcomes, now, planned))
+    }
+    try {
+      await keeper.write({ hooks }, { mergeWithOthers: false })
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)
+    }
+  }
+
+  private async send(decision: Decision): Promise<void> {
+    const key = outcomeKey(decision)
+    if (this.stop) {
+      this.outcomes.set(key, this.stop)
+      return
+    }
+    const { github, hooks } = this.options
+    let result: RedeliveryResult
+    try {
+      result = await github.redeliver(hooks.find(h => h.key === decision.hookKey)!, decision.facts.newestId)
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      // A credential that cannot redeliver. If nothing was sent, the run ends here with the bookmark as it was.
+      if (![...this.outcomes.values()].some(o => o.result === 'redelivered')) {
+        await this.options.keeper?.restore()
+        throw error
+      }
+      this.failures.push(error.message)
+      this.stop = { result: 'error', message: error.message }
+      this.outcomes.set(key, this.stop)
+      return
+    }
+    switch (result.kind) {
+      case 'accepted':
+        this.outcomes.set(key, { result: 'redelivered', at: result.at })
+        break
+      case 'refused':
+        this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message })
+        break
+      case 'error':
+        this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
+        break
+      case 'rate-limited':
+        this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
+        this.outcomes.set(key, this.stop)
+        this.options.warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`)
+        break
+    }
+  }
+
+  /** A redelivery whose answer was lost may have been made: look for its attempt before sending it again. */
+  private async verifyUncertain(): Promise<void> {
+    const { plan, hooks, github, log } = this.options
+    for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
+      const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined)
+      if (uncertain.length === 0) return
+      const n = uncertain.length
+      log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`)
+      await this.options.sleep(this.options.verifyDelayMs)
+      for (const hook of hooks) {
+        const mine = uncertain.filter(d => d.hookKey === hook.key)
+        if (mine.length === 0) continue
+        const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d)!)))
+        if (!made) continue
+        for (const decision of mine) {
+          if (made.has(decision.facts.guid)) this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision)! })
+          else await this.send(decision)
+        }
+      }
+    }
+  }
+
+  private uncertainAt(decision: Decision): number | undefined {
+    const outcome = this.outcomes.get(outcomeKey(decision))
+    return outcome?.result === 'error' ? outcome.uncertainAt : undefined
+  }
+}

@@ -1,0 +1,82 @@
+import { finalReason, outcomeKey, type Decision, type HookPlan, type Outcome, type RunPlan } from '../core/plan.js'
+import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
+import type { Logger } from './ports.js'
+import type { ScannedHook } from './scan.js'
+
+/** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
+export function tally(
+  scanned: ScannedHook[],
+  plan: RunPlan,
+  outcomes: ReadonlyMap<string, Outcome>,
+  log: Logger
+): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
+  const rows: ReportRow[] = []
+  const hooks = scanned.map(s => {
+    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0 }
+    if (s.error) result.scanError = s.error
+    const hookPlan = plan.hooks.find(p => p.key === s.hook.key)
+    if (!hookPlan) {
+      log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`)
+      return result
+    }
+    result.inFlight = hookPlan.inFlight.length
+    for (const decision of hookPlan.decisions) {
+      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)))
+      rows.push(row)
+      result.failed++
+      if (row.result === 'redelivered') result.redelivered++
+      else if (row.result === 'error') result.errors++
+      else result.skipped++
+    }
+    logHook(log, result, hookPlan)
+    return result
+  })
+  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0 }
+  for (const h of hooks) {
+    totals.scanned += h.scanned
+    totals.failed += h.failed
+    totals.redelivered += h.redelivered
+    totals.skipped += h.skipped
+    totals.errors += h.errors
+  }
+  return { hooks, rows, totals }
+}
+
+function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | undefined): ReportRow {
+  const { facts } = decision
+  const row: ReportRow = {
+    hook: hook.label,
+    hookId: hook.id ?? null,
+    id: facts.newestId,
+    guid: facts.guid,
+    event: facts.event,
+    action: facts.action,
+    status: facts.newestStatus,
+    attempts: decision.attempts,
+    firstDeliveredAt: new Date(facts.firstAt).toISOString(),
+    result: 'skipped'
+  }
+  if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
+    row.result = 'redelivered'
+    row.attempts++
+  } else if (decision.action === 'redeliver' && outcome?.result === 'error') {
+    row.result = 'error'
+    row.message = outcome.message
+  } else {
+    row.reason = finalReason(decision, outcome)
+    if (outcome?.result === 'skipped') row.message = outcome.message
+  }
+  return row
+}
+
+/** One line per hook; each decision in debug logging. */
+function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
+  const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`]
+  if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`)
+  if (result.inFlight > 0) parts.push(`${result.inFlight} redeliveries still in flight`)
+  log.info(`${result.hook.label}: ${parts.join('; ')}`)
+  for (const d of plan.decisions) {
+    const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
+    log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`)
+  }
+}

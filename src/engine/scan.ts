@@ -1,0 +1,91 @@
+import type { Bookmark } from '../core/bookmark.js'
+import { formatDuration } from '../core/duration.js'
+import { compareIds } from '../core/ids.js'
+import { DeliveryLedger } from '../core/ledger.js'
+import type { Decision, HookScan } from '../core/plan.js'
+import type { HookTarget } from '../core/types.js'
+import { UserError, type DeliveriesPort, type Logger } from './ports.js'
+
+/** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
+const LISTING_SLACK_MS = 60_000
+
+export interface ScannedHook {
+  hook: HookTarget
+  scan?: HookScan
+  ledger?: DeliveryLedger
+  /** The hook could not be scanned; the others go on. */
+  error?: string
+  /** A failure that ends the run (bad credentials, a hook that does not exist). */
+  fatal?: UserError
+}
+
+export interface ScanContext {
+  previous: Bookmark
+  lookbackMs: number
+  windowMs: number
+  github: DeliveriesPort
+  log: Logger
+  warn(message: string): void
+}
+
+/** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
+export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
+  const { previous, lookbackMs, windowMs, github } = context
+  const prior = previous.hooks.get(hook.key)
+  const ledger = new DeliveryLedger()
+  let bounds: { floorBase: number; scanStart: number } | undefined
+  // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
+  const boundsNow = (): { floorBase: number; scanStart: number } => {
+    const now = github.now()
+    const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs
+    return { floorBase, scanStart: Math.max(floorBase, now - windowMs) }
+  }
+  // Attempts between the bookmark and the window's start: GitHub can no longer redeliver them.
+  let lost = false
+  try {
+    await github.listDeliveries(hook, page => {
+      bounds ??= boundsNow()
+      const { floorBase, scanStart } = bounds
+      let more = page.length > 0
+      for (const attempt of page) {
+        if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
+        else if (attempt.deliveredAt >= floorBase) lost = true
+        if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
+      }
+      return more
+    })
+  } catch (error) {
+    if (error instanceof UserError) return { hook, fatal: error }
+    return { hook, error: error instanceof Error ? error.message : String(error) }
+  }
+  ledger.seal()
+  const { floorBase, scanStart } = bounds ?? boundsNow()
+  if (lost) {
+    context.warn(
+      `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`
+    )
+  }
+  context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
+  return { hook, ledger, scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
+}
+
+/**
+ * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
+ * whose redelivery went through. Undefined when GitHub could not be asked.
+ */
+export async function redeliveriesMade(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Set<string> | undefined> {
+  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
+  const made = new Set<string>()
+  try {
+    await github.listDeliveries(hook, page => {
+      for (const attempt of page) {
+        const id = redelivered.get(attempt.guid)
+        if (id !== undefined && compareIds(attempt.id, id) > 0) made.add(attempt.guid)
+      }
+      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
+    })
+  } catch {
+    return undefined
+  }
+  return made
+}
