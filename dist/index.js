@@ -33279,7 +33279,7 @@ function renderSummary(result, title = 'Webhook redelivery') {
     const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0;
     if (nothing) {
         const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`;
-        return `### ${title}: nothing to redeliver\n\nScanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`;
+        return `**${title}**: nothing to redeliver. Scanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`;
     }
     const head = result.dryRun
         ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`

@@ -9,14 +9,14 @@ describe('renderSummary: nothing to redeliver', () => {
   test('one line with the counts, one hook', () => {
     const result = runResult({ totals: totals({ scanned: 1234 }), hooks: [hookResult({ scanned: 1234 })] })
     expect(renderSummary(result)).toBe(
-      '### Webhook redelivery: nothing to redeliver\n\nScanned 1,234 delivery attempts across 1 hook; every delivery succeeded or was already handled.\n'
+      '**Webhook redelivery**: nothing to redeliver. Scanned 1,234 delivery attempts across 1 hook; every delivery succeeded or was already handled.\n'
     )
   })
 
   test('several hooks, custom title', () => {
     const result = runResult({ hooks: [hookResult(), hookResult(), hookResult()] })
     expect(renderSummary(result, 'Redeliver')).toBe(
-      '### Redeliver: nothing to redeliver\n\nScanned 0 delivery attempts across 3 hooks; every delivery succeeded or was already handled.\n'
+      '**Redeliver**: nothing to redeliver. Scanned 0 delivery attempts across 3 hooks; every delivery succeeded or was already handled.\n'
     )
   })
 
