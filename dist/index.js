@@ -32902,7 +32902,8 @@ function parseDuration(text) {
 }
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
 function duration_formatDuration(ms) {
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+    // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
+    for (const unit of ['d', 'h', 'm', 's']) {
         if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0)
             return `${ms / UNIT_MS[unit]}${unit}`;
     }
@@ -33891,7 +33892,8 @@ class Redeliverer {
             hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), this.outcomes, now, planned));
         }
         try {
-            await keeper.write({ hooks }, { mergeWithOthers: false });
+            // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
+            await keeper.write({ hooks }, { mergeWithOthers: true });
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
@@ -39547,7 +39549,7 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         const wanted = normalizeUrl(selector.url);
         const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted);
         if (matches.length === 0) {
-            throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${selector.url}. Use the hook's ID, or its exact payload URL.`);
+            throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${displayUrl(selector.url)}. Use the hook's ID, or its exact payload URL.`);
         }
         for (const hook of matches)
             targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url));

@@ -39,8 +39,8 @@ describe('formatDuration', () => {
     [86_400_000, '1d'],
     [129_600_000, '36h'],
     [259_200_000, '3d'],
-    [604_800_000, '1w'],
-    [1_209_600_000, '2w'],
+    [604_800_000, '7d'],
+    [1_209_600_000, '14d'],
     [691_200_000, '8d'],
     [1_500, '2s'],
     [400, '0s'],
@@ -50,7 +50,7 @@ describe('formatDuration', () => {
   })
 
   test('round-trips exact durations', () => {
-    for (const text of ['1s', '59s', '90m', '23h', '3d', '6d', '1w', '36h']) {
+    for (const text of ['1s', '59s', '90m', '23h', '3d', '6d', '7d', '36h']) {
       expect(formatDuration(parseDuration(text)!)).toBe(text)
     }
   })

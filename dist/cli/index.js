@@ -29956,7 +29956,8 @@ function parseDuration(text) {
 }
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
 function duration_formatDuration(ms) {
-    for (const unit of ['w', 'd', 'h', 'm', 's']) {
+    // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
+    for (const unit of ['d', 'h', 'm', 's']) {
         if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0)
             return `${ms / UNIT_MS[unit]}${unit}`;
     }
@@ -36801,7 +36802,8 @@ class Redeliverer {
             hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), this.outcomes, now, planned));
         }
         try {
-            await keeper.write({ hooks }, { mergeWithOthers: false });
+            // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
+            await keeper.write({ hooks }, { mergeWithOthers: true });
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
@@ -37323,7 +37325,7 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         const wanted = normalizeUrl(selector.url);
         const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted);
         if (matches.length === 0) {
-            throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${selector.url}. Use the hook's ID, or its exact payload URL.`);
+            throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${displayUrl(selector.url)}. Use the hook's ID, or its exact payload URL.`);
         }
         for (const hook of matches)
             targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url));
@@ -37782,10 +37784,11 @@ Usage:
 Targets:
   --target-type app|org|repo   which webhook (required)
   --org LOGIN                  organization, for org
-  --repository OWNER/NAME      repository, for repo
+  --repository OWNER/NAME      repository, for repo (default: $GITHUB_REPOSITORY)
   --hook-id IDS                hook ids or payload URLs, comma-separated; empty: every hook
   --app-id ID                  GitHub App ID or client ID (required for app)
-  --hostname HOST              github.com (default), SUBDOMAIN.ghe.com, a GHES host, or an API URL
+  --hostname HOST              github.com, SUBDOMAIN.ghe.com, a GHES host, or an API URL
+                               (default: $GITHUB_API_URL, else github.com)
 
 What to redeliver:
   --lookback DURATION          how far back without a bookmark (default 24h; 90m, 6h, 3d)
@@ -37798,7 +37801,7 @@ What to redeliver:
 Bookmark (so each run scans only what is new):
   --state-file PATH            keep it in a local JSON file (written atomically, locked)
   --state-variable NAME        or in an Actions variable...
-  --state-repository O/N       ...of this repository
+  --state-repository O/N       ...of this repository (default: $GITHUB_REPOSITORY)
 
 Output:
   --json                       print the outputs as JSON on stdout

@@ -72,10 +72,11 @@ Usage:
 Targets:
   --target-type app|org|repo   which webhook (required)
   --org LOGIN                  organization, for org
-  --repository OWNER/NAME      repository, for repo
+  --repository OWNER/NAME      repository, for repo (default: $GITHUB_REPOSITORY)
   --hook-id IDS                hook ids or payload URLs, comma-separated; empty: every hook
   --app-id ID                  GitHub App ID or client ID (required for app)
-  --hostname HOST              github.com (default), SUBDOMAIN.ghe.com, a GHES host, or an API URL
+  --hostname HOST              github.com, SUBDOMAIN.ghe.com, a GHES host, or an API URL
+                               (default: $GITHUB_API_URL, else github.com)
 
 What to redeliver:
   --lookback DURATION          how far back without a bookmark (default 24h; 90m, 6h, 3d)
@@ -88,7 +89,7 @@ What to redeliver:
 Bookmark (so each run scans only what is new):
   --state-file PATH            keep it in a local JSON file (written atomically, locked)
   --state-variable NAME        or in an Actions variable...
-  --state-repository O/N       ...of this repository
+  --state-repository O/N       ...of this repository (default: $GITHUB_REPOSITORY)
 
 Output:
   --json                       print the outputs as JSON on stdout

@@ -22,7 +22,8 @@ export function parseDuration(text: string): number | undefined {
 
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
 export function formatDuration(ms: number): string {
-  for (const unit of ['w', 'd', 'h', 'm', 's']) {
+  // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
+  for (const unit of ['d', 'h', 'm', 's']) {
     if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`
   }
   return `${Math.round(ms / 1000)}s`

@@ -59,7 +59,8 @@ export class Redeliverer {
       hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, this.outcomes, now, planned))
     }
     try {
-      await keeper.write({ hooks }, { mergeWithOthers: false })
+      // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
+      await keeper.write({ hooks }, { mergeWithOthers: true })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)

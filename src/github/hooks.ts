@@ -72,7 +72,7 @@ export async function resolveHooks(
     const wanted = normalizeUrl(selector.url)
     const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted)
     if (matches.length === 0) {
-      throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${selector.url}. Use the hook's ID, or its exact payload URL.`)
+      throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${displayUrl(selector.url)}. Use the hook's ID, or its exact payload URL.`)
     }
     for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
   }

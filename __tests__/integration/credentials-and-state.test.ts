@@ -1,0 +1,111 @@
+/**
+ * Which credential does what, and what the bookmark costs: the combinations the
+ * README promises, each against the local GitHub API.
+ */
+import { afterEach, beforeEach, expect, test } from '@jest/globals'
+import { startLocalApi, type LocalApi } from '../../local-api/index.js'
+import { runAction } from '../support/runner.js'
+import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
+
+let api: LocalApi
+beforeEach(async () => {
+  api = await startLocalApi({ seed: 21 })
+})
+afterEach(async () => {
+  await api.close()
+})
+
+test('app target with no token: the state variable is kept through the app installation on the state repository', async () => {
+  const app = api.createApp()
+  api.createInstallation(app.id, { repo: 'acme/workflows' }, { actions_variables: 'write' })
+  const failing = addFailure(api, app.hook, HOUR)
+  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, 'state-variable': 'BOOKMARK' } })
+  expect(run.commands.errors).toEqual([])
+  expect(redeliveryCounts(api).get(failing)).toBe(1)
+  expect(api.getVariable('acme/workflows', 'BOOKMARK')).toBeDefined()
+  const variableRequests = api.log.filter(e => e.route.includes('/actions/variables'))
+  expect(variableRequests.length).toBeGreaterThan(0)
+  expect(variableRequests.every(e => e.auth === 'installation')).toBe(true)
+})
+
+test('org with app credentials and a token: the app reaches the hooks, the token the variable', async () => {
+  const app = api.createApp()
+  api.createInstallation(app.id, { org: 'acme' }, { organization_hooks: 'write' })
+  const token = api.createToken({ grants: [{ repo: 'acme/workflows', variables: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  const failing = addFailure(api, hook, HOUR)
+  const run = await runAction({
+    apiUrl: api.url,
+    inputs: { 'target-type': 'org', org: 'acme', 'app-id': String(app.id), 'private-key': app.privateKeyPem, token, 'state-variable': 'BOOKMARK' }
+  })
+  expect(run.commands.errors).toEqual([])
+  expect(redeliveryCounts(api).get(failing)).toBe(1)
+  expect(api.log.filter(e => e.route.startsWith('/orgs/acme/hooks')).every(e => e.auth === 'installation')).toBe(true)
+  expect(api.log.filter(e => e.route.includes('/actions/variables')).every(e => e.auth === 'token')).toBe(true)
+})
+
+test('an app that is not installed on the organization: one clear error, nothing sent', async () => {
+  const app = api.createApp()
+  api.createOrgHook('acme')
+  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
+  expect(run.exitCode).toBe(1)
+  expect(run.commands.errors).toEqual([expect.stringContaining('The GitHub App given by "app-id" is not installed on acme')])
+  expect(api.redeliveryRequests()).toHaveLength(0)
+})
+
+test("GitHub's clock 7 minutes behind and nothing read before the app's first request: the JWT is signed again with GitHub's time", async () => {
+  await api.close()
+  api = await startLocalApi({ seed: 22, clockOffsetMs: -7 * MINUTE })
+  const app = api.createApp()
+  const failing = addFailure(api, app.hook, HOUR)
+  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
+  expect(run.commands.errors).toEqual([])
+  expect(run.exitCode).toBe(0)
+  expect(redeliveryCounts(api).get(failing)).toBe(1)
+  // The first JWT was refused for clock skew; every request after the retry was accepted first time.
+  const refused = api.log.filter(e => e.status === 401)
+  expect(refused).toHaveLength(1)
+  expect(api.log.indexOf(refused[0])).toBe(0)
+})
+
+test('a run with nothing new reads the bookmark once and writes nothing', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  for (let i = 1; i <= 5; i++) addSuccess(api, hook, i * MINUTE)
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
+  const first = await runAction({ apiUrl: api.url, inputs })
+  expect(first.exitCode).toBe(0)
+  expect(api.log.filter(e => e.method !== 'GET')).toHaveLength(1) // the bookmark, created
+  await settle()
+  api.advanceClock(15 * MINUTE)
+  api.clearLog()
+  const idle = await runAction({ apiUrl: api.url, inputs })
+  expect(idle.exitCode).toBe(0)
+  expect(api.log.map(e => `${e.method} ${e.route}`)).toEqual(['GET /repos/acme/workflows/actions/variables/BOOKMARK', `GET /orgs/acme/hooks/${hook.id}/deliveries`])
+  expect(idle.summary).toMatch(/^\*\*Webhook redelivery\*\*: nothing to redeliver\./)
+})
+
+test('a lookback longer than GitHub can redeliver is clamped, with a warning', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  const old = addFailure(api, hook, 5 * DAY)
+  const recent = addFailure(api, hook, 2 * DAY)
+  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '7d' } })
+  expect(run.exitCode).toBe(0)
+  expect(run.commands.warnings).toContain('lookback 7d is longer than GitHub can redeliver (3d); scanning 3d.')
+  expect(redeliveryCounts(api).get(recent)).toBe(1)
+  expect(redeliveryCounts(api).has(old)).toBe(false)
+})
+
+test('a payload URL with credentials in it is never printed, even in an error', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  api.createOrgHook('acme', { url: 'https://user:hunter2@ci.example.com/hook?token=s3cr3t' })
+  addFailure(api, api.createOrgHook('acme', { url: 'https://bot:pa55@chat.example.com/gh?key=k3y' }), HOUR)
+  const listed = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
+  expect(listed.exitCode).toBe(0)
+  const unknown = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://x:secretpw@nowhere.example.com/?t=zzz' } })
+  expect(unknown.exitCode).toBe(1)
+  const everything = [listed, unknown].map(r => r.stdout + r.stderr + r.summary + JSON.stringify(r.report ?? {})).join('\n')
+  for (const secret of ['hunter2', 's3cr3t', 'pa55', 'k3y', 'secretpw', 'zzz']) expect(everything).not.toContain(secret)
+  expect(listed.summary).toContain('https://chat.example.com/gh')
+})
