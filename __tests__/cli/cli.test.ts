@@ -434,3 +434,19 @@ describe('errors', () => {
     expect(acceptedIds(api)).toHaveLength(0)
   })
 })
+
+describe('defaults from the environment', () => {
+  test('GITHUB_API_URL stands in for --hostname and GITHUB_REPOSITORY for --repository; --state-variable keeps the bookmark in a variable', async () => {
+    const token = api.createToken({ grants: [{ repo: 'acme/widgets', hooks: 'write', variables: 'write' }] })
+    const hook = api.createRepoHook('acme/widgets')
+    const failing = addFailure(api, hook, HOUR)
+    const run = await runCli(['--target-type', 'repo', '--state-variable', 'CRON_BOOKMARK', '--json'], {
+      env: { GITHUB_TOKEN: token, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/widgets' }
+    })
+    expect(run.stderr).not.toMatch(/^error: /m)
+    expect(run.code).toBe(0)
+    expect(parseJsonOutput(run)).toMatchObject({ failed: 1, redelivered: 1 })
+    expect(redeliveryCounts(api).get(failing)).toBe(1)
+    expect(JSON.parse(api.getVariable('acme/widgets', 'CRON_BOOKMARK')!.value).version).toBe(1)
+  })
+})

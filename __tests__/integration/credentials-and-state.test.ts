@@ -109,3 +109,27 @@ test('a payload URL with credentials in it is never printed, even in an error', 
   for (const secret of ['hunter2', 's3cr3t', 'pa55', 'k3y', 'secretpw', 'zzz']) expect(everything).not.toContain(secret)
   expect(listed.summary).toContain('https://chat.example.com/gh')
 })
+
+test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and after the reset the next run does the rest, each once", async () => {
+  await api.close()
+  // 1 list request and 7 redeliveries fit in this token's hour.
+  api = await startLocalApi({ seed: 23, primaryLimit: 8 })
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  const failing = Array.from({ length: 12 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id) }
+  const first = await runAction({ apiUrl: api.url, inputs })
+  expect(first.commands.errors).toEqual([])
+  expect(first.exitCode).toBe(0)
+  expect(first.outputs).toMatchObject({ failed: '12', redelivered: '7', skipped: '5', errors: '0' })
+  expect(first.report.deliveries.filter((d: { reason?: string }) => d.reason === 'rate-limited')).toHaveLength(5)
+  expect(api.stats().primary).toBeGreaterThan(0)
+
+  await settle()
+  api.advanceClock(61 * MINUTE)
+  const second = await runAction({ apiUrl: api.url, inputs })
+  expect(second.exitCode).toBe(0)
+  expect(second.outputs).toMatchObject({ redelivered: '5' })
+  const counts = redeliveryCounts(api)
+  for (const g of failing) expect(counts.get(g)).toBe(1)
+})
