@@ -133,3 +133,20 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
   const counts = redeliveryCounts(api)
   for (const g of failing) expect(counts.get(g)).toBe(1)
 })
+
+test('a hook no longer scanned leaves the bookmark', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const a = api.createOrgHook('acme')
+  const b = api.createOrgHook('acme')
+  addFailure(api, a, HOUR)
+  addFailure(api, b, HOUR)
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'state-variable': 'BOOKMARK' }
+  await runAction({ apiUrl: api.url, inputs })
+  expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks).sort()).toEqual([String(a.id), String(b.id)].sort())
+  await settle()
+  api.advanceClock(5 * MINUTE)
+  addSuccess(api, a, MINUTE)
+  const onlyA = await runAction({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
+  expect(onlyA.exitCode).toBe(0)
+  expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks)).toEqual([String(a.id)])
+})

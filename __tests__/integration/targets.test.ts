@@ -156,6 +156,20 @@ describe('GitHub Enterprise Server', () => {
     }
   })
 
+  test("an app's webhook: the JWT goes to /api/v3/app/hook routes", async () => {
+    const api = await startLocalApi()
+    try {
+      const app = api.createApp()
+      const failing = addFailure(api, app.hook, 4 * DAY)
+      const run = await runAction({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, lookback: '5d' } })
+      expect(run.commands.errors).toEqual([])
+      expect(redeliveryCounts(api).get(failing)).toBe(1)
+      for (const entry of api.log) expect(entry).toMatchObject({ auth: 'jwt', path: expect.stringMatching(/^\/api\/v3\/app\/hook\/deliveries/) })
+    } finally {
+      await api.close()
+    }
+  })
+
   test('from the hostname input, over HTTPS', async () => {
     const api = await startLocalApi({ tls: true })
     try {

@@ -37027,7 +37027,8 @@ async function runEngine(options) {
     failures.push(...redeliverer.failures);
     const now = github.now();
     if (keeper && !policy.dryRun) {
-        const next = { hooks: new Map(previous.hooks) };
+        // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
+        const next = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) };
         for (const scan of scans) {
             next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now));
         }

@@ -82,7 +82,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   const now = github.now()
   if (keeper && !policy.dryRun) {
-    const next: Bookmark = { hooks: new Map(previous.hooks) }
+    // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
+    const next: Bookmark = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) }
     for (const scan of scans) {
       next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now))
     }
