@@ -33560,6 +33560,7 @@ function parseBookmark(text) {
 function serializeBookmark(bookmark) {
     const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { floor: h.floor, pending: new Map(h.pending), done: new Map(h.done) }]));
     let trimmed = 0;
+    let trimmedPending = 0;
     let text = render(copy);
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending']) {
@@ -33572,10 +33573,12 @@ function serializeBookmark(bookmark) {
             for (const [key] of victims)
                 oldest.delete(key);
             trimmed += victims.length;
+            if (field === 'pending')
+                trimmedPending += victims.length;
             text = render(copy);
         }
     }
-    return { text, trimmed };
+    return { text, trimmed, trimmedPending };
 }
 function oldestEntry(hooks, field) {
     let best;
@@ -33665,7 +33668,7 @@ class BookmarkKeeper {
     }
     /** Returns whether anything was written. */
     async write(bookmark, options) {
-        let { text, trimmed } = serializeBookmark(bookmark);
+        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
             return false;
@@ -33673,14 +33676,19 @@ class BookmarkKeeper {
             const current = await this.store.read();
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
-                ({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
                 this.lastText = current;
                 if (text === current)
                     return false;
             }
         }
-        if (trimmed > 0)
-            this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`);
+        if (trimmedPending > 0) {
+            this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`);
+        }
+        else if (trimmed > 0) {
+            // Only costs a repeated line in a later report: not worth a warning.
+            this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`);
+        }
         await this.store.write(text);
         this.lastText = text;
         this.written = true;

@@ -181,7 +181,7 @@ describe('serializeBookmark', () => {
   })
 
   test('an empty bookmark', () => {
-    expect(serializeBookmark(emptyBookmark())).toEqual({ text: '{"version":1,"hooks":{}}', trimmed: 0 })
+    expect(serializeBookmark(emptyBookmark())).toEqual({ text: '{"version":1,"hooks":{}}', trimmed: 0, trimmedPending: 0 })
   })
 
   test('a legacy floor is not written back (only hooks are)', () => {
@@ -197,9 +197,10 @@ describe('serializeBookmark', () => {
     const before = serializeBookmark(bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, pending, done: new Map() }) })).text
     expect(before.length).toBeLessThan(MAX_STATE_CHARS)
 
-    const { text, trimmed } = serializeBookmark(b)
+    const { text, trimmed, trimmedPending } = serializeBookmark(b)
     expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
     expect(trimmed).toBeGreaterThan(0)
+    expect(trimmedPending).toBe(0)
     const parsed = parseBookmark(text).bookmark.hooks.get('h')!
     // Every pending entry survived; only done was trimmed, and only its oldest entries.
     expect(parsed.pending.size).toBe(200)
@@ -222,6 +223,7 @@ describe('serializeBookmark', () => {
     const parsed = parseBookmark(text).bookmark.hooks.get('h')!
     expect(parsed.done.size).toBe(0)
     expect(trimmed).toBe(1 + (4000 - parsed.pending.size))
+    expect(serializeBookmark(b).trimmedPending).toBe(4000 - parsed.pending.size)
     expect(parsed.pending.has(bigId(0))).toBe(true) // the newest is kept
     expect(parsed.pending.has(bigId(3999))).toBe(false) // the oldest went
   })

@@ -67,9 +67,10 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
 }
 
 /** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number } {
+export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number; trimmedPending: number } {
   const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { floor: h.floor, pending: new Map(h.pending), done: new Map(h.done) }]))
   let trimmed = 0
+  let trimmedPending = 0
   let text = render(copy)
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
   for (const field of ['done', 'pending'] as const) {
@@ -80,10 +81,11 @@ export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: 
       const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n)
       for (const [key] of victims) oldest.delete(key)
       trimmed += victims.length
+      if (field === 'pending') trimmedPending += victims.length
       text = render(copy)
     }
   }
-  return { text, trimmed }
+  return { text, trimmed, trimmedPending }
 }
 
 function oldestEntry(hooks: Map<string, HookBookmark>, field: 'done' | 'pending'): Map<string, number> | undefined {

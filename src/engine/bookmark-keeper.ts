@@ -28,19 +28,24 @@ export class BookmarkKeeper {
 
   /** Returns whether anything was written. */
   async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<boolean> {
-    let { text, trimmed } = serializeBookmark(bookmark)
+    let { text, trimmed, trimmedPending } = serializeBookmark(bookmark)
     // Nothing changed: no write, and no second read either.
     if (text === this.lastText) return false
     if (options.mergeWithOthers) {
       const current = await this.store.read()
       if (current !== this.lastText) {
         this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`)
-        ;({ text, trimmed } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)))
+        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)))
         this.lastText = current
         if (text === current) return false
       }
     }
-    if (trimmed > 0) this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmed} of its oldest entries.`)
+    if (trimmedPending > 0) {
+      this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`)
+    } else if (trimmed > 0) {
+      // Only costs a repeated line in a later report: not worth a warning.
+      this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`)
+    }
     await this.store.write(text)
     this.lastText = text
     this.written = true
