@@ -39270,6 +39270,9 @@ function createClient(context, auth) {
     const octokit = new GitHubOctokit(options);
     octokit.hook.before('request', request => {
         request.headers['x-github-api-version'] = API_VERSION;
+        context.requests.total++;
+        if (request.method !== 'GET')
+            context.requests.writes++;
     });
     octokit.hook.after('request', response => context.clock.observe(response.headers.date));
     octokit.hook.error('request', error => {
@@ -39384,7 +39387,6 @@ class GitHubDeliveries {
     access;
     clock;
     route;
-    listRequests = 0;
     constructor(access, clock, route) {
         this.access = access;
         this.clock = clock;
@@ -39397,7 +39399,6 @@ class GitHubDeliveries {
         const { path, params } = this.route.list(hook);
         try {
             for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
-                this.listRequests++;
                 const page = response.data.map(toAttempt);
                 if (!onPage(page))
                     break;
@@ -39597,8 +39598,6 @@ class VariableStore {
     tokenIsInstallationToken;
     description;
     exists;
-    reads = 0;
-    writes = 0;
     constructor(client, repository, name, credential, tokenIsInstallationToken = false) {
         this.client = client;
         this.repository = repository;
@@ -39608,7 +39607,6 @@ class VariableStore {
         this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`;
     }
     async read() {
-        this.reads++;
         try {
             const { data } = await this.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name });
             this.exists = true;
@@ -39624,7 +39622,6 @@ class VariableStore {
         }
     }
     async write(text) {
-        this.writes++;
         const params = { ...this.repository, name: this.name, value: text };
         try {
             if (this.exists === false) {
@@ -39698,18 +39695,16 @@ async function redeliverFailedDeliveries(config, io) {
         baseUrl: config.location.apiBaseUrl,
         clock,
         log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
-        mask
+        mask,
+        requests: { total: 0, writes: 0 }
     };
     if (config.token)
         mask(config.token);
     if (config.app)
         maskKey(config.app.privateKey, mask);
     const appClient = config.app ? createClient(context, { app: config.app }) : undefined;
-    const tokenAccess = (token) => ({
-        client: createClient(context, { token }),
-        credential: 'token',
-        tokenIsInstallationToken: token.startsWith('ghs_')
-    });
+    let tokenClient;
+    const tokenAccess = (token) => (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') });
     let hooks;
     let route;
     let access;
@@ -39728,12 +39723,10 @@ async function redeliverFailedDeliveries(config, io) {
         hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken);
     }
     let store = io.store;
-    let variableStore;
     if (!store && config.state) {
         const { repository, variable } = config.state;
         const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository);
-        variableStore = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
-        store = variableStore;
+        store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
     const deliveries = new GitHubDeliveries(access, clock, route);
     const result = await runEngine({
@@ -39752,10 +39745,8 @@ async function redeliverFailedDeliveries(config, io) {
         store,
         log: io.log
     });
-    return {
-        ...result,
-        stats: { listRequests: deliveries.listRequests, stateReads: variableStore?.reads ?? 0, stateWrites: variableStore?.writes ?? 0 }
-    };
+    io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`);
+    return result;
 }
 function hookOwner(config) {
     const web = config.location.webBaseUrl;

@@ -19,12 +19,6 @@ export interface SessionIO {
   store?: BookmarkStore
 }
 
-export interface SessionStats {
-  listRequests: number
-  stateReads: number
-  stateWrites: number
-}
-
 interface Access {
   client: GitHubClient
   credential: CredentialKind
@@ -32,7 +26,7 @@ interface Access {
 }
 
 /** Connects the engine to GitHub for one configuration and runs it. */
-export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult & { stats: SessionStats }> {
+export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
   const masked = new Set<string>()
   const mask = (secret: string): void => {
     if (!secret || masked.has(secret)) return
@@ -44,17 +38,16 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     baseUrl: config.location.apiBaseUrl,
     clock,
     log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
-    mask
+    mask,
+    requests: { total: 0, writes: 0 }
   }
   if (config.token) mask(config.token)
   if (config.app) maskKey(config.app.privateKey, mask)
 
   const appClient = config.app ? createClient(context, { app: config.app }) : undefined
-  const tokenAccess = (token: string): Access => ({
-    client: createClient(context, { token }),
-    credential: 'token',
-    tokenIsInstallationToken: token.startsWith('ghs_')
-  })
+  let tokenClient: Access | undefined
+  const tokenAccess = (token: string): Access =>
+    (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') })
 
   let hooks: HookTarget[]
   let route: HookRoute
@@ -74,12 +67,10 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   }
 
   let store = io.store
-  let variableStore: VariableStore | undefined
   if (!store && config.state) {
     const { repository, variable } = config.state
     const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient!, repository)
-    variableStore = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
-    store = variableStore
+    store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
   const deliveries = new GitHubDeliveries(access, clock, route)
@@ -99,10 +90,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store,
     log: io.log
   })
-  return {
-    ...result,
-    stats: { listRequests: deliveries.listRequests, stateReads: variableStore?.reads ?? 0, stateWrites: variableStore?.writes ?? 0 }
-  }
+  io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`)
+  return result
 }
 
 function hookOwner(config: Config): HookOwner {

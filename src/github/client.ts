@@ -28,6 +28,8 @@ export interface ClientContext {
   log: ClientLog
   /** Registers a secret with the runner before anything could print it. */
   mask(secret: string): void
+  /** Requests made by every client of the run, for the API budget in debug logging. */
+  requests: { total: number; writes: number }
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.
@@ -93,6 +95,8 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   const octokit = new GitHubOctokit(options)
   octokit.hook.before('request', request => {
     request.headers['x-github-api-version'] = API_VERSION
+    context.requests.total++
+    if (request.method !== 'GET') context.requests.writes++
   })
   octokit.hook.after('request', response => context.clock.observe(response.headers.date))
   octokit.hook.error('request', error => {

@@ -26,8 +26,6 @@ export interface DeliveriesAccess {
 
 /** Lists and redelivers hook deliveries through the REST API. */
 export class GitHubDeliveries implements DeliveriesPort {
-  listRequests = 0
-
   constructor(
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
@@ -42,7 +40,6 @@ export class GitHubDeliveries implements DeliveriesPort {
     const { path, params } = this.route.list(hook)
     try {
       for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
-        this.listRequests++
         const page = (response.data as RawDelivery[]).map(toAttempt)
         if (!onPage(page)) break
       }

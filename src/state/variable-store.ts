@@ -7,8 +7,6 @@ import { describeError, explainHttpError, isHttpError, isRateLimit, type Credent
 export class VariableStore implements BookmarkStore {
   readonly description: string
   private exists: boolean | undefined
-  reads = 0
-  writes = 0
 
   constructor(
     private readonly client: GitHubClient,
@@ -21,7 +19,6 @@ export class VariableStore implements BookmarkStore {
   }
 
   async read(): Promise<string | undefined> {
-    this.reads++
     try {
       const { data } = await this.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
       this.exists = true
@@ -37,7 +34,6 @@ export class VariableStore implements BookmarkStore {
   }
 
   async write(text: string): Promise<void> {
-    this.writes++
     const params = { ...this.repository, name: this.name, value: text }
     try {
       if (this.exists === false) {
