@@ -33310,6 +33310,10 @@ function renderSummary(result, title = 'Webhook redelivery') {
     }
     return lines.join('\n');
 }
+/** A run that could not do its work: what went wrong and what to do, as the step's error says. */
+function renderFailure(message, title = 'Webhook redelivery') {
+    return `**${title}** could not run: ${escapeCell(message)}\n`;
+}
 function resultText(row) {
     if (row.result === 'redelivered')
         return 'redelivered';
@@ -39839,6 +39843,7 @@ async function run() {
             for (const message of parsed.errors)
                 error(message);
             process.exitCode = 1;
+            await writeSummaryText(renderFailure(parsed.errors.join(' '))).catch(() => undefined);
             return;
         }
         const { config } = parsed;
@@ -39857,6 +39862,7 @@ async function run() {
     catch (error) {
         if (error instanceof UserError) {
             setFailed(error.message);
+            await writeSummaryText(renderFailure(error.message)).catch(() => undefined);
         }
         else {
             const message = error instanceof Error ? error.message : String(error);
@@ -39883,10 +39889,13 @@ function writeReport(report) {
     return path;
 }
 async function writeSummary(result) {
+    await writeSummaryText(renderSummary(result));
+}
+async function writeSummaryText(markdown) {
     // core.summary.write() throws when the runner gave no summary file (local runs).
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await summary.addRaw(renderSummary(result)).write();
+    await summary.addRaw(markdown).write();
 }
 
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
 import { buildReport } from './core/report.js'
-import { renderSummary } from './core/summary.js'
+import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
 import { redeliverFailedDeliveries } from './session.js'
@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
     if (!parsed.ok) {
       for (const message of parsed.errors) core.error(message)
       process.exitCode = 1
+      await writeSummaryText(renderFailure(parsed.errors.join(' '))).catch(() => undefined)
       return
     }
     const { config } = parsed
@@ -40,6 +41,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (error instanceof UserError) {
       core.setFailed(error.message)
+      await writeSummaryText(renderFailure(error.message)).catch(() => undefined)
     } else {
       const message = error instanceof Error ? error.message : String(error)
       core.setFailed(`webhook-redelivery failed: ${message}`)
@@ -67,7 +69,11 @@ function writeReport(report: unknown): string {
 }
 
 async function writeSummary(result: RunResult): Promise<void> {
+  await writeSummaryText(renderSummary(result))
+}
+
+async function writeSummaryText(markdown: string): Promise<void> {
   // core.summary.write() throws when the runner gave no summary file (local runs).
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(renderSummary(result)).write()
+  await core.summary.addRaw(markdown).write()
 }

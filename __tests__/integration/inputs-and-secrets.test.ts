@@ -65,6 +65,8 @@ describe('11. bad input', () => {
     expect(api.log.filter(e => e.method === 'POST' && e.route.endsWith('/variables'))).toHaveLength(0)
     expect(api.redeliveryRequests().filter(r => r.accepted).length).toBe(before)
     expect(api.getVariable('acme/workflows', 'BOOKMARK')?.value).toBe(STATE)
+    // The job summary says it too.
+    expect(result.summary).toContain(`**Webhook redelivery** could not run:`)
   })
 })
 

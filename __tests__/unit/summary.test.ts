@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { renderSummary, SUMMARY_ROW_LIMIT } from '../../src/core/summary.js'
+import { renderFailure, renderSummary, SUMMARY_ROW_LIMIT } from '../../src/core/summary.js'
 import type { ReportRow } from '../../src/core/types.js'
 import { bigId, hookResult, hookTarget, HOUR, NOW, reportRow, runResult, totals } from '../fixtures/builders.js'
 
@@ -210,4 +210,8 @@ describe('renderSummary: bounded size', () => {
     renderSummary(runResult({ totals: totals({ failed: 5 }), rows }))
     expect(rows.map(r => r.id)).toEqual(ids)
   })
+})
+
+test('renderFailure: one line with the error', () => {
+  expect(renderFailure('Input "hook-id": GitHub has no webhook 9 | here')).toBe('**Webhook redelivery** could not run: Input "hook-id": GitHub has no webhook 9 \\| here\n')
 })

@@ -56,6 +56,11 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
   return lines.join('\n')
 }
 
+/** A run that could not do its work: what went wrong and what to do, as the step's error says. */
+export function renderFailure(message: string, title = 'Webhook redelivery'): string {
+  return `**${title}** could not run: ${escapeCell(message)}\n`
+}
+
 function resultText(row: ReportRow): string {
   if (row.result === 'redelivered') return 'redelivered'
   if (row.result === 'error') return `error: ${escapeCell(truncate(row.message ?? 'request failed', 120))}; next run`
