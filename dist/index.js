@@ -33271,7 +33271,8 @@ const REASON_TEXT = {
     budget: '`max-redeliveries` reached; next run',
     'rate-limited': 'GitHub rate limit; next run',
     refused: 'GitHub refused the redelivery',
-    'dry-run': 'dry run'
+    'dry-run': 'dry run',
+    'in-flight': 'another run is redelivering it'
 };
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
 function renderSummary(result, title = 'Webhook redelivery') {
@@ -33656,7 +33657,6 @@ class BookmarkKeeper {
     warn;
     readText;
     lastText;
-    written = false;
     constructor(store, log, warn) {
         this.store = store;
         this.log = log;
@@ -33670,20 +33670,25 @@ class BookmarkKeeper {
         this.lastText = this.readText;
         return parseBookmark(this.readText);
     }
-    /** Returns whether anything was written. */
+    /**
+     * Writes the bookmark if its text changed. With `mergeWithOthers`, first reads it again
+     * and merges in what another run wrote meanwhile, which is returned as `others`.
+     */
     async write(bookmark, options) {
         let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
-            return false;
+            return {};
+        let others;
         if (options.mergeWithOthers) {
             const current = await this.store.read();
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
-                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)));
+                others = parseBookmark(current).bookmark;
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)));
                 this.lastText = current;
                 if (text === current)
-                    return false;
+                    return { others };
             }
         }
         if (trimmedPending > 0) {
@@ -33695,14 +33700,18 @@ class BookmarkKeeper {
         }
         await this.store.write(text);
         this.lastText = text;
-        this.written = true;
-        return true;
+        return { others };
     }
-    /** Puts back the value read at the start, after a checkpoint for redeliveries that were never sent. */
+    /**
+     * Puts back the value read at the start, after a checkpoint for redeliveries none of
+     * which was sent; unless another run has written since, whose bookmark must stay.
+     */
     async restore() {
         if (this.readText === undefined || this.lastText === this.readText)
             return;
-        await this.store.write(this.readText).catch(() => undefined);
+        if ((await this.store.read()) !== this.lastText)
+            return;
+        await this.store.write(this.readText);
         this.lastText = this.readText;
     }
 }
@@ -33884,33 +33893,56 @@ class Redeliverer {
     async run() {
         const { plan, checkpointEvery } = this.options;
         for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
-            const batch = plan.toRedeliver.slice(start, start + checkpointEvery);
+            let batch = plan.toRedeliver.slice(start, start + checkpointEvery);
             if (!this.stop)
-                await this.checkpoint(batch);
+                batch = await this.checkpoint(batch, start === 0);
             for (const decision of batch)
                 await this.send(decision);
         }
         await this.verifyUncertain();
     }
-    /** Records what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate. */
-    async checkpoint(batch) {
+    /**
+     * Records what is about to be sent before sending it: a run killed mid-batch then never
+     * causes a duplicate. Returns the batch less what an overlapping run is already sending.
+     */
+    async checkpoint(batch, first) {
         const { keeper, previous, scans, plan, github } = this.options;
         if (!keeper)
-            return;
+            return batch;
         const now = github.now();
         const hooks = new Map(previous.hooks);
         for (const scan of scans) {
             const planned = new Map(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]));
             hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), this.outcomes, now, planned));
         }
+        let others;
         try {
             // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
-            await keeper.write({ hooks }, { mergeWithOthers: true });
+            ;
+            ({ others } = await keeper.write({ hooks }, { mergeWithOthers: true }));
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`);
+            if (first)
+                throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`);
+            // Earlier batches were sent and must still be recorded: stop here, finish the run.
+            this.failures.push(`Could not write the bookmark to the ${keeper.description}; the rest is left for the next run: ${message}`);
+            this.stop = { result: 'error', message: `not sent: ${message}` };
+            return batch;
         }
+        if (!others)
+            return batch;
+        return batch.filter(decision => {
+            const theirs = others.hooks.get(decision.hookKey);
+            const theirAt = theirs?.pending.get(decision.facts.newestId);
+            // In flight in their bookmark, and not just the expired entry this run started from.
+            const sending = theirAt !== undefined && theirAt !== previous.hooks.get(decision.hookKey)?.pending.get(decision.facts.newestId);
+            const elsewhere = sending || theirs?.done.has(decision.facts.guid) === true;
+            if (elsewhere) {
+                this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' });
+            }
+            return !elsewhere;
+        });
     }
     async send(decision) {
         const key = outcomeKey(decision);
@@ -33926,8 +33958,8 @@ class Redeliverer {
         catch (error) {
             if (!(error instanceof UserError))
                 throw error;
-            // A credential that cannot redeliver. If nothing was sent, the run ends here with the bookmark as it was.
-            if (![...this.outcomes.values()].some(o => o.result === 'redelivered')) {
+            // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
+            if (![...this.outcomes.values()].some(o => o.result === 'redelivered' || (o.result === 'error' && o.uncertainAt !== undefined))) {
                 await this.options.keeper?.restore();
                 throw error;
             }
@@ -34155,7 +34187,7 @@ async function runEngine(options) {
     if (totals.errors > 0) {
         failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`);
     }
-    return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, bookmarkWritten: keeper?.written ?? false, finishedAt: now };
+    return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -39570,11 +39602,14 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
     }
     return [...targets.values()];
 }
-/** Payload URLs can carry secrets in their query or user info: show only where they point. */
+/**
+ * Payload URLs often carry a secret (in user info, the query, or the path, as chat
+ * webhooks do): show only where they point, the scheme and host.
+ */
 function displayUrl(text) {
     try {
         const url = new URL(text);
-        return `${url.protocol}//${url.host}${url.pathname}`;
+        return `${url.protocol}//${url.host}`;
     }
     catch {
         return '(invalid URL)';

@@ -255,6 +255,36 @@ describe.each(nodeRuntimes())('on $name', runtime => {
     })
   })
 
+  test('10. overlapping runs: what another run has put in flight meanwhile is not sent again', async () => {
+    const { hook, inputs } = await orgWorld()
+    // 80 failures: two batches of 40, oldest first; the second batch is the 40 newest.
+    const failing = Array.from({ length: 80 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
+    const theirs = failing.slice(0, 5)
+    const theirIds = theirs.map(g => api.deliveries(hook).find(d => d.guid === g)!.id)
+    let injected = false
+    const result = await run(inputs, {
+      timeScale: 0.05,
+      killWhen: () => {
+        if (!injected && redeliveryCounts(api).size >= 3) {
+          injected = true
+          // Another run checkpointed its own batch, with five of our second batch in it.
+          const current = JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value)
+          const entry = current.hooks[String(hook.id)]
+          entry.pending = { ...entry.pending, [String(Math.floor(api.now() / 1000) + 1)]: theirIds }
+          api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify(current))
+        }
+        return false
+      }
+    })
+    expect(result.exitCode).toBe(0)
+    expect(injected).toBe(true)
+    for (const g of theirs) expect(redeliveryCounts(api).has(g)).toBe(false)
+    for (const g of failing.slice(5)) expect(redeliveryCounts(api).get(g)).toBe(1)
+    const skipped = result.report.deliveries.filter((d: { reason?: string }) => d.reason === 'in-flight')
+    expect(skipped.map((d: { guid: string }) => d.guid).sort()).toEqual(sorted(theirs))
+    expect(result.outputs).toMatchObject({ failed: '80', redelivered: '75', skipped: '5' })
+  })
+
   test('10. overlapping runs: a run never overwrites a newer bookmark with an older one', async () => {
     const { hook, inputs } = await orgWorld()
     Array.from({ length: 10 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))

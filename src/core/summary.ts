@@ -11,7 +11,8 @@ const REASON_TEXT: Record<string, string> = {
   budget: '`max-redeliveries` reached; next run',
   'rate-limited': 'GitHub rate limit; next run',
   refused: 'GitHub refused the redelivery',
-  'dry-run': 'dry run'
+  'dry-run': 'dry run',
+  'in-flight': 'another run is redelivering it'
 }
 
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */

@@ -54,7 +54,6 @@ export interface RunResult {
   /** Problems that make the run fail (exit 1) after everything else was done. */
   failures: string[]
   dryRun: boolean
-  bookmarkWritten: boolean
   /** GitHub's time when the run finished. */
   finishedAt: number
 }

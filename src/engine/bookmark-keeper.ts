@@ -8,7 +8,6 @@ import type { BookmarkStore, Logger } from './ports.js'
 export class BookmarkKeeper {
   private readText: string | undefined
   private lastText: string | undefined
-  written = false
 
   constructor(
     private readonly store: BookmarkStore,
@@ -26,18 +25,23 @@ export class BookmarkKeeper {
     return parseBookmark(this.readText)
   }
 
-  /** Returns whether anything was written. */
-  async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<boolean> {
+  /**
+   * Writes the bookmark if its text changed. With `mergeWithOthers`, first reads it again
+   * and merges in what another run wrote meanwhile, which is returned as `others`.
+   */
+  async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<{ others?: Bookmark }> {
     let { text, trimmed, trimmedPending } = serializeBookmark(bookmark)
     // Nothing changed: no write, and no second read either.
-    if (text === this.lastText) return false
+    if (text === this.lastText) return {}
+    let others: Bookmark | undefined
     if (options.mergeWithOthers) {
       const current = await this.store.read()
       if (current !== this.lastText) {
         this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`)
-        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, parseBookmark(current).bookmark)))
+        others = parseBookmark(current).bookmark
+        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)))
         this.lastText = current
-        if (text === current) return false
+        if (text === current) return { others }
       }
     }
     if (trimmedPending > 0) {
@@ -48,14 +52,17 @@ export class BookmarkKeeper {
     }
     await this.store.write(text)
     this.lastText = text
-    this.written = true
-    return true
+    return { others }
   }
 
-  /** Puts back the value read at the start, after a checkpoint for redeliveries that were never sent. */
+  /**
+   * Puts back the value read at the start, after a checkpoint for redeliveries none of
+   * which was sent; unless another run has written since, whose bookmark must stay.
+   */
   async restore(): Promise<void> {
     if (this.readText === undefined || this.lastText === this.readText) return
-    await this.store.write(this.readText).catch(() => undefined)
+    if ((await this.store.read()) !== this.lastText) return
+    await this.store.write(this.readText)
     this.lastText = this.readText
   }
 }

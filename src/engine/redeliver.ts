@@ -41,30 +41,50 @@ export class Redeliverer {
   async run(): Promise<void> {
     const { plan, checkpointEvery } = this.options
     for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
-      const batch = plan.toRedeliver.slice(start, start + checkpointEvery)
-      if (!this.stop) await this.checkpoint(batch)
+      let batch = plan.toRedeliver.slice(start, start + checkpointEvery)
+      if (!this.stop) batch = await this.checkpoint(batch, start === 0)
       for (const decision of batch) await this.send(decision)
     }
     await this.verifyUncertain()
   }
 
-  /** Records what is about to be sent before sending it: a run killed mid-batch then never causes a duplicate. */
-  private async checkpoint(batch: Decision[]): Promise<void> {
+  /**
+   * Records what is about to be sent before sending it: a run killed mid-batch then never
+   * causes a duplicate. Returns the batch less what an overlapping run is already sending.
+   */
+  private async checkpoint(batch: Decision[], first: boolean): Promise<Decision[]> {
     const { keeper, previous, scans, plan, github } = this.options
-    if (!keeper) return
+    if (!keeper) return batch
     const now = github.now()
     const hooks = new Map<string, HookBookmark>(previous.hooks)
     for (const scan of scans) {
       const planned = new Map<DeliveryId, number>(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]))
       hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, this.outcomes, now, planned))
     }
+    let others: Bookmark | undefined
     try {
       // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
-      await keeper.write({ hooks }, { mergeWithOthers: true })
+      ;({ others } = await keeper.write({ hooks }, { mergeWithOthers: true }))
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)
+      if (first) throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)
+      // Earlier batches were sent and must still be recorded: stop here, finish the run.
+      this.failures.push(`Could not write the bookmark to the ${keeper.description}; the rest is left for the next run: ${message}`)
+      this.stop = { result: 'error', message: `not sent: ${message}` }
+      return batch
     }
+    if (!others) return batch
+    return batch.filter(decision => {
+      const theirs = others.hooks.get(decision.hookKey)
+      const theirAt = theirs?.pending.get(decision.facts.newestId)
+      // In flight in their bookmark, and not just the expired entry this run started from.
+      const sending = theirAt !== undefined && theirAt !== previous.hooks.get(decision.hookKey)?.pending.get(decision.facts.newestId)
+      const elsewhere = sending || theirs?.done.has(decision.facts.guid) === true
+      if (elsewhere) {
+        this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
+      }
+      return !elsewhere
+    })
   }
 
   private async send(decision: Decision): Promise<void> {
@@ -79,8 +99,8 @@ export class Redeliverer {
       result = await github.redeliver(hooks.find(h => h.key === decision.hookKey)!, decision.facts.newestId)
     } catch (error) {
       if (!(error instanceof UserError)) throw error
-      // A credential that cannot redeliver. If nothing was sent, the run ends here with the bookmark as it was.
-      if (![...this.outcomes.values()].some(o => o.result === 'redelivered')) {
+      // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
+      if (![...this.outcomes.values()].some(o => o.result === 'redelivered' || (o.result === 'error' && o.uncertainAt !== undefined))) {
         await this.options.keeper?.restore()
         throw error
       }

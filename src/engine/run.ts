@@ -105,5 +105,5 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   if (totals.errors > 0) {
     failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
   }
-  return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, bookmarkWritten: keeper?.written ?? false, finishedAt: now }
+  return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
 }

@@ -79,11 +79,14 @@ export async function resolveHooks(
   return [...targets.values()]
 }
 
-/** Payload URLs can carry secrets in their query or user info: show only where they point. */
+/**
+ * Payload URLs often carry a secret (in user info, the query, or the path, as chat
+ * webhooks do): show only where they point, the scheme and host.
+ */
 export function displayUrl(text: string): string {
   try {
     const url = new URL(text)
-    return `${url.protocol}//${url.host}${url.pathname}`
+    return `${url.protocol}//${url.host}`
   } catch {
     return '(invalid URL)'
   }
