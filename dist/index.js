@@ -33354,7 +33354,173 @@ class RateLimitedError extends Error {
     name = 'RateLimitedError';
 }
 
+;// CONCATENATED MODULE: ./src/core/ids.ts
+function isDeliveryId(value) {
+    return /^[1-9]\d{0,19}$/.test(value);
+}
+function compareIds(a, b) {
+    if (a.length !== b.length)
+        return a.length < b.length ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Octokit parses large integers as bigint and small ones as number. */
+function idToString(value) {
+    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text === 'string' && isDeliveryId(text))
+        return text;
+    throw new TypeError(`unexpected delivery id ${String(value)}`);
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark.ts
+
+const STATE_VERSION = 1;
+/** Actions variables hold at most 48 KB; stay well under it. */
+const MAX_STATE_CHARS = 40_000;
+function emptyBookmark() {
+    return { hooks: new Map() };
+}
+function parseBookmark(text) {
+    const value = text?.trim() ?? '';
+    if (value === '')
+        return { bookmark: emptyBookmark() };
+    // GitHub's documented script stores Date.now() as a string.
+    if (/^\d{10,16}$/.test(value))
+        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
+    let doc;
+    try {
+        doc = JSON.parse(value);
+    }
+    catch {
+        return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
+    }
+    if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
+        return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
+    }
+    const hooks = new Map();
+    for (const [key, entry] of Object.entries(doc.hooks)) {
+        if (!isObject(entry) || typeof entry.floor !== 'string')
+            continue;
+        const floor = Date.parse(entry.floor);
+        if (Number.isNaN(floor))
+            continue;
+        const pending = new Map();
+        if (isObject(entry.pending)) {
+            for (const [seconds, ids] of Object.entries(entry.pending)) {
+                if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
+                    continue;
+                for (const id of ids)
+                    if (typeof id === 'string' && isDeliveryId(id))
+                        pending.set(id, Number(seconds) * 1000);
+            }
+        }
+        const done = new Map();
+        if (isObject(entry.done)) {
+            for (const [guid, seconds] of Object.entries(entry.done)) {
+                if (typeof seconds === 'number')
+                    done.set(guid, seconds * 1000);
+            }
+        }
+        const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+        hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done });
+    }
+    return { bookmark: { hooks } };
+}
+/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
+function serializeBookmark(bookmark) {
+    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]));
+    let trimmed = 0;
+    let trimmedPending = 0;
+    let text = render(copy);
+    // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
+    for (const field of ['done', 'pending']) {
+        while (text.length > MAX_STATE_CHARS) {
+            const oldest = oldestEntry(copy, field);
+            if (!oldest)
+                break;
+            const n = Math.max(1, Math.ceil(oldest.size / 4));
+            const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
+            for (const [key] of victims)
+                oldest.delete(key);
+            trimmed += victims.length;
+            if (field === 'pending')
+                trimmedPending += victims.length;
+            text = render(copy);
+        }
+    }
+    return { text, trimmed, trimmedPending };
+}
+function oldestEntry(hooks, field) {
+    let best;
+    for (const hook of hooks.values()) {
+        const map = hook[field];
+        if (map.size > 0 && (!best || map.size > best.size))
+            best = map;
+    }
+    return best;
+}
+function render(hooks) {
+    const out = {};
+    for (const key of [...hooks.keys()].sort()) {
+        const hook = hooks.get(key);
+        const pending = {};
+        for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+            ;
+            (pending[String(Math.floor(at / 1000))] ??= []).push(id);
+        }
+        const done = {};
+        for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+            done[guid] = Math.floor(at / 1000);
+        }
+        const entry = { floor: new Date(hook.floor).toISOString() };
+        if (hook.seenUntil !== undefined)
+            entry.seen = new Date(hook.seenUntil).toISOString();
+        if (hook.pending.size > 0)
+            entry.pending = pending;
+        if (hook.done.size > 0)
+            entry.done = done;
+        out[key] = entry;
+    }
+    return JSON.stringify({ version: STATE_VERSION, hooks: out });
+}
+/**
+ * Combines our new bookmark with one another run wrote meanwhile: a floor never
+ * moves back, and in-flight redeliveries and finished guids of both are kept.
+ */
+function mergeBookmarks(ours, theirs) {
+    const hooks = new Map();
+    for (const key of new Set([...ours.hooks.keys(), ...theirs.hooks.keys()])) {
+        const a = ours.hooks.get(key);
+        const b = theirs.hooks.get(key);
+        if (!a || !b) {
+            hooks.set(key, (a ?? b));
+            continue;
+        }
+        const floor = Math.max(a.floor, b.floor);
+        const seen = [a.seenUntil, b.seenUntil].filter((t) => t !== undefined);
+        const pending = new Map(b.pending);
+        for (const [id, at] of a.pending)
+            pending.set(id, Math.max(at, pending.get(id) ?? 0));
+        const done = new Map();
+        for (const [guid, at] of [...b.done, ...a.done])
+            if (keepsDone(at, floor))
+                done.set(guid, at);
+        hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done });
+    }
+    return { hooks };
+}
+/**
+ * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
+ * seconds: compare at that precision, so an entry kept once is not pruned after a reload.
+ */
+function keepsDone(firstAt, floor) {
+    return firstAt >= floor - 999;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/core/plan.ts
+
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
 /** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
@@ -33448,16 +33614,16 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
     floor = Math.max(floor, scan.floorBase);
     const pending = pendingAfter(scan, plan, outcomes, now, planned);
     const done = new Map();
-    // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
     for (const [guid, at] of scan.previous?.done ?? [])
-        if (at >= floor - 999)
+        if (keepsDone(at, floor))
             done.set(guid, at);
     for (const decision of plan.decisions) {
-        if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+        if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
             done.set(decision.facts.guid, decision.facts.firstAt);
         }
     }
-    return { floor, pending, done };
+    const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t) => t !== undefined);
+    return { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done };
 }
 /**
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
@@ -33466,6 +33632,7 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
 function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
     return {
         floor: scan.previous?.floor ?? scan.floorBase,
+        ...(scan.previous?.seenUntil !== undefined ? { seenUntil: scan.previous.seenUntil } : {}),
         pending: pendingAfter(scan, plan, outcomes, now, planned),
         done: new Map(scan.previous?.done ?? [])
     };
@@ -33489,160 +33656,6 @@ function pendingAfter(scan, plan, outcomes, now, planned) {
 }
 function outcomeKey(decision) {
     return `${decision.hookKey}\u0000${decision.facts.guid}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/ids.ts
-function isDeliveryId(value) {
-    return /^[1-9]\d{0,19}$/.test(value);
-}
-function compareIds(a, b) {
-    if (a.length !== b.length)
-        return a.length < b.length ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Octokit parses large integers as bigint and small ones as number. */
-function idToString(value) {
-    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-    if (typeof text === 'string' && isDeliveryId(text))
-        return text;
-    throw new TypeError(`unexpected delivery id ${String(value)}`);
-}
-
-;// CONCATENATED MODULE: ./src/core/bookmark.ts
-
-const STATE_VERSION = 1;
-/** Actions variables hold at most 48 KB; stay well under it. */
-const MAX_STATE_CHARS = 40_000;
-function emptyBookmark() {
-    return { hooks: new Map() };
-}
-function parseBookmark(text) {
-    const value = text?.trim() ?? '';
-    if (value === '')
-        return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string.
-    if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
-    let doc;
-    try {
-        doc = JSON.parse(value);
-    }
-    catch {
-        return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
-    }
-    if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
-        return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
-    }
-    const hooks = new Map();
-    for (const [key, entry] of Object.entries(doc.hooks)) {
-        if (!isObject(entry) || typeof entry.floor !== 'string')
-            continue;
-        const floor = Date.parse(entry.floor);
-        if (Number.isNaN(floor))
-            continue;
-        const pending = new Map();
-        if (isObject(entry.pending)) {
-            for (const [seconds, ids] of Object.entries(entry.pending)) {
-                if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
-                    continue;
-                for (const id of ids)
-                    if (typeof id === 'string' && isDeliveryId(id))
-                        pending.set(id, Number(seconds) * 1000);
-            }
-        }
-        const done = new Map();
-        if (isObject(entry.done)) {
-            for (const [guid, seconds] of Object.entries(entry.done)) {
-                if (typeof seconds === 'number')
-                    done.set(guid, seconds * 1000);
-            }
-        }
-        hooks.set(key, { floor, pending, done });
-    }
-    return { bookmark: { hooks } };
-}
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-function serializeBookmark(bookmark) {
-    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { floor: h.floor, pending: new Map(h.pending), done: new Map(h.done) }]));
-    let trimmed = 0;
-    let trimmedPending = 0;
-    let text = render(copy);
-    // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-    for (const field of ['done', 'pending']) {
-        while (text.length > MAX_STATE_CHARS) {
-            const oldest = oldestEntry(copy, field);
-            if (!oldest)
-                break;
-            const n = Math.max(1, Math.ceil(oldest.size / 4));
-            const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
-            for (const [key] of victims)
-                oldest.delete(key);
-            trimmed += victims.length;
-            if (field === 'pending')
-                trimmedPending += victims.length;
-            text = render(copy);
-        }
-    }
-    return { text, trimmed, trimmedPending };
-}
-function oldestEntry(hooks, field) {
-    let best;
-    for (const hook of hooks.values()) {
-        const map = hook[field];
-        if (map.size > 0 && (!best || map.size > best.size))
-            best = map;
-    }
-    return best;
-}
-function render(hooks) {
-    const out = {};
-    for (const key of [...hooks.keys()].sort()) {
-        const hook = hooks.get(key);
-        const pending = {};
-        for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-            ;
-            (pending[String(Math.floor(at / 1000))] ??= []).push(id);
-        }
-        const done = {};
-        for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-            done[guid] = Math.floor(at / 1000);
-        }
-        const entry = { floor: new Date(hook.floor).toISOString() };
-        if (hook.pending.size > 0)
-            entry.pending = pending;
-        if (hook.done.size > 0)
-            entry.done = done;
-        out[key] = entry;
-    }
-    return JSON.stringify({ version: STATE_VERSION, hooks: out });
-}
-/**
- * Combines our new bookmark with one another run wrote meanwhile: a floor never
- * moves back, and in-flight redeliveries and finished guids of both are kept.
- */
-function mergeBookmarks(ours, theirs) {
-    const hooks = new Map();
-    for (const key of new Set([...ours.hooks.keys(), ...theirs.hooks.keys()])) {
-        const a = ours.hooks.get(key);
-        const b = theirs.hooks.get(key);
-        if (!a || !b) {
-            hooks.set(key, (a ?? b));
-            continue;
-        }
-        const floor = Math.max(a.floor, b.floor);
-        const pending = new Map(b.pending);
-        for (const [id, at] of a.pending)
-            pending.set(id, Math.max(at, pending.get(id) ?? 0));
-        const done = new Map();
-        for (const [guid, at] of [...b.done, ...a.done])
-            if (at >= floor)
-                done.set(guid, at);
-        hooks.set(key, { floor, pending, done });
-    }
-    return { hooks };
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
@@ -33816,7 +33829,8 @@ async function scanHook(hook, context) {
         const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
         return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
     };
-    // Attempts between the bookmark and the window's start: GitHub can no longer redeliver them.
+    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+    const seenBefore = prior?.seenUntil;
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
@@ -33826,7 +33840,7 @@ async function scanHook(hook, context) {
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
                     ledger.add(attempt);
-                else if (attempt.deliveredAt >= floorBase)
+                else if (attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
                     lost = true;
                 if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
                     more = false;

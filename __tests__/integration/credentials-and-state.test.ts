@@ -150,3 +150,21 @@ test('a hook no longer scanned leaves the bookmark', async () => {
   expect(onlyA.exitCode).toBe(0)
   expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks)).toEqual([String(a.id)])
 })
+
+test('a hook quiet for longer than the window gets no warning about lost failures', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  addFailure(api, hook, 4 * DAY + HOUR, { label: 'handled-long-ago' })
+  addSuccess(api, hook, 4 * DAY)
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK', lookback: '3d' }
+  // The bookmark of a run four days ago, which saw everything up to its newest attempt.
+  const seen = api.deliveries(hook)[0].deliveredAt
+  api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify({ version: 1, hooks: { [String(hook.id)]: { floor: new Date(seen - 2 * MINUTE).toISOString(), seen: new Date(seen).toISOString() } } }))
+  const run = await runAction({ apiUrl: api.url, inputs })
+  expect(run.exitCode).toBe(0)
+  expect(run.commands.warnings).toEqual([])
+  // The same gap with a failure no run saw does warn.
+  addFailure(api, hook, 3 * DAY + HOUR, { label: 'never-seen' })
+  const gap = await runAction({ apiUrl: api.url, inputs })
+  expect(gap.commands.warnings.join('\n')).toMatch(/can no longer be recovered/)
+})

@@ -278,3 +278,25 @@ describe('mergeBookmarks', () => {
     expect(serializeBookmark(mergeBookmarks(ours, theirs)).text).toBe(serializeBookmark(ours).text)
   })
 })
+
+describe('seen: the newest attempt any run has seen', () => {
+  test('round-trips, and is written only when known', () => {
+    const b = { hooks: new Map([['h', hookBookmark({ floor: NOW - HOUR, seenUntil: NOW - MINUTE })]]) }
+    const { text } = serializeBookmark(b)
+    expect(text).toContain(`"seen":"${new Date(NOW - MINUTE).toISOString()}"`)
+    expect(parseBookmark(text).bookmark.hooks.get('h')!.seenUntil).toBe(NOW - MINUTE)
+    expect(serializeBookmark({ hooks: new Map([['h', hookBookmark({ floor: NOW - HOUR })]]) }).text).not.toContain('"seen"')
+  })
+
+  test('a merge keeps the newest', () => {
+    const ours = { hooks: new Map([['h', hookBookmark({ floor: NOW - HOUR, seenUntil: NOW - 2 * MINUTE })]]) }
+    const theirs = { hooks: new Map([['h', hookBookmark({ floor: NOW - HOUR, seenUntil: NOW - MINUTE })]]) }
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.seenUntil).toBe(NOW - MINUTE)
+  })
+
+  test('a merge keeps done entries at the floor at second precision, as nextHookBookmark does', () => {
+    const floor = NOW - HOUR + 500
+    const ours = { hooks: new Map([['h', hookBookmark({ floor, done: new Map([['g', NOW - HOUR]]) })]]) }
+    expect(mergeBookmarks(ours, { hooks: new Map([['h', hookBookmark({ floor })]]) }).hooks.get('h')!.done.has('g')).toBe(true)
+  })
+})

@@ -302,7 +302,9 @@ describe('nextHookBookmark', () => {
       const o = outcomesFor(d)
       if (o) outcomes.set(outcomeKey(d), o)
     }
-    return { bookmark: nextHookBookmark(s, run.hooks[0], outcomes, opts.now ?? NOW, opts.planned), run }
+    // seenUntil has tests of its own below.
+    const { seenUntil, ...bookmark } = nextHookBookmark(s, run.hooks[0], outcomes, opts.now ?? NOW, opts.planned)
+    return { bookmark, seenUntil, run }
   }
   const none = (): undefined => undefined
   const accepted = (d: Decision): Outcome | undefined => (d.action === 'redeliver' ? { result: 'redelivered', at: NOW + 1000 } : undefined)
@@ -526,5 +528,26 @@ describe('checkpointHookBookmark', () => {
   test('without a previous bookmark the floor is the scan base', () => {
     const s = scan({ floorBase: NOW - DAY, scanStart: NOW - DAY })
     expect(checkpointHookBookmark(s, emptyHookPlan(), new Map(), NOW, new Map()).floor).toBe(NOW - DAY)
+  })
+})
+
+describe('seenUntil: the newest attempt any run has seen', () => {
+  const floorBase = NOW - DAY
+  test('moves up to the newest attempt of the scan, never back', () => {
+    const s = scan({ floorBase, scanStart: floorBase, newestAt: NOW - HOUR, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
+    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - HOUR)
+    const older = scan({ floorBase, scanStart: floorBase, newestAt: NOW - 3 * HOUR, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
+    expect(nextHookBookmark(older, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
+  })
+
+  test('stays as it was when nothing is seen, and is absent when no run saw anything', () => {
+    const quiet = scan({ floorBase, scanStart: floorBase, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
+    expect(nextHookBookmark(quiet, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
+    expect('seenUntil' in nextHookBookmark(scan({ floorBase, scanStart: floorBase }), emptyHookPlan(), new Map(), NOW)).toBe(false)
+  })
+
+  test('a checkpoint keeps it', () => {
+    const s = scan({ floorBase, scanStart: floorBase, newestAt: NOW, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - HOUR }) })
+    expect(checkpointHookBookmark(s, emptyHookPlan(), new Map(), NOW, new Map()).seenUntil).toBe(NOW - HOUR)
   })
 })

@@ -7,6 +7,8 @@ import { isDeliveryId, type DeliveryId } from './ids.js'
 export interface HookBookmark {
   /** The next scan reads back to here. Never past a delivery that is unfinished. */
   floor: number
+  /** The newest attempt any run has seen: what is older was looked at, what is newer was not. */
+  seenUntil?: number
   /** Attempt ids redelivered recently, with when: a redelivery in flight is not sent again. */
   pending: Map<DeliveryId, number>
   /** Guids finished without success (skipped for good) that are newer than floor, with their first attempt's time. */
@@ -61,14 +63,15 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
         if (typeof seconds === 'number') done.set(guid, seconds * 1000)
       }
     }
-    hooks.set(key, { floor, pending, done })
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
+    hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done })
   }
   return { bookmark: { hooks } }
 }
 
 /** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
 export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number; trimmedPending: number } {
-  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { floor: h.floor, pending: new Map(h.pending), done: new Map(h.done) }]))
+  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]))
   let trimmed = 0
   let trimmedPending = 0
   let text = render(copy)
@@ -110,6 +113,7 @@ function render(hooks: Map<string, HookBookmark>): string {
       done[guid] = Math.floor(at / 1000)
     }
     const entry: Record<string, unknown> = { floor: new Date(hook.floor).toISOString() }
+    if (hook.seenUntil !== undefined) entry.seen = new Date(hook.seenUntil).toISOString()
     if (hook.pending.size > 0) entry.pending = pending
     if (hook.done.size > 0) entry.done = done
     out[key] = entry
@@ -131,13 +135,22 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
       continue
     }
     const floor = Math.max(a.floor, b.floor)
+    const seen = [a.seenUntil, b.seenUntil].filter((t): t is number => t !== undefined)
     const pending = new Map(b.pending)
     for (const [id, at] of a.pending) pending.set(id, Math.max(at, pending.get(id) ?? 0))
     const done = new Map<string, number>()
-    for (const [guid, at] of [...b.done, ...a.done]) if (at >= floor) done.set(guid, at)
-    hooks.set(key, { floor, pending, done })
+    for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
+    hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done })
   }
   return { hooks }
+}
+
+/**
+ * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
+ * seconds: compare at that precision, so an entry kept once is not pruned after a reload.
+ */
+export function keepsDone(firstAt: number, floor: number): boolean {
+  return firstAt >= floor - 999
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { HookBookmark } from './bookmark.js'
+import { keepsDone, type HookBookmark } from './bookmark.js'
 import type { EventFilter } from './config.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
@@ -162,14 +162,14 @@ export function nextHookBookmark(
   const pending = pendingAfter(scan, plan, outcomes, now, planned)
 
   const done = new Map<string, number>()
-  // The bookmark keeps whole seconds: compare at that precision so a kept entry is not pruned on reload.
-  for (const [guid, at] of scan.previous?.done ?? []) if (at >= floor - 999) done.set(guid, at)
+  for (const [guid, at] of scan.previous?.done ?? []) if (keepsDone(at, floor)) done.set(guid, at)
   for (const decision of plan.decisions) {
-    if (decision.facts.firstAt >= floor - 999 && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+    if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
       done.set(decision.facts.guid, decision.facts.firstAt)
     }
   }
-  return { floor, pending, done }
+  const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t): t is number => t !== undefined)
+  return { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done }
 }
 
 /**
@@ -185,6 +185,7 @@ export function checkpointHookBookmark(
 ): HookBookmark {
   return {
     floor: scan.previous?.floor ?? scan.floorBase,
+    ...(scan.previous?.seenUntil !== undefined ? { seenUntil: scan.previous.seenUntil } : {}),
     pending: pendingAfter(scan, plan, outcomes, now, planned),
     done: new Map(scan.previous?.done ?? [])
   }

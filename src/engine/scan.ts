@@ -1,7 +1,7 @@
 import type { Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
-import { DeliveryLedger } from '../core/ledger.js'
+import { DeliveryLedger, isSuccess } from '../core/ledger.js'
 import type { Decision, HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError, type DeliveriesPort, type Logger } from './ports.js'
@@ -40,7 +40,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs
     return { floorBase, scanStart: Math.max(floorBase, now - windowMs) }
   }
-  // Attempts between the bookmark and the window's start: GitHub can no longer redeliver them.
+  // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+  const seenBefore = prior?.seenUntil
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
@@ -49,7 +50,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       let more = page.length > 0
       for (const attempt of page) {
         if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
-        else if (attempt.deliveredAt >= floorBase) lost = true
+        else if (attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
         if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
       }
       return more
