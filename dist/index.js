@@ -32901,7 +32901,7 @@ function parseDuration(text) {
     return Number.isSafeInteger(total) && total > 0 ? total : undefined;
 }
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
-function duration_formatDuration(ms) {
+function formatDuration(ms) {
     // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
     for (const unit of ['d', 'h', 'm', 's']) {
         if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0)
@@ -33221,9 +33221,6 @@ function isHttpUrl(text) {
 function truncate(text) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
-function describeWindow(ms) {
-    return formatDuration(ms);
-}
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
 function describeTarget(target) {
@@ -33393,6 +33390,9 @@ function parseBookmark(text) {
     catch {
         return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
     }
+    if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
+        return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true };
+    }
     if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
@@ -33434,13 +33434,14 @@ function serializeBookmark(bookmark) {
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending']) {
         while (text.length > MAX_STATE_CHARS) {
-            const oldest = oldestEntry(copy, field);
-            if (!oldest)
+            const largest = largestMap(copy, field);
+            if (!largest)
                 break;
-            const n = Math.max(1, Math.ceil(oldest.size / 4));
-            const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
+            // A quarter of the largest map at a time, its oldest entries first.
+            const n = Math.max(1, Math.ceil(largest.size / 4));
+            const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
             for (const [key] of victims)
-                oldest.delete(key);
+                largest.delete(key);
             trimmed += victims.length;
             if (field === 'pending')
                 trimmedPending += victims.length;
@@ -33449,7 +33450,7 @@ function serializeBookmark(bookmark) {
     }
     return { text, trimmed, trimmedPending };
 }
-function oldestEntry(hooks, field) {
+function largestMap(hooks, field) {
     let best;
     for (const hook of hooks.values()) {
         const map = hook[field];
@@ -33856,10 +33857,10 @@ async function scanHook(hook, context) {
     ledger.seal();
     const { floorBase, scanStart } = bounds ?? boundsNow();
     if (lost) {
-        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${duration_formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
+    return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
 }
 /**
  * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
@@ -34080,6 +34081,7 @@ function reportRow(hook, decision, outcome) {
         event: facts.event,
         action: facts.action,
         status: facts.newestStatus,
+        statusCode: facts.newestStatusCode,
         attempts: decision.attempts,
         firstDeliveredAt: new Date(facts.firstAt).toISOString(),
         result: 'skipped'
@@ -34107,6 +34109,10 @@ function logHook(log, result, plan) {
     if (result.inFlight > 0)
         parts.push(`${result.inFlight} redeliveries still in flight`);
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
+    if (plan.outsideScan > 0)
+        log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`);
+    if (plan.alreadyDone > 0)
+        log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`);
     for (const d of plan.decisions) {
         const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
         log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`);
@@ -34136,15 +34142,18 @@ async function runEngine(options) {
     };
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`lookback ${duration_formatDuration(lookbackMs)} is longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
+        warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
     const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined;
     let previous = { hooks: new Map() };
     if (keeper) {
         const parsed = await keeper.read();
+        if (parsed.newer) {
+            throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`);
+        }
         if (parsed.problem) {
-            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${duration_formatDuration(lookbackMs)} and replacing it.`);
+            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
         previous = parsed.bookmark;
         if (previous.legacyFloor !== undefined) {
@@ -39347,7 +39356,8 @@ function proxyAwareFetch(baseUrl) {
  * clock can be minutes off; only the time elapsed since an answer is taken from it.
  */
 class GitHubClock {
-    offsetMs;
+    /** GitHub's time at the last answer, and the monotonic time it arrived. */
+    anchor;
     observe(dateHeader) {
         if (!dateHeader)
             return;
@@ -39355,13 +39365,14 @@ class GitHubClock {
         if (Number.isNaN(serverMs))
             return;
         // The header has one-second resolution and is truncated: on average half a second behind.
-        this.offsetMs = serverMs + 500 - Date.now();
+        this.anchor = { serverMs: serverMs + 500, at: performance.now() };
     }
     get known() {
-        return this.offsetMs !== undefined;
+        return this.anchor !== undefined;
     }
+    /** Elapsed time is measured monotonically, so a runner clock stepped mid-run changes nothing. */
     now() {
-        return Date.now() + (this.offsetMs ?? 0);
+        return this.anchor ? this.anchor.serverMs + (performance.now() - this.anchor.at) : Date.now();
     }
 }
 
@@ -39393,7 +39404,7 @@ function explainHttpError(error, context) {
     }
     if (error.status === 403) {
         if (context.credential === 'token' && context.tokenIsInstallationToken) {
-            return `GitHub refused to ${context.action} (403: ${said}). The token looks like the workflow's GITHUB_TOKEN, which can neither redeliver webhooks nor write Actions variables. Pass a fine-grained or classic personal access token, or app-id and private-key, instead; it needs ${context.permission}.`;
+            return `GitHub refused to ${context.action} (403: ${said}). The token is an installation token (ghs_): if it is the workflow's GITHUB_TOKEN, it can neither redeliver webhooks nor write Actions variables; pass a fine-grained or classic personal access token, or app-id and private-key, instead. Whatever the token, it needs ${context.permission}.`;
         }
         const accepted = error.response?.headers?.['x-accepted-github-permissions'];
         const hint = accepted ? ` (GitHub accepts: ${accepted})` : '';
@@ -39595,9 +39606,11 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         }
     }
     if (selectors.length === 0) {
-        if (listed.length === 0)
-            throw new UserError(`${owner.name} has no webhooks to scan.`);
-        return listed.map(h => toTarget(String(h.id), h.config?.url));
+        // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
+        const active = listed.filter(h => h.active !== false);
+        if (active.length === 0)
+            throw new UserError(`${owner.name} has no active webhooks to scan.`);
+        return active.map(h => toTarget(String(h.id), h.config?.url));
     }
     const targets = new Map();
     for (const selector of selectors) {
@@ -39756,6 +39769,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (config.app)
         maskKey(config.app.privateKey, mask);
     const appClient = config.app ? createClient(context, { app: config.app }) : undefined;
+    const installations = new Map();
     let tokenClient;
     const tokenAccess = (token) => (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') });
     let hooks;
@@ -39768,17 +39782,17 @@ async function redeliverFailedDeliveries(config, io) {
         hooks = [appHook(config.location.webBaseUrl)];
     }
     else {
-        const owner = hookOwner(config);
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
         access = appClient
-            ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo })
+            ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
             : tokenAccess(config.token);
+        const owner = hookOwner(config, route.permission('read', access.credential));
         hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken);
     }
     let store = io.store;
     if (!store && config.state) {
         const { repository, variable } = config.state;
-        const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository);
+        const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
     const deliveries = new GitHubDeliveries(access, clock, route);
@@ -39793,7 +39807,8 @@ async function redeliverFailedDeliveries(config, io) {
             windowMs: redeliveryWindowMs(config.location)
         },
         lookbackMs: config.lookbackMs,
-        verifyDelayMs: (config.location.kind === 'ghes' ? 35_000 : 15_000) * timeScale(),
+        // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
+        verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
         github: deliveries,
         store,
         log: io.log
@@ -39801,7 +39816,7 @@ async function redeliverFailedDeliveries(config, io) {
     io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`);
     return result;
 }
-function hookOwner(config) {
+function hookOwner(config, permission) {
     const web = config.location.webBaseUrl;
     if (config.target.type === 'org') {
         const { org } = config.target;
@@ -39811,7 +39826,7 @@ function hookOwner(config) {
             listPath: '/orgs/{org}/hooks',
             params: { org },
             webSettingsUrl: `${web}/organizations/${org}/settings/hooks`,
-            permission: `the "Webhooks" organization permission (read), or a classic token's admin:org_hook scope, as an owner of ${org}`
+            permission
         };
     }
     const { owner, repo } = config.target;
@@ -39821,11 +39836,11 @@ function hookOwner(config) {
         listPath: '/repos/{owner}/{repo}/hooks',
         params: { owner, repo },
         webSettingsUrl: `${web}/${owner}/${repo}/settings/hooks`,
-        permission: `admin access with the "Webhooks" repository permission (read), or a classic token's repo scope, on ${owner}/${repo}`
+        permission
     };
 }
 /** An installation token of the app for an organization or repository, found with the app's JWT. */
-async function installationAccess(context, appClient, where) {
+async function installationAccess(context, appClient, where, known) {
     const name = 'org' in where ? where.org : `${where.owner}/${where.repo}`;
     let installationId;
     try {
@@ -39843,6 +39858,10 @@ async function installationAccess(context, appClient, where) {
         }
         throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`);
     }
+    // The state repository is often under the same installation as the hooks: one token serves both.
+    const cached = known.get(installationId);
+    if (cached)
+        return cached;
     let token;
     try {
         const auth = (await appClient.auth({ type: 'installation', installationId }));
@@ -39855,7 +39874,9 @@ async function installationAccess(context, appClient, where) {
         throw error;
     }
     context.mask(token);
-    return { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+    const access = { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+    known.set(installationId, access);
+    return access;
 }
 /** Masks the key as given and line by line, as the runner masks multi-line secrets. */
 function maskKey(key, mask) {
@@ -39875,7 +39896,7 @@ function maskKey(key, mask) {
 
 
 
-const REPORT_FILE = 'webhook-redelivery-report.json';
+const REPORT_FILE = 'report.json';
 /** The action: inputs from the runner, outputs, report file and job summary back to it. */
 async function run() {
     try {
@@ -39902,7 +39923,14 @@ async function run() {
             log: { info: info, warning: core_warning, debug: core_debug },
             mask: core_setSecret
         });
-        const reportPath = writeReport(buildReport(config.target, result));
+        // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
+        let reportPath = '';
+        try {
+            reportPath = writeReport(buildReport(config.target, result));
+        }
+        catch (error) {
+            core_warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`);
+        }
         setOutputs(result, reportPath);
         await writeSummary(result);
         if (result.failures.length > 0)
@@ -39930,10 +39958,11 @@ function setOutputs(result, reportPath) {
     setOutput('errors', totals.errors);
     setOutput('report', reportPath);
 }
+/** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
 function writeReport(report) {
-    const directory = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
-    (0,external_node_fs_namespaceObject.mkdirSync)(directory, { recursive: true });
-    const path = (0,external_node_path_namespaceObject.join)(directory, REPORT_FILE);
+    const temp = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+    (0,external_node_fs_namespaceObject.mkdirSync)(temp, { recursive: true });
+    const path = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(temp, 'webhook-redelivery-')), REPORT_FILE);
     (0,external_node_fs_namespaceObject.writeFileSync)(path, JSON.stringify(report, null, 2) + '\n');
     return path;
 }

@@ -134,6 +134,8 @@ export interface Hook {
   url: string
   createdAt: number
   events: string[]
+  /** An inactive hook is switched off in its settings: GitHub sends it nothing. */
+  active: boolean
   receiver: ReceiverModel
   store: DeliveryStore
 }
@@ -178,6 +180,7 @@ export class HookRegistry {
       url,
       createdAt,
       events: ['*'],
+      active: true,
       receiver: { type: 'healthy' },
       store: new DeliveryStore()
     }

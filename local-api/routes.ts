@@ -109,7 +109,7 @@ function hookJson(hook: Hook, base: string): Record<string, unknown> {
   const common = {
     id: hook.id,
     name: 'web',
-    active: true,
+    active: hook.active,
     events: hook.events,
     config: { url: hook.url, content_type: 'json', insecure_ssl: '0', secret: '********' },
     updated_at: isoSeconds(hook.createdAt),

@@ -119,16 +119,20 @@ class LocalApiServer implements LocalApi, World {
 
   // ---------- hooks and deliveries ----------
 
-  createOrgHook(org: string, opts: { url?: string; id?: number } = {}): OrgHookRef {
+  createOrgHook(org: string, opts: { url?: string; id?: number; active?: boolean } = {}): OrgHookRef {
     this.directory.org(org)
     const id = this.hooks.allocateHookId(opts.id)
-    return this.hooks.create({ kind: 'org', org, id }, opts.url ?? `https://receiver.example.com/github/${org}/${id}`, this.now()).ref as OrgHookRef
+    const hook = this.hooks.create({ kind: 'org', org, id }, opts.url ?? `https://receiver.example.com/github/${org}/${id}`, this.now())
+    hook.active = opts.active ?? true
+    return hook.ref as OrgHookRef
   }
 
-  createRepoHook(repo: string, opts: { url?: string; id?: number } = {}): RepoHookRef {
+  createRepoHook(repo: string, opts: { url?: string; id?: number; active?: boolean } = {}): RepoHookRef {
     this.directory.repo(repo)
     const id = this.hooks.allocateHookId(opts.id)
-    return this.hooks.create({ kind: 'repo', repo, id }, opts.url ?? `https://receiver.example.com/github/${repo}/${id}`, this.now()).ref as RepoHookRef
+    const hook = this.hooks.create({ kind: 'repo', repo, id }, opts.url ?? `https://receiver.example.com/github/${repo}/${id}`, this.now())
+    hook.active = opts.active ?? true
+    return hook.ref as RepoHookRef
   }
 
   setReceiver(hook: HookRef, model: ReceiverModel): void {

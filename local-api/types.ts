@@ -162,8 +162,8 @@ export interface LocalApi {
   createApp(opts?: { id?: number; clientId?: string; slug?: string }): AppInfo
   createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions): { id: number }
   createToken(opts: { grants: TokenGrant[]; kind?: 'pat' | 'github_token' }): string
-  createOrgHook(org: string, opts?: { url?: string; id?: number }): OrgHookRef
-  createRepoHook(repo: string, opts?: { url?: string; id?: number }): RepoHookRef
+  createOrgHook(org: string, opts?: { url?: string; id?: number; active?: boolean }): OrgHookRef
+  createRepoHook(repo: string, opts?: { url?: string; id?: number; active?: boolean }): RepoHookRef
   setReceiver(hook: HookRef, model: ReceiverModel): void
   addDelivery(hook: HookRef, d: DeliveryInput): DeliveryRecord
   deliveries(hook: HookRef): DeliveryRecord[]

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
@@ -9,7 +9,7 @@ import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
 import { redeliverFailedDeliveries } from './session.js'
 
-const REPORT_FILE = 'webhook-redelivery-report.json'
+const REPORT_FILE = 'report.json'
 
 /** The action: inputs from the runner, outputs, report file and job summary back to it. */
 export async function run(): Promise<void> {
@@ -34,7 +34,13 @@ export async function run(): Promise<void> {
       mask: core.setSecret
     })
 
-    const reportPath = writeReport(buildReport(config.target, result))
+    // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
+    let reportPath = ''
+    try {
+      reportPath = writeReport(buildReport(config.target, result))
+    } catch (error) {
+      core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+    }
     setOutputs(result, reportPath)
     await writeSummary(result)
     if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
@@ -60,10 +66,11 @@ function setOutputs(result: RunResult, reportPath: string): void {
   core.setOutput('report', reportPath)
 }
 
+/** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
 function writeReport(report: unknown): string {
-  const directory = process.env.RUNNER_TEMP || tmpdir()
-  mkdirSync(directory, { recursive: true })
-  const path = join(directory, REPORT_FILE)
+  const temp = process.env.RUNNER_TEMP || tmpdir()
+  mkdirSync(temp, { recursive: true })
+  const path = join(mkdtempSync(join(temp, 'webhook-redelivery-')), REPORT_FILE)
   writeFileSync(path, JSON.stringify(report, null, 2) + '\n')
   return path
 }

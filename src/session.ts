@@ -45,6 +45,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   if (config.app) maskKey(config.app.privateKey, mask)
 
   const appClient = config.app ? createClient(context, { app: config.app }) : undefined
+  const installations = new Map<number, Access>()
   let tokenClient: Access | undefined
   const tokenAccess = (token: string): Access =>
     (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') })
@@ -58,18 +59,18 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     route = appHookRoute
     hooks = [appHook(config.location.webBaseUrl)]
   } else {
-    const owner = hookOwner(config)
     route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
     access = appClient
-      ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo })
+      ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
       : tokenAccess(config.token!)
+    const owner = hookOwner(config, route.permission('read', access.credential))
     hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken)
   }
 
   let store = io.store
   if (!store && config.state) {
     const { repository, variable } = config.state
-    const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient!, repository)
+    const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient!, repository, installations)
     store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
@@ -85,7 +86,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       windowMs: redeliveryWindowMs(config.location)
     },
     lookbackMs: config.lookbackMs,
-    verifyDelayMs: (config.location.kind === 'ghes' ? 35_000 : 15_000) * timeScale(),
+    // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
+    verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
     github: deliveries,
     store,
     log: io.log
@@ -94,7 +96,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   return result
 }
 
-function hookOwner(config: Config): HookOwner {
+function hookOwner(config: Config, permission: string): HookOwner {
   const web = config.location.webBaseUrl
   if (config.target.type === 'org') {
     const { org } = config.target
@@ -104,7 +106,7 @@ function hookOwner(config: Config): HookOwner {
       listPath: '/orgs/{org}/hooks',
       params: { org },
       webSettingsUrl: `${web}/organizations/${org}/settings/hooks`,
-      permission: `the "Webhooks" organization permission (read), or a classic token's admin:org_hook scope, as an owner of ${org}`
+      permission
     }
   }
   const { owner, repo } = config.target as { owner: string; repo: string }
@@ -114,7 +116,7 @@ function hookOwner(config: Config): HookOwner {
     listPath: '/repos/{owner}/{repo}/hooks',
     params: { owner, repo },
     webSettingsUrl: `${web}/${owner}/${repo}/settings/hooks`,
-    permission: `admin access with the "Webhooks" repository permission (read), or a classic token's repo scope, on ${owner}/${repo}`
+    permission
   }
 }
 
@@ -122,7 +124,8 @@ function hookOwner(config: Config): HookOwner {
 async function installationAccess(
   context: ClientContext,
   appClient: GitHubClient,
-  where: { org: string } | { owner: string; repo: string }
+  where: { org: string } | { owner: string; repo: string },
+  known: Map<number, Access>
 ): Promise<Access> {
   const name = 'org' in where ? where.org : `${where.owner}/${where.repo}`
   let installationId: number
@@ -140,6 +143,9 @@ async function installationAccess(
     }
     throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`)
   }
+  // The state repository is often under the same installation as the hooks: one token serves both.
+  const cached = known.get(installationId)
+  if (cached) return cached
   let token: string
   try {
     const auth = (await appClient.auth({ type: 'installation', installationId })) as { token: string }
@@ -151,7 +157,9 @@ async function installationAccess(
     throw error
   }
   context.mask(token)
-  return { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false }
+  const access: Access = { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false }
+  known.set(installationId, access)
+  return access
 }
 
 /** Masks the key as given and line by line, as the runner masks multi-line secrets. */

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -97,8 +97,8 @@ describe('org hook with a state file', () => {
     expect(api.redeliveryRequests(other)).toHaveLength(0)
     const report1 = JSON.parse(readFileSync(out1.report, 'utf8'))
     expect(report1.deliveries.map((d: { guid: string }) => d.guid).sort()).toEqual(sorted(first))
-    // The default report path is in the temporary directory.
-    expect(out1.report.startsWith(temp)).toBe(true)
+    // With a state file, the report sits beside it (overwritten by each run, nothing piles up).
+    expect(out1.report).toBe(`${stateFile}.report.json`)
 
     expect(existsSync(stateFile)).toBe(true)
     const state1 = JSON.parse(readFileSync(stateFile, 'utf8'))
@@ -138,7 +138,7 @@ describe('org hook with a state file', () => {
     for (let i = 0; i < 2; i++) {
       const run = await runCli(args, { env: { GITHUB_TOKEN: token } })
       expect(run.code).toBe(0)
-      expect(readdirSync(dir).sort()).toEqual(['state.json'])
+      expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.report.json'])
       expect(JSON.parse(readFileSync(stateFile, 'utf8')).version).toBe(1)
       await settle()
     }
@@ -448,5 +448,24 @@ describe('defaults from the environment', () => {
     expect(parseJsonOutput(run)).toMatchObject({ failed: 1, redelivered: 1 })
     expect(redeliveryCounts(api).get(failing)).toBe(1)
     expect(JSON.parse(api.getVariable('acme/widgets', 'CRON_BOOKMARK')!.value).version).toBe(1)
+  })
+})
+
+describe('the state file under cron', () => {
+  test('a run with nothing new leaves the state file untouched', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addSuccess(api, hook, MINUTE)
+    const stateFile = join(temp, 'state.json')
+    const args = ['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--state-file', stateFile, '--json']
+    expect((await runCli(args, { env: { GITHUB_TOKEN: token } })).code).toBe(0)
+    const written = statSync(stateFile).mtimeMs
+    const text = readFileSync(stateFile, 'utf8')
+    await new Promise(resolve => setTimeout(resolve, 50))
+    const idle = await runCli([...args, '--debug'], { env: { GITHUB_TOKEN: token } })
+    expect(idle.code).toBe(0)
+    expect(statSync(stateFile).mtimeMs).toBe(written)
+    expect(readFileSync(stateFile, 'utf8')).toBe(text)
+    expect(idle.stderr).not.toContain('changed during this run')
   })
 })

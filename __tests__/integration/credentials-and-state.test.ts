@@ -168,3 +168,15 @@ test('a hook quiet for longer than the window gets no warning about lost failure
   const gap = await runAction({ apiUrl: api.url, inputs })
   expect(gap.commands.warnings.join('\n')).toMatch(/can no longer be recovered/)
 })
+
+test('with hook-id empty, an inactive hook (switched off on purpose) is left alone', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const on = api.createOrgHook('acme')
+  const off = api.createOrgHook('acme', { active: false })
+  const failingOn = addFailure(api, on, HOUR)
+  addFailure(api, off, HOUR)
+  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
+  expect(run.exitCode).toBe(0)
+  expect([...redeliveryCounts(api).keys()]).toEqual([failingOn])
+  expect(api.log.some(e => e.route.startsWith(`/orgs/acme/hooks/${off.id}/`))).toBe(false)
+})

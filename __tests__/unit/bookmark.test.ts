@@ -56,8 +56,15 @@ describe('parseBookmark', () => {
     expect(parseBookmark(text)).toEqual({ bookmark: { hooks: new Map() }, problem: 'it is not JSON' })
   })
 
+  test('a newer version is flagged, so it is not overwritten', () => {
+    expect(parseBookmark('{"version":2,"hooks":{}}')).toEqual({
+      bookmark: { hooks: new Map() },
+      problem: 'it was written by a newer version of this action (bookmark version 2)',
+      newer: true
+    })
+  })
+
   test.each([
-    '{"version":2,"hooks":{}}',
     '{"version":"1","hooks":{}}',
     '{"hooks":{}}',
     '{"version":1}',

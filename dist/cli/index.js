@@ -29955,7 +29955,7 @@ function parseDuration(text) {
     return Number.isSafeInteger(total) && total > 0 ? total : undefined;
 }
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
-function duration_formatDuration(ms) {
+function formatDuration(ms) {
     // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
     for (const unit of ['d', 'h', 'm', 's']) {
         if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0)
@@ -30274,9 +30274,6 @@ function isHttpUrl(text) {
 }
 function truncate(text) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-function describeWindow(ms) {
-    return formatDuration(ms);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
@@ -36301,6 +36298,9 @@ function parseBookmark(text) {
     catch {
         return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
     }
+    if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
+        return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true };
+    }
     if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
@@ -36342,13 +36342,14 @@ function serializeBookmark(bookmark) {
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending']) {
         while (text.length > MAX_STATE_CHARS) {
-            const oldest = oldestEntry(copy, field);
-            if (!oldest)
+            const largest = largestMap(copy, field);
+            if (!largest)
                 break;
-            const n = Math.max(1, Math.ceil(oldest.size / 4));
-            const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
+            // A quarter of the largest map at a time, its oldest entries first.
+            const n = Math.max(1, Math.ceil(largest.size / 4));
+            const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
             for (const [key] of victims)
-                oldest.delete(key);
+                largest.delete(key);
             trimmed += victims.length;
             if (field === 'pending')
                 trimmedPending += victims.length;
@@ -36357,7 +36358,7 @@ function serializeBookmark(bookmark) {
     }
     return { text, trimmed, trimmedPending };
 }
-function oldestEntry(hooks, field) {
+function largestMap(hooks, field) {
     let best;
     for (const hook of hooks.values()) {
         const map = hook[field];
@@ -36764,10 +36765,10 @@ async function scanHook(hook, context) {
     ledger.seal();
     const { floorBase, scanStart } = bounds ?? boundsNow();
     if (lost) {
-        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${duration_formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
+    return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
 }
 /**
  * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
@@ -36988,6 +36989,7 @@ function reportRow(hook, decision, outcome) {
         event: facts.event,
         action: facts.action,
         status: facts.newestStatus,
+        statusCode: facts.newestStatusCode,
         attempts: decision.attempts,
         firstDeliveredAt: new Date(facts.firstAt).toISOString(),
         result: 'skipped'
@@ -37015,6 +37017,10 @@ function logHook(log, result, plan) {
     if (result.inFlight > 0)
         parts.push(`${result.inFlight} redeliveries still in flight`);
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
+    if (plan.outsideScan > 0)
+        log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`);
+    if (plan.alreadyDone > 0)
+        log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`);
     for (const d of plan.decisions) {
         const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
         log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`);
@@ -37044,15 +37050,18 @@ async function runEngine(options) {
     };
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`lookback ${duration_formatDuration(lookbackMs)} is longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
+        warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
     const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined;
     let previous = { hooks: new Map() };
     if (keeper) {
         const parsed = await keeper.read();
+        if (parsed.newer) {
+            throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`);
+        }
         if (parsed.problem) {
-            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${duration_formatDuration(lookbackMs)} and replacing it.`);
+            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
         previous = parsed.bookmark;
         if (previous.legacyFloor !== undefined) {
@@ -37118,7 +37127,8 @@ async function runEngine(options) {
  * clock can be minutes off; only the time elapsed since an answer is taken from it.
  */
 class GitHubClock {
-    offsetMs;
+    /** GitHub's time at the last answer, and the monotonic time it arrived. */
+    anchor;
     observe(dateHeader) {
         if (!dateHeader)
             return;
@@ -37126,13 +37136,14 @@ class GitHubClock {
         if (Number.isNaN(serverMs))
             return;
         // The header has one-second resolution and is truncated: on average half a second behind.
-        this.offsetMs = serverMs + 500 - Date.now();
+        this.anchor = { serverMs: serverMs + 500, at: performance.now() };
     }
     get known() {
-        return this.offsetMs !== undefined;
+        return this.anchor !== undefined;
     }
+    /** Elapsed time is measured monotonically, so a runner clock stepped mid-run changes nothing. */
     now() {
-        return Date.now() + (this.offsetMs ?? 0);
+        return this.anchor ? this.anchor.serverMs + (performance.now() - this.anchor.at) : Date.now();
     }
 }
 
@@ -37164,7 +37175,7 @@ function explainHttpError(error, context) {
     }
     if (error.status === 403) {
         if (context.credential === 'token' && context.tokenIsInstallationToken) {
-            return `GitHub refused to ${context.action} (403: ${said}). The token looks like the workflow's GITHUB_TOKEN, which can neither redeliver webhooks nor write Actions variables. Pass a fine-grained or classic personal access token, or app-id and private-key, instead; it needs ${context.permission}.`;
+            return `GitHub refused to ${context.action} (403: ${said}). The token is an installation token (ghs_): if it is the workflow's GITHUB_TOKEN, it can neither redeliver webhooks nor write Actions variables; pass a fine-grained or classic personal access token, or app-id and private-key, instead. Whatever the token, it needs ${context.permission}.`;
         }
         const accepted = error.response?.headers?.['x-accepted-github-permissions'];
         const hint = accepted ? ` (GitHub accepts: ${accepted})` : '';
@@ -37366,9 +37377,11 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         }
     }
     if (selectors.length === 0) {
-        if (listed.length === 0)
-            throw new UserError(`${owner.name} has no webhooks to scan.`);
-        return listed.map(h => toTarget(String(h.id), h.config?.url));
+        // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
+        const active = listed.filter(h => h.active !== false);
+        if (active.length === 0)
+            throw new UserError(`${owner.name} has no active webhooks to scan.`);
+        return active.map(h => toTarget(String(h.id), h.config?.url));
     }
     const targets = new Map();
     for (const selector of selectors) {
@@ -37527,6 +37540,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (config.app)
         maskKey(config.app.privateKey, mask);
     const appClient = config.app ? createClient(context, { app: config.app }) : undefined;
+    const installations = new Map();
     let tokenClient;
     const tokenAccess = (token) => (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') });
     let hooks;
@@ -37539,17 +37553,17 @@ async function redeliverFailedDeliveries(config, io) {
         hooks = [appHook(config.location.webBaseUrl)];
     }
     else {
-        const owner = hookOwner(config);
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
         access = appClient
-            ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo })
+            ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
             : tokenAccess(config.token);
+        const owner = hookOwner(config, route.permission('read', access.credential));
         hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken);
     }
     let store = io.store;
     if (!store && config.state) {
         const { repository, variable } = config.state;
-        const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository);
+        const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
     const deliveries = new GitHubDeliveries(access, clock, route);
@@ -37564,7 +37578,8 @@ async function redeliverFailedDeliveries(config, io) {
             windowMs: redeliveryWindowMs(config.location)
         },
         lookbackMs: config.lookbackMs,
-        verifyDelayMs: (config.location.kind === 'ghes' ? 35_000 : 15_000) * timeScale(),
+        // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
+        verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
         github: deliveries,
         store,
         log: io.log
@@ -37572,7 +37587,7 @@ async function redeliverFailedDeliveries(config, io) {
     io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`);
     return result;
 }
-function hookOwner(config) {
+function hookOwner(config, permission) {
     const web = config.location.webBaseUrl;
     if (config.target.type === 'org') {
         const { org } = config.target;
@@ -37582,7 +37597,7 @@ function hookOwner(config) {
             listPath: '/orgs/{org}/hooks',
             params: { org },
             webSettingsUrl: `${web}/organizations/${org}/settings/hooks`,
-            permission: `the "Webhooks" organization permission (read), or a classic token's admin:org_hook scope, as an owner of ${org}`
+            permission
         };
     }
     const { owner, repo } = config.target;
@@ -37592,11 +37607,11 @@ function hookOwner(config) {
         listPath: '/repos/{owner}/{repo}/hooks',
         params: { owner, repo },
         webSettingsUrl: `${web}/${owner}/${repo}/settings/hooks`,
-        permission: `admin access with the "Webhooks" repository permission (read), or a classic token's repo scope, on ${owner}/${repo}`
+        permission
     };
 }
 /** An installation token of the app for an organization or repository, found with the app's JWT. */
-async function installationAccess(context, appClient, where) {
+async function installationAccess(context, appClient, where, known) {
     const name = 'org' in where ? where.org : `${where.owner}/${where.repo}`;
     let installationId;
     try {
@@ -37614,6 +37629,10 @@ async function installationAccess(context, appClient, where) {
         }
         throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`);
     }
+    // The state repository is often under the same installation as the hooks: one token serves both.
+    const cached = known.get(installationId);
+    if (cached)
+        return cached;
     let token;
     try {
         const auth = (await appClient.auth({ type: 'installation', installationId }));
@@ -37626,7 +37645,9 @@ async function installationAccess(context, appClient, where) {
         throw error;
     }
     context.mask(token);
-    return { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+    const access = { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+    known.set(installationId, access);
+    return access;
 }
 /** Masks the key as given and line by line, as the runner masks multi-line secrets. */
 function maskKey(key, mask) {
@@ -37649,7 +37670,8 @@ class FileStore {
     }
     async read() {
         try {
-            return (0,external_node_fs_namespaceObject.readFileSync)(this.path, 'utf8');
+            // write() ends the file with a newline; without it the text compares equal to what was written.
+            return (0,external_node_fs_namespaceObject.readFileSync)(this.path, 'utf8').replace(/\n$/, '');
         }
         catch (error) {
             if (error.code === 'ENOENT')
@@ -37948,7 +37970,7 @@ async function main(argv, env, streams = defaultStreams) {
             store = new FileStore(path);
         }
         if (streams.stderrIsTerminal)
-            streams.stderr(`Scanning ${describe(config.target)}...\n`);
+            streams.stderr(`Scanning ${describeTarget(config.target)}...\n`);
         const run = await redeliverFailedDeliveries(config, {
             log,
             mask: secret => {
@@ -37960,7 +37982,12 @@ async function main(argv, env, streams = defaultStreams) {
         // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
         let reportPath = '';
         try {
-            reportPath = options.reportFile ? (0,external_node_path_namespaceObject.resolve)(options.reportFile) : (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'webhook-redelivery-')), 'report.json');
+            // Beside the state file under cron, so runs do not pile up directories; else a directory of its own.
+            reportPath = options.reportFile
+                ? (0,external_node_path_namespaceObject.resolve)(options.reportFile)
+                : options.stateFile
+                    ? `${(0,external_node_path_namespaceObject.resolve)(options.stateFile)}.report.json`
+                    : (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'webhook-redelivery-')), 'report.json');
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(reportPath), { recursive: true });
             (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n');
         }
@@ -38001,13 +38028,6 @@ function toFlags(message) {
     return message
         .replace(/Input "([a-z-]+)"/g, (_, name) => flag(name))
         .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word, name) => `${word} ${flag(name)}`);
-}
-function describe(target) {
-    if (target.type === 'org')
-        return `organization ${target.org}`;
-    if (target.type === 'repo')
-        return `repository ${target.owner}/${target.repo}`;
-    return "the app's webhook";
 }
 
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
-import { buildReport } from '../core/report.js'
+import { buildReport, describeTarget } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
@@ -84,7 +84,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       lock.acquire()
       store = new FileStore(path)
     }
-    if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describe(config.target)}...\n`)
+    if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describeTarget(config.target)}...\n`)
     const run = await redeliverFailedDeliveries(config, {
       log,
       mask: secret => {
@@ -95,7 +95,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
     let reportPath = ''
     try {
-      reportPath = options.reportFile ? resolve(options.reportFile) : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
+      // Beside the state file under cron, so runs do not pile up directories; else a directory of its own.
+      reportPath = options.reportFile
+        ? resolve(options.reportFile)
+        : options.stateFile
+          ? `${resolve(options.stateFile)}.report.json`
+          : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
       mkdirSync(dirname(reportPath), { recursive: true })
       writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
     } catch (error) {
@@ -131,10 +136,4 @@ function toFlags(message: string): string {
   return message
     .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
     .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
-}
-
-function describe(target: { type: string; org?: string; owner?: string; repo?: string }): string {
-  if (target.type === 'org') return `organization ${target.org}`
-  if (target.type === 'repo') return `repository ${target.owner}/${target.repo}`
-  return "the app's webhook"
 }

@@ -25,7 +25,8 @@ export const STATE_VERSION = 1
 /** Actions variables hold at most 48 KB; stay well under it. */
 export const MAX_STATE_CHARS = 40_000
 
-export type ParsedBookmark = { bookmark: Bookmark; problem?: string }
+/** `newer`: written by a newer version of the action, which this one must not overwrite. */
+export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean }
 
 export function emptyBookmark(): Bookmark {
   return { hooks: new Map() }
@@ -41,6 +42,9 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     doc = JSON.parse(value)
   } catch {
     return { bookmark: emptyBookmark(), problem: 'it is not JSON' }
+  }
+  if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
+    return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true }
   }
   if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
     return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` }
@@ -78,11 +82,12 @@ export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: 
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
   for (const field of ['done', 'pending'] as const) {
     while (text.length > MAX_STATE_CHARS) {
-      const oldest = oldestEntry(copy, field)
-      if (!oldest) break
-      const n = Math.max(1, Math.ceil(oldest.size / 4))
-      const victims = [...oldest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n)
-      for (const [key] of victims) oldest.delete(key)
+      const largest = largestMap(copy, field)
+      if (!largest) break
+      // A quarter of the largest map at a time, its oldest entries first.
+      const n = Math.max(1, Math.ceil(largest.size / 4))
+      const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n)
+      for (const [key] of victims) largest.delete(key)
       trimmed += victims.length
       if (field === 'pending') trimmedPending += victims.length
       text = render(copy)
@@ -91,7 +96,7 @@ export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: 
   return { text, trimmed, trimmedPending }
 }
 
-function oldestEntry(hooks: Map<string, HookBookmark>, field: 'done' | 'pending'): Map<string, number> | undefined {
+function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending'): Map<string, number> | undefined {
   let best: Map<string, number> | undefined
   for (const hook of hooks.values()) {
     const map = hook[field]

@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto'
-import { formatDuration, parseDuration } from './duration.js'
+import { parseDuration } from './duration.js'
 import { resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 
 /** Every input of action.yml; the CLI takes the same names as --flags. */
@@ -269,8 +269,4 @@ function isHttpUrl(text: string): boolean {
 
 function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
-}
-
-export function describeWindow(ms: number): string {
-  return formatDuration(ms)
 }

@@ -37,7 +37,7 @@ export const WINDOW_SAFETY_MS = 15 * 60_000
 
 export interface HookScan {
   key: string
-  facts: Iterable<GuidFacts>
+  facts: readonly GuidFacts[]
   /** Start of what this run scanned (the bookmark or the lookback), GitHub time. */
   scanStart: number
   /** The bookmark's floor before this run, or the lookback start when there was none. */
@@ -49,7 +49,7 @@ export interface HookScan {
 export interface Decision {
   hookKey: string
   facts: GuidFacts
-  /** Redeliveries already made (listed or in flight). */
+  /** Redeliveries of it that GitHub lists, by this action or by hand. */
   attempts: number
   action: 'redeliver' | 'skip'
   reason?: SkipReason

@@ -39,6 +39,7 @@ export interface ReportRow {
   event: string
   action: string | null
   status: string
+  statusCode: number
   attempts: number
   firstDeliveredAt: string
   result: 'redelivered' | 'skipped' | 'error'

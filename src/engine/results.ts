@@ -52,6 +52,7 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
     event: facts.event,
     action: facts.action,
     status: facts.newestStatus,
+    statusCode: facts.newestStatusCode,
     attempts: decision.attempts,
     firstDeliveredAt: new Date(facts.firstAt).toISOString(),
     result: 'skipped'
@@ -75,6 +76,8 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`)
   if (result.inFlight > 0) parts.push(`${result.inFlight} redeliveries still in flight`)
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
+  if (plan.outsideScan > 0) log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`)
+  if (plan.alreadyDone > 0) log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`)
   for (const d of plan.decisions) {
     const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
     log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`)

@@ -4,7 +4,7 @@ import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { scanHook } from './scan.js'
@@ -48,6 +48,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   let previous: Bookmark = { hooks: new Map() }
   if (keeper) {
     const parsed = await keeper.read()
+    if (parsed.newer) {
+      throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`)
+    }
     if (parsed.problem) {
       warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }

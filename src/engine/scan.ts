@@ -67,7 +67,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     )
   }
   context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
-  return { hook, ledger, scan: { key: hook.key, facts: ledger.facts(), scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
+  return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
 }
 
 /**

@@ -3,21 +3,23 @@
  * clock can be minutes off; only the time elapsed since an answer is taken from it.
  */
 export class GitHubClock {
-  private offsetMs: number | undefined
+  /** GitHub's time at the last answer, and the monotonic time it arrived. */
+  private anchor: { serverMs: number; at: number } | undefined
 
   observe(dateHeader: string | undefined): void {
     if (!dateHeader) return
     const serverMs = Date.parse(dateHeader)
     if (Number.isNaN(serverMs)) return
     // The header has one-second resolution and is truncated: on average half a second behind.
-    this.offsetMs = serverMs + 500 - Date.now()
+    this.anchor = { serverMs: serverMs + 500, at: performance.now() }
   }
 
   get known(): boolean {
-    return this.offsetMs !== undefined
+    return this.anchor !== undefined
   }
 
+  /** Elapsed time is measured monotonically, so a runner clock stepped mid-run changes nothing. */
   now(): number {
-    return Date.now() + (this.offsetMs ?? 0)
+    return this.anchor ? this.anchor.serverMs + (performance.now() - this.anchor.at) : Date.now()
   }
 }

@@ -45,7 +45,7 @@ export function explainHttpError(error: HttpErrorLike, context: RequestContext):
   }
   if (error.status === 403) {
     if (context.credential === 'token' && context.tokenIsInstallationToken) {
-      return `GitHub refused to ${context.action} (403: ${said}). The token looks like the workflow's GITHUB_TOKEN, which can neither redeliver webhooks nor write Actions variables. Pass a fine-grained or classic personal access token, or app-id and private-key, instead; it needs ${context.permission}.`
+      return `GitHub refused to ${context.action} (403: ${said}). The token is an installation token (ghs_): if it is the workflow's GITHUB_TOKEN, it can neither redeliver webhooks nor write Actions variables; pass a fine-grained or classic personal access token, or app-id and private-key, instead. Whatever the token, it needs ${context.permission}.`
     }
     const accepted = error.response?.headers?.['x-accepted-github-permissions']
     const hint = accepted ? ` (GitHub accepts: ${accepted})` : ''

@@ -59,8 +59,10 @@ export async function resolveHooks(
     }
   }
   if (selectors.length === 0) {
-    if (listed.length === 0) throw new UserError(`${owner.name} has no webhooks to scan.`)
-    return listed.map(h => toTarget(String(h.id), h.config?.url))
+    // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
+    const active = listed.filter(h => h.active !== false)
+    if (active.length === 0) throw new UserError(`${owner.name} has no active webhooks to scan.`)
+    return active.map(h => toTarget(String(h.id), h.config?.url))
   }
   const targets = new Map<string, HookTarget>()
   for (const selector of selectors) {

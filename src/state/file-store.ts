@@ -11,7 +11,8 @@ export class FileStore implements BookmarkStore {
 
   async read(): Promise<string | undefined> {
     try {
-      return readFileSync(this.path, 'utf8')
+      // write() ends the file with a newline; without it the text compares equal to what was written.
+      return readFileSync(this.path, 'utf8').replace(/\n$/, '')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
