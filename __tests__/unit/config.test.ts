@@ -554,8 +554,15 @@ describe('parseConfig: hostname', () => {
 
   test.each(['x y', 'a/b', 'ftp://x', 'ghe.example.com:99999', 'http://user:pw@x', 'https://x/?q=1'])('rejects %p', hostname => {
     expect(errors({ ...ORG, hostname })).toEqual([
-      `Input "hostname" must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL, got "${hostname}".`
+      `Input "hostname" must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL, got "${hostname.replace('user:pw@', '***@')}".`
     ])
+  })
+
+  test('a plain http API URL off this machine is accepted with a warning; on loopback without', () => {
+    const remote = parseConfig({ ...ORG, hostname: 'http://ghe.example.com/api/v3' }, {})
+    expect(remote.ok && remote.warnings).toEqual(['The GitHub API URL http://ghe.example.com/api/v3 is plain http: tokens and keys would travel unencrypted. Use https.'])
+    const local = parseConfig({ ...ORG, hostname: 'http://127.0.0.1:8080' }, {})
+    expect(local.ok && local.warnings).toEqual([])
   })
 })
 

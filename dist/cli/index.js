@@ -30070,6 +30070,7 @@ const HOOK_ID = /^[1-9]\d{0,19}$/;
  */
 function parseConfig(raw, env) {
     const errors = [];
+    const warnings = [];
     const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
     const bad = (name, expected, value) => {
         const got = value === undefined ? '' : `, got "${truncate(value)}"`;
@@ -30104,7 +30105,6 @@ function parseConfig(raw, env) {
     else {
         bad('target-type', 'must be app, org or repo', targetType);
     }
-    const warnings = [];
     const hooks = [];
     if (targetType === 'app' && input('hook-id')) {
         warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
@@ -30152,10 +30152,13 @@ function parseConfig(raw, env) {
     }
     const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
     if (!location && !input('hostname')) {
-        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(env.GITHUB_API_URL ?? '')}") is not an http(s) API URL: set "hostname".`);
+        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`);
     }
     else if (!location) {
-        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'));
+        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
+    }
+    else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
+        warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`);
     }
     let state;
     const variable = input('state-variable');
@@ -30271,6 +30274,14 @@ function isHttpUrl(text) {
     catch {
         return false;
     }
+}
+/** Never echo credentials a URL may carry. */
+function withoutUserInfo(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+function isLoopback(url) {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
 function truncate(text) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;

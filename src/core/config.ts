@@ -87,6 +87,7 @@ const HOOK_ID = /^[1-9]\d{0,19}$/
  */
 export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const errors: string[] = []
+  const warnings: string[] = []
   const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
   const bad = (name: InputName, expected: string, value?: string): void => {
     const got = value === undefined ? '' : `, got "${truncate(value)}"`
@@ -113,7 +114,6 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     bad('target-type', 'must be app, org or repo', targetType)
   }
 
-  const warnings: string[] = []
   const hooks: HookSelector[] = []
   if (targetType === 'app' && input('hook-id')) {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
@@ -152,9 +152,11 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
 
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
-    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(env.GITHUB_API_URL ?? '')}") is not an http(s) API URL: set "hostname".`)
+    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`)
   } else if (!location) {
-    bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', input('hostname'))
+    bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')))
+  } else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
+    warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`)
   }
 
   let state: Config['state']
@@ -265,6 +267,16 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Never echo credentials a URL may carry. */
+function withoutUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@')
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
 }
 
 function truncate(text: string): string {
