@@ -33913,8 +33913,12 @@ class Redeliverer {
     /** Problems that fail the run once everything else is done. */
     failures = [];
     stop;
+    targets;
+    hookPlans;
     constructor(options) {
         this.options = options;
+        this.targets = new Map(options.hooks.map(h => [h.key, h]));
+        this.hookPlans = new Map(options.plan.hooks.map(p => [p.key, p]));
     }
     async run() {
         const { plan, checkpointEvery } = this.options;
@@ -33932,14 +33936,14 @@ class Redeliverer {
      * causes a duplicate. Returns the batch less what an overlapping run is already sending.
      */
     async checkpoint(batch, first) {
-        const { keeper, previous, scans, plan, github } = this.options;
+        const { keeper, previous, scans, github } = this.options;
         if (!keeper)
             return batch;
         const now = github.now();
         const hooks = new Map(previous.hooks);
         for (const scan of scans) {
             const planned = new Map(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]));
-            hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), this.outcomes, now, planned));
+            hooks.set(scan.key, checkpointHookBookmark(scan, this.hookPlans.get(scan.key), this.outcomes, now, planned));
         }
         let others;
         try {
@@ -33976,10 +33980,10 @@ class Redeliverer {
             this.outcomes.set(key, this.stop);
             return;
         }
-        const { github, hooks } = this.options;
+        const { github } = this.options;
         let result;
         try {
-            result = await github.redeliver(hooks.find(h => h.key === decision.hookKey), decision.facts.newestId);
+            result = await github.redeliver(this.targets.get(decision.hookKey), decision.facts.newestId);
         }
         catch (error) {
             if (!(error instanceof UserError))

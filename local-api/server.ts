@@ -121,18 +121,19 @@ class LocalApiServer implements LocalApi, World {
 
   createOrgHook(org: string, opts: { url?: string; id?: number; active?: boolean } = {}): OrgHookRef {
     this.directory.org(org)
-    const id = this.hooks.allocateHookId(opts.id)
-    const hook = this.hooks.create({ kind: 'org', org, id }, opts.url ?? `https://receiver.example.com/github/${org}/${id}`, this.now())
-    hook.active = opts.active ?? true
-    return hook.ref as OrgHookRef
+    return this.createHook(id => ({ kind: 'org', org, id }), org, opts) as OrgHookRef
   }
 
   createRepoHook(repo: string, opts: { url?: string; id?: number; active?: boolean } = {}): RepoHookRef {
     this.directory.repo(repo)
+    return this.createHook(id => ({ kind: 'repo', repo, id }), repo, opts) as RepoHookRef
+  }
+
+  private createHook(ref: (id: number) => HookRef, owner: string, opts: { url?: string; id?: number; active?: boolean }): HookRef {
     const id = this.hooks.allocateHookId(opts.id)
-    const hook = this.hooks.create({ kind: 'repo', repo, id }, opts.url ?? `https://receiver.example.com/github/${repo}/${id}`, this.now())
+    const hook = this.hooks.create(ref(id), opts.url ?? `https://receiver.example.com/github/${owner}/${id}`, this.now())
     hook.active = opts.active ?? true
-    return hook.ref as RepoHookRef
+    return hook.ref
   }
 
   setReceiver(hook: HookRef, model: ReceiverModel): void {

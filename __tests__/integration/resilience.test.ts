@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type LocalApiOptions, type OrgHookRef } from '../../local-api/index.js'
 import { nodeRuntimes, runAction, type ActionRunOptions, type NodeRuntime } from '../support/runner.js'
-import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, onceRedelivered, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 afterEach(async () => {
@@ -101,16 +101,8 @@ describe.each(nodeRuntimes())('on $name', runtime => {
   test('3. an outage of the redelivery endpoint mid-run: reported, and the next run does exactly the rest', async () => {
     const { hook, inputs } = await orgWorld()
     const failing = Array.from({ length: 20 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-    let started = false
-    const first = await run(inputs, {
-      killWhen: () => {
-        if (!started && redeliveryCounts(api).size >= 5) {
-          started = true
-          api.outage({ pathIncludes: '/attempts', durationMs: 1_500, status: 503 })
-        }
-        return false
-      }
-    })
+    const outage = onceRedelivered(api, 5, () => api.outage({ pathIncludes: '/attempts', durationMs: 1_500, status: 503 }))
+    const first = await run(inputs, { killWhen: outage.killWhen })
     expect(first.exitCode).toBe(1)
     const errors = Number(first.outputs.errors)
     expect(errors).toBeGreaterThan(0)
@@ -261,23 +253,16 @@ describe.each(nodeRuntimes())('on $name', runtime => {
     const failing = Array.from({ length: 80 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
     const theirs = failing.slice(0, 5)
     const theirIds = theirs.map(g => api.deliveries(hook).find(d => d.guid === g)!.id)
-    let injected = false
-    const result = await run(inputs, {
-      timeScale: 0.05,
-      killWhen: () => {
-        if (!injected && redeliveryCounts(api).size >= 3) {
-          injected = true
-          // Another run checkpointed its own batch, with five of our second batch in it.
-          const current = JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value)
-          const entry = current.hooks[String(hook.id)]
-          entry.pending = { ...entry.pending, [String(Math.floor(api.now() / 1000) + 1)]: theirIds }
-          api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify(current))
-        }
-        return false
-      }
+    const injection = onceRedelivered(api, 3, () => {
+      // Another run checkpointed its own batch, with five of our second batch in it.
+      const current = JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value)
+      const entry = current.hooks[String(hook.id)]
+      entry.pending = { ...entry.pending, [String(Math.floor(api.now() / 1000) + 1)]: theirIds }
+      api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify(current))
     })
+    const result = await run(inputs, { timeScale: 0.05, killWhen: injection.killWhen })
     expect(result.exitCode).toBe(0)
-    expect(injected).toBe(true)
+    expect(injection.done()).toBe(true)
     for (const g of theirs) expect(redeliveryCounts(api).has(g)).toBe(false)
     for (const g of failing.slice(5)) expect(redeliveryCounts(api).get(g)).toBe(1)
     const skipped = result.report.deliveries.filter((d: { reason?: string }) => d.reason === 'in-flight')
@@ -289,20 +274,14 @@ describe.each(nodeRuntimes())('on $name', runtime => {
     const { hook, inputs } = await orgWorld()
     Array.from({ length: 10 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
     const newerFloor = new Date(api.now() + HOUR).toISOString()
-    let injected = false
-    const result = await run(inputs, {
-      timeScale: 0.05,
-      killWhen: () => {
-        if (!injected && redeliveryCounts(api).size >= 3) {
-          injected = true
-          // Another run finished meanwhile and wrote a newer bookmark with a redelivery of its own in flight.
-          api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify({ version: 1, hooks: { [String(hook.id)]: { floor: newerFloor, pending: { [String(Math.floor(api.now() / 1000))]: ['123456789'] } } } }))
-        }
-        return false
-      }
+    const injection = onceRedelivered(api, 3, () => {
+      // Another run finished meanwhile and wrote a newer bookmark with a redelivery of its own in flight.
+      const pending = { [String(Math.floor(api.now() / 1000))]: ['123456789'] }
+      api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify({ version: 1, hooks: { [String(hook.id)]: { floor: newerFloor, pending } } }))
     })
+    const result = await run(inputs, { timeScale: 0.05, killWhen: injection.killWhen })
     expect(result.exitCode).toBe(0)
-    expect(injected).toBe(true)
+    expect(injection.done()).toBe(true)
     const saved = bookmark().hooks[String(hook.id)]
     expect(saved.floor).toBe(newerFloor)
     expect(Object.values(saved.pending).flat()).toContain('123456789')

@@ -57,3 +57,21 @@ export async function settle(ms = 150): Promise<void> {
 export function sorted(values: Iterable<string>): string[] {
   return [...values].sort()
 }
+
+/**
+ * A poll for the runner harness's `killWhen`: does `act` once, as soon as `n` redeliveries
+ * have been accepted, and never kills. `done()` tells whether it happened.
+ */
+export function onceRedelivered(api: LocalApi, n: number, act: () => void): { killWhen: () => boolean; done: () => boolean } {
+  let happened = false
+  return {
+    killWhen: () => {
+      if (!happened && redeliveryCounts(api).size >= n) {
+        happened = true
+        act()
+      }
+      return false
+    },
+    done: () => happened
+  }
+}

@@ -1,6 +1,6 @@
 import type { Bookmark, HookBookmark } from '../core/bookmark.js'
 import type { DeliveryId } from '../core/ids.js'
-import { checkpointHookBookmark, outcomeKey, type Decision, type HookScan, type Outcome, type RunPlan } from '../core/plan.js'
+import { checkpointHookBookmark, outcomeKey, type Decision, type HookPlan, type HookScan, type Outcome, type RunPlan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
 import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
@@ -36,7 +36,13 @@ export class Redeliverer {
   readonly failures: string[] = []
   private stop: Outcome | undefined
 
-  constructor(private readonly options: RedelivererOptions) {}
+  private readonly targets: Map<string, HookTarget>
+  private readonly hookPlans: Map<string, HookPlan>
+
+  constructor(private readonly options: RedelivererOptions) {
+    this.targets = new Map(options.hooks.map(h => [h.key, h]))
+    this.hookPlans = new Map(options.plan.hooks.map(p => [p.key, p]))
+  }
 
   async run(): Promise<void> {
     const { plan, checkpointEvery } = this.options
@@ -53,13 +59,13 @@ export class Redeliverer {
    * causes a duplicate. Returns the batch less what an overlapping run is already sending.
    */
   private async checkpoint(batch: Decision[], first: boolean): Promise<Decision[]> {
-    const { keeper, previous, scans, plan, github } = this.options
+    const { keeper, previous, scans, github } = this.options
     if (!keeper) return batch
     const now = github.now()
     const hooks = new Map<string, HookBookmark>(previous.hooks)
     for (const scan of scans) {
       const planned = new Map<DeliveryId, number>(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]))
-      hooks.set(scan.key, checkpointHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, this.outcomes, now, planned))
+      hooks.set(scan.key, checkpointHookBookmark(scan, this.hookPlans.get(scan.key)!, this.outcomes, now, planned))
     }
     let others: Bookmark | undefined
     try {
@@ -93,10 +99,10 @@ export class Redeliverer {
       this.outcomes.set(key, this.stop)
       return
     }
-    const { github, hooks } = this.options
+    const { github } = this.options
     let result: RedeliveryResult
     try {
-      result = await github.redeliver(hooks.find(h => h.key === decision.hookKey)!, decision.facts.newestId)
+      result = await github.redeliver(this.targets.get(decision.hookKey)!, decision.facts.newestId)
     } catch (error) {
       if (!(error instanceof UserError)) throw error
       // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
