@@ -159,6 +159,8 @@ export function receiverOutcome(model: ReceiverModel, guid: string, at: number, 
       return rng() < model.failRate ? fail : ok
     case 'failing':
       return model.guids === 'all' || model.guids.has(guid) ? fail : ok
+    case 'scripted':
+      return model.ok(guid, at) ? ok : fail
   }
 }
 

@@ -87,12 +87,13 @@ class LocalApiServer implements LocalApi, World {
     return Date.now() + this.clockOffsetMs
   }
 
+  // Whole milliseconds, as GitHub's times are: a fractional clock would leak into cursors.
   setClockOffset(ms: number): void {
-    this.clockOffsetMs = ms
+    this.clockOffsetMs = Math.round(ms)
   }
 
   advanceClock(ms: number): void {
-    this.clockOffsetMs += ms
+    this.clockOffsetMs += Math.round(ms)
   }
 
   // ---------- identities ----------

@@ -43,6 +43,8 @@ export type ReceiverModel =
   | { type: 'down'; from: number; to: number /* server-clock ms */ }
   | { type: 'flaky'; failRate: number }
   | { type: 'failing'; guids: Set<string> | 'all' }
+  /** A receiver scripted by a test: whether it answers an attempt of `guid` made at server time `at`. */
+  | { type: 'scripted'; ok(guid: string, at: number): boolean }
 
 export interface DeliveryInput {
   guid?: string

@@ -98,7 +98,9 @@ describe('parseBookmark', () => {
                 ['9007199254740993', 1736510280000],
                 ['9007199254740994', 1736510280000]
               ]),
-              done: new Map([['guid-x', 1736508000000]])
+              sent: new Map(),
+              done: new Map([['guid-x', 1736508000000]]),
+              free: new Map()
             }
           ]
         ])
@@ -125,8 +127,8 @@ describe('parseBookmark', () => {
     const { bookmark, problem } = parseBookmark(text)
     expect(problem).toBeUndefined()
     expect([...bookmark.hooks.keys()].sort()).toEqual(['arrays', 'good'])
-    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), done: new Map([['b', 7000]]) })
-    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), done: new Map() })
+    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), sent: new Map(), done: new Map([['b', 7000]]), free: new Map() })
+    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 })
 
@@ -184,7 +186,7 @@ describe('serializeBookmark', () => {
 
   test('round trip keeps the floor to the millisecond and truncates pending/done to seconds', () => {
     const b = bookmarkOf({ h: hookBookmark({ floor: NOW + 123, pending: new Map([['5', NOW + 999]]), done: new Map([['g', NOW + 1]]) }) })
-    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), done: new Map([['g', NOW]]) })
+    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), sent: new Map(), done: new Map([['g', NOW]]), free: new Map() })
   })
 
   test('an empty bookmark', () => {
@@ -305,5 +307,25 @@ describe('seen: the newest attempt any run has seen', () => {
     const floor = NOW - HOUR + 500
     const ours = { hooks: new Map([['h', hookBookmark({ floor, done: new Map([['g', NOW - HOUR]]) })]]) }
     expect(mergeBookmarks(ours, { hooks: new Map([['h', hookBookmark({ floor })]]) }).hooks.get('h')!.done.has('g')).toBe(true)
+  })
+})
+
+describe('the outage fields', () => {
+  test('sent, free and down survive a round trip; malformed items are dropped', () => {
+    const hook = { floor: NOW, pending: new Map(), sent: new Map([['77', NOW - 5000]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+    const text = serializeBookmark({ hooks: new Map([['h', hook]]) }).text
+    expect(JSON.parse(text).hooks.h).toMatchObject({ sent: { [String((NOW - 5000) / 1000)]: ['77'] }, free: { g: 2 }, down: new Date(NOW - HOUR).toISOString() })
+    expect(parseBookmark(text).bookmark.hooks.get('h')).toEqual(hook)
+    const bad = JSON.stringify({ version: 1, hooks: { h: { floor: new Date(NOW).toISOString(), sent: { x: ['1'] }, free: { a: -1, b: 1.5, c: 'x', d: 3 }, down: 'soon' } } })
+    expect(parseBookmark(bad).bookmark.hooks.get('h')).toEqual({ floor: NOW, pending: new Map(), sent: new Map(), done: new Map(), free: new Map([['d', 3]]) })
+  })
+
+  test('merging keeps in-flight entries of both, the larger free count, and a known downSince', () => {
+    const a = { floor: NOW, pending: new Map(), sent: new Map([['1', NOW]]), done: new Map(), free: new Map([['g', 1]]) }
+    const b = { floor: NOW, pending: new Map(), sent: new Map([['2', NOW]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+    const merged = mergeBookmarks({ hooks: new Map([['h', a]]) }, { hooks: new Map([['h', b]]) }).hooks.get('h')!
+    expect(merged.sent).toEqual(new Map([['2', NOW], ['1', NOW]]))
+    expect(merged.free).toEqual(new Map([['g', 2]]))
+    expect(merged.downSince).toBe(NOW - HOUR)
   })
 })

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
-import { buildReport, describeTarget } from '../core/report.js'
+import { buildReport, describeTarget, stepFailures } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
@@ -112,11 +112,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     else {
       const t = run.totals
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${t.receiversDown} receivers down` : ''}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
-    for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
-    return run.failures.length > 0 ? 1 : 0
+    const failures = stepFailures(run, config.failOn)
+    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${redact(failure)}\n`)
+    for (const failure of failures) streams.stderr(`error: ${redact(failure)}\n`)
+    return failures.length > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof UserError) return fail(error.message)
     return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -9,10 +9,19 @@ export interface HookBookmark {
   floor: number
   /** The newest attempt any run has seen: what is older was looked at, what is newer was not. */
   seenUntil?: number
-  /** Attempt ids redelivered recently, with when: a redelivery in flight is not sent again. */
+  /**
+   * Attempt ids about to be redelivered (written before the request), with when: a run
+   * stopped mid-batch may or may not have sent them, so they wait only a short while.
+   */
   pending: Map<DeliveryId, number>
+  /** Attempt ids GitHub accepted a redelivery of (or may have), with when: in flight until the new attempt is listed. */
+  sent: Map<DeliveryId, number>
   /** Guids finished without success (skipped for good) that are newer than floor, with their first attempt's time. */
   done: Map<string, number>
+  /** Probe redeliveries per guid sent while the receiver was not known to be up: they cost no attempt. */
+  free: Map<string, number>
+  /** Since when (GitHub time) the receiver has been failing, while it is found down. */
+  downSince?: number
 }
 
 export interface Bookmark {
@@ -54,33 +63,41 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     if (!isObject(entry) || typeof entry.floor !== 'string') continue
     const floor = Date.parse(entry.floor)
     if (Number.isNaN(floor)) continue
-    const pending = new Map<DeliveryId, number>()
-    if (isObject(entry.pending)) {
-      for (const [seconds, ids] of Object.entries(entry.pending)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) continue
-        for (const id of ids) if (typeof id === 'string' && isDeliveryId(id)) pending.set(id, Number(seconds) * 1000)
-      }
-    }
     const done = new Map<string, number>()
     if (isObject(entry.done)) {
       for (const [guid, seconds] of Object.entries(entry.done)) {
         if (typeof seconds === 'number') done.set(guid, seconds * 1000)
       }
     }
+    const free = new Map<string, number>()
+    if (isObject(entry.free)) {
+      for (const [guid, count] of Object.entries(entry.free)) {
+        if (typeof count === 'number' && Number.isInteger(count) && count > 0) free.set(guid, count)
+      }
+    }
     const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
-    hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done })
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
+    hooks.set(key, {
+      floor,
+      ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
+      pending: readIdTimes(entry.pending),
+      sent: readIdTimes(entry.sent),
+      done,
+      free,
+      ...(Number.isNaN(downSince) ? {} : { downSince })
+    })
   }
   return { bookmark: { hooks } }
 }
 
 /** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
 export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number; trimmedPending: number } {
-  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]))
+  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]))
   let trimmed = 0
   let trimmedPending = 0
   let text = render(copy)
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-  for (const field of ['done', 'pending'] as const) {
+  for (const field of ['done', 'pending', 'sent'] as const) {
     while (text.length > MAX_STATE_CHARS) {
       const largest = largestMap(copy, field)
       if (!largest) break
@@ -89,14 +106,33 @@ export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: 
       const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n)
       for (const [key] of victims) largest.delete(key)
       trimmed += victims.length
-      if (field === 'pending') trimmedPending += victims.length
+      if (field !== 'done') trimmedPending += victims.length
       text = render(copy)
     }
   }
   return { text, trimmed, trimmedPending }
 }
 
-function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending'): Map<string, number> | undefined {
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. */
+function readIdTimes(value: unknown): Map<DeliveryId, number> {
+  const out = new Map<DeliveryId, number>()
+  if (!isObject(value)) return out
+  for (const [seconds, ids] of Object.entries(value)) {
+    if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) continue
+    for (const id of ids) if (typeof id === 'string' && isDeliveryId(id)) out.set(id, Number(seconds) * 1000)
+  }
+  return out
+}
+
+function writeIdTimes(map: Map<DeliveryId, number>): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+    ;(out[String(Math.floor(at / 1000))] ??= []).push(id)
+  }
+  return out
+}
+
+function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' | 'sent'): Map<string, number> | undefined {
   let best: Map<string, number> | undefined
   for (const hook of hooks.values()) {
     const map = hook[field]
@@ -109,18 +145,17 @@ function render(hooks: Map<string, HookBookmark>): string {
   const out: Record<string, unknown> = {}
   for (const key of [...hooks.keys()].sort()) {
     const hook = hooks.get(key)!
-    const pending: Record<string, string[]> = {}
-    for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-      ;(pending[String(Math.floor(at / 1000))] ??= []).push(id)
-    }
     const done: Record<string, number> = {}
     for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
       done[guid] = Math.floor(at / 1000)
     }
     const entry: Record<string, unknown> = { floor: new Date(hook.floor).toISOString() }
     if (hook.seenUntil !== undefined) entry.seen = new Date(hook.seenUntil).toISOString()
-    if (hook.pending.size > 0) entry.pending = pending
+    if (hook.pending.size > 0) entry.pending = writeIdTimes(hook.pending)
+    if (hook.sent.size > 0) entry.sent = writeIdTimes(hook.sent)
     if (hook.done.size > 0) entry.done = done
+    if (hook.free.size > 0) entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
     out[key] = entry
   }
   return JSON.stringify({ version: STATE_VERSION, hooks: out })
@@ -141,13 +176,28 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     }
     const floor = Math.max(a.floor, b.floor)
     const seen = [a.seenUntil, b.seenUntil].filter((t): t is number => t !== undefined)
-    const pending = new Map(b.pending)
-    for (const [id, at] of a.pending) pending.set(id, Math.max(at, pending.get(id) ?? 0))
     const done = new Map<string, number>()
     for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
-    hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done })
+    const free = new Map(b.free)
+    for (const [guid, n] of a.free) free.set(guid, Math.max(n, free.get(guid) ?? 0))
+    const downSince = a.downSince ?? b.downSince
+    hooks.set(key, {
+      floor,
+      ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+      pending: newestTimes(a.pending, b.pending),
+      sent: newestTimes(a.sent, b.sent),
+      done,
+      free,
+      ...(downSince !== undefined ? { downSince } : {})
+    })
   }
   return { hooks }
+}
+
+function newestTimes(a: Map<DeliveryId, number>, b: Map<DeliveryId, number>): Map<DeliveryId, number> {
+  const out = new Map(b)
+  for (const [id, at] of a) out.set(id, Math.max(at, out.get(id) ?? 0))
+  return out
 }
 
 /**

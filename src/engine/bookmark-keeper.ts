@@ -60,9 +60,11 @@ export class BookmarkKeeper {
    * which was sent; unless another run has written since, whose bookmark must stay.
    */
   async restore(): Promise<void> {
-    if (this.readText === undefined || this.lastText === this.readText) return
+    if (this.lastText === this.readText) return
     if ((await this.store.read()) !== this.lastText) return
-    await this.store.write(this.readText)
-    this.lastText = this.readText
+    // There was no bookmark before this run: an empty one means the same, with nothing in flight.
+    const text = this.readText ?? serializeBookmark({ hooks: new Map() }).text
+    await this.store.write(text)
+    this.lastText = text
   }
 }

@@ -77,6 +77,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     log,
     warn,
     checkpointEvery: options.checkpointEvery ?? 40,
+    maxRedeliveries: policy.maxRedeliveries,
     verifyDelayMs: options.verifyDelayMs ?? 15_000,
     sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
   })
@@ -88,7 +89,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
     const next: Bookmark = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) }
     for (const scan of scans) {
-      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now))
+      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)))
     }
     try {
       await keeper.write(next, { mergeWithOthers: true })
@@ -103,7 +104,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     }
   }
 
-  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log)
+  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
   for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)

@@ -67,7 +67,39 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     )
   }
   context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
-  return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
+  return { hook, ledger, scan: {
+      key: hook.key,
+      facts: [...ledger.facts()],
+      scanStart,
+      floorBase,
+      newestAt: ledger.newestAt,
+      newestOk: ledger.newestOk,
+      lastOkAt: ledger.lastOkAt,
+      previous: prior
+    }
+  }
+}
+
+/**
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
+ * newest attempt after the one redelivered succeeded. A guid absent from the answer has
+ * no new attempt listed yet. Undefined when GitHub could not be asked.
+ */
+export async function newAttempts(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Map<string, boolean> | undefined> {
+  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
+  const found = new Map<string, boolean>()
+  try {
+    await github.listDeliveries(hook, page => {
+      for (const attempt of page) {
+        const id = redelivered.get(attempt.guid)
+        if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt))
+      }
+      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
+    })
+  } catch {
+    return undefined
+  }
+  return found
 }
 
 /**
@@ -75,18 +107,6 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
  * whose redelivery went through. Undefined when GitHub could not be asked.
  */
 export async function redeliveriesMade(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Set<string> | undefined> {
-  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
-  const made = new Set<string>()
-  try {
-    await github.listDeliveries(hook, page => {
-      for (const attempt of page) {
-        const id = redelivered.get(attempt.guid)
-        if (id !== undefined && compareIds(attempt.id, id) > 0) made.add(attempt.guid)
-      }
-      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
-    })
-  } catch {
-    return undefined
-  }
-  return made
+  const found = await newAttempts(github, hook, decisions, since)
+  return found && new Set(found.keys())
 }
