@@ -302,11 +302,12 @@ export function seedFleet(api: LocalApi, opts: FleetOptions): Fleet {
       hooks.push({ repo: repo.fullName, ref, url, failingGuids: [] })
     }
   }
+  const repositoryIds = new Map(repositories.map((r) => [r.fullName, r.id]))
   const failing = Math.round(hooks.length * (opts.failingHooks ?? 0))
   const pool = hooks.slice()
   for (let n = 0; n < failing; n++) {
     const [hook] = pool.splice(Math.floor(rng() * pool.length), 1)
-    const d = api.addDelivery(hook.ref, { event: 'push', deliveredAt: now - 30 * MINUTE, ok: false, repositoryId: repositories.find((r) => r.fullName === hook.repo)?.id })
+    const d = api.addDelivery(hook.ref, { event: 'push', deliveredAt: now - 30 * MINUTE, ok: false, repositoryId: repositoryIds.get(hook.repo) })
     hook.failingGuids.push(d.guid)
   }
   return { owner, repositories, hooks }
