@@ -3,6 +3,8 @@
 // a redelivery is listed.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { Octokit } from '@octokit/core'
+import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { seedFleet, startLocalApi, type AppInfo, type LocalApi } from '../../local-api/index.js'
 import { appJwt, call, type Res } from './helpers.js'
 
@@ -54,6 +56,16 @@ describe('repository listings', () => {
     const archived = items.filter((r) => r.archived).map((r) => r.name)
     expect(archived).toEqual(['svc-0207', 'svc-0157', 'svc-0107', 'svc-0057', 'svc-0007'])
     expect(items[0]).toMatchObject({ full_name: 'acme/site-fork', private: false, fork: true, owner: { login: 'acme', type: 'Organization' } })
+  })
+
+  it("pages through Octokit's paginate, under /api/v3 too", async () => {
+    const Paginating = Octokit.plugin(paginateRest)
+    for (const baseUrl of [api.url, api.ghesUrl]) {
+      const octokit = new Paginating({ baseUrl, auth: token })
+      const repos = await octokit.paginate('GET /orgs/{org}/repos', { org: 'acme', per_page: 100 })
+      expect(repos).toHaveLength(252)
+    }
+    expect(api.log.filter((e) => e.route === '/orgs/acme/repos' && e.path.startsWith('/api/v3')).length).toBe(3)
   })
 
   it('defaults to 30 per page and caps per_page at 100', async () => {
@@ -186,6 +198,13 @@ describe('installations on all or selected repositories', () => {
     expect(items).toHaveLength(45)
     expect(items.filter((r) => r.archived).map((r) => r.name)).toEqual(['svc-0003'])
     expect(pages[0].headers.get('link')).toContain(`<${api.url}/installation/repositories?per_page=20&page=3>; rel="last"`)
+  })
+
+  it("flattens through Octokit's paginate like GitHub's other total_count lists", async () => {
+    const Paginating = Octokit.plugin(paginateRest)
+    const octokit = new Paginating({ baseUrl: api.url, auth: await installationToken({ org: 'acme' }) })
+    const repos = await octokit.paginate('GET /installation/repositories', { per_page: 10 })
+    expect(repos.map((r) => r.name)).toEqual(Array.from({ length: 45 }, (_, i) => `svc-${String(i).padStart(4, '0')}`))
   })
 
   it('lists only the selected repositories, and 404s the hooks of the others', async () => {
