@@ -33796,6 +33796,22 @@ function oldestFirst(a, b) {
     return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
 }
 /**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
+ * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ */
+function replaceProbe(plan, hookKey, free) {
+    const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? [];
+    if (held.length === 0)
+        return undefined;
+    const probe = chooseProbe(held, free);
+    probe.held = false;
+    probe.probe = true;
+    probe.action = 'redeliver';
+    probe.reason = undefined;
+    plan.toRedeliver.push(probe);
+    return probe;
+}
+/**
  * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */
@@ -34227,6 +34243,7 @@ class Redeliverer {
         const { plan } = this.options;
         // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
         await this.sendAll([...plan.toRedeliver], true);
+        await this.replaceRefusedProbes();
         const released = await this.awaitProbes();
         await this.sendAll(released, false);
         await this.verifyUncertain();
@@ -34244,6 +34261,22 @@ class Redeliverer {
             }
         }
     }
+    /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
+    async replaceRefusedProbes() {
+        const { plan, scans } = this.options;
+        for (const probe of plan.toRedeliver.filter(d => d.probe)) {
+            let current = probe;
+            while (current && !this.stop && this.isRefused(current)) {
+                current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current.hookKey)?.previous?.free);
+                if (current)
+                    await this.sendAll([current], false);
+            }
+        }
+    }
+    isRefused(decision) {
+        const outcome = this.outcomes.get(outcomeKey(decision));
+        return outcome?.result === 'skipped' && outcome.reason === 'refused';
+    }
     /**
      * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
      * GHES), and returns the held deliveries of the hooks whose receiver answered.
@@ -34253,8 +34286,10 @@ class Redeliverer {
         const probes = plan.toRedeliver.filter(d => d.probe);
         if (probes.length === 0)
             return [];
-        const verdicts = new Map(probes.map(p => [p.hookKey, 'unknown']));
-        const waiting = probes.filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
+        // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
+        const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const verdicts = new Map(waiting.map(p => [p.hookKey, 'unknown']));
         if (waiting.length > 0 && !this.stop) {
             const n = waiting.length;
             log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);

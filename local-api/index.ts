@@ -3,6 +3,8 @@
 
 export { startLocalApi } from './server.js'
 export { seedRealisticDay, seedDeliveries, seedFleet } from './scenario.js'
+export { Timeline } from './schedule.js'
+export type { Measured, TimelineOptions } from './schedule.js'
 export type { RealisticDay, RealisticDayOptions, BulkOptions, Fleet, FleetHook, FleetOptions } from './scenario.js'
 export { JWT_MESSAGES } from './auth.js'
 export { SECONDARY_MESSAGE } from './limits.js'

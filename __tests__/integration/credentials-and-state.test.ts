@@ -117,6 +117,8 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
   const hook = api.createOrgHook('acme')
   const failing = Array.from({ length: 12 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
+  // The receiver answered a moment ago: no probe, so the hour's budget goes to redeliveries.
+  addSuccess(api, hook, 10_000)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id) }
   const first = await runAction({ apiUrl: api.url, inputs })
   expect(first.commands.errors).toEqual([])

@@ -107,7 +107,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
       reportPath = ''
     }
-    const outputs = { ...run.totals, report: reportPath }
+    // The action's output names, as `--json` promises.
+    const { givenUp, receiversDown, ...counts } = run.totals
+    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals

@@ -186,6 +186,22 @@ function oldestFirst(a: Decision, b: Decision): number {
 }
 
 /**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
+ * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ */
+export function replaceProbe(plan: RunPlan, hookKey: string, free: ReadonlyMap<string, number> | undefined): Decision | undefined {
+  const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? []
+  if (held.length === 0) return undefined
+  const probe = chooseProbe(held, free)
+  probe.held = false
+  probe.probe = true
+  probe.action = 'redeliver'
+  probe.reason = undefined
+  plan.toRedeliver.push(probe)
+  return probe
+}
+
+/**
  * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */

@@ -4,6 +4,7 @@ import {
   checkpointHookBookmark,
   outcomeKey,
   releaseHeld,
+  replaceProbe,
   type Decision,
   type HookPlan,
   type HookScan,
@@ -66,6 +67,7 @@ export class Redeliverer {
     const { plan } = this.options
     // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
     await this.sendAll([...plan.toRedeliver], true)
+    await this.replaceRefusedProbes()
     const released = await this.awaitProbes()
     await this.sendAll(released, false)
     await this.verifyUncertain()
@@ -83,6 +85,23 @@ export class Redeliverer {
     }
   }
 
+  /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
+  private async replaceRefusedProbes(): Promise<void> {
+    const { plan, scans } = this.options
+    for (const probe of plan.toRedeliver.filter(d => d.probe)) {
+      let current: Decision | undefined = probe
+      while (current && !this.stop && this.isRefused(current)) {
+        current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current!.hookKey)?.previous?.free)
+        if (current) await this.sendAll([current], false)
+      }
+    }
+  }
+
+  private isRefused(decision: Decision): boolean {
+    const outcome = this.outcomes.get(outcomeKey(decision))
+    return outcome?.result === 'skipped' && outcome.reason === 'refused'
+  }
+
   /**
    * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
    * GHES), and returns the held deliveries of the hooks whose receiver answered.
@@ -91,8 +110,10 @@ export class Redeliverer {
     const { plan, github, hooks, log } = this.options
     const probes = plan.toRedeliver.filter(d => d.probe)
     if (probes.length === 0) return []
-    const verdicts = new Map<string, ProbeVerdict>(probes.map(p => [p.hookKey, 'unknown']))
-    const waiting = probes.filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
+    // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
+    const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    const verdicts = new Map<string, ProbeVerdict>(waiting.map(p => [p.hookKey, 'unknown']))
     if (waiting.length > 0 && !this.stop) {
       const n = waiting.length
       log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`)
