@@ -25,8 +25,11 @@ export const STATE_VERSION = 1
 /** Actions variables hold at most 48 KB; stay well under it. */
 export const MAX_STATE_CHARS = 40_000
 
-/** `newer`: written by a newer version of the action, which this one must not overwrite. */
-export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean }
+/**
+ * `newer`: written by a newer version of the action, which this one must not overwrite.
+ * `warnings`: parts of hook entries that could not be read and were left out (a hand edit).
+ */
+export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean; warnings?: string[] }
 
 export function emptyBookmark(): Bookmark {
   return { hooks: new Map() }
@@ -50,38 +53,76 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` }
   }
   const hooks = new Map<string, HookBookmark>()
+  const warnings: string[] = []
   for (const [key, entry] of Object.entries(doc.hooks)) {
-    if (!isObject(entry) || typeof entry.floor !== 'string') continue
-    const floor = Date.parse(entry.floor)
-    if (Number.isNaN(floor)) continue
-    const pending = new Map<DeliveryId, number>()
-    if (isObject(entry.pending)) {
-      for (const [seconds, ids] of Object.entries(entry.pending)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) continue
-        for (const id of ids) if (typeof id === 'string' && isDeliveryId(id)) pending.set(id, Number(seconds) * 1000)
-      }
-    }
-    const done = new Map<string, number>()
-    if (isObject(entry.done)) {
-      for (const [guid, seconds] of Object.entries(entry.done)) {
-        if (typeof seconds === 'number') done.set(guid, seconds * 1000)
-      }
-    }
-    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
-    hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done })
+    const read = parseHookEntry(entry)
+    if (read.hook) hooks.set(key, read.hook)
+    if (read.problems.length > 0) warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`)
   }
-  return { bookmark: { hooks } }
+  return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } }
 }
 
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number; trimmedPending: number } {
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string[] } {
+  if (!isObject(entry)) return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] }
+  const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN
+  if (Number.isNaN(floor)) {
+    // Without a floor nothing says where to scan from; the lookback is the safe answer.
+    return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] }
+  }
+  const problems: string[] = []
+  const pending = new Map<DeliveryId, number>()
+  if (isObject(entry.pending)) {
+    let dropped = 0
+    for (const [seconds, ids] of Object.entries(entry.pending)) {
+      if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+        dropped += Array.isArray(ids) ? ids.length : 1
+        continue
+      }
+      for (const id of ids) {
+        if (typeof id === 'string' && isDeliveryId(id)) pending.set(id, Number(seconds) * 1000)
+        else dropped++
+      }
+    }
+    if (dropped > 0) problems.push(`${dropped} in-flight ("pending") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`)
+  } else if (entry.pending !== undefined) {
+    problems.push(`"pending" is ${shown(entry.pending)}, not an object of times to delivery ids, left out`)
+  }
+  const done = new Map<string, number>()
+  if (isObject(entry.done)) {
+    let dropped = 0
+    for (const [guid, seconds] of Object.entries(entry.done)) {
+      if (typeof seconds === 'number' && Number.isFinite(seconds)) done.set(guid, seconds * 1000)
+      else dropped++
+    }
+    if (dropped > 0) problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`)
+  } else if (entry.done !== undefined) {
+    problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`)
+  }
+  const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
+  if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
+  return { hook: { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done }, problems }
+}
+
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing'
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text
+}
+
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+export function serializeBookmark(bookmark: Bookmark, maxChars = Number.POSITIVE_INFINITY): { text: string; trimmed: number; trimmedPending: number } {
   const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]))
   let trimmed = 0
   let trimmedPending = 0
   let text = render(copy)
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
   for (const field of ['done', 'pending'] as const) {
-    while (text.length > MAX_STATE_CHARS) {
+    while (text.length > maxChars) {
       const largest = largestMap(copy, field)
       if (!largest) break
       // A quarter of the largest map at a time, its oldest entries first.
@@ -160,4 +201,61 @@ export function keepsDone(firstAt: number, floor: number): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+export const FUTURE_TOLERANCE_MS = 60_000
+
+export interface TrustedStart {
+  /** Where this hook's scan starts from (before clamping to GitHub's window). */
+  floor: number
+  /** The hook's entry without the times that lie in the future. */
+  previous?: HookBookmark
+  /** Why part of the bookmark is not trusted, for a warning. */
+  problem?: string
+}
+
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: number | undefined, now: number, fallbackFloor: number): TrustedStart {
+  const latest = now + FUTURE_TOLERANCE_MS
+  const at = (ms: number): string => new Date(ms).toISOString()
+  if (!entry) {
+    if (legacyFloor === undefined) return { floor: fallbackFloor }
+    if (legacyFloor <= latest) return { floor: legacyFloor }
+    return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` }
+  }
+  const problems: string[] = []
+  const floorTrusted = entry.floor <= latest
+  if (!floorTrusted) problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`)
+  const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest
+  const pending = new Map([...entry.pending].filter(([, t]) => t <= latest))
+  const done = new Map([...entry.done].filter(([, t]) => t <= latest))
+  const dropped = entry.pending.size - pending.size + (entry.done.size - done.size) + (seenTrusted ? 0 : 1)
+  if (dropped > 0) problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`)
+  if (problems.length === 0) return { floor: entry.floor, previous: entry }
+  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, done }
+  if (!seenTrusted) delete previous.seenUntil
+  return { floor: previous.floor, previous, problem: problems.join('; ') }
+}
+
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+export function isForgotten(entry: HookBookmark, now: number, windowMs: number): boolean {
+  let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor)
+  for (const t of entry.pending.values()) newest = Math.max(newest, t)
+  for (const t of entry.done.values()) newest = Math.max(newest, t)
+  return newest < now - windowMs
 }
