@@ -109,6 +109,30 @@ test("two targets on one state file: the second keeps the first one's bookmark, 
   expect(both[b.id].pending).toBeDefined()
 })
 
+test("two apps on one state file keep their own bookmarks; the earlier 'app' entry is taken over once", async () => {
+  const apps = [api.createApp(), api.createApp()]
+  const state = join(dir, 'state.json')
+  const legacyFloor = iso(api.now() - 30 * MINUTE)
+  writeFileSync(state, JSON.stringify({ version: 1, hooks: { app: { floor: legacyFloor } } }))
+  const failing = apps.map(app => addFailure(api, app.hook, 10 * MINUTE))
+  const run = async (app: (typeof apps)[number]): Promise<number> => {
+    const key = join(dir, `key-${app.id}.pem`)
+    writeFileSync(key, app.privateKeyPem)
+    return (await cli(['--target-type', 'app', '--app-id', String(app.id), '--private-key-file', key, '--state-file', state])).code
+  }
+
+  expect(await run(apps[0])).toBe(0)
+  const afterFirst = readState(state).hooks
+  expect(Object.keys(afterFirst)).toEqual([`app:${apps[0].id}`])
+  expect(await run(apps[1])).toBe(0)
+
+  // The second app did not start from the first one's floor: its failure was found and redelivered.
+  expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(failing))
+  const hooks = readState(state).hooks
+  expect(Object.keys(hooks).sort()).toEqual(sorted([`app:${apps[0].id}`, `app:${apps[1].id}`]))
+  expect(hooks[`app:${apps[0].id}`]).toEqual(afterFirst[`app:${apps[0].id}`])
+})
+
 describe('--report-file must not overwrite what the run keeps', () => {
   const base = (state: string): string[] => ['--target-type', 'org', '--org', 'acme', '--state-file', state]
 

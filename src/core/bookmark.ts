@@ -259,3 +259,19 @@ export function isForgotten(entry: HookBookmark, now: number, windowMs: number):
   for (const t of entry.done.values()) newest = Math.max(newest, t)
   return newest < now - windowMs
 }
+
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+export const LEGACY_APP_KEY = 'app'
+
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+export function adoptLegacyAppEntry(bookmark: Bookmark, appKey: string): Bookmark {
+  const legacy = bookmark.hooks.get(LEGACY_APP_KEY)
+  if (!legacy || appKey === LEGACY_APP_KEY) return bookmark
+  const hooks = new Map(bookmark.hooks)
+  hooks.delete(LEGACY_APP_KEY)
+  if (!hooks.has(appKey)) hooks.set(appKey, legacy)
+  return { ...bookmark, hooks }
+}

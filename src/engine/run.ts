@@ -1,4 +1,4 @@
-import { isForgotten, type Bookmark } from '../core/bookmark.js'
+import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, RunResult } from '../core/types.js'
@@ -60,6 +60,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`)
     }
     previous = parsed.bookmark
+    for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
     if (previous.legacyFloor !== undefined) {
       log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
     }
