@@ -4,7 +4,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UserError } from '../../src/engine/ports.js'
-import { FileLock, FileStore, linkTarget, localProcesses, MAX_LOCK_AGE_MS, parseLockOwner, staleLockReason, type ProcessTable } from '../../src/state/file-store.js'
+import { FileLock, FileStore, linkTarget, localProcesses, LOCK_SILENCE_MS, MAX_LOCK_AGE_MS, parseLockOwner, staleLockReason, type ProcessTable } from '../../src/state/file-store.js'
 
 let dir: string
 beforeEach(() => {
@@ -77,9 +77,13 @@ describe('lock staleness is decided by more than the pid', () => {
     expect(staleLockReason(undefined, 0, here)).toBe('it names no process')
   })
 
-  test("another machine's lock (a shared disk) is held until it is older than any run", () => {
+  test("another machine's or container's lock (a shared disk) is held while its run refreshes it", () => {
     expect(staleLockReason({ pid: 42, host: 'other', boot: 'x', start: '1' }, 60_000, here)).toBeUndefined()
-    expect(staleLockReason({ pid: 42, host: 'other' }, MAX_LOCK_AGE_MS + 1, here)).toBe('it was taken on other more than 6 hours ago')
+    expect(staleLockReason({ pid: 42, host: 'other' }, LOCK_SILENCE_MS + 1, here)).toBe('its run has not refreshed it for more than 10 minutes')
+  })
+
+  test('a lock not refreshed for ten minutes is left over even if its process looks alive', () => {
+    expect(staleLockReason({ pid: 42, host: 'box', boot: 'boot-1', start: '500' }, LOCK_SILENCE_MS + 1, here)).toBe('its run has not refreshed it for more than 10 minutes')
   })
 
   test('the lock names its process, host, boot and start, and reads back; older pid-only locks too', () => {
@@ -122,6 +126,29 @@ describe('FileLock on disk', () => {
     const lock = new FileLock(lockPath())
     lock.acquire()
     lock.release()
+  })
+
+  test('a run refreshes its lock while it goes on, so a long run is not taken over', async () => {
+    const lock = new FileLock(lockPath(), localProcesses, Date.now, 10)
+    lock.acquire()
+    try {
+      const old = (Date.now() - LOCK_SILENCE_MS - 60_000) / 1000
+      utimesSync(lockPath(), old, old)
+      await new Promise(resolve => setTimeout(resolve, 60))
+      expect(Date.now() - statSync(lockPath()).mtimeMs).toBeLessThan(LOCK_SILENCE_MS)
+      expect(() => new FileLock(lockPath()).acquire()).toThrow(/Another run/)
+    } finally {
+      lock.release()
+    }
+  })
+
+  test('a run whose lock was taken over does not remove the new holder\'s lock', () => {
+    const first = new FileLock(lockPath())
+    first.acquire()
+    const other = JSON.stringify({ pid: 1, host: 'elsewhere' }) + '\n'
+    writeFileSync(lockPath(), other)
+    first.release()
+    expect(readFileSync(lockPath(), 'utf8')).toBe(other)
   })
 
   test('a lock a live run holds is refused, saying what to do, and left alone', () => {

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
@@ -78,12 +78,17 @@ function existingMode(path: string): number | undefined {
   }
 }
 
-/** No run takes this long: a lock older than this is left over, whatever else it says. */
+/** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
 export const MAX_LOCK_AGE_MS = 6 * 60 * 60_000
+/** A run refreshes its lock's time this often... */
+export const LOCK_HEARTBEAT_MS = 60_000
+/** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
+export const LOCK_SILENCE_MS = 10 * 60_000
 
 /** Who holds a lock, as written in it; older versions wrote only the pid. */
 export interface LockOwner {
   pid: number
+  /** Present in the locks of runs that refresh them (this version on). */
   host?: string
   /** The kernel's boot id: a pid from before a restart means nothing. */
   boot?: string
@@ -118,16 +123,15 @@ export function parseLockOwner(text: string): LockOwner | undefined {
  */
 export function staleLockReason(owner: LockOwner | undefined, ageMs: number, here: ProcessTable): string | undefined {
   if (!owner) return 'it names no process'
-  const hours = `${MAX_LOCK_AGE_MS / 3_600_000} hours`
-  if (owner.host !== undefined && owner.host !== here.host) {
-    // Another machine's processes cannot be seen from here (a shared disk): only its age tells.
-    return ageMs > MAX_LOCK_AGE_MS ? `it was taken on ${owner.host} more than ${hours} ago` : undefined
-  }
+  const refreshed = owner.host !== undefined
+  if (refreshed && ageMs > LOCK_SILENCE_MS) return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`
+  // Another machine's (or container's) processes cannot be seen from here: only the refresh tells.
+  if (refreshed && owner.host !== here.host) return undefined
   if (owner.boot !== undefined && here.boot !== undefined && owner.boot !== here.boot) return 'the machine has restarted since it was taken'
   if (!here.isAlive(owner.pid)) return `process ${owner.pid} has ended`
   const start = owner.start !== undefined ? here.startOf(owner.pid) : undefined
   if (start !== undefined && start !== owner.start) return `process ${owner.pid} is now another program`
-  if (ageMs > MAX_LOCK_AGE_MS) return `it is more than ${hours} old, longer than any run takes`
+  if (!refreshed && ageMs > MAX_LOCK_AGE_MS) return `it is more than ${MAX_LOCK_AGE_MS / 3_600_000} hours old, longer than any run takes`
   return undefined
 }
 
@@ -150,11 +154,15 @@ export const localProcesses: ProcessTable = {
  */
 export class FileLock {
   private held = false
+  /** What this run wrote in the lock: it refreshes and removes only a lock that still says so. */
+  private content = ''
+  private heartbeat: NodeJS.Timeout | undefined
 
   constructor(
     readonly path: string,
     private readonly processes: ProcessTable = localProcesses,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    private readonly heartbeatMs = LOCK_HEARTBEAT_MS
   ) {}
 
   acquire(): void {
@@ -162,9 +170,12 @@ export class FileLock {
       try {
         const fd = openSync(this.path, 'wx', 0o600)
         const { host, boot } = this.processes
-        writeFileSync(fd, JSON.stringify({ pid: process.pid, host, boot, start: this.processes.startOf(process.pid), at: new Date(this.now()).toISOString() }) + '\n')
+        this.content = JSON.stringify({ pid: process.pid, host, boot, start: this.processes.startOf(process.pid), at: new Date(this.now()).toISOString() }) + '\n'
+        writeFileSync(fd, this.content)
         closeSync(fd)
         this.held = true
+        this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs)
+        this.heartbeat.unref()
         const release = (): void => this.release()
         process.once('exit', release)
         // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
@@ -225,10 +236,27 @@ export class FileLock {
     rmSync(aside, { force: true })
   }
 
+  /** Shows the lock is in use, so no later run takes it over while this one goes on. */
+  private refresh(): void {
+    if (!this.isOurs()) return
+    const at = new Date(this.now())
+    try {
+      utimesSync(this.path, at, at)
+    } catch {
+      // Checked again at the next beat.
+    }
+  }
+
+  private isOurs(): boolean {
+    return this.held && safeRead(this.path) === this.content
+  }
+
+  /** Removes the lock, unless another run took it over meanwhile: that run's lock stays. */
   release(): void {
     if (!this.held) return
+    clearInterval(this.heartbeat)
+    if (this.isOurs()) rmSync(this.path, { force: true })
     this.held = false
-    rmSync(this.path, { force: true })
   }
 }
 
