@@ -1,6 +1,6 @@
 /** The CLI's state file and its lock, on a real file system in a temporary directory. */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UserError } from '../../src/engine/ports.js'
@@ -35,13 +35,19 @@ describe('a symlinked state file stays a link', () => {
     mkdirSync(join(dir, 'real'))
     symlinkSync('real/state.json', join(dir, 'middle.json'))
     symlinkSync('middle.json', join(dir, 'state.json'))
-    expect(linkTarget(join(dir, 'state.json'))).toBe(join(dir, 'real', 'state.json'))
+    expect(linkTarget(join(dir, 'state.json'))).toBe(join(realpathSync(dir), 'real', 'state.json'))
 
     await new FileStore(join(dir, 'state.json')).write('x')
 
     expect(lstatSync(join(dir, 'state.json')).isSymbolicLink()).toBe(true)
     expect(lstatSync(join(dir, 'middle.json')).isSymbolicLink()).toBe(true)
     expect(readFileSync(join(dir, 'real', 'state.json'), 'utf8')).toBe('x\n')
+  })
+
+  test('every spelling of a state file not created yet (through a linked directory) names one file, so one lock', () => {
+    mkdirSync(join(dir, 'real'))
+    symlinkSync(join(dir, 'real'), join(dir, 'alias'))
+    expect(linkTarget(join(dir, 'alias', 'state.json'))).toBe(linkTarget(join(dir, 'real', '.', 'state.json')))
   })
 
   test('a link loop is an error that names the state file', async () => {

@@ -53,7 +53,8 @@ describe('parseBookmark', () => {
   test("the documented script's milliseconds are taken over as legacyFloor", () => {
     expect(parseBookmark('1736510400000')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
     expect(parseBookmark(' 1736510400000\n')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
-    expect(parseBookmark('1736510400')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400 } })
+    // Ten digits are seconds (as milliseconds they would be January 1970).
+    expect(parseBookmark('1736510400')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
   })
 
   test.each(['garbage', '{', '{"version":1', 'null x', '1736510400000x'])('not JSON: %p', text => {

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
 import { buildReport, describeTarget } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
@@ -135,8 +135,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
 function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
   const file = (path: string): string => {
     try {
-      const target = linkTarget(path)
-      return join(realpathSync(dirname(target)), basename(target))
+      return linkTarget(path)
     } catch {
       return resolve(path)
     }

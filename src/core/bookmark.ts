@@ -38,8 +38,9 @@ export function emptyBookmark(): Bookmark {
 export function parseBookmark(text: string | undefined): ParsedBookmark {
   const value = text?.trim() ?? ''
   if (value === '') return { bookmark: emptyBookmark() }
-  // GitHub's documented script stores Date.now() as a string.
-  if (/^\d{10,16}$/.test(value)) return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } }
+  // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+  // of this century: a hand-written value in seconds, read as such rather than as January 1970.
+  if (/^\d{10,16}$/.test(value)) return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } }
   let doc: unknown
   try {
     doc = JSON.parse(value)

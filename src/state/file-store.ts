@@ -1,6 +1,6 @@
 import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
@@ -63,11 +63,20 @@ export function linkTarget(path: string): string {
     try {
       link = readlinkSync(current)
     } catch {
-      return current
+      // Not there yet: its directory's real path, so every spelling of it names one file (and one lock).
+      return realDirectory(current)
     }
     current = resolve(dirname(current), link)
   }
   throw new UserError(`Cannot follow the state file ${path}: too many symbolic links.`)
+}
+
+function realDirectory(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return path
+  }
 }
 
 function existingMode(path: string): number | undefined {
