@@ -61,7 +61,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   if (target.type === 'app') {
     access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
     route = appHookRoute
-    hooks = [appHook(config.location.webBaseUrl)]
+    hooks = [appHook(config.location.webBaseUrl, config.app!.appId)]
   } else {
     route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
     access = appClient

@@ -57,7 +57,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     expect(redeliveryCounts(api).get(later)).toBe(1)
     for (const g of failing) expect(redeliveryCounts(api).get(g)).toBe(1)
     const after = JSON.parse(api.getVariable('acme/workflows', 'WEBHOOK_BOOKMARK')!.value)
-    expect(Date.parse(after.hooks.app.floor)).toBeGreaterThan(Date.parse(before.hooks.app.floor))
+    expect(Date.parse(after.hooks[`app:${app.id}`].floor)).toBeGreaterThan(Date.parse(before.hooks[`app:${app.id}`].floor))
     // The second run read only what is new: the first page reached the bookmark.
     const pages = api.log.filter(e => e.route === '/app/hook/deliveries')
     expect(pages.length).toBe(1)

@@ -6,7 +6,7 @@ import { buildReport, describeTarget, stepFailures } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
-import { FileLock, FileStore } from '../state/file-store.js'
+import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, parseCliArgs } from './args.js'
 
 interface Streams {
@@ -57,6 +57,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }
+  const clash = sharedFile(options)
+  if (clash) return fail(clash)
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
@@ -80,7 +82,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     if (options.stateFile) {
       const path = resolve(options.stateFile)
       mkdirSync(dirname(path), { recursive: true })
-      lock = new FileLock(`${path}.lock`)
+      // Beside the file a symlink leads to: two links to one state file share one lock.
+      lock = new FileLock(`${linkTarget(path)}.lock`)
       lock.acquire()
       store = new FileStore(path)
     }
@@ -127,6 +130,37 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } finally {
     lock?.release()
   }
+}
+
+/**
+ * A file the run writes must not be one it keeps or reads: a report written over the state
+ * file would replace the bookmark every run. Paths are compared as the files they lead to.
+ */
+function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
+  const file = (path: string): string => {
+    try {
+      return linkTarget(path)
+    } catch {
+      return resolve(path)
+    }
+  }
+  const kept: { flag: string; path: string; what: string }[] = []
+  if (options.stateFile) {
+    kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' })
+    kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' })
+  }
+  if (options.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' })
+  const written = [
+    ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
+    ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
+  ]
+  for (const out of written) {
+    const other = kept.find(k => k.path === out.path && k.what !== out.what)
+    if (other) {
+      return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`
+    }
+  }
+  return undefined
 }
 
 /** Input errors name inputs; on the command line they are flags. */

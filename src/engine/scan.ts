@@ -1,4 +1,4 @@
-import type { Bookmark } from '../core/bookmark.js'
+import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
@@ -31,22 +31,27 @@ export interface ScanContext {
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
   const { previous, lookbackMs, windowMs, github } = context
-  const prior = previous.hooks.get(hook.key)
+  let prior: HookBookmark | undefined
   const ledger = new DeliveryLedger()
-  let bounds: { floorBase: number; scanStart: number } | undefined
+  let bounds: { floorBase: number; scanStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
-  const boundsNow = (): { floorBase: number; scanStart: number } => {
+  const boundsNow = (): { floorBase: number; scanStart: number; seenBefore?: number } => {
     const now = github.now()
-    const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs
-    return { floorBase, scanStart: Math.max(floorBase, now - windowMs) }
+    const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs)
+    if (trusted.problem) {
+      // The legacy value is one for every hook: the same words, so the run warns once.
+      const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`
+      context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
+    }
+    prior = trusted.previous
+    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil }
   }
-  // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-  const seenBefore = prior?.seenUntil
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
       bounds ??= boundsNow()
-      const { floorBase, scanStart } = bounds
+      const { floorBase, scanStart, seenBefore } = bounds
       let more = page.length > 0
       for (const attempt of page) {
         if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
