@@ -43,6 +43,8 @@ export class DeliveryLedger {
   private seenIds = new Set<DeliveryId>()
   scanned = 0
   newestAt: number | undefined
+  /** delivered_at of the newest successful attempt seen: the receiver's last sign of life. */
+  lastSuccessAt: number | undefined
 
   add(attempt: Attempt): void {
     // A page boundary can shift while deliveries arrive; never count an attempt twice.
@@ -51,6 +53,7 @@ export class DeliveryLedger {
     this.scanned++
     if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt) this.newestAt = attempt.deliveredAt
     const ok = isSuccess(attempt)
+    if (ok && (this.lastSuccessAt === undefined || attempt.deliveredAt > this.lastSuccessAt)) this.lastSuccessAt = attempt.deliveredAt
     const facts = this.byGuid.get(attempt.guid)
     if (!facts) {
       this.byGuid.set(attempt.guid, {

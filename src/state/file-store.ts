@@ -19,22 +19,33 @@ export class FileStore implements BookmarkStore {
     }
   }
 
-  /** Written to a temporary file and renamed over the old one: a crash leaves the old or the new, never half. */
   async write(text: string): Promise<void> {
-    const temporary = `${this.path}.${process.pid}.tmp`
     try {
-      const fd = openSync(temporary, 'w', 0o600)
-      try {
-        writeSync(fd, text + '\n')
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(temporary, this.path)
+      writeFileAtomically(this.path, text + '\n', 0o600)
     } catch (error) {
-      rmSync(temporary, { force: true })
       throw new UserError(`Cannot write the ${this.description}: ${(error as Error).message}`)
     }
+  }
+}
+
+/**
+ * Written to a temporary file in the same directory and renamed over the old one: a crash, or a
+ * reader at the wrong moment, sees the old file or the new, never half of one.
+ */
+export function writeFileAtomically(path: string, text: string, mode: number): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    const fd = openSync(temporary, 'w', mode)
+    try {
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temporary, path)
+  } catch (error) {
+    rmSync(temporary, { force: true })
+    throw error
   }
 }
 
