@@ -8,6 +8,7 @@ import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
+import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { timeScale } from './timing.js'
 
@@ -112,6 +113,14 @@ export function createClient(context: ClientContext, auth: { token: string } | {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
-  const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
+  try {
+    dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  } catch (error) {
+    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+    const secure = baseUrl.startsWith('https:')
+    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
+    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
+  }
   return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
 }
