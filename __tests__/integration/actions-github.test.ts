@@ -9,7 +9,10 @@
  *   plugin-rest-endpoint-methods, which this project never calls: the bundle grows by a
  *   second HTTP client and ~100 kB of route tables (+142 kB, +10%, measured).
  *
- * These tests fail when either stops being true, which is the time to adopt it.
+ * What it would give is kept without it: the toolkit's user agent convention (the run's
+ * orchestration id, see user-agent.test.ts), GITHUB_REPOSITORY as the workflow's repository,
+ * and a proxy per destination from the same http-client. These tests fail when either
+ * drawback stops being true, which is the time to adopt it.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'

@@ -13,6 +13,15 @@ import type { GitHubClock } from './clock.js'
 import { timeScale } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
+
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim()
+  return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT
+}
 const API_VERSION = '2022-11-28'
 
 export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
@@ -50,7 +59,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   const { log } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
-    userAgent: USER_AGENT,
+    userAgent: userAgent(),
     request: { fetch: proxyAwareFetch(context.baseUrl) },
     log: {
       debug: (message: string) => log.debug(message),
