@@ -9,6 +9,7 @@ export interface CliOptions {
   stateFile?: string
   privateKeyFile?: string
   reportFile?: string
+  metricsFile?: string
   json: boolean
   help: boolean
   version: boolean
@@ -22,6 +23,7 @@ export function parseCliArgs(argv: string[]): CliParse {
     'state-file': { type: 'string' },
     'private-key-file': { type: 'string' },
     'report-file': { type: 'string' },
+    'metrics-file': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
     version: { type: 'boolean' },
@@ -56,6 +58,7 @@ export function parseCliArgs(argv: string[]): CliParse {
       stateFile: values['state-file'] as string | undefined,
       privateKeyFile: values['private-key-file'] as string | undefined,
       reportFile: values['report-file'] as string | undefined,
+      metricsFile: values['metrics-file'] as string | undefined,
       json: values.json === true,
       help: values.help === true,
       version: values.version === true,
@@ -95,6 +98,8 @@ Bookmark (so each run scans only what is new):
 Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: the temp directory)
+  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
+                               textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
   --help, --version
 

@@ -8,10 +8,20 @@ import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
+import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
+
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim()
+  return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT
+}
 const API_VERSION = '2022-11-28'
 
 export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
@@ -50,7 +60,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   const { log, pacing } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
-    userAgent: USER_AGENT,
+    userAgent: userAgent(),
     request: { fetch: proxyAwareFetch(context.baseUrl) },
     log: {
       debug: (message: string) => log.debug(message),
@@ -113,6 +123,14 @@ export function createClient(context: ClientContext, auth: { token: string } | {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
-  const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
+  try {
+    dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  } catch (error) {
+    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+    const secure = baseUrl.startsWith('https:')
+    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
+    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
+  }
   return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
 }
