@@ -32,7 +32,7 @@ const rows: ReportRow[] = [
 ]
 const run = runResult({
   hooks: [
-    hookResult({ hook: busy, scanned: 40, failed: 6, redelivered: 1, skipped: 4, errors: 1, lastSuccessAt: NOW - 30 * 60_000 }),
+    hookResult({ hook: busy, scanned: 40, failed: 6, redelivered: 1, skipped: 4, errors: 1, givenUp: 2, receiverDown: { verdict: 'down', waiting: 1 }, lastSuccessAt: NOW - 30 * 60_000 }),
     hookResult({ hook: quiet, scanned: 7 })
   ],
   rows,
@@ -74,7 +74,7 @@ describe('renderMetrics', () => {
     expect(value(families, 'skipped_deliveries', { ...quietLabels, reason: 'budget' })).toBe(0)
   })
 
-  test('given up and receiver down derive from the rows', () => {
+  test("given up and receiver down, from the run's counts", () => {
     expect(value(families, 'given_up_deliveries', busyLabels)).toBe(2)
     expect(value(families, 'given_up_deliveries', quietLabels)).toBe(0)
     expect(value(families, 'receiver_down', busyLabels)).toBe(1)
