@@ -7,19 +7,15 @@ export interface ReportDocument {
   dryRun: boolean
   finishedAt: string
   totals: Totals
-  hooks: Array<{
-    hook: string
-    hookId: string | null
-    scanned: number
-    failed: number
-    redelivered: number
-    skipped: number
-    errors: number
-    givenUp: number
-    inFlight: number
-    receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
-    scanError?: string
-  }>
+  hooks: Array<
+    Omit<Totals, 'receiversDown'> & {
+      hook: string
+      hookId: string | null
+      inFlight: number
+      receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
+      scanError?: string
+    }
+  >
   warnings: string[]
   deliveries: ReportRow[]
 }
