@@ -8,13 +8,27 @@ import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
+import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
+import { networkFailure } from './errors.js'
 import { timeScale } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
 const API_VERSION = '2022-11-28'
 
-export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
+/**
+ * Octokit's retry plugin retries every network failure as a status 500, 1 + 4 + 9 s apart:
+ * a host name that does not resolve or a certificate that is not trusted never gets better,
+ * so those fail at once. Registered before `retry`, so it decides first.
+ */
+function failFastOnPermanentNetworkFailures(octokit: Octokit): void {
+  octokit.hook.error('request', (error, options) => {
+    if (networkFailure(error)?.permanent) options.request = { ...options.request, retries: 0 }
+    throw error
+  })
+}
+
+export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, failFastOnPermanentNetworkFailures, retry)
 export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
 export interface ClientLog {
@@ -112,6 +126,12 @@ export function createClient(context: ClientContext, auth: { token: string } | {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
-  const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
+  try {
+    dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  } catch {
+    // Not the value itself: a proxy URL may carry a password.
+    throw new UserError('The proxy URL in HTTPS_PROXY or HTTP_PROXY (or their lowercase forms) is not a URL: give http://host:port, or unset it.')
+  }
   return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
 }

@@ -4,7 +4,7 @@ import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResu
 import type { GitHubClient } from './client.js'
 import { timeScale } from './timing.js'
 import type { GitHubClock } from './clock.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
+import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, type CredentialKind, type HttpErrorLike } from './errors.js'
 
 interface RawDelivery {
   id: unknown
@@ -75,7 +75,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         }
         if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
         const uncertain = mayHaveBeenProcessed(error)
-        if (!uncertain && attempt < REDELIVERY_TRIES) {
+        if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
           await sleep(attempt * attempt * 1000 * timeScale())
           continue
         }
@@ -100,13 +100,9 @@ export class GitHubDeliveries implements DeliveriesPort {
 const REDELIVERY_TRIES = 4
 
 /** Whether a failed request may still have taken effect at GitHub. */
-export function mayHaveBeenProcessed(error: { status: number; cause?: unknown }): boolean {
+export function mayHaveBeenProcessed(error: HttpErrorLike): boolean {
   if (error.status === 503) return false
-  const cause = (error.cause as { cause?: { code?: string } } | undefined)?.cause
-  const code = cause?.code
-  // The connection was never made: the request cannot have reached GitHub.
-  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return false
-  return true
+  return networkFailure(error)?.mayHaveArrived ?? true
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,238 @@
+/**
+ * Requests that never got an answer from GitHub: Octokit reports them as status 500.
+ * These run the real client in process against local servers that fail in each way.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLocalApi, type LocalApi } from '../../local-api/index.js'
+import { UserError } from '../../src/engine/ports.js'
+import { createClient, type ClientContext } from '../../src/github/client.js'
+import { GitHubClock } from '../../src/github/clock.js'
+import { GitHubDeliveries, orgHookRoute } from '../../src/github/deliveries.js'
+import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
+
+const TOKEN = 'ghp_networktest0000000000000000000000'
+const SCALE = 'WEBHOOK_REDELIVERY_TIME_SCALE'
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']
+let savedEnv: Record<string, string | undefined>
+
+function context(baseUrl: string): ClientContext {
+  return { baseUrl, clock: new GitHubClock(), log: { debug: () => undefined, warning: () => undefined }, mask: () => undefined, requests: { total: 0, writes: 0 } }
+}
+
+/** The error one GET to the org's hooks ends with. */
+async function failure(baseUrl: string, token = TOKEN): Promise<unknown> {
+  try {
+    await createClient(context(baseUrl), { token }).request('GET /orgs/{org}/hooks', { org: 'acme' })
+  } catch (error) {
+    return error
+  }
+  throw new Error('the request succeeded')
+}
+
+/** A TCP server that counts connections and hands each socket to `onSocket`. */
+async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0
+  const sockets = new Set<Socket>()
+  const server: Server = createServer(socket => {
+    connections++
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    onSocket(socket)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  return {
+    port,
+    connections: () => connections,
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      return new Promise(resolve => server.close(() => resolve()))
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = await tcpServer(() => undefined)
+  await server.close()
+  return server.port
+}
+
+beforeEach(() => {
+  savedEnv = Object.fromEntries([SCALE, ...PROXY_VARIABLES].map(name => [name, process.env[name]]))
+  for (const name of PROXY_VARIABLES) delete process.env[name]
+  process.env[SCALE] = '0.001'
+})
+
+afterEach(() => {
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
+})
+
+describe('a certificate the machine does not trust (GHES with a private certificate authority)', () => {
+  let api: LocalApi
+  let forwarder: Awaited<ReturnType<typeof tcpServer>>
+
+  beforeAll(async () => {
+    api = await startLocalApi({ tls: true })
+    const apiPort = Number(new URL(api.url).port)
+    // Counts the connections made to the HTTPS server: one per try.
+    forwarder = await tcpServer(socket => {
+      const upstream = connect(apiPort, '127.0.0.1')
+      upstream.on('error', () => socket.destroy())
+      socket.pipe(upstream).pipe(socket)
+    })
+  })
+
+  afterAll(async () => {
+    await forwarder.close()
+    await api.close()
+  })
+
+  test('says the certificate is not trusted, names NODE_EXTRA_CA_CERTS, and does not retry', async () => {
+    const error = await failure(`https://127.0.0.1:${forwarder.port}/api/v3`)
+    const message = describeError(error)
+    expect(message).toMatch(/^the TLS certificate of 127\.0\.0\.1:\d+ is not trusted: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)\./)
+    expect(message).toContain('set the environment variable NODE_EXTRA_CA_CERTS to a PEM file')
+    expect(message).not.toMatch(/\b500\b/)
+    expect(networkFailure(error)).toMatchObject({ problem: 'certificate', permanent: true, mayHaveArrived: false })
+    expect(forwarder.connections()).toBe(1)
+  })
+
+  test('a redelivery that cannot connect is neither retried nor taken for one GitHub may have made', async () => {
+    const before = forwarder.connections()
+    const deliveries = new GitHubDeliveries(
+      { client: createClient(context(`https://127.0.0.1:${forwarder.port}/api/v3`), { token: TOKEN }), credential: 'token' },
+      new GitHubClock(),
+      orgHookRoute('acme')
+    )
+    const result = await deliveries.redeliver({ key: '1', kind: 'org', id: '1', label: 'acme hook 1' }, '12345')
+    expect(result).toMatchObject({ kind: 'error', message: expect.stringContaining('NODE_EXTRA_CA_CERTS') })
+    expect(result.kind === 'error' && result.uncertain).toBe(false)
+    expect(forwarder.connections() - before).toBe(1)
+  })
+
+  test('with the authority in NODE_EXTRA_CA_CERTS the same server is trusted: the advice works', async () => {
+    // Node reads NODE_EXTRA_CA_CERTS at start: a child process shows it.
+    const dir = mkdtempSync(join(tmpdir(), 'network-errors-'))
+    try {
+      writeFileSync(join(dir, 'ca.pem'), api.certPem!)
+      const script = `fetch(${JSON.stringify(`${api.url}/api/v3/meta`)}).then(r => console.log('answered', r.status), e => console.log(e.cause?.code))`
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') } })
+        let out = ''
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk))
+        child.on('error', reject)
+        child.on('close', () => resolve(out.trim()))
+      })
+      expect(output).toMatch(/^answered \d{3}$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+test('a host name that does not resolve fails at once, saying so, not as "500"', async () => {
+  delete process.env[SCALE] // Real retry pacing: 1 + 4 + 9 s if it were retried.
+  const started = performance.now()
+  const error = await failure('https://ghe.nowhere.invalid/api/v3')
+  expect(performance.now() - started).toBeLessThan(3000)
+  const message = describeError(error)
+  expect(message).toMatch(/^could not resolve the host name ghe\.nowhere\.invalid \((ENOTFOUND|EAI_AGAIN)\)\. Check "hostname"/)
+  expect(message).not.toMatch(/\b500\b/)
+})
+
+test('a refused connection names the host and port', async () => {
+  const port = await freePort()
+  const message = describeError(await failure(`http://127.0.0.1:${port}`))
+  expect(message).toBe(`127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+})
+
+test('a connection closed before the answer is retried, then explained', async () => {
+  const server = await tcpServer(socket => socket.destroy())
+  try {
+    const error = await failure(`http://127.0.0.1:${server.port}`)
+    expect(describeError(error)).toMatch(/^the connection to 127\.0\.0\.1:\d+ was closed before GitHub answered \(UND_ERR_SOCKET\)\./)
+    expect(networkFailure(error)).toMatchObject({ problem: 'connection-closed', permanent: false, mayHaveArrived: true })
+    // GitHub's guidance: dropped connections are retried with backoff (three times).
+    expect(server.connections()).toBe(4)
+  } finally {
+    await server.close()
+  }
+})
+
+test('an answer that is not HTTP says to check the port', async () => {
+  const server = await tcpServer(socket => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'))
+  try {
+    expect(describeError(await failure(`http://127.0.0.1:${server.port}`))).toMatch(/^127\.0\.0\.1:\d+ did not answer in HTTP \(HPE_[A-Z_]+\): check "hostname" and its port\.$/)
+  } finally {
+    await server.close()
+  }
+})
+
+describe('proxies', () => {
+  let proxy: HttpServer
+  let proxyPort: number
+
+  beforeAll(async () => {
+    proxy = createHttpServer((_request, response) => response.writeHead(407).end())
+    proxy.on('connect', (_request, socket: Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'))
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+    proxyPort = (proxy.address() as { port: number }).port
+  })
+
+  afterAll(() => new Promise<void>(resolve => proxy.close(() => resolve())))
+
+  test('a proxy that wants credentials is named, and its URL\'s password never shown', async () => {
+    process.env.HTTPS_PROXY = `http://someone:proxy-secret@127.0.0.1:${proxyPort}`
+    const error = await failure('https://ghe.example.com/api/v3')
+    const message = describeError(error)
+    expect(message).toBe(
+      `the proxy 127.0.0.1:${proxyPort} refused to connect to ghe.example.com (407): it wants credentials (give them in the proxy URL, http://user:password@proxy:port). Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`
+    )
+    expect(message).not.toContain('proxy-secret')
+  })
+
+  test('a proxy that refuses connections is the one named', async () => {
+    const port = await freePort()
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`
+    expect(describeError(await failure('https://ghe.example.com/api/v3'))).toBe(
+      `the proxy 127.0.0.1:${port} refused the connection (ECONNREFUSED) on the way to ghe.example.com. Check HTTPS_PROXY/HTTP_PROXY, or list ghe.example.com in NO_PROXY.`
+    )
+  })
+
+  test('a proxy variable that is not a URL is an error naming the variable, not "Invalid URL"', () => {
+    process.env.HTTPS_PROXY = 'not a url:secret'
+    expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).toThrow(UserError)
+    expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).toThrow(/^The proxy URL in HTTPS_PROXY or HTTP_PROXY .* is not a URL: give http:\/\/host:port, or unset it\.$/)
+  })
+})
+
+test('a credential that cannot be an HTTP header is explained without repeating it', async () => {
+  const api = await startLocalApi()
+  try {
+    const token = 'ghp_first\nghp_second€'
+    const error = await failure(api.url, token)
+    const message = describeError(error)
+    expect(message).toBe('a credential cannot be sent in an HTTP header: it holds a line break or a character outside ASCII. Check how the secret was stored.')
+    expect(message).not.toContain('ghp_')
+    const explained = explainHttpError(error as Parameters<typeof explainHttpError>[0], { action: 'list the webhooks of acme', credential: 'token', permission: 'x' })
+    expect(explained).toBe(`Could not list the webhooks of acme: ${message}`)
+  } finally {
+    await api.close()
+  }
+})
+
+test("GitHub's own 500 (an answer) is reported as GitHub's", () => {
+  const error = Object.assign(new Error('Server Error'), { status: 500, response: { headers: {}, data: { message: 'Server Error' } }, cause: new Error('x') })
+  expect(networkFailure(error)).toBeUndefined()
+  expect(describeError(error)).toBe('500 Server Error')
+})
