@@ -7,7 +7,7 @@ import { createClient, type ClientContext, type GitHubClient } from './github/cl
 import { GitHubClock } from './github/clock.js'
 import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
-import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
+import { appHook, HookDirectory, resolveHooks, type HookOwner } from './github/hooks.js'
 import { timeScale } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
@@ -53,6 +53,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   let hooks: HookTarget[]
   let route: HookRoute
   let access: Access
+  let directory: HookDirectory | undefined
   const target = config.target
   if (target.type === 'app') {
     access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
@@ -64,7 +65,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
       : tokenAccess(config.token!)
     const owner = hookOwner(config, route.permission('read', access.credential))
-    hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken)
+    directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
+    hooks = await resolveHooks(directory, config.hooks)
   }
 
   let store = io.store
@@ -74,7 +76,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
-  const deliveries = new GitHubDeliveries(access, clock, route)
+  const deliveries = new GitHubDeliveries(access, clock, route, directory)
   const result = await runEngine({
     hooks,
     policy: {

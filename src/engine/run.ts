@@ -1,10 +1,11 @@
 import type { Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
+import { noun } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { scanHook } from './scan.js'
@@ -61,9 +62,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn }
-  const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
-  const fatal = scanned.find(s => s.fatal)?.fatal
+  const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
+  const fatal = scannedAll.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
+  // Named hooks that do not exist are named together at the end; the others are processed.
+  const unknown = scannedAll.flatMap(s => (s.unknown ? [s.unknown] : []))
+  const scanned = scannedAll.filter(s => !s.unknown)
+  // None of them exists: nothing to do but say so, as for any bad input.
+  if (unknown.length > 0 && scanned.length === 0) throw new UserError(unknownHooksMessage(unknown))
   const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []))
 
   const plan = planRun(scans, policy, github.now())
@@ -104,9 +110,18 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log)
+  if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
   for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
   }
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
+}
+
+function unknownHooksMessage(unknown: UnknownHookError[], processed = false): string {
+  const byOwner = new Map<string, string[]>()
+  for (const u of unknown) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId])
+  const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ')
+  const them = unknown.length === 1 ? 'it' : 'them'
+  return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`
 }

@@ -1,9 +1,10 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
-import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
 import { timeScale } from './timing.js'
 import type { GitHubClock } from './clock.js'
+import type { HookDirectory } from './hooks.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, type CredentialKind, type HttpErrorLike } from './errors.js'
 
 interface RawDelivery {
@@ -29,7 +30,9 @@ export class GitHubDeliveries implements DeliveriesPort {
   constructor(
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
-    private readonly route: HookRoute
+    private readonly route: HookRoute,
+    /** The owner's hooks, to tell a named hook that does not exist from one the credential cannot read. */
+    private readonly directory?: HookDirectory
   ) {}
 
   now(): number {
@@ -38,6 +41,9 @@ export class GitHubDeliveries implements DeliveriesPort {
 
   async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
     const { path, params } = this.route.list(hook)
+    const { directory } = this
+    // Once the hooks were listed, a hook that is not among them costs no request.
+    if (directory && hook.id !== undefined && directory.knows(hook.id) === false) throw new UnknownHookError(hook.id, directory.owner.name)
     try {
       for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
         const page = (response.data as RawDelivery[]).map(toAttempt)
@@ -45,6 +51,7 @@ export class GitHubDeliveries implements DeliveriesPort {
       }
     } catch (error) {
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+        if (directory && (await directory.exists(hook.id)) === false) throw new UnknownHookError(hook.id, directory.owner.name)
         throw new UserError(
           `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
         )

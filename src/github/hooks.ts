@@ -26,16 +26,65 @@ export interface HookOwner {
 }
 
 /**
- * The hooks to scan: the named ids as they are (no request needed), payload URLs
- * resolved to ids, or every hook when none is named.
+ * The webhooks of one organization or repository, listed once (paginated) when first
+ * needed: to resolve payload URLs, to find every hook, or to tell which named ids do not
+ * exist. Runs whose named hooks all exist never list them.
  */
-export async function resolveHooks(
-  client: GitHubClient,
-  owner: HookOwner,
-  selectors: HookSelector[],
-  credential: CredentialKind,
-  tokenIsInstallationToken: boolean
-): Promise<HookTarget[]> {
+export class HookDirectory {
+  private listing: Promise<RawHook[]> | undefined
+  private ids: Set<string> | undefined
+
+  constructor(
+    private readonly client: GitHubClient,
+    readonly owner: HookOwner,
+    private readonly credential: CredentialKind,
+    private readonly tokenIsInstallationToken: boolean
+  ) {}
+
+  list(): Promise<RawHook[]> {
+    this.listing ??= this.fetch()
+    return this.listing
+  }
+
+  /** Whether the hook exists, when the list has been read; undefined before. */
+  knows(id: string): boolean | undefined {
+    return this.ids?.has(id)
+  }
+
+  /** Whether the hook exists, listing the hooks if that was not done yet; undefined if they cannot be listed. */
+  async exists(id: string): Promise<boolean | undefined> {
+    try {
+      await this.list()
+    } catch {
+      return undefined
+    }
+    return this.knows(id)
+  }
+
+  private async fetch(): Promise<RawHook[]> {
+    const { owner, client } = this
+    try {
+      const hooks = (await client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })) as RawHook[]
+      this.ids = new Set(hooks.map(h => String(h.id)))
+      return hooks
+    } catch (error) {
+      if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
+        throw new UserError(
+          explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential: this.credential, permission: owner.permission, tokenIsInstallationToken: this.tokenIsInstallationToken })
+        )
+      }
+      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`)
+    }
+  }
+}
+
+/**
+ * The hooks to scan: the named ids as they are (no request needed: whether they exist
+ * shows when their deliveries are listed), payload URLs resolved to ids, or every hook
+ * when none is named.
+ */
+export async function resolveHooks(directory: HookDirectory, selectors: HookSelector[]): Promise<HookTarget[]> {
+  const { owner } = directory
   const toTarget = (id: string, url?: string): HookTarget => ({
     key: id,
     kind: owner.kind,
@@ -45,19 +94,7 @@ export async function resolveHooks(
     webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
   })
   const needsList = selectors.length === 0 || selectors.some(s => s.kind === 'url')
-  let listed: RawHook[] = []
-  if (needsList) {
-    try {
-      listed = (await client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })) as RawHook[]
-    } catch (error) {
-      if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
-        throw new UserError(
-          explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential, permission: owner.permission, tokenIsInstallationToken })
-        )
-      }
-      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`)
-    }
-  }
+  const listed = needsList ? await directory.list() : []
   if (selectors.length === 0) {
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
     const active = listed.filter(h => h.active !== false)
@@ -90,7 +127,7 @@ export function displayUrl(text: string): string {
     const url = new URL(text)
     return `${url.protocol}//${url.host}`
   } catch {
-    return '(invalid URL)'
+    return 'invalid URL'
   }
 }
 
