@@ -1,5 +1,6 @@
 import type { Config } from './core/config.js'
 import { redeliveryWindowMs } from './core/hostname.js'
+import { noun, plural } from './core/plural.js'
 import type { HookTarget, RunResult } from './core/types.js'
 import { UserError, type BookmarkStore, type Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
@@ -94,7 +95,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store,
     log: io.log
   })
-  io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`)
+  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
   return result
 }
 

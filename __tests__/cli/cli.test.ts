@@ -179,7 +179,7 @@ describe('org hook with a state file', () => {
     mkdirSync(stateDir)
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateDir], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^error: .*state file/m)
+    expect(run.stderr).toMatch(/^error: --state-file .* is a directory/m)
     expect(api.redeliveryRequests()).toHaveLength(0)
     expect(existsSync(`${stateDir}.lock`)).toBe(false)
   })

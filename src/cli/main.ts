@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { INPUT_NAMES, parseConfig } from '../core/config.js'
+import { parseConfig } from '../core/config.js'
+import { plural } from '../core/plural.js'
 import { buildReport, describeTarget } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore } from '../state/file-store.js'
-import { HELP, parseCliArgs } from './args.js'
+import { HELP, inputsToFlags, parseCliArgs } from './args.js'
 
 interface Streams {
   stdout: (text: string) => void
@@ -25,8 +26,10 @@ const defaultStreams: Streams = {
 export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here.
+  const say = (message: string): string => inputsToFlags(redact(message))
   const fail = (message: string): number => {
-    streams.stderr(`error: ${redact(message)}\n`)
+    streams.stderr(`error: ${say(message)}\n`)
     return 1
   }
 
@@ -60,15 +63,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
-    for (const message of result.errors) streams.stderr(`error: ${toFlags(message)}\n`)
+    for (const message of result.errors) streams.stderr(`error: ${say(message)}\n`)
     return 1
   }
   const { config } = result
-  for (const warning of result.warnings) streams.stderr(`warning: ${toFlags(warning)}\n`)
+  for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
   const log: Logger = {
     info: message => streams.stderr(`${redact(message)}\n`),
-    warning: message => streams.stderr(`warning: ${redact(message)}\n`),
+    warning: message => streams.stderr(`warning: ${say(message)}\n`),
     debug: message => {
       if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
     }
@@ -79,6 +82,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     let store: FileStore | undefined
     if (options.stateFile) {
       const path = resolve(options.stateFile)
+      const problem = unusableFilePath('--state-file', options.stateFile)
+      if (problem) return fail(problem)
       mkdirSync(dirname(path), { recursive: true })
       lock = new FileLock(`${path}.lock`)
       lock.acquire()
@@ -101,6 +106,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
         : options.stateFile
           ? `${resolve(options.stateFile)}.report.json`
           : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
+      const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined
+      if (problem) throw new Error(problem)
       mkdirSync(dirname(reportPath), { recursive: true })
       writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
     } catch (error) {
@@ -112,10 +119,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     else {
       const t = run.totals
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
-    for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
+    for (const failure of run.failures) streams.stderr(`error: ${say(failure)}\n`)
     return run.failures.length > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof UserError) return fail(error.message)
@@ -125,15 +132,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   }
 }
 
-/** Input errors name inputs; on the command line they are flags. */
-function toFlags(message: string): string {
-  const flag = (name: string): string => {
-    if (name === 'token') return 'GITHUB_TOKEN'
-    if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
-    return `--${name}`
+/**
+ * Why a file cannot be written at `given` (a --flag's path), or undefined: a directory
+ * there, or a regular file where a directory of its path must be.
+ */
+function unusableFilePath(flag: string, given: string): string | undefined {
+  const path = resolve(given)
+  if (statOrUndefined(path)?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const stat = statOrUndefined(dir)
+    if (!stat) continue
+    if (!stat.isDirectory()) return `${flag} ${given} cannot be created: ${dir} is a file, not a directory.`
+    return undefined
   }
-  const names = INPUT_NAMES.join('|')
-  return message
-    .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
-    .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
+  return undefined
+}
+
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
 }

@@ -1,5 +1,6 @@
 import { finalReason, outcomeKey, type Decision, type HookPlan, type Outcome, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
+import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
 import type { ScannedHook } from './scan.js'
 
@@ -72,12 +73,12 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
 
 /** One line per hook; each decision in debug logging. */
 function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
-  const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`]
-  if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`)
-  if (result.inFlight > 0) parts.push(`${result.inFlight} redeliveries still in flight`)
+  const parts = [`scanned ${plural(result.scanned, 'attempt')}`, `${result.failed} failing`]
+  if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`)
+  if (result.inFlight > 0) parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`)
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
-  if (plan.outsideScan > 0) log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`)
-  if (plan.alreadyDone > 0) log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`)
+  if (plan.outsideScan > 0) log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`)
+  if (plan.alreadyDone > 0) log.debug(`  ${plural(plan.alreadyDone, 'failing delivery', 'failing deliveries')} ${noun(plan.alreadyDone, 'was', 'were')} already given up or skipped for good by an earlier run`)
   for (const d of plan.decisions) {
     const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
     log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`)

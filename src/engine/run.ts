@@ -1,6 +1,6 @@
 import type { Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
-import { noun } from '../core/plural.js'
+import { noun, plural } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
@@ -41,7 +41,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   let lookbackMs = options.lookbackMs
   if (lookbackMs > policy.windowMs) {
-    warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
+    warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
     lookbackMs = policy.windowMs
   }
 
@@ -50,7 +50,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   if (keeper) {
     const parsed = await keeper.read()
     if (parsed.newer) {
-      throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`)
+      // Its words fit a variable and a state file alike: the description says which.
+      throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`)
     }
     if (parsed.problem) {
       warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
@@ -113,7 +114,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
   for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
-    failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
+    failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`)
   }
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
 }

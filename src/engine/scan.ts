@@ -2,6 +2,7 @@ import type { Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
+import { plural } from '../core/plural.js'
 import type { Decision, HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
@@ -69,7 +70,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`
     )
   }
-  context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
+  context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)
   return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
 }
 
