@@ -602,6 +602,20 @@ describe('parseConfig: hostname', () => {
     expect(config({ ...ORG, hostname: 'octo.ghe.com' }).location).toEqual({ apiBaseUrl: 'https://api.octo.ghe.com', webBaseUrl: 'https://octo.ghe.com', kind: 'ghe.com' })
   })
 
+  test.each([
+    ['https://github.com/acme', 'github.com'],
+    ['https://github.com/orgs/acme/settings/hooks', 'github.com'],
+    ['https://octocorp.ghe.com/acme/widgets', 'octocorp.ghe.com']
+  ])('a page on GitHub (%p) is refused with the value to use', (hostname, meant) => {
+    expect(errors({ ...ORG, hostname })).toEqual([`Input "hostname" must be where GitHub is, not a page on it: use ${meant}, got "${hostname}".`])
+  })
+
+  test('web addresses are mapped to their API: https://github.com, https://SUB.ghe.com, https://GHES-HOST', () => {
+    expect(config({ ...ORG, hostname: 'https://github.com' }).location).toEqual(DOTCOM)
+    expect(config({ ...ORG, hostname: 'https://octocorp.ghe.com' }).location).toEqual({ apiBaseUrl: 'https://api.octocorp.ghe.com', webBaseUrl: 'https://octocorp.ghe.com', kind: 'ghe.com' })
+    expect(config({ ...ORG, hostname: 'https://ghe.example.com' }).location).toEqual({ apiBaseUrl: 'https://ghe.example.com/api/v3', webBaseUrl: 'https://ghe.example.com', kind: 'ghes' })
+  })
+
   test.each(['x y', 'a/b', 'ftp://x', 'ghe.example.com:99999', 'http://user:pw@x', 'https://x/?q=1'])('rejects %p', hostname => {
     expect(errors({ ...ORG, hostname })).toEqual([
       `Input "hostname" must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL, got "${hostname.replace('user:pw@', '***@')}".`

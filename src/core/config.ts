@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 
 /** Every input of action.yml; the CLI takes the same names as --flags. */
 export const INPUT_NAMES = [
@@ -160,6 +160,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
     errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`)
+  } else if (!location && hostnameForPage(input('hostname'))) {
+    bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')))
   } else if (!location) {
     bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')))
   } else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
