@@ -109,7 +109,11 @@ describe('the command line itself', () => {
     [['--org'], 'error: --org needs a value. Run with --help for the flags.\n'],
     [['--json=yes'], 'error: --json takes no value. Run with --help for the flags.\n'],
     [['--events', '-push'], 'error: --events needs a value; to give one that starts with "-", write --events=VALUE. Run with --help for the flags.\n'],
-    [['stray'], 'error: unexpected argument "stray": every value follows its --flag. Run with --help for the flags.\n']
+    [['stray'], 'error: unexpected argument "stray": every value follows its --flag. Run with --help for the flags.\n'],
+    [['--hook-id', '1', '--hook-id', '2'], 'error: --hook-id is given more than once: give one comma-separated list, such as --hook-id a,b.\n'],
+    [['--lookback', '1h', '--lookback=2h'], 'error: --lookback is given more than once: give it once.\n'],
+    [['--state-file='], 'error: --state-file needs a path.\n'],
+    [['--private-key-file', ''], 'error: --private-key-file needs a path.\n']
   ])('%j', async (extra, message) => {
     const run = await cli(orgArgs(...extra), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: message })

@@ -52,11 +52,24 @@ export function parseCliArgs(argv: string[]): CliParse {
   }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false })
+    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false, tokens: true })
   } catch (error) {
     return { ok: false, error: `${explainParseError(error as Error & { code?: string })} Run with --help for the flags.` }
   }
+  // node:util keeps the last of a repeated flag: `--hook-id 1 --hook-id 2` would quietly drop 1.
+  const seen = new Set<string>()
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue
+    if (seen.has(token.name)) {
+      const list = ['hook-id', 'repository', 'events'].includes(token.name) ? `: give one comma-separated list, such as --${token.name} a,b` : ': give it once'
+      return { ok: false, error: `--${token.name} is given more than once${list}.` }
+    }
+    seen.add(token.name)
+  }
   const values = parsed.values as Record<string, string | boolean | undefined>
+  for (const flag of ['state-file', 'private-key-file', 'report-file']) {
+    if (values[flag] === '') return { ok: false, error: `--${flag} needs a path.` }
+  }
   const inputs: RawInputs = {}
   for (const name of INPUT_NAMES) {
     const value = values[name]
