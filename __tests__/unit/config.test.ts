@@ -605,7 +605,8 @@ describe('parseConfig: hostname', () => {
   test.each([
     ['https://github.com/acme', 'github.com'],
     ['https://github.com/orgs/acme/settings/hooks', 'github.com'],
-    ['https://octocorp.ghe.com/acme/widgets', 'octocorp.ghe.com']
+    ['https://octocorp.ghe.com/acme/widgets', 'octocorp.ghe.com'],
+    ['github.com/acme', 'github.com']
   ])('a page on GitHub (%p) is refused with the value to use', (hostname, meant) => {
     expect(errors({ ...ORG, hostname })).toEqual([`Input "hostname" must be where GitHub is, not a page on it: use ${meant}, got "${hostname}".`])
   })

@@ -67,8 +67,9 @@ function fromWebOrApiUrl(text: string): GitHubLocation | undefined {
 
 /** For a page of github.com or GHE.com given as `hostname`: the value that was meant. */
 export function hostnameForPage(text: string): string | undefined {
+  const value = text.trim()
   try {
-    const host = new URL(text.trim()).hostname.toLowerCase()
+    const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`).hostname.toLowerCase()
     if (host === 'github.com' || host === 'www.github.com') return 'github.com'
     return /^(?!api\.)[a-z0-9-]+\.ghe\.com$/.test(host) ? host : undefined
   } catch {
