@@ -107,3 +107,10 @@ test('a credential that cannot read the hooks still gets the permission explaine
     /^Input "hook-id": GitHub has no webhook \d+ here, or the credential cannot see it \(404 while listing the deliveries of acme hook \d+\)\./
   )
 })
+
+test('a hook whose payload URL is not a URL is labelled "(invalid URL)", not "((invalid URL))"', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const hook = api.createOrgHook('acme', { url: 'not a url' })
+  const result = await redeliverFailedDeliveries(config({ 'target-type': 'org', org: 'acme', token }), quiet)
+  expect(result.hooks.map(h => h.hook.label)).toEqual([`acme hook ${hook.id} (invalid URL)`])
+})
