@@ -83,6 +83,7 @@ describe('flags, not inputs', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/could not resolve the host name ghe\.nowhere\.invalid \((ENOTFOUND|EAI_AGAIN)\)\. Check --hostname \(empty means GITHUB_API_URL, else github\.com\)/)
     expect(run.stderr).not.toMatch(/\b500\b/)
+    expect(run.stderr).not.toContain('"hostname"')
   })
 
   test('inputsToFlags leaves values alone: a target type "org", a value got "org"', () => {
@@ -96,6 +97,7 @@ describe('flags, not inputs', () => {
     expect(inputsToFlags('Check that "app-id" is the ID and that "private-key" is its key; pass a "token" instead. Lower max-redeliveries.')).toBe(
       'Check that --app-id is the ID and that GITHUB_APP_PRIVATE_KEY (or --private-key-file) is its key; pass a GITHUB_TOKEN instead. Lower --max-redeliveries.'
     )
+    expect(inputsToFlags('dry-run hook 5: not scanned (Check "hostname")', { quotedOnly: true })).toBe('dry-run hook 5: not scanned (Check --hostname)')
     // Names that merely contain an input's name stay as they are.
     expect(inputsToFlags('acme/dry-run hook 5; ci.max-age.example.com; --private-key-file x')).toBe('acme/dry-run hook 5; ci.max-age.example.com; --private-key-file x')
   })

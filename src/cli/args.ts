@@ -112,7 +112,7 @@ function explainParseError(error: Error & { code?: string }): string {
  * Messages of the engine name inputs as the action does (`Input "hook-id"`, `"app-id"`,
  * `max-redeliveries`); on the command line they are flags, and the secrets are environment variables.
  */
-export function inputsToFlags(message: string): string {
+export function inputsToFlags(message: string, options: { quotedOnly?: boolean } = {}): string {
   const flag = (name: string): string => {
     if (name === 'token') return 'GITHUB_TOKEN'
     if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
@@ -120,11 +120,14 @@ export function inputsToFlags(message: string): string {
   }
   const names = INPUT_NAMES.join('|')
   const hyphenated = INPUT_NAMES.filter(name => name.includes('-')).join('|')
+  const quoted = message
+    .replace(new RegExp(`Input "(${names})"`, 'g'), (_, name: string) => flag(name))
+    // A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
+    .replace(new RegExp(`(?<!(?:is|got|type) )"(${names})"`, 'g'), (_, name: string) => flag(name))
+  // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
+  if (options.quotedOnly) return quoted
   return (
-    message
-      .replace(new RegExp(`Input "(${names})"`, 'g'), (_, name: string) => flag(name))
-      // A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
-      .replace(new RegExp(`(?<!(?:is|got|type) )"(${names})"`, 'g'), (_, name: string) => flag(name))
+    quoted
       .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name: string) => flag(name))
       .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
   )

@@ -70,7 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
   const log: Logger = {
-    info: message => streams.stderr(`${redact(message)}\n`),
+    info: message => streams.stderr(`${inputsToFlags(redact(message), { quotedOnly: true })}\n`),
     warning: message => streams.stderr(`warning: ${say(message)}\n`),
     debug: message => {
       if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
