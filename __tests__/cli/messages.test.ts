@@ -168,6 +168,19 @@ describe('the command line itself', () => {
   })
 })
 
+test('a state file that holds no bookmark: the warning speaks of the file and of this program, not of an action or a variable', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  api.createOrgHook('acme')
+  const stateFile = join(temp, 'state.json')
+  writeFileSync(stateFile, 'not json {')
+  const run = await cli(orgArgs('--state-file', stateFile), { GITHUB_TOKEN: token })
+  expect(run.code).toBe(0)
+  expect(run.stderr).toContain(
+    `warning: The state file ${stateFile} does not hold a bookmark webhook-redelivery can read (it is not JSON); scanning the last 1d and replacing it.\n`
+  )
+  expect(run.stderr).not.toMatch(/action|variable/)
+})
+
 describe('counts in good grammar', () => {
   test('one attempt, one error: "1 attempt", "1 error", "1 redelivery request failed"', async () => {
     const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })

@@ -54,7 +54,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`)
     }
     if (parsed.problem) {
-      warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
+      warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
     previous = parsed.bookmark
     if (previous.legacyFloor !== undefined) {
