@@ -15,6 +15,8 @@ import { createClient, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GitHubDeliveries, orgHookRoute } from '../../src/github/deliveries.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
+import { parseConfig, type Config } from '../../src/core/config.js'
+import { redeliverFailedDeliveries } from '../../src/session.js'
 
 const TOKEN = 'ghp_networktest0000000000000000000000'
 const SCALE = 'WEBHOOK_REDELIVERY_TIME_SCALE'
@@ -235,4 +237,40 @@ test("GitHub's own 500 (an answer) is reported as GitHub's", () => {
   const error = Object.assign(new Error('Server Error'), { status: 500, response: { headers: {}, data: { message: 'Server Error' } }, cause: new Error('x') })
   expect(networkFailure(error)).toBeUndefined()
   expect(describeError(error)).toBe('500 Server Error')
+})
+
+describe('a server that is not GitHub\'s API (a sign-in page, a web server)', () => {
+  let web: HttpServer
+  let status = 200
+  let base: string
+
+  beforeAll(async () => {
+    web = createHttpServer((_request, response) => response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body>Sign in</body></html>'))
+    await new Promise<void>(resolve => web.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(web.address() as { port: number }).port}`
+  })
+
+  afterAll(() => new Promise<void>(resolve => web.close(() => resolve())))
+
+  const config = (hookId: string): Config => {
+    const parsed = parseConfig({ 'target-type': 'org', org: 'acme', token: TOKEN, 'hook-id': hookId, hostname: base }, {})
+    if (!parsed.ok) throw new Error(parsed.errors.join())
+    return parsed.config
+  }
+  const quiet = { log: { info: () => undefined, warning: () => undefined, debug: () => undefined }, mask: () => undefined }
+  const notApi = (answer: number): string =>
+    `127.0.0.1:${new URL(base).port} answered ${answer} with text/html, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
+
+  test('a page answered with 200 is named as such, not as a parsing error about its text', async () => {
+    status = 200
+    const result = await redeliverFailedDeliveries(config('1'), quiet)
+    expect(result.failures).toEqual([`Could not scan acme hook 1: listing deliveries failed: ${notApi(200)}`])
+    await expect(redeliverFailedDeliveries(config(''), quiet)).rejects.toThrow(`listing the webhooks of acme failed: ${notApi(200)}`)
+  })
+
+  test('a page answered with 404 is not taken for a hook that does not exist', async () => {
+    status = 404
+    await expect(redeliverFailedDeliveries(config('1'), quiet)).rejects.toThrow(`Could not list the deliveries of acme hook 1: ${notApi(404)}`)
+    await expect(redeliverFailedDeliveries(config(''), quiet)).rejects.toThrow(`Could not list the webhooks of acme: ${notApi(404)}`)
+  })
 })

@@ -10,7 +10,7 @@ import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
-import { networkFailure } from './errors.js'
+import { networkFailure, notTheApi } from './errors.js'
 import { timeScale } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
@@ -112,7 +112,11 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     context.requests.total++
     if (request.method !== 'GET') context.requests.writes++
   })
-  octokit.hook.after('request', response => context.clock.observe(response.headers.date))
+  octokit.hook.after('request', response => {
+    context.clock.observe(response.headers.date)
+    const problem = notTheApi(response)
+    if (problem) throw new Error(problem)
+  })
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)

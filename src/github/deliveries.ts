@@ -5,7 +5,7 @@ import type { GitHubClient } from './client.js'
 import { timeScale } from './timing.js'
 import type { GitHubClock } from './clock.js'
 import type { HookDirectory } from './hooks.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, type CredentialKind, type HttpErrorLike } from './errors.js'
+import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, notTheApiError, type CredentialKind, type HttpErrorLike } from './errors.js'
 
 interface RawDelivery {
   id: unknown
@@ -50,6 +50,8 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (!onPage(page)) break
       }
     } catch (error) {
+      const elsewhere = notTheApiError(error)
+      if (elsewhere) throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`)
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
         if (directory && (await directory.exists(hook.id)) === false) throw new UnknownHookError(hook.id, directory.owner.name)
         throw new UserError(

@@ -38,6 +38,8 @@ export function isRateLimit(error: HttpErrorLike): boolean {
 export function explainHttpError(error: HttpErrorLike, context: RequestContext): string {
   const network = networkFailure(error)
   if (network) return `Could not ${context.action}: ${network.explanation}`
+  const elsewhere = notTheApiError(error)
+  if (elsewhere) return `Could not ${context.action}: ${elsewhere}`
   const said = githubMessage(error)
   const who = credentialName(context.credential)
   if (error.status === 401) {
@@ -78,6 +80,8 @@ function capitalize(text: string): string {
 export function describeError(error: unknown): string {
   const network = networkFailure(error)
   if (network) return network.explanation
+  const elsewhere = notTheApiError(error)
+  if (elsewhere) return elsewhere
   if (isHttpError(error)) return `${error.status} ${githubMessage(error)}`
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause
@@ -239,4 +243,28 @@ function proxyFor(url: URL): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A sign-in page, a proxy's notice or a web server where the API was expected: GitHub's API
+ * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
+ * there with a message about the page's text.
+ */
+export function notTheApi(response: { url?: string; status: number; headers: Record<string, string | number | undefined>; data?: unknown }): string | undefined {
+  const type = String(response.headers['content-type'] ?? '')
+  if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '') return undefined
+  let where = 'The server'
+  try {
+    if (response.url) where = new URL(response.url).host
+  } catch {
+    // keep the generic name
+  }
+  return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
+}
+
+/** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
+export function notTheApiError(error: unknown): string | undefined {
+  if (!isHttpError(error) || error.status >= 500 || !error.response?.headers) return undefined
+  const response = error.response as { url?: string; headers: Record<string, string | undefined>; data?: unknown }
+  return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data })
 }
