@@ -55,6 +55,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   let route: HookRoute
   let access: Access
   let directory: HookDirectory | undefined
+  let unmatched: string | undefined
   const target = config.target
   if (target.type === 'app') {
     access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
@@ -67,7 +68,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       : tokenAccess(config.token!)
     const owner = hookOwner(config, route.permission('read', access.credential))
     directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
-    hooks = await resolveHooks(directory, config.hooks)
+    ;({ hooks, unmatched } = await resolveHooks(directory, config.hooks))
   }
 
   let store = io.store
@@ -95,6 +96,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store,
     log: io.log
   })
+  // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
+  if (unmatched) result.failures.unshift(unmatched)
   io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
   return result
 }

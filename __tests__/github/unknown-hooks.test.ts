@@ -114,3 +114,17 @@ test('a hook whose payload URL is not a URL is labelled "(invalid URL)", not "((
   const result = await redeliverFailedDeliveries(config({ 'target-type': 'org', org: 'acme', token }), quiet)
   expect(result.hooks.map(h => h.hook.label)).toEqual([`acme hook ${hook.id} (invalid URL)`])
 })
+
+test('payload URLs that match no hook, among ones that do: the matched hooks are processed, every unmatched URL is named', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const hook = api.createOrgHook('acme', { url: 'https://ci.example.com/hook' })
+  const failing = addFailure(api, hook, HOUR)
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://ci.example.com/hook, https://gone.example.com/x?secret=1, https://old.example.com/y' }
+
+  const result = await redeliverFailedDeliveries(config(inputs), quiet)
+
+  expect(redeliveryCounts(api).get(failing)).toBe(1)
+  expect(result.failures).toEqual([
+    "Input \"hook-id\": no webhook of acme has the payload URLs https://gone.example.com, https://old.example.com; the other hooks were processed. Use the hook's ID, or its exact payload URL."
+  ])
+})

@@ -1,4 +1,5 @@
 import type { HookSelector } from '../core/config.js'
+import { noun } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
@@ -81,9 +82,10 @@ export class HookDirectory {
 /**
  * The hooks to scan: the named ids as they are (no request needed: whether they exist
  * shows when their deliveries are listed), payload URLs resolved to ids, or every hook
- * when none is named.
+ * when none is named. `unmatched`: why some payload URLs named no hook, for the run to
+ * fail with once the hooks that exist were processed.
  */
-export async function resolveHooks(directory: HookDirectory, selectors: HookSelector[]): Promise<HookTarget[]> {
+export async function resolveHooks(directory: HookDirectory, selectors: HookSelector[]): Promise<{ hooks: HookTarget[]; unmatched?: string }> {
   const { owner } = directory
   const toTarget = (id: string, url?: string): HookTarget => ({
     key: id,
@@ -99,9 +101,10 @@ export async function resolveHooks(directory: HookDirectory, selectors: HookSele
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
     const active = listed.filter(h => h.active !== false)
     if (active.length === 0) throw new UserError(`${owner.name} has no active webhooks to scan.`)
-    return active.map(h => toTarget(String(h.id), h.config?.url))
+    return { hooks: active.map(h => toTarget(String(h.id), h.config?.url)) }
   }
   const targets = new Map<string, HookTarget>()
+  const unmatched: string[] = []
   for (const selector of selectors) {
     if (selector.kind === 'id') {
       const known = listed.find(h => String(h.id) === selector.id)
@@ -110,12 +113,14 @@ export async function resolveHooks(directory: HookDirectory, selectors: HookSele
     }
     const wanted = normalizeUrl(selector.url)
     const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted)
-    if (matches.length === 0) {
-      throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${displayUrl(selector.url)}. Use the hook's ID, or its exact payload URL.`)
-    }
+    if (matches.length === 0) unmatched.push(displayUrl(selector.url))
     for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
   }
-  return [...targets.values()]
+  if (unmatched.length === 0) return { hooks: [...targets.values()] }
+  const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`
+  const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`
+  if (targets.size === 0) throw new UserError(message)
+  return { hooks: [...targets.values()], unmatched: message }
 }
 
 /**
