@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
-import { buildReport } from './core/report.js'
+import { buildReport, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
@@ -43,7 +43,9 @@ export async function run(): Promise<void> {
     }
     setOutputs(result, reportPath)
     await writeSummary(result)
-    if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
+    const failures = stepFailures(result, config.failOn)
+    if (failures.length > 0) core.setFailed(failures.join('\n'))
+    else for (const failure of result.failures) core.warning(failure)
   } catch (error) {
     if (error instanceof UserError) {
       core.setFailed(error.message)
@@ -63,6 +65,8 @@ function setOutputs(result: RunResult, reportPath: string): void {
   core.setOutput('redelivered', totals.redelivered)
   core.setOutput('skipped', totals.skipped)
   core.setOutput('errors', totals.errors)
+  core.setOutput('given-up', totals.givenUp)
+  core.setOutput('receivers-down', totals.receiversDown)
   core.setOutput('report', reportPath)
 }
 

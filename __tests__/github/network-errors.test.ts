@@ -13,6 +13,7 @@ import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { UserError } from '../../src/engine/ports.js'
 import { createClient, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
+import { pacingFromEnvironment } from '../../src/github/timing.js'
 import { GitHubDeliveries, orgHookRoute } from '../../src/github/deliveries.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
 import { parseConfig, type Config } from '../../src/core/config.js'
@@ -24,7 +25,14 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 let savedEnv: Record<string, string | undefined>
 
 function context(baseUrl: string): ClientContext {
-  return { baseUrl, clock: new GitHubClock(), log: { debug: () => undefined, warning: () => undefined }, mask: () => undefined, requests: { total: 0, writes: 0 } }
+  return {
+    baseUrl,
+    clock: new GitHubClock(),
+    log: { debug: () => undefined, warning: () => undefined },
+    mask: () => undefined,
+    requests: { total: 0, writes: 0 },
+    pacing: pacingFromEnvironment()
+  }
 }
 
 /** The error one GET to the org's hooks ends with. */
@@ -114,7 +122,8 @@ describe('a certificate the machine does not trust (GHES with a private certific
     const deliveries = new GitHubDeliveries(
       { client: createClient(context(`https://127.0.0.1:${forwarder.port}/api/v3`), { token: TOKEN }), credential: 'token' },
       new GitHubClock(),
-      orgHookRoute('acme')
+      orgHookRoute('acme'),
+      pacingFromEnvironment()
     )
     const result = await deliveries.redeliver({ key: '1', kind: 'org', id: '1', label: 'acme hook 1' }, '12345')
     expect(result).toMatchObject({ kind: 'error', message: expect.stringContaining('NODE_EXTRA_CA_CERTS') })

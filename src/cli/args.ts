@@ -154,6 +154,7 @@ What to redeliver:
   --events LIST                only these events: push,pull_request,pull_request.opened
   --max-age DURATION           skip deliveries first attempted longer ago than this
   --dry-run                    report only: redeliver nothing, write no state
+  --fail-on LIST               exit 1 on: errors (default), given-up, receiver-down; or never
 
 Bookmark (so each run scans only what is new):
   --state-file PATH            keep it in a local JSON file (written atomically, locked)

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseConfig } from '../core/config.js'
 import { plural } from '../core/plural.js'
-import { buildReport, describeTarget } from '../core/report.js'
+import { buildReport, describeTarget, stepFailures } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
-import { FileLock, FileStore } from '../state/file-store.js'
+import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, inputsToFlags, parseCliArgs } from './args.js'
 
 interface Streams {
@@ -60,6 +60,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }
+  const clash = sharedFile(options)
+  if (clash) return fail(clash)
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
@@ -85,7 +87,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       const problem = unusableFilePath('--state-file', options.stateFile)
       if (problem) return fail(problem)
       mkdirSync(dirname(path), { recursive: true })
-      lock = new FileLock(`${path}.lock`)
+      // Beside the file a symlink leads to: two links to one state file share one lock.
+      lock = new FileLock(`${linkTarget(path)}.lock`)
       lock.acquire()
       store = new FileStore(path)
     }
@@ -114,16 +117,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
       reportPath = ''
     }
-    const outputs = { ...run.totals, report: reportPath }
+    // The action's output names, as `--json` promises.
+    const { givenUp, receiversDown, ...counts } = run.totals
+    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${reportPath ? `
+Report: ${reportPath}` : ''}
+`
       )
     }
-    for (const failure of run.failures) streams.stderr(`error: ${say(failure)}\n`)
-    return run.failures.length > 0 ? 1 : 0
+    const failures = stepFailures(run, config.failOn)
+    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${say(failure)}
+`)
+    for (const failure of failures) streams.stderr(`error: ${say(failure)}
+`)
+    return failures.length > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof UserError) return fail(error.message)
     return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
@@ -154,4 +165,35 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined 
   } catch {
     return undefined
   }
+}
+
+/**
+ * A file the run writes must not be one it keeps or reads: a report written over the state
+ * file would replace the bookmark every run. Paths are compared as the files they lead to.
+ */
+function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
+  const file = (path: string): string => {
+    try {
+      return linkTarget(path)
+    } catch {
+      return resolve(path)
+    }
+  }
+  const kept: { flag: string; path: string; what: string }[] = []
+  if (options.stateFile) {
+    kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' })
+    kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' })
+  }
+  if (options.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' })
+  const written = [
+    ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
+    ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
+  ]
+  for (const out of written) {
+    const other = kept.find(k => k.path === out.path && k.what !== out.what)
+    if (other) {
+      return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`
+    }
+  }
+  return undefined
 }

@@ -1,4 +1,4 @@
-import type { Bookmark } from '../core/bookmark.js'
+import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { noun, plural } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
@@ -35,6 +35,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const warnings: string[] = []
   const failures: string[] = []
   const warn = (message: string): void => {
+    // Said once per run, however many hooks or checkpoints run into it.
+    if (warnings.includes(message)) return
     warnings.push(message)
     log.warning(message)
   }
@@ -56,7 +58,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     if (parsed.problem) {
       warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
+    for (const problem of parsed.warnings ?? []) {
+      warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
+    }
     previous = parsed.bookmark
+    for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
     if (previous.legacyFloor !== undefined) {
       log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
     }
@@ -84,6 +90,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     log,
     warn,
     checkpointEvery: options.checkpointEvery ?? 40,
+    maxRedeliveries: policy.maxRedeliveries,
     verifyDelayMs: options.verifyDelayMs ?? 15_000,
     sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
   })
@@ -92,10 +99,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   const now = github.now()
   if (keeper && !policy.dryRun) {
-    // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-    const next: Bookmark = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) }
+    // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+    const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs))
+    const next: Bookmark = { hooks: new Map(kept) }
     for (const scan of scans) {
-      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now))
+      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)))
     }
     try {
       await keeper.write(next, { mergeWithOthers: true })
@@ -110,7 +118,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     }
   }
 
-  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log)
+  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
   for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {

@@ -11,7 +11,7 @@ import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { networkFailure, notTheApi } from './errors.js'
-import { timeScale } from './timing.js'
+import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
 const API_VERSION = '2022-11-28'
@@ -44,13 +44,15 @@ export interface ClientContext {
   mask(secret: string): void
   /** Requests made by every client of the run, for the API budget in debug logging. */
   requests: { total: number; writes: number }
+  pacing: Pacing
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.
-let writeGroup: Bottleneck.Group | undefined
-function sharedWriteGroup(): Bottleneck.Group {
-  writeGroup ??= new Bottleneck.Group({ id: 'webhook-redelivery-write', maxConcurrent: 1, minTime: Math.round(1000 * timeScale()) })
-  return writeGroup
+const writeGroups = new Map<number, Bottleneck.Group>()
+function sharedWriteGroup(minTime: number): Bottleneck.Group {
+  let group = writeGroups.get(minTime)
+  if (!group) writeGroups.set(minTime, (group = new Bottleneck.Group({ id: `webhook-redelivery-write-${minTime}`, maxConcurrent: 1, minTime })))
+  return group
 }
 
 /** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
@@ -59,8 +61,7 @@ const MAX_SECONDARY_RETRIES = 4
 const MAX_PRIMARY_WAIT_S = 60
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials; installationId?: number }): GitHubClient {
-  const scale = timeScale()
-  const { log } = context
+  const { log, pacing } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
     userAgent: USER_AGENT,
@@ -72,7 +73,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
       error: (message: string) => log.debug(message)
     },
     throttle: {
-      write: sharedWriteGroup(),
+      write: sharedWriteGroup(pacing.writeIntervalMs),
       // GitHub's retry-after is obeyed as given, even in tests.
       retryAfterBaseValue: 1000,
       fallbackSecondaryRateRetryAfter: 60,
@@ -87,7 +88,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
         return again
       }
     },
-    retry: { retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)) }
+    retry: { retryAfterBaseValue: pacing.retryBaseMs }
   }
   if ('token' in auth) {
     context.mask(auth.token)

@@ -2,7 +2,7 @@ import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
-import { timeScale } from './timing.js'
+import type { Pacing } from './timing.js'
 import type { GitHubClock } from './clock.js'
 import type { HookDirectory } from './hooks.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, notTheApiError, type CredentialKind, type HttpErrorLike } from './errors.js'
@@ -31,6 +31,7 @@ export class GitHubDeliveries implements DeliveriesPort {
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
     private readonly route: HookRoute,
+    private readonly pacing: Pick<Pacing, 'retryBaseMs' | 'sleep'>,
     /** The owner's hooks, to tell a named hook that does not exist from one the credential cannot read. */
     private readonly directory?: HookDirectory
   ) {}
@@ -85,7 +86,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
         const uncertain = mayHaveBeenProcessed(error)
         if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
-          await sleep(attempt * attempt * 1000 * timeScale())
+          await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
           continue
         }
         const message = uncertain
@@ -112,10 +113,6 @@ const REDELIVERY_TRIES = 4
 export function mayHaveBeenProcessed(error: HttpErrorLike): boolean {
   if (error.status === 503) return false
   return networkFailure(error)?.mayHaveArrived ?? true
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms))
 }
 
 function toAttempt(raw: RawDelivery): ListedAttempt {
