@@ -33454,9 +33454,10 @@ function parseBookmark(text) {
     const value = text?.trim() ?? '';
     if (value === '')
         return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string.
+    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
     if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
+        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
     let doc;
     try {
         doc = JSON.parse(value);
@@ -33471,49 +33472,96 @@ function parseBookmark(text) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
     const hooks = new Map();
+    const warnings = [];
     for (const [key, entry] of Object.entries(doc.hooks)) {
-        if (!isObject(entry) || typeof entry.floor !== 'string')
-            continue;
-        const floor = Date.parse(entry.floor);
-        if (Number.isNaN(floor))
-            continue;
-        const done = new Map();
-        if (isObject(entry.done)) {
-            for (const [guid, seconds] of Object.entries(entry.done)) {
-                if (typeof seconds === 'number')
-                    done.set(guid, seconds * 1000);
-            }
+        const read = parseHookEntry(entry);
+        if (read.hook)
+            hooks.set(key, read.hook);
+        if (read.problems.length > 0)
+            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
+    }
+    return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
+}
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry) {
+    if (!isObject(entry))
+        return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
+    if (Number.isNaN(floor)) {
+        // Without a floor nothing says where to scan from; the lookback is the safe answer.
+        return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+    }
+    const problems = [];
+    const pending = readIdTimes(entry.pending, 'pending', problems);
+    const sent = readIdTimes(entry.sent, 'sent', problems);
+    const done = new Map();
+    if (isObject(entry.done)) {
+        let dropped = 0;
+        for (const [guid, seconds] of Object.entries(entry.done)) {
+            if (typeof seconds === 'number' && Number.isFinite(seconds))
+                done.set(guid, seconds * 1000);
+            else
+                dropped++;
         }
-        const free = new Map();
-        if (isObject(entry.free)) {
-            for (const [guid, count] of Object.entries(entry.free)) {
-                if (typeof count === 'number' && Number.isInteger(count) && count > 0)
-                    free.set(guid, count);
-            }
+        if (dropped > 0)
+            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+    }
+    else if (entry.done !== undefined) {
+        problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
+    }
+    const free = new Map();
+    if (isObject(entry.free)) {
+        let dropped = 0;
+        for (const [guid, count] of Object.entries(entry.free)) {
+            if (typeof count === 'number' && Number.isInteger(count) && count > 0)
+                free.set(guid, count);
+            else
+                dropped++;
         }
-        const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
-        const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
-        hooks.set(key, {
+        if (dropped > 0)
+            problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`);
+    }
+    else if (entry.free !== undefined) {
+        problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`);
+    }
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+    if (entry.seen !== undefined && Number.isNaN(seenUntil))
+        problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`);
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
+    if (entry.down !== undefined && Number.isNaN(downSince))
+        problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+    return {
+        hook: {
             floor,
             ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
-            pending: readIdTimes(entry.pending),
-            sent: readIdTimes(entry.sent),
+            pending,
+            sent,
             done,
             free,
             ...(Number.isNaN(downSince) ? {} : { downSince })
-        });
-    }
-    return { bookmark: { hooks } };
+        },
+        problems
+    };
 }
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-function serializeBookmark(bookmark) {
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value) {
+    if (value === undefined)
+        return 'missing';
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
     const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
     let text = render(copy);
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending', 'sent']) {
-        while (text.length > MAX_STATE_CHARS) {
+        while (text.length > maxChars) {
             const largest = largestMap(copy, field);
             if (!largest)
                 break;
@@ -33530,18 +33578,30 @@ function serializeBookmark(bookmark) {
     }
     return { text, trimmed, trimmedPending };
 }
-/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. */
-function readIdTimes(value) {
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value, field, problems) {
     const out = new Map();
-    if (!isObject(value))
+    if (value === undefined)
         return out;
+    if (!isObject(value)) {
+        problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`);
+        return out;
+    }
+    let dropped = 0;
     for (const [seconds, ids] of Object.entries(value)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
+        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+            dropped += Array.isArray(ids) ? ids.length : 1;
             continue;
-        for (const id of ids)
+        }
+        for (const id of ids) {
             if (typeof id === 'string' && isDeliveryId(id))
                 out.set(id, Number(seconds) * 1000);
+            else
+                dropped++;
+        }
     }
+    if (dropped > 0)
+        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
     return out;
 }
 function writeIdTimes(map) {
@@ -33636,6 +33696,81 @@ function keepsDone(firstAt, floor) {
 }
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+const FUTURE_TOLERANCE_MS = 60_000;
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
+    const latest = now + FUTURE_TOLERANCE_MS;
+    const at = (ms) => new Date(ms).toISOString();
+    if (!entry) {
+        if (legacyFloor === undefined)
+            return { floor: fallbackFloor };
+        if (legacyFloor <= latest)
+            return { floor: legacyFloor };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` };
+    }
+    const problems = [];
+    const floorTrusted = entry.floor <= latest;
+    if (!floorTrusted)
+        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
+    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
+    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
+    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
+    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
+    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
+    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    if (dropped > 0)
+        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+    if (problems.length === 0)
+        return { floor: entry.floor, previous: entry };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done };
+    if (!seenTrusted)
+        delete previous.seenUntil;
+    if (!downTrusted)
+        delete previous.downSince;
+    return { floor: previous.floor, previous, problem: problems.join('; ') };
+}
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+function isForgotten(entry, now, windowMs) {
+    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
+    for (const t of entry.pending.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.sent.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.done.values())
+        newest = Math.max(newest, t);
+    return newest < now - windowMs;
+}
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+const LEGACY_APP_KEY = 'app';
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+function adoptLegacyAppEntry(bookmark, appKey) {
+    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
+    if (!legacy || appKey === LEGACY_APP_KEY)
+        return bookmark;
+    const hooks = new Map(bookmark.hooks);
+    hooks.delete(LEGACY_APP_KEY);
+    if (!hooks.has(appKey))
+        hooks.set(appKey, legacy);
+    return { ...bookmark, hooks };
 }
 
 ;// CONCATENATED MODULE: ./src/core/receiver.ts
@@ -33968,6 +34103,8 @@ class BookmarkKeeper {
     warn;
     readText;
     lastText;
+    /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
+    warnedTrim = false;
     constructor(store, log, warn) {
         this.store = store;
         this.log = log;
@@ -33986,7 +34123,7 @@ class BookmarkKeeper {
      * and merges in what another run wrote meanwhile, which is returned as `others`.
      */
     async write(bookmark, options) {
-        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
+        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, this.store.maxChars);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
             return {};
@@ -33996,17 +34133,18 @@ class BookmarkKeeper {
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
                 others = parseBookmark(current).bookmark;
-                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)));
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), this.store.maxChars));
                 this.lastText = current;
                 if (text === current)
                     return { others };
             }
         }
-        if (trimmedPending > 0) {
+        if (trimmedPending > 0 && !this.warnedTrim) {
+            this.warnedTrim = true;
             this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`);
         }
         else if (trimmed > 0) {
-            // Only costs a repeated line in a later report: not worth a warning.
+            // Only costs a repeated line in a later report (or was warned about already): not worth a warning.
             this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`);
         }
         await this.store.write(text);
@@ -34123,27 +34261,33 @@ class DeliveryLedger {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 async function scanHook(hook, context) {
     const { previous, lookbackMs, windowMs, github } = context;
-    const prior = previous.hooks.get(hook.key);
+    let prior;
     const ledger = new DeliveryLedger();
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-        return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
+        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
+        if (trusted.problem) {
+            // The legacy value is one for every hook: the same words, so the run warns once.
+            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
+        }
+        prior = trusted.previous;
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil };
     };
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    const seenBefore = prior?.seenUntil;
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
             bounds ??= boundsNow();
-            const { floorBase, scanStart } = bounds;
+            const { floorBase, scanStart, seenBefore } = bounds;
             let more = page.length > 0;
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
@@ -34444,6 +34588,8 @@ function tally(scanned, plan, outcomes, receivers, log) {
         const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 };
         if (s.error)
             result.scanError = s.error;
+        if (s.ledger?.lastOkAt !== undefined)
+            result.lastSuccessAt = s.ledger.lastOkAt;
         const hookPlan = plan.hooks.find(p => p.key === s.hook.key);
         if (!hookPlan) {
             log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`);
@@ -34547,6 +34693,7 @@ function logHook(log, result, plan) {
 
 
 
+
 /**
  * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
  * save the bookmark, and count what happened.
@@ -34556,6 +34703,9 @@ async function runEngine(options) {
     const warnings = [];
     const failures = [];
     const warn = (message) => {
+        // Said once per run, however many hooks or checkpoints run into it.
+        if (warnings.includes(message))
+            return;
         warnings.push(message);
         log.warning(message);
     };
@@ -34574,7 +34724,13 @@ async function runEngine(options) {
         if (parsed.problem) {
             warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
+        for (const problem of parsed.warnings ?? []) {
+            warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`);
+        }
         previous = parsed.bookmark;
+        for (const hook of hooks)
+            if (hook.kind === 'app')
+                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -34604,8 +34760,9 @@ async function runEngine(options) {
     failures.push(...redeliverer.failures);
     const now = github.now();
     if (keeper && !policy.dryRun) {
-        // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-        const next = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) };
+        // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+        const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
+        const next = { hooks: new Map(kept) };
         for (const scan of scans) {
             next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)));
         }
@@ -39672,7 +39829,16 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 const USER_AGENT = 'webhook-redelivery/1.0.0';
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+function client_userAgent(env = process.env) {
+    const id = env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT;
+}
 const API_VERSION = '2022-11-28';
 const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry);
 // One write queue for every client in the process: GitHub asks for one write per second in all.
@@ -39691,7 +39857,7 @@ function createClient(context, auth) {
     const { log, pacing } = context;
     const options = {
         baseUrl: context.baseUrl,
-        userAgent: USER_AGENT,
+        userAgent: client_userAgent(),
         request: { fetch: proxyAwareFetch(context.baseUrl) },
         log: {
             debug: (message) => log.debug(message),
@@ -39755,7 +39921,16 @@ function createClient(context, auth) {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl) {
-    const dispatcher = new lib_HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    let dispatcher;
+    try {
+        dispatcher = new lib_HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    }
+    catch (error) {
+        // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+        const secure = baseUrl.startsWith('https:');
+        const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+        throw new UserError(`The proxy in the ${name} environment variable is not a URL (${error.message}): set it to http://host:port, or add the API's host to NO_PROXY.`);
+    }
     return ((url, init) => (0,undici/* fetch */.hd)(url, { ...init, dispatcher }));
 }
 
@@ -39983,8 +40158,9 @@ function repoHookRoute(owner, repo) {
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
 
 
-function appHook(webBaseUrl) {
-    return { key: 'app', kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
+/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
+function appHook(webBaseUrl, appId) {
+    return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
 }
 /**
  * The hooks to scan: the named ids as they are (no request needed), payload URLs
@@ -40086,6 +40262,7 @@ function pacingFromEnvironment(env = process.env) {
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts
 
 
+
 /** The bookmark in an Actions configuration variable of a repository. */
 class VariableStore {
     client;
@@ -40094,6 +40271,7 @@ class VariableStore {
     credential;
     tokenIsInstallationToken;
     description;
+    maxChars = MAX_STATE_CHARS;
     exists;
     constructor(client, repository, name, credential, tokenIsInstallationToken = false) {
         this.client = client;
@@ -40212,7 +40390,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (target.type === 'app') {
         access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
         route = appHookRoute;
-        hooks = [appHook(config.location.webBaseUrl)];
+        hooks = [appHook(config.location.webBaseUrl, config.app.appId)];
     }
     else {
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);

@@ -223,7 +223,8 @@ describe('proxies', () => {
   test('a proxy variable that is not a URL is an error naming the variable, not "Invalid URL"', () => {
     process.env.HTTPS_PROXY = 'not a url:secret'
     expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).toThrow(UserError)
-    expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).toThrow(/^The proxy URL in HTTPS_PROXY or HTTP_PROXY .* is not a URL: give http:\/\/host:port, or unset it\.$/)
+    expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).toThrow(/^The proxy in the HTTPS_PROXY environment variable is not a URL/)
+    expect(() => createClient(context('https://ghe.example.com/api/v3'), { token: TOKEN })).not.toThrow(/secret/)
   })
 })
 

@@ -279,7 +279,7 @@ describe('hand-edited entries: each part that cannot be read is named, the rest 
       }
     })
     const { bookmark, warnings } = parseBookmark(text)
-    expect(bookmark.hooks.get('7')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), done: new Map([['g', 1736508000000]]) })
+    expect(bookmark.hooks.get('7')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map([['g', 1736508000000]]), free: new Map() })
     expect(warnings).toEqual(['hook "7": "pending" is ["9007199254740993"], not an object of times to delivery ids, left out; "seen" is "later", not a time, left out'])
   })
 
@@ -331,7 +331,7 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
     })
     const start = trustAgainstNow(entry, undefined, NOW, fallback)
     expect(start.floor).toBe(NOW - HOUR)
-    expect(start.previous).toEqual({ floor: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), done: new Map([['g', NOW - 30 * MINUTE]]) })
+    expect(start.previous).toEqual({ floor: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), sent: new Map(), done: new Map([['g', NOW - 30 * MINUTE]]), free: new Map() })
     expect(start.problem).toBe(`3 of its times are later than GitHub's time now (${new Date(NOW).toISOString()}), left out`)
   })
 })

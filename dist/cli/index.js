@@ -29905,7 +29905,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3897);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3904);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), process.env);
@@ -29915,7 +29915,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3897:
+/***/ 3904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36219,7 +36219,16 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 const USER_AGENT = 'webhook-redelivery/1.0.0';
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+function client_userAgent(env = process.env) {
+    const id = env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT;
+}
 const API_VERSION = '2022-11-28';
 const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry);
 // One write queue for every client in the process: GitHub asks for one write per second in all.
@@ -36238,7 +36247,7 @@ function createClient(context, auth) {
     const { log, pacing } = context;
     const options = {
         baseUrl: context.baseUrl,
-        userAgent: USER_AGENT,
+        userAgent: client_userAgent(),
         request: { fetch: proxyAwareFetch(context.baseUrl) },
         log: {
             debug: (message) => log.debug(message),
@@ -36302,7 +36311,16 @@ function createClient(context, auth) {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl) {
-    const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    let dispatcher;
+    try {
+        dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    }
+    catch (error) {
+        // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+        const secure = baseUrl.startsWith('https:');
+        const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+        throw new UserError(`The proxy in the ${name} environment variable is not a URL (${error.message}): set it to http://host:port, or add the API's host to NO_PROXY.`);
+    }
     return ((url, init) => (0,undici/* fetch */.hd)(url, { ...init, dispatcher }));
 }
 
@@ -36335,9 +36353,10 @@ function parseBookmark(text) {
     const value = text?.trim() ?? '';
     if (value === '')
         return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string.
+    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
     if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
+        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
     let doc;
     try {
         doc = JSON.parse(value);
@@ -36352,49 +36371,96 @@ function parseBookmark(text) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
     const hooks = new Map();
+    const warnings = [];
     for (const [key, entry] of Object.entries(doc.hooks)) {
-        if (!isObject(entry) || typeof entry.floor !== 'string')
-            continue;
-        const floor = Date.parse(entry.floor);
-        if (Number.isNaN(floor))
-            continue;
-        const done = new Map();
-        if (isObject(entry.done)) {
-            for (const [guid, seconds] of Object.entries(entry.done)) {
-                if (typeof seconds === 'number')
-                    done.set(guid, seconds * 1000);
-            }
+        const read = parseHookEntry(entry);
+        if (read.hook)
+            hooks.set(key, read.hook);
+        if (read.problems.length > 0)
+            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
+    }
+    return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
+}
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry) {
+    if (!isObject(entry))
+        return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
+    if (Number.isNaN(floor)) {
+        // Without a floor nothing says where to scan from; the lookback is the safe answer.
+        return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+    }
+    const problems = [];
+    const pending = readIdTimes(entry.pending, 'pending', problems);
+    const sent = readIdTimes(entry.sent, 'sent', problems);
+    const done = new Map();
+    if (isObject(entry.done)) {
+        let dropped = 0;
+        for (const [guid, seconds] of Object.entries(entry.done)) {
+            if (typeof seconds === 'number' && Number.isFinite(seconds))
+                done.set(guid, seconds * 1000);
+            else
+                dropped++;
         }
-        const free = new Map();
-        if (isObject(entry.free)) {
-            for (const [guid, count] of Object.entries(entry.free)) {
-                if (typeof count === 'number' && Number.isInteger(count) && count > 0)
-                    free.set(guid, count);
-            }
+        if (dropped > 0)
+            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+    }
+    else if (entry.done !== undefined) {
+        problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
+    }
+    const free = new Map();
+    if (isObject(entry.free)) {
+        let dropped = 0;
+        for (const [guid, count] of Object.entries(entry.free)) {
+            if (typeof count === 'number' && Number.isInteger(count) && count > 0)
+                free.set(guid, count);
+            else
+                dropped++;
         }
-        const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
-        const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
-        hooks.set(key, {
+        if (dropped > 0)
+            problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`);
+    }
+    else if (entry.free !== undefined) {
+        problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`);
+    }
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+    if (entry.seen !== undefined && Number.isNaN(seenUntil))
+        problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`);
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
+    if (entry.down !== undefined && Number.isNaN(downSince))
+        problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+    return {
+        hook: {
             floor,
             ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
-            pending: readIdTimes(entry.pending),
-            sent: readIdTimes(entry.sent),
+            pending,
+            sent,
             done,
             free,
             ...(Number.isNaN(downSince) ? {} : { downSince })
-        });
-    }
-    return { bookmark: { hooks } };
+        },
+        problems
+    };
 }
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-function serializeBookmark(bookmark) {
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value) {
+    if (value === undefined)
+        return 'missing';
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
     const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
     let text = render(copy);
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending', 'sent']) {
-        while (text.length > MAX_STATE_CHARS) {
+        while (text.length > maxChars) {
             const largest = largestMap(copy, field);
             if (!largest)
                 break;
@@ -36411,18 +36477,30 @@ function serializeBookmark(bookmark) {
     }
     return { text, trimmed, trimmedPending };
 }
-/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. */
-function readIdTimes(value) {
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value, field, problems) {
     const out = new Map();
-    if (!isObject(value))
+    if (value === undefined)
         return out;
+    if (!isObject(value)) {
+        problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`);
+        return out;
+    }
+    let dropped = 0;
     for (const [seconds, ids] of Object.entries(value)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
+        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+            dropped += Array.isArray(ids) ? ids.length : 1;
             continue;
-        for (const id of ids)
+        }
+        for (const id of ids) {
             if (typeof id === 'string' && isDeliveryId(id))
                 out.set(id, Number(seconds) * 1000);
+            else
+                dropped++;
+        }
     }
+    if (dropped > 0)
+        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
     return out;
 }
 function writeIdTimes(map) {
@@ -36517,6 +36595,81 @@ function keepsDone(firstAt, floor) {
 }
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+const FUTURE_TOLERANCE_MS = 60_000;
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
+    const latest = now + FUTURE_TOLERANCE_MS;
+    const at = (ms) => new Date(ms).toISOString();
+    if (!entry) {
+        if (legacyFloor === undefined)
+            return { floor: fallbackFloor };
+        if (legacyFloor <= latest)
+            return { floor: legacyFloor };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` };
+    }
+    const problems = [];
+    const floorTrusted = entry.floor <= latest;
+    if (!floorTrusted)
+        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
+    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
+    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
+    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
+    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
+    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
+    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    if (dropped > 0)
+        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+    if (problems.length === 0)
+        return { floor: entry.floor, previous: entry };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done };
+    if (!seenTrusted)
+        delete previous.seenUntil;
+    if (!downTrusted)
+        delete previous.downSince;
+    return { floor: previous.floor, previous, problem: problems.join('; ') };
+}
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+function isForgotten(entry, now, windowMs) {
+    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
+    for (const t of entry.pending.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.sent.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.done.values())
+        newest = Math.max(newest, t);
+    return newest < now - windowMs;
+}
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+const LEGACY_APP_KEY = 'app';
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+function adoptLegacyAppEntry(bookmark, appKey) {
+    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
+    if (!legacy || appKey === LEGACY_APP_KEY)
+        return bookmark;
+    const hooks = new Map(bookmark.hooks);
+    hooks.delete(LEGACY_APP_KEY);
+    if (!hooks.has(appKey))
+        hooks.set(appKey, legacy);
+    return { ...bookmark, hooks };
 }
 
 ;// CONCATENATED MODULE: ./src/core/receiver.ts
@@ -36849,6 +37002,8 @@ class BookmarkKeeper {
     warn;
     readText;
     lastText;
+    /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
+    warnedTrim = false;
     constructor(store, log, warn) {
         this.store = store;
         this.log = log;
@@ -36867,7 +37022,7 @@ class BookmarkKeeper {
      * and merges in what another run wrote meanwhile, which is returned as `others`.
      */
     async write(bookmark, options) {
-        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
+        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, this.store.maxChars);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
             return {};
@@ -36877,17 +37032,18 @@ class BookmarkKeeper {
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
                 others = parseBookmark(current).bookmark;
-                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)));
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), this.store.maxChars));
                 this.lastText = current;
                 if (text === current)
                     return { others };
             }
         }
-        if (trimmedPending > 0) {
+        if (trimmedPending > 0 && !this.warnedTrim) {
+            this.warnedTrim = true;
             this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`);
         }
         else if (trimmed > 0) {
-            // Only costs a repeated line in a later report: not worth a warning.
+            // Only costs a repeated line in a later report (or was warned about already): not worth a warning.
             this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`);
         }
         await this.store.write(text);
@@ -37004,27 +37160,33 @@ class DeliveryLedger {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 async function scanHook(hook, context) {
     const { previous, lookbackMs, windowMs, github } = context;
-    const prior = previous.hooks.get(hook.key);
+    let prior;
     const ledger = new DeliveryLedger();
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-        return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
+        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
+        if (trusted.problem) {
+            // The legacy value is one for every hook: the same words, so the run warns once.
+            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
+        }
+        prior = trusted.previous;
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil };
     };
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    const seenBefore = prior?.seenUntil;
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
             bounds ??= boundsNow();
-            const { floorBase, scanStart } = bounds;
+            const { floorBase, scanStart, seenBefore } = bounds;
             let more = page.length > 0;
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
@@ -37325,6 +37487,8 @@ function tally(scanned, plan, outcomes, receivers, log) {
         const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 };
         if (s.error)
             result.scanError = s.error;
+        if (s.ledger?.lastOkAt !== undefined)
+            result.lastSuccessAt = s.ledger.lastOkAt;
         const hookPlan = plan.hooks.find(p => p.key === s.hook.key);
         if (!hookPlan) {
             log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`);
@@ -37428,6 +37592,7 @@ function logHook(log, result, plan) {
 
 
 
+
 /**
  * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
  * save the bookmark, and count what happened.
@@ -37437,6 +37602,9 @@ async function runEngine(options) {
     const warnings = [];
     const failures = [];
     const warn = (message) => {
+        // Said once per run, however many hooks or checkpoints run into it.
+        if (warnings.includes(message))
+            return;
         warnings.push(message);
         log.warning(message);
     };
@@ -37455,7 +37623,13 @@ async function runEngine(options) {
         if (parsed.problem) {
             warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
+        for (const problem of parsed.warnings ?? []) {
+            warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`);
+        }
         previous = parsed.bookmark;
+        for (const hook of hooks)
+            if (hook.kind === 'app')
+                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -37485,8 +37659,9 @@ async function runEngine(options) {
     failures.push(...redeliverer.failures);
     const now = github.now();
     if (keeper && !policy.dryRun) {
-        // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-        const next = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) };
+        // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+        const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
+        const next = { hooks: new Map(kept) };
         for (const scan of scans) {
             next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)));
         }
@@ -37738,8 +37913,9 @@ function repoHookRoute(owner, repo) {
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
 
 
-function appHook(webBaseUrl) {
-    return { key: 'app', kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
+/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
+function appHook(webBaseUrl, appId) {
+    return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
 }
 /**
  * The hooks to scan: the named ids as they are (no request needed), payload URLs
@@ -37841,6 +38017,7 @@ function pacingFromEnvironment(env = process.env) {
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts
 
 
+
 /** The bookmark in an Actions configuration variable of a repository. */
 class VariableStore {
     client;
@@ -37849,6 +38026,7 @@ class VariableStore {
     credential;
     tokenIsInstallationToken;
     description;
+    maxChars = MAX_STATE_CHARS;
     exists;
     constructor(client, repository, name, credential, tokenIsInstallationToken = false) {
         this.client = client;
@@ -37967,7 +38145,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (target.type === 'app') {
         access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
         route = appHookRoute;
-        hooks = [appHook(config.location.webBaseUrl)];
+        hooks = [appHook(config.location.webBaseUrl, config.app.appId)];
     }
     else {
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
@@ -38078,6 +38256,8 @@ function maskKey(key, mask) {
 ;// CONCATENATED MODULE: ./src/state/file-store.ts
 
 
+
+
 /** The bookmark in a local JSON file, for the command line under cron. */
 class FileStore {
     path;
@@ -38097,43 +38277,171 @@ class FileStore {
             throw new UserError(`Cannot read the ${this.description}: ${error.message}`);
         }
     }
-    /** Written to a temporary file and renamed over the old one: a crash leaves the old or the new, never half. */
+    /** Written atomically; a symlinked state file stays a link (see writeFileAtomically). */
     async write(text) {
-        const temporary = `${this.path}.${process.pid}.tmp`;
         try {
-            const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'w', 0o600);
-            try {
-                (0,external_node_fs_namespaceObject.writeSync)(fd, text + '\n');
-                (0,external_node_fs_namespaceObject.fsyncSync)(fd);
-            }
-            finally {
-                (0,external_node_fs_namespaceObject.closeSync)(fd);
-            }
-            (0,external_node_fs_namespaceObject.renameSync)(temporary, this.path);
+            writeFileAtomically(this.path, text + '\n', 0o600);
         }
         catch (error) {
-            (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
             throw new UserError(`Cannot write the ${this.description}: ${error.message}`);
         }
     }
 }
 /**
- * An exclusive lock beside the state file so two cron runs cannot overlap. A
- * lock left by a process that no longer exists is taken over.
+ * Written to a temporary file beside the target and renamed over it: a crash, or a reader at the
+ * wrong moment, sees the old file or the new, never half of one. A symlinked path stays a link:
+ * the rename lands on the file it points to, which keeps its mode (`mode` is for a new file).
+ */
+function writeFileAtomically(path, text, mode) {
+    const target = linkTarget(path);
+    const temporary = `${target}.${process.pid}.tmp`;
+    try {
+        const fileMode = existingMode(target) ?? mode;
+        const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'w', fileMode);
+        try {
+            (0,external_node_fs_namespaceObject.fchmodSync)(fd, fileMode);
+            (0,external_node_fs_namespaceObject.writeSync)(fd, text);
+            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+/**
+ * Where writes to `path` land: the file its symlinks lead to (followed even when that file does
+ * not exist yet), or `path` itself. The lock and the temporary file go beside it, so two links
+ * to one state file share one lock.
+ */
+function linkTarget(path) {
+    let current = (0,external_node_path_namespaceObject.resolve)(path);
+    for (let hops = 0; hops < 40; hops++) {
+        try {
+            return (0,external_node_fs_namespaceObject.realpathSync)(current);
+        }
+        catch {
+            // Missing, or a link to a file still to be created: follow the link by hand.
+        }
+        let link;
+        try {
+            link = (0,external_node_fs_namespaceObject.readlinkSync)(current);
+        }
+        catch {
+            // Not there yet: its directory's real path, so every spelling of it names one file (and one lock).
+            return realDirectory(current);
+        }
+        current = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)(current), link);
+    }
+    throw new UserError(`Cannot follow the state file ${path}: too many symbolic links.`);
+}
+function realDirectory(path) {
+    try {
+        return (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.dirname)(path)), (0,external_node_path_namespaceObject.basename)(path));
+    }
+    catch {
+        return path;
+    }
+}
+function existingMode(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).mode & 0o777;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
+const MAX_LOCK_AGE_MS = 6 * 60 * 60_000;
+/** A run refreshes its lock's time this often... */
+const LOCK_HEARTBEAT_MS = 60_000;
+/** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
+const LOCK_SILENCE_MS = 10 * 60_000;
+function parseLockOwner(text) {
+    const value = text.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) > 0 ? { pid: Number(value) } : undefined;
+    try {
+        const doc = JSON.parse(value);
+        if (!Number.isInteger(doc.pid) || doc.pid <= 0)
+            return undefined;
+        const text = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+        return { pid: doc.pid, host: text(doc.host), boot: text(doc.boot), start: text(doc.start) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Why a lock is left over, or undefined while its run may still be going. A pid alone is not
+ * enough: after a restart it can belong to any other program.
+ */
+function staleLockReason(owner, ageMs, here) {
+    if (!owner)
+        return 'it names no process';
+    const refreshed = owner.host !== undefined;
+    if (refreshed && ageMs > LOCK_SILENCE_MS)
+        return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`;
+    // Another machine's (or container's) processes cannot be seen from here: only the refresh tells.
+    if (refreshed && owner.host !== here.host)
+        return undefined;
+    if (owner.boot !== undefined && here.boot !== undefined && owner.boot !== here.boot)
+        return 'the machine has restarted since it was taken';
+    if (!here.isAlive(owner.pid))
+        return `process ${owner.pid} has ended`;
+    const start = owner.start !== undefined ? here.startOf(owner.pid) : undefined;
+    if (start !== undefined && start !== owner.start)
+        return `process ${owner.pid} is now another program`;
+    if (!refreshed && ageMs > MAX_LOCK_AGE_MS)
+        return `it is more than ${MAX_LOCK_AGE_MS / 3_600_000} hours old, longer than any run takes`;
+    return undefined;
+}
+/** This machine's processes, from /proc where there is one (Linux); elsewhere the pid and the lock's age decide. */
+const localProcesses = {
+    host: (0,external_node_os_namespaceObject.hostname)(),
+    boot: safeRead('/proc/sys/kernel/random/boot_id').trim() || undefined,
+    isAlive,
+    startOf(pid) {
+        // Field 22 of /proc/PID/stat; the command name before it may hold spaces and parentheses.
+        const stat = safeRead(`/proc/${pid}/stat`);
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || undefined;
+    }
+};
+/**
+ * An exclusive lock beside the state file so two cron runs cannot overlap. A lock
+ * left over (its process ended, the machine restarted, or it is older than any run)
+ * is taken over.
  */
 class FileLock {
     path;
+    processes;
+    now;
+    heartbeatMs;
     held = false;
-    constructor(path) {
+    /** What this run wrote in the lock: it refreshes and removes only a lock that still says so. */
+    content = '';
+    heartbeat;
+    constructor(path, processes = localProcesses, now = Date.now, heartbeatMs = LOCK_HEARTBEAT_MS) {
         this.path = path;
+        this.processes = processes;
+        this.now = now;
+        this.heartbeatMs = heartbeatMs;
     }
     acquire() {
         for (let attempt = 0; attempt < 2; attempt++) {
             try {
                 const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'wx', 0o600);
-                (0,external_node_fs_namespaceObject.writeFileSync)(fd, `${process.pid}\n`);
+                const { host, boot } = this.processes;
+                this.content = JSON.stringify({ pid: process.pid, host, boot, start: this.processes.startOf(process.pid), at: new Date(this.now()).toISOString() }) + '\n';
+                (0,external_node_fs_namespaceObject.writeFileSync)(fd, this.content);
                 (0,external_node_fs_namespaceObject.closeSync)(fd);
                 this.held = true;
+                this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs);
+                this.heartbeat.unref();
                 const release = () => this.release();
                 process.once('exit', release);
                 // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
@@ -38149,14 +38457,25 @@ class FileLock {
                 if (error.code !== 'EEXIST') {
                     throw new UserError(`Cannot create the lock file ${this.path}: ${error.message}`);
                 }
-                const owner = Number(safeRead(this.path).trim());
-                if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-                    throw new UserError(`Another run (process ${owner}) holds the lock ${this.path}; it is still running. Not starting a second one.`);
+                const owner = parseLockOwner(safeRead(this.path));
+                if (this.staleReason(this.path, owner) === undefined) {
+                    const who = `process ${owner.pid}${owner.host ? ` on ${owner.host}` : ''}`;
+                    throw new UserError(`Another run (${who}) holds the lock ${this.path}; it is still running. Not starting a second one. If no webhook-redelivery run is going on, delete ${this.path} and run again.`);
                 }
                 this.takeOverStale();
             }
         }
         throw new UserError(`Cannot take the lock ${this.path}.`);
+    }
+    staleReason(path, owner) {
+        let ageMs = 0;
+        try {
+            ageMs = this.now() - (0,external_node_fs_namespaceObject.statSync)(path).mtimeMs;
+        }
+        catch {
+            // Gone meanwhile: the next attempt to create it decides.
+        }
+        return staleLockReason(owner, ageMs, this.processes);
     }
     /**
      * Moves a stale lock aside by renaming it: of two runs racing for it only one
@@ -38171,8 +38490,8 @@ class FileLock {
         catch {
             return;
         }
-        const owner = Number(safeRead(aside).trim());
-        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        const owner = parseLockOwner(safeRead(aside));
+        if (owner && owner.pid !== process.pid && this.staleReason(aside, owner) === undefined) {
             try {
                 (0,external_node_fs_namespaceObject.linkSync)(aside, this.path);
             }
@@ -38182,11 +38501,29 @@ class FileLock {
         }
         (0,external_node_fs_namespaceObject.rmSync)(aside, { force: true });
     }
+    /** Shows the lock is in use, so no later run takes it over while this one goes on. */
+    refresh() {
+        if (!this.isOurs())
+            return;
+        const at = new Date(this.now());
+        try {
+            (0,external_node_fs_namespaceObject.utimesSync)(this.path, at, at);
+        }
+        catch {
+            // Checked again at the next beat.
+        }
+    }
+    isOurs() {
+        return this.held && safeRead(this.path) === this.content;
+    }
+    /** Removes the lock, unless another run took it over meanwhile: that run's lock stays. */
     release() {
         if (!this.held)
             return;
+        clearInterval(this.heartbeat);
+        if (this.isOurs())
+            (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
         this.held = false;
-        (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
     }
 }
 function safeRead(path) {
@@ -38219,6 +38556,7 @@ function parseCliArgs(argv) {
         'state-file': { type: 'string' },
         'private-key-file': { type: 'string' },
         'report-file': { type: 'string' },
+        'metrics-file': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -38257,6 +38595,7 @@ function parseCliArgs(argv) {
             stateFile: values['state-file'],
             privateKeyFile: values['private-key-file'],
             reportFile: values['report-file'],
+            metricsFile: values['metrics-file'],
             json: values.json === true,
             help: values.help === true,
             version: values.version === true,
@@ -38295,6 +38634,8 @@ Bookmark (so each run scans only what is new):
 Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: the temp directory)
+  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
+                               textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
   --help, --version
 
@@ -38305,7 +38646,210 @@ Secrets come from the environment, never from flags:
 Exit codes: 0 done, 1 errors or bad input.
 `;
 
+;// CONCATENATED MODULE: ./src/core/metrics.ts
+
+/**
+ * The run's counts in the Prometheus text exposition format (0.0.4), for node_exporter's
+ * textfile collector. Every value describes the last run, so every metric is a gauge: the
+ * file is replaced by each run, and a counter would reset every time.
+ */
+const PREFIX = 'webhook_redelivery_';
+/** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
+const KNOWN_SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'backoff'
+];
+/** The metrics text for a finished run. */
+function renderMetrics(run, context) {
+    const families = new Map();
+    const add = (name, help, labels, value) => {
+        let family = families.get(name);
+        if (!family)
+            families.set(name, (family = { name: PREFIX + name, help, samples: [] }));
+        family.samples.push({ labels, value });
+    };
+    for (const hook of run.hooks) {
+        const labels = { target: context.target, hook_id: hookId(hook), hook: hook.hook.label };
+        const rows = run.rows.filter(row => row.hookId === (hook.hook.id ?? null) && row.hook === hook.hook.label);
+        add('scanned_attempts', 'Delivery attempts the last run examined.', labels, hook.scanned);
+        add('failed_deliveries', 'Distinct deliveries the last run found failing and due.', labels, hook.failed);
+        add('redelivered_deliveries', 'Redelivery requests GitHub accepted in the last run.', labels, hook.redelivered);
+        add('redelivery_errors', 'Redelivery requests that failed after retries in the last run; tried again next run.', labels, hook.errors);
+        const skipped = new Map(KNOWN_SKIP_REASONS.map(reason => [reason, 0]));
+        for (const row of rows)
+            if (row.result === 'skipped' && row.reason)
+                skipped.set(row.reason, (skipped.get(row.reason) ?? 0) + 1);
+        for (const [reason, count] of skipped) {
+            add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count);
+        }
+        add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp);
+        add('receiver_down', '1 when the last run found the hook\'s receiver down: its failures wait and cost no attempt.', labels, hook.receiverDown ? 1 : 0);
+        add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0);
+        add('oldest_waiting_failure_age_seconds', 'Age, at the end of the last run, of the oldest failing delivery not yet redelivered successfully nor given up; 0 when none waits.', labels, oldestWaitingAgeSeconds(rows, run.finishedAt));
+        const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity);
+        if (Number.isFinite(lastSuccess)) {
+            add('last_success_timestamp_seconds', 'Newest successful delivery seen for the hook, in seconds since the epoch.', labels, Math.floor(lastSuccess / 1000));
+        }
+    }
+    const runLabels = { target: context.target };
+    add('last_run_timestamp_seconds', 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', runLabels, Math.floor(run.finishedAt / 1000));
+    add('last_run_success', '1 when the last run finished without errors.', runLabels, run.failures.length === 0 ? 1 : 0);
+    add('last_run_dry_run', '1 when the last run was a dry run: nothing was redelivered.', runLabels, run.dryRun ? 1 : 0);
+    return renderFamilies(families.values());
+}
+/** The file for a run that could not finish: only the run-level gauges, so an alert on them fires. */
+function renderFailedRunMetrics(context) {
+    const labels = { target: context.target };
+    return renderFamilies([
+        { name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
+        { name: `${PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
+    ]);
+}
+/**
+ * The last-success times a previous file of ours recorded for this target, so a quiet run, which
+ * lists no new success, does not make the series vanish. Lines it does not understand are ignored.
+ */
+function lastSuccessFromPreviousMetrics(text, target) {
+    const found = new Map();
+    const name = `${PREFIX}last_success_timestamp_seconds{`;
+    for (const line of text.split('\n')) {
+        if (!line.startsWith(name))
+            continue;
+        const parsed = parseLabels(line, name.length);
+        if (!parsed || parsed.labels.target !== target || parsed.labels.hook_id === undefined)
+            continue;
+        const seconds = Number(line.slice(parsed.end).trim().split(' ')[0]);
+        if (Number.isFinite(seconds) && seconds > 0)
+            found.set(parsed.labels.hook_id, seconds * 1000);
+    }
+    return found;
+}
+/** Reads `name="value",...}` from `start`, undoing the escapes; undefined when malformed. */
+function parseLabels(line, start) {
+    const labels = {};
+    let i = start;
+    while (i < line.length) {
+        if (line[i] === '}')
+            return { labels, end: i + 1 };
+        const eq = line.indexOf('="', i);
+        if (eq < 0)
+            return undefined;
+        const name = line.slice(i, eq);
+        let value = '';
+        let j = eq + 2;
+        for (; j < line.length && line[j] !== '"'; j++) {
+            if (line[j] === '\\') {
+                j++;
+                value += line[j] === 'n' ? '\n' : line[j];
+            }
+            else
+                value += line[j];
+        }
+        if (j >= line.length)
+            return undefined;
+        labels[name] = value;
+        i = j + 1;
+        if (line[i] === ',')
+            i++;
+    }
+    return undefined;
+}
+/** The hook's label value: its id, or `app` for the app's single hook. */
+function hookId(hook) {
+    return hook.hook.id ?? hook.hook.key;
+}
+/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
+function oldestWaitingAgeSeconds(rows, now) {
+    let oldest = Infinity;
+    for (const row of rows) {
+        if (row.result === 'skipped' && row.reason !== undefined && FINAL_SKIPS.has(row.reason))
+            continue;
+        oldest = Math.min(oldest, Date.parse(row.firstDeliveredAt));
+    }
+    return Number.isFinite(oldest) ? Math.max(0, Math.floor((now - oldest) / 1000)) : 0;
+}
+function renderFamilies(families) {
+    const lines = [];
+    for (const family of families) {
+        lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`);
+        for (const { labels, value } of family.samples)
+            lines.push(`${family.name}{${renderLabels(labels)}} ${value}`);
+    }
+    return lines.join('\n') + '\n';
+}
+function renderLabels(labels) {
+    return Object.entries(labels)
+        .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+        .join(',');
+}
+/** The format escapes backslash, double quote and line feed in label values. */
+function escapeLabelValue(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+/** HELP text escapes backslash and line feed (a quote stays as it is). */
+function escapeHelp(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/metrics-file.ts
+
+
+
+
+/** `--metrics-file`: the run's counts for node_exporter's textfile collector, replaced atomically by each run. */
+class MetricsFile {
+    path;
+    target;
+    log;
+    redact;
+    constructor(path, target, log, redact) {
+        this.path = path;
+        this.target = target;
+        this.log = log;
+        this.redact = redact;
+        // The collector reads only *.prom files; anything else is silently never scraped.
+        if (!path.endsWith('.prom'))
+            log.warning(`--metrics-file ${path}: node_exporter's textfile collector reads only files ending in .prom.`);
+    }
+    write(run) {
+        this.save(renderMetrics(run, { target: this.target, lastSuccessBefore: lastSuccessFromPreviousMetrics(this.previous(), this.target) }));
+    }
+    /** The run could not finish: the run-level gauges say so, and an alert on them fires. */
+    failed(at) {
+        this.save(renderFailedRunMetrics({ target: this.target, finishedAt: at }));
+    }
+    previous() {
+        try {
+            return (0,external_node_fs_namespaceObject.readFileSync)(this.path, 'utf8');
+        }
+        catch {
+            return '';
+        }
+    }
+    // The redeliveries are done and the bookmark saved: metrics that cannot be written are a warning, not a failed run.
+    save(text) {
+        try {
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.path), { recursive: true });
+            // Readable by the collector, which usually runs as another user.
+            writeFileAtomically(this.path, this.redact(text), 0o644);
+        }
+        catch (error) {
+            this.log.warning(`Could not write the metrics file ${this.path}: ${error.message}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -38361,6 +38905,9 @@ async function main(argv, env, streams = defaultStreams) {
     if (options.stateFile && inputs['state-variable']) {
         return fail('--state-file and --state-variable both keep the bookmark: give one.');
     }
+    const clash = sharedFile(options);
+    if (clash)
+        return fail(clash);
     const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY });
     if (!result.ok) {
         for (const message of result.errors)
@@ -38378,16 +38925,21 @@ async function main(argv, env, streams = defaultStreams) {
                 streams.stderr(`debug: ${redact(message)}\n`);
         }
     };
+    const metrics = options.metricsFile ? new MetricsFile((0,external_node_path_namespaceObject.resolve)(options.metricsFile), describeTarget(config.target), log, redact) : undefined;
     let lock;
+    // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
+    let started = false;
     try {
         let store;
         if (options.stateFile) {
             const path = (0,external_node_path_namespaceObject.resolve)(options.stateFile);
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-            lock = new FileLock(`${path}.lock`);
+            // Beside the file a symlink leads to: two links to one state file share one lock.
+            lock = new FileLock(`${linkTarget(path)}.lock`);
             lock.acquire();
             store = new FileStore(path);
         }
+        started = true;
         if (streams.stderrIsTerminal)
             streams.stderr(`Scanning ${describeTarget(config.target)}...\n`);
         const run = await redeliverFailedDeliveries(config, {
@@ -38414,6 +38966,7 @@ async function main(argv, env, streams = defaultStreams) {
             log.warning(`Could not write the report ${reportPath}: ${error.message}`);
             reportPath = '';
         }
+        metrics?.write(run);
         // The action's output names, as `--json` promises.
         const { givenUp, receiversDown, ...counts } = run.totals;
         const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath };
@@ -38432,6 +38985,8 @@ async function main(argv, env, streams = defaultStreams) {
         return failures.length > 0 ? 1 : 0;
     }
     catch (error) {
+        if (started)
+            metrics?.failed(Date.now());
         if (error instanceof UserError)
             return fail(error.message);
         return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -38439,6 +38994,38 @@ async function main(argv, env, streams = defaultStreams) {
     finally {
         lock?.release();
     }
+}
+/**
+ * A file the run writes must not be one it keeps or reads: a report written over the state
+ * file would replace the bookmark every run. Paths are compared as the files they lead to.
+ */
+function sharedFile(options) {
+    const file = (path) => {
+        try {
+            return linkTarget(path);
+        }
+        catch {
+            return (0,external_node_path_namespaceObject.resolve)(path);
+        }
+    };
+    const kept = [];
+    if (options.stateFile) {
+        kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' });
+        kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' });
+    }
+    if (options.privateKeyFile)
+        kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' });
+    const written = [
+        ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
+        ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
+    ];
+    for (const out of written) {
+        const other = kept.find(k => k.path === out.path && k.what !== out.what);
+        if (other) {
+            return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`;
+        }
+    }
+    return undefined;
 }
 /** Input errors name inputs; on the command line they are flags. */
 function toFlags(message) {

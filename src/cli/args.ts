@@ -9,6 +9,7 @@ export interface CliOptions {
   stateFile?: string
   privateKeyFile?: string
   reportFile?: string
+  metricsFile?: string
   json: boolean
   help: boolean
   version: boolean
@@ -22,6 +23,7 @@ export function parseCliArgs(argv: string[]): CliParse {
     'state-file': { type: 'string' },
     'private-key-file': { type: 'string' },
     'report-file': { type: 'string' },
+    'metrics-file': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
@@ -82,6 +84,7 @@ export function parseCliArgs(argv: string[]): CliParse {
       stateFile: values['state-file'] as string | undefined,
       privateKeyFile: values['private-key-file'] as string | undefined,
       reportFile: values['report-file'] as string | undefined,
+      metricsFile: values['metrics-file'] as string | undefined,
       json: values.json === true,
       help: values.help === true,
       version: values.version === true,
@@ -164,6 +167,8 @@ Bookmark (so each run scans only what is new):
 Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: the temp directory)
+  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
+                               textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
   -h, --help                   this text
   -v, --version                the version

@@ -9,6 +9,7 @@ import { USER_AGENT } from '../github/client.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, inputsToFlags, parseCliArgs } from './args.js'
+import { MetricsFile } from './metrics-file.js'
 
 interface Streams {
   stdout: (text: string) => void
@@ -79,7 +80,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     }
   }
 
+  const metrics = options.metricsFile ? new MetricsFile(resolve(options.metricsFile), describeTarget(config.target), log, redact) : undefined
   let lock: FileLock | undefined
+  // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
+  let started = false
   try {
     let store: FileStore | undefined
     if (options.stateFile) {
@@ -92,6 +96,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       lock.acquire()
       store = new FileStore(path)
     }
+    started = true
     if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describeTarget(config.target)}...\n`)
     const run = await redeliverFailedDeliveries(config, {
       log,
@@ -117,6 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
       reportPath = ''
     }
+    metrics?.write(run)
     // The action's output names, as `--json` promises.
     const { givenUp, receiversDown, ...counts } = run.totals
     const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath }
@@ -124,18 +130,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     else {
       const t = run.totals
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${reportPath ? `
-Report: ${reportPath}` : ''}
-`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     const failures = stepFailures(run, config.failOn)
-    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${say(failure)}
-`)
-    for (const failure of failures) streams.stderr(`error: ${say(failure)}
-`)
+    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${say(failure)}\n`)
+    for (const failure of failures) streams.stderr(`error: ${say(failure)}\n`)
     return failures.length > 0 ? 1 : 0
   } catch (error) {
+    if (started) metrics?.failed(Date.now())
     if (error instanceof UserError) return fail(error.message)
     return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
   } finally {

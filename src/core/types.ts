@@ -44,6 +44,8 @@ export interface HookResult extends Omit<Totals, 'receiversDown'> {
   receiverDown?: ReceiverDown
   /** Set when the hook could not be scanned at all. */
   scanError?: string
+  /** delivered_at of the newest successful attempt this run listed, if any. */
+  lastSuccessAt?: number
 }
 
 export interface ReportRow {

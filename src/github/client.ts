@@ -14,6 +14,15 @@ import { networkFailure, notTheApi } from './errors.js'
 import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
+
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim()
+  return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT
+}
 const API_VERSION = '2022-11-28'
 
 /**
@@ -64,7 +73,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   const { log, pacing } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
-    userAgent: USER_AGENT,
+    userAgent: userAgent(),
     request: { fetch: proxyAwareFetch(context.baseUrl) },
     log: {
       debug: (message: string) => log.debug(message),
@@ -134,9 +143,11 @@ function proxyAwareFetch(baseUrl: string): typeof fetch {
   let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
   try {
     dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
-  } catch {
-    // Not the value itself: a proxy URL may carry a password.
-    throw new UserError('The proxy URL in HTTPS_PROXY or HTTP_PROXY (or their lowercase forms) is not a URL: give http://host:port, or unset it.')
+  } catch (error) {
+    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+    const secure = baseUrl.startsWith('https:')
+    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
+    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
   }
   return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
 }

@@ -21,28 +21,38 @@ export class FileStore implements BookmarkStore {
     }
   }
 
-  /**
-   * Written to a temporary file and renamed over the old one: a crash leaves the old or the new, never half.
-   * A symlinked state file stays a link: the rename lands on the file it points to, which keeps its mode.
-   */
+  /** Written atomically; a symlinked state file stays a link (see writeFileAtomically). */
   async write(text: string): Promise<void> {
-    const target = linkTarget(this.path)
-    const temporary = `${target}.${process.pid}.tmp`
     try {
-      const mode = existingMode(target) ?? 0o600
-      const fd = openSync(temporary, 'w', mode)
-      try {
-        fchmodSync(fd, mode)
-        writeSync(fd, text + '\n')
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(temporary, target)
+      writeFileAtomically(this.path, text + '\n', 0o600)
     } catch (error) {
-      rmSync(temporary, { force: true })
       throw new UserError(`Cannot write the ${this.description}: ${(error as Error).message}`)
     }
+  }
+}
+
+/**
+ * Written to a temporary file beside the target and renamed over it: a crash, or a reader at the
+ * wrong moment, sees the old file or the new, never half of one. A symlinked path stays a link:
+ * the rename lands on the file it points to, which keeps its mode (`mode` is for a new file).
+ */
+export function writeFileAtomically(path: string, text: string, mode: number): void {
+  const target = linkTarget(path)
+  const temporary = `${target}.${process.pid}.tmp`
+  try {
+    const fileMode = existingMode(target) ?? mode
+    const fd = openSync(temporary, 'w', fileMode)
+    try {
+      fchmodSync(fd, fileMode)
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temporary, target)
+  } catch (error) {
+    rmSync(temporary, { force: true })
+    throw error
   }
 }
 
