@@ -163,7 +163,9 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     const name = typeof root.hostname === 'string' ? root.hostname : hostName(where)
     const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`
-    return fail('name-resolution', code !== 'EAI_AGAIN', `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`)
+    // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
+    // rarely fix DNS, and the next run scans again from the same bookmark.
+    return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`)
   }
   if (code === 'ECONNREFUSED') {
     if (proxy) {
