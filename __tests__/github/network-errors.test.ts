@@ -284,3 +284,42 @@ describe('a server that is not GitHub\'s API (a sign-in page, a web server)', ()
     await expect(redeliverFailedDeliveries(config(''), quiet)).rejects.toThrow(`Could not list the webhooks of acme: ${notApi(404)}`)
   })
 })
+
+describe('networkFailure: every kind of failure, as fetch reports it', () => {
+  /** What Octokit throws: status 500, no response, the fetch TypeError as cause, the system error below it. */
+  const fetchFailure = (code: string, message = `${code} happened`, extra: Record<string, unknown> = {}): unknown =>
+    Object.assign(new Error(message), {
+      status: 500,
+      request: { url: 'https://ghe.example.com/api/v3/orgs/acme/hooks' },
+      cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(message), { code, ...extra }) })
+    })
+
+  test.each([
+    ['EAI_AGAIN', 'name-resolution', true, false],
+    ['ENOTFOUND', 'name-resolution', true, false],
+    ['ECONNREFUSED', 'connection-refused', false, false],
+    ['ECONNRESET', 'connection-closed', false, true],
+    ['UND_ERR_SOCKET', 'connection-closed', false, true],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout', false, false],
+    ['UND_ERR_HEADERS_TIMEOUT', 'timeout', false, true],
+    ['EHOSTUNREACH', 'unreachable', false, false],
+    ['CERT_HAS_EXPIRED', 'certificate', true, false],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'certificate', true, false],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls', true, false],
+    ['HPE_INVALID_CONSTANT', 'not-http', false, true]
+  ] as const)('%s: %s, permanent %s, may have arrived %s', (code, problem, permanent, mayHaveArrived) => {
+    const failure = networkFailure(fetchFailure(code, `${code} happened`, { hostname: 'ghe.example.com' }))
+    expect(failure).toMatchObject({ problem, code, permanent, mayHaveArrived })
+    expect(failure!.explanation).toContain('ghe.example.com')
+    expect(failure!.explanation).not.toMatch(/\b500\b/)
+  })
+
+  test('a certificate for another name says so', () => {
+    expect(networkFailure(fetchFailure('ERR_TLS_CERT_ALTNAME_INVALID'))!.explanation).toMatch(/^the TLS certificate of ghe\.example\.com is not valid for the name ghe\.example\.com \(ERR_TLS_CERT_ALTNAME_INVALID\)/)
+  })
+
+  test('an abort (no cause) and an answer GitHub gave are not network failures', () => {
+    expect(networkFailure(Object.assign(new Error('This operation was aborted'), { status: 500 }))).toBeUndefined()
+    expect(networkFailure(Object.assign(new Error('Bad Gateway'), { status: 502, cause: new Error('x') }))).toBeUndefined()
+  })
+})
