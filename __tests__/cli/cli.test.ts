@@ -181,7 +181,7 @@ describe('org hook with a state file', () => {
     mkdirSync(stateDir)
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateDir], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^error: .*state file/m)
+    expect(run.stderr).toMatch(/^error: --state-file .* is a directory/m)
     expect(api.redeliveryRequests()).toHaveLength(0)
     expect(existsSync(`${stateDir}.lock`)).toBe(false)
   })
@@ -434,6 +434,18 @@ describe('errors', () => {
     // Retried: more than one request per delivery, none accepted.
     expect(api.log.filter(e => e.method === 'POST' && e.path.endsWith('/attempts')).length).toBeGreaterThan(2)
     expect(acceptedIds(api)).toHaveLength(0)
+  })
+
+  test('a host name that does not resolve: said in words, at once (not retried for 14 s), never as "500"', async () => {
+    const started = performance.now()
+    // The real retry pacing (1 + 4 + 9 s), as users get it.
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--hostname', 'ghe.nowhere.invalid'], {
+      env: { GITHUB_TOKEN: 'ghp_placeholder', WEBHOOK_REDELIVERY_TIME_SCALE: '' }
+    })
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^error: .*could not resolve the host name ghe\.nowhere\.invalid \((ENOTFOUND|EAI_AGAIN)\)\. Check --hostname/m)
+    expect(run.stderr + run.stdout).not.toMatch(/\b500\b/)
   })
 })
 

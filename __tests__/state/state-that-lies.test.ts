@@ -83,7 +83,7 @@ test('a hand-edited entry that cannot be read is named in a warning, and the oth
 
   expect(run.code).toBe(0)
   expect(run.stderr).toContain(
-    `warning: The state file ${state} holds a bookmark entry this action cannot fully read: hook "${broken.id}": "floor" is "yesterday", not a time: the hook is scanned as if it had no bookmark.`
+    `warning: The state file ${state} holds a bookmark entry webhook-redelivery cannot fully read: hook "${broken.id}": "floor" is "yesterday", not a time: the hook is scanned as if it had no bookmark.`
   )
   // The broken hook was scanned from the lookback; the other kept its floor (its older failure stays behind it).
   expect([...redeliveryCounts(api).keys()]).toEqual([failing])

@@ -64,7 +64,7 @@ describe('parseBookmark', () => {
   test('a newer version is flagged, so it is not overwritten', () => {
     expect(parseBookmark('{"version":2,"hooks":{}}')).toEqual({
       bookmark: { hooks: new Map() },
-      problem: 'it was written by a newer version of this action (bookmark version 2)',
+      problem: 'bookmark version 2',
       newer: true
     })
   })

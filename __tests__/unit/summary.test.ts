@@ -42,7 +42,7 @@ describe('renderSummary: with deliveries', () => {
   test('the exact markdown for one hook', () => {
     expect(renderSummary(result)).toBe(
       [
-        '### Webhook redelivery: 1 redelivered, 1 skipped, 1 errors',
+        '### Webhook redelivery: 1 redelivered, 1 skipped, 1 error',
         '',
         '| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |',
         '|---|---:|---:|---:|---:|---:|---:|---|',

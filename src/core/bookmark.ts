@@ -57,7 +57,7 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     return { bookmark: emptyBookmark(), problem: 'it is not JSON' }
   }
   if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
-    return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true }
+    return { bookmark: emptyBookmark(), problem: `bookmark version ${doc.version}`, newer: true }
   }
   if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
     return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` }

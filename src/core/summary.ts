@@ -1,4 +1,5 @@
 import type { ReportRow, RunResult } from './types.js'
+import { plural } from './plural.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
 export const SUMMARY_ROW_LIMIT = 100
@@ -23,12 +24,12 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
   const lines: string[] = []
   const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
   if (nothing) {
-    const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`
-    return `**${title}**: nothing to redeliver. Scanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`
+    const hooks = plural(number(result.hooks.length), 'hook')
+    return `**${title}**: nothing to redeliver. Scanned ${plural(number(totals.scanned), 'delivery attempt')} across ${hooks}; every delivery succeeded or was already handled.\n`
   }
   const head = result.dryRun
     ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
-    : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`
+    : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${plural(number(totals.errors), 'error')}`
   lines.push(head, '')
   const alerts: string[] = []
   if (totals.givenUp > 0) alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`)

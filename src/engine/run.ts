@@ -1,10 +1,11 @@
 import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
+import { noun, plural } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { scanHook } from './scan.js'
@@ -42,7 +43,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   let lookbackMs = options.lookbackMs
   if (lookbackMs > policy.windowMs) {
-    warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
+    warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
     lookbackMs = policy.windowMs
   }
 
@@ -51,13 +52,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   if (keeper) {
     const parsed = await keeper.read()
     if (parsed.newer) {
-      throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`)
+      // Its words fit a variable and a state file alike: the description says which.
+      throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`)
     }
     if (parsed.problem) {
-      warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
+      warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
     for (const problem of parsed.warnings ?? []) {
-      warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`)
+      warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
     }
     previous = parsed.bookmark
     for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
@@ -67,9 +69,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn }
-  const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
-  const fatal = scanned.find(s => s.fatal)?.fatal
+  const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
+  const fatal = scannedAll.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
+  // Named hooks that do not exist are named together at the end; the others are processed.
+  const unknown = scannedAll.flatMap(s => (s.unknown ? [s.unknown] : []))
+  const scanned = scannedAll.filter(s => !s.unknown)
+  // None of them exists: nothing to do but say so, as for any bad input.
+  if (unknown.length > 0 && scanned.length === 0) throw new UserError(unknownHooksMessage(unknown))
   const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []))
 
   const plan = planRun(scans, policy, github.now())
@@ -112,9 +119,18 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
+  if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
   for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
-    failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
+    failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`)
   }
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
+}
+
+function unknownHooksMessage(unknown: UnknownHookError[], processed = false): string {
+  const byOwner = new Map<string, string[]>()
+  for (const u of unknown) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId])
+  const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ')
+  const them = unknown.length === 1 ? 'it' : 'them'
+  return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`
 }

@@ -2,9 +2,10 @@ import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookm
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
+import { plural } from '../core/plural.js'
 import type { Decision, HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
-import { UserError, type DeliveriesPort, type Logger } from './ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
 
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000
@@ -15,8 +16,10 @@ export interface ScannedHook {
   ledger?: DeliveryLedger
   /** The hook could not be scanned; the others go on. */
   error?: string
-  /** A failure that ends the run (bad credentials, a hook that does not exist). */
+  /** A failure that ends the run (bad credentials). */
   fatal?: UserError
+  /** A named hook that does not exist: the others go on, and the run fails at the end. */
+  unknown?: UnknownHookError
 }
 
 export interface ScanContext {
@@ -61,6 +64,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       return more
     })
   } catch (error) {
+    if (error instanceof UnknownHookError) return { hook, unknown: error }
     if (error instanceof UserError) return { hook, fatal: error }
     return { hook, error: error instanceof Error ? error.message : String(error) }
   }
@@ -71,7 +75,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`
     )
   }
-  context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
+  context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)
   return { hook, ledger, scan: {
       key: hook.key,
       facts: [...ledger.facts()],
