@@ -78,7 +78,7 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
     reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`)
   }
   if (failOn.has('receiver-down') && receiversDown > 0) {
-    const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label)
+    const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
     reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`)
   }
   return reasons

@@ -35,7 +35,9 @@ export function tally(
     const verdict = receivers.get(s.hook.key)?.verdict
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
       const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt
-      result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) }
+      // The held deliveries, and the probe itself: it went out and did not get through.
+      const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
+      result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
     return result
@@ -48,7 +50,8 @@ export function tally(
     totals.skipped += h.skipped
     totals.errors += h.errors
     totals.givenUp += h.givenUp
-    if (h.receiverDown) totals.receiversDown++
+    // Confirmed down only: a probe whose answer is not listed yet is no alert.
+    if (h.receiverDown?.verdict === 'down') totals.receiversDown++
   }
   return { hooks, rows, totals }
 }
@@ -70,7 +73,8 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
   }
   if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
     row.result = 'redelivered'
-    row.attempts++
+    // A probe costs no attempt unless it gets through (and then none is left to count).
+    if (!decision.probe) row.attempts++
   } else if (decision.action === 'redeliver' && outcome?.result === 'error') {
     row.result = 'error'
     row.message = outcome.message

@@ -3,7 +3,7 @@ import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
 import { plural } from '../core/plural.js'
-import type { Decision, HookScan } from '../core/plan.js'
+import { inProbeSpans, type Decision, type HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
 
@@ -31,11 +31,15 @@ export interface ScanContext {
   warn(message: string): void
 }
 
+/** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
+const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000
+
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
   const { previous, lookbackMs, windowMs, github } = context
   let prior: HookBookmark | undefined
-  const ledger = new DeliveryLedger()
+  // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
+  const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t))
   let bounds: { floorBase: number; scanStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
   const boundsNow = (): { floorBase: number; scanStart: number; seenBefore?: number } => {
@@ -47,8 +51,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
     }
     prior = trusted.previous
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil }
+    // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
+    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), seenBefore: prior?.seenUntil }
   }
   let lost = false
   try {
