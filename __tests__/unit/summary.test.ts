@@ -212,6 +212,40 @@ describe('renderSummary: bounded size', () => {
   })
 })
 
+describe('renderSummary: a run that failed', () => {
+  const failure = 'Could not save the bookmark to the variable STATE in acme/ops: 502 Bad Gateway'
+
+  test('the headline says it failed and the failures come first, even when every count looks fine', () => {
+    const result = runResult({
+      totals: totals({ scanned: 5, failed: 5, redelivered: 5 }),
+      hooks: [hookResult({ scanned: 5, failed: 5, redelivered: 5 })],
+      failures: [failure, 'second | problem\non two lines']
+    })
+    const lines = renderSummary(result).split('\n')
+    expect(lines.slice(0, 6)).toEqual([
+      '### Webhook redelivery failed: 5 redelivered, 0 skipped, 0 errors',
+      '',
+      '> [!CAUTION]',
+      '> The run failed:',
+      `> - ${failure}`,
+      '> - second \\| problem on two lines'
+    ])
+  })
+
+  test('never "nothing to redeliver" when the run failed, dry runs included', () => {
+    const quiet = runResult({ failures: [failure] })
+    expect(renderSummary(quiet)).not.toContain('nothing to redeliver')
+    expect(renderSummary(quiet)).toContain(failure)
+    expect(renderSummary(runResult({ dryRun: true, failures: [failure] }))).toMatch(/^### Webhook redelivery failed \(dry run\)/)
+  })
+
+  test('a run that succeeded has no failure block', () => {
+    const result = runResult({ totals: totals({ failed: 1, redelivered: 1 }), hooks: [hookResult({ failed: 1, redelivered: 1 })] })
+    expect(renderSummary(result)).not.toContain('[!CAUTION]')
+    expect(renderSummary(result)).toMatch(/^### Webhook redelivery: 1 redelivered/)
+  })
+})
+
 test('renderFailure: one line with the error', () => {
   expect(renderFailure('Input "hook-id": GitHub has no webhook 9 | here')).toBe('**Webhook redelivery** could not run: Input "hook-id": GitHub has no webhook 9 \\| here\n')
 })

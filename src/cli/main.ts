@@ -107,12 +107,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
       reportPath = ''
     }
-    const outputs = { ...run.totals, report: reportPath }
+    // What failed the run is part of the outputs: the counts alone can read as success.
+    const outputs = { ...run.totals, report: reportPath, failures: run.failures.map(redact) }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
+      const notScanned = run.hooks.filter(h => h.scanError).length
+      const scanGaps = notScanned > 0 ? ` ${notScanned} of ${run.hooks.length} ${run.hooks.length === 1 ? 'hook' : 'hooks'} could not be scanned.` : ''
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)

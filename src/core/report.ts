@@ -9,6 +9,8 @@ export interface ReportDocument {
   totals: Totals
   hooks: Array<{ hook: string; hookId: string | null; scanned: number; failed: number; redelivered: number; skipped: number; errors: number; inFlight: number; scanError?: string }>
   warnings: string[]
+  /** What failed the run (exit 1), beyond the per-delivery errors; empty when it succeeded. */
+  failures: string[]
   deliveries: ReportRow[]
 }
 
@@ -43,6 +45,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       ...(h.scanError ? { scanError: h.scanError } : {})
     })),
     warnings: result.warnings,
+    failures: result.failures,
     deliveries: result.rows
   }
 }

@@ -19,15 +19,23 @@ const REASON_TEXT: Record<string, string> = {
 export function renderSummary(result: RunResult, title = 'Webhook redelivery'): string {
   const { totals } = result
   const lines: string[] = []
-  const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
+  const failedRun = result.failures.length > 0
+  const nothing = !failedRun && totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
   if (nothing) {
     const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`
     return `**${title}**: nothing to redeliver. Scanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`
   }
+  // A run that failed says so first: the counts alone can look like success.
+  const heading = failedRun ? `${title} failed` : title
   const head = result.dryRun
-    ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
-    : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`
+    ? `### ${heading} (dry run): ${number(totals.failed)} failing, nothing redelivered`
+    : `### ${heading}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`
   lines.push(head, '')
+  if (failedRun) {
+    lines.push('> [!CAUTION]', '> The run failed:')
+    for (const failure of result.failures) lines.push(`> - ${escapeCell(failure)}`)
+    lines.push('')
+  }
   for (const warning of result.warnings) lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '')
 
   lines.push('| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|')

@@ -1,0 +1,95 @@
+/**
+ * How a command-line run ends, in process (main() of src/cli/main.ts) against the local
+ * GitHub API: what failed the run is in the JSON, the report and on stderr.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLocalApi, type LocalApi } from '../../local-api/index.js'
+import { main } from '../../src/cli/main.js'
+import { addFailure, HOUR } from '../support/world.js'
+
+const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE
+let api: LocalApi
+let temp: string
+
+beforeAll(() => {
+  // Backoff and the one-second spacing of writes, shrunk for the local API.
+  process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
+})
+afterAll(() => {
+  if (savedScale === undefined) delete process.env.WEBHOOK_REDELIVERY_TIME_SCALE
+  else process.env.WEBHOOK_REDELIVERY_TIME_SCALE = savedScale
+})
+beforeEach(async () => {
+  api = await startLocalApi({ seed: 7 })
+  temp = mkdtempSync(join(tmpdir(), 'cli-run-end-'))
+})
+afterEach(async () => {
+  await api.close()
+  rmSync(temp, { recursive: true, force: true })
+})
+
+interface Captured {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Captured> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
+  return { code, stdout, stderr }
+}
+
+describe('a hook that cannot be scanned', () => {
+  test('--json says why the run failed, and the counts still add up', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const good = api.createOrgHook('acme')
+    const broken = api.createOrgHook('acme')
+    addFailure(api, good, HOUR)
+    api.outage({ pathIncludes: `/hooks/${broken.id}/deliveries`, durationMs: 10 * 60_000, status: 503 })
+    const stateFile = join(temp, 'state.json')
+
+    const run = await cli(
+      ['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--state-file', stateFile, '--json'],
+      { GITHUB_TOKEN: token }
+    )
+
+    expect(run.code).toBe(1)
+    const out = JSON.parse(run.stdout)
+    expect(out).toMatchObject({ failed: 1, redelivered: 1, skipped: 0, errors: 0 })
+    expect(out.failed).toBe(out.redelivered + out.skipped + out.errors)
+    expect(out.failures).toEqual([expect.stringContaining(`Could not scan acme hook ${broken.id}`)])
+    const report = JSON.parse(readFileSync(out.report, 'utf8'))
+    expect(report.failures).toEqual(out.failures)
+    expect(run.stderr).toContain(`error: Could not scan acme hook ${broken.id}`)
+  })
+
+  test('without --json, the line of counts says how many hooks could not be scanned', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const good = api.createOrgHook('acme')
+    const broken = api.createOrgHook('acme')
+    api.outage({ pathIncludes: `/hooks/${broken.id}/deliveries`, durationMs: 10 * 60_000, status: 503 })
+
+    const run = await cli(
+      ['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--report-file', join(temp, 'report.json')],
+      { GITHUB_TOKEN: token }
+    )
+
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/^scanned 0 attempts; 0 failing: 0 redelivered, 0 skipped, 0 errors\. 1 of 2 hooks could not be scanned\.\n/)
+  })
+
+  test('a run that succeeds prints an empty failures list', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--report-file', join(temp, 'r.json'), '--json'], {
+      GITHUB_TOKEN: token
+    })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ errors: 0, failures: [] })
+  })
+})
