@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
     if (!parsed.ok) {
       for (const message of parsed.errors) core.error(message)
       process.exitCode = 1
-      await writeSummaryText(renderFailure(parsed.errors.join(' '))).catch(() => undefined)
+      await writeSummaryText(renderFailure(parsed.errors.join(' ')))
       return
     }
     const { config } = parsed
@@ -42,28 +42,36 @@ export async function run(): Promise<void> {
       core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    await writeSummary(result)
+    await writeSummaryText(renderSummary(result))
     if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
   } catch (error) {
-    if (error instanceof UserError) {
-      core.setFailed(error.message)
-      await writeSummaryText(renderFailure(error.message)).catch(() => undefined)
-    } else {
-      const message = error instanceof Error ? error.message : String(error)
-      core.setFailed(`webhook-redelivery failed: ${message}`)
-      if (error instanceof Error && error.stack) core.debug(error.stack)
-    }
+    const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    core.setFailed(message)
+    if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
+    await writeSummaryText(renderFailure(message))
   }
 }
 
+/** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
 function setOutputs(result: RunResult, reportPath: string): void {
+  const file = process.env.GITHUB_OUTPUT
+  if (file && !existsSync(file)) {
+    core.warning(
+      `GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`
+    )
+    return
+  }
   const { totals } = result
-  core.setOutput('scanned', totals.scanned)
-  core.setOutput('failed', totals.failed)
-  core.setOutput('redelivered', totals.redelivered)
-  core.setOutput('skipped', totals.skipped)
-  core.setOutput('errors', totals.errors)
-  core.setOutput('report', reportPath)
+  try {
+    core.setOutput('scanned', totals.scanned)
+    core.setOutput('failed', totals.failed)
+    core.setOutput('redelivered', totals.redelivered)
+    core.setOutput('skipped', totals.skipped)
+    core.setOutput('errors', totals.errors)
+    core.setOutput('report', reportPath)
+  } catch (error) {
+    core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 /** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
@@ -75,12 +83,14 @@ function writeReport(report: unknown): string {
   return path
 }
 
-async function writeSummary(result: RunResult): Promise<void> {
-  await writeSummaryText(renderSummary(result))
-}
-
+/** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
 async function writeSummaryText(markdown: string): Promise<void> {
   // core.summary.write() throws when the runner gave no summary file (local runs).
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown).write()
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.summary.emptyBuffer()
+    core.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
