@@ -3,7 +3,8 @@
  * GitHub API: what failed the run is in the JSON, the report and on stderr.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -91,5 +92,53 @@ describe('a hook that cannot be scanned', () => {
     })
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ errors: 0, failures: [] })
+  })
+})
+
+/** A local port nothing listens on: connections to it are refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
+}
+
+describe('GitHub cannot be reached', () => {
+  test("the README's example, run as written against a host that refuses connections: one clear error, fast, and nothing written", async () => {
+    const port = await closedPort()
+    // Real waits: no time scale, so retrying the refused connection would show in the time taken.
+    delete process.env.WEBHOOK_REDELIVERY_TIME_SCALE
+    const started = Date.now()
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--state-file', join(temp, 'state.json')], {
+      GITHUB_TOKEN: '<a token with the permissions above>',
+      GITHUB_API_URL: `http://127.0.0.1:${port}`
+    })
+    process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
+
+    expect(run.code).toBe(1)
+    expect(Date.now() - started).toBeLessThan(3000)
+    const errors = run.stderr.split('\n').filter(line => line.startsWith('error: '))
+    expect(errors).toEqual([
+      `error: Cannot reach GitHub's API at 127.0.0.1:${port}: the connection was refused. Check --hostname (empty: GITHUB_API_URL, else api.github.com), the network, and the proxy (HTTPS_PROXY, NO_PROXY) if there is one.`
+    ])
+    // No counts that read like a run that looked and found nothing.
+    expect(run.stdout).toBe('')
+    expect(readdirSync(temp)).toEqual([])
+  })
+
+  test('when no hook could be scanned, the state file is not created', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    api.outage({ pathIncludes: '/deliveries', durationMs: 10 * 60_000, status: 503 })
+    const stateFile = join(temp, 'state.json')
+
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--state-file', stateFile, '--json'], {
+      GITHUB_TOKEN: token
+    })
+
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout).failures).toEqual([expect.stringContaining(`Could not scan acme hook ${hook.id}`)])
+    expect(existsSync(stateFile)).toBe(false)
   })
 })

@@ -121,7 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
     return run.failures.length > 0 ? 1 : 0
   } catch (error) {
-    if (error instanceof UserError) return fail(error.message)
+    if (error instanceof UserError) return fail(toFlags(error.message))
     return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
     lock?.release()
@@ -138,5 +138,6 @@ function toFlags(message: string): string {
   const names = INPUT_NAMES.join('|')
   return message
     .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
+    .replace(new RegExp(`"(${names})"`, 'g'), (_, name: string) => flag(name))
     .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
 }

@@ -84,7 +84,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   failures.push(...redeliverer.failures)
 
   const now = github.now()
-  if (keeper && !policy.dryRun) {
+  // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
+  const learnt = scans.length > 0 || hooks.length === 0
+  if (keeper && !policy.dryRun && learnt) {
     // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
     const next: Bookmark = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) }
     for (const scan of scans) {

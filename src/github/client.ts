@@ -9,12 +9,22 @@ import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'und
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import type { GitHubClock } from './clock.js'
+import { UserError } from '../engine/ports.js'
+import { requestHost, unreachableMessage, unreachableReason } from './network.js'
 import { timeScale } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
 const API_VERSION = '2022-11-28'
 
-export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
+/** Registered before retry, so it decides first: a host that cannot be reached is not retried. */
+function failFastWhenUnreachable(octokit: Octokit): void {
+  octokit.hook.error('request', (error, options) => {
+    if (unreachableReason(error)) options.request = { ...options.request, retries: 0 }
+    throw error
+  })
+}
+
+export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, failFastWhenUnreachable, retry)
 export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
 export interface ClientLog {
@@ -102,6 +112,9 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
+    // Every request of the run would fail the same way: one message that says what to check ends it.
+    const unreachable = unreachableMessage(error, requestHost(error))
+    if (unreachable) throw new UserError(unreachable)
     throw error
   })
   return octokit

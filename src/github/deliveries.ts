@@ -44,6 +44,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (!onPage(page)) break
       }
     } catch (error) {
+      if (error instanceof UserError) throw error
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
         throw new UserError(
           `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
