@@ -13,6 +13,24 @@ const REPORT_FILE = 'report.json'
 
 /** The action: inputs from the runner, outputs, report file and job summary back to it. */
 export async function run(): Promise<void> {
+  // A cancelled job gets SIGINT, then SIGTERM seconds later: stop before the next redelivery
+  // and still set the outputs, report and summary of what was sent.
+  const interrupt = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!interrupt.signal.aborted) core.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
+    interrupt.abort(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    await runAction(interrupt.signal)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+async function runAction(interrupt: AbortSignal): Promise<void> {
   try {
     const raw: RawInputs = {}
     for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
@@ -31,7 +49,8 @@ export async function run(): Promise<void> {
     for (const warning of parsed.warnings) core.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
       log: { info: core.info, warning: core.warning, debug: core.debug },
-      mask: core.setSecret
+      mask: core.setSecret,
+      signal: interrupt
     })
 
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.

@@ -17,6 +17,8 @@ export interface SessionIO {
   mask(secret: string): void
   /** Overrides the bookmark store (the CLI's state file). */
   store?: BookmarkStore
+  /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
+  signal?: AbortSignal
 }
 
 interface Access {
@@ -90,7 +92,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
     github: deliveries,
     store,
-    log: io.log
+    log: io.log,
+    signal: io.signal
   })
   io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`)
   return result

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { main } from '../../src/cli/main.js'
-import { addFailure, HOUR } from '../support/world.js'
+import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE
 let api: LocalApi
@@ -38,10 +38,10 @@ interface Captured {
   stderr: string
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Captured> {
+async function cli(args: string[], env: NodeJS.ProcessEnv, interrupt?: AbortSignal): Promise<Captured> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
+  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false }, interrupt)
   return { code, stdout, stderr }
 }
 
@@ -139,6 +139,64 @@ describe('GitHub cannot be reached', () => {
 
     expect(run.code).toBe(1)
     expect(JSON.parse(run.stdout).failures).toEqual([expect.stringContaining(`Could not scan acme hook ${hook.id}`)])
+    expect(existsSync(stateFile)).toBe(false)
+  })
+})
+
+describe('interrupted (SIGINT, SIGTERM)', () => {
+  test('stops before the next redelivery, says what was sent, writes the report and the bookmark, and exits 143; the next run sends the rest once', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    const failing = Array.from({ length: 12 }, (_, i) => addFailure(api, hook, HOUR - i * MINUTE))
+    const stateFile = join(temp, 'state.json')
+    const args = ['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--state-file', stateFile, '--json']
+
+    // SIGTERM as soon as GitHub has accepted three redeliveries.
+    const interrupt = new AbortController()
+    const poll = setInterval(() => {
+      if (api.redeliveryRequests().filter(r => r.accepted).length >= 3) interrupt.abort('SIGTERM')
+    }, 1)
+    const run = await cli(args, { GITHUB_TOKEN: token }, interrupt.signal).finally(() => clearInterval(poll))
+
+    expect(run.code).toBe(143)
+    const sent = acceptedIds(api)
+    expect(sent.length).toBeGreaterThanOrEqual(3)
+    expect(sent.length).toBeLessThan(failing.length)
+    const left = failing.length - sent.length
+    const out = JSON.parse(run.stdout)
+    expect(out).toMatchObject({ failed: failing.length, redelivered: sent.length, skipped: left, errors: 0 })
+    const message = `The run was interrupted by SIGTERM: ${sent.length} redeliveries were sent, ${left} left for the next run. The bookmark records what was sent; the next run continues from it.`
+    expect(out.failures).toEqual([message])
+    expect(run.stderr).toContain(`error: ${message}`)
+    const report = JSON.parse(readFileSync(out.report, 'utf8'))
+    expect(report.failures).toEqual([message])
+    expect(report.deliveries.filter((d: { reason?: string }) => d.reason === 'interrupted')).toHaveLength(left)
+    // The bookmark holds exactly what was sent as in flight, so nothing is sent twice.
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'))
+    expect(sorted(Object.values(state.hooks[String(hook.id)].pending).flat() as string[])).toEqual(sorted(sent))
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+
+    await settle()
+    api.advanceClock(5 * MINUTE)
+    const next = await cli(args, { GITHUB_TOKEN: token })
+    expect(next.code).toBe(0)
+    expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(failing))
+    for (const guid of failing) expect(redeliveryCounts(api).get(guid)).toBe(1)
+  })
+
+  test('interrupted before anything was scanned: nothing sent, no bookmark written, exit 130', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const stateFile = join(temp, 'state.json')
+    const interrupt = new AbortController()
+    interrupt.abort('SIGINT')
+
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--state-file', stateFile], { GITHUB_TOKEN: token }, interrupt.signal)
+
+    expect(run.code).toBe(130)
+    expect(api.redeliveryRequests()).toHaveLength(0)
+    expect(run.stderr).toContain('error: The run was interrupted by SIGINT: 0 redeliveries were sent, 1 hook not scanned.')
     expect(existsSync(stateFile)).toBe(false)
   })
 })

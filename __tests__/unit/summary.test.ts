@@ -64,7 +64,7 @@ describe('renderSummary: with deliveries', () => {
   })
 
   test('every skip reason has its text', () => {
-    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run'] as const
+    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'interrupted'] as const
     const texts = [
       'skipped: event not selected by `events`',
       'skipped: older than `max-age`',
@@ -73,10 +73,11 @@ describe('renderSummary: with deliveries', () => {
       'skipped: `max-redeliveries` reached; next run',
       'skipped: GitHub rate limit; next run',
       'skipped: GitHub refused the redelivery',
-      'skipped: dry run'
+      'skipped: dry run',
+      'skipped: run interrupted; next run'
     ]
     const many = reasons.map((reason, i) => reportRow({ guid: reason, result: 'skipped', reason, firstDeliveredAt: at(NOW - (10 - i) * HOUR) }))
-    const text = renderSummary(runResult({ totals: totals({ failed: 8, skipped: 8 }), rows: many }))
+    const text = renderSummary(runResult({ totals: totals({ failed: 9, skipped: 9 }), rows: many }))
     const resultCells = text
       .split('\n')
       .filter(l => l.startsWith('| `push`'))

@@ -101,5 +101,6 @@ Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable
   GITHUB_APP_PRIVATE_KEY       the app's PEM private key (or --private-key-file PATH)
 
-Exit codes: 0 done, 1 errors or bad input.
+Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
+(the run stops before its next redelivery and still saves the bookmark and the report).
 `

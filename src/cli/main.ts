@@ -21,8 +21,14 @@ const defaultStreams: Streams = {
   stderrIsTerminal: process.stderr.isTTY === true
 }
 
-/** Runs the command line; returns the exit code (0 done, 1 errors or bad input). */
-export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams): Promise<number> {
+/** Exit codes of a run interrupted by a signal: 128 + its number, as shells report it. */
+export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 }
+
+/**
+ * Runs the command line; returns the exit code (0 done, 1 errors or bad input, 130/143
+ * interrupted). `interrupt` is aborted, with the signal's name as reason, on SIGINT/SIGTERM.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
   const fail = (message: string): number => {
@@ -90,7 +96,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       mask: secret => {
         if (!secrets.includes(secret)) secrets.push(secret)
       },
-      store
+      store,
+      signal: interrupt
     })
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
     let reportPath = ''
@@ -119,6 +126,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       )
     }
     for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
+    if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
     return run.failures.length > 0 ? 1 : 0
   } catch (error) {
     if (error instanceof UserError) return fail(toFlags(error.message))

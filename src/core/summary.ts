@@ -12,7 +12,8 @@ const REASON_TEXT: Record<string, string> = {
   'rate-limited': 'GitHub rate limit; next run',
   refused: 'GitHub refused the redelivery',
   'dry-run': 'dry run',
-  'in-flight': 'another run is redelivering it'
+  'in-flight': 'another run is redelivering it',
+  interrupted: 'run interrupted; next run'
 }
 
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */

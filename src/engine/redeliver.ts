@@ -23,6 +23,8 @@ export interface RedelivererOptions {
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs: number
   sleep(ms: number): Promise<void>
+  /** Aborted when the run is interrupted: nothing more is sent, what was sent is recorded. */
+  signal?: AbortSignal
 }
 
 /**
@@ -48,6 +50,7 @@ export class Redeliverer {
     const { plan, checkpointEvery } = this.options
     for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
       let batch = plan.toRedeliver.slice(start, start + checkpointEvery)
+      this.stopIfInterrupted()
       if (!this.stop) batch = await this.checkpoint(batch, start === 0)
       for (const decision of batch) await this.send(decision)
     }
@@ -93,8 +96,16 @@ export class Redeliverer {
     })
   }
 
+  /** Interrupted: the rest waits for the next run, as after a rate limit. */
+  private stopIfInterrupted(): void {
+    if (!this.stop && this.options.signal?.aborted) {
+      this.stop = { result: 'skipped', reason: 'interrupted', message: 'the run was interrupted before sending it' }
+    }
+  }
+
   private async send(decision: Decision): Promise<void> {
     const key = outcomeKey(decision)
+    this.stopIfInterrupted()
     if (this.stop) {
       this.outcomes.set(key, this.stop)
       return
@@ -142,6 +153,9 @@ export class Redeliverer {
       const n = uncertain.length
       log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`)
       await this.options.sleep(this.options.verifyDelayMs)
+      // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
+      this.stopIfInterrupted()
+      if (this.stop) return
       for (const hook of hooks) {
         const mine = uncertain.filter(d => d.hookKey === hook.key)
         if (mine.length === 0) continue

@@ -1,13 +1,13 @@
 import type { Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
-import type { HookTarget, RunResult } from '../core/types.js'
+import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
 import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
-import { scanHook } from './scan.js'
+import { scanHook, type ScannedHook } from './scan.js'
 
 export interface EngineOptions {
   hooks: HookTarget[]
@@ -23,6 +23,11 @@ export interface EngineOptions {
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs?: number
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Aborted when the run is interrupted (SIGINT, SIGTERM): no further redelivery is sent;
+   * the bookmark and the results still record what was. Its reason names the signal.
+   */
+  signal?: AbortSignal
 }
 
 /**
@@ -60,7 +65,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     }
   }
 
-  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn }
+  const { signal } = options
+  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal }
   const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
   const fatal = scanned.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
@@ -78,7 +84,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     warn,
     checkpointEvery: options.checkpointEvery ?? 40,
     verifyDelayMs: options.verifyDelayMs ?? 15_000,
-    sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+    sleep: options.sleep ?? (ms => abortableSleep(ms, signal)),
+    signal
   })
   await redeliverer.run()
   failures.push(...redeliverer.failures)
@@ -106,9 +113,36 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log)
-  for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
+  for (const s of scanned) if (s.error && !s.interrupted) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
   }
+  if (signal?.aborted) failures.push(interruptedMessage(signal, scanned, rows))
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
+}
+
+/** What an interrupted run did and left: the next run picks up from its bookmark. */
+function interruptedMessage(signal: AbortSignal, scanned: ScannedHook[], rows: ReportRow[]): string {
+  const by = typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''
+  const sent = rows.filter(r => r.result === 'redelivered').length
+  const left = rows.filter(r => r.reason === 'interrupted').length
+  const unscanned = scanned.filter(s => s.interrupted).length
+  const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`]
+  if (left > 0) parts.push(`${left} left for the next run`)
+  if (unscanned > 0) parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`)
+  return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`
+}
+
+/** A wait that ends early when the run is interrupted. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise(resolve => {
+    if (signal?.aborted) return resolve()
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }

@@ -17,6 +17,8 @@ export interface ScannedHook {
   error?: string
   /** A failure that ends the run (bad credentials, a hook that does not exist). */
   fatal?: UserError
+  /** The run was interrupted before this hook's scan was complete: it is left as it was. */
+  interrupted?: boolean
 }
 
 export interface ScanContext {
@@ -26,6 +28,8 @@ export interface ScanContext {
   github: DeliveriesPort
   log: Logger
   warn(message: string): void
+  /** Aborted when the run is interrupted: the scan stops between pages. */
+  signal?: AbortSignal
 }
 
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
@@ -45,6 +49,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
+      if (context.signal?.aborted) return false
       bounds ??= boundsNow()
       const { floorBase, scanStart } = bounds
       let more = page.length > 0
@@ -59,6 +64,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     if (error instanceof UserError) return { hook, fatal: error }
     return { hook, error: error instanceof Error ? error.message : String(error) }
   }
+  // Half a scan must not move the bookmark: the hook is treated as not scanned.
+  if (context.signal?.aborted) return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true }
   ledger.seal()
   const { floorBase, scanStart } = bounds ?? boundsNow()
   if (lost) {
