@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { parseCommands } from '../support/runner.js'
-import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
+import { parseCommands, runAction as runBundledAction } from '../support/runner.js'
+import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts } from '../support/world.js'
 
 let api: LocalApi
 let temp: string
@@ -31,7 +31,7 @@ afterEach(() => {
 })
 
 /** run() with these runner variables; returns the exit code and the workflow commands it printed. */
-async function runAction(inputs: Record<string, string>, runner: Record<string, string>): Promise<{ exitCode: number; out: string }> {
+async function runInProcess(inputs: Record<string, string>, runner: Record<string, string>): Promise<{ exitCode: number; out: string }> {
   process.env = { PATH: saved.PATH, RUNNER_TEMP: temp, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/ops', WEBHOOK_REDELIVERY_TIME_SCALE: '0.01', ...runner }
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
   process.exitCode = undefined
@@ -56,7 +56,7 @@ test('an unwritable GITHUB_STEP_SUMMARY and a missing GITHUB_OUTPUT file are war
   const missingOutput = join(temp, 'gone', 'output')
   const summaryInMissingDir = join(temp, 'gone', 'summary')
 
-  const { exitCode, out } = await runAction(
+  const { exitCode, out } = await runInProcess(
     { 'target-type': 'org', org: 'acme', 'hook-id': String(hook.id), token },
     { GITHUB_OUTPUT: missingOutput, GITHUB_STEP_SUMMARY: summaryInMissingDir }
   )
@@ -73,19 +73,45 @@ test('an unwritable GITHUB_STEP_SUMMARY and a missing GITHUB_OUTPUT file are war
 })
 
 test('a run that fails unexpectedly still writes a job summary saying why', async () => {
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
-  api.createOrgHook('acme')
+  const token = api.createToken({ grants: [{ org: 'broken', hooks: 'write' }] })
+  api.createOrgHook('broken')
   // Listing the organization's hooks answers 500 every time: not a credential problem, the run cannot go on.
-  api.outage({ pathIncludes: '/orgs/acme/hooks', durationMs: 10 * 60_000, status: 500 })
+  api.outage({ pathIncludes: '/orgs/broken/hooks', durationMs: 10 * 60_000, status: 500 })
   const summary = join(temp, 'summary')
   const output = join(temp, 'output')
   writeFileSync(summary, '')
   writeFileSync(output, '')
 
-  const { exitCode, out } = await runAction({ 'target-type': 'org', org: 'acme', token }, { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary })
+  const { exitCode, out } = await runInProcess({ 'target-type': 'org', org: 'broken', token }, { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary })
 
   expect(exitCode).toBe(1)
   const [error] = parseCommands(out).errors
   expect(error).toMatch(/^webhook-redelivery failed: /)
   expect(readFileSync(summary, 'utf8')).toContain(`**Webhook redelivery** could not run: ${error}`)
+})
+
+test('the bundled action, cancelled (SIGTERM): stops before the next redelivery, sets its outputs and says in the summary what was sent', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const hook = api.createOrgHook('acme')
+  for (let i = 0; i < 10; i++) addFailure(api, hook, HOUR - i * MINUTE)
+  const before = acceptedIds(api).length
+
+  const run = await runBundledAction({
+    apiUrl: api.url,
+    inputs: { 'target-type': 'org', org: 'acme', 'hook-id': String(hook.id), token },
+    killWhen: () => acceptedIds(api).length - before >= 2,
+    killSignal: 'SIGTERM'
+  })
+
+  const sent = acceptedIds(api).length - before
+  expect(sent).toBeGreaterThanOrEqual(2)
+  expect(sent).toBeLessThan(10)
+  expect(run.signal).toBeNull()
+  expect(run.exitCode).toBe(1)
+  expect(run.commands.warnings).toContainEqual(expect.stringMatching(/^SIGTERM: stopping after the request in progress/))
+  const interrupted = `The run was interrupted by SIGTERM: ${sent} redeliveries were sent, ${10 - sent} left for the next run.`
+  expect(run.commands.errors.join('\n')).toContain(interrupted)
+  expect(run.outputs).toMatchObject({ failed: '10', redelivered: String(sent), skipped: String(10 - sent), errors: '0' })
+  expect(run.summary).toMatch(/^### Webhook redelivery failed: /)
+  expect(run.summary).toContain(interrupted)
 })
