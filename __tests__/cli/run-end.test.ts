@@ -3,12 +3,12 @@
  * GitHub API: what failed the run is in the JSON, the report and on stderr.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
+import { defaultReportPath, main } from '../../src/cli/main.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE
@@ -198,5 +198,34 @@ describe('interrupted (SIGINT, SIGTERM)', () => {
     expect(api.redeliveryRequests()).toHaveLength(0)
     expect(run.stderr).toContain('error: The run was interrupted by SIGINT: 0 redeliveries were sent, 1 hook not scanned.')
     expect(existsSync(stateFile)).toBe(false)
+  })
+})
+
+describe('what a run leaves in the temporary directory', () => {
+  test('without --state-file or --report-file, every run writes its report to one directory of the user\'s, not a new one per run', async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    addFailure(api, hook, HOUR)
+    const args = ['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--hostname', api.url, '--json']
+
+    const first = JSON.parse((await cli(args, { GITHUB_TOKEN: token, TMPDIR: temp })).stdout)
+    const second = JSON.parse((await cli(args, { GITHUB_TOKEN: token, TMPDIR: temp })).stdout)
+
+    expect(second.report).toBe(first.report)
+    expect(first.report).toBe(join(temp, `webhook-redelivery-${process.getuid!()}`, 'report.json'))
+    expect(readdirSync(temp)).toEqual([`webhook-redelivery-${process.getuid!()}`])
+    expect(readdirSync(join(temp, `webhook-redelivery-${process.getuid!()}`))).toEqual(['report.json'])
+  })
+
+  test('a directory of that name that is not the user\'s alone is never written into', () => {
+    const elsewhere = join(temp, 'elsewhere')
+    mkdirSync(elsewhere)
+    symlinkSync(elsewhere, join(temp, `webhook-redelivery-${process.getuid!()}`))
+    expect(() => defaultReportPath(temp)).toThrow(/is not a directory of this user's alone; give --report-file/)
+    rmSync(join(temp, `webhook-redelivery-${process.getuid!()}`))
+    mkdirSync(join(temp, `webhook-redelivery-${process.getuid!()}`), { mode: 0o777 })
+    // mkdir applies the umask: make it writable by others explicitly.
+    chmodSync(join(temp, `webhook-redelivery-${process.getuid!()}`), 0o777)
+    expect(() => defaultReportPath(temp)).toThrow(/not a directory of this user's alone/)
   })
 })

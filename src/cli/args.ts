@@ -93,7 +93,9 @@ Bookmark (so each run scans only what is new):
 
 Output:
   --json                       print the outputs as JSON on stdout
-  --report-file PATH           where to write the JSON report (default: the temp directory)
+  --report-file PATH           where to write the JSON report (default: beside the state
+                               file as PATH.report.json, else report.json in the temporary
+                               directory's webhook-redelivery-USER/, overwritten each run)
   --debug                      log every decision on stderr
   --help, --version
 

@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
 import { buildReport, describeTarget } from '../core/report.js'
@@ -102,12 +102,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
     let reportPath = ''
     try {
-      // Beside the state file under cron, so runs do not pile up directories; else a directory of its own.
+      // Beside the state file under cron, else in the user's own directory: runs never pile up directories.
       reportPath = options.reportFile
         ? resolve(options.reportFile)
         : options.stateFile
           ? `${resolve(options.stateFile)}.report.json`
-          : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
+          : defaultReportPath(env.TMPDIR || tmpdir())
       mkdirSync(dirname(reportPath), { recursive: true })
       writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
     } catch (error) {
@@ -148,4 +148,24 @@ function toFlags(message: string): string {
     .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
     .replace(new RegExp(`"(${names})"`, 'g'), (_, name: string) => flag(name))
     .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
+}
+
+/**
+ * Without --state-file or --report-file: report.json in one directory of this user's under
+ * the temporary directory, overwritten by each run. A directory there that is not this
+ * user's alone (another user's, a symlink, writable by others) is never written into.
+ */
+export function defaultReportPath(temp = tmpdir()): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
+  const dir = join(temp, `webhook-redelivery-${uid ?? userInfo().username}`)
+  try {
+    mkdirSync(dir, { mode: 0o700 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  const stat = lstatSync(dir)
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+    throw new Error(`${dir} is not a directory of this user's alone; give --report-file`)
+  }
+  return join(dir, 'report.json')
 }
