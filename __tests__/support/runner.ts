@@ -41,6 +41,8 @@ export interface ActionRunOptions {
   timeoutMs?: number
   /** Keep the job's temp directory (the report file) after the run; removed by default. */
   keepTemp?: boolean
+  /** The job's temp directory (it must exist); a new one under the system's by default. */
+  temp?: string
 }
 
 export interface WorkflowCommands {
