@@ -127,6 +127,17 @@ describe('GitHub cannot be reached', () => {
     expect(readdirSync(temp)).toEqual([])
   })
 
+  test('with --json, a run that stops early prints one object that says why', async () => {
+    const port = await closedPort()
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--report-file', join(temp, 'r.json'), '--json'], {
+      GITHUB_TOKEN: 'placeholder',
+      GITHUB_API_URL: `http://127.0.0.1:${port}`
+    })
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout)).toEqual({ failures: [expect.stringMatching(/^Cannot reach GitHub's API at 127\.0\.0\.1:\d+: the connection was refused\./)] })
+    expect(existsSync(join(temp, 'r.json'))).toBe(false)
+  })
+
   test('when no hook could be scanned, the state file is not created', async () => {
     const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
     const hook = api.createOrgHook('acme')

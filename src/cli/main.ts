@@ -129,8 +129,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
     return run.failures.length > 0 ? 1 : 0
   } catch (error) {
-    if (error instanceof UserError) return fail(toFlags(error.message))
-    return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
+    const message = error instanceof UserError ? toFlags(error.message) : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    // A reader of --json gets one object on every run that got going: here, only why it stopped.
+    if (options.json) streams.stdout(JSON.stringify({ failures: [redact(message)] }) + '\n')
+    return fail(message)
   } finally {
     lock?.release()
   }
