@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
+import { redactSecrets } from './core/redact.js'
 import { buildReport } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
@@ -31,43 +32,50 @@ export async function run(): Promise<void> {
 }
 
 async function runAction(interrupt: AbortSignal): Promise<void> {
+  // The runner masks secrets in the log only: the report file and the job summary are redacted here.
+  const secrets = new Set<string>()
+  const mask = (secret: string): void => {
+    secrets.add(secret)
+    core.setSecret(secret)
+  }
+  const redact = (text: string): string => redactSecrets(text, secrets)
   try {
     const raw: RawInputs = {}
     for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
     // Masked before anything else runs, so no later message can print them.
-    if (raw.token) core.setSecret(raw.token)
-    if (raw['private-key']) core.setSecret(raw['private-key'])
+    if (raw.token) mask(raw.token)
+    if (raw['private-key']) mask(raw['private-key'])
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
       for (const message of parsed.errors) core.error(message)
       process.exitCode = 1
-      await writeSummaryText(renderFailure(parsed.errors.join(' ')))
+      await writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
     for (const warning of parsed.warnings) core.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
       log: { info: core.info, warning: core.warning, debug: core.debug },
-      mask: core.setSecret,
+      mask,
       signal: interrupt
     })
 
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
     let reportPath = ''
     try {
-      reportPath = writeReport(buildReport(config.target, result))
+      reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
     } catch (error) {
       core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    await writeSummaryText(renderSummary(result))
+    await writeSummaryText(redact(renderSummary(result)))
     if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
   } catch (error) {
     const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
     core.setFailed(message)
     if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
-    await writeSummaryText(renderFailure(message))
+    await writeSummaryText(redact(renderFailure(message)))
   }
 }
 
@@ -94,11 +102,11 @@ function setOutputs(result: RunResult, reportPath: string): void {
 }
 
 /** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
-function writeReport(report: unknown): string {
+function writeReport(json: string): string {
   const temp = process.env.RUNNER_TEMP || tmpdir()
   mkdirSync(temp, { recursive: true })
   const path = join(mkdtempSync(join(temp, 'webhook-redelivery-')), REPORT_FILE)
-  writeFileSync(path, JSON.stringify(report, null, 2) + '\n')
+  writeFileSync(path, json + '\n')
   return path
 }
 

@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
+import { redactSecrets } from '../core/redact.js'
 import { buildReport, describeTarget } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
@@ -30,7 +31,7 @@ export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
-  const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+  const redact = (text: string): string => redactSecrets(text, secrets)
   const fail = (message: string): number => {
     streams.stderr(`error: ${redact(message)}\n`)
     return 1
