@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
@@ -8,6 +7,7 @@ import { buildReport } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
+import { defaultReportPath } from './report-file.js'
 import { redeliverFailedDeliveries } from './session.js'
 
 const REPORT_FILE = 'report.json'
@@ -101,11 +101,20 @@ function setOutputs(result: RunResult, reportPath: string): void {
   }
 }
 
-/** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
+/**
+ * On a runner, a directory of its own under RUNNER_TEMP (which the runner empties after the
+ * job), so two steps of one job keep their own reports. Outside one (a local debugging run),
+ * the user's one report directory, so runs do not pile up folders.
+ */
 function writeReport(json: string): string {
-  const temp = process.env.RUNNER_TEMP || tmpdir()
-  mkdirSync(temp, { recursive: true })
-  const path = join(mkdtempSync(join(temp, 'webhook-redelivery-')), REPORT_FILE)
+  const runnerTemp = process.env.RUNNER_TEMP
+  let path: string
+  if (runnerTemp) {
+    mkdirSync(runnerTemp, { recursive: true })
+    path = join(mkdtempSync(join(runnerTemp, 'webhook-redelivery-')), REPORT_FILE)
+  } else {
+    path = defaultReportPath()
+  }
   writeFileSync(path, json + '\n')
   return path
 }

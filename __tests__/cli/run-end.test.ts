@@ -8,7 +8,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { defaultReportPath, main } from '../../src/cli/main.js'
+import { main } from '../../src/cli/main.js'
+import { defaultReportPath } from '../../src/report-file.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE

@@ -1,11 +1,12 @@
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir, userInfo } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
 import { redactSecrets } from '../core/redact.js'
 import { buildReport, describeTarget } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
+import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore } from '../state/file-store.js'
 import { HELP, parseCliArgs } from './args.js'
@@ -151,24 +152,4 @@ function toFlags(message: string): string {
     .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
     .replace(new RegExp(`"(${names})"`, 'g'), (_, name: string) => flag(name))
     .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
-}
-
-/**
- * Without --state-file or --report-file: report.json in one directory of this user's under
- * the temporary directory, overwritten by each run. A directory there that is not this
- * user's alone (another user's, a symlink, writable by others) is never written into.
- */
-export function defaultReportPath(temp = tmpdir()): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
-  const dir = join(temp, `webhook-redelivery-${uid ?? userInfo().username}`)
-  try {
-    mkdirSync(dir, { mode: 0o700 })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-  }
-  const stat = lstatSync(dir)
-  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
-    throw new Error(`${dir} is not a directory of this user's alone; give --report-file`)
-  }
-  return join(dir, 'report.json')
 }
