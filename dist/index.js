@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7229);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5954);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7229:
+/***/ 5954:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32996,14 +32996,17 @@ const INPUT_NAMES = [
     'max-redeliveries',
     'events',
     'max-age',
-    'dry-run'
+    'dry-run',
+    'fail-on'
 ];
 const DEFAULTS = {
     lookback: '24h',
     'max-attempts': '3',
     'max-redeliveries': '500',
-    'dry-run': 'false'
+    'dry-run': 'false',
+    'fail-on': 'errors'
 };
+const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down'];
 const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
 const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
 const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
@@ -33155,6 +33158,20 @@ function parseConfig(raw, env) {
     const dryRun = parseBoolean(dryRunText);
     if (dryRun === undefined)
         bad('dry-run', 'must be true or false', dryRunText);
+    const failOn = new Set();
+    const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean);
+    for (const item of failOnItems) {
+        if (item === 'never' && failOnItems.length === 1)
+            continue;
+        if (item === 'never') {
+            bad('fail-on', 'cannot combine never with other conditions');
+            continue;
+        }
+        if (FAIL_CONDITIONS.includes(item))
+            failOn.add(item);
+        else
+            bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item);
+    }
     if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
         return { ok: false, errors };
     }
@@ -33173,7 +33190,8 @@ function parseConfig(raw, env) {
             maxRedeliveries,
             events,
             maxAgeMs,
-            dryRun: dryRun ?? false
+            dryRun: dryRun ?? false,
+            failOn
         }
     };
 }
@@ -33260,12 +33278,41 @@ function buildReport(target, result) {
             redelivered: h.redelivered,
             skipped: h.skipped,
             errors: h.errors,
+            givenUp: h.givenUp,
             inFlight: h.inFlight,
+            ...(h.receiverDown
+                ? {
+                    receiverDown: {
+                        verdict: h.receiverDown.verdict,
+                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
+                        waiting: h.receiverDown.waiting
+                    }
+                }
+                : {}),
             ...(h.scanError ? { scanError: h.scanError } : {})
         })),
         warnings: result.warnings,
         deliveries: result.rows
     };
+}
+/**
+ * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
+ * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
+ * given up, receivers found down. Empty: the step succeeds.
+ */
+function stepFailures(result, failOn) {
+    const reasons = [];
+    if (failOn.has('errors'))
+        reasons.push(...result.failures);
+    const { givenUp, receiversDown } = result.totals;
+    if (failOn.has('given-up') && givenUp > 0) {
+        reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`);
+    }
+    if (failOn.has('receiver-down') && receiversDown > 0) {
+        const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label);
+        reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`);
+    }
+    return reasons;
 }
 
 ;// CONCATENATED MODULE: ./src/core/summary.ts
@@ -33280,7 +33327,9 @@ const REASON_TEXT = {
     'rate-limited': 'GitHub rate limit; next run',
     refused: 'GitHub refused the redelivery',
     'dry-run': 'dry run',
-    'in-flight': 'another run is redelivering it'
+    'in-flight': 'another run is redelivering it',
+    'receiver-down': 'receiver down; waits, costs no attempt',
+    backoff: 'receiver refused it; next try after the backoff'
 };
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
 function renderSummary(result, title = 'Webhook redelivery') {
@@ -33295,6 +33344,20 @@ function renderSummary(result, title = 'Webhook redelivery') {
         ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
         : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`;
     lines.push(head, '');
+    const alerts = [];
+    if (totals.givenUp > 0)
+        alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`);
+    for (const h of result.hooks) {
+        const down = h.receiverDown;
+        if (!down)
+            continue;
+        const since = down.since !== undefined ? ` since ${formatTime(new Date(down.since).toISOString())}` : '';
+        const failing = since ? `failing${since}` : '';
+        const state = down.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`;
+        alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(down.waiting)} failing ${down.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`);
+    }
+    if (alerts.length > 0)
+        lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '');
     for (const warning of result.warnings)
         lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '');
     lines.push('| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|');
@@ -33391,9 +33454,10 @@ function parseBookmark(text) {
     const value = text?.trim() ?? '';
     if (value === '')
         return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string.
+    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
     if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
+        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
     let doc;
     try {
         doc = JSON.parse(value);
@@ -33408,43 +33472,96 @@ function parseBookmark(text) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
     const hooks = new Map();
+    const warnings = [];
     for (const [key, entry] of Object.entries(doc.hooks)) {
-        if (!isObject(entry) || typeof entry.floor !== 'string')
-            continue;
-        const floor = Date.parse(entry.floor);
-        if (Number.isNaN(floor))
-            continue;
-        const pending = new Map();
-        if (isObject(entry.pending)) {
-            for (const [seconds, ids] of Object.entries(entry.pending)) {
-                if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
-                    continue;
-                for (const id of ids)
-                    if (typeof id === 'string' && isDeliveryId(id))
-                        pending.set(id, Number(seconds) * 1000);
-            }
-        }
-        const done = new Map();
-        if (isObject(entry.done)) {
-            for (const [guid, seconds] of Object.entries(entry.done)) {
-                if (typeof seconds === 'number')
-                    done.set(guid, seconds * 1000);
-            }
-        }
-        const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
-        hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done });
+        const read = parseHookEntry(entry);
+        if (read.hook)
+            hooks.set(key, read.hook);
+        if (read.problems.length > 0)
+            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
     }
-    return { bookmark: { hooks } };
+    return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
 }
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-function serializeBookmark(bookmark) {
-    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]));
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry) {
+    if (!isObject(entry))
+        return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
+    if (Number.isNaN(floor)) {
+        // Without a floor nothing says where to scan from; the lookback is the safe answer.
+        return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+    }
+    const problems = [];
+    const pending = readIdTimes(entry.pending, 'pending', problems);
+    const sent = readIdTimes(entry.sent, 'sent', problems);
+    const done = new Map();
+    if (isObject(entry.done)) {
+        let dropped = 0;
+        for (const [guid, seconds] of Object.entries(entry.done)) {
+            if (typeof seconds === 'number' && Number.isFinite(seconds))
+                done.set(guid, seconds * 1000);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+    }
+    else if (entry.done !== undefined) {
+        problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
+    }
+    const free = new Map();
+    if (isObject(entry.free)) {
+        let dropped = 0;
+        for (const [guid, count] of Object.entries(entry.free)) {
+            if (typeof count === 'number' && Number.isInteger(count) && count > 0)
+                free.set(guid, count);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`);
+    }
+    else if (entry.free !== undefined) {
+        problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`);
+    }
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+    if (entry.seen !== undefined && Number.isNaN(seenUntil))
+        problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`);
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
+    if (entry.down !== undefined && Number.isNaN(downSince))
+        problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+    return {
+        hook: {
+            floor,
+            ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
+            pending,
+            sent,
+            done,
+            free,
+            ...(Number.isNaN(downSince) ? {} : { downSince })
+        },
+        problems
+    };
+}
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value) {
+    if (value === undefined)
+        return 'missing';
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
+    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
     let text = render(copy);
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-    for (const field of ['done', 'pending']) {
-        while (text.length > MAX_STATE_CHARS) {
+    for (const field of ['done', 'pending', 'sent']) {
+        while (text.length > maxChars) {
             const largest = largestMap(copy, field);
             if (!largest)
                 break;
@@ -33454,12 +33571,46 @@ function serializeBookmark(bookmark) {
             for (const [key] of victims)
                 largest.delete(key);
             trimmed += victims.length;
-            if (field === 'pending')
+            if (field !== 'done')
                 trimmedPending += victims.length;
             text = render(copy);
         }
     }
     return { text, trimmed, trimmedPending };
+}
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value, field, problems) {
+    const out = new Map();
+    if (value === undefined)
+        return out;
+    if (!isObject(value)) {
+        problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`);
+        return out;
+    }
+    let dropped = 0;
+    for (const [seconds, ids] of Object.entries(value)) {
+        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+            dropped += Array.isArray(ids) ? ids.length : 1;
+            continue;
+        }
+        for (const id of ids) {
+            if (typeof id === 'string' && isDeliveryId(id))
+                out.set(id, Number(seconds) * 1000);
+            else
+                dropped++;
+        }
+    }
+    if (dropped > 0)
+        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
+    return out;
+}
+function writeIdTimes(map) {
+    const out = {};
+    for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+        ;
+        (out[String(Math.floor(at / 1000))] ??= []).push(id);
+    }
+    return out;
 }
 function largestMap(hooks, field) {
     let best;
@@ -33474,11 +33625,6 @@ function render(hooks) {
     const out = {};
     for (const key of [...hooks.keys()].sort()) {
         const hook = hooks.get(key);
-        const pending = {};
-        for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-            ;
-            (pending[String(Math.floor(at / 1000))] ??= []).push(id);
-        }
         const done = {};
         for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
             done[guid] = Math.floor(at / 1000);
@@ -33487,9 +33633,15 @@ function render(hooks) {
         if (hook.seenUntil !== undefined)
             entry.seen = new Date(hook.seenUntil).toISOString();
         if (hook.pending.size > 0)
-            entry.pending = pending;
+            entry.pending = writeIdTimes(hook.pending);
+        if (hook.sent.size > 0)
+            entry.sent = writeIdTimes(hook.sent);
         if (hook.done.size > 0)
             entry.done = done;
+        if (hook.free.size > 0)
+            entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+        if (hook.downSince !== undefined)
+            entry.down = new Date(hook.downSince).toISOString();
         out[key] = entry;
     }
     return JSON.stringify({ version: STATE_VERSION, hooks: out });
@@ -33509,16 +33661,31 @@ function mergeBookmarks(ours, theirs) {
         }
         const floor = Math.max(a.floor, b.floor);
         const seen = [a.seenUntil, b.seenUntil].filter((t) => t !== undefined);
-        const pending = new Map(b.pending);
-        for (const [id, at] of a.pending)
-            pending.set(id, Math.max(at, pending.get(id) ?? 0));
         const done = new Map();
         for (const [guid, at] of [...b.done, ...a.done])
             if (keepsDone(at, floor))
                 done.set(guid, at);
-        hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done });
+        const free = new Map(b.free);
+        for (const [guid, n] of a.free)
+            free.set(guid, Math.max(n, free.get(guid) ?? 0));
+        const downSince = a.downSince ?? b.downSince;
+        hooks.set(key, {
+            floor,
+            ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+            pending: newestTimes(a.pending, b.pending),
+            sent: newestTimes(a.sent, b.sent),
+            done,
+            free,
+            ...(downSince !== undefined ? { downSince } : {})
+        });
     }
     return { hooks };
+}
+function newestTimes(a, b) {
+    const out = new Map(b);
+    for (const [id, at] of a)
+        out.set(id, Math.max(at, out.get(id) ?? 0));
+    return out;
 }
 /**
  * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
@@ -33530,13 +33697,134 @@ function keepsDone(firstAt, floor) {
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+const FUTURE_TOLERANCE_MS = 60_000;
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
+    const latest = now + FUTURE_TOLERANCE_MS;
+    const at = (ms) => new Date(ms).toISOString();
+    if (!entry) {
+        if (legacyFloor === undefined)
+            return { floor: fallbackFloor };
+        if (legacyFloor <= latest)
+            return { floor: legacyFloor };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` };
+    }
+    const problems = [];
+    const floorTrusted = entry.floor <= latest;
+    if (!floorTrusted)
+        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
+    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
+    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
+    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
+    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
+    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
+    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    if (dropped > 0)
+        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+    if (problems.length === 0)
+        return { floor: entry.floor, previous: entry };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done };
+    if (!seenTrusted)
+        delete previous.seenUntil;
+    if (!downTrusted)
+        delete previous.downSince;
+    return { floor: previous.floor, previous, problem: problems.join('; ') };
+}
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+function isForgotten(entry, now, windowMs) {
+    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
+    for (const t of entry.pending.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.sent.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.done.values())
+        newest = Math.max(newest, t);
+    return newest < now - windowMs;
+}
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+const LEGACY_APP_KEY = 'app';
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+function adoptLegacyAppEntry(bookmark, appKey) {
+    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
+    if (!legacy || appKey === LEGACY_APP_KEY)
+        return bookmark;
+    const hooks = new Map(bookmark.hooks);
+    hooks.delete(LEGACY_APP_KEY);
+    if (!hooks.has(appKey))
+        hooks.set(appKey, legacy);
+    return { ...bookmark, hooks };
+}
+
+;// CONCATENATED MODULE: ./src/core/receiver.ts
+/**
+ * Is a hook's receiver up? The rules that keep an outage from costing attempts.
+ *
+ * GitHub never retries a failed delivery, and a redelivery into a receiver that is
+ * down fails like the original. So before sending, a run looks at what GitHub
+ * already lists: if the hook's newest attempt (of any delivery) succeeded a moment
+ * ago, the receiver is up. Otherwise the run sends one probe redelivery, waits for
+ * its result, and sends the rest only if it succeeded. A probe that fails costs its
+ * delivery no attempt: `max-attempts` counts only what a receiver that was up refused.
+ */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** A successful attempt younger than this proves the receiver is up without a probe. */
+const FRESH_SUCCESS_MS = 10 * MINUTE;
+/**
+ * Wait after the n-th redelivery a receiver that was up refused, before the next: a problem
+ * that clears in hours is not given up in minutes. 1 h, 4 h, then 16 h, at most 24 h.
+ */
+function backoffMs(refused) {
+    if (refused <= 0)
+        return 0;
+    return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
+}
+/** What the listing says of the receiver (its newest attempt succeeded, a moment ago): `unclear` calls for a probe. */
+function receiverEvidence(listing, now) {
+    if (listing.newestOk === true && listing.lastOkAt !== undefined && now - listing.lastOkAt <= FRESH_SUCCESS_MS)
+        return 'up';
+    return 'unclear';
+}
+/**
+ * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
+ * that were sent while the receiver was not known to be up.
+ */
+function chargedAttempts(listedRedeliveries, freeProbes) {
+    return Math.max(0, listedRedeliveries - freeProbes);
+}
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 
+
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
-/** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
-const IN_FLIGHT_GRACE_MS = 3 * 60_000;
+/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
+const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
+/**
+ * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
+ * minutes), or at most this long. One only planned before a run stopped may never have been
+ * sent: it waits the short grace alone.
+ */
+const SENT_IN_FLIGHT_MS = 60 * 60_000;
+const PLANNED_IN_FLIGHT_MS = 3 * 60_000;
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
 const LATE_LISTING_MARGIN_MS = 2 * 60_000;
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
@@ -33546,14 +33834,29 @@ function matchesEvents(filters, event, action) {
         return true;
     return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
 }
-/** Decides, for every failing delivery of every hook, whether to redeliver it now and why not. */
+/** Whether a redelivery of this attempt id is still in flight at `now`. */
+function isInFlight(previous, id, now) {
+    const sentAt = previous?.sent.get(id);
+    if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS)
+        return true;
+    const plannedAt = previous?.pending.get(id);
+    return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS;
+}
+/**
+ * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
+ * A hook whose receiver the listing does not show up gets one probe; its other due
+ * deliveries are held until the probe's result is known (`releaseHeld`).
+ */
 function planRun(scans, policy, now) {
     const hooks = [];
+    const probes = [];
     const due = [];
     for (const scan of scans) {
-        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0 };
-        const pending = scan.previous?.pending;
+        const evidence = receiverEvidence(scan, now);
+        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
         const done = scan.previous?.done;
+        const free = scan.previous?.free;
+        const hookDue = [];
         for (const facts of scan.facts) {
             if (facts.ok)
                 continue;
@@ -33565,12 +33868,11 @@ function planRun(scans, policy, now) {
                 plan.alreadyDone++;
                 continue;
             }
-            const requestedAt = pending?.get(facts.newestId);
-            if (requestedAt !== undefined && now < requestedAt + IN_FLIGHT_GRACE_MS) {
+            if (isInFlight(scan.previous, facts.newestId, now)) {
                 plan.inFlight.push(facts);
                 continue;
             }
-            const attempts = facts.redeliveries;
+            const attempts = chargedAttempts(facts.redeliveries, free?.get(facts.guid) ?? 0);
             const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
             if (!matchesEvents(policy.events, facts.event, facts.action))
                 decision.reason = 'filtered';
@@ -33580,15 +33882,32 @@ function planRun(scans, policy, now) {
                 decision.reason = 'too-old';
             else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS)
                 decision.reason = 'outside-window';
+            else if (now < facts.newestAt + backoffMs(attempts))
+                decision.reason = 'backoff';
             else
-                due.push(decision);
+                hookDue.push(decision);
             plan.decisions.push(decision);
+        }
+        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
+            const probe = chooseProbe(hookDue, free);
+            probe.probe = true;
+            probes.push(probe);
+            for (const decision of hookDue) {
+                if (decision === probe)
+                    continue;
+                decision.held = true;
+                decision.reason = 'receiver-down';
+            }
+        }
+        else {
+            due.push(...hookDue);
         }
         hooks.push(plan);
     }
-    due.sort((a, b) => a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1));
+    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
+    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
     const toRedeliver = [];
-    due.forEach((decision, index) => {
+    ordered.forEach((decision, index) => {
         if (index >= policy.maxRedeliveries)
             decision.reason = 'budget';
         else if (policy.dryRun)
@@ -33599,6 +33918,55 @@ function planRun(scans, policy, now) {
         }
     });
     return { hooks, toRedeliver };
+}
+/**
+ * The probe: a delivery that was redelivered least (so one payload a receiver refuses is not
+ * what keeps being probed), the oldest of those.
+ */
+function chooseProbe(due, free) {
+    const tries = (d) => d.attempts + (free?.get(d.facts.guid) ?? 0);
+    return [...due].sort((a, b) => tries(a) - tries(b) || oldestFirst(a, b))[0];
+}
+function oldestFirst(a, b) {
+    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
+}
+/**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
+ * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ */
+function replaceProbe(plan, hookKey, free) {
+    const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? [];
+    if (held.length === 0)
+        return undefined;
+    const probe = chooseProbe(held, free);
+    probe.held = false;
+    probe.probe = true;
+    probe.action = 'redeliver';
+    probe.reason = undefined;
+    plan.toRedeliver.push(probe);
+    return probe;
+}
+/**
+ * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
+ * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
+ */
+function releaseHeld(plan, verdicts, policy) {
+    let left = policy.maxRedeliveries - plan.toRedeliver.length;
+    const released = [];
+    const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
+    for (const decision of held) {
+        decision.held = false;
+        if (left <= 0) {
+            decision.reason = 'budget';
+            continue;
+        }
+        left--;
+        decision.action = 'redeliver';
+        decision.reason = undefined;
+        released.push(decision);
+    }
+    plan.toRedeliver.push(...released);
+    return released;
 }
 /** Where a redelivery request or its absence leaves a decision. */
 function finalReason(decision, outcome) {
@@ -33615,7 +33983,7 @@ function isFinished(decision, outcome) {
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
+function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
     let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS;
     for (const facts of plan.inFlight)
         floor = Math.min(floor, facts.firstAt);
@@ -33624,7 +33992,6 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
             floor = Math.min(floor, decision.facts.firstAt);
     }
     floor = Math.max(floor, scan.floorBase);
-    const pending = pendingAfter(scan, plan, outcomes, now, planned);
     const done = new Map();
     for (const [guid, at] of scan.previous?.done ?? [])
         if (keepsDone(at, floor))
@@ -33635,36 +34002,90 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
         }
     }
     const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t) => t !== undefined);
-    return { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done };
+    const down = receiver.verdict === 'down' || receiver.verdict === 'unknown';
+    const downSince = down ? (scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt) : undefined;
+    return {
+        floor,
+        ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+        done,
+        free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
+        ...(downSince !== undefined ? { downSince } : {})
+    };
 }
 /**
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
 function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
+    const previous = scan.previous;
+    const plannedProbes = new Set(plan.decisions.filter(d => d.probe && planned.has(d.facts.newestId)).map(d => d.facts.guid));
     return {
-        floor: scan.previous?.floor ?? scan.floorBase,
-        ...(scan.previous?.seenUntil !== undefined ? { seenUntil: scan.previous.seenUntil } : {}),
-        pending: pendingAfter(scan, plan, outcomes, now, planned),
-        done: new Map(scan.previous?.done ?? [])
+        floor: previous?.floor ?? scan.floorBase,
+        ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, planned),
+        done: new Map(previous?.done ?? []),
+        free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
+        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
     };
 }
-/** Redeliveries in flight: earlier ones not yet expired, those made (or perhaps made) this run, and those planned. */
-function pendingAfter(scan, plan, outcomes, now, planned) {
-    const pending = new Map();
-    for (const [id, at] of scan.previous?.pending ?? [])
-        if (now < at + IN_FLIGHT_GRACE_MS)
-            pending.set(id, at);
+/**
+ * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
+ * made) this run, and those planned. An id that is no longer its delivery's newest attempt
+ * has been listed: its redelivery is no longer in flight.
+ */
+function inFlightAfter(scan, plan, outcomes, now, planned) {
+    const newest = new Set(scan.facts.map(f => f.newestId));
+    const keep = (map, lifetime) => {
+        const out = new Map();
+        for (const [id, at] of map ?? [])
+            if (now < at + lifetime && newest.has(id))
+                out.set(id, at);
+        return out;
+    };
+    const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS);
+    const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS);
     for (const [id, at] of planned)
         pending.set(id, at);
     for (const decision of plan.decisions) {
         const outcome = outcomes.get(outcomeKey(decision));
-        if (outcome?.result === 'redelivered')
-            pending.set(decision.facts.newestId, outcome.at);
-        else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
-            pending.set(decision.facts.newestId, outcome.uncertainAt);
+        const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+        if (at === undefined)
+            continue;
+        pending.delete(decision.facts.newestId);
+        sent.set(decision.facts.newestId, at);
     }
-    return pending;
+    return { pending, sent };
+}
+/** Free probes of deliveries still failing and unfinished, plus this run's probes (sent, or about to be). */
+function freeProbesAfter(scan, plan, outcomes, plannedProbes, done) {
+    const failing = new Set(scan.facts.filter(f => !f.ok).map(f => f.guid));
+    const free = new Map();
+    for (const [guid, n] of scan.previous?.free ?? [])
+        if (failing.has(guid) && !done.has(guid))
+            free.set(guid, n);
+    for (const decision of plan.decisions) {
+        if (!decision.probe)
+            continue;
+        const outcome = outcomes.get(outcomeKey(decision));
+        const maybeSent = outcome?.result === 'redelivered' || (outcome?.result === 'error' && outcome.uncertainAt !== undefined);
+        if (maybeSent || (outcome === undefined && plannedProbes.has(decision.facts.guid))) {
+            free.set(decision.facts.guid, (scan.previous?.free.get(decision.facts.guid) ?? 0) + 1);
+        }
+    }
+    return free;
+}
+/** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
+function failingSince(scan, plan) {
+    let since;
+    for (const decision of plan.decisions) {
+        const at = decision.facts.firstAt;
+        if (scan.lastOkAt !== undefined && at < scan.lastOkAt)
+            continue;
+        if (since === undefined || at < since)
+            since = at;
+    }
+    return since;
 }
 function outcomeKey(decision) {
     return `${decision.hookKey}\u0000${decision.facts.guid}`;
@@ -33682,6 +34103,8 @@ class BookmarkKeeper {
     warn;
     readText;
     lastText;
+    /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
+    warnedTrim = false;
     constructor(store, log, warn) {
         this.store = store;
         this.log = log;
@@ -33700,7 +34123,7 @@ class BookmarkKeeper {
      * and merges in what another run wrote meanwhile, which is returned as `others`.
      */
     async write(bookmark, options) {
-        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
+        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, this.store.maxChars);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
             return {};
@@ -33710,17 +34133,18 @@ class BookmarkKeeper {
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
                 others = parseBookmark(current).bookmark;
-                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)));
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), this.store.maxChars));
                 this.lastText = current;
                 if (text === current)
                     return { others };
             }
         }
-        if (trimmedPending > 0) {
+        if (trimmedPending > 0 && !this.warnedTrim) {
+            this.warnedTrim = true;
             this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`);
         }
         else if (trimmed > 0) {
-            // Only costs a repeated line in a later report: not worth a warning.
+            // Only costs a repeated line in a later report (or was warned about already): not worth a warning.
             this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`);
         }
         await this.store.write(text);
@@ -33732,12 +34156,14 @@ class BookmarkKeeper {
      * which was sent; unless another run has written since, whose bookmark must stay.
      */
     async restore() {
-        if (this.readText === undefined || this.lastText === this.readText)
+        if (this.lastText === this.readText)
             return;
         if ((await this.store.read()) !== this.lastText)
             return;
-        await this.store.write(this.readText);
-        this.lastText = this.readText;
+        // There was no bookmark before this run: an empty one means the same, with nothing in flight.
+        const text = this.readText ?? serializeBookmark({ hooks: new Map() }).text;
+        await this.store.write(text);
+        this.lastText = text;
     }
 }
 
@@ -33770,15 +34196,23 @@ class DeliveryLedger {
     seenIds = new Set();
     scanned = 0;
     newestAt;
+    /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
+    newestOk;
+    /** The newest successful attempt: the receiver answered then. */
+    lastOkAt;
     add(attempt) {
         // A page boundary can shift while deliveries arrive; never count an attempt twice.
         if (this.seenIds.has(attempt.id))
             return;
         this.seenIds.add(attempt.id);
         this.scanned++;
-        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt)
-            this.newestAt = attempt.deliveredAt;
         const ok = isSuccess(attempt);
+        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
+            this.newestAt = attempt.deliveredAt;
+            this.newestOk = ok;
+        }
+        if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt))
+            this.lastOkAt = attempt.deliveredAt;
         const facts = this.byGuid.get(attempt.guid);
         if (!facts) {
             this.byGuid.set(attempt.guid, {
@@ -33827,27 +34261,33 @@ class DeliveryLedger {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 async function scanHook(hook, context) {
     const { previous, lookbackMs, windowMs, github } = context;
-    const prior = previous.hooks.get(hook.key);
+    let prior;
     const ledger = new DeliveryLedger();
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-        return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
+        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
+        if (trusted.problem) {
+            // The legacy value is one for every hook: the same words, so the run warns once.
+            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
+        }
+        prior = trusted.previous;
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil };
     };
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    const seenBefore = prior?.seenUntil;
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
             bounds ??= boundsNow();
-            const { floorBase, scanStart } = bounds;
+            const { floorBase, scanStart, seenBefore } = bounds;
             let more = page.length > 0;
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
@@ -33871,21 +34311,32 @@ async function scanHook(hook, context) {
         context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
+    return { hook, ledger, scan: {
+            key: hook.key,
+            facts: [...ledger.facts()],
+            scanStart,
+            floorBase,
+            newestAt: ledger.newestAt,
+            newestOk: ledger.newestOk,
+            lastOkAt: ledger.lastOkAt,
+            previous: prior
+        }
+    };
 }
 /**
- * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
- * whose redelivery went through. Undefined when GitHub could not be asked.
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
+ * newest attempt after the one redelivered succeeded. A guid absent from the answer has
+ * no new attempt listed yet. Undefined when GitHub could not be asked.
  */
-async function redeliveriesMade(github, hook, decisions, since) {
+async function newAttempts(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
-    const made = new Set();
+    const found = new Map();
     try {
         await github.listDeliveries(hook, page => {
             for (const attempt of page) {
                 const id = redelivered.get(attempt.guid);
                 if (id !== undefined && compareIds(attempt.id, id) > 0)
-                    made.add(attempt.guid);
+                    found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt));
             }
             return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
         });
@@ -33893,13 +34344,23 @@ async function redeliveriesMade(github, hook, decisions, since) {
     catch {
         return undefined;
     }
-    return made;
+    return found;
+}
+/**
+ * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
+ * whose redelivery went through. Undefined when GitHub could not be asked.
+ */
+async function redeliveriesMade(github, hook, decisions, since) {
+    const found = await newAttempts(github, hook, decisions, since);
+    return found && new Set(found.keys());
 }
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
 
 
 
+/** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
+const PROBE_LOOKS = 4;
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
 const VERIFY_ROUNDS = 2;
 /**
@@ -33910,6 +34371,8 @@ const VERIFY_ROUNDS = 2;
 class Redeliverer {
     options;
     outcomes = new Map();
+    /** What the probes showed of each probed hook's receiver. */
+    receivers = new Map();
     /** Problems that fail the run once everything else is done. */
     failures = [];
     stop;
@@ -33921,15 +34384,84 @@ class Redeliverer {
         this.hookPlans = new Map(options.plan.hooks.map(p => [p.key, p]));
     }
     async run() {
-        const { plan, checkpointEvery } = this.options;
-        for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
-            let batch = plan.toRedeliver.slice(start, start + checkpointEvery);
-            if (!this.stop)
-                batch = await this.checkpoint(batch, start === 0);
-            for (const decision of batch)
-                await this.send(decision);
-        }
+        const { plan } = this.options;
+        // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+        await this.sendAll([...plan.toRedeliver], true);
+        await this.replaceRefusedProbes();
+        const released = await this.awaitProbes();
+        await this.sendAll(released, false);
         await this.verifyUncertain();
+    }
+    async sendAll(decisions, first) {
+        const { checkpointEvery } = this.options;
+        for (let start = 0; start < decisions.length; start += checkpointEvery) {
+            let batch = decisions.slice(start, start + checkpointEvery);
+            if (!this.stop)
+                batch = await this.checkpoint(batch, first && start === 0);
+            for (const decision of batch) {
+                await this.send(decision);
+                if (decision.probe)
+                    this.receivers.set(decision.hookKey, { probedAt: this.options.github.now() });
+            }
+        }
+    }
+    /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
+    async replaceRefusedProbes() {
+        const { plan, scans } = this.options;
+        for (const probe of plan.toRedeliver.filter(d => d.probe)) {
+            let current = probe;
+            while (current && !this.stop && this.isRefused(current)) {
+                current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current.hookKey)?.previous?.free);
+                if (current)
+                    await this.sendAll([current], false);
+            }
+        }
+    }
+    isRefused(decision) {
+        const outcome = this.outcomes.get(outcomeKey(decision));
+        return outcome?.result === 'skipped' && outcome.reason === 'refused';
+    }
+    /**
+     * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
+     * GHES), and returns the held deliveries of the hooks whose receiver answered.
+     */
+    async awaitProbes() {
+        const { plan, github, hooks, log } = this.options;
+        const probes = plan.toRedeliver.filter(d => d.probe);
+        if (probes.length === 0)
+            return [];
+        // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
+        // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
+        const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const verdicts = new Map(waiting.map(p => [p.hookKey, 'unknown']));
+        if (waiting.length > 0 && !this.stop) {
+            const n = waiting.length;
+            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);
+            const sentAt = Math.min(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
+            const step = this.options.verifyDelayMs / PROBE_LOOKS;
+            for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
+                const wait = sentAt + look * step - github.now();
+                if (wait > 0)
+                    await this.options.sleep(wait);
+                for (const probe of waiting) {
+                    if (verdicts.get(probe.hookKey) !== 'unknown')
+                        continue;
+                    const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey), [probe], sentAt);
+                    const ok = found?.get(probe.facts.guid);
+                    if (ok !== undefined)
+                        verdicts.set(probe.hookKey, ok ? 'up' : 'down');
+                }
+            }
+        }
+        for (const [key, verdict] of verdicts) {
+            this.receivers.set(key, { ...this.receivers.get(key), verdict });
+            const label = hooks.find(h => h.key === key)?.label ?? key;
+            if (verdict === 'up')
+                log.info(`${label}: the probe redelivery succeeded; the receiver is up.`);
+            else
+                log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`);
+        }
+        return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
     }
     /**
      * Records what is about to be sent before sending it: a run killed mid-batch then never
@@ -34050,12 +34582,14 @@ class Redeliverer {
 ;// CONCATENATED MODULE: ./src/engine/results.ts
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
-function tally(scanned, plan, outcomes, log) {
+function tally(scanned, plan, outcomes, receivers, log) {
     const rows = [];
     const hooks = scanned.map(s => {
-        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0 };
+        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 };
         if (s.error)
             result.scanError = s.error;
+        if (s.ledger?.lastOkAt !== undefined)
+            result.lastSuccessAt = s.ledger.lastOkAt;
         const hookPlan = plan.hooks.find(p => p.key === s.hook.key);
         if (!hookPlan) {
             log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`);
@@ -34072,17 +34606,27 @@ function tally(scanned, plan, outcomes, log) {
                 result.errors++;
             else
                 result.skipped++;
+            if (row.reason && GIVE_UP_SKIPS.has(row.reason))
+                result.givenUp++;
+        }
+        const verdict = receivers.get(s.hook.key)?.verdict;
+        if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
+            const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt;
+            result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) };
         }
         logHook(log, result, hookPlan);
         return result;
     });
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0 };
+    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 };
     for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;
         totals.redelivered += h.redelivered;
         totals.skipped += h.skipped;
         totals.errors += h.errors;
+        totals.givenUp += h.givenUp;
+        if (h.receiverDown)
+            totals.receiversDown++;
     }
     return { hooks, rows, totals };
 }
@@ -34121,8 +34665,14 @@ function logHook(log, result, plan) {
     const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`];
     if (result.failed > 0)
         parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`);
+    if (result.givenUp > 0)
+        parts.push(`${result.givenUp} given up`);
     if (result.inFlight > 0)
         parts.push(`${result.inFlight} redeliveries still in flight`);
+    if (result.receiverDown) {
+        const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : '';
+        parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`);
+    }
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
     if (plan.outsideScan > 0)
         log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`);
@@ -34130,11 +34680,12 @@ function logHook(log, result, plan) {
         log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`);
     for (const d of plan.decisions) {
         const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
-        log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`);
+        log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run.ts
+
 
 
 
@@ -34152,6 +34703,9 @@ async function runEngine(options) {
     const warnings = [];
     const failures = [];
     const warn = (message) => {
+        // Said once per run, however many hooks or checkpoints run into it.
+        if (warnings.includes(message))
+            return;
         warnings.push(message);
         log.warning(message);
     };
@@ -34170,7 +34724,13 @@ async function runEngine(options) {
         if (parsed.problem) {
             warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
+        for (const problem of parsed.warnings ?? []) {
+            warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`);
+        }
         previous = parsed.bookmark;
+        for (const hook of hooks)
+            if (hook.kind === 'app')
+                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -34192,6 +34752,7 @@ async function runEngine(options) {
         log,
         warn,
         checkpointEvery: options.checkpointEvery ?? 40,
+        maxRedeliveries: policy.maxRedeliveries,
         verifyDelayMs: options.verifyDelayMs ?? 15_000,
         sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
     });
@@ -34199,10 +34760,11 @@ async function runEngine(options) {
     failures.push(...redeliverer.failures);
     const now = github.now();
     if (keeper && !policy.dryRun) {
-        // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-        const next = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) };
+        // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+        const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
+        const next = { hooks: new Map(kept) };
         for (const scan of scans) {
-            next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now));
+            next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)));
         }
         try {
             await keeper.write(next, { mergeWithOthers: true });
@@ -34218,7 +34780,7 @@ async function runEngine(options) {
             }
         }
     }
-    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log);
+    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log);
     for (const s of scanned)
         if (s.error)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
@@ -39257,17 +39819,6 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/github/timing.ts
-/**
- * Waits GitHub asks for (one second between writes, retry backoff, retry-after).
- * WEBHOOK_REDELIVERY_TIME_SCALE shrinks them for the project's own tests against
- * its local GitHub API; it can only make waits shorter, and users never set it.
- */
-function timeScale(env = process.env) {
-    const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE);
-    return Number.isFinite(value) && value > 0 && value < 1 ? value : 1;
-}
-
 ;// CONCATENATED MODULE: ./src/github/client.ts
 
 
@@ -39280,24 +39831,33 @@ function timeScale(env = process.env) {
 
 
 const USER_AGENT = 'webhook-redelivery/1.0.0';
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+function client_userAgent(env = process.env) {
+    const id = env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT;
+}
 const API_VERSION = '2022-11-28';
 const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry);
 // One write queue for every client in the process: GitHub asks for one write per second in all.
-let writeGroup;
-function sharedWriteGroup() {
-    writeGroup ??= new (light_default()).Group({ id: 'webhook-redelivery-write', maxConcurrent: 1, minTime: Math.round(1000 * timeScale()) });
-    return writeGroup;
+const writeGroups = new Map();
+function sharedWriteGroup(minTime) {
+    let group = writeGroups.get(minTime);
+    if (!group)
+        writeGroups.set(minTime, (group = new (light_default()).Group({ id: `webhook-redelivery-write-${minTime}`, maxConcurrent: 1, minTime })));
+    return group;
 }
 /** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
 const MAX_SECONDARY_WAIT_S = 180;
 const MAX_SECONDARY_RETRIES = 4;
 const MAX_PRIMARY_WAIT_S = 60;
 function createClient(context, auth) {
-    const scale = timeScale();
-    const { log } = context;
+    const { log, pacing } = context;
     const options = {
         baseUrl: context.baseUrl,
-        userAgent: USER_AGENT,
+        userAgent: client_userAgent(),
         request: { fetch: proxyAwareFetch(context.baseUrl) },
         log: {
             debug: (message) => log.debug(message),
@@ -39306,7 +39866,7 @@ function createClient(context, auth) {
             error: (message) => log.debug(message)
         },
         throttle: {
-            write: sharedWriteGroup(),
+            write: sharedWriteGroup(pacing.writeIntervalMs),
             // GitHub's retry-after is obeyed as given, even in tests.
             retryAfterBaseValue: 1000,
             fallbackSecondaryRateRetryAfter: 60,
@@ -39321,7 +39881,7 @@ function createClient(context, auth) {
                 return again;
             }
         },
-        retry: { retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)) }
+        retry: { retryAfterBaseValue: pacing.retryBaseMs }
     };
     if ('token' in auth) {
         context.mask(auth.token);
@@ -39361,7 +39921,16 @@ function createClient(context, auth) {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl) {
-    const dispatcher = new lib_HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    let dispatcher;
+    try {
+        dispatcher = new lib_HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    }
+    catch (error) {
+        // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+        const secure = baseUrl.startsWith('https:');
+        const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+        throw new UserError(`The proxy in the ${name} environment variable is not a URL (${error.message}): set it to http://host:port, or add the API's host to NO_PROXY.`);
+    }
     return ((url, init) => (0,undici/* fetch */.hd)(url, { ...init, dispatcher }));
 }
 
@@ -39457,16 +40026,17 @@ function describeError(error) {
 
 
 
-
 /** Lists and redelivers hook deliveries through the REST API. */
 class GitHubDeliveries {
     access;
     clock;
     route;
-    constructor(access, clock, route) {
+    pacing;
+    constructor(access, clock, route, pacing) {
         this.access = access;
         this.clock = clock;
         this.route = route;
+        this.pacing = pacing;
     }
     now() {
         return this.clock.now();
@@ -39514,7 +40084,7 @@ class GitHubDeliveries {
                     return { kind: 'refused', status: error.status, message: describeError(error) };
                 const uncertain = mayHaveBeenProcessed(error);
                 if (!uncertain && attempt < REDELIVERY_TRIES) {
-                    await sleep(attempt * attempt * 1000 * timeScale());
+                    await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
                 const message = uncertain
@@ -39544,9 +40114,6 @@ function mayHaveBeenProcessed(error) {
     if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
         return false;
     return true;
-}
-function sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
 }
 function toAttempt(raw) {
     return {
@@ -39591,8 +40158,9 @@ function repoHookRoute(owner, repo) {
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
 
 
-function appHook(webBaseUrl) {
-    return { key: 'app', kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
+/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
+function appHook(webBaseUrl, appId) {
+    return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
 }
 /**
  * The hooks to scan: the named ids as they are (no request needed), payload URLs
@@ -39667,7 +40235,32 @@ function normalizeUrl(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/timing.ts
+const GITHUB_PACING = {
+    writeIntervalMs: 1000,
+    retryBaseMs: 1000,
+    verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+};
+/**
+ * WEBHOOK_REDELIVERY_TIME_SCALE shrinks the waits for the project's tests that spawn the
+ * bundle against its local GitHub API; it can only make waits shorter, and users never set it.
+ */
+function pacingFromEnvironment(env = process.env) {
+    const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE);
+    const scale = Number.isFinite(value) && value > 0 && value < 1 ? value : 1;
+    if (scale === 1)
+        return GITHUB_PACING;
+    return {
+        ...GITHUB_PACING,
+        writeIntervalMs: Math.round(GITHUB_PACING.writeIntervalMs * scale),
+        retryBaseMs: Math.max(1, Math.round(GITHUB_PACING.retryBaseMs * scale)),
+        verifyDelayMs: { dotcom: GITHUB_PACING.verifyDelayMs.dotcom * scale, ghes: GITHUB_PACING.verifyDelayMs.ghes * scale }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts
+
 
 
 /** The bookmark in an Actions configuration variable of a repository. */
@@ -39678,6 +40271,7 @@ class VariableStore {
     credential;
     tokenIsInstallationToken;
     description;
+    maxChars = MAX_STATE_CHARS;
     exists;
     constructor(client, repository, name, credential, tokenIsInstallationToken = false) {
         this.client = client;
@@ -39772,7 +40366,9 @@ async function redeliverFailedDeliveries(config, io) {
         io.mask(secret);
     };
     const clock = new GitHubClock();
+    const pacing = io.pacing ?? pacingFromEnvironment();
     const context = {
+        pacing,
         baseUrl: config.location.apiBaseUrl,
         clock,
         log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
@@ -39794,7 +40390,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (target.type === 'app') {
         access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
         route = appHookRoute;
-        hooks = [appHook(config.location.webBaseUrl)];
+        hooks = [appHook(config.location.webBaseUrl, config.app.appId)];
     }
     else {
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
@@ -39810,7 +40406,7 @@ async function redeliverFailedDeliveries(config, io) {
         const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
-    const deliveries = new GitHubDeliveries(access, clock, route);
+    const deliveries = new GitHubDeliveries(access, clock, route, pacing);
     const result = await runEngine({
         hooks,
         policy: {
@@ -39823,7 +40419,8 @@ async function redeliverFailedDeliveries(config, io) {
         },
         lookbackMs: config.lookbackMs,
         // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
-        verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
+        verifyDelayMs: config.location.kind === 'ghes' ? pacing.verifyDelayMs.ghes : pacing.verifyDelayMs.dotcom,
+        sleep: pacing.sleep,
         github: deliveries,
         store,
         log: io.log
@@ -39948,8 +40545,12 @@ async function run() {
         }
         setOutputs(result, reportPath);
         await writeSummary(result);
-        if (result.failures.length > 0)
-            setFailed(result.failures.join('\n'));
+        const failures = stepFailures(result, config.failOn);
+        if (failures.length > 0)
+            setFailed(failures.join('\n'));
+        else
+            for (const failure of result.failures)
+                core_warning(failure);
     }
     catch (error) {
         if (error instanceof UserError) {
@@ -39971,6 +40572,8 @@ function setOutputs(result, reportPath) {
     setOutput('redelivered', totals.redelivered);
     setOutput('skipped', totals.skipped);
     setOutput('errors', totals.errors);
+    setOutput('given-up', totals.givenUp);
+    setOutput('receivers-down', totals.receiversDown);
     setOutput('report', reportPath);
 }
 /** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */

@@ -2,7 +2,7 @@
 // installation tokens, personal access tokens and the workflow GITHUB_TOKEN.
 
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto'
-import type { InstallationPermissions, Permission, TokenGrant } from './types.js'
+import type { InstallationPermissions, InstallationTarget, Permission, TokenGrant, TokenKind } from './types.js'
 
 export interface App {
   id: number
@@ -16,7 +16,7 @@ export interface App {
 export interface Installation {
   id: number
   appId: number
-  target: { org: string } | { repo: string }
+  target: InstallationTarget
   permissions: InstallationPermissions
   createdAt: number
 }
@@ -28,7 +28,7 @@ interface InstallationToken {
 }
 
 interface PersonalToken {
-  kind: 'pat' | 'github_token'
+  kind: TokenKind
   grants: TokenGrant[]
 }
 
@@ -69,11 +69,26 @@ function ownerOf(repo: string): string {
   return repo.split('/')[0].toLowerCase()
 }
 
-/** Whether an installation target (or a token grant) reaches a resource. */
-function reaches(target: { org?: string; repo?: string }, resource: Resource): boolean {
+/**
+ * Whether an installation target (or a token grant) reaches a resource. An installation on
+ * selected repositories still holds its organization permissions (org hooks).
+ */
+function reaches(target: { org?: string; repo?: string; repositories?: string[] }, resource: Resource): boolean {
   if (resource.kind === 'org') return target.org !== undefined && target.org.toLowerCase() === resource.org.toLowerCase()
-  if (target.repo !== undefined) return target.repo.toLowerCase() === resource.repo.toLowerCase()
-  return target.org !== undefined && target.org.toLowerCase() === ownerOf(resource.repo)
+  const wanted = resource.repo.toLowerCase()
+  if (target.repo !== undefined) return target.repo.toLowerCase() === wanted
+  if (target.org === undefined || target.org.toLowerCase() !== ownerOf(resource.repo)) return false
+  return target.repositories === undefined || target.repositories.some((r) => r.toLowerCase() === wanted)
+}
+
+/** GitHub's `repository_selection` of an installation. */
+export function repositorySelection(inst: Installation): 'all' | 'selected' {
+  return 'org' in inst.target && inst.target.repositories === undefined ? 'all' : 'selected'
+}
+
+/** Whether an installation can see a repository (GET /installation/repositories). */
+export function installationReaches(inst: Installation, repo: string): boolean {
+  return reaches(inst.target, { kind: 'repo', repo })
 }
 
 function b64urlJson(part: string): unknown {
@@ -109,9 +124,10 @@ export class Identities {
     return this.apps.get(id)
   }
 
-  createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions, now: number): Installation {
+  createInstallation(appId: number, target: InstallationTarget, permissions: InstallationPermissions, now: number): Installation {
     if (!this.apps.has(appId)) throw new Error(`no app ${appId}`)
-    const inst: Installation = { id: this.nextInstallationId++, appId, target, permissions: { ...permissions }, createdAt: now }
+    const copy: InstallationTarget = 'org' in target && target.repositories ? { org: target.org, repositories: [...target.repositories] } : { ...target }
+    const inst: Installation = { id: this.nextInstallationId++, appId, target: copy, permissions: { ...permissions }, createdAt: now }
     this.installations.set(inst.id, inst)
     return inst
   }
@@ -136,7 +152,7 @@ export class Identities {
     return { token, expiresAt }
   }
 
-  createToken(grants: TokenGrant[], kind: 'pat' | 'github_token'): string {
+  createToken(grants: TokenGrant[], kind: TokenKind): string {
     // GITHUB_TOKEN is an installation token of the Actions app, hence ghs_.
     const prefix = kind === 'github_token' ? 'ghs_' : 'ghp_'
     const token = `${prefix}${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`
@@ -220,9 +236,31 @@ export class Identities {
         const matching = cred.token.grants.filter((g) => reaches(g, resource))
         if (matching.length === 0) return { status: 404, message: 'Not Found' }
         const ok = matching.some((g) => covers(area === 'hooks' ? g.hooks : g.variables, need))
-        return ok ? undefined : { status: 403, message: 'Resource not accessible by personal access token', accepted }
+        if (ok) return undefined
+        if (cred.token.kind === 'classic') {
+          // Hooks are repository settings: GitHub hides them from users without admin rights.
+          return area === 'hooks' ? { status: 404, message: 'Not Found' } : { status: 403, message: 'Must have admin rights to Repository.' }
+        }
+        return { status: 403, message: 'Resource not accessible by personal access token', accepted }
       }
     }
+  }
+}
+
+/**
+ * Whether a caller sees a repository in listings: public ones are seen by everyone; a
+ * private one only through a grant or installation that reaches it (else it stays hidden).
+ */
+export function canSee(cred: Credential, repo: { fullName: string; private: boolean }): boolean {
+  if (!repo.private) return true
+  const resource: Resource = { kind: 'repo', repo: repo.fullName }
+  switch (cred.kind) {
+    case 'installation':
+      return reaches(cred.installation.target, resource)
+    case 'token':
+      return cred.token.grants.some((g) => reaches(g, resource))
+    default:
+      return false
   }
 }
 

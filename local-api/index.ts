@@ -2,8 +2,10 @@
 // the benchmark. Import from here only.
 
 export { startLocalApi } from './server.js'
-export { seedRealisticDay, seedDeliveries } from './scenario.js'
-export type { RealisticDay, RealisticDayOptions, BulkOptions } from './scenario.js'
+export { seedRealisticDay, seedDeliveries, seedFleet } from './scenario.js'
+export { Timeline } from './schedule.js'
+export type { Measured, TimelineOptions } from './schedule.js'
+export type { RealisticDay, RealisticDayOptions, BulkOptions, Fleet, FleetHook, FleetOptions } from './scenario.js'
 export { JWT_MESSAGES } from './auth.js'
 export { SECONDARY_MESSAGE } from './limits.js'
 export { FIRST_DELIVERY_ID } from './model.js'
@@ -16,6 +18,7 @@ export type {
   OrgHookRef,
   RepoHookRef,
   InstallationPermissions,
+  InstallationTarget,
   LocalApi,
   LocalApiOptions,
   LocalApiStats,
@@ -23,6 +26,9 @@ export type {
   Permission,
   ReceiverModel,
   RedeliveryRequest,
+  RepositoryInfo,
+  RepositoryOptions,
   RequestLogEntry,
-  TokenGrant
+  TokenGrant,
+  TokenKind
 } from './types.js'

@@ -1,7 +1,7 @@
 // The data GitHub keeps about webhooks: hooks, their delivery attempts, the receivers
 // those attempts hit, and repository Actions variables.
 
-import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel } from './types.js'
+import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel, RepositoryOptions } from './types.js'
 import { isoSeconds } from './util.js'
 
 /** App delivery ids on github.com are already past 2^53 (early 2026). */
@@ -66,6 +66,23 @@ export class DeliveryStore {
       else still.push(entry)
     }
     this.pending = still
+  }
+
+  /**
+   * The newest attempt that has completed by `now`, listed or not: GitHub updates a hook's
+   * `last_response` when the receiver answers, before the attempt shows in the log.
+   */
+  newestCompleted(now: number): DeliveryRecord | undefined {
+    this.ensureSorted()
+    let newest: Delivery | undefined
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      if (this.items[i].completedAt <= now) {
+        newest = this.items[i]
+        break
+      }
+    }
+    for (const [, d] of this.pending) if (d.completedAt <= now && (!newest || compare(d, newest) > 0)) newest = d
+    return newest
   }
 
   get(id: string): DeliveryRecord | undefined {
@@ -137,6 +154,8 @@ export interface Hook {
   /** An inactive hook is switched off in its settings: GitHub sends it nothing. */
   active: boolean
   receiver: ReceiverModel
+  /** Overrides the server's `listingDelayMs` for this hook's redeliveries. */
+  listingDelayMs?: number
   store: DeliveryStore
 }
 
@@ -159,6 +178,8 @@ export function receiverOutcome(model: ReceiverModel, guid: string, at: number, 
       return rng() < model.failRate ? fail : ok
     case 'failing':
       return model.guids === 'all' || model.guids.has(guid) ? fail : ok
+    case 'scripted':
+      return model.ok(guid, at) ? ok : fail
   }
 }
 
@@ -249,8 +270,11 @@ export class HookRegistry {
     return delivery
   }
 
-  /** A redelivery: the attempt is made now and listed once the receiver has answered. */
-  redeliver(hook: Hook, original: DeliveryRecord, now: number, receiverDelayMs: number): DeliveryRecord {
+  /**
+   * A redelivery: the attempt is made now, completes once the receiver has answered, and
+   * is listed `listingDelayMs` after that (GitHub's log can lag by minutes).
+   */
+  redeliver(hook: Hook, original: DeliveryRecord, now: number, receiverDelayMs: number, listingDelayMs: number): DeliveryRecord {
     const outcome = receiverOutcome(hook.receiver, original.guid, now, this.rng)
     const delivery = this.record(hook, {
       guid: original.guid,
@@ -265,8 +289,12 @@ export class HookRegistry {
       installationId: original.installationId ?? undefined,
       repositoryId: original.repositoryId ?? undefined
     })
-    hook.store.schedule(delivery, delivery.completedAt)
+    hook.store.schedule(delivery, delivery.completedAt + (hook.listingDelayMs ?? listingDelayMs))
     return delivery
+  }
+
+  delete(ref: HookRef): boolean {
+    return this.hooks.delete(hookKey(ref))
   }
 
   all(): Hook[] {
@@ -342,43 +370,87 @@ export function variableJson(v: Variable): Record<string, unknown> {
   return { name: v.name, value: v.value, created_at: isoSeconds(v.createdAt), updated_at: isoSeconds(v.updatedAt) }
 }
 
-/** Organizations and repositories the server knows; anything else is 404 as on GitHub. */
+/** An account that owns repositories: organizations by default, users when asked for. */
+export interface Account {
+  login: string
+  id: number
+  type: 'Organization' | 'User'
+}
+
+export interface Repository {
+  /** owner/name as first written (GitHub keeps the case it was created with). */
+  fullName: string
+  owner: string
+  name: string
+  id: number
+  private: boolean
+  archived: boolean
+  fork: boolean
+  createdAt: number
+}
+
+/** Organizations, users and repositories the server knows; anything else is 404 as on GitHub. */
 export class Directory {
-  private readonly orgs = new Map<string, { login: string; id: number }>()
-  private readonly repos = new Map<string, { fullName: string; id: number }>()
+  private readonly accounts = new Map<string, Account>()
+  private readonly repos = new Map<string, Repository>()
   private nextId = 9_000_001
 
-  org(login: string): { login: string; id: number } {
-    const key = login.toLowerCase()
-    let o = this.orgs.get(key)
-    if (!o) this.orgs.set(key, (o = { login, id: this.nextId++ }))
-    return o
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The account, created as an organization if it is new. */
+  org(login: string): Account {
+    return this.account(login, 'Organization')
   }
 
-  repo(fullName: string): { fullName: string; id: number } {
+  account(login: string, type: Account['type']): Account {
+    const key = login.toLowerCase()
+    let a = this.accounts.get(key)
+    if (!a) this.accounts.set(key, (a = { login, id: this.nextId++, type }))
+    return a
+  }
+
+  /** The repository, created (private, not archived) if it is new. */
+  repo(fullName: string, opts: RepositoryOptions = {}): Repository {
     if (!/^[^/\s]+\/[^/\s]+$/.test(fullName)) throw new Error(`repository must be owner/name: ${fullName}`)
     const key = fullName.toLowerCase()
     let r = this.repos.get(key)
     if (!r) {
-      this.repos.set(key, (r = { fullName, id: this.nextId++ }))
-      this.org(fullName.split('/')[0])
+      const [owner, name] = fullName.split('/')
+      const account = this.account(owner, opts.ownerType ?? 'Organization')
+      r = { fullName, owner: account.login, name, id: this.nextId++, private: true, archived: false, fork: false, createdAt: this.now() }
+      this.repos.set(key, r)
     }
+    if (opts.private !== undefined) r.private = opts.private
+    if (opts.archived !== undefined) r.archived = opts.archived
+    if (opts.fork !== undefined) r.fork = opts.fork
     return r
   }
 
+  deleteRepo(fullName: string): boolean {
+    return this.repos.delete(fullName.toLowerCase())
+  }
+
   hasOrg(login: string): boolean {
-    return this.orgs.has(login.toLowerCase())
+    return this.accounts.get(login.toLowerCase())?.type === 'Organization'
   }
 
   hasRepo(fullName: string): boolean {
     return this.repos.has(fullName.toLowerCase())
   }
 
-  findOrg(login: string): { login: string; id: number } | undefined {
-    return this.orgs.get(login.toLowerCase())
+  findAccount(login: string): Account | undefined {
+    return this.accounts.get(login.toLowerCase())
   }
 
-  findRepo(fullName: string): { fullName: string; id: number } | undefined {
+  findRepo(fullName: string): Repository | undefined {
     return this.repos.get(fullName.toLowerCase())
+  }
+
+  /** Repositories of one owner, in creation order. */
+  reposOf(owner: string): Repository[] {
+    const prefix = owner.toLowerCase() + '/'
+    const out: Repository[] = []
+    for (const [key, r] of this.repos) if (key.startsWith(prefix)) out.push(r)
+    return out
   }
 }

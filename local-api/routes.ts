@@ -2,8 +2,8 @@
 // (node_modules/@octokit/openapi/generated/api.github.com.json).
 
 import type { Credential, Identities, Installation, Resource } from './auth.js'
-import { downscope } from './auth.js'
-import type { Directory, Hook, HookRegistry, VariableStore } from './model.js'
+import { canSee, downscope, installationReaches, repositorySelection } from './auth.js'
+import type { Account, Directory, Hook, HookRegistry, Repository, VariableStore } from './model.js'
 import { VARIABLE_VALUE_MAX_BYTES, variableJson, variableNameProblem } from './model.js'
 import type { DeliveryRecord, HookRef, Permission } from './types.js'
 import { isoSeconds, RawInt } from './util.js'
@@ -19,6 +19,7 @@ export interface World {
   variables: VariableStore
   refusals: Map<string, 400 | 404 | 422>
   receiverDelayMs: number
+  listingDelayMs: number
   now(): number
 }
 
@@ -46,8 +47,12 @@ export interface Reply {
 export interface RouteDef {
   method: string
   pattern: RegExp
-  /** 'jwt': /app routes and installation lookups; otherwise the resource and permission needed. */
-  auth: 'jwt' | { resource: (p: Record<string, string>) => Resource; area: 'hooks' | 'variables'; need: Permission }
+  /**
+   * 'jwt': /app routes and installation lookups; 'installation': an installation token only;
+   * 'anyone': every caller, anonymous too (the handler shows what the caller may see);
+   * otherwise the resource and permission needed.
+   */
+  auth: 'jwt' | 'installation' | 'anyone' | { resource: (p: Record<string, string>) => Resource; area: 'hooks' | 'variables'; need: Permission }
   /** Marks POST .../attempts so every such request is recorded. */
   redelivery?: (ctx: Ctx) => { hook: HookRef; deliveryId: string } | undefined
   handler: (ctx: Ctx) => Reply
@@ -105,7 +110,22 @@ function deliveryFull(d: DeliveryRecord, hook: Hook): Record<string, unknown> {
   }
 }
 
-function hookJson(hook: Hook, base: string): Record<string, unknown> {
+const LAST_RESPONSE_DAYS = 30
+
+/**
+ * A repository hook's `last_response`: `unused` before its first delivery; null fields when
+ * nothing was delivered in the last 30 days (as the docs warn); else the newest attempt's
+ * answer, in the shapes seen from GitHub ("active"/"OK", or the status text of a failure).
+ */
+function lastResponse(hook: Hook, now: number): Record<string, unknown> {
+  const newest = hook.store.newestCompleted(now)
+  if (!newest) return { code: null, status: 'unused', message: null }
+  if (newest.completedAt < now - LAST_RESPONSE_DAYS * DAY_MS) return { code: null, status: null, message: null }
+  if (newest.ok) return { code: newest.statusCode, status: 'active', message: 'OK' }
+  return { code: newest.statusCode || null, status: null, message: newest.status }
+}
+
+function hookJson(hook: Hook, base: string, now: number): Record<string, unknown> {
   const common = {
     id: hook.id,
     name: 'web',
@@ -127,7 +147,7 @@ function hookJson(hook: Hook, base: string): Record<string, unknown> {
     test_url: `${self}/test`,
     ping_url: `${self}/pings`,
     deliveries_url: `${self}/deliveries`,
-    last_response: { code: null, status: 'unused', message: null }
+    last_response: lastResponse(hook, now)
   }
 }
 
@@ -162,7 +182,7 @@ function installationJson(inst: Installation, world: World, base: string): Recor
   return {
     id: inst.id,
     account: simpleUser(account.login, account.id, 'Organization', base),
-    repository_selection: 'org' in inst.target ? 'all' : 'selected',
+    repository_selection: repositorySelection(inst),
     access_tokens_url: `${base}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${base}/installation/repositories`,
     html_url: `https://github.com/organizations/${account.login}/settings/installations/${inst.id}`,
@@ -192,12 +212,14 @@ function intParam(q: URLSearchParams, name: string, dflt: number, max: number): 
   return Math.min(n, max)
 }
 
-/** page/per_page pagination with GitHub's Link relations. */
+/** page/per_page pagination with GitHub's Link relations; links keep the other query parameters. */
 function paged<T>(ctx: Ctx, all: T[], dfltPerPage: number, maxPerPage: number): { items: T[]; headers: Record<string, string> } {
   const perPage = intParam(ctx.query, 'per_page', dfltPerPage, maxPerPage)
   const page = intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER)
   const last = Math.max(1, Math.ceil(all.length / perPage))
-  const link = (p: number, rel: string) => `<${ctx.base}${ctx.route}?per_page=${perPage}&page=${p}>; rel="${rel}"`
+  const kept = new URLSearchParams([...ctx.query].filter(([k]) => k !== 'page' && k !== 'per_page'))
+  const rest = kept.toString() ? `&${kept}` : ''
+  const link = (p: number, rel: string) => `<${ctx.base}${ctx.route}?per_page=${perPage}${rest}&page=${p}>; rel="${rel}"`
   const rels: string[] = []
   if (page > 1) rels.push(link(page - 1, 'prev'), link(1, 'first'))
   if (page < last) rels.push(link(page + 1, 'next'), link(last, 'last'))
@@ -279,7 +301,7 @@ function redeliver(ctx: Ctx): Reply {
       errors: [{ resource: 'HookDelivery', code: 'custom', field: 'delivered_at', message: `Deliveries older than ${days} days cannot be redelivered.` }]
     })
   }
-  world.hooks.redeliver(hook, d, now, world.receiverDelayMs)
+  world.hooks.redeliver(hook, d, now, world.receiverDelayMs, world.listingDelayMs)
   note(true)
   return { status: 202, body: {} }
 }
@@ -292,12 +314,13 @@ function redeliveryTarget(ctx: Ctx): { hook: HookRef; deliveryId: string } | und
 function listHooks(ctx: Ctx): Reply {
   const hooks = ctx.params.org !== undefined ? ctx.world.hooks.list('org', ctx.params.org) : ctx.world.hooks.list('repo', `${ctx.params.owner}/${ctx.params.repo}`)
   const { items, headers } = paged(ctx, hooks, 30, 100)
-  return { status: 200, body: items.map((h) => hookJson(h, ctx.base)), headers }
+  const now = ctx.world.now()
+  return { status: 200, body: items.map((h) => hookJson(h, ctx.base, now)), headers }
 }
 
 function getHook(ctx: Ctx): Reply {
   const hook = hookFromParams(ctx)
-  return hook ? { status: 200, body: hookJson(hook, ctx.base) } : notFound()
+  return hook ? { status: 200, body: hookJson(hook, ctx.base, ctx.world.now()) } : notFound()
 }
 
 // ---------- installations ----------
@@ -336,7 +359,160 @@ function createAccessToken(ctx: Ctx): Reply {
   const { token, expiresAt } = ctx.world.identities.issueInstallationToken(inst, permissions, ctx.world.now())
   return {
     status: 201,
-    body: { token, expires_at: isoSeconds(expiresAt), permissions, repository_selection: 'org' in inst.target ? 'all' : 'selected' }
+    body: { token, expires_at: isoSeconds(expiresAt), permissions, repository_selection: repositorySelection(inst) }
+  }
+}
+
+// ---------- repositories ----------
+
+/** The full `repository` shape; list endpoints documented as `minimal-repository` take it too. */
+function repositoryJson(repo: Repository, owner: Account, base: string): Record<string, unknown> {
+  const api = `${base}/repos/${repo.fullName}`
+  const html = `https://github.com/${repo.fullName}`
+  const at = isoSeconds(repo.createdAt)
+  return {
+    id: repo.id,
+    node_id: Buffer.from(`010:Repository${repo.id}`).toString('base64'),
+    name: repo.name,
+    full_name: repo.fullName,
+    private: repo.private,
+    owner: simpleUser(owner.login, owner.id, owner.type, base),
+    html_url: html,
+    description: null,
+    fork: repo.fork,
+    url: api,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    assignees_url: `${api}/assignees{/user}`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    branches_url: `${api}/branches{/branch}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`,
+    comments_url: `${api}/comments{/number}`,
+    commits_url: `${api}/commits{/sha}`,
+    compare_url: `${api}/compare/{base}...{head}`,
+    contents_url: `${api}/contents/{+path}`,
+    contributors_url: `${api}/contributors`,
+    deployments_url: `${api}/deployments`,
+    downloads_url: `${api}/downloads`,
+    events_url: `${api}/events`,
+    forks_url: `${api}/forks`,
+    git_commits_url: `${api}/git/commits{/sha}`,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    git_tags_url: `${api}/git/tags{/sha}`,
+    git_url: `git://github.com/${repo.fullName}.git`,
+    issue_comment_url: `${api}/issues/comments{/number}`,
+    issue_events_url: `${api}/issues/events{/number}`,
+    issues_url: `${api}/issues{/number}`,
+    keys_url: `${api}/keys{/key_id}`,
+    labels_url: `${api}/labels{/name}`,
+    languages_url: `${api}/languages`,
+    merges_url: `${api}/merges`,
+    milestones_url: `${api}/milestones{/number}`,
+    notifications_url: `${api}/notifications{?since,all,participating}`,
+    pulls_url: `${api}/pulls{/number}`,
+    releases_url: `${api}/releases{/id}`,
+    ssh_url: `git@github.com:${repo.fullName}.git`,
+    stargazers_url: `${api}/stargazers`,
+    statuses_url: `${api}/statuses/{sha}`,
+    subscribers_url: `${api}/subscribers`,
+    subscription_url: `${api}/subscription`,
+    tags_url: `${api}/tags`,
+    teams_url: `${api}/teams`,
+    trees_url: `${api}/git/trees{/sha}`,
+    clone_url: `${html}.git`,
+    mirror_url: null,
+    hooks_url: `${api}/hooks`,
+    svn_url: html,
+    homepage: null,
+    language: null,
+    forks_count: 0,
+    forks: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 0,
+    default_branch: 'main',
+    open_issues_count: 0,
+    open_issues: 0,
+    is_template: false,
+    topics: [],
+    has_issues: true,
+    has_projects: true,
+    has_wiki: true,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
+    archived: repo.archived,
+    disabled: false,
+    visibility: repo.private ? 'private' : 'public',
+    license: null,
+    pushed_at: at,
+    created_at: at,
+    updated_at: at
+  }
+}
+
+const ORG_REPO_TYPES = ['all', 'public', 'private', 'forks', 'sources', 'member']
+const USER_REPO_TYPES = ['all', 'owner', 'member']
+
+/** GitHub's `sort`/`direction`: creation time (here: id order) newest first, or full_name A-Z. */
+function sortRepos(ctx: Ctx, repos: Repository[], dfltSort: 'created' | 'full_name', docs: string): Repository[] | Reply {
+  const sort = ctx.query.get('sort') ?? dfltSort
+  if (!['created', 'updated', 'pushed', 'full_name'].includes(sort)) return invalidParam('sort', docs)
+  const direction = ctx.query.get('direction') ?? (sort === 'full_name' ? 'asc' : 'desc')
+  if (direction !== 'asc' && direction !== 'desc') return invalidParam('direction', docs)
+  const byName = (a: Repository, b: Repository) => (a.fullName.toLowerCase() < b.fullName.toLowerCase() ? -1 : 1)
+  const sorted = repos.slice().sort(sort === 'full_name' ? byName : (a, b) => a.id - b.id)
+  return direction === 'desc' ? sorted.reverse() : sorted
+}
+
+function invalidParam(field: string, docs: string): Reply {
+  return error(422, 'Validation Failed', docs, { errors: [{ resource: 'Repository', field, code: 'invalid' }] })
+}
+
+function repoList(ctx: Ctx, owner: Account, repos: Repository[], dfltSort: 'created' | 'full_name', docs: string): Reply {
+  const visible = repos.filter((r) => canSee(ctx.cred, r))
+  const sorted = sortRepos(ctx, visible, dfltSort, docs)
+  if (!Array.isArray(sorted)) return sorted
+  const { items, headers } = paged(ctx, sorted, 30, 100)
+  return { status: 200, body: items.map((r) => repositoryJson(r, owner, ctx.base)), headers }
+}
+
+/** GET /orgs/{org}/repos: private repositories only to callers that can see them. */
+function listOrgRepos(ctx: Ctx): Reply {
+  const docs = `${DOCS}/repos/repos#list-organization-repositories`
+  const org = ctx.world.directory.findAccount(ctx.params.org)
+  if (!org || org.type !== 'Organization') return notFound()
+  const type = ctx.query.get('type') ?? 'all'
+  if (!ORG_REPO_TYPES.includes(type)) return invalidParam('type', docs)
+  const keep = (r: Repository) =>
+    type === 'public' ? !r.private : type === 'private' ? r.private : type === 'forks' ? r.fork : type === 'sources' ? !r.fork : true
+  return repoList(ctx, org, ctx.world.directory.reposOf(org.login).filter(keep), 'created', docs)
+}
+
+/** GET /users/{username}/repos: public repositories only, as documented (orgs answer too). */
+function listUserRepos(ctx: Ctx): Reply {
+  const docs = `${DOCS}/repos/repos#list-repositories-for-a-user`
+  const account = ctx.world.directory.findAccount(ctx.params.username)
+  if (!account) return notFound()
+  const type = ctx.query.get('type') ?? 'owner'
+  if (!USER_REPO_TYPES.includes(type)) return invalidParam('type', docs)
+  // No collaborators in this model: `member` repositories are none.
+  const repos = type === 'member' ? [] : ctx.world.directory.reposOf(account.login).filter((r) => !r.private)
+  return repoList(ctx, account, repos, 'full_name', docs)
+}
+
+/** GET /installation/repositories: what the installation was given, archived ones included. */
+function listInstallationRepos(ctx: Ctx): Reply {
+  if (ctx.cred.kind !== 'installation') throw new Error('installation route without an installation token')
+  const inst = ctx.cred.installation
+  const login = 'org' in inst.target ? inst.target.org : inst.target.repo.split('/')[0]
+  const owner = ctx.world.directory.findAccount(login)
+  const repos = owner ? ctx.world.directory.reposOf(owner.login).filter((r) => installationReaches(inst, r.fullName)) : []
+  const { items, headers } = paged(ctx, repos, 30, 100)
+  return {
+    status: 200,
+    body: { total_count: repos.length, repositories: items.map((r) => repositoryJson(r, owner!, ctx.base)), repository_selection: repositorySelection(inst) },
+    headers
   }
 }
 
@@ -428,6 +604,10 @@ export const ROUTES = [
   route('POST', '/app/installations/(\\d+)/access_tokens', ['installation_id'], 'jwt', createAccessToken),
   route('GET', `/orgs/${SEG}/installation`, ['org'], 'jwt', getOrgInstallation),
   route('GET', `${REPO}/installation`, ['owner', 'repo'], 'jwt', getRepoInstallation),
+
+  route('GET', '/installation/repositories', [], 'installation', listInstallationRepos),
+  route('GET', `/orgs/${SEG}/repos`, ['org'], 'anyone', listOrgRepos),
+  route('GET', `/users/${SEG}/repos`, ['username'], 'anyone', listUserRepos),
 
   route('GET', `/orgs/${SEG}/hooks`, ['org'], orgHooks('read'), listHooks),
   route('GET', ORG_HOOK, ['org', 'hook_id'], orgHooks('read'), getHook),

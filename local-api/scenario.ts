@@ -1,7 +1,7 @@
 // Seeding helpers: a believable day of webhook traffic for the demo and for tests that
 // want "production-shaped" data rather than a handful of hand-made deliveries.
 
-import type { AppInfo, DeliveryInput, HookRef, LocalApi } from './types.js'
+import type { AppInfo, DeliveryInput, HookRef, LocalApi, RepoHookRef, RepositoryInfo } from './types.js'
 import { makeRng, seededUuid } from './util.js'
 
 export interface RealisticDayOptions {
@@ -243,4 +243,72 @@ export function seedDeliveries(api: LocalApi, hook: HookRef, opts: BulkOptions):
     if (!ok) failing.push(d.guid)
   }
   return failing
+}
+
+export interface FleetOptions {
+  /** Organization login (default `acme`). */
+  owner?: string
+  repositories: number
+  /** Repository names: `${namePrefix}${index, 4 digits}` (default `svc-`). */
+  namePrefix?: string
+  /** Hooks of the i-th repository (default 1; 0 for none). */
+  hooks?: (i: number) => number
+  archived?: (i: number) => boolean
+  /** Payload URL of the j-th hook of the i-th repository (default one receiver, a path per repository). */
+  url?: (i: number, j: number) => string
+  /** Fraction of hooks, chosen at random, with one failing delivery (default 0). */
+  failingHooks?: number
+  /** Successful deliveries per hook in the last hour (default 1; 0 leaves hooks `unused`). */
+  deliveriesPerHook?: number
+  seed?: number
+}
+
+export interface FleetHook {
+  repo: string
+  ref: RepoHookRef
+  url: string
+  /** Guids of this hook that have no successful attempt. */
+  failingGuids: string[]
+}
+
+export interface Fleet {
+  owner: string
+  repositories: RepositoryInfo[]
+  hooks: FleetHook[]
+}
+
+/**
+ * Many repositories of one organization with their hooks, fast: for fleet tests and the
+ * benchmark. Credentials are the caller's choice (a token grant or an installation).
+ */
+export function seedFleet(api: LocalApi, opts: FleetOptions): Fleet {
+  const rng = makeRng(opts.seed ?? 12)
+  const owner = opts.owner ?? 'acme'
+  const prefix = opts.namePrefix ?? 'svc-'
+  const perHook = opts.deliveriesPerHook ?? 1
+  const now = api.now()
+  const repositories: RepositoryInfo[] = []
+  const hooks: FleetHook[] = []
+  for (let i = 0; i < opts.repositories; i++) {
+    const repo = api.addRepository(owner, `${prefix}${String(i).padStart(4, '0')}`, { archived: opts.archived?.(i) ?? false })
+    repositories.push(repo)
+    const count = opts.hooks?.(i) ?? 1
+    for (let j = 0; j < count; j++) {
+      const url = opts.url?.(i, j) ?? `https://ci.example.com/hooks/${repo.name}${j ? `/${j}` : ''}`
+      const ref = api.createRepoHook(repo.fullName, { url })
+      for (let k = 0; k < perHook; k++) {
+        api.addDelivery(ref, { event: 'push', deliveredAt: now - HOUR + Math.floor(rng() * (HOUR - 11_000)), ok: true, repositoryId: repo.id })
+      }
+      hooks.push({ repo: repo.fullName, ref, url, failingGuids: [] })
+    }
+  }
+  const repositoryIds = new Map(repositories.map((r) => [r.fullName, r.id]))
+  const failing = Math.round(hooks.length * (opts.failingHooks ?? 0))
+  const pool = hooks.slice()
+  for (let n = 0; n < failing; n++) {
+    const [hook] = pool.splice(Math.floor(rng() * pool.length), 1)
+    const d = api.addDelivery(hook.ref, { event: 'push', deliveredAt: now - 30 * MINUTE, ok: false, repositoryId: repositoryIds.get(hook.repo) })
+    hook.failingGuids.push(d.guid)
+  }
+  return { owner, repositories, hooks }
 }

@@ -19,14 +19,18 @@ import type {
   OrgHookRef,
   RepoHookRef,
   InstallationPermissions,
+  InstallationTarget,
   LocalApi,
   LocalApiOptions,
   LocalApiStats,
   OutageOptions,
   ReceiverModel,
   RedeliveryRequest,
+  RepositoryInfo,
+  RepositoryOptions,
   RequestLogEntry,
-  TokenGrant
+  TokenGrant,
+  TokenKind
 } from './types.js'
 import { isoSeconds, makeRng, seededUuid, sleep, toJsonText } from './util.js'
 
@@ -43,10 +47,11 @@ class LocalApiServer implements LocalApi, World {
 
   readonly hooks: HookRegistry
   readonly identities = new Identities()
-  readonly directory = new Directory()
+  readonly directory = new Directory(() => this.now())
   readonly variables = new VariableStore()
   readonly refusals = new Map<string, 400 | 404 | 422>()
   readonly receiverDelayMs: number
+  listingDelayMs: number
   private readonly rng: () => number
   private readonly limits: Limits
   private readonly redeliveries: RedeliveryRequest[] = []
@@ -59,6 +64,7 @@ class LocalApiServer implements LocalApi, World {
     this.limits = new Limits(opts, makeRng((opts.seed ?? 1) ^ 0x5eed))
     this.clockOffsetMs = opts.clockOffsetMs ?? 0
     this.receiverDelayMs = opts.receiverDelayMs ?? 50
+    this.listingDelayMs = opts.listingDelayMs ?? 0
   }
 
   async listen(): Promise<void> {
@@ -87,12 +93,13 @@ class LocalApiServer implements LocalApi, World {
     return Date.now() + this.clockOffsetMs
   }
 
+  // Whole milliseconds, as GitHub's times are: a fractional clock would leak into cursors.
   setClockOffset(ms: number): void {
-    this.clockOffsetMs = ms
+    this.clockOffsetMs = Math.round(ms)
   }
 
   advanceClock(ms: number): void {
-    this.clockOffsetMs += ms
+    this.clockOffsetMs += Math.round(ms)
   }
 
   // ---------- identities ----------
@@ -103,18 +110,33 @@ class LocalApiServer implements LocalApi, World {
     return { id: app.id, clientId: app.clientId, slug: app.slug, privateKeyPem: app.privateKeyPem, privateKeyPkcs8Pem: app.privateKeyPkcs8Pem, hook }
   }
 
-  createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions): { id: number } {
-    if ('org' in target) this.directory.org(target.org)
-    else this.directory.repo(target.repo)
+  createInstallation(appId: number, target: InstallationTarget, permissions: InstallationPermissions): { id: number } {
+    if ('org' in target) {
+      this.directory.org(target.org)
+      for (const repo of target.repositories ?? []) this.directory.repo(repo)
+    } else this.directory.repo(target.repo)
     return { id: this.identities.createInstallation(appId, target, permissions, this.now()).id }
   }
 
-  createToken(opts: { grants: TokenGrant[]; kind?: 'pat' | 'github_token' }): string {
+  createToken(opts: { grants: TokenGrant[]; kind?: TokenKind }): string {
     for (const g of opts.grants) {
       if (g.org) this.directory.org(g.org)
       if (g.repo) this.directory.repo(g.repo)
     }
     return this.identities.createToken(opts.grants, opts.kind ?? 'pat')
+  }
+
+  // ---------- repositories ----------
+
+  addRepository(owner: string, name: string, opts: RepositoryOptions = {}): RepositoryInfo {
+    const r = this.directory.repo(`${owner}/${name}`, opts)
+    return { fullName: r.fullName, owner: r.owner, name: r.name, id: r.id, private: r.private, archived: r.archived, fork: r.fork }
+  }
+
+  deleteRepository(fullName: string): void {
+    for (const hook of this.hooks.list('repo', fullName)) this.hooks.delete(hook.ref)
+    for (const v of this.variables.list(fullName)) this.variables.delete(fullName, v.name)
+    this.directory.deleteRepo(fullName)
   }
 
   // ---------- hooks and deliveries ----------
@@ -134,6 +156,16 @@ class LocalApiServer implements LocalApi, World {
     const hook = this.hooks.create(ref(id), opts.url ?? `https://receiver.example.com/github/${owner}/${id}`, this.now())
     hook.active = opts.active ?? true
     return hook.ref
+  }
+
+  deleteHook(hook: HookRef): void {
+    this.hooks.require(hook)
+    this.hooks.delete(hook)
+  }
+
+  setListingDelay(ms: number, hook?: HookRef): void {
+    if (hook) this.hooks.require(hook).listingDelayMs = ms
+    else this.listingDelayMs = ms
   }
 
   setReceiver(hook: HookRef, model: ReceiverModel): void {
@@ -321,6 +353,13 @@ class LocalApiServer implements LocalApi, World {
         recordRedelivery(401)
         return withRate(error(401, JWT_MESSAGES.undecodable))
       }
+    } else if (def.auth === 'installation') {
+      if (cred.kind === 'none') return withRate(error(401, 'Requires authentication'))
+      if (cred.kind !== 'installation') {
+        return withRate(error(403, 'You must authenticate with an installation access token in order to list repositories for an installation.'))
+      }
+    } else if (def.auth === 'anyone') {
+      if (cred.kind === 'jwt') return withRate(error(403, 'Resource not accessible by integration'))
     } else {
       if (cred.kind === 'none') return withRate(error(401, 'Requires authentication'))
       const resource = def.auth.resource(match.params)

@@ -10,8 +10,13 @@ export interface LocalApiOptions {
   clockOffsetMs?: number
   /** Delay added to every request (realistic latency for benchmarks). */
   latencyMs?: number
-  /** Delay before a redelivery's new attempt appears in listings (default 50). */
+  /** How long a redelivery's receiver takes to answer: the new attempt's duration (default 50). */
   receiverDelayMs?: number
+  /**
+   * How long after it completed a redelivery's attempt is listed (default 0): GitHub's log
+   * can take minutes. The attempt becomes visible at completedAt + listingDelayMs, server clock.
+   */
+  listingDelayMs?: number
   /** Seed for everything random (faults, flaky receivers, generated guids). */
   seed?: number
   /**
@@ -43,6 +48,8 @@ export type ReceiverModel =
   | { type: 'down'; from: number; to: number /* server-clock ms */ }
   | { type: 'flaky'; failRate: number }
   | { type: 'failing'; guids: Set<string> | 'all' }
+  /** A receiver scripted by a test: whether it answers an attempt of `guid` made at server time `at`. */
+  | { type: 'scripted'; ok(guid: string, at: number): boolean }
 
 export interface DeliveryInput {
   guid?: string
@@ -88,6 +95,32 @@ export interface RedeliveryRequest {
   /** HTTP status answered (0 when the connection was dropped). */
   status: number
 }
+
+export interface RepositoryOptions {
+  /** Default true: most fleets are private repositories. */
+  private?: boolean
+  archived?: boolean
+  fork?: boolean
+  /** Who owns it when the owner is new (default an organization). */
+  ownerType?: 'Organization' | 'User'
+}
+
+export interface RepositoryInfo {
+  /** owner/name */
+  fullName: string
+  owner: string
+  name: string
+  id: number
+  private: boolean
+  archived: boolean
+  fork: boolean
+}
+
+/**
+ * Where an app is installed: a whole organization (`repository_selection` all), chosen
+ * repositories of it (`repositories`: selected), or a single repository (selected).
+ */
+export type InstallationTarget = { org: string; repositories?: string[] } | { repo: string }
 
 export type AuthKind = 'jwt' | 'installation' | 'token' | 'none'
 
@@ -137,12 +170,23 @@ export interface InstallationPermissions {
   actions_variables?: Permission
 }
 
+/**
+ * What a token reaches: an org (its hooks and every repository of it) or one repository.
+ * A grant without `hooks` sees the repository (it is listed) but not its webhooks.
+ */
 export interface TokenGrant {
   org?: string
   repo?: string
   hooks?: Permission
   variables?: Permission
 }
+
+/**
+ * `pat`: a fine-grained token (403 "Resource not accessible by personal access token" when
+ * a permission is missing); `classic`: a classic token, whose owner needs admin rights on a
+ * repository to see its hooks (GitHub answers 404 otherwise); `github_token`: the workflow token.
+ */
+export type TokenKind = 'pat' | 'classic' | 'github_token'
 
 export interface OutageOptions {
   pathIncludes: string
@@ -160,11 +204,18 @@ export interface LocalApi {
   setClockOffset(ms: number): void
   advanceClock(ms: number): void
   createApp(opts?: { id?: number; clientId?: string; slug?: string }): AppInfo
-  createInstallation(appId: number, target: { org: string } | { repo: string }, permissions: InstallationPermissions): { id: number }
-  createToken(opts: { grants: TokenGrant[]; kind?: 'pat' | 'github_token' }): string
+  createInstallation(appId: number, target: InstallationTarget, permissions: InstallationPermissions): { id: number }
+  createToken(opts: { grants: TokenGrant[]; kind?: TokenKind }): string
+  /** A repository (created private by default); changes the flags of an existing one. */
+  addRepository(owner: string, name: string, opts?: RepositoryOptions): RepositoryInfo
+  /** Deletes a repository with its hooks and variables, as between two runs. */
+  deleteRepository(fullName: string): void
   createOrgHook(org: string, opts?: { url?: string; id?: number; active?: boolean }): OrgHookRef
   createRepoHook(repo: string, opts?: { url?: string; id?: number; active?: boolean }): RepoHookRef
+  deleteHook(hook: HookRef): void
   setReceiver(hook: HookRef, model: ReceiverModel): void
+  /** Listing delay for redeliveries from now on: of one hook, or the server's default. */
+  setListingDelay(ms: number, hook?: HookRef): void
   addDelivery(hook: HookRef, d: DeliveryInput): DeliveryRecord
   deliveries(hook: HookRef): DeliveryRecord[]
   redeliveryRequests(hook?: HookRef): RedeliveryRequest[]

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
-import { buildReport } from './core/report.js'
+import { buildReport, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
@@ -70,7 +70,9 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     }
     setOutputs(result, reportPath)
     await writeSummaryText(redact(renderSummary(result)))
-    if (result.failures.length > 0) core.setFailed(result.failures.join('\n'))
+    const failures = stepFailures(result, config.failOn)
+    if (failures.length > 0) core.setFailed(failures.join('\n'))
+    else for (const failure of result.failures) core.warning(failure)
   } catch (error) {
     const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
     core.setFailed(message)
@@ -95,6 +97,8 @@ function setOutputs(result: RunResult, reportPath: string): void {
     core.setOutput('redelivered', totals.redelivered)
     core.setOutput('skipped', totals.skipped)
     core.setOutput('errors', totals.errors)
+    core.setOutput('given-up', totals.givenUp)
+    core.setOutput('receivers-down', totals.receiversDown)
     core.setOutput('report', reportPath)
   } catch (error) {
     core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)

@@ -8,7 +8,7 @@ import { GitHubClock } from './github/clock.js'
 import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
 import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
-import { timeScale } from './github/timing.js'
+import { pacingFromEnvironment, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
 export interface SessionIO {
@@ -17,6 +17,8 @@ export interface SessionIO {
   mask(secret: string): void
   /** Overrides the bookmark store (the CLI's state file). */
   store?: BookmarkStore
+  /** GitHub's waits; by default what GitHub asks for. */
+  pacing?: Pacing
   /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
   signal?: AbortSignal
 }
@@ -36,7 +38,9 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     io.mask(secret)
   }
   const clock = new GitHubClock()
+  const pacing = io.pacing ?? pacingFromEnvironment()
   const context: ClientContext = {
+    pacing,
     baseUrl: config.location.apiBaseUrl,
     clock,
     log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
@@ -59,7 +63,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   if (target.type === 'app') {
     access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
     route = appHookRoute
-    hooks = [appHook(config.location.webBaseUrl)]
+    hooks = [appHook(config.location.webBaseUrl, config.app!.appId)]
   } else {
     route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
     access = appClient
@@ -76,7 +80,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
-  const deliveries = new GitHubDeliveries(access, clock, route)
+  const deliveries = new GitHubDeliveries(access, clock, route, pacing)
   const result = await runEngine({
     hooks,
     policy: {
@@ -89,7 +93,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     },
     lookbackMs: config.lookbackMs,
     // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
-    verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
+    verifyDelayMs: config.location.kind === 'ghes' ? pacing.verifyDelayMs.ghes : pacing.verifyDelayMs.dotcom,
+    sleep: pacing.sleep,
     github: deliveries,
     store,
     log: io.log,

@@ -117,6 +117,8 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
   const hook = api.createOrgHook('acme')
   const failing = Array.from({ length: 12 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
+  // The receiver answered a moment ago: no probe, so the hour's budget goes to redeliveries.
+  addSuccess(api, hook, 10_000)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id) }
   const first = await runAction({ apiUrl: api.url, inputs })
   expect(first.commands.errors).toEqual([])
@@ -134,7 +136,7 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
   for (const g of failing) expect(counts.get(g)).toBe(1)
 })
 
-test('a hook no longer scanned leaves the bookmark', async () => {
+test('a hook no longer scanned (perhaps another target sharing the variable) keeps its entry until it is older than the window', async () => {
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
   const a = api.createOrgHook('acme')
   const b = api.createOrgHook('acme')
@@ -148,6 +150,13 @@ test('a hook no longer scanned leaves the bookmark', async () => {
   addSuccess(api, a, MINUTE)
   const onlyA = await runAction({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
   expect(onlyA.exitCode).toBe(0)
+  const kept = JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks
+  expect(Object.keys(kept).sort()).toEqual([String(a.id), String(b.id)].sort())
+  // Three days later (github.com's window) nothing in b's entry matters any more: it leaves.
+  api.advanceClock(3 * DAY + MINUTE)
+  addSuccess(api, a, MINUTE)
+  const later = await runAction({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
+  expect(later.exitCode).toBe(0)
   expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks)).toEqual([String(a.id)])
 })
 

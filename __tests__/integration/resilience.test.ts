@@ -157,24 +157,28 @@ describe.each(nodeRuntimes())('on $name', runtime => {
     expectEachOnce([late])
   })
 
-  test('6. a receiver that never recovers: redelivered exactly max-attempts times, then reported as given up, then never again', async () => {
+  test('6. a delivery a healthy receiver keeps refusing: redelivered exactly max-attempts times, spread by the backoff, then reported as given up, then never again', async () => {
     const { hook, inputs } = await orgWorld()
     const stuck = addFailure(api, hook, 10 * MINUTE, { event: 'issues', action: 'opened' })
     const fine = addFailure(api, hook, 9 * MINUTE)
     api.setReceiver(hook, { type: 'failing', guids: new Set([stuck]) })
     const results = []
     for (let i = 0; i < 6; i++) {
+      // Other traffic keeps succeeding: the receiver is up.
+      addSuccess(api, hook, 1000)
       results.push(await run({ ...inputs, 'max-attempts': '3' }))
-      await nextTick()
+      // Past the longest backoff before the third try (4 h).
+      await nextTick(4 * HOUR + MINUTE)
     }
     expect(redeliveryCounts(api).get(stuck)).toBe(3)
     expect(redeliveryCounts(api).get(fine)).toBe(1)
     expect(results.map(r => r.outputs.redelivered)).toEqual(['2', '1', '1', '0', '0', '0'])
     const givenUp = results[3]
-    expect(givenUp.outputs).toMatchObject({ failed: '1', skipped: '1', redelivered: '0' })
+    expect(givenUp.outputs).toMatchObject({ failed: '1', skipped: '1', redelivered: '0', 'given-up': '1' })
     expect(givenUp.report.deliveries).toEqual([expect.objectContaining({ guid: stuck, result: 'skipped', reason: 'max-attempts', attempts: 3 })])
     expect(givenUp.summary).toContain('max-attempts')
-    for (const later of results.slice(4)) expect(later.outputs.failed).toBe('0')
+    expect(givenUp.summary).toContain('1 delivery given up this run')
+    for (const later of results.slice(4)) expect(later.outputs).toMatchObject({ failed: '0', 'given-up': '0' })
   })
 
   test('7. a budget: max-redeliveries 20 with 45 failing gives 20, 20, 5, each once', async () => {

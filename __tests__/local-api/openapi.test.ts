@@ -89,6 +89,9 @@ describe("responses conform to GitHub's OpenAPI description", () => {
   let repoDeliveryId: string
   let appDeliveryId: string
   let installationId: number
+  let installationToken: string
+  /** Sees acme/api only: acme/hidden is private to it. */
+  let narrowPat: string
 
   beforeAll(async () => {
     oracle = new Oracle()
@@ -103,10 +106,21 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     orgDeliveryId = api.addDelivery({ kind: 'org', org: 'acme', id: 10 }, { event: 'push', deliveredAt: now - 60_000, ok: false, status: 'timed out', statusCode: 0, durationMs: 10_000 }).id
     repoDeliveryId = api.addDelivery({ kind: 'repo', repo: 'acme/api', id: 20 }, { event: 'check_run', action: 'completed', deliveredAt: now - 4 * 86400_000, ok: true, repositoryId: 5 }).id
     api.setVariable('acme/api', 'STATE', '{"v":1}')
+    // Fleet routes: repositories of an org and a user, repository hooks in each last_response state.
+    api.addRepository('acme', 'site', { private: false, fork: true })
+    api.addRepository('acme', 'old', { archived: true })
+    api.addRepository('octo', 'hello', { private: false, ownerType: 'User' })
+    api.createRepoHook('acme/api', { id: 21 })
+    api.addDelivery({ kind: 'repo', repo: 'acme/api', id: 21 }, { event: 'push', deliveredAt: now - 30_000, ok: false, statusCode: 0, durationMs: 10_000 })
+    api.createRepoHook('acme/api', { id: 22 })
+    api.createRepoHook('acme/hidden', { id: 23 })
+    narrowPat = api.createToken({ grants: [{ repo: 'acme/api', hooks: 'read' }] })
+    const r = await fetch(`${api.url}/app/installations/${installationId}/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${appJwt(app, api.now())}` } })
+    installationToken = ((await r.json()) as { token: string }).token
   })
   afterAll(() => api?.close())
 
-  const cases: Array<[string, string, string, () => { path: string; auth: 'jwt' | 'pat' | 'bad' | 'none'; body?: unknown }, number]> = [
+  const cases: Array<[string, string, string, () => { path: string; auth: 'jwt' | 'pat' | 'narrow' | 'installation' | 'bad' | 'none'; body?: unknown }, number]> = [
     ['list app deliveries', 'GET', '/app/hook/deliveries', () => ({ path: '/app/hook/deliveries', auth: 'jwt' }), 200],
     ['get app delivery', 'GET', '/app/hook/deliveries/{delivery_id}', () => ({ path: `/app/hook/deliveries/${appDeliveryId}`, auth: 'jwt' }), 200],
     ['redeliver app delivery', 'POST', '/app/hook/deliveries/{delivery_id}/attempts', () => ({ path: `/app/hook/deliveries/${appDeliveryId}/attempts`, auth: 'jwt' }), 202],
@@ -133,7 +147,15 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     ['missing hook', 'GET', '/orgs/{org}/hooks/{hook_id}/deliveries', () => ({ path: '/orgs/acme/hooks/999/deliveries', auth: 'pat' }), 404],
     ['bad credentials', 'GET', '/orgs/{org}/hooks', () => ({ path: '/orgs/acme/hooks', auth: 'bad' }), 401],
     ['no JWT on /app', 'GET', '/app/hook/deliveries', () => ({ path: '/app/hook/deliveries', auth: 'pat' }), 401],
-    ['bad cursor', 'GET', '/app/hook/deliveries', () => ({ path: '/app/hook/deliveries?cursor=zzz', auth: 'jwt' }), 400]
+    ['bad cursor', 'GET', '/app/hook/deliveries', () => ({ path: '/app/hook/deliveries?cursor=zzz', auth: 'jwt' }), 400],
+    ['list org repos', 'GET', '/orgs/{org}/repos', () => ({ path: '/orgs/acme/repos?per_page=100', auth: 'pat' }), 200],
+    ['list org repos anonymously', 'GET', '/orgs/{org}/repos', () => ({ path: '/orgs/acme/repos?type=public', auth: 'none' }), 200],
+    ['list user repos', 'GET', '/users/{username}/repos', () => ({ path: '/users/octo/repos', auth: 'none' }), 200],
+    ['installation repositories', 'GET', '/installation/repositories', () => ({ path: '/installation/repositories', auth: 'installation' }), 200],
+    ['installation repositories with a PAT', 'GET', '/installation/repositories', () => ({ path: '/installation/repositories', auth: 'pat' }), 403],
+    ['repo hook that timed out', 'GET', '/repos/{owner}/{repo}/hooks/{hook_id}', () => ({ path: '/repos/acme/api/hooks/21', auth: 'pat' }), 200],
+    ['repo hook never used', 'GET', '/repos/{owner}/{repo}/hooks/{hook_id}', () => ({ path: '/repos/acme/api/hooks/22', auth: 'pat' }), 200],
+    ['hooks of a hidden repo', 'GET', '/repos/{owner}/{repo}/hooks', () => ({ path: '/repos/acme/hidden/hooks', auth: 'narrow' }), 404]
   ]
 
   it.each(cases)('%s', async (_name, method, template, make, expectedStatus) => {
@@ -141,6 +163,8 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     const headers: Record<string, string> = {}
     if (auth === 'jwt') headers.authorization = `Bearer ${appJwt(app, api.now())}`
     if (auth === 'pat') headers.authorization = `token ${pat}`
+    if (auth === 'installation') headers.authorization = `token ${installationToken}`
+    if (auth === 'narrow') headers.authorization = `token ${narrowPat}`
     if (auth === 'bad') headers.authorization = 'token ghp_invalid'
     if (body !== undefined) headers['content-type'] = 'application/json'
     const r = await fetch(api.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
@@ -166,5 +190,11 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     const single = await fetch(`${api.url}/orgs/acme/hooks/10/deliveries/${orgDeliveryId}`, { headers: { authorization: `token ${pat}` } })
     const { request: _request, ...noRequest } = JSON.parse(await single.text())
     expect(oracle.check('/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}', 'GET', 200, JSON.stringify(noRequest))).not.toEqual([])
+    const hooks = JSON.parse(await (await fetch(`${api.url}/repos/acme/api/hooks`, { headers: { authorization: `token ${pat}` } })).text()) as Json[]
+    const noLastResponse = hooks.map(({ last_response: _lr, ...rest }) => rest)
+    expect(oracle.check('/repos/{owner}/{repo}/hooks', 'GET', 200, JSON.stringify(noLastResponse)).join('\n')).toMatch(/last_response/)
+    const installed = JSON.parse(await (await fetch(`${api.url}/installation/repositories`, { headers: { authorization: `token ${installationToken}` } })).text()) as Json
+    const noArchived = { ...installed, repositories: installed.repositories.map(({ archived: _a, ...rest }: Json) => rest) }
+    expect(oracle.check('/installation/repositories', 'GET', 200, JSON.stringify(noArchived)).join('\n')).toMatch(/archived/)
   })
 })

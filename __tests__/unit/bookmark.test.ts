@@ -1,6 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import {
+  adoptLegacyAppEntry,
+  FUTURE_TOLERANCE_MS,
   MAX_STATE_CHARS,
+  isForgotten,
+  trustAgainstNow,
   STATE_VERSION,
   emptyBookmark,
   mergeBookmarks,
@@ -9,7 +13,7 @@ import {
   type Bookmark,
   type HookBookmark
 } from '../../src/core/bookmark.js'
-import { bigId, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
+import { bigId, DAY, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
 
 function bookmarkOf(entries: Record<string, HookBookmark>): Bookmark {
   return { hooks: new Map(Object.entries(entries)) }
@@ -49,7 +53,8 @@ describe('parseBookmark', () => {
   test("the documented script's milliseconds are taken over as legacyFloor", () => {
     expect(parseBookmark('1736510400000')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
     expect(parseBookmark(' 1736510400000\n')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
-    expect(parseBookmark('1736510400')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400 } })
+    // Ten digits are seconds (as milliseconds they would be January 1970).
+    expect(parseBookmark('1736510400')).toEqual({ bookmark: { hooks: new Map(), legacyFloor: 1736510400000 } })
   })
 
   test.each(['garbage', '{', '{"version":1', 'null x', '1736510400000x'])('not JSON: %p', text => {
@@ -98,7 +103,9 @@ describe('parseBookmark', () => {
                 ['9007199254740993', 1736510280000],
                 ['9007199254740994', 1736510280000]
               ]),
-              done: new Map([['guid-x', 1736508000000]])
+              sent: new Map(),
+              done: new Map([['guid-x', 1736508000000]]),
+              free: new Map()
             }
           ]
         ])
@@ -122,11 +129,19 @@ describe('parseBookmark', () => {
         arrays: { floor: '2025-01-10T11:00:00.000Z', pending: [], done: [] }
       }
     })
-    const { bookmark, problem } = parseBookmark(text)
+    const { bookmark, problem, warnings } = parseBookmark(text)
     expect(problem).toBeUndefined()
+    expect(warnings).toEqual([
+      'hook "noFloor": "floor" is missing, not a time: the hook is scanned as if it had no bookmark',
+      'hook "numericFloor": "floor" is 5, not a time: the hook is scanned as if it had no bookmark',
+      'hook "badFloor": "floor" is "yesterday", not a time: the hook is scanned as if it had no bookmark',
+      'hook "notObject": the entry is "x", not an object: the hook is scanned as if it had no bookmark',
+      'hook "good": 6 in-flight ("pending") items are not a time with delivery ids, left out; 1 given-up ("done") item is not a time in seconds, left out',
+      'hook "arrays": "pending" is [], not an object of times to delivery ids, left out; "done" is [], not an object of guids to times, left out'
+    ])
     expect([...bookmark.hooks.keys()].sort()).toEqual(['arrays', 'good'])
-    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), done: new Map([['b', 7000]]) })
-    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), done: new Map() })
+    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), sent: new Map(), done: new Map([['b', 7000]]), free: new Map() })
+    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 })
 
@@ -184,7 +199,7 @@ describe('serializeBookmark', () => {
 
   test('round trip keeps the floor to the millisecond and truncates pending/done to seconds', () => {
     const b = bookmarkOf({ h: hookBookmark({ floor: NOW + 123, pending: new Map([['5', NOW + 999]]), done: new Map([['g', NOW + 1]]) }) })
-    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), done: new Map([['g', NOW]]) })
+    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), sent: new Map(), done: new Map([['g', NOW]]), free: new Map() })
   })
 
   test('an empty bookmark', () => {
@@ -204,7 +219,7 @@ describe('serializeBookmark', () => {
     const before = serializeBookmark(bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, pending, done: new Map() }) })).text
     expect(before.length).toBeLessThan(MAX_STATE_CHARS)
 
-    const { text, trimmed, trimmedPending } = serializeBookmark(b)
+    const { text, trimmed, trimmedPending } = serializeBookmark(b, MAX_STATE_CHARS)
     expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
     expect(trimmed).toBeGreaterThan(0)
     expect(trimmedPending).toBe(0)
@@ -225,23 +240,133 @@ describe('serializeBookmark', () => {
     for (let i = 0; i < 4000; i++) pending.set(bigId(i), NOW - i * 1000)
     const done = new Map([['g', NOW]])
     const b = bookmarkOf({ h: hookBookmark({ pending, done }) })
-    const { text, trimmed } = serializeBookmark(b)
+    const { text, trimmed } = serializeBookmark(b, MAX_STATE_CHARS)
     expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
     const parsed = parseBookmark(text).bookmark.hooks.get('h')!
     expect(parsed.done.size).toBe(0)
     expect(trimmed).toBe(1 + (4000 - parsed.pending.size))
-    expect(serializeBookmark(b).trimmedPending).toBe(4000 - parsed.pending.size)
+    expect(serializeBookmark(b, MAX_STATE_CHARS).trimmedPending).toBe(4000 - parsed.pending.size)
     expect(parsed.pending.has(bigId(0))).toBe(true) // the newest is kept
     expect(parsed.pending.has(bigId(3999))).toBe(false) // the oldest went
+  })
+
+  test('without a limit (a state file) nothing is trimmed, however large', () => {
+    const pending = new Map<string, number>()
+    for (let i = 0; i < 4000; i++) pending.set(bigId(i), NOW - i * 1000)
+    const b = bookmarkOf({ h: hookBookmark({ pending }) })
+    const { text, trimmed, trimmedPending } = serializeBookmark(b)
+    expect(text.length).toBeGreaterThan(MAX_STATE_CHARS)
+    expect([trimmed, trimmedPending]).toEqual([0, 0])
+    expect(parseBookmark(text).bookmark.hooks.get('h')!.pending.size).toBe(4000)
   })
 
   test('trims the largest map across hooks first', () => {
     const big = new Map<string, number>()
     for (let i = 0; i < 2500; i++) big.set(`guid-${String(i).padStart(30, '0')}`, NOW - i * 1000)
     const small = new Map([['keep-me', NOW - 10 * HOUR]])
-    const { text } = serializeBookmark(bookmarkOf({ a: hookBookmark({ done: big }), b: hookBookmark({ done: small }) }))
+    const { text } = serializeBookmark(bookmarkOf({ a: hookBookmark({ done: big }), b: hookBookmark({ done: small }) }), MAX_STATE_CHARS)
     expect(text.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
     expect(parseBookmark(text).bookmark.hooks.get('b')!.done).toEqual(new Map([['keep-me', NOW - 10 * HOUR]]))
+  })
+})
+
+describe('hand-edited entries: each part that cannot be read is named, the rest kept', () => {
+  test('a bad "seen" or a wrongly shaped "pending" keeps the floor and what else is good', () => {
+    const text = JSON.stringify({
+      version: 1,
+      hooks: {
+        '7': { floor: '2025-01-10T11:00:00.000Z', seen: 'later', pending: ['9007199254740993'], done: { g: 1736508000 } }
+      }
+    })
+    const { bookmark, warnings } = parseBookmark(text)
+    expect(bookmark.hooks.get('7')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map([['g', 1736508000000]]), free: new Map() })
+    expect(warnings).toEqual(['hook "7": "pending" is ["9007199254740993"], not an object of times to delivery ids, left out; "seen" is "later", not a time, left out'])
+  })
+
+  test('a long value is shortened in the message', () => {
+    const { warnings } = parseBookmark(JSON.stringify({ version: 1, hooks: { h: { floor: 'x'.repeat(500) } } }))
+    expect(warnings![0]).toContain('"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...')
+    expect(warnings![0].length).toBeLessThan(150)
+  })
+
+  test('a readable bookmark has no warnings', () => {
+    expect(parseBookmark(serializeBookmark(sample()).text).warnings).toBeUndefined()
+  })
+})
+
+describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
+  const fallback = NOW - 24 * HOUR
+
+  test('no entry: the lookback; a legacy value in the past: that value', () => {
+    expect(trustAgainstNow(undefined, undefined, NOW, fallback)).toEqual({ floor: fallback })
+    expect(trustAgainstNow(undefined, NOW - HOUR, NOW, fallback)).toEqual({ floor: NOW - HOUR })
+  })
+
+  test('a legacy value from the future: the lookback, with the reason', () => {
+    const start = trustAgainstNow(undefined, NOW + DAY, NOW, fallback)
+    expect(start.floor).toBe(fallback)
+    expect(start.problem).toBe(`the value of GitHub's documented script (${new Date(NOW + DAY).toISOString()}) is later than GitHub's time now (${new Date(NOW).toISOString()})`)
+  })
+
+  test('within the tolerance (the Date header has one-second resolution) it is trusted as it is', () => {
+    const entry = hookBookmark({ floor: NOW + FUTURE_TOLERANCE_MS, seenUntil: NOW + 1000, pending: new Map([['5', NOW + 1000]]) })
+    expect(trustAgainstNow(entry, undefined, NOW, fallback)).toEqual({ floor: NOW + FUTURE_TOLERANCE_MS, previous: entry })
+    expect(trustAgainstNow(undefined, NOW + FUTURE_TOLERANCE_MS, NOW, fallback)).toEqual({ floor: NOW + FUTURE_TOLERANCE_MS })
+  })
+
+  test('a floor from the future: scanned from the lookback; good in-flight and given-up entries are kept', () => {
+    const entry = hookBookmark({ floor: NOW + DAY, seenUntil: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), done: new Map([['g', NOW - 2 * HOUR]]) })
+    const start = trustAgainstNow(entry, NOW - 2 * DAY, NOW, fallback)
+    expect(start.floor).toBe(fallback)
+    expect(start.previous).toEqual({ ...entry, floor: fallback })
+    expect(start.problem).toBe(`its floor ${new Date(NOW + DAY).toISOString()} is later than GitHub's time now (${new Date(NOW).toISOString()})`)
+  })
+
+  test('in-flight, given-up and seen times from the future are left out (they would hold deliveries back until then)', () => {
+    const entry = hookBookmark({
+      floor: NOW - HOUR,
+      seenUntil: NOW + DAY,
+      pending: new Map([['5', NOW - MINUTE], ['6', NOW + DAY]]),
+      done: new Map([['g', NOW - 30 * MINUTE], ['h', NOW + HOUR]])
+    })
+    const start = trustAgainstNow(entry, undefined, NOW, fallback)
+    expect(start.floor).toBe(NOW - HOUR)
+    expect(start.previous).toEqual({ floor: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), sent: new Map(), done: new Map([['g', NOW - 30 * MINUTE]]), free: new Map() })
+    expect(start.problem).toBe(`3 of its times are later than GitHub's time now (${new Date(NOW).toISOString()}), left out`)
+  })
+})
+
+describe('isForgotten: entries of hooks a run does not scan', () => {
+  const window = 3 * DAY
+  test('kept while anything in them is inside the redelivery window', () => {
+    expect(isForgotten(hookBookmark({ floor: NOW - HOUR }), NOW, window)).toBe(false)
+    expect(isForgotten(hookBookmark({ floor: NOW - 4 * DAY, seenUntil: NOW - DAY }), NOW, window)).toBe(false)
+    expect(isForgotten(hookBookmark({ floor: NOW - 4 * DAY, pending: new Map([['5', NOW - DAY]]) }), NOW, window)).toBe(false)
+    expect(isForgotten(hookBookmark({ floor: NOW - 4 * DAY, done: new Map([['g', NOW - DAY]]) }), NOW, window)).toBe(false)
+  })
+
+  test('dropped once all of it is older than the window', () => {
+    expect(isForgotten(hookBookmark({ floor: NOW - 4 * DAY, seenUntil: NOW - 3 * DAY - 1, done: new Map([['g', NOW - 5 * DAY]]) }), NOW, window)).toBe(true)
+  })
+})
+
+describe("adoptLegacyAppEntry: the earlier 'app' key", () => {
+  test('moves to the first app that reads it, and is gone from the bookmark', () => {
+    const legacy = hookBookmark({ floor: NOW - HOUR })
+    const adopted = adoptLegacyAppEntry(bookmarkOf({ app: legacy, '5': hookBookmark() }), 'app:42')
+    expect([...adopted.hooks.keys()].sort()).toEqual(['5', 'app:42'])
+    expect(adopted.hooks.get('app:42')).toBe(legacy)
+  })
+
+  test("an app with its own entry keeps it; the earlier one is dropped rather than read by another app", () => {
+    const own = hookBookmark({ floor: NOW - MINUTE })
+    const adopted = adoptLegacyAppEntry(bookmarkOf({ app: hookBookmark({ floor: NOW - HOUR }), 'app:42': own }), 'app:42')
+    expect([...adopted.hooks]).toEqual([['app:42', own]])
+  })
+
+  test('nothing to adopt: the same bookmark', () => {
+    const b = bookmarkOf({ 'app:42': hookBookmark() })
+    expect(adoptLegacyAppEntry(b, 'app:42')).toBe(b)
   })
 })
 
@@ -305,5 +430,25 @@ describe('seen: the newest attempt any run has seen', () => {
     const floor = NOW - HOUR + 500
     const ours = { hooks: new Map([['h', hookBookmark({ floor, done: new Map([['g', NOW - HOUR]]) })]]) }
     expect(mergeBookmarks(ours, { hooks: new Map([['h', hookBookmark({ floor })]]) }).hooks.get('h')!.done.has('g')).toBe(true)
+  })
+})
+
+describe('the outage fields', () => {
+  test('sent, free and down survive a round trip; malformed items are dropped', () => {
+    const hook = { floor: NOW, pending: new Map(), sent: new Map([['77', NOW - 5000]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+    const text = serializeBookmark({ hooks: new Map([['h', hook]]) }).text
+    expect(JSON.parse(text).hooks.h).toMatchObject({ sent: { [String((NOW - 5000) / 1000)]: ['77'] }, free: { g: 2 }, down: new Date(NOW - HOUR).toISOString() })
+    expect(parseBookmark(text).bookmark.hooks.get('h')).toEqual(hook)
+    const bad = JSON.stringify({ version: 1, hooks: { h: { floor: new Date(NOW).toISOString(), sent: { x: ['1'] }, free: { a: -1, b: 1.5, c: 'x', d: 3 }, down: 'soon' } } })
+    expect(parseBookmark(bad).bookmark.hooks.get('h')).toEqual({ floor: NOW, pending: new Map(), sent: new Map(), done: new Map(), free: new Map([['d', 3]]) })
+  })
+
+  test('merging keeps in-flight entries of both, the larger free count, and a known downSince', () => {
+    const a = { floor: NOW, pending: new Map(), sent: new Map([['1', NOW]]), done: new Map(), free: new Map([['g', 1]]) }
+    const b = { floor: NOW, pending: new Map(), sent: new Map([['2', NOW]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+    const merged = mergeBookmarks({ hooks: new Map([['h', a]]) }, { hooks: new Map([['h', b]]) }).hooks.get('h')!
+    expect(merged.sent).toEqual(new Map([['2', NOW], ['1', NOW]]))
+    expect(merged.free).toEqual(new Map([['g', 2]]))
+    expect(merged.downSince).toBe(NOW - HOUR)
   })
 })

@@ -46,12 +46,21 @@ describe('parseConfig: defaults and the happy paths', () => {
       maxRedeliveries: 500,
       events: [],
       maxAgeMs: undefined,
-      dryRun: false
+      dryRun: false,
+      failOn: new Set(['errors'])
     })
   })
 
+  test('fail-on: conditions, comma- or newline-separated; never alone; anything else named', () => {
+    expect(config({ ...ORG, 'fail-on': 'given-up, receiver-down\nerrors' }).failOn).toEqual(new Set(['errors', 'given-up', 'receiver-down']))
+    expect(config({ ...ORG, 'fail-on': 'never' }).failOn).toEqual(new Set())
+    expect(config({ ...ORG, 'fail-on': '' }).failOn).toEqual(new Set(['errors']))
+    expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up or receiver-down (comma-separated), or never, got "warnings".'])
+    expect(errors({ ...ORG, 'fail-on': 'never,errors' })).toEqual(['Input "fail-on" cannot combine never with other conditions.'])
+  })
+
   test('DEFAULTS match the spec', () => {
-    expect(DEFAULTS).toEqual({ lookback: '24h', 'max-attempts': '3', 'max-redeliveries': '500', 'dry-run': 'false' })
+    expect(DEFAULTS).toEqual({ lookback: '24h', 'max-attempts': '3', 'max-redeliveries': '500', 'dry-run': 'false', 'fail-on': 'errors' })
   })
 
   test('INPUT_NAMES are exactly the inputs of the spec, in kebab-case', () => {
@@ -72,7 +81,8 @@ describe('parseConfig: defaults and the happy paths', () => {
         'max-redeliveries',
         'events',
         'max-age',
-        'dry-run'
+        'dry-run',
+        'fail-on'
       ].sort()
     )
   })

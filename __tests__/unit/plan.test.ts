@@ -1,8 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import type { HookBookmark } from '../../src/core/bookmark.js'
+import { backoffMs } from '../../src/core/receiver.js'
 import {
   FINAL_SKIPS,
-  IN_FLIGHT_GRACE_MS,
+  PLANNED_IN_FLIGHT_MS,
+  SENT_IN_FLIGHT_MS,
   LATE_LISTING_MARGIN_MS,
   WINDOW_SAFETY_MS,
   checkpointHookBookmark,
@@ -31,7 +33,8 @@ function reasons(decisions: Decision[]): Record<string, string | undefined> {
 
 describe('constants', () => {
   test('have the documented values', () => {
-    expect(IN_FLIGHT_GRACE_MS).toBe(180_000)
+    expect(PLANNED_IN_FLIGHT_MS).toBe(180_000)
+    expect(SENT_IN_FLIGHT_MS).toBe(3_600_000)
     expect(LATE_LISTING_MARGIN_MS).toBe(120_000)
     expect(WINDOW_SAFETY_MS).toBe(900_000)
     expect([...FINAL_SKIPS].sort()).toEqual(['filtered', 'max-attempts', 'outside-window', 'refused', 'too-old'])
@@ -64,7 +67,7 @@ describe('planRun: what is failing', () => {
   })
 
   test('a due failing delivery is redelivered with its attempts count', () => {
-    const f = facts({ guid: 'g', redeliveries: 2 })
+    const f = facts({ guid: 'g', redeliveries: 2, newestAt: NOW - backoffMs(2) })
     const { run, hook } = planOne([f])
     expect(hook.decisions).toEqual([{ hookKey: 'hook-1', facts: f, attempts: 2, action: 'redeliver' }])
     expect(run.toRedeliver).toEqual([hook.decisions[0]])
@@ -111,12 +114,24 @@ describe('planRun: in flight', () => {
     expect(run.toRedeliver).toEqual([])
   })
 
-  test('in flight until exactly IN_FLIGHT_GRACE_MS after the request', () => {
+  test('only planned (perhaps never sent): in flight until exactly PLANNED_IN_FLIGHT_MS after', () => {
     const f = facts({ guid: 'g', newestId: bigId(7) })
-    expect(planOne([f], { previous: previous() }, {}, requestedAt + IN_FLIGHT_GRACE_MS - 1).hook.inFlight).toHaveLength(1)
-    const expired = planOne([f], { previous: previous() }, {}, requestedAt + IN_FLIGHT_GRACE_MS)
+    expect(planOne([f], { previous: previous() }, {}, requestedAt + PLANNED_IN_FLIGHT_MS - 1).hook.inFlight).toHaveLength(1)
+    const expired = planOne([f], { previous: previous() }, {}, requestedAt + PLANNED_IN_FLIGHT_MS)
     expect(expired.hook.inFlight).toEqual([])
     expect(reasons(expired.hook.decisions)).toEqual({ g: 'redeliver' })
+  })
+
+  test('accepted by GitHub: in flight until its attempt is listed, up to exactly SENT_IN_FLIGHT_MS', () => {
+    const f = facts({ guid: 'g', newestId: bigId(7) })
+    const sent = (): HookBookmark => hookBookmark({ sent: new Map([[bigId(7), requestedAt]]) })
+    expect(planOne([f], { previous: sent() }, {}, requestedAt + 20 * MINUTE).hook.inFlight).toHaveLength(1)
+    expect(planOne([f], { previous: sent() }, {}, requestedAt + SENT_IN_FLIGHT_MS - 1).hook.inFlight).toHaveLength(1)
+    const expired = planOne([f], { previous: sent() }, {}, requestedAt + SENT_IN_FLIGHT_MS)
+    expect(expired.hook.inFlight).toEqual([])
+    // Listed: a newer attempt; decided again at once.
+    const listed = planOne([facts({ guid: 'g', newestId: bigId(9), redeliveries: 1 })], { previous: sent() }, {}, requestedAt + MINUTE)
+    expect(listed.hook.inFlight).toEqual([])
   })
 
   test('once the redelivery is listed (a newer attempt), the guid is decided again', () => {
@@ -153,7 +168,7 @@ describe('planRun: skip reasons', () => {
   })
 
   test('max-attempts: attempts >= max is skipped', () => {
-    const list = [0, 1, 2, 3, 4].map(n => facts({ guid: `r${n}`, redeliveries: n }))
+    const list = [0, 1, 2, 3, 4].map(n => facts({ guid: `r${n}`, redeliveries: n, newestAt: NOW - 20 * HOUR }))
     const { hook } = planOne(list, {}, { maxAttempts: 3 })
     expect(reasons(hook.decisions)).toEqual({ r0: 'redeliver', r1: 'redeliver', r2: 'redeliver', r3: 'max-attempts', r4: 'max-attempts' })
     expect(hook.decisions.map(d => d.attempts)).toEqual([0, 1, 2, 3, 4])
@@ -294,7 +309,7 @@ describe('nextHookBookmark', () => {
   const floorBase = NOW - 6 * HOUR
   const newestAt = NOW - 10 * MINUTE
 
-  function next(list: GuidFacts[], outcomesFor: (d: Decision) => Outcome | undefined, opts: { previous?: HookBookmark; pol?: Partial<Policy>; now?: number; planned?: Map<string, number>; newest?: number } = {}) {
+  function next(list: GuidFacts[], outcomesFor: (d: Decision) => Outcome | undefined, opts: { previous?: HookBookmark; pol?: Partial<Policy>; now?: number; newest?: number } = {}) {
     const s = scan({ facts: list, scanStart: floorBase, floorBase, newestAt: 'newest' in opts ? opts.newest : newestAt, previous: opts.previous })
     const run = planRun([s], policy(opts.pol), opts.now ?? NOW)
     const outcomes = new Map<string, Outcome>()
@@ -303,7 +318,7 @@ describe('nextHookBookmark', () => {
       if (o) outcomes.set(outcomeKey(d), o)
     }
     // seenUntil has tests of its own below.
-    const { seenUntil, ...bookmark } = nextHookBookmark(s, run.hooks[0], outcomes, opts.now ?? NOW, opts.planned)
+    const { seenUntil, ...bookmark } = nextHookBookmark(s, run.hooks[0], outcomes, opts.now ?? NOW)
     return { bookmark, seenUntil, run }
   }
   const none = (): undefined => undefined
@@ -311,12 +326,12 @@ describe('nextHookBookmark', () => {
 
   test('nothing seen: floor stays at floorBase', () => {
     const s = scan({ floorBase, scanStart: floorBase })
-    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), done: new Map() })
+    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('only successes: floor = newestAt - LATE_LISTING_MARGIN_MS', () => {
     const { bookmark } = next([facts({ ok: true, firstAt: newestAt })], none)
-    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('never below floorBase', () => {
@@ -324,28 +339,28 @@ describe('nextHookBookmark', () => {
     expect(bookmark.floor).toBe(floorBase)
   })
 
-  test('a redelivered delivery holds the floor at its first attempt and becomes pending', () => {
+  test('a redelivered delivery holds the floor at its first attempt and is in flight as sent', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(3) })
     const { bookmark } = next([f], accepted)
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(3), NOW + 1000]]), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(3), NOW + 1000]]), done: new Map(), free: new Map() })
   })
 
   test('an errored redelivery holds the floor and is NOT pending', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'error', message: 'boom' }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
-  test('a redelivery whose answer was lost holds the floor and IS pending from when it was tried', () => {
+  test('a redelivery whose answer was lost holds the floor and is in flight as sent from when it was tried', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(4) })
     const { bookmark } = next([f], () => ({ result: 'error', message: '502', uncertainAt: NOW - 500 }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(4), NOW - 500]]), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(4), NOW - 500]]), done: new Map(), free: new Map() })
   })
 
   test('a rate-limited redelivery holds the floor and is not pending', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'skipped', reason: 'rate-limited', message: 'later' }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('a planned redelivery without an outcome (crash) holds the floor', () => {
@@ -378,7 +393,7 @@ describe('nextHookBookmark', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(5) })
     const { bookmark, run } = next([f], none, { previous })
     expect(run.hooks[0].inFlight).toEqual([f])
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(5), requested]]), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(5), requested]]), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('an unfinished delivery older than floorBase cannot pull the floor below floorBase', () => {
@@ -399,13 +414,13 @@ describe('nextHookBookmark', () => {
     const { bookmark, run } = next([f, ok], none, { pol, newest: NOW - 5 * MINUTE })
     expect(run.hooks[0].decisions[0].reason).toBe(reason)
     // The floor moved past the finished delivery, so it is not kept in done either.
-    expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('a refused redelivery is finished', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'skipped', reason: 'refused', message: 'gone' }))
-    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), done: new Map() })
+    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
   })
 
   test('finished skips at or above the floor are remembered in done with their firstAt', () => {
@@ -430,26 +445,47 @@ describe('nextHookBookmark', () => {
     expect(bookmark.floor).toBe(NOW - 2 * HOUR)
   })
 
-  test('pending: unexpired previous entries are kept, expired dropped, planned and redelivered added', () => {
+  test('in flight: unexpired entries whose attempt is not listed yet are kept; listed or expired ones dropped; accepted and uncertain ones become sent', () => {
     const previous = hookBookmark({
       floor: floorBase,
       pending: new Map([
-        [bigId(1), NOW - IN_FLIGHT_GRACE_MS + 1],
-        [bigId(2), NOW - IN_FLIGHT_GRACE_MS],
-        [bigId(3), NOW - HOUR]
+        [bigId(1), NOW - PLANNED_IN_FLIGHT_MS + 1],
+        [bigId(2), NOW - PLANNED_IN_FLIGHT_MS],
+        [bigId(4), NOW - MINUTE]
+      ]),
+      sent: new Map([
+        [bigId(5), NOW - SENT_IN_FLIGHT_MS + 1],
+        [bigId(6), NOW - SENT_IN_FLIGHT_MS],
+        [bigId(7), NOW - MINUTE]
       ])
     })
-    const planned = new Map([[bigId(10), NOW - 500]])
-    const list = [facts({ guid: 'sent', newestId: bigId(20), firstAt: NOW - HOUR }), facts({ guid: 'failed', newestId: bigId(21), firstAt: NOW - HOUR })]
-    const { bookmark } = next(list, d => (d.facts.guid === 'sent' ? { result: 'redelivered', at: NOW + 2000 } : { result: 'error', message: 'x' }), {
-      previous,
-      planned
-    })
-    expect(bookmark.pending).toEqual(
+    const list = [
+      // 1, 2, 5, 6 are still their delivery's newest attempt; 4 and 7 have been listed (newer attempts 40, 70).
+      ...[1, 2, 5, 6].map(n => facts({ guid: `g${n}`, newestId: bigId(n), firstAt: NOW - HOUR })),
+      facts({ guid: 'g4', newestId: bigId(40), firstAt: NOW - HOUR, ok: true }),
+      facts({ guid: 'g7', newestId: bigId(70), firstAt: NOW - HOUR, ok: true }),
+      facts({ guid: 'sent', newestId: bigId(20), firstAt: NOW - HOUR }),
+      facts({ guid: 'unsure', newestId: bigId(21), firstAt: NOW - HOUR }),
+      facts({ guid: 'failed', newestId: bigId(22), firstAt: NOW - HOUR })
+    ]
+    const { bookmark } = next(
+      list,
+      d =>
+        d.facts.guid === 'sent'
+          ? { result: 'redelivered', at: NOW + 2000 }
+          : d.facts.guid === 'unsure'
+            ? { result: 'error', message: 'x', uncertainAt: NOW + 3000 }
+            : d.facts.guid === 'failed'
+              ? { result: 'error', message: 'x' }
+              : undefined,
+      { previous }
+    )
+    expect(bookmark.pending).toEqual(new Map([[bigId(1), NOW - PLANNED_IN_FLIGHT_MS + 1]]))
+    expect(bookmark.sent).toEqual(
       new Map([
-        [bigId(1), NOW - IN_FLIGHT_GRACE_MS + 1],
-        [bigId(10), NOW - 500],
-        [bigId(20), NOW + 2000]
+        [bigId(5), NOW - SENT_IN_FLIGHT_MS + 1],
+        [bigId(20), NOW + 2000],
+        [bigId(21), NOW + 3000]
       ])
     )
   })
@@ -487,7 +523,7 @@ describe('nextHookBookmark', () => {
 
   test('the bookmark is a fresh object: the previous one is not mutated', () => {
     const previous = hookBookmark({ floor: floorBase, pending: new Map([[bigId(1), NOW - HOUR]]), done: new Map([['x', NOW - 7 * HOUR]]) })
-    const snapshot = { floor: previous.floor, pending: new Map(previous.pending), done: new Map(previous.done) }
+    const snapshot = { ...previous, pending: new Map(previous.pending), sent: new Map(previous.sent), done: new Map(previous.done), free: new Map(previous.free) }
     next([facts({ guid: 'g', firstAt: NOW - HOUR })], accepted, { previous })
     expect(previous).toEqual(snapshot)
   })
@@ -506,7 +542,8 @@ describe('checkpointHookBookmark', () => {
     const sent = facts({ guid: 'sent', firstAt: NOW - 2 * HOUR, newestId: bigId(10) })
     const unclear = facts({ guid: 'unclear', firstAt: NOW - 2 * HOUR + 1, newestId: bigId(11) })
     const next = facts({ guid: 'next', firstAt: NOW - 2 * HOUR + 2, newestId: bigId(12) })
-    const s = scan({ facts: [sent, unclear, next], scanStart: NOW - 3 * HOUR, floorBase: NOW - 3 * HOUR, previous })
+    const earlier = facts({ guid: 'earlier', firstAt: NOW - 2 * HOUR + 3, newestId: bigId(1) })
+    const s = scan({ facts: [sent, unclear, next, earlier], scanStart: NOW - 3 * HOUR, floorBase: NOW - 3 * HOUR, previous })
     const run = planRun([s], policy(), NOW)
     const outcomes = new Map<string, Outcome>([
       [outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW - 2000 }],
@@ -515,13 +552,17 @@ describe('checkpointHookBookmark', () => {
     const checkpoint = checkpointHookBookmark(s, run.hooks[0], outcomes, NOW, new Map([[bigId(12), NOW]]))
     expect(checkpoint).toEqual({
       floor: NOW - 3 * HOUR,
+      // bigId(2) expired; bigId(1) is still in flight, not yet listed.
       pending: new Map([
         [bigId(1), NOW - 30_000],
-        [bigId(12), NOW],
+        [bigId(12), NOW]
+      ]),
+      sent: new Map([
         [bigId(10), NOW - 2000],
         [bigId(11), NOW - 1000]
       ]),
-      done: new Map([['given-up', NOW - HOUR]])
+      done: new Map([['given-up', NOW - HOUR]]),
+      free: new Map()
     })
   })
 

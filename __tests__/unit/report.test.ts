@@ -33,10 +33,10 @@ describe('buildReport', () => {
       target: 'org acme',
       dryRun: true,
       finishedAt: '2025-01-10T12:00:00.000Z',
-      totals: { scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1 },
+      totals: { scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, receiversDown: 0 },
       hooks: [
-        { hook: 'org acme hook 101', hookId: '101', scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, inFlight: 2 },
-        { hook: 'app', hookId: null, scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0, scanError: 'HTTP 500' }
+        { hook: 'org acme hook 101', hookId: '101', scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, inFlight: 2 },
+        { hook: 'app', hookId: null, scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0, scanError: 'HTTP 500' }
       ],
       warnings: ['lookback clamped'],
       failures: [],

@@ -64,7 +64,7 @@ describe('renderSummary: with deliveries', () => {
   })
 
   test('every skip reason has its text', () => {
-    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'interrupted'] as const
+    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'receiver-down', 'backoff', 'interrupted'] as const
     const texts = [
       'skipped: event not selected by `events`',
       'skipped: older than `max-age`',
@@ -74,10 +74,12 @@ describe('renderSummary: with deliveries', () => {
       'skipped: GitHub rate limit; next run',
       'skipped: GitHub refused the redelivery',
       'skipped: dry run',
+      'skipped: receiver down; waits, costs no attempt',
+      'skipped: receiver refused it; next try after the backoff',
       'skipped: run interrupted; next run'
     ]
     const many = reasons.map((reason, i) => reportRow({ guid: reason, result: 'skipped', reason, firstDeliveredAt: at(NOW - (10 - i) * HOUR) }))
-    const text = renderSummary(runResult({ totals: totals({ failed: 9, skipped: 9 }), rows: many }))
+    const text = renderSummary(runResult({ totals: totals({ failed: 11, skipped: 11 }), rows: many }))
     const resultCells = text
       .split('\n')
       .filter(l => l.startsWith('| `push`'))
@@ -249,4 +251,20 @@ describe('renderSummary: a run that failed', () => {
 
 test('renderFailure: one line with the error', () => {
   expect(renderFailure('Input "hook-id": GitHub has no webhook 9 | here')).toBe('**Webhook redelivery** could not run: Input "hook-id": GitHub has no webhook 9 \\| here\n')
+})
+
+describe('renderSummary: outages and given-up deliveries', () => {
+  test('says, per hook, since when its receiver has been failing and how many deliveries wait; and how many were given up', () => {
+    const down = hookResult({ hook: hookTarget({ label: 'acme hook 7' }), failed: 5, skipped: 4, redelivered: 1, receiverDown: { verdict: 'down', since: Date.UTC(2026, 10, 30, 22, 15), waiting: 5 } })
+    const unknown = hookResult({ hook: hookTarget({ key: '8', label: 'acme hook 8' }), failed: 1, redelivered: 1, receiverDown: { verdict: 'unknown', waiting: 1 } })
+    const text = renderSummary(runResult({ totals: totals({ failed: 6, redelivered: 2, skipped: 4, givenUp: 2, receiversDown: 2 }), hooks: [down, unknown] }))
+    expect(text).toContain('> [!CAUTION]')
+    expect(text).toContain('> 2 deliveries given up this run (see the Result column).')
+    expect(text).toContain('> The receiver of acme hook 7 is down: failing since 2026-11-30 22:15:00 UTC; 5 failing deliveries wait for it, at no cost of an attempt.')
+    expect(text).toContain('> The receiver of acme hook 8 did not answer the probe in time; 1 failing delivery waits for it, at no cost of an attempt.')
+  })
+
+  test('no caution block when nothing is down or given up', () => {
+    expect(renderSummary(runResult({ totals: totals({ failed: 1, redelivered: 1 }), hooks: [hookResult({ failed: 1, redelivered: 1 })] }))).not.toContain('CAUTION')
+  })
 })

@@ -29905,7 +29905,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6357);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3904);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), process.env);
@@ -29915,7 +29915,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6357:
+/***/ 3904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30050,14 +30050,17 @@ const INPUT_NAMES = [
     'max-redeliveries',
     'events',
     'max-age',
-    'dry-run'
+    'dry-run',
+    'fail-on'
 ];
 const DEFAULTS = {
     lookback: '24h',
     'max-attempts': '3',
     'max-redeliveries': '500',
-    'dry-run': 'false'
+    'dry-run': 'false',
+    'fail-on': 'errors'
 };
+const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down'];
 const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
 const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
 const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
@@ -30209,6 +30212,20 @@ function parseConfig(raw, env) {
     const dryRun = parseBoolean(dryRunText);
     if (dryRun === undefined)
         bad('dry-run', 'must be true or false', dryRunText);
+    const failOn = new Set();
+    const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean);
+    for (const item of failOnItems) {
+        if (item === 'never' && failOnItems.length === 1)
+            continue;
+        if (item === 'never') {
+            bad('fail-on', 'cannot combine never with other conditions');
+            continue;
+        }
+        if (FAIL_CONDITIONS.includes(item))
+            failOn.add(item);
+        else
+            bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item);
+    }
     if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
         return { ok: false, errors };
     }
@@ -30227,7 +30244,8 @@ function parseConfig(raw, env) {
             maxRedeliveries,
             events,
             maxAgeMs,
-            dryRun: dryRun ?? false
+            dryRun: dryRun ?? false,
+            failOn
         }
     };
 }
@@ -30314,12 +30332,41 @@ function buildReport(target, result) {
             redelivered: h.redelivered,
             skipped: h.skipped,
             errors: h.errors,
+            givenUp: h.givenUp,
             inFlight: h.inFlight,
+            ...(h.receiverDown
+                ? {
+                    receiverDown: {
+                        verdict: h.receiverDown.verdict,
+                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
+                        waiting: h.receiverDown.waiting
+                    }
+                }
+                : {}),
             ...(h.scanError ? { scanError: h.scanError } : {})
         })),
         warnings: result.warnings,
         deliveries: result.rows
     };
+}
+/**
+ * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
+ * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
+ * given up, receivers found down. Empty: the step succeeds.
+ */
+function stepFailures(result, failOn) {
+    const reasons = [];
+    if (failOn.has('errors'))
+        reasons.push(...result.failures);
+    const { givenUp, receiversDown } = result.totals;
+    if (failOn.has('given-up') && givenUp > 0) {
+        reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`);
+    }
+    if (failOn.has('receiver-down') && receiversDown > 0) {
+        const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label);
+        reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`);
+    }
+    return reasons;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/ports.ts
@@ -36162,17 +36209,6 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/github/timing.ts
-/**
- * Waits GitHub asks for (one second between writes, retry backoff, retry-after).
- * WEBHOOK_REDELIVERY_TIME_SCALE shrinks them for the project's own tests against
- * its local GitHub API; it can only make waits shorter, and users never set it.
- */
-function timeScale(env = process.env) {
-    const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE);
-    return Number.isFinite(value) && value > 0 && value < 1 ? value : 1;
-}
-
 ;// CONCATENATED MODULE: ./src/github/client.ts
 
 
@@ -36185,24 +36221,33 @@ function timeScale(env = process.env) {
 
 
 const USER_AGENT = 'webhook-redelivery/1.0.0';
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+function client_userAgent(env = process.env) {
+    const id = env.ACTIONS_ORCHESTRATION_ID?.trim();
+    return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT;
+}
 const API_VERSION = '2022-11-28';
 const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry);
 // One write queue for every client in the process: GitHub asks for one write per second in all.
-let writeGroup;
-function sharedWriteGroup() {
-    writeGroup ??= new (light_default()).Group({ id: 'webhook-redelivery-write', maxConcurrent: 1, minTime: Math.round(1000 * timeScale()) });
-    return writeGroup;
+const writeGroups = new Map();
+function sharedWriteGroup(minTime) {
+    let group = writeGroups.get(minTime);
+    if (!group)
+        writeGroups.set(minTime, (group = new (light_default()).Group({ id: `webhook-redelivery-write-${minTime}`, maxConcurrent: 1, minTime })));
+    return group;
 }
 /** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
 const MAX_SECONDARY_WAIT_S = 180;
 const MAX_SECONDARY_RETRIES = 4;
 const MAX_PRIMARY_WAIT_S = 60;
 function createClient(context, auth) {
-    const scale = timeScale();
-    const { log } = context;
+    const { log, pacing } = context;
     const options = {
         baseUrl: context.baseUrl,
-        userAgent: USER_AGENT,
+        userAgent: client_userAgent(),
         request: { fetch: proxyAwareFetch(context.baseUrl) },
         log: {
             debug: (message) => log.debug(message),
@@ -36211,7 +36256,7 @@ function createClient(context, auth) {
             error: (message) => log.debug(message)
         },
         throttle: {
-            write: sharedWriteGroup(),
+            write: sharedWriteGroup(pacing.writeIntervalMs),
             // GitHub's retry-after is obeyed as given, even in tests.
             retryAfterBaseValue: 1000,
             fallbackSecondaryRateRetryAfter: 60,
@@ -36226,7 +36271,7 @@ function createClient(context, auth) {
                 return again;
             }
         },
-        retry: { retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)) }
+        retry: { retryAfterBaseValue: pacing.retryBaseMs }
     };
     if ('token' in auth) {
         context.mask(auth.token);
@@ -36266,7 +36311,16 @@ function createClient(context, auth) {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl) {
-    const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    let dispatcher;
+    try {
+        dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
+    }
+    catch (error) {
+        // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+        const secure = baseUrl.startsWith('https:');
+        const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+        throw new UserError(`The proxy in the ${name} environment variable is not a URL (${error.message}): set it to http://host:port, or add the API's host to NO_PROXY.`);
+    }
     return ((url, init) => (0,undici/* fetch */.hd)(url, { ...init, dispatcher }));
 }
 
@@ -36299,9 +36353,10 @@ function parseBookmark(text) {
     const value = text?.trim() ?? '';
     if (value === '')
         return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string.
+    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
     if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } };
+        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
     let doc;
     try {
         doc = JSON.parse(value);
@@ -36316,43 +36371,96 @@ function parseBookmark(text) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
     }
     const hooks = new Map();
+    const warnings = [];
     for (const [key, entry] of Object.entries(doc.hooks)) {
-        if (!isObject(entry) || typeof entry.floor !== 'string')
-            continue;
-        const floor = Date.parse(entry.floor);
-        if (Number.isNaN(floor))
-            continue;
-        const pending = new Map();
-        if (isObject(entry.pending)) {
-            for (const [seconds, ids] of Object.entries(entry.pending)) {
-                if (!/^\d+$/.test(seconds) || !Array.isArray(ids))
-                    continue;
-                for (const id of ids)
-                    if (typeof id === 'string' && isDeliveryId(id))
-                        pending.set(id, Number(seconds) * 1000);
-            }
-        }
-        const done = new Map();
-        if (isObject(entry.done)) {
-            for (const [guid, seconds] of Object.entries(entry.done)) {
-                if (typeof seconds === 'number')
-                    done.set(guid, seconds * 1000);
-            }
-        }
-        const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
-        hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done });
+        const read = parseHookEntry(entry);
+        if (read.hook)
+            hooks.set(key, read.hook);
+        if (read.problems.length > 0)
+            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
     }
-    return { bookmark: { hooks } };
+    return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
 }
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-function serializeBookmark(bookmark) {
-    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]));
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry) {
+    if (!isObject(entry))
+        return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
+    if (Number.isNaN(floor)) {
+        // Without a floor nothing says where to scan from; the lookback is the safe answer.
+        return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+    }
+    const problems = [];
+    const pending = readIdTimes(entry.pending, 'pending', problems);
+    const sent = readIdTimes(entry.sent, 'sent', problems);
+    const done = new Map();
+    if (isObject(entry.done)) {
+        let dropped = 0;
+        for (const [guid, seconds] of Object.entries(entry.done)) {
+            if (typeof seconds === 'number' && Number.isFinite(seconds))
+                done.set(guid, seconds * 1000);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+    }
+    else if (entry.done !== undefined) {
+        problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
+    }
+    const free = new Map();
+    if (isObject(entry.free)) {
+        let dropped = 0;
+        for (const [guid, count] of Object.entries(entry.free)) {
+            if (typeof count === 'number' && Number.isInteger(count) && count > 0)
+                free.set(guid, count);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`);
+    }
+    else if (entry.free !== undefined) {
+        problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`);
+    }
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+    if (entry.seen !== undefined && Number.isNaN(seenUntil))
+        problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`);
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
+    if (entry.down !== undefined && Number.isNaN(downSince))
+        problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+    return {
+        hook: {
+            floor,
+            ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
+            pending,
+            sent,
+            done,
+            free,
+            ...(Number.isNaN(downSince) ? {} : { downSince })
+        },
+        problems
+    };
+}
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value) {
+    if (value === undefined)
+        return 'missing';
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
+    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
     let text = render(copy);
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-    for (const field of ['done', 'pending']) {
-        while (text.length > MAX_STATE_CHARS) {
+    for (const field of ['done', 'pending', 'sent']) {
+        while (text.length > maxChars) {
             const largest = largestMap(copy, field);
             if (!largest)
                 break;
@@ -36362,12 +36470,46 @@ function serializeBookmark(bookmark) {
             for (const [key] of victims)
                 largest.delete(key);
             trimmed += victims.length;
-            if (field === 'pending')
+            if (field !== 'done')
                 trimmedPending += victims.length;
             text = render(copy);
         }
     }
     return { text, trimmed, trimmedPending };
+}
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value, field, problems) {
+    const out = new Map();
+    if (value === undefined)
+        return out;
+    if (!isObject(value)) {
+        problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`);
+        return out;
+    }
+    let dropped = 0;
+    for (const [seconds, ids] of Object.entries(value)) {
+        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+            dropped += Array.isArray(ids) ? ids.length : 1;
+            continue;
+        }
+        for (const id of ids) {
+            if (typeof id === 'string' && isDeliveryId(id))
+                out.set(id, Number(seconds) * 1000);
+            else
+                dropped++;
+        }
+    }
+    if (dropped > 0)
+        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
+    return out;
+}
+function writeIdTimes(map) {
+    const out = {};
+    for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+        ;
+        (out[String(Math.floor(at / 1000))] ??= []).push(id);
+    }
+    return out;
 }
 function largestMap(hooks, field) {
     let best;
@@ -36382,11 +36524,6 @@ function render(hooks) {
     const out = {};
     for (const key of [...hooks.keys()].sort()) {
         const hook = hooks.get(key);
-        const pending = {};
-        for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-            ;
-            (pending[String(Math.floor(at / 1000))] ??= []).push(id);
-        }
         const done = {};
         for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
             done[guid] = Math.floor(at / 1000);
@@ -36395,9 +36532,15 @@ function render(hooks) {
         if (hook.seenUntil !== undefined)
             entry.seen = new Date(hook.seenUntil).toISOString();
         if (hook.pending.size > 0)
-            entry.pending = pending;
+            entry.pending = writeIdTimes(hook.pending);
+        if (hook.sent.size > 0)
+            entry.sent = writeIdTimes(hook.sent);
         if (hook.done.size > 0)
             entry.done = done;
+        if (hook.free.size > 0)
+            entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+        if (hook.downSince !== undefined)
+            entry.down = new Date(hook.downSince).toISOString();
         out[key] = entry;
     }
     return JSON.stringify({ version: STATE_VERSION, hooks: out });
@@ -36417,16 +36560,31 @@ function mergeBookmarks(ours, theirs) {
         }
         const floor = Math.max(a.floor, b.floor);
         const seen = [a.seenUntil, b.seenUntil].filter((t) => t !== undefined);
-        const pending = new Map(b.pending);
-        for (const [id, at] of a.pending)
-            pending.set(id, Math.max(at, pending.get(id) ?? 0));
         const done = new Map();
         for (const [guid, at] of [...b.done, ...a.done])
             if (keepsDone(at, floor))
                 done.set(guid, at);
-        hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done });
+        const free = new Map(b.free);
+        for (const [guid, n] of a.free)
+            free.set(guid, Math.max(n, free.get(guid) ?? 0));
+        const downSince = a.downSince ?? b.downSince;
+        hooks.set(key, {
+            floor,
+            ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+            pending: newestTimes(a.pending, b.pending),
+            sent: newestTimes(a.sent, b.sent),
+            done,
+            free,
+            ...(downSince !== undefined ? { downSince } : {})
+        });
     }
     return { hooks };
+}
+function newestTimes(a, b) {
+    const out = new Map(b);
+    for (const [id, at] of a)
+        out.set(id, Math.max(at, out.get(id) ?? 0));
+    return out;
 }
 /**
  * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
@@ -36438,13 +36596,134 @@ function keepsDone(firstAt, floor) {
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+const FUTURE_TOLERANCE_MS = 60_000;
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
+    const latest = now + FUTURE_TOLERANCE_MS;
+    const at = (ms) => new Date(ms).toISOString();
+    if (!entry) {
+        if (legacyFloor === undefined)
+            return { floor: fallbackFloor };
+        if (legacyFloor <= latest)
+            return { floor: legacyFloor };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` };
+    }
+    const problems = [];
+    const floorTrusted = entry.floor <= latest;
+    if (!floorTrusted)
+        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
+    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
+    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
+    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
+    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
+    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
+    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    if (dropped > 0)
+        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+    if (problems.length === 0)
+        return { floor: entry.floor, previous: entry };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done };
+    if (!seenTrusted)
+        delete previous.seenUntil;
+    if (!downTrusted)
+        delete previous.downSince;
+    return { floor: previous.floor, previous, problem: problems.join('; ') };
+}
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+function isForgotten(entry, now, windowMs) {
+    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
+    for (const t of entry.pending.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.sent.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.done.values())
+        newest = Math.max(newest, t);
+    return newest < now - windowMs;
+}
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+const LEGACY_APP_KEY = 'app';
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+function adoptLegacyAppEntry(bookmark, appKey) {
+    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
+    if (!legacy || appKey === LEGACY_APP_KEY)
+        return bookmark;
+    const hooks = new Map(bookmark.hooks);
+    hooks.delete(LEGACY_APP_KEY);
+    if (!hooks.has(appKey))
+        hooks.set(appKey, legacy);
+    return { ...bookmark, hooks };
+}
+
+;// CONCATENATED MODULE: ./src/core/receiver.ts
+/**
+ * Is a hook's receiver up? The rules that keep an outage from costing attempts.
+ *
+ * GitHub never retries a failed delivery, and a redelivery into a receiver that is
+ * down fails like the original. So before sending, a run looks at what GitHub
+ * already lists: if the hook's newest attempt (of any delivery) succeeded a moment
+ * ago, the receiver is up. Otherwise the run sends one probe redelivery, waits for
+ * its result, and sends the rest only if it succeeded. A probe that fails costs its
+ * delivery no attempt: `max-attempts` counts only what a receiver that was up refused.
+ */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** A successful attempt younger than this proves the receiver is up without a probe. */
+const FRESH_SUCCESS_MS = 10 * MINUTE;
+/**
+ * Wait after the n-th redelivery a receiver that was up refused, before the next: a problem
+ * that clears in hours is not given up in minutes. 1 h, 4 h, then 16 h, at most 24 h.
+ */
+function backoffMs(refused) {
+    if (refused <= 0)
+        return 0;
+    return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
+}
+/** What the listing says of the receiver (its newest attempt succeeded, a moment ago): `unclear` calls for a probe. */
+function receiverEvidence(listing, now) {
+    if (listing.newestOk === true && listing.lastOkAt !== undefined && now - listing.lastOkAt <= FRESH_SUCCESS_MS)
+        return 'up';
+    return 'unclear';
+}
+/**
+ * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
+ * that were sent while the receiver was not known to be up.
+ */
+function chargedAttempts(listedRedeliveries, freeProbes) {
+    return Math.max(0, listedRedeliveries - freeProbes);
+}
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 
+
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
-/** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
-const IN_FLIGHT_GRACE_MS = 3 * 60_000;
+/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
+const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
+/**
+ * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
+ * minutes), or at most this long. One only planned before a run stopped may never have been
+ * sent: it waits the short grace alone.
+ */
+const SENT_IN_FLIGHT_MS = 60 * 60_000;
+const PLANNED_IN_FLIGHT_MS = 3 * 60_000;
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
 const LATE_LISTING_MARGIN_MS = 2 * 60_000;
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
@@ -36454,14 +36733,29 @@ function matchesEvents(filters, event, action) {
         return true;
     return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
 }
-/** Decides, for every failing delivery of every hook, whether to redeliver it now and why not. */
+/** Whether a redelivery of this attempt id is still in flight at `now`. */
+function isInFlight(previous, id, now) {
+    const sentAt = previous?.sent.get(id);
+    if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS)
+        return true;
+    const plannedAt = previous?.pending.get(id);
+    return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS;
+}
+/**
+ * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
+ * A hook whose receiver the listing does not show up gets one probe; its other due
+ * deliveries are held until the probe's result is known (`releaseHeld`).
+ */
 function planRun(scans, policy, now) {
     const hooks = [];
+    const probes = [];
     const due = [];
     for (const scan of scans) {
-        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0 };
-        const pending = scan.previous?.pending;
+        const evidence = receiverEvidence(scan, now);
+        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
         const done = scan.previous?.done;
+        const free = scan.previous?.free;
+        const hookDue = [];
         for (const facts of scan.facts) {
             if (facts.ok)
                 continue;
@@ -36473,12 +36767,11 @@ function planRun(scans, policy, now) {
                 plan.alreadyDone++;
                 continue;
             }
-            const requestedAt = pending?.get(facts.newestId);
-            if (requestedAt !== undefined && now < requestedAt + IN_FLIGHT_GRACE_MS) {
+            if (isInFlight(scan.previous, facts.newestId, now)) {
                 plan.inFlight.push(facts);
                 continue;
             }
-            const attempts = facts.redeliveries;
+            const attempts = chargedAttempts(facts.redeliveries, free?.get(facts.guid) ?? 0);
             const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
             if (!matchesEvents(policy.events, facts.event, facts.action))
                 decision.reason = 'filtered';
@@ -36488,15 +36781,32 @@ function planRun(scans, policy, now) {
                 decision.reason = 'too-old';
             else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS)
                 decision.reason = 'outside-window';
+            else if (now < facts.newestAt + backoffMs(attempts))
+                decision.reason = 'backoff';
             else
-                due.push(decision);
+                hookDue.push(decision);
             plan.decisions.push(decision);
+        }
+        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
+            const probe = chooseProbe(hookDue, free);
+            probe.probe = true;
+            probes.push(probe);
+            for (const decision of hookDue) {
+                if (decision === probe)
+                    continue;
+                decision.held = true;
+                decision.reason = 'receiver-down';
+            }
+        }
+        else {
+            due.push(...hookDue);
         }
         hooks.push(plan);
     }
-    due.sort((a, b) => a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1));
+    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
+    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
     const toRedeliver = [];
-    due.forEach((decision, index) => {
+    ordered.forEach((decision, index) => {
         if (index >= policy.maxRedeliveries)
             decision.reason = 'budget';
         else if (policy.dryRun)
@@ -36507,6 +36817,55 @@ function planRun(scans, policy, now) {
         }
     });
     return { hooks, toRedeliver };
+}
+/**
+ * The probe: a delivery that was redelivered least (so one payload a receiver refuses is not
+ * what keeps being probed), the oldest of those.
+ */
+function chooseProbe(due, free) {
+    const tries = (d) => d.attempts + (free?.get(d.facts.guid) ?? 0);
+    return [...due].sort((a, b) => tries(a) - tries(b) || oldestFirst(a, b))[0];
+}
+function oldestFirst(a, b) {
+    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
+}
+/**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
+ * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ */
+function replaceProbe(plan, hookKey, free) {
+    const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? [];
+    if (held.length === 0)
+        return undefined;
+    const probe = chooseProbe(held, free);
+    probe.held = false;
+    probe.probe = true;
+    probe.action = 'redeliver';
+    probe.reason = undefined;
+    plan.toRedeliver.push(probe);
+    return probe;
+}
+/**
+ * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
+ * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
+ */
+function releaseHeld(plan, verdicts, policy) {
+    let left = policy.maxRedeliveries - plan.toRedeliver.length;
+    const released = [];
+    const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
+    for (const decision of held) {
+        decision.held = false;
+        if (left <= 0) {
+            decision.reason = 'budget';
+            continue;
+        }
+        left--;
+        decision.action = 'redeliver';
+        decision.reason = undefined;
+        released.push(decision);
+    }
+    plan.toRedeliver.push(...released);
+    return released;
 }
 /** Where a redelivery request or its absence leaves a decision. */
 function finalReason(decision, outcome) {
@@ -36523,7 +36882,7 @@ function isFinished(decision, outcome) {
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
+function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
     let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS;
     for (const facts of plan.inFlight)
         floor = Math.min(floor, facts.firstAt);
@@ -36532,7 +36891,6 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
             floor = Math.min(floor, decision.facts.firstAt);
     }
     floor = Math.max(floor, scan.floorBase);
-    const pending = pendingAfter(scan, plan, outcomes, now, planned);
     const done = new Map();
     for (const [guid, at] of scan.previous?.done ?? [])
         if (keepsDone(at, floor))
@@ -36543,36 +36901,90 @@ function nextHookBookmark(scan, plan, outcomes, now, planned = new Map()) {
         }
     }
     const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t) => t !== undefined);
-    return { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done };
+    const down = receiver.verdict === 'down' || receiver.verdict === 'unknown';
+    const downSince = down ? (scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt) : undefined;
+    return {
+        floor,
+        ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+        done,
+        free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
+        ...(downSince !== undefined ? { downSince } : {})
+    };
 }
 /**
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
 function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
+    const previous = scan.previous;
+    const plannedProbes = new Set(plan.decisions.filter(d => d.probe && planned.has(d.facts.newestId)).map(d => d.facts.guid));
     return {
-        floor: scan.previous?.floor ?? scan.floorBase,
-        ...(scan.previous?.seenUntil !== undefined ? { seenUntil: scan.previous.seenUntil } : {}),
-        pending: pendingAfter(scan, plan, outcomes, now, planned),
-        done: new Map(scan.previous?.done ?? [])
+        floor: previous?.floor ?? scan.floorBase,
+        ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, planned),
+        done: new Map(previous?.done ?? []),
+        free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
+        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
     };
 }
-/** Redeliveries in flight: earlier ones not yet expired, those made (or perhaps made) this run, and those planned. */
-function pendingAfter(scan, plan, outcomes, now, planned) {
-    const pending = new Map();
-    for (const [id, at] of scan.previous?.pending ?? [])
-        if (now < at + IN_FLIGHT_GRACE_MS)
-            pending.set(id, at);
+/**
+ * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
+ * made) this run, and those planned. An id that is no longer its delivery's newest attempt
+ * has been listed: its redelivery is no longer in flight.
+ */
+function inFlightAfter(scan, plan, outcomes, now, planned) {
+    const newest = new Set(scan.facts.map(f => f.newestId));
+    const keep = (map, lifetime) => {
+        const out = new Map();
+        for (const [id, at] of map ?? [])
+            if (now < at + lifetime && newest.has(id))
+                out.set(id, at);
+        return out;
+    };
+    const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS);
+    const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS);
     for (const [id, at] of planned)
         pending.set(id, at);
     for (const decision of plan.decisions) {
         const outcome = outcomes.get(outcomeKey(decision));
-        if (outcome?.result === 'redelivered')
-            pending.set(decision.facts.newestId, outcome.at);
-        else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
-            pending.set(decision.facts.newestId, outcome.uncertainAt);
+        const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+        if (at === undefined)
+            continue;
+        pending.delete(decision.facts.newestId);
+        sent.set(decision.facts.newestId, at);
     }
-    return pending;
+    return { pending, sent };
+}
+/** Free probes of deliveries still failing and unfinished, plus this run's probes (sent, or about to be). */
+function freeProbesAfter(scan, plan, outcomes, plannedProbes, done) {
+    const failing = new Set(scan.facts.filter(f => !f.ok).map(f => f.guid));
+    const free = new Map();
+    for (const [guid, n] of scan.previous?.free ?? [])
+        if (failing.has(guid) && !done.has(guid))
+            free.set(guid, n);
+    for (const decision of plan.decisions) {
+        if (!decision.probe)
+            continue;
+        const outcome = outcomes.get(outcomeKey(decision));
+        const maybeSent = outcome?.result === 'redelivered' || (outcome?.result === 'error' && outcome.uncertainAt !== undefined);
+        if (maybeSent || (outcome === undefined && plannedProbes.has(decision.facts.guid))) {
+            free.set(decision.facts.guid, (scan.previous?.free.get(decision.facts.guid) ?? 0) + 1);
+        }
+    }
+    return free;
+}
+/** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
+function failingSince(scan, plan) {
+    let since;
+    for (const decision of plan.decisions) {
+        const at = decision.facts.firstAt;
+        if (scan.lastOkAt !== undefined && at < scan.lastOkAt)
+            continue;
+        if (since === undefined || at < since)
+            since = at;
+    }
+    return since;
 }
 function outcomeKey(decision) {
     return `${decision.hookKey}\u0000${decision.facts.guid}`;
@@ -36590,6 +37002,8 @@ class BookmarkKeeper {
     warn;
     readText;
     lastText;
+    /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
+    warnedTrim = false;
     constructor(store, log, warn) {
         this.store = store;
         this.log = log;
@@ -36608,7 +37022,7 @@ class BookmarkKeeper {
      * and merges in what another run wrote meanwhile, which is returned as `others`.
      */
     async write(bookmark, options) {
-        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark);
+        let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, this.store.maxChars);
         // Nothing changed: no write, and no second read either.
         if (text === this.lastText)
             return {};
@@ -36618,17 +37032,18 @@ class BookmarkKeeper {
             if (current !== this.lastText) {
                 this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`);
                 others = parseBookmark(current).bookmark;
-                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)));
+                ({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), this.store.maxChars));
                 this.lastText = current;
                 if (text === current)
                     return { others };
             }
         }
-        if (trimmedPending > 0) {
+        if (trimmedPending > 0 && !this.warnedTrim) {
+            this.warnedTrim = true;
             this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`);
         }
         else if (trimmed > 0) {
-            // Only costs a repeated line in a later report: not worth a warning.
+            // Only costs a repeated line in a later report (or was warned about already): not worth a warning.
             this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`);
         }
         await this.store.write(text);
@@ -36640,12 +37055,14 @@ class BookmarkKeeper {
      * which was sent; unless another run has written since, whose bookmark must stay.
      */
     async restore() {
-        if (this.readText === undefined || this.lastText === this.readText)
+        if (this.lastText === this.readText)
             return;
         if ((await this.store.read()) !== this.lastText)
             return;
-        await this.store.write(this.readText);
-        this.lastText = this.readText;
+        // There was no bookmark before this run: an empty one means the same, with nothing in flight.
+        const text = this.readText ?? serializeBookmark({ hooks: new Map() }).text;
+        await this.store.write(text);
+        this.lastText = text;
     }
 }
 
@@ -36678,15 +37095,23 @@ class DeliveryLedger {
     seenIds = new Set();
     scanned = 0;
     newestAt;
+    /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
+    newestOk;
+    /** The newest successful attempt: the receiver answered then. */
+    lastOkAt;
     add(attempt) {
         // A page boundary can shift while deliveries arrive; never count an attempt twice.
         if (this.seenIds.has(attempt.id))
             return;
         this.seenIds.add(attempt.id);
         this.scanned++;
-        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt)
-            this.newestAt = attempt.deliveredAt;
         const ok = isSuccess(attempt);
+        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
+            this.newestAt = attempt.deliveredAt;
+            this.newestOk = ok;
+        }
+        if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt))
+            this.lastOkAt = attempt.deliveredAt;
         const facts = this.byGuid.get(attempt.guid);
         if (!facts) {
             this.byGuid.set(attempt.guid, {
@@ -36735,27 +37160,33 @@ class DeliveryLedger {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 async function scanHook(hook, context) {
     const { previous, lookbackMs, windowMs, github } = context;
-    const prior = previous.hooks.get(hook.key);
+    let prior;
     const ledger = new DeliveryLedger();
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs;
-        return { floorBase, scanStart: Math.max(floorBase, now - windowMs) };
+        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
+        if (trusted.problem) {
+            // The legacy value is one for every hook: the same words, so the run warns once.
+            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
+        }
+        prior = trusted.previous;
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil };
     };
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    const seenBefore = prior?.seenUntil;
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
             bounds ??= boundsNow();
-            const { floorBase, scanStart } = bounds;
+            const { floorBase, scanStart, seenBefore } = bounds;
             let more = page.length > 0;
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
@@ -36779,21 +37210,32 @@ async function scanHook(hook, context) {
         context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } };
+    return { hook, ledger, scan: {
+            key: hook.key,
+            facts: [...ledger.facts()],
+            scanStart,
+            floorBase,
+            newestAt: ledger.newestAt,
+            newestOk: ledger.newestOk,
+            lastOkAt: ledger.lastOkAt,
+            previous: prior
+        }
+    };
 }
 /**
- * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
- * whose redelivery went through. Undefined when GitHub could not be asked.
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
+ * newest attempt after the one redelivered succeeded. A guid absent from the answer has
+ * no new attempt listed yet. Undefined when GitHub could not be asked.
  */
-async function redeliveriesMade(github, hook, decisions, since) {
+async function newAttempts(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
-    const made = new Set();
+    const found = new Map();
     try {
         await github.listDeliveries(hook, page => {
             for (const attempt of page) {
                 const id = redelivered.get(attempt.guid);
                 if (id !== undefined && compareIds(attempt.id, id) > 0)
-                    made.add(attempt.guid);
+                    found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt));
             }
             return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
         });
@@ -36801,13 +37243,23 @@ async function redeliveriesMade(github, hook, decisions, since) {
     catch {
         return undefined;
     }
-    return made;
+    return found;
+}
+/**
+ * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
+ * whose redelivery went through. Undefined when GitHub could not be asked.
+ */
+async function redeliveriesMade(github, hook, decisions, since) {
+    const found = await newAttempts(github, hook, decisions, since);
+    return found && new Set(found.keys());
 }
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
 
 
 
+/** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
+const PROBE_LOOKS = 4;
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
 const VERIFY_ROUNDS = 2;
 /**
@@ -36818,6 +37270,8 @@ const VERIFY_ROUNDS = 2;
 class Redeliverer {
     options;
     outcomes = new Map();
+    /** What the probes showed of each probed hook's receiver. */
+    receivers = new Map();
     /** Problems that fail the run once everything else is done. */
     failures = [];
     stop;
@@ -36829,15 +37283,84 @@ class Redeliverer {
         this.hookPlans = new Map(options.plan.hooks.map(p => [p.key, p]));
     }
     async run() {
-        const { plan, checkpointEvery } = this.options;
-        for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
-            let batch = plan.toRedeliver.slice(start, start + checkpointEvery);
-            if (!this.stop)
-                batch = await this.checkpoint(batch, start === 0);
-            for (const decision of batch)
-                await this.send(decision);
-        }
+        const { plan } = this.options;
+        // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+        await this.sendAll([...plan.toRedeliver], true);
+        await this.replaceRefusedProbes();
+        const released = await this.awaitProbes();
+        await this.sendAll(released, false);
         await this.verifyUncertain();
+    }
+    async sendAll(decisions, first) {
+        const { checkpointEvery } = this.options;
+        for (let start = 0; start < decisions.length; start += checkpointEvery) {
+            let batch = decisions.slice(start, start + checkpointEvery);
+            if (!this.stop)
+                batch = await this.checkpoint(batch, first && start === 0);
+            for (const decision of batch) {
+                await this.send(decision);
+                if (decision.probe)
+                    this.receivers.set(decision.hookKey, { probedAt: this.options.github.now() });
+            }
+        }
+    }
+    /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
+    async replaceRefusedProbes() {
+        const { plan, scans } = this.options;
+        for (const probe of plan.toRedeliver.filter(d => d.probe)) {
+            let current = probe;
+            while (current && !this.stop && this.isRefused(current)) {
+                current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current.hookKey)?.previous?.free);
+                if (current)
+                    await this.sendAll([current], false);
+            }
+        }
+    }
+    isRefused(decision) {
+        const outcome = this.outcomes.get(outcomeKey(decision));
+        return outcome?.result === 'skipped' && outcome.reason === 'refused';
+    }
+    /**
+     * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
+     * GHES), and returns the held deliveries of the hooks whose receiver answered.
+     */
+    async awaitProbes() {
+        const { plan, github, hooks, log } = this.options;
+        const probes = plan.toRedeliver.filter(d => d.probe);
+        if (probes.length === 0)
+            return [];
+        // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
+        // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
+        const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const verdicts = new Map(waiting.map(p => [p.hookKey, 'unknown']));
+        if (waiting.length > 0 && !this.stop) {
+            const n = waiting.length;
+            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);
+            const sentAt = Math.min(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
+            const step = this.options.verifyDelayMs / PROBE_LOOKS;
+            for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
+                const wait = sentAt + look * step - github.now();
+                if (wait > 0)
+                    await this.options.sleep(wait);
+                for (const probe of waiting) {
+                    if (verdicts.get(probe.hookKey) !== 'unknown')
+                        continue;
+                    const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey), [probe], sentAt);
+                    const ok = found?.get(probe.facts.guid);
+                    if (ok !== undefined)
+                        verdicts.set(probe.hookKey, ok ? 'up' : 'down');
+                }
+            }
+        }
+        for (const [key, verdict] of verdicts) {
+            this.receivers.set(key, { ...this.receivers.get(key), verdict });
+            const label = hooks.find(h => h.key === key)?.label ?? key;
+            if (verdict === 'up')
+                log.info(`${label}: the probe redelivery succeeded; the receiver is up.`);
+            else
+                log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`);
+        }
+        return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
     }
     /**
      * Records what is about to be sent before sending it: a run killed mid-batch then never
@@ -36958,12 +37481,14 @@ class Redeliverer {
 ;// CONCATENATED MODULE: ./src/engine/results.ts
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
-function tally(scanned, plan, outcomes, log) {
+function tally(scanned, plan, outcomes, receivers, log) {
     const rows = [];
     const hooks = scanned.map(s => {
-        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0 };
+        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 };
         if (s.error)
             result.scanError = s.error;
+        if (s.ledger?.lastOkAt !== undefined)
+            result.lastSuccessAt = s.ledger.lastOkAt;
         const hookPlan = plan.hooks.find(p => p.key === s.hook.key);
         if (!hookPlan) {
             log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`);
@@ -36980,17 +37505,27 @@ function tally(scanned, plan, outcomes, log) {
                 result.errors++;
             else
                 result.skipped++;
+            if (row.reason && GIVE_UP_SKIPS.has(row.reason))
+                result.givenUp++;
+        }
+        const verdict = receivers.get(s.hook.key)?.verdict;
+        if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
+            const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt;
+            result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) };
         }
         logHook(log, result, hookPlan);
         return result;
     });
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0 };
+    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 };
     for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;
         totals.redelivered += h.redelivered;
         totals.skipped += h.skipped;
         totals.errors += h.errors;
+        totals.givenUp += h.givenUp;
+        if (h.receiverDown)
+            totals.receiversDown++;
     }
     return { hooks, rows, totals };
 }
@@ -37029,8 +37564,14 @@ function logHook(log, result, plan) {
     const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`];
     if (result.failed > 0)
         parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`);
+    if (result.givenUp > 0)
+        parts.push(`${result.givenUp} given up`);
     if (result.inFlight > 0)
         parts.push(`${result.inFlight} redeliveries still in flight`);
+    if (result.receiverDown) {
+        const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : '';
+        parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`);
+    }
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
     if (plan.outsideScan > 0)
         log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`);
@@ -37038,11 +37579,12 @@ function logHook(log, result, plan) {
         log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`);
     for (const d of plan.decisions) {
         const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
-        log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`);
+        log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run.ts
+
 
 
 
@@ -37060,6 +37602,9 @@ async function runEngine(options) {
     const warnings = [];
     const failures = [];
     const warn = (message) => {
+        // Said once per run, however many hooks or checkpoints run into it.
+        if (warnings.includes(message))
+            return;
         warnings.push(message);
         log.warning(message);
     };
@@ -37078,7 +37623,13 @@ async function runEngine(options) {
         if (parsed.problem) {
             warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
+        for (const problem of parsed.warnings ?? []) {
+            warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`);
+        }
         previous = parsed.bookmark;
+        for (const hook of hooks)
+            if (hook.kind === 'app')
+                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -37100,6 +37651,7 @@ async function runEngine(options) {
         log,
         warn,
         checkpointEvery: options.checkpointEvery ?? 40,
+        maxRedeliveries: policy.maxRedeliveries,
         verifyDelayMs: options.verifyDelayMs ?? 15_000,
         sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
     });
@@ -37107,10 +37659,11 @@ async function runEngine(options) {
     failures.push(...redeliverer.failures);
     const now = github.now();
     if (keeper && !policy.dryRun) {
-        // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-        const next = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) };
+        // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+        const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
+        const next = { hooks: new Map(kept) };
         for (const scan of scans) {
-            next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now));
+            next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)));
         }
         try {
             await keeper.write(next, { mergeWithOthers: true });
@@ -37126,7 +37679,7 @@ async function runEngine(options) {
             }
         }
     }
-    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log);
+    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log);
     for (const s of scanned)
         if (s.error)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
@@ -37228,16 +37781,17 @@ function describeError(error) {
 
 
 
-
 /** Lists and redelivers hook deliveries through the REST API. */
 class GitHubDeliveries {
     access;
     clock;
     route;
-    constructor(access, clock, route) {
+    pacing;
+    constructor(access, clock, route, pacing) {
         this.access = access;
         this.clock = clock;
         this.route = route;
+        this.pacing = pacing;
     }
     now() {
         return this.clock.now();
@@ -37285,7 +37839,7 @@ class GitHubDeliveries {
                     return { kind: 'refused', status: error.status, message: describeError(error) };
                 const uncertain = mayHaveBeenProcessed(error);
                 if (!uncertain && attempt < REDELIVERY_TRIES) {
-                    await sleep(attempt * attempt * 1000 * timeScale());
+                    await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
                 const message = uncertain
@@ -37315,9 +37869,6 @@ function mayHaveBeenProcessed(error) {
     if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
         return false;
     return true;
-}
-function sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
 }
 function toAttempt(raw) {
     return {
@@ -37362,8 +37913,9 @@ function repoHookRoute(owner, repo) {
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
 
 
-function appHook(webBaseUrl) {
-    return { key: 'app', kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
+/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
+function appHook(webBaseUrl, appId) {
+    return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
 }
 /**
  * The hooks to scan: the named ids as they are (no request needed), payload URLs
@@ -37438,7 +37990,32 @@ function normalizeUrl(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/timing.ts
+const GITHUB_PACING = {
+    writeIntervalMs: 1000,
+    retryBaseMs: 1000,
+    verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+};
+/**
+ * WEBHOOK_REDELIVERY_TIME_SCALE shrinks the waits for the project's tests that spawn the
+ * bundle against its local GitHub API; it can only make waits shorter, and users never set it.
+ */
+function pacingFromEnvironment(env = process.env) {
+    const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE);
+    const scale = Number.isFinite(value) && value > 0 && value < 1 ? value : 1;
+    if (scale === 1)
+        return GITHUB_PACING;
+    return {
+        ...GITHUB_PACING,
+        writeIntervalMs: Math.round(GITHUB_PACING.writeIntervalMs * scale),
+        retryBaseMs: Math.max(1, Math.round(GITHUB_PACING.retryBaseMs * scale)),
+        verifyDelayMs: { dotcom: GITHUB_PACING.verifyDelayMs.dotcom * scale, ghes: GITHUB_PACING.verifyDelayMs.ghes * scale }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts
+
 
 
 /** The bookmark in an Actions configuration variable of a repository. */
@@ -37449,6 +38026,7 @@ class VariableStore {
     credential;
     tokenIsInstallationToken;
     description;
+    maxChars = MAX_STATE_CHARS;
     exists;
     constructor(client, repository, name, credential, tokenIsInstallationToken = false) {
         this.client = client;
@@ -37543,7 +38121,9 @@ async function redeliverFailedDeliveries(config, io) {
         io.mask(secret);
     };
     const clock = new GitHubClock();
+    const pacing = io.pacing ?? pacingFromEnvironment();
     const context = {
+        pacing,
         baseUrl: config.location.apiBaseUrl,
         clock,
         log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
@@ -37565,7 +38145,7 @@ async function redeliverFailedDeliveries(config, io) {
     if (target.type === 'app') {
         access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
         route = appHookRoute;
-        hooks = [appHook(config.location.webBaseUrl)];
+        hooks = [appHook(config.location.webBaseUrl, config.app.appId)];
     }
     else {
         route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
@@ -37581,7 +38161,7 @@ async function redeliverFailedDeliveries(config, io) {
         const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
-    const deliveries = new GitHubDeliveries(access, clock, route);
+    const deliveries = new GitHubDeliveries(access, clock, route, pacing);
     const result = await runEngine({
         hooks,
         policy: {
@@ -37594,7 +38174,8 @@ async function redeliverFailedDeliveries(config, io) {
         },
         lookbackMs: config.lookbackMs,
         // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
-        verifyDelayMs: (config.location.kind === 'ghes' ? 60_000 : 30_000) * timeScale(),
+        verifyDelayMs: config.location.kind === 'ghes' ? pacing.verifyDelayMs.ghes : pacing.verifyDelayMs.dotcom,
+        sleep: pacing.sleep,
         github: deliveries,
         store,
         log: io.log
@@ -37675,6 +38256,8 @@ function maskKey(key, mask) {
 ;// CONCATENATED MODULE: ./src/state/file-store.ts
 
 
+
+
 /** The bookmark in a local JSON file, for the command line under cron. */
 class FileStore {
     path;
@@ -37694,43 +38277,171 @@ class FileStore {
             throw new UserError(`Cannot read the ${this.description}: ${error.message}`);
         }
     }
-    /** Written to a temporary file and renamed over the old one: a crash leaves the old or the new, never half. */
+    /** Written atomically; a symlinked state file stays a link (see writeFileAtomically). */
     async write(text) {
-        const temporary = `${this.path}.${process.pid}.tmp`;
         try {
-            const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'w', 0o600);
-            try {
-                (0,external_node_fs_namespaceObject.writeSync)(fd, text + '\n');
-                (0,external_node_fs_namespaceObject.fsyncSync)(fd);
-            }
-            finally {
-                (0,external_node_fs_namespaceObject.closeSync)(fd);
-            }
-            (0,external_node_fs_namespaceObject.renameSync)(temporary, this.path);
+            writeFileAtomically(this.path, text + '\n', 0o600);
         }
         catch (error) {
-            (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
             throw new UserError(`Cannot write the ${this.description}: ${error.message}`);
         }
     }
 }
 /**
- * An exclusive lock beside the state file so two cron runs cannot overlap. A
- * lock left by a process that no longer exists is taken over.
+ * Written to a temporary file beside the target and renamed over it: a crash, or a reader at the
+ * wrong moment, sees the old file or the new, never half of one. A symlinked path stays a link:
+ * the rename lands on the file it points to, which keeps its mode (`mode` is for a new file).
+ */
+function writeFileAtomically(path, text, mode) {
+    const target = linkTarget(path);
+    const temporary = `${target}.${process.pid}.tmp`;
+    try {
+        const fileMode = existingMode(target) ?? mode;
+        const fd = (0,external_node_fs_namespaceObject.openSync)(temporary, 'w', fileMode);
+        try {
+            (0,external_node_fs_namespaceObject.fchmodSync)(fd, fileMode);
+            (0,external_node_fs_namespaceObject.writeSync)(fd, text);
+            (0,external_node_fs_namespaceObject.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(temporary, target);
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(temporary, { force: true });
+        throw error;
+    }
+}
+/**
+ * Where writes to `path` land: the file its symlinks lead to (followed even when that file does
+ * not exist yet), or `path` itself. The lock and the temporary file go beside it, so two links
+ * to one state file share one lock.
+ */
+function linkTarget(path) {
+    let current = (0,external_node_path_namespaceObject.resolve)(path);
+    for (let hops = 0; hops < 40; hops++) {
+        try {
+            return (0,external_node_fs_namespaceObject.realpathSync)(current);
+        }
+        catch {
+            // Missing, or a link to a file still to be created: follow the link by hand.
+        }
+        let link;
+        try {
+            link = (0,external_node_fs_namespaceObject.readlinkSync)(current);
+        }
+        catch {
+            // Not there yet: its directory's real path, so every spelling of it names one file (and one lock).
+            return realDirectory(current);
+        }
+        current = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)(current), link);
+    }
+    throw new UserError(`Cannot follow the state file ${path}: too many symbolic links.`);
+}
+function realDirectory(path) {
+    try {
+        return (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.dirname)(path)), (0,external_node_path_namespaceObject.basename)(path));
+    }
+    catch {
+        return path;
+    }
+}
+function existingMode(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).mode & 0o777;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
+const MAX_LOCK_AGE_MS = 6 * 60 * 60_000;
+/** A run refreshes its lock's time this often... */
+const LOCK_HEARTBEAT_MS = 60_000;
+/** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
+const LOCK_SILENCE_MS = 10 * 60_000;
+function parseLockOwner(text) {
+    const value = text.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) > 0 ? { pid: Number(value) } : undefined;
+    try {
+        const doc = JSON.parse(value);
+        if (!Number.isInteger(doc.pid) || doc.pid <= 0)
+            return undefined;
+        const text = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+        return { pid: doc.pid, host: text(doc.host), boot: text(doc.boot), start: text(doc.start) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Why a lock is left over, or undefined while its run may still be going. A pid alone is not
+ * enough: after a restart it can belong to any other program.
+ */
+function staleLockReason(owner, ageMs, here) {
+    if (!owner)
+        return 'it names no process';
+    const refreshed = owner.host !== undefined;
+    if (refreshed && ageMs > LOCK_SILENCE_MS)
+        return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`;
+    // Another machine's (or container's) processes cannot be seen from here: only the refresh tells.
+    if (refreshed && owner.host !== here.host)
+        return undefined;
+    if (owner.boot !== undefined && here.boot !== undefined && owner.boot !== here.boot)
+        return 'the machine has restarted since it was taken';
+    if (!here.isAlive(owner.pid))
+        return `process ${owner.pid} has ended`;
+    const start = owner.start !== undefined ? here.startOf(owner.pid) : undefined;
+    if (start !== undefined && start !== owner.start)
+        return `process ${owner.pid} is now another program`;
+    if (!refreshed && ageMs > MAX_LOCK_AGE_MS)
+        return `it is more than ${MAX_LOCK_AGE_MS / 3_600_000} hours old, longer than any run takes`;
+    return undefined;
+}
+/** This machine's processes, from /proc where there is one (Linux); elsewhere the pid and the lock's age decide. */
+const localProcesses = {
+    host: (0,external_node_os_namespaceObject.hostname)(),
+    boot: safeRead('/proc/sys/kernel/random/boot_id').trim() || undefined,
+    isAlive,
+    startOf(pid) {
+        // Field 22 of /proc/PID/stat; the command name before it may hold spaces and parentheses.
+        const stat = safeRead(`/proc/${pid}/stat`);
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || undefined;
+    }
+};
+/**
+ * An exclusive lock beside the state file so two cron runs cannot overlap. A lock
+ * left over (its process ended, the machine restarted, or it is older than any run)
+ * is taken over.
  */
 class FileLock {
     path;
+    processes;
+    now;
+    heartbeatMs;
     held = false;
-    constructor(path) {
+    /** What this run wrote in the lock: it refreshes and removes only a lock that still says so. */
+    content = '';
+    heartbeat;
+    constructor(path, processes = localProcesses, now = Date.now, heartbeatMs = LOCK_HEARTBEAT_MS) {
         this.path = path;
+        this.processes = processes;
+        this.now = now;
+        this.heartbeatMs = heartbeatMs;
     }
     acquire() {
         for (let attempt = 0; attempt < 2; attempt++) {
             try {
                 const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'wx', 0o600);
-                (0,external_node_fs_namespaceObject.writeFileSync)(fd, `${process.pid}\n`);
+                const { host, boot } = this.processes;
+                this.content = JSON.stringify({ pid: process.pid, host, boot, start: this.processes.startOf(process.pid), at: new Date(this.now()).toISOString() }) + '\n';
+                (0,external_node_fs_namespaceObject.writeFileSync)(fd, this.content);
                 (0,external_node_fs_namespaceObject.closeSync)(fd);
                 this.held = true;
+                this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs);
+                this.heartbeat.unref();
                 const release = () => this.release();
                 process.once('exit', release);
                 // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
@@ -37746,14 +38457,25 @@ class FileLock {
                 if (error.code !== 'EEXIST') {
                     throw new UserError(`Cannot create the lock file ${this.path}: ${error.message}`);
                 }
-                const owner = Number(safeRead(this.path).trim());
-                if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-                    throw new UserError(`Another run (process ${owner}) holds the lock ${this.path}; it is still running. Not starting a second one.`);
+                const owner = parseLockOwner(safeRead(this.path));
+                if (this.staleReason(this.path, owner) === undefined) {
+                    const who = `process ${owner.pid}${owner.host ? ` on ${owner.host}` : ''}`;
+                    throw new UserError(`Another run (${who}) holds the lock ${this.path}; it is still running. Not starting a second one. If no webhook-redelivery run is going on, delete ${this.path} and run again.`);
                 }
                 this.takeOverStale();
             }
         }
         throw new UserError(`Cannot take the lock ${this.path}.`);
+    }
+    staleReason(path, owner) {
+        let ageMs = 0;
+        try {
+            ageMs = this.now() - (0,external_node_fs_namespaceObject.statSync)(path).mtimeMs;
+        }
+        catch {
+            // Gone meanwhile: the next attempt to create it decides.
+        }
+        return staleLockReason(owner, ageMs, this.processes);
     }
     /**
      * Moves a stale lock aside by renaming it: of two runs racing for it only one
@@ -37768,8 +38490,8 @@ class FileLock {
         catch {
             return;
         }
-        const owner = Number(safeRead(aside).trim());
-        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        const owner = parseLockOwner(safeRead(aside));
+        if (owner && owner.pid !== process.pid && this.staleReason(aside, owner) === undefined) {
             try {
                 (0,external_node_fs_namespaceObject.linkSync)(aside, this.path);
             }
@@ -37779,11 +38501,29 @@ class FileLock {
         }
         (0,external_node_fs_namespaceObject.rmSync)(aside, { force: true });
     }
+    /** Shows the lock is in use, so no later run takes it over while this one goes on. */
+    refresh() {
+        if (!this.isOurs())
+            return;
+        const at = new Date(this.now());
+        try {
+            (0,external_node_fs_namespaceObject.utimesSync)(this.path, at, at);
+        }
+        catch {
+            // Checked again at the next beat.
+        }
+    }
+    isOurs() {
+        return this.held && safeRead(this.path) === this.content;
+    }
+    /** Removes the lock, unless another run took it over meanwhile: that run's lock stays. */
     release() {
         if (!this.held)
             return;
+        clearInterval(this.heartbeat);
+        if (this.isOurs())
+            (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
         this.held = false;
-        (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
     }
 }
 function safeRead(path) {
@@ -37816,6 +38556,7 @@ function parseCliArgs(argv) {
         'state-file': { type: 'string' },
         'private-key-file': { type: 'string' },
         'report-file': { type: 'string' },
+        'metrics-file': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -37854,6 +38595,7 @@ function parseCliArgs(argv) {
             stateFile: values['state-file'],
             privateKeyFile: values['private-key-file'],
             reportFile: values['report-file'],
+            metricsFile: values['metrics-file'],
             json: values.json === true,
             help: values.help === true,
             version: values.version === true,
@@ -37882,6 +38624,7 @@ What to redeliver:
   --events LIST                only these events: push,pull_request,pull_request.opened
   --max-age DURATION           skip deliveries first attempted longer ago than this
   --dry-run                    report only: redeliver nothing, write no state
+  --fail-on LIST               exit 1 on: errors (default), given-up, receiver-down; or never
 
 Bookmark (so each run scans only what is new):
   --state-file PATH            keep it in a local JSON file (written atomically, locked)
@@ -37891,6 +38634,8 @@ Bookmark (so each run scans only what is new):
 Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: the temp directory)
+  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
+                               textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
   --help, --version
 
@@ -37901,7 +38646,210 @@ Secrets come from the environment, never from flags:
 Exit codes: 0 done, 1 errors or bad input.
 `;
 
+;// CONCATENATED MODULE: ./src/core/metrics.ts
+
+/**
+ * The run's counts in the Prometheus text exposition format (0.0.4), for node_exporter's
+ * textfile collector. Every value describes the last run, so every metric is a gauge: the
+ * file is replaced by each run, and a counter would reset every time.
+ */
+const PREFIX = 'webhook_redelivery_';
+/** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
+const KNOWN_SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'backoff'
+];
+/** The metrics text for a finished run. */
+function renderMetrics(run, context) {
+    const families = new Map();
+    const add = (name, help, labels, value) => {
+        let family = families.get(name);
+        if (!family)
+            families.set(name, (family = { name: PREFIX + name, help, samples: [] }));
+        family.samples.push({ labels, value });
+    };
+    for (const hook of run.hooks) {
+        const labels = { target: context.target, hook_id: hookId(hook), hook: hook.hook.label };
+        const rows = run.rows.filter(row => row.hookId === (hook.hook.id ?? null) && row.hook === hook.hook.label);
+        add('scanned_attempts', 'Delivery attempts the last run examined.', labels, hook.scanned);
+        add('failed_deliveries', 'Distinct deliveries the last run found failing and due.', labels, hook.failed);
+        add('redelivered_deliveries', 'Redelivery requests GitHub accepted in the last run.', labels, hook.redelivered);
+        add('redelivery_errors', 'Redelivery requests that failed after retries in the last run; tried again next run.', labels, hook.errors);
+        const skipped = new Map(KNOWN_SKIP_REASONS.map(reason => [reason, 0]));
+        for (const row of rows)
+            if (row.result === 'skipped' && row.reason)
+                skipped.set(row.reason, (skipped.get(row.reason) ?? 0) + 1);
+        for (const [reason, count] of skipped) {
+            add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count);
+        }
+        add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp);
+        add('receiver_down', '1 when the last run found the hook\'s receiver down: its failures wait and cost no attempt.', labels, hook.receiverDown ? 1 : 0);
+        add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0);
+        add('oldest_waiting_failure_age_seconds', 'Age, at the end of the last run, of the oldest failing delivery not yet redelivered successfully nor given up; 0 when none waits.', labels, oldestWaitingAgeSeconds(rows, run.finishedAt));
+        const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity);
+        if (Number.isFinite(lastSuccess)) {
+            add('last_success_timestamp_seconds', 'Newest successful delivery seen for the hook, in seconds since the epoch.', labels, Math.floor(lastSuccess / 1000));
+        }
+    }
+    const runLabels = { target: context.target };
+    add('last_run_timestamp_seconds', 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', runLabels, Math.floor(run.finishedAt / 1000));
+    add('last_run_success', '1 when the last run finished without errors.', runLabels, run.failures.length === 0 ? 1 : 0);
+    add('last_run_dry_run', '1 when the last run was a dry run: nothing was redelivered.', runLabels, run.dryRun ? 1 : 0);
+    return renderFamilies(families.values());
+}
+/** The file for a run that could not finish: only the run-level gauges, so an alert on them fires. */
+function renderFailedRunMetrics(context) {
+    const labels = { target: context.target };
+    return renderFamilies([
+        { name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
+        { name: `${PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
+    ]);
+}
+/**
+ * The last-success times a previous file of ours recorded for this target, so a quiet run, which
+ * lists no new success, does not make the series vanish. Lines it does not understand are ignored.
+ */
+function lastSuccessFromPreviousMetrics(text, target) {
+    const found = new Map();
+    const name = `${PREFIX}last_success_timestamp_seconds{`;
+    for (const line of text.split('\n')) {
+        if (!line.startsWith(name))
+            continue;
+        const parsed = parseLabels(line, name.length);
+        if (!parsed || parsed.labels.target !== target || parsed.labels.hook_id === undefined)
+            continue;
+        const seconds = Number(line.slice(parsed.end).trim().split(' ')[0]);
+        if (Number.isFinite(seconds) && seconds > 0)
+            found.set(parsed.labels.hook_id, seconds * 1000);
+    }
+    return found;
+}
+/** Reads `name="value",...}` from `start`, undoing the escapes; undefined when malformed. */
+function parseLabels(line, start) {
+    const labels = {};
+    let i = start;
+    while (i < line.length) {
+        if (line[i] === '}')
+            return { labels, end: i + 1 };
+        const eq = line.indexOf('="', i);
+        if (eq < 0)
+            return undefined;
+        const name = line.slice(i, eq);
+        let value = '';
+        let j = eq + 2;
+        for (; j < line.length && line[j] !== '"'; j++) {
+            if (line[j] === '\\') {
+                j++;
+                value += line[j] === 'n' ? '\n' : line[j];
+            }
+            else
+                value += line[j];
+        }
+        if (j >= line.length)
+            return undefined;
+        labels[name] = value;
+        i = j + 1;
+        if (line[i] === ',')
+            i++;
+    }
+    return undefined;
+}
+/** The hook's label value: its id, or `app` for the app's single hook. */
+function hookId(hook) {
+    return hook.hook.id ?? hook.hook.key;
+}
+/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
+function oldestWaitingAgeSeconds(rows, now) {
+    let oldest = Infinity;
+    for (const row of rows) {
+        if (row.result === 'skipped' && row.reason !== undefined && FINAL_SKIPS.has(row.reason))
+            continue;
+        oldest = Math.min(oldest, Date.parse(row.firstDeliveredAt));
+    }
+    return Number.isFinite(oldest) ? Math.max(0, Math.floor((now - oldest) / 1000)) : 0;
+}
+function renderFamilies(families) {
+    const lines = [];
+    for (const family of families) {
+        lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`);
+        for (const { labels, value } of family.samples)
+            lines.push(`${family.name}{${renderLabels(labels)}} ${value}`);
+    }
+    return lines.join('\n') + '\n';
+}
+function renderLabels(labels) {
+    return Object.entries(labels)
+        .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+        .join(',');
+}
+/** The format escapes backslash, double quote and line feed in label values. */
+function escapeLabelValue(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+/** HELP text escapes backslash and line feed (a quote stays as it is). */
+function escapeHelp(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/metrics-file.ts
+
+
+
+
+/** `--metrics-file`: the run's counts for node_exporter's textfile collector, replaced atomically by each run. */
+class MetricsFile {
+    path;
+    target;
+    log;
+    redact;
+    constructor(path, target, log, redact) {
+        this.path = path;
+        this.target = target;
+        this.log = log;
+        this.redact = redact;
+        // The collector reads only *.prom files; anything else is silently never scraped.
+        if (!path.endsWith('.prom'))
+            log.warning(`--metrics-file ${path}: node_exporter's textfile collector reads only files ending in .prom.`);
+    }
+    write(run) {
+        this.save(renderMetrics(run, { target: this.target, lastSuccessBefore: lastSuccessFromPreviousMetrics(this.previous(), this.target) }));
+    }
+    /** The run could not finish: the run-level gauges say so, and an alert on them fires. */
+    failed(at) {
+        this.save(renderFailedRunMetrics({ target: this.target, finishedAt: at }));
+    }
+    previous() {
+        try {
+            return (0,external_node_fs_namespaceObject.readFileSync)(this.path, 'utf8');
+        }
+        catch {
+            return '';
+        }
+    }
+    // The redeliveries are done and the bookmark saved: metrics that cannot be written are a warning, not a failed run.
+    save(text) {
+        try {
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.path), { recursive: true });
+            // Readable by the collector, which usually runs as another user.
+            writeFileAtomically(this.path, this.redact(text), 0o644);
+        }
+        catch (error) {
+            this.log.warning(`Could not write the metrics file ${this.path}: ${error.message}`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -37957,6 +38905,9 @@ async function main(argv, env, streams = defaultStreams) {
     if (options.stateFile && inputs['state-variable']) {
         return fail('--state-file and --state-variable both keep the bookmark: give one.');
     }
+    const clash = sharedFile(options);
+    if (clash)
+        return fail(clash);
     const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY });
     if (!result.ok) {
         for (const message of result.errors)
@@ -37974,16 +38925,21 @@ async function main(argv, env, streams = defaultStreams) {
                 streams.stderr(`debug: ${redact(message)}\n`);
         }
     };
+    const metrics = options.metricsFile ? new MetricsFile((0,external_node_path_namespaceObject.resolve)(options.metricsFile), describeTarget(config.target), log, redact) : undefined;
     let lock;
+    // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
+    let started = false;
     try {
         let store;
         if (options.stateFile) {
             const path = (0,external_node_path_namespaceObject.resolve)(options.stateFile);
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-            lock = new FileLock(`${path}.lock`);
+            // Beside the file a symlink leads to: two links to one state file share one lock.
+            lock = new FileLock(`${linkTarget(path)}.lock`);
             lock.acquire();
             store = new FileStore(path);
         }
+        started = true;
         if (streams.stderrIsTerminal)
             streams.stderr(`Scanning ${describeTarget(config.target)}...\n`);
         const run = await redeliverFailedDeliveries(config, {
@@ -38010,18 +38966,27 @@ async function main(argv, env, streams = defaultStreams) {
             log.warning(`Could not write the report ${reportPath}: ${error.message}`);
             reportPath = '';
         }
-        const outputs = { ...run.totals, report: reportPath };
+        metrics?.write(run);
+        // The action's output names, as `--json` promises.
+        const { givenUp, receiversDown, ...counts } = run.totals;
+        const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath };
         if (options.json)
             streams.stdout(JSON.stringify(outputs) + '\n');
         else {
             const t = run.totals;
-            streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${reportPath ? `\nReport: ${reportPath}` : ''}\n`);
+            streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${t.receiversDown} receivers down` : ''}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`);
         }
+        const failures = stepFailures(run, config.failOn);
         for (const failure of run.failures)
+            if (!failures.includes(failure))
+                streams.stderr(`warning: ${redact(failure)}\n`);
+        for (const failure of failures)
             streams.stderr(`error: ${redact(failure)}\n`);
-        return run.failures.length > 0 ? 1 : 0;
+        return failures.length > 0 ? 1 : 0;
     }
     catch (error) {
+        if (started)
+            metrics?.failed(Date.now());
         if (error instanceof UserError)
             return fail(error.message);
         return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -38029,6 +38994,38 @@ async function main(argv, env, streams = defaultStreams) {
     finally {
         lock?.release();
     }
+}
+/**
+ * A file the run writes must not be one it keeps or reads: a report written over the state
+ * file would replace the bookmark every run. Paths are compared as the files they lead to.
+ */
+function sharedFile(options) {
+    const file = (path) => {
+        try {
+            return linkTarget(path);
+        }
+        catch {
+            return (0,external_node_path_namespaceObject.resolve)(path);
+        }
+    };
+    const kept = [];
+    if (options.stateFile) {
+        kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' });
+        kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' });
+    }
+    if (options.privateKeyFile)
+        kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' });
+    const written = [
+        ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
+        ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
+    ];
+    for (const out of written) {
+        const other = kept.find(k => k.path === out.path && k.what !== out.what);
+        if (other) {
+            return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`;
+        }
+    }
+    return undefined;
 }
 /** Input errors name inputs; on the command line they are flags. */
 function toFlags(message) {

@@ -9,6 +9,7 @@ export interface CliOptions {
   stateFile?: string
   privateKeyFile?: string
   reportFile?: string
+  metricsFile?: string
   json: boolean
   help: boolean
   version: boolean
@@ -22,6 +23,7 @@ export function parseCliArgs(argv: string[]): CliParse {
     'state-file': { type: 'string' },
     'private-key-file': { type: 'string' },
     'report-file': { type: 'string' },
+    'metrics-file': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
     version: { type: 'boolean' },
@@ -56,6 +58,7 @@ export function parseCliArgs(argv: string[]): CliParse {
       stateFile: values['state-file'] as string | undefined,
       privateKeyFile: values['private-key-file'] as string | undefined,
       reportFile: values['report-file'] as string | undefined,
+      metricsFile: values['metrics-file'] as string | undefined,
       json: values.json === true,
       help: values.help === true,
       version: values.version === true,
@@ -85,6 +88,7 @@ What to redeliver:
   --events LIST                only these events: push,pull_request,pull_request.opened
   --max-age DURATION           skip deliveries first attempted longer ago than this
   --dry-run                    report only: redeliver nothing, write no state
+  --fail-on LIST               exit 1 on: errors (default), given-up, receiver-down; or never
 
 Bookmark (so each run scans only what is new):
   --state-file PATH            keep it in a local JSON file (written atomically, locked)
@@ -96,6 +100,8 @@ Output:
   --report-file PATH           where to write the JSON report (default: beside the state
                                file as PATH.report.json, else report.json in the temporary
                                directory's webhook-redelivery-USER/, overwritten each run)
+  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
+                               textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
   --help, --version
 

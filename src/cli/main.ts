@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { INPUT_NAMES, parseConfig } from '../core/config.js'
 import { redactSecrets } from '../core/redact.js'
-import { buildReport, describeTarget } from '../core/report.js'
+import { buildReport, describeTarget, stepFailures } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
-import { FileLock, FileStore } from '../state/file-store.js'
+import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, parseCliArgs } from './args.js'
+import { MetricsFile } from './metrics-file.js'
 
 interface Streams {
   stdout: (text: string) => void
@@ -65,6 +66,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }
+  const clash = sharedFile(options)
+  if (clash) return fail(clash)
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
@@ -82,16 +85,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     }
   }
 
+  const metrics = options.metricsFile ? new MetricsFile(resolve(options.metricsFile), describeTarget(config.target), log, redact) : undefined
   let lock: FileLock | undefined
+  // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
+  let started = false
   try {
     let store: FileStore | undefined
     if (options.stateFile) {
       const path = resolve(options.stateFile)
       mkdirSync(dirname(path), { recursive: true })
-      lock = new FileLock(`${path}.lock`)
+      // Beside the file a symlink leads to: two links to one state file share one lock.
+      lock = new FileLock(`${linkTarget(path)}.lock`)
       lock.acquire()
       store = new FileStore(path)
     }
+    started = true
     if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describeTarget(config.target)}...\n`)
     const run = await redeliverFailedDeliveries(config, {
       log,
@@ -116,21 +124,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
       reportPath = ''
     }
-    // What failed the run is part of the outputs: the counts alone can read as success.
-    const outputs = { ...run.totals, report: reportPath, failures: run.failures.map(redact) }
+    metrics?.write(run)
+    // The action's output names, as `--json` promises, and what failed the run: the counts alone can read as success.
+    const { givenUp, receiversDown, ...counts } = run.totals
+    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath, failures: run.failures.map(redact) }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
       const notScanned = run.hooks.filter(h => h.scanError).length
       const scanGaps = notScanned > 0 ? ` ${notScanned} of ${run.hooks.length} ${run.hooks.length === 1 ? 'hook' : 'hooks'} could not be scanned.` : ''
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${t.receiversDown} receivers down` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
-    for (const failure of run.failures) streams.stderr(`error: ${redact(failure)}\n`)
+    const failures = stepFailures(run, config.failOn)
+    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${redact(failure)}\n`)
+    for (const failure of failures) streams.stderr(`error: ${redact(failure)}\n`)
     if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
-    return run.failures.length > 0 ? 1 : 0
+    return failures.length > 0 ? 1 : 0
   } catch (error) {
+    if (started) metrics?.failed(Date.now())
     const message = error instanceof UserError ? toFlags(error.message) : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
     // A reader of --json gets one object on every run that got going: here, only why it stopped.
     if (options.json) streams.stdout(JSON.stringify({ failures: [redact(message)] }) + '\n')
@@ -138,6 +151,37 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } finally {
     lock?.release()
   }
+}
+
+/**
+ * A file the run writes must not be one it keeps or reads: a report written over the state
+ * file would replace the bookmark every run. Paths are compared as the files they lead to.
+ */
+function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
+  const file = (path: string): string => {
+    try {
+      return linkTarget(path)
+    } catch {
+      return resolve(path)
+    }
+  }
+  const kept: { flag: string; path: string; what: string }[] = []
+  if (options.stateFile) {
+    kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' })
+    kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' })
+  }
+  if (options.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' })
+  const written = [
+    ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
+    ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
+  ]
+  for (const out of written) {
+    const other = kept.find(k => k.path === out.path && k.what !== out.what)
+    if (other) {
+      return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`
+    }
+  }
+  return undefined
 }
 
 /** Input errors name inputs; on the command line they are flags. */

@@ -9,10 +9,19 @@ export interface HookBookmark {
   floor: number
   /** The newest attempt any run has seen: what is older was looked at, what is newer was not. */
   seenUntil?: number
-  /** Attempt ids redelivered recently, with when: a redelivery in flight is not sent again. */
+  /**
+   * Attempt ids about to be redelivered (written before the request), with when: a run
+   * stopped mid-batch may or may not have sent them, so they wait only a short while.
+   */
   pending: Map<DeliveryId, number>
+  /** Attempt ids GitHub accepted a redelivery of (or may have), with when: in flight until the new attempt is listed. */
+  sent: Map<DeliveryId, number>
   /** Guids finished without success (skipped for good) that are newer than floor, with their first attempt's time. */
   done: Map<string, number>
+  /** Probe redeliveries per guid sent while the receiver was not known to be up: they cost no attempt. */
+  free: Map<string, number>
+  /** Since when (GitHub time) the receiver has been failing, while it is found down. */
+  downSince?: number
 }
 
 export interface Bookmark {
@@ -25,8 +34,11 @@ export const STATE_VERSION = 1
 /** Actions variables hold at most 48 KB; stay well under it. */
 export const MAX_STATE_CHARS = 40_000
 
-/** `newer`: written by a newer version of the action, which this one must not overwrite. */
-export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean }
+/**
+ * `newer`: written by a newer version of the action, which this one must not overwrite.
+ * `warnings`: parts of hook entries that could not be read and were left out (a hand edit).
+ */
+export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean; warnings?: string[] }
 
 export function emptyBookmark(): Bookmark {
   return { hooks: new Map() }
@@ -35,8 +47,9 @@ export function emptyBookmark(): Bookmark {
 export function parseBookmark(text: string | undefined): ParsedBookmark {
   const value = text?.trim() ?? ''
   if (value === '') return { bookmark: emptyBookmark() }
-  // GitHub's documented script stores Date.now() as a string.
-  if (/^\d{10,16}$/.test(value)) return { bookmark: { hooks: new Map(), legacyFloor: Number(value) } }
+  // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+  // of this century: a hand-written value in seconds, read as such rather than as January 1970.
+  if (/^\d{10,16}$/.test(value)) return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } }
   let doc: unknown
   try {
     doc = JSON.parse(value)
@@ -50,38 +63,85 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` }
   }
   const hooks = new Map<string, HookBookmark>()
+  const warnings: string[] = []
   for (const [key, entry] of Object.entries(doc.hooks)) {
-    if (!isObject(entry) || typeof entry.floor !== 'string') continue
-    const floor = Date.parse(entry.floor)
-    if (Number.isNaN(floor)) continue
-    const pending = new Map<DeliveryId, number>()
-    if (isObject(entry.pending)) {
-      for (const [seconds, ids] of Object.entries(entry.pending)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) continue
-        for (const id of ids) if (typeof id === 'string' && isDeliveryId(id)) pending.set(id, Number(seconds) * 1000)
-      }
-    }
-    const done = new Map<string, number>()
-    if (isObject(entry.done)) {
-      for (const [guid, seconds] of Object.entries(entry.done)) {
-        if (typeof seconds === 'number') done.set(guid, seconds * 1000)
-      }
-    }
-    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
-    hooks.set(key, { floor, ...(Number.isNaN(seenUntil) ? {} : { seenUntil }), pending, done })
+    const read = parseHookEntry(entry)
+    if (read.hook) hooks.set(key, read.hook)
+    if (read.problems.length > 0) warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`)
   }
-  return { bookmark: { hooks } }
+  return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } }
 }
 
-/** Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten. */
-export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: number; trimmedPending: number } {
-  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), done: new Map(h.done) }]))
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string[] } {
+  if (!isObject(entry)) return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] }
+  const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN
+  if (Number.isNaN(floor)) {
+    // Without a floor nothing says where to scan from; the lookback is the safe answer.
+    return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] }
+  }
+  const problems: string[] = []
+  const pending = readIdTimes(entry.pending, 'pending', problems)
+  const sent = readIdTimes(entry.sent, 'sent', problems)
+  const done = new Map<string, number>()
+  if (isObject(entry.done)) {
+    let dropped = 0
+    for (const [guid, seconds] of Object.entries(entry.done)) {
+      if (typeof seconds === 'number' && Number.isFinite(seconds)) done.set(guid, seconds * 1000)
+      else dropped++
+    }
+    if (dropped > 0) problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`)
+  } else if (entry.done !== undefined) {
+    problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`)
+  }
+  const free = new Map<string, number>()
+  if (isObject(entry.free)) {
+    let dropped = 0
+    for (const [guid, count] of Object.entries(entry.free)) {
+      if (typeof count === 'number' && Number.isInteger(count) && count > 0) free.set(guid, count)
+      else dropped++
+    }
+    if (dropped > 0) problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`)
+  } else if (entry.free !== undefined) {
+    problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`)
+  }
+  const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
+  if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
+  const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
+  if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shown(entry.down)}, not a time, left out`)
+  return {
+    hook: {
+      floor,
+      ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
+      pending,
+      sent,
+      done,
+      free,
+      ...(Number.isNaN(downSince) ? {} : { downSince })
+    },
+    problems
+  }
+}
+
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing'
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text
+}
+
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+export function serializeBookmark(bookmark: Bookmark, maxChars = Number.POSITIVE_INFINITY): { text: string; trimmed: number; trimmedPending: number } {
+  const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]))
   let trimmed = 0
   let trimmedPending = 0
   let text = render(copy)
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-  for (const field of ['done', 'pending'] as const) {
-    while (text.length > MAX_STATE_CHARS) {
+  for (const field of ['done', 'pending', 'sent'] as const) {
+    while (text.length > maxChars) {
       const largest = largestMap(copy, field)
       if (!largest) break
       // A quarter of the largest map at a time, its oldest entries first.
@@ -89,14 +149,45 @@ export function serializeBookmark(bookmark: Bookmark): { text: string; trimmed: 
       const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n)
       for (const [key] of victims) largest.delete(key)
       trimmed += victims.length
-      if (field === 'pending') trimmedPending += victims.length
+      if (field !== 'done') trimmedPending += victims.length
       text = render(copy)
     }
   }
   return { text, trimmed, trimmedPending }
 }
 
-function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending'): Map<string, number> | undefined {
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value: unknown, field: 'pending' | 'sent', problems: string[]): Map<DeliveryId, number> {
+  const out = new Map<DeliveryId, number>()
+  if (value === undefined) return out
+  if (!isObject(value)) {
+    problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`)
+    return out
+  }
+  let dropped = 0
+  for (const [seconds, ids] of Object.entries(value)) {
+    if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+      dropped += Array.isArray(ids) ? ids.length : 1
+      continue
+    }
+    for (const id of ids) {
+      if (typeof id === 'string' && isDeliveryId(id)) out.set(id, Number(seconds) * 1000)
+      else dropped++
+    }
+  }
+  if (dropped > 0) problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`)
+  return out
+}
+
+function writeIdTimes(map: Map<DeliveryId, number>): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+    ;(out[String(Math.floor(at / 1000))] ??= []).push(id)
+  }
+  return out
+}
+
+function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' | 'sent'): Map<string, number> | undefined {
   let best: Map<string, number> | undefined
   for (const hook of hooks.values()) {
     const map = hook[field]
@@ -109,18 +200,17 @@ function render(hooks: Map<string, HookBookmark>): string {
   const out: Record<string, unknown> = {}
   for (const key of [...hooks.keys()].sort()) {
     const hook = hooks.get(key)!
-    const pending: Record<string, string[]> = {}
-    for (const [id, at] of [...hook.pending].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-      ;(pending[String(Math.floor(at / 1000))] ??= []).push(id)
-    }
     const done: Record<string, number> = {}
     for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
       done[guid] = Math.floor(at / 1000)
     }
     const entry: Record<string, unknown> = { floor: new Date(hook.floor).toISOString() }
     if (hook.seenUntil !== undefined) entry.seen = new Date(hook.seenUntil).toISOString()
-    if (hook.pending.size > 0) entry.pending = pending
+    if (hook.pending.size > 0) entry.pending = writeIdTimes(hook.pending)
+    if (hook.sent.size > 0) entry.sent = writeIdTimes(hook.sent)
     if (hook.done.size > 0) entry.done = done
+    if (hook.free.size > 0) entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
     out[key] = entry
   }
   return JSON.stringify({ version: STATE_VERSION, hooks: out })
@@ -141,13 +231,28 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     }
     const floor = Math.max(a.floor, b.floor)
     const seen = [a.seenUntil, b.seenUntil].filter((t): t is number => t !== undefined)
-    const pending = new Map(b.pending)
-    for (const [id, at] of a.pending) pending.set(id, Math.max(at, pending.get(id) ?? 0))
     const done = new Map<string, number>()
     for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
-    hooks.set(key, { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done })
+    const free = new Map(b.free)
+    for (const [guid, n] of a.free) free.set(guid, Math.max(n, free.get(guid) ?? 0))
+    const downSince = a.downSince ?? b.downSince
+    hooks.set(key, {
+      floor,
+      ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+      pending: newestTimes(a.pending, b.pending),
+      sent: newestTimes(a.sent, b.sent),
+      done,
+      free,
+      ...(downSince !== undefined ? { downSince } : {})
+    })
   }
   return { hooks }
+}
+
+function newestTimes(a: Map<DeliveryId, number>, b: Map<DeliveryId, number>): Map<DeliveryId, number> {
+  const out = new Map(b)
+  for (const [id, at] of a) out.set(id, Math.max(at, out.get(id) ?? 0))
+  return out
 }
 
 /**
@@ -160,4 +265,81 @@ export function keepsDone(firstAt: number, floor: number): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+export const FUTURE_TOLERANCE_MS = 60_000
+
+export interface TrustedStart {
+  /** Where this hook's scan starts from (before clamping to GitHub's window). */
+  floor: number
+  /** The hook's entry without the times that lie in the future. */
+  previous?: HookBookmark
+  /** Why part of the bookmark is not trusted, for a warning. */
+  problem?: string
+}
+
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: number | undefined, now: number, fallbackFloor: number): TrustedStart {
+  const latest = now + FUTURE_TOLERANCE_MS
+  const at = (ms: number): string => new Date(ms).toISOString()
+  if (!entry) {
+    if (legacyFloor === undefined) return { floor: fallbackFloor }
+    if (legacyFloor <= latest) return { floor: legacyFloor }
+    return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` }
+  }
+  const problems: string[] = []
+  const floorTrusted = entry.floor <= latest
+  if (!floorTrusted) problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`)
+  const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest
+  const pending = new Map([...entry.pending].filter(([, t]) => t <= latest))
+  const sent = new Map([...entry.sent].filter(([, t]) => t <= latest))
+  const done = new Map([...entry.done].filter(([, t]) => t <= latest))
+  const downTrusted = entry.downSince === undefined || entry.downSince <= latest
+  const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1)
+  if (dropped > 0) problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`)
+  if (problems.length === 0) return { floor: entry.floor, previous: entry }
+  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done }
+  if (!seenTrusted) delete previous.seenUntil
+  if (!downTrusted) delete previous.downSince
+  return { floor: previous.floor, previous, problem: problems.join('; ') }
+}
+
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+export function isForgotten(entry: HookBookmark, now: number, windowMs: number): boolean {
+  let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor)
+  for (const t of entry.pending.values()) newest = Math.max(newest, t)
+  for (const t of entry.sent.values()) newest = Math.max(newest, t)
+  for (const t of entry.done.values()) newest = Math.max(newest, t)
+  return newest < now - windowMs
+}
+
+/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
+export const LEGACY_APP_KEY = 'app'
+
+/**
+ * The bookmark with an entry under the earlier `app` key moved to this app's own key,
+ * unless it already has one: the earlier key is not kept, so no other app reads it later.
+ */
+export function adoptLegacyAppEntry(bookmark: Bookmark, appKey: string): Bookmark {
+  const legacy = bookmark.hooks.get(LEGACY_APP_KEY)
+  if (!legacy || appKey === LEGACY_APP_KEY) return bookmark
+  const hooks = new Map(bookmark.hooks)
+  hooks.delete(LEGACY_APP_KEY)
+  if (!hooks.has(appKey)) hooks.set(appKey, legacy)
+  return { ...bookmark, hooks }
 }

@@ -19,7 +19,8 @@ export const INPUT_NAMES = [
   'max-redeliveries',
   'events',
   'max-age',
-  'dry-run'
+  'dry-run',
+  'fail-on'
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -29,8 +30,13 @@ export const DEFAULTS: Partial<Record<InputName, string>> = {
   lookback: '24h',
   'max-attempts': '3',
   'max-redeliveries': '500',
-  'dry-run': 'false'
+  'dry-run': 'false',
+  'fail-on': 'errors'
 }
+
+/** What can fail the step, as the `fail-on` input names them. */
+export type FailCondition = 'errors' | 'given-up' | 'receiver-down'
+const FAIL_CONDITIONS: readonly FailCondition[] = ['errors', 'given-up', 'receiver-down']
 
 export interface Repo {
   owner: string
@@ -64,6 +70,8 @@ export interface Config {
   events: EventFilter[]
   maxAgeMs?: number
   dryRun: boolean
+  /** Empty: the step never fails once outputs are written (`fail-on: never`). */
+  failOn: ReadonlySet<FailCondition>
 }
 
 export interface Environment {
@@ -205,6 +213,18 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const dryRun = parseBoolean(dryRunText)
   if (dryRun === undefined) bad('dry-run', 'must be true or false', dryRunText)
 
+  const failOn = new Set<FailCondition>()
+  const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean)
+  for (const item of failOnItems) {
+    if (item === 'never' && failOnItems.length === 1) continue
+    if (item === 'never') {
+      bad('fail-on', 'cannot combine never with other conditions')
+      continue
+    }
+    if ((FAIL_CONDITIONS as readonly string[]).includes(item)) failOn.add(item as FailCondition)
+    else bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item)
+  }
+
   if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
     return { ok: false, errors }
   }
@@ -223,7 +243,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       maxRedeliveries,
       events,
       maxAgeMs,
-      dryRun: dryRun ?? false
+      dryRun: dryRun ?? false,
+      failOn
     }
   }
 }

@@ -43,14 +43,22 @@ export class DeliveryLedger {
   private seenIds = new Set<DeliveryId>()
   scanned = 0
   newestAt: number | undefined
+  /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
+  newestOk: boolean | undefined
+  /** The newest successful attempt: the receiver answered then. */
+  lastOkAt: number | undefined
 
   add(attempt: Attempt): void {
     // A page boundary can shift while deliveries arrive; never count an attempt twice.
     if (this.seenIds.has(attempt.id)) return
     this.seenIds.add(attempt.id)
     this.scanned++
-    if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt) this.newestAt = attempt.deliveredAt
     const ok = isSuccess(attempt)
+    if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
+      this.newestAt = attempt.deliveredAt
+      this.newestOk = ok
+    }
+    if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt)) this.lastOkAt = attempt.deliveredAt
     const facts = this.byGuid.get(attempt.guid)
     if (!facts) {
       this.byGuid.set(attempt.guid, {

@@ -2,6 +2,7 @@ import { keepsDone, type HookBookmark } from './bookmark.js'
 import type { EventFilter } from './config.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
+import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
 
 export type SkipReason =
   | 'filtered'
@@ -14,11 +15,17 @@ export type SkipReason =
   | 'dry-run'
   /** Another run, overlapping this one, is redelivering it. */
   | 'in-flight'
+  /** The hook's receiver is down (or not shown up): it waits, at no cost of an attempt. */
+  | 'receiver-down'
+  /** The receiver refused its last redelivery: the next one waits for the backoff. */
+  | 'backoff'
   /** The run was interrupted (SIGINT, SIGTERM) before sending it; the next run does. */
   | 'interrupted'
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused'])
+/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
+export const GIVE_UP_SKIPS: ReadonlySet<SkipReason> = new Set(['max-attempts', 'outside-window'])
 
 export interface Policy {
   maxAttempts: number
@@ -30,8 +37,13 @@ export interface Policy {
   windowMs: number
 }
 
-/** A redelivery is in flight until its new attempt is listed, or this long after it was requested. */
-export const IN_FLIGHT_GRACE_MS = 3 * 60_000
+/**
+ * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
+ * minutes), or at most this long. One only planned before a run stopped may never have been
+ * sent: it waits the short grace alone.
+ */
+export const SENT_IN_FLIGHT_MS = 60 * 60_000
+export const PLANNED_IN_FLIGHT_MS = 3 * 60_000
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
 export const LATE_LISTING_MARGIN_MS = 2 * 60_000
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
@@ -45,16 +57,23 @@ export interface HookScan {
   /** The bookmark's floor before this run, or the lookback start when there was none. */
   floorBase: number
   newestAt?: number
+  /** Whether the newest attempt listed succeeded, and the newest success: evidence that the receiver is up. */
+  newestOk?: boolean
+  lastOkAt?: number
   previous?: HookBookmark
 }
 
 export interface Decision {
   hookKey: string
   facts: GuidFacts
-  /** Redeliveries of it that GitHub lists, by this action or by hand. */
+  /** Redeliveries of it that count against max-attempts: GitHub lists them, by this action or by hand, less free probes. */
   attempts: number
   action: 'redeliver' | 'skip'
   reason?: SkipReason
+  /** Sent first, alone for its hook, to learn whether the receiver is up. */
+  probe?: boolean
+  /** Due, but waits for its hook's probe: sent if the receiver is up, else skipped as `receiver-down`. */
+  held?: boolean
 }
 
 export interface HookPlan {
@@ -65,6 +84,8 @@ export interface HookPlan {
   outsideScan: number
   /** Failing guids an earlier run already finished (skipped for good). */
   alreadyDone: number
+  /** What the listing said of the receiver; a probe is sent when it is unclear and something is due. */
+  evidence: Evidence
 }
 
 export interface RunPlan {
@@ -78,14 +99,29 @@ export function matchesEvents(filters: EventFilter[], event: string, action: str
   return filters.some(f => f.event === event && (f.action === undefined || f.action === action))
 }
 
-/** Decides, for every failing delivery of every hook, whether to redeliver it now and why not. */
+/** Whether a redelivery of this attempt id is still in flight at `now`. */
+export function isInFlight(previous: HookBookmark | undefined, id: DeliveryId, now: number): boolean {
+  const sentAt = previous?.sent.get(id)
+  if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS) return true
+  const plannedAt = previous?.pending.get(id)
+  return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS
+}
+
+/**
+ * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
+ * A hook whose receiver the listing does not show up gets one probe; its other due
+ * deliveries are held until the probe's result is known (`releaseHeld`).
+ */
 export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan {
   const hooks: HookPlan[] = []
+  const probes: Decision[] = []
   const due: Decision[] = []
   for (const scan of scans) {
-    const plan: HookPlan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0 }
-    const pending = scan.previous?.pending
+    const evidence = receiverEvidence(scan, now)
+    const plan: HookPlan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence }
     const done = scan.previous?.done
+    const free = scan.previous?.free
+    const hookDue: Decision[] = []
     for (const facts of scan.facts) {
       if (facts.ok) continue
       if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
@@ -96,25 +132,38 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
         plan.alreadyDone++
         continue
       }
-      const requestedAt = pending?.get(facts.newestId)
-      if (requestedAt !== undefined && now < requestedAt + IN_FLIGHT_GRACE_MS) {
+      if (isInFlight(scan.previous, facts.newestId, now)) {
         plan.inFlight.push(facts)
         continue
       }
-      const attempts = facts.redeliveries
+      const attempts = chargedAttempts(facts.redeliveries, free?.get(facts.guid) ?? 0)
       const decision: Decision = { hookKey: scan.key, facts, attempts, action: 'skip' }
       if (!matchesEvents(policy.events, facts.event, facts.action)) decision.reason = 'filtered'
       else if (attempts >= policy.maxAttempts) decision.reason = 'max-attempts'
       else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs) decision.reason = 'too-old'
       else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS) decision.reason = 'outside-window'
-      else due.push(decision)
+      else if (now < facts.newestAt + backoffMs(attempts)) decision.reason = 'backoff'
+      else hookDue.push(decision)
       plan.decisions.push(decision)
+    }
+    if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
+      const probe = chooseProbe(hookDue, free)
+      probe.probe = true
+      probes.push(probe)
+      for (const decision of hookDue) {
+        if (decision === probe) continue
+        decision.held = true
+        decision.reason = 'receiver-down'
+      }
+    } else {
+      due.push(...hookDue)
     }
     hooks.push(plan)
   }
-  due.sort((a, b) => a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1))
+  // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
+  const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)]
   const toRedeliver: Decision[] = []
-  due.forEach((decision, index) => {
+  ordered.forEach((decision, index) => {
     if (index >= policy.maxRedeliveries) decision.reason = 'budget'
     else if (policy.dryRun) decision.reason = 'dry-run'
     else {
@@ -123,6 +172,58 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
     }
   })
   return { hooks, toRedeliver }
+}
+
+/**
+ * The probe: a delivery that was redelivered least (so one payload a receiver refuses is not
+ * what keeps being probed), the oldest of those.
+ */
+function chooseProbe(due: Decision[], free: ReadonlyMap<string, number> | undefined): Decision {
+  const tries = (d: Decision): number => d.attempts + (free?.get(d.facts.guid) ?? 0)
+  return [...due].sort((a, b) => tries(a) - tries(b) || oldestFirst(a, b))[0]
+}
+
+function oldestFirst(a: Decision, b: Decision): number {
+  return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1)
+}
+
+/**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
+ * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ */
+export function replaceProbe(plan: RunPlan, hookKey: string, free: ReadonlyMap<string, number> | undefined): Decision | undefined {
+  const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? []
+  if (held.length === 0) return undefined
+  const probe = chooseProbe(held, free)
+  probe.held = false
+  probe.probe = true
+  probe.action = 'redeliver'
+  probe.reason = undefined
+  plan.toRedeliver.push(probe)
+  return probe
+}
+
+/**
+ * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
+ * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
+ */
+export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVerdict>, policy: Pick<Policy, 'maxRedeliveries'>): Decision[] {
+  let left = policy.maxRedeliveries - plan.toRedeliver.length
+  const released: Decision[] = []
+  const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst)
+  for (const decision of held) {
+    decision.held = false
+    if (left <= 0) {
+      decision.reason = 'budget'
+      continue
+    }
+    left--
+    decision.action = 'redeliver'
+    decision.reason = undefined
+    released.push(decision)
+  }
+  plan.toRedeliver.push(...released)
+  return released
 }
 
 export type Outcome =
@@ -142,6 +243,13 @@ function isFinished(decision: Decision, outcome: Outcome | undefined): boolean {
   return reason !== undefined && FINAL_SKIPS.has(reason)
 }
 
+/** What this run learnt of a hook's receiver, for its bookmark and the summary. */
+export interface ReceiverState {
+  verdict?: ProbeVerdict
+  /** GitHub time of the probe, the fallback for when the receiver began failing. */
+  probedAt?: number
+}
+
 /**
  * The hook's bookmark after this run. The floor moves up to the newest delivery
  * seen (less a margin for late listing) but never past an unfinished delivery;
@@ -152,7 +260,7 @@ export function nextHookBookmark(
   plan: HookPlan,
   outcomes: ReadonlyMap<string, Outcome>,
   now: number,
-  planned: ReadonlyMap<DeliveryId, number> = new Map()
+  receiver: ReceiverState = {}
 ): HookBookmark {
   let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
@@ -160,8 +268,6 @@ export function nextHookBookmark(
     if (!isFinished(decision, outcomes.get(outcomeKey(decision)))) floor = Math.min(floor, decision.facts.firstAt)
   }
   floor = Math.max(floor, scan.floorBase)
-
-  const pending = pendingAfter(scan, plan, outcomes, now, planned)
 
   const done = new Map<string, number>()
   for (const [guid, at] of scan.previous?.done ?? []) if (keepsDone(at, floor)) done.set(guid, at)
@@ -171,7 +277,16 @@ export function nextHookBookmark(
     }
   }
   const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t): t is number => t !== undefined)
-  return { floor, ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}), pending, done }
+  const down = receiver.verdict === 'down' || receiver.verdict === 'unknown'
+  const downSince = down ? (scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt) : undefined
+  return {
+    floor,
+    ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+    ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+    done,
+    free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
+    ...(downSince !== undefined ? { downSince } : {})
+  }
 }
 
 /**
@@ -185,31 +300,80 @@ export function checkpointHookBookmark(
   now: number,
   planned: ReadonlyMap<DeliveryId, number>
 ): HookBookmark {
+  const previous = scan.previous
+  const plannedProbes = new Set(plan.decisions.filter(d => d.probe && planned.has(d.facts.newestId)).map(d => d.facts.guid))
   return {
-    floor: scan.previous?.floor ?? scan.floorBase,
-    ...(scan.previous?.seenUntil !== undefined ? { seenUntil: scan.previous.seenUntil } : {}),
-    pending: pendingAfter(scan, plan, outcomes, now, planned),
-    done: new Map(scan.previous?.done ?? [])
+    floor: previous?.floor ?? scan.floorBase,
+    ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
+    ...inFlightAfter(scan, plan, outcomes, now, planned),
+    done: new Map(previous?.done ?? []),
+    free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
+    ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
   }
 }
 
-/** Redeliveries in flight: earlier ones not yet expired, those made (or perhaps made) this run, and those planned. */
-function pendingAfter(
+/**
+ * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
+ * made) this run, and those planned. An id that is no longer its delivery's newest attempt
+ * has been listed: its redelivery is no longer in flight.
+ */
+function inFlightAfter(
   scan: HookScan,
   plan: HookPlan,
   outcomes: ReadonlyMap<string, Outcome>,
   now: number,
   planned: ReadonlyMap<DeliveryId, number>
-): Map<DeliveryId, number> {
-  const pending = new Map<DeliveryId, number>()
-  for (const [id, at] of scan.previous?.pending ?? []) if (now < at + IN_FLIGHT_GRACE_MS) pending.set(id, at)
+): Pick<HookBookmark, 'pending' | 'sent'> {
+  const newest = new Set(scan.facts.map(f => f.newestId))
+  const keep = (map: ReadonlyMap<DeliveryId, number> | undefined, lifetime: number): Map<DeliveryId, number> => {
+    const out = new Map<DeliveryId, number>()
+    for (const [id, at] of map ?? []) if (now < at + lifetime && newest.has(id)) out.set(id, at)
+    return out
+  }
+  const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS)
+  const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS)
   for (const [id, at] of planned) pending.set(id, at)
   for (const decision of plan.decisions) {
     const outcome = outcomes.get(outcomeKey(decision))
-    if (outcome?.result === 'redelivered') pending.set(decision.facts.newestId, outcome.at)
-    else if (outcome?.result === 'error' && outcome.uncertainAt !== undefined) pending.set(decision.facts.newestId, outcome.uncertainAt)
+    const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined
+    if (at === undefined) continue
+    pending.delete(decision.facts.newestId)
+    sent.set(decision.facts.newestId, at)
   }
-  return pending
+  return { pending, sent }
+}
+
+/** Free probes of deliveries still failing and unfinished, plus this run's probes (sent, or about to be). */
+function freeProbesAfter(
+  scan: HookScan,
+  plan: HookPlan,
+  outcomes: ReadonlyMap<string, Outcome>,
+  plannedProbes: ReadonlySet<string>,
+  done: ReadonlyMap<string, number>
+): Map<string, number> {
+  const failing = new Set(scan.facts.filter(f => !f.ok).map(f => f.guid))
+  const free = new Map<string, number>()
+  for (const [guid, n] of scan.previous?.free ?? []) if (failing.has(guid) && !done.has(guid)) free.set(guid, n)
+  for (const decision of plan.decisions) {
+    if (!decision.probe) continue
+    const outcome = outcomes.get(outcomeKey(decision))
+    const maybeSent = outcome?.result === 'redelivered' || (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
+    if (maybeSent || (outcome === undefined && plannedProbes.has(decision.facts.guid))) {
+      free.set(decision.facts.guid, (scan.previous?.free.get(decision.facts.guid) ?? 0) + 1)
+    }
+  }
+  return free
+}
+
+/** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
+export function failingSince(scan: HookScan, plan: HookPlan): number | undefined {
+  let since: number | undefined
+  for (const decision of plan.decisions) {
+    const at = decision.facts.firstAt
+    if (scan.lastOkAt !== undefined && at < scan.lastOkAt) continue
+    if (since === undefined || at < since) since = at
+  }
+  return since
 }
 
 export function outcomeKey(decision: Pick<Decision, 'hookKey' | 'facts'>): string {

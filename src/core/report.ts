@@ -1,4 +1,4 @@
-import type { Target } from './config.js'
+import type { FailCondition, Target } from './config.js'
 import type { ReportRow, RunResult, Totals } from './types.js'
 
 export interface ReportDocument {
@@ -7,7 +7,19 @@ export interface ReportDocument {
   dryRun: boolean
   finishedAt: string
   totals: Totals
-  hooks: Array<{ hook: string; hookId: string | null; scanned: number; failed: number; redelivered: number; skipped: number; errors: number; inFlight: number; scanError?: string }>
+  hooks: Array<{
+    hook: string
+    hookId: string | null
+    scanned: number
+    failed: number
+    redelivered: number
+    skipped: number
+    errors: number
+    givenUp: number
+    inFlight: number
+    receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
+    scanError?: string
+  }>
   warnings: string[]
   /** What failed the run (exit 1), beyond the per-delivery errors; empty when it succeeded. */
   failures: string[]
@@ -41,11 +53,40 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       redelivered: h.redelivered,
       skipped: h.skipped,
       errors: h.errors,
+      givenUp: h.givenUp,
       inFlight: h.inFlight,
+      ...(h.receiverDown
+        ? {
+            receiverDown: {
+              verdict: h.receiverDown.verdict,
+              ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
+              waiting: h.receiverDown.waiting
+            }
+          }
+        : {}),
       ...(h.scanError ? { scanError: h.scanError } : {})
     })),
     warnings: result.warnings,
     failures: result.failures,
     deliveries: result.rows
   }
+}
+
+/**
+ * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
+ * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
+ * given up, receivers found down. Empty: the step succeeds.
+ */
+export function stepFailures(result: RunResult, failOn: ReadonlySet<FailCondition>): string[] {
+  const reasons: string[] = []
+  if (failOn.has('errors')) reasons.push(...result.failures)
+  const { givenUp, receiversDown } = result.totals
+  if (failOn.has('given-up') && givenUp > 0) {
+    reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`)
+  }
+  if (failOn.has('receiver-down') && receiversDown > 0) {
+    const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label)
+    reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`)
+  }
+  return reasons
 }

@@ -13,6 +13,8 @@ const REASON_TEXT: Record<string, string> = {
   refused: 'GitHub refused the redelivery',
   'dry-run': 'dry run',
   'in-flight': 'another run is redelivering it',
+  'receiver-down': 'receiver down; waits, costs no attempt',
+  backoff: 'receiver refused it; next try after the backoff',
   interrupted: 'run interrupted; next run'
 }
 
@@ -37,6 +39,17 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
     for (const failure of result.failures) lines.push(`> - ${escapeCell(failure)}`)
     lines.push('')
   }
+  const alerts: string[] = []
+  if (totals.givenUp > 0) alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`)
+  for (const h of result.hooks) {
+    const down = h.receiverDown
+    if (!down) continue
+    const since = down.since !== undefined ? ` since ${formatTime(new Date(down.since).toISOString())}` : ''
+    const failing = since ? `failing${since}` : ''
+    const state = down.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
+    alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(down.waiting)} failing ${down.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`)
+  }
+  if (alerts.length > 0) lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '')
   for (const warning of result.warnings) lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '')
 
   lines.push('| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|')

@@ -22,13 +22,30 @@ export interface Totals {
   redelivered: number
   skipped: number
   errors: number
+  /** Given up this run (attempts used up, or past what GitHub can redeliver); part of `skipped`. */
+  givenUp: number
+  /** Hooks whose receiver was found down (or not shown up by its probe) this run. */
+  receiversDown: number
 }
 
-export interface HookResult extends Totals {
+/** A receiver found down: since when it has been failing, and what waits for it. */
+export interface ReceiverDown {
+  /** GitHub time of its oldest failure since its last success, when known. */
+  since?: number
+  /** Failing deliveries waiting for it: those held back (skipped as `receiver-down`) and the probe. */
+  waiting: number
+  /** `down`: the probe failed; `unknown`: its answer was not listed in time. */
+  verdict: 'down' | 'unknown'
+}
+
+export interface HookResult extends Omit<Totals, 'receiversDown'> {
   hook: HookTarget
   inFlight: number
+  receiverDown?: ReceiverDown
   /** Set when the hook could not be scanned at all. */
   scanError?: string
+  /** delivered_at of the newest successful attempt this run listed, if any. */
+  lastSuccessAt?: number
 }
 
 export interface ReportRow {

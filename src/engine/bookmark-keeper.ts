@@ -8,6 +8,8 @@ import type { BookmarkStore, Logger } from './ports.js'
 export class BookmarkKeeper {
   private readText: string | undefined
   private lastText: string | undefined
+  /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
+  private warnedTrim = false
 
   constructor(
     private readonly store: BookmarkStore,
@@ -30,7 +32,7 @@ export class BookmarkKeeper {
    * and merges in what another run wrote meanwhile, which is returned as `others`.
    */
   async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<{ others?: Bookmark }> {
-    let { text, trimmed, trimmedPending } = serializeBookmark(bookmark)
+    let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, this.store.maxChars)
     // Nothing changed: no write, and no second read either.
     if (text === this.lastText) return {}
     let others: Bookmark | undefined
@@ -39,15 +41,16 @@ export class BookmarkKeeper {
       if (current !== this.lastText) {
         this.log.debug(`The ${this.store.description} changed during this run; merging, never moving a bookmark back.`)
         others = parseBookmark(current).bookmark
-        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others)))
+        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), this.store.maxChars))
         this.lastText = current
         if (text === current) return { others }
       }
     }
-    if (trimmedPending > 0) {
+    if (trimmedPending > 0 && !this.warnedTrim) {
+      this.warnedTrim = true
       this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`)
     } else if (trimmed > 0) {
-      // Only costs a repeated line in a later report: not worth a warning.
+      // Only costs a repeated line in a later report (or was warned about already): not worth a warning.
       this.log.debug(`The bookmark was trimmed to fit an Actions variable: ${trimmed} finished deliveries forgotten.`)
     }
     await this.store.write(text)
@@ -60,9 +63,11 @@ export class BookmarkKeeper {
    * which was sent; unless another run has written since, whose bookmark must stay.
    */
   async restore(): Promise<void> {
-    if (this.readText === undefined || this.lastText === this.readText) return
+    if (this.lastText === this.readText) return
     if ((await this.store.read()) !== this.lastText) return
-    await this.store.write(this.readText)
-    this.lastText = this.readText
+    // There was no bookmark before this run: an empty one means the same, with nothing in flight.
+    const text = this.readText ?? serializeBookmark({ hooks: new Map() }).text
+    await this.store.write(text)
+    this.lastText = text
   }
 }

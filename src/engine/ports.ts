@@ -33,6 +33,8 @@ export interface DeliveriesPort {
 export interface BookmarkStore {
   /** For messages: `variable X in owner/repo`, `file ./state.json`. */
   readonly description: string
+  /** The longest value the store holds (an Actions variable's limit); none for a file. */
+  readonly maxChars?: number
   read(): Promise<string | undefined>
   write(text: string): Promise<void>
 }

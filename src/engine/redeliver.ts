@@ -1,10 +1,25 @@
 import type { Bookmark, HookBookmark } from '../core/bookmark.js'
 import type { DeliveryId } from '../core/ids.js'
-import { checkpointHookBookmark, outcomeKey, type Decision, type HookPlan, type HookScan, type Outcome, type RunPlan } from '../core/plan.js'
+import {
+  checkpointHookBookmark,
+  outcomeKey,
+  releaseHeld,
+  replaceProbe,
+  type Decision,
+  type HookPlan,
+  type HookScan,
+  type Outcome,
+  type ReceiverState,
+  type RunPlan
+} from '../core/plan.js'
+import type { ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
 import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
-import { redeliveriesMade } from './scan.js'
+import { newAttempts, redeliveriesMade } from './scan.js'
+
+/** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
+const PROBE_LOOKS = 4
 
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
 const VERIFY_ROUNDS = 2
@@ -20,6 +35,8 @@ export interface RedelivererOptions {
   warn(message: string): void
   /** Redeliveries between two checkpoints of the bookmark. */
   checkpointEvery: number
+  /** The run's budget: held deliveries released after a probe share what is left of it. */
+  maxRedeliveries: number
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs: number
   sleep(ms: number): Promise<void>
@@ -34,6 +51,8 @@ export interface RedelivererOptions {
  */
 export class Redeliverer {
   readonly outcomes = new Map<string, Outcome>()
+  /** What the probes showed of each probed hook's receiver. */
+  readonly receivers = new Map<string, ReceiverState>()
   /** Problems that fail the run once everything else is done. */
   readonly failures: string[] = []
   private stop: Outcome | undefined
@@ -47,14 +66,83 @@ export class Redeliverer {
   }
 
   async run(): Promise<void> {
-    const { plan, checkpointEvery } = this.options
-    for (let start = 0; start < plan.toRedeliver.length; start += checkpointEvery) {
-      let batch = plan.toRedeliver.slice(start, start + checkpointEvery)
-      this.stopIfInterrupted()
-      if (!this.stop) batch = await this.checkpoint(batch, start === 0)
-      for (const decision of batch) await this.send(decision)
-    }
+    const { plan } = this.options
+    // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+    await this.sendAll([...plan.toRedeliver], true)
+    await this.replaceRefusedProbes()
+    const released = await this.awaitProbes()
+    await this.sendAll(released, false)
     await this.verifyUncertain()
+  }
+
+  private async sendAll(decisions: Decision[], first: boolean): Promise<void> {
+    const { checkpointEvery } = this.options
+    for (let start = 0; start < decisions.length; start += checkpointEvery) {
+      let batch = decisions.slice(start, start + checkpointEvery)
+      this.stopIfInterrupted()
+      if (!this.stop) batch = await this.checkpoint(batch, first && start === 0)
+      for (const decision of batch) {
+        await this.send(decision)
+        if (decision.probe) this.receivers.set(decision.hookKey, { probedAt: this.options.github.now() })
+      }
+    }
+  }
+
+  /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
+  private async replaceRefusedProbes(): Promise<void> {
+    const { plan, scans } = this.options
+    for (const probe of plan.toRedeliver.filter(d => d.probe)) {
+      let current: Decision | undefined = probe
+      while (current && !this.stop && this.isRefused(current)) {
+        current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current!.hookKey)?.previous?.free)
+        if (current) await this.sendAll([current], false)
+      }
+    }
+  }
+
+  private isRefused(decision: Decision): boolean {
+    const outcome = this.outcomes.get(outcomeKey(decision))
+    return outcome?.result === 'skipped' && outcome.reason === 'refused'
+  }
+
+  /**
+   * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
+   * GHES), and returns the held deliveries of the hooks whose receiver answered.
+   */
+  private async awaitProbes(): Promise<Decision[]> {
+    const { plan, github, hooks, log } = this.options
+    const probes = plan.toRedeliver.filter(d => d.probe)
+    if (probes.length === 0) return []
+    // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
+    // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
+    const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    const verdicts = new Map<string, ProbeVerdict>(waiting.map(p => [p.hookKey, 'unknown']))
+    if (waiting.length > 0 && !this.stop) {
+      const n = waiting.length
+      log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`)
+      const sentAt = Math.min(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
+      const step = this.options.verifyDelayMs / PROBE_LOOKS
+      for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
+        const wait = sentAt + look * step - github.now()
+        if (wait > 0) await this.options.sleep(wait)
+        // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
+        this.stopIfInterrupted()
+        if (this.stop) break
+        for (const probe of waiting) {
+          if (verdicts.get(probe.hookKey) !== 'unknown') continue
+          const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey)!, [probe], sentAt)
+          const ok = found?.get(probe.facts.guid)
+          if (ok !== undefined) verdicts.set(probe.hookKey, ok ? 'up' : 'down')
+        }
+      }
+    }
+    for (const [key, verdict] of verdicts) {
+      this.receivers.set(key, { ...this.receivers.get(key), verdict })
+      const label = hooks.find(h => h.key === key)?.label ?? key
+      if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
+      else log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`)
+    }
+    return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
   }
 
   /**

@@ -1,4 +1,4 @@
-import { finalReason, outcomeKey, type Decision, type HookPlan, type Outcome, type RunPlan } from '../core/plan.js'
+import { failingSince, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import type { Logger } from './ports.js'
 import type { ScannedHook } from './scan.js'
@@ -8,12 +8,14 @@ export function tally(
   scanned: ScannedHook[],
   plan: RunPlan,
   outcomes: ReadonlyMap<string, Outcome>,
+  receivers: ReadonlyMap<string, ReceiverState>,
   log: Logger
 ): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
   const rows: ReportRow[] = []
   const hooks = scanned.map(s => {
-    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, inFlight: 0 }
+    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 }
     if (s.error) result.scanError = s.error
+    if (s.ledger?.lastOkAt !== undefined) result.lastSuccessAt = s.ledger.lastOkAt
     const hookPlan = plan.hooks.find(p => p.key === s.hook.key)
     if (!hookPlan) {
       log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`)
@@ -27,17 +29,25 @@ export function tally(
       if (row.result === 'redelivered') result.redelivered++
       else if (row.result === 'error') result.errors++
       else result.skipped++
+      if (row.reason && GIVE_UP_SKIPS.has(row.reason)) result.givenUp++
+    }
+    const verdict = receivers.get(s.hook.key)?.verdict
+    if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
+      const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt
+      result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
     return result
   })
-  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0 }
+  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 }
   for (const h of hooks) {
     totals.scanned += h.scanned
     totals.failed += h.failed
     totals.redelivered += h.redelivered
     totals.skipped += h.skipped
     totals.errors += h.errors
+    totals.givenUp += h.givenUp
+    if (h.receiverDown) totals.receiversDown++
   }
   return { hooks, rows, totals }
 }
@@ -74,12 +84,17 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
 function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`]
   if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`)
+  if (result.givenUp > 0) parts.push(`${result.givenUp} given up`)
   if (result.inFlight > 0) parts.push(`${result.inFlight} redeliveries still in flight`)
+  if (result.receiverDown) {
+    const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : ''
+    parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`)
+  }
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
   if (plan.outsideScan > 0) log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`)
   if (plan.alreadyDone > 0) log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`)
   for (const d of plan.decisions) {
     const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
-    log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.reason ? ` (${d.reason})` : ''}`)
+    log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`)
   }
 }

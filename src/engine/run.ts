@@ -1,4 +1,4 @@
-import type { Bookmark } from '../core/bookmark.js'
+import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
@@ -8,6 +8,7 @@ import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, t
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { scanHook, type ScannedHook } from './scan.js'
+import { abortableSleep } from './sleep.js'
 
 export interface EngineOptions {
   hooks: HookTarget[]
@@ -22,7 +23,8 @@ export interface EngineOptions {
   checkpointEvery?: number
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs?: number
-  sleep?: (ms: number) => Promise<void>
+  /** Waits; given the run's signal, so an interruption can end them early. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   /**
    * Aborted when the run is interrupted (SIGINT, SIGTERM): no further redelivery is sent;
    * the bookmark and the results still record what was. Its reason names the signal.
@@ -39,6 +41,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const warnings: string[] = []
   const failures: string[] = []
   const warn = (message: string): void => {
+    // Said once per run, however many hooks or checkpoints run into it.
+    if (warnings.includes(message)) return
     warnings.push(message)
     log.warning(message)
   }
@@ -59,7 +63,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     if (parsed.problem) {
       warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
+    for (const problem of parsed.warnings ?? []) {
+      warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`)
+    }
     previous = parsed.bookmark
+    for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
     if (previous.legacyFloor !== undefined) {
       log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
     }
@@ -83,8 +91,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     log,
     warn,
     checkpointEvery: options.checkpointEvery ?? 40,
+    maxRedeliveries: policy.maxRedeliveries,
     verifyDelayMs: options.verifyDelayMs ?? 15_000,
-    sleep: options.sleep ?? (ms => abortableSleep(ms, signal)),
+    sleep: ms => (options.sleep ?? abortableSleep)(ms, signal),
     signal
   })
   await redeliverer.run()
@@ -94,10 +103,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
   const learnt = scans.length > 0 || hooks.length === 0
   if (keeper && !policy.dryRun && learnt) {
-    // Hooks no longer scanned (deleted, or dropped from hook-id) leave the bookmark.
-    const next: Bookmark = { hooks: new Map([...previous.hooks].filter(([key]) => hooks.some(h => h.key === key))) }
+    // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
+    const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs))
+    const next: Bookmark = { hooks: new Map(kept) }
     for (const scan of scans) {
-      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now))
+      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)))
     }
     try {
       await keeper.write(next, { mergeWithOthers: true })
@@ -112,7 +122,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     }
   }
 
-  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, log)
+  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
   for (const s of scanned) if (s.error && !s.interrupted) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
@@ -131,18 +141,4 @@ function interruptedMessage(signal: AbortSignal, scanned: ScannedHook[], rows: R
   if (left > 0) parts.push(`${left} left for the next run`)
   if (unscanned > 0) parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`)
   return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`
-}
-
-/** A wait that ends early when the run is interrupted. */
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise(resolve => {
-    if (signal?.aborted) return resolve()
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

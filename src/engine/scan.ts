@@ -1,4 +1,4 @@
-import type { Bookmark } from '../core/bookmark.js'
+import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
@@ -35,23 +35,28 @@ export interface ScanContext {
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
   const { previous, lookbackMs, windowMs, github } = context
-  const prior = previous.hooks.get(hook.key)
+  let prior: HookBookmark | undefined
   const ledger = new DeliveryLedger()
-  let bounds: { floorBase: number; scanStart: number } | undefined
+  let bounds: { floorBase: number; scanStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
-  const boundsNow = (): { floorBase: number; scanStart: number } => {
+  const boundsNow = (): { floorBase: number; scanStart: number; seenBefore?: number } => {
     const now = github.now()
-    const floorBase = prior?.floor ?? previous.legacyFloor ?? now - lookbackMs
-    return { floorBase, scanStart: Math.max(floorBase, now - windowMs) }
+    const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs)
+    if (trusted.problem) {
+      // The legacy value is one for every hook: the same words, so the run warns once.
+      const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`
+      context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
+    }
+    prior = trusted.previous
+    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil }
   }
-  // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-  const seenBefore = prior?.seenUntil
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
       if (context.signal?.aborted) return false
       bounds ??= boundsNow()
-      const { floorBase, scanStart } = bounds
+      const { floorBase, scanStart, seenBefore } = bounds
       let more = page.length > 0
       for (const attempt of page) {
         if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
@@ -74,7 +79,39 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     )
   }
   context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
-  return { hook, ledger, scan: { key: hook.key, facts: [...ledger.facts()], scanStart, floorBase, newestAt: ledger.newestAt, previous: prior } }
+  return { hook, ledger, scan: {
+      key: hook.key,
+      facts: [...ledger.facts()],
+      scanStart,
+      floorBase,
+      newestAt: ledger.newestAt,
+      newestOk: ledger.newestOk,
+      lastOkAt: ledger.lastOkAt,
+      previous: prior
+    }
+  }
+}
+
+/**
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
+ * newest attempt after the one redelivered succeeded. A guid absent from the answer has
+ * no new attempt listed yet. Undefined when GitHub could not be asked.
+ */
+export async function newAttempts(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Map<string, boolean> | undefined> {
+  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
+  const found = new Map<string, boolean>()
+  try {
+    await github.listDeliveries(hook, page => {
+      for (const attempt of page) {
+        const id = redelivered.get(attempt.guid)
+        if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt))
+      }
+      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
+    })
+  } catch {
+    return undefined
+  }
+  return found
 }
 
 /**
@@ -82,18 +119,6 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
  * whose redelivery went through. Undefined when GitHub could not be asked.
  */
 export async function redeliveriesMade(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Set<string> | undefined> {
-  const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
-  const made = new Set<string>()
-  try {
-    await github.listDeliveries(hook, page => {
-      for (const attempt of page) {
-        const id = redelivered.get(attempt.guid)
-        if (id !== undefined && compareIds(attempt.id, id) > 0) made.add(attempt.guid)
-      }
-      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
-    })
-  } catch {
-    return undefined
-  }
-  return made
+  const found = await newAttempts(github, hook, decisions, since)
+  return found && new Set(found.keys())
 }

@@ -8,12 +8,21 @@ import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
-import type { GitHubClock } from './clock.js'
 import { UserError } from '../engine/ports.js'
+import type { GitHubClock } from './clock.js'
 import { requestHost, unreachableMessage, unreachableReason } from './network.js'
-import { timeScale } from './timing.js'
+import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
+
+/**
+ * The toolkit's convention: inside a workflow run, the user agent carries the runner's
+ * orchestration id, so GitHub can tie API traffic to the job that made it.
+ */
+export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.ACTIONS_ORCHESTRATION_ID?.trim()
+  return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT
+}
 const API_VERSION = '2022-11-28'
 
 /** Registered before retry, so it decides first: a host that cannot be reached is not retried. */
@@ -40,13 +49,15 @@ export interface ClientContext {
   mask(secret: string): void
   /** Requests made by every client of the run, for the API budget in debug logging. */
   requests: { total: number; writes: number }
+  pacing: Pacing
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.
-let writeGroup: Bottleneck.Group | undefined
-function sharedWriteGroup(): Bottleneck.Group {
-  writeGroup ??= new Bottleneck.Group({ id: 'webhook-redelivery-write', maxConcurrent: 1, minTime: Math.round(1000 * timeScale()) })
-  return writeGroup
+const writeGroups = new Map<number, Bottleneck.Group>()
+function sharedWriteGroup(minTime: number): Bottleneck.Group {
+  let group = writeGroups.get(minTime)
+  if (!group) writeGroups.set(minTime, (group = new Bottleneck.Group({ id: `webhook-redelivery-write-${minTime}`, maxConcurrent: 1, minTime })))
+  return group
 }
 
 /** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
@@ -55,11 +66,10 @@ const MAX_SECONDARY_RETRIES = 4
 const MAX_PRIMARY_WAIT_S = 60
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials; installationId?: number }): GitHubClient {
-  const scale = timeScale()
-  const { log } = context
+  const { log, pacing } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
-    userAgent: USER_AGENT,
+    userAgent: userAgent(),
     request: { fetch: proxyAwareFetch(context.baseUrl) },
     log: {
       debug: (message: string) => log.debug(message),
@@ -68,7 +78,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
       error: (message: string) => log.debug(message)
     },
     throttle: {
-      write: sharedWriteGroup(),
+      write: sharedWriteGroup(pacing.writeIntervalMs),
       // GitHub's retry-after is obeyed as given, even in tests.
       retryAfterBaseValue: 1000,
       fallbackSecondaryRateRetryAfter: 60,
@@ -83,7 +93,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
         return again
       }
     },
-    retry: { retryAfterBaseValue: Math.max(1, Math.round(1000 * scale)) }
+    retry: { retryAfterBaseValue: pacing.retryBaseMs }
   }
   if ('token' in auth) {
     context.mask(auth.token)
@@ -125,6 +135,14 @@ export function createClient(context: ClientContext, auth: { token: string } | {
  * (or none, per NO_PROXY) for the destination, as @actions/github does.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
-  const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
+  try {
+    dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+  } catch (error) {
+    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
+    const secure = baseUrl.startsWith('https:')
+    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
+    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
+  }
   return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
 }

@@ -2,7 +2,7 @@ import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
-import { timeScale } from './timing.js'
+import type { Pacing } from './timing.js'
 import type { GitHubClock } from './clock.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
 
@@ -29,7 +29,8 @@ export class GitHubDeliveries implements DeliveriesPort {
   constructor(
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
-    private readonly route: HookRoute
+    private readonly route: HookRoute,
+    private readonly pacing: Pick<Pacing, 'retryBaseMs' | 'sleep'>
   ) {}
 
   now(): number {
@@ -77,7 +78,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
         const uncertain = mayHaveBeenProcessed(error)
         if (!uncertain && attempt < REDELIVERY_TRIES) {
-          await sleep(attempt * attempt * 1000 * timeScale())
+          await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
           continue
         }
         const message = uncertain
@@ -108,10 +109,6 @@ export function mayHaveBeenProcessed(error: { status: number; cause?: unknown })
   // The connection was never made: the request cannot have reached GitHub.
   if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return false
   return true
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms))
 }
 
 function toAttempt(raw: RawDelivery): ListedAttempt {

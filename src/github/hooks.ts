@@ -11,8 +11,9 @@ interface RawHook {
   config?: { url?: string }
 }
 
-export function appHook(webBaseUrl: string): HookTarget {
-  return { key: 'app', kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` }
+/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
+export function appHook(webBaseUrl: string, appId: string): HookTarget {
+  return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` }
 }
 
 export interface HookOwner {

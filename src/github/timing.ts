@@ -1,9 +1,40 @@
+import { abortableSleep } from '../engine/sleep.js'
+
 /**
- * Waits GitHub asks for (one second between writes, retry backoff, retry-after).
- * WEBHOOK_REDELIVERY_TIME_SCALE shrinks them for the project's own tests against
- * its local GitHub API; it can only make waits shorter, and users never set it.
+ * The waits GitHub asks for: one second between writes, retry backoff, and how long to give
+ * a receiver before looking for a redelivery's attempt. The session takes them as a port,
+ * so the project's in-process tests pass shorter ones and a sleep that moves a simulated clock.
  */
-export function timeScale(env: NodeJS.ProcessEnv = process.env): number {
+export interface Pacing {
+  /** Between two writes, process-wide: GitHub asks for one second. */
+  writeIntervalMs: number
+  /** Unit of the retry backoff of failed requests (1, 4, 9 … units). */
+  retryBaseMs: number
+  /** How long a receiver can take to answer, and GitHub to list it: 10 s (30 s on GHES), and then some. */
+  verifyDelayMs: { dotcom: number; ghes: number }
+  /** Ends early when `signal` is aborted (an interrupted run). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+export const GITHUB_PACING: Pacing = {
+  writeIntervalMs: 1000,
+  retryBaseMs: 1000,
+  verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+  sleep: abortableSleep
+}
+
+/**
+ * WEBHOOK_REDELIVERY_TIME_SCALE shrinks the waits for the project's tests that spawn the
+ * bundle against its local GitHub API; it can only make waits shorter, and users never set it.
+ */
+export function pacingFromEnvironment(env: NodeJS.ProcessEnv = process.env): Pacing {
   const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE)
-  return Number.isFinite(value) && value > 0 && value < 1 ? value : 1
+  const scale = Number.isFinite(value) && value > 0 && value < 1 ? value : 1
+  if (scale === 1) return GITHUB_PACING
+  return {
+    ...GITHUB_PACING,
+    writeIntervalMs: Math.round(GITHUB_PACING.writeIntervalMs * scale),
+    retryBaseMs: Math.max(1, Math.round(GITHUB_PACING.retryBaseMs * scale)),
+    verifyDelayMs: { dotcom: GITHUB_PACING.verifyDelayMs.dotcom * scale, ghes: GITHUB_PACING.verifyDelayMs.ghes * scale }
+  }
 }

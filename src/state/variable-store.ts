@@ -1,3 +1,4 @@
+import { MAX_STATE_CHARS } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
 import { RateLimitedError, UserError, type BookmarkStore } from '../engine/ports.js'
 import type { GitHubClient } from '../github/client.js'
@@ -6,6 +7,7 @@ import { describeError, explainHttpError, isHttpError, isRateLimit, type Credent
 /** The bookmark in an Actions configuration variable of a repository. */
 export class VariableStore implements BookmarkStore {
   readonly description: string
+  readonly maxChars = MAX_STATE_CHARS
   private exists: boolean | undefined
 
   constructor(

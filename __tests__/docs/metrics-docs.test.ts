@@ -1,0 +1,34 @@
+/** The README's metrics table and alert rules name only metrics the CLI writes, and every one of them. */
+import { describe, expect, test } from '@jest/globals'
+import parsePrometheusTextFormat from 'parse-prometheus-text-format'
+import { renderMetrics } from '../../src/core/metrics.js'
+import { hookResult, reportRow, runResult } from '../fixtures/builders.js'
+import { read, yamlBlocks } from './helpers.js'
+import { asMap, parseYaml } from './mini-yaml.js'
+
+const readme = read('README.md')
+const section = readme.slice(readme.indexOf('### Metrics for Prometheus'), readme.indexOf('\n## ', readme.indexOf('### Metrics for Prometheus')))
+// Every family, with last success known so that it is written too.
+const written = parsePrometheusTextFormat(renderMetrics(runResult({ hooks: [hookResult({ lastSuccessAt: 1 })], rows: [reportRow()] }), { target: 'org acme' })).map(f => f.name)
+const metricNames = (text: string): string[] => [...new Set(text.match(/\bwebhook_redelivery_[a-z_]+/g) ?? [])]
+
+describe('README metrics section', () => {
+  test('the table lists exactly the metrics written', () => {
+    const tableNames = metricNames(section.split('```yaml')[0])
+    expect(tableNames.sort()).toEqual([...written].sort())
+  })
+
+  test('the alert rules parse and use only metrics that are written', () => {
+    const block = yamlBlocks(section).find(b => b.startsWith('groups:'))
+    expect(block).toBeDefined()
+    const groups = asMap(parseYaml(block!), 'rules').groups as unknown as { rules: { alert: string; expr: string }[] }[]
+    const rules = groups.flatMap(g => g.rules)
+    expect(rules.length).toBeGreaterThanOrEqual(4)
+    for (const rule of rules) {
+      expect(rule.alert).toMatch(/^[A-Za-z]+$/)
+      const used = metricNames(rule.expr)
+      expect(used.length).toBeGreaterThan(0)
+      for (const name of used) expect(written).toContain(name)
+    }
+  })
+})

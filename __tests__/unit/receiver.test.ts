@@ -1,0 +1,160 @@
+/**
+ * The outage rules of the pure core: when a receiver counts as up, the probe, the held
+ * deliveries, free probes, the backoff, and what a run gives up.
+ */
+import { describe, expect, test } from '@jest/globals'
+import {
+  GIVE_UP_SKIPS,
+  checkpointHookBookmark,
+  failingSince,
+  nextHookBookmark,
+  outcomeKey,
+  planRun,
+  releaseHeld,
+  type Decision,
+  type HookScan,
+  type Outcome,
+  type Policy
+} from '../../src/core/plan.js'
+import { backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence } from '../../src/core/receiver.js'
+import type { GuidFacts } from '../../src/core/ledger.js'
+import { bigId, facts, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
+
+const DOWN = { newestOk: false, lastOkAt: NOW - 3 * HOUR }
+
+function planDown(list: GuidFacts[], overrides: Partial<HookScan> = {}, pol: Partial<Policy> = {}) {
+  const s = scan({ facts: list, ...DOWN, ...overrides })
+  const run = planRun([s], policy(pol), NOW)
+  return { scan: s, run, hook: run.hooks[0] }
+}
+
+function state(decisions: Decision[]): Record<string, string> {
+  return Object.fromEntries(decisions.map(d => [d.facts.guid, d.probe ? 'probe' : d.action === 'redeliver' ? 'redeliver' : `${d.reason}${d.held ? ' (held)' : ''}`]))
+}
+
+describe('receiverEvidence', () => {
+  test('up only when the newest attempt succeeded, at most FRESH_SUCCESS_MS ago', () => {
+    expect(receiverEvidence({ newestOk: true, lastOkAt: NOW - FRESH_SUCCESS_MS }, NOW)).toBe('up')
+    expect(receiverEvidence({ newestOk: true, lastOkAt: NOW - FRESH_SUCCESS_MS - 1 }, NOW)).toBe('unclear')
+    expect(receiverEvidence({ newestOk: false, lastOkAt: NOW - 1000 }, NOW)).toBe('unclear')
+    expect(receiverEvidence({}, NOW)).toBe('unclear')
+  })
+})
+
+describe('backoff and charged attempts', () => {
+  test('1 h, 4 h, 16 h, then at most 24 h', () => {
+    expect([0, 1, 2, 3, 4, 10].map(backoffMs)).toEqual([0, HOUR, 4 * HOUR, 16 * HOUR, 24 * HOUR, 24 * HOUR])
+  })
+  test('free probes are not charged, never below zero', () => {
+    expect(chargedAttempts(3, 1)).toBe(2)
+    expect(chargedAttempts(1, 2)).toBe(0)
+  })
+  test('a refused delivery waits for its backoff, counted from its newest attempt', () => {
+    const f = (n: number, ago: number) => facts({ guid: `g${n}-${ago}`, redeliveries: n, newestAt: NOW - ago, firstAt: NOW - 20 * HOUR })
+    const { hook } = planDown([f(1, HOUR - 1), f(1, HOUR), f(2, 4 * HOUR - 1), f(2, 4 * HOUR)], { newestOk: true, lastOkAt: NOW - MINUTE })
+    expect(state(hook.decisions)).toEqual({ [`g1-${HOUR - 1}`]: 'backoff', [`g1-${HOUR}`]: 'redeliver', [`g2-${4 * HOUR - 1}`]: 'backoff', [`g2-${4 * HOUR}`]: 'redeliver' })
+  })
+})
+
+describe('a hook whose receiver is not shown up', () => {
+  test('one probe, the least-tried oldest due delivery; the other due ones are held as receiver-down', () => {
+    const list = [
+      facts({ guid: 'old-tried', firstAt: NOW - 5 * HOUR, redeliveries: 1, newestAt: NOW - 3 * HOUR }),
+      facts({ guid: 'old', firstAt: NOW - 4 * HOUR }),
+      facts({ guid: 'new', firstAt: NOW - HOUR }),
+      facts({ guid: 'filtered', event: 'issues', firstAt: NOW - 6 * HOUR })
+    ]
+    const { hook, run } = planDown(list, {}, { events: [{ event: 'push' }] })
+    expect(hook.evidence).toBe('unclear')
+    expect(state(hook.decisions)).toEqual({ 'old-tried': 'receiver-down (held)', old: 'probe', new: 'receiver-down (held)', filtered: 'filtered' })
+    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['old'])
+  })
+
+  test('a free probe counts as a try when choosing the next probe, but not against max-attempts', () => {
+    const list = [facts({ guid: 'a', firstAt: NOW - 5 * HOUR, redeliveries: 2 }), facts({ guid: 'b', firstAt: NOW - 4 * HOUR, redeliveries: 1 })]
+    const previous = hookBookmark({ free: new Map([['a', 2]]) })
+    const { hook } = planDown(list, { previous })
+    expect(hook.decisions.map(d => d.attempts)).toEqual([0, 1])
+    // a: 0 charged + 2 free = 2 tries; b: 1 charged: b is the probe.
+    expect(state(hook.decisions)).toEqual({ a: 'receiver-down (held)', b: 'probe' })
+  })
+
+  test('probes of every hook go first, before the due deliveries of hooks that are up', () => {
+    const down = scan({ key: 'down', facts: [facts({ guid: 'd1', firstAt: NOW - HOUR }), facts({ guid: 'd2', firstAt: NOW - 2 * HOUR })], ...DOWN })
+    const up = scan({ key: 'up', facts: [facts({ guid: 'u1', firstAt: NOW - 9 * HOUR })] })
+    const run = planRun([up, down], policy(), NOW)
+    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['d2', 'u1'])
+  })
+
+  test('dry run: no probe, every due delivery is reported as dry-run', () => {
+    const { hook } = planDown([facts({ guid: 'a' }), facts({ guid: 'b', firstAt: NOW - 2 * HOUR })], {}, { dryRun: true })
+    expect(state(hook.decisions)).toEqual({ a: 'dry-run', b: 'dry-run' })
+  })
+
+  test('releaseHeld: an up verdict sends the held deliveries, oldest first, within what is left of the budget', () => {
+    const list = [1, 2, 3, 4].map(n => facts({ guid: `g${n}`, firstAt: NOW - n * HOUR }))
+    const { run, hook } = planDown(list, {}, { maxRedeliveries: 3 })
+    const released = releaseHeld(run, new Map([['hook-1', 'up']]), { maxRedeliveries: 3 })
+    expect(released.map(d => d.facts.guid)).toEqual(['g3', 'g2'])
+    expect(state(hook.decisions)).toEqual({ g4: 'probe', g3: 'redeliver', g2: 'redeliver', g1: 'budget' })
+    expect(run.toRedeliver).toHaveLength(3)
+  })
+
+  test('releaseHeld: down and unknown verdicts keep them waiting', () => {
+    for (const verdict of ['down', 'unknown'] as const) {
+      const { run, hook } = planDown([facts({ guid: 'a', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b' })])
+      expect(releaseHeld(run, new Map([['hook-1', verdict]]), { maxRedeliveries: 500 })).toEqual([])
+      expect(state(hook.decisions)).toEqual({ a: 'probe', b: 'receiver-down (held)' })
+    }
+  })
+})
+
+describe('the bookmark of a hook found down', () => {
+  function after(verdict: 'up' | 'down' | 'unknown', previous = hookBookmark({ floor: NOW - 10 * HOUR })) {
+    const list = [facts({ guid: 'a', firstAt: NOW - 2 * HOUR, newestId: bigId(1) }), facts({ guid: 'b', firstAt: NOW - HOUR, newestId: bigId(2) })]
+    const { scan: s, run, hook } = planDown(list, { previous, floorBase: previous.floor, scanStart: previous.floor, newestAt: NOW - 30 * MINUTE })
+    const outcomes = new Map<string, Outcome>([[outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW }]])
+    releaseHeld(run, new Map([['hook-1', verdict]]), { maxRedeliveries: 500 })
+    return { bookmark: nextHookBookmark(s, hook, outcomes, NOW, { verdict, probedAt: NOW }), hook, scan: s, run }
+  }
+
+  test('the probe is free; the held ones keep the floor; downSince is the oldest failure since the last success', () => {
+    const { bookmark } = after('down')
+    expect(bookmark.free).toEqual(new Map([['a', 1]]))
+    expect(bookmark.floor).toBe(NOW - 2 * HOUR)
+    expect(bookmark.downSince).toBe(NOW - 2 * HOUR)
+    expect(bookmark.sent).toEqual(new Map([[bigId(1), NOW]]))
+  })
+
+  test('downSince is kept across runs while down, and cleared once up', () => {
+    expect(after('unknown', hookBookmark({ floor: NOW - 10 * HOUR, downSince: NOW - 9 * HOUR })).bookmark.downSince).toBe(NOW - 9 * HOUR)
+    expect(after('up', hookBookmark({ floor: NOW - 10 * HOUR, downSince: NOW - 9 * HOUR })).bookmark.downSince).toBeUndefined()
+  })
+
+  test('free entries are dropped once their delivery succeeded or was finished', () => {
+    const previous = hookBookmark({ free: new Map([['gone', 2], ['ok', 1], ['still', 1]]) })
+    const s = scan({ facts: [facts({ guid: 'ok', ok: true }), facts({ guid: 'still', firstAt: NOW - HOUR, redeliveries: 1, newestAt: NOW - 2 * MINUTE })], previous })
+    const run = planRun([s], policy(), NOW)
+    expect(nextHookBookmark(s, run.hooks[0], new Map(), NOW).free).toEqual(new Map([['still', 1]]))
+  })
+
+  test('a probe about to be sent is already free in the checkpoint (a run killed after sending it charges nothing)', () => {
+    const list = [facts({ guid: 'a', firstAt: NOW - 2 * HOUR, newestId: bigId(1) }), facts({ guid: 'b', newestId: bigId(2) })]
+    const { scan: s, hook } = planDown(list)
+    const checkpoint = checkpointHookBookmark(s, hook, new Map(), NOW, new Map([[bigId(1), NOW]]))
+    expect(checkpoint.free).toEqual(new Map([['a', 1]]))
+    expect(checkpoint.pending).toEqual(new Map([[bigId(1), NOW]]))
+  })
+
+  test('failingSince ignores failures older than the last success', () => {
+    const s = scan({ lastOkAt: NOW - 3 * HOUR })
+    const plan = planRun([scan({ ...s, facts: [facts({ guid: 'before', firstAt: NOW - 4 * HOUR }), facts({ guid: 'after', firstAt: NOW - 2 * HOUR })] })], policy(), NOW).hooks[0]
+    expect(failingSince(s, plan)).toBe(NOW - 2 * HOUR)
+  })
+})
+
+describe('given up', () => {
+  test('max-attempts and outside-window are given up; other final skips are not', () => {
+    expect([...GIVE_UP_SKIPS].sort()).toEqual(['max-attempts', 'outside-window'])
+  })
+})
