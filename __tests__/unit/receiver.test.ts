@@ -100,6 +100,22 @@ describe('a hook whose receiver is not shown up', () => {
     expect(run.toRedeliver).toHaveLength(3)
   })
 
+  test('releaseHeld: a hook whose probe did not fit in the budget has its held deliveries skipped as budget', () => {
+    const a = scan({ key: 'a', facts: [facts({ guid: 'a1', firstAt: NOW - 3 * HOUR })], newestOk: true, lastOkAt: NOW - MINUTE })
+    const b = scan({ key: 'b', facts: [facts({ guid: 'b1', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b2', firstAt: NOW - HOUR })], ...DOWN })
+    const run = planRun([a, b], policy({ maxRedeliveries: 1 }), NOW)
+    // The probe of b goes first and takes the budget of 1; a1 is over it.
+    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['b1'])
+    const c = scan({ key: 'c', facts: [facts({ guid: 'c1', firstAt: NOW - 5 * HOUR }), facts({ guid: 'c2', firstAt: NOW - HOUR })], ...DOWN })
+    const tight = planRun([b, c], policy({ maxRedeliveries: 1 }), NOW)
+    releaseHeld(tight, new Map(), { maxRedeliveries: 1 })
+    expect(tight.hooks[0].decisions.map(d => [d.facts.guid, d.action, d.reason])).toEqual([
+      ['b1', 'skip', 'budget'],
+      ['b2', 'skip', 'budget']
+    ])
+    expect(state(tight.hooks[1].decisions)).toEqual({ c1: 'probe', c2: 'receiver-down (held)' })
+  })
+
   test('releaseHeld: down and unknown verdicts keep them waiting', () => {
     for (const verdict of ['down', 'unknown'] as const) {
       const { run, hook } = planDown([facts({ guid: 'a', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b' })])

@@ -208,6 +208,15 @@ export function replaceProbe(plan: RunPlan, hookKey: string, free: ReadonlyMap<s
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */
 export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVerdict>, policy: Pick<Policy, 'maxRedeliveries'>): Decision[] {
+  // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+  for (const hook of plan.hooks) {
+    if (!hook.decisions.some(d => d.probe && d.reason === 'budget')) continue
+    for (const decision of hook.decisions) {
+      if (!decision.held) continue
+      decision.held = false
+      decision.reason = 'budget'
+    }
+  }
   let left = policy.maxRedeliveries - plan.toRedeliver.length
   const released: Decision[] = []
   const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst)

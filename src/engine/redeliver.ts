@@ -142,7 +142,12 @@ export class Redeliverer {
       if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
       else log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`)
     }
-    return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
+    const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
+    // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
+    if (this.stop?.result === 'skipped') {
+      for (const hook of plan.hooks) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
+    }
+    return released
   }
 
   /**
