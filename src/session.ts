@@ -20,6 +20,8 @@ export interface SessionIO {
   store?: BookmarkStore
   /** GitHub's waits; by default what GitHub asks for. */
   pacing?: Pacing
+  /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
+  signal?: AbortSignal
 }
 
 interface Access {
@@ -99,7 +101,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     sleep: pacing.sleep,
     github: deliveries,
     store,
-    log: io.log
+    log: io.log,
+    signal: io.signal
   })
   // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
   if (unmatched) result.failures.unshift(unmatched)

@@ -32,7 +32,7 @@ afterEach(async () => {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await main([...args, '--hostname', api.url], { GITHUB_TOKEN: token }, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
+  const code = await main([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir }, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
   return { code, stdout, stderr }
 }
 

@@ -166,7 +166,9 @@ Bookmark (so each run scans only what is new):
 
 Output:
   --json                       print the outputs as JSON on stdout
-  --report-file PATH           where to write the JSON report (default: the temp directory)
+  --report-file PATH           where to write the JSON report (default: beside the state
+                               file as PATH.report.json, else report.json in the temporary
+                               directory's webhook-redelivery-USER/, overwritten each run)
   --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
                                textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
@@ -177,5 +179,6 @@ Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable
   GITHUB_APP_PRIVATE_KEY       the app's PEM private key (or --private-key-file PATH)
 
-Exit codes: 0 done, 1 errors or bad input.
+Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
+(the run stops before its next redelivery and still saves the bookmark and the report).
 `

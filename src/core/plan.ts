@@ -19,6 +19,8 @@ export type SkipReason =
   | 'receiver-down'
   /** The receiver refused its last redelivery: the next one waits for the backoff. */
   | 'backoff'
+  /** The run was interrupted (SIGINT, SIGTERM) before sending it; the next run does. */
+  | 'interrupted'
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused'])
@@ -236,7 +238,7 @@ export type Outcome =
   | { result: 'redelivered'; at: number }
   /** `uncertainAt`: the request may have gone through; it is treated as in flight from then. */
   | { result: 'error'; message: string; uncertainAt?: number }
-  | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited' | 'in-flight'>; message: string }
+  | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited' | 'in-flight' | 'interrupted'>; message: string }
 
 /** Where a redelivery request or its absence leaves a decision. */
 export function finalReason(decision: Decision, outcome: Outcome | undefined): SkipReason | undefined {

@@ -17,6 +17,8 @@ export interface ReportDocument {
     }
   >
   warnings: string[]
+  /** What failed the run (exit 1), beyond the per-delivery errors; empty when it succeeded. */
+  failures: string[]
   deliveries: ReportRow[]
 }
 
@@ -61,6 +63,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       ...(h.scanError ? { scanError: h.scanError } : {})
     })),
     warnings: result.warnings,
+    failures: result.failures,
     deliveries: result.rows
   }
 }

@@ -40,6 +40,8 @@ export interface RedelivererOptions {
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs: number
   sleep(ms: number): Promise<void>
+  /** Aborted when the run is interrupted: nothing more is sent, what was sent is recorded. */
+  signal?: AbortSignal
 }
 
 /**
@@ -79,6 +81,7 @@ export class Redeliverer {
     const { checkpointEvery } = this.options
     for (let start = 0; start < decisions.length; start += checkpointEvery) {
       let batch = decisions.slice(start, start + checkpointEvery)
+      this.stopIfInterrupted()
       if (!this.stop) batch = await this.checkpoint(batch, first && start === 0)
       for (const decision of batch) {
         await this.send(decision)
@@ -128,6 +131,9 @@ export class Redeliverer {
       for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
         const wait = sentAt + look * step - github.now()
         if (wait > 0) await this.options.sleep(wait)
+        // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
+        this.stopIfInterrupted()
+        if (this.stop) break
         for (const probe of waiting) {
           if (verdicts.get(probe.hookKey) !== 'unknown') continue
           const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey)!, [probe], sentAt)
@@ -143,7 +149,7 @@ export class Redeliverer {
       else log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`)
     }
     const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
-    // Stopped by GitHub's limits: what waits, waits for them, not for a receiver.
+    // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
     if (this.stop?.result === 'skipped') {
       for (const hook of plan.hooks) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
     }
@@ -193,8 +199,16 @@ export class Redeliverer {
     })
   }
 
+  /** Interrupted: the rest waits for the next run, as after a rate limit. */
+  private stopIfInterrupted(): void {
+    if (!this.stop && this.options.signal?.aborted) {
+      this.stop = { result: 'skipped', reason: 'interrupted', message: 'the run was interrupted before sending it' }
+    }
+  }
+
   private async send(decision: Decision): Promise<void> {
     const key = outcomeKey(decision)
+    this.stopIfInterrupted()
     if (this.stop) {
       this.outcomes.set(key, this.stop)
       return
@@ -246,6 +260,9 @@ export class Redeliverer {
       log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`)
       await this.recordSent()
       await this.options.sleep(this.options.verifyDelayMs)
+      // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
+      this.stopIfInterrupted()
+      if (this.stop) return
       for (const hook of hooks) {
         const mine = uncertain.filter(d => d.hookKey === hook.key)
         if (mine.length === 0) continue

@@ -20,6 +20,8 @@ export interface ScannedHook {
   fatal?: UserError
   /** A named hook that does not exist: the others go on, and the run fails at the end. */
   unknown?: UnknownHookError
+  /** The run was interrupted before this hook's scan was complete: it is left as it was. */
+  interrupted?: boolean
 }
 
 export interface ScanContext {
@@ -29,6 +31,8 @@ export interface ScanContext {
   github: DeliveriesPort
   log: Logger
   warn(message: string): void
+  /** Aborted when the run is interrupted: the scan stops between pages. */
+  signal?: AbortSignal
 }
 
 /** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
@@ -57,6 +61,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
+      if (context.signal?.aborted) return false
       bounds ??= boundsNow()
       const { floorBase, scanStart, seenBefore } = bounds
       let more = page.length > 0
@@ -72,6 +77,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     if (error instanceof UserError) return { hook, fatal: error }
     return { hook, error: error instanceof Error ? error.message : String(error) }
   }
+  // Half a scan must not move the bookmark: the hook is treated as not scanned.
+  if (context.signal?.aborted) return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true }
   ledger.seal()
   const { floorBase, scanStart } = bounds ?? boundsNow()
   if (lost) {

@@ -51,6 +51,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         if (!onPage(page)) break
       }
     } catch (error) {
+      if (error instanceof UserError) throw error
       const elsewhere = notTheApiError(error)
       if (elsewhere) throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`)
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
