@@ -77,7 +77,9 @@ class LocalApiServer implements LocalApi, World {
       this.server = http.createServer(handler)
     }
     // Benchmarks open many sockets; keep them alive like api.github.com does.
-    this.server.keepAliveTimeout = 5000
+    // Long enough that a test seeding 100,000 deliveries (the event loop busy for seconds) does not
+    // close a connection its client is about to reuse.
+    this.server.keepAliveTimeout = 65_000
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject)
       this.server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve())

@@ -37335,7 +37335,7 @@ async function scanHook(hook, context) {
         }
         prior = trusted.previous;
         // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
-        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), seenBefore: prior?.seenUntil };
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), windowStart: now - windowMs, seenBefore: prior?.seenUntil };
     };
     let lost = false;
     try {
@@ -37343,12 +37343,13 @@ async function scanHook(hook, context) {
             if (context.signal?.aborted)
                 return false;
             bounds ??= boundsNow();
-            const { floorBase, scanStart, seenBefore } = bounds;
+            const { floorBase, scanStart, windowStart, seenBefore } = bounds;
             let more = page.length > 0;
             for (const attempt of page) {
                 if (attempt.deliveredAt >= scanStart)
                     ledger.add(attempt);
-                else if (attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
+                // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+                if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
                     lost = true;
                 if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
                     more = false;
@@ -37369,7 +37370,7 @@ async function scanHook(hook, context) {
     ledger.seal();
     const { floorBase, scanStart } = bounds ?? boundsNow();
     if (lost) {
-        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`);
     return { hook, ledger, scan: {
