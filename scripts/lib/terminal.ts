@@ -31,6 +31,18 @@ function cut(text: string, width: number): string {
   return plain.length <= width ? text : plain.slice(0, Math.max(0, width - 1)).join('') + '…'
 }
 
+/** Lines of at most `width` columns, broken at spaces; a word longer than that is cut with …. */
+function wrap(text: string, width: number): string[] {
+  if (visibleWidth(text) <= width) return [text]
+  const lines: string[] = []
+  for (const word of text.split(/ +/)) {
+    const last = lines.at(-1)
+    if (last !== undefined && visibleWidth(last) + 1 + visibleWidth(word) <= width) lines[lines.length - 1] = `${last} ${word}`
+    else lines.push(cut(word, width))
+  }
+  return lines
+}
+
 /** `code` in cyan, **bold**, a link as its text, `\|` as a pipe. */
 function inline(text: string): string {
   return text
@@ -53,7 +65,7 @@ const cells = (row: string): string[] =>
     .split(/(?<!\\)\|/)
     .map(cell => cell.trim())
 
-/** A pipe table in box-drawing characters; the widest columns are cut with … to fit `width`. */
+/** A pipe table in box-drawing characters; the widest columns are narrowed, their cells wrapped, to fit `width`. */
 function table(lines: string[], width: number, maxRows: number): string[] {
   const rightAligned = cells(lines[1]).map(cell => cell.endsWith(':'))
   const header = cells(lines[0]).map(inline)
@@ -62,17 +74,19 @@ function table(lines: string[], width: number, maxRows: number): string[] {
   const widths = header.map((h, i) => Math.max(visibleWidth(h), ...shown.map(row => visibleWidth(row[i] ?? ''))))
   while (widths.reduce((sum, w) => sum + w + 3, 1) > width && Math.max(...widths) > 12) widths[widths.indexOf(Math.max(...widths))]--
   const rule = (left: string, middle: string, right: string) => style.dim(left + widths.map(w => '─'.repeat(w + 2)).join(middle) + right)
-  const row = (values: string[], bold = false) =>
-    style.dim('│') +
-    widths
-      .map((w, i) => {
-        const value = cut(values[i] ?? '', w)
-        const gap = ' '.repeat(w - visibleWidth(value))
-        return ` ${rightAligned[i] && !bold ? gap + value : (bold ? style.bold(value) : value) + gap} `
-      })
-      .join(style.dim('│')) +
-    style.dim('│')
-  const out = [rule('┌', '┬', '┐'), row(header, true), rule('├', '┼', '┤'), ...shown.map(values => row(values)), rule('└', '┴', '┘')]
+  const row = (values: string[], bold = false): string[] => {
+    const wrapped = widths.map((w, i) => wrap(values[i] ?? '', w))
+    return Array.from({ length: Math.max(...wrapped.map(lines => lines.length)) }, (_, line) =>
+      wrapped
+        .map((lines, i) => {
+          const value = lines[line] ?? ''
+          const gap = ' '.repeat(widths[i] - visibleWidth(value))
+          return ` ${rightAligned[i] && !bold ? gap + value : (bold ? style.bold(value) : value) + gap} `
+        })
+        .join(style.dim('│'))
+    ).map(line => style.dim('│') + line + style.dim('│'))
+  }
+  const out = [rule('┌', '┬', '┐'), ...row(header, true), rule('├', '┼', '┤'), ...shown.flatMap(values => row(values)), rule('└', '┴', '┘')]
   const hidden = body.length - shown.length
   if (hidden > 0) out.push(style.dim(`… ${hidden} more row${hidden === 1 ? '' : 's'} not shown here`))
   return out
