@@ -483,7 +483,7 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
 }
 
 let apiToClose: LocalApi | undefined
-let exitCode = 0
+let exitCode: number
 const interrupt = (code = 130) => {
   void (apiToClose?.close() ?? Promise.resolve()).finally(() => process.exit(code))
 }

@@ -18,6 +18,8 @@ let failed = 0
 const record = ok => (ok ? passed++ : failed++)
 
 record(step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.all.json']))
+record(step('lint', bin('eslint'), ['.']))
+record(step('format', bin('prettier'), ['--check', '.']))
 record(step('dist/ is current', process.execPath, ['scripts/check-dist.mjs']))
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'jest-results-'))

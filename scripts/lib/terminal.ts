@@ -107,7 +107,7 @@ export interface RenderOptions {
 export function renderMarkdown(markdown: string, options: RenderOptions): string {
   const lines = markdown.replace(/\r\n?/g, '\n').split('\n')
   const out: string[] = []
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const line = lines[i]
     if (line.startsWith('|') && /^\|[\s:|-]+\|$/.test(lines[i + 1] ?? '')) {
       const rows = [line, lines[i + 1]]

@@ -56,7 +56,7 @@ export async function resolveHooks(
           explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential, permission: owner.permission, tokenIsInstallationToken })
         )
       }
-      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`)
+      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error })
     }
   }
   if (selectors.length === 0) {
