@@ -1,11 +1,16 @@
 // Fails when the committed dist/ is not what `npm run build` makes from the sources.
+//   node scripts/check-dist.mjs [--keep DIR]
+// --keep DIR builds into DIR and leaves the fresh build there, so `npm test` builds once and
+// its tests run that build (see DIST_UNDER_TEST in tools/runner.ts).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 
 const root = new URL('..', import.meta.url).pathname
-const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
+const { values } = parseArgs({ options: { keep: { type: 'string' } } })
+const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
   for (const [entry, dir] of [['src/index.ts', ''], ['src/cli.ts', 'cli']]) {
@@ -27,5 +32,5 @@ try {
     console.log(`dist/ is current (${built.length} files match a fresh build).`)
   }
 } finally {
-  rmSync(out, { recursive: true, force: true })
+  if (!values.keep) rmSync(out, { recursive: true, force: true })
 }

@@ -14,7 +14,13 @@ import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.
 
 export type { WorkflowCommands } from './workflow-commands.js'
 
-export const ACTION_ENTRY = join(root, 'dist', 'index.js')
+/**
+ * The bundle under test: the committed dist/, or the fresh build `npm test` made once for its
+ * dist/ check (DIST_UNDER_TEST), so the tests run the sources' bundle even while dist/ is stale.
+ */
+export const DIST = process.env.DIST_UNDER_TEST || join(root, 'dist')
+export const ACTION_ENTRY = join(DIST, 'index.js')
+export const CLI_ENTRY = join(DIST, 'cli', 'index.js')
 
 export interface NodeRuntime {
   name: string
