@@ -13,10 +13,17 @@ const { values } = parseArgs({ options: { keep: { type: 'string' } } })
 const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
-  for (const [entry, dir] of [['src/index.ts', ''], ['src/cli.ts', 'cli']]) {
+  for (const [entry, dir] of [
+    ['src/index.ts', ''],
+    ['src/cli.ts', 'cli']
+  ]) {
     execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   }
-  const list = dir => readdirSync(dir, { recursive: true }).filter(f => statSync(join(dir, f)).isFile()).map(String).sort()
+  const list = dir =>
+    readdirSync(dir, { recursive: true })
+      .filter(f => statSync(join(dir, f)).isFile())
+      .map(String)
+      .sort()
   const built = list(out)
   const committed = list(join(root, 'dist'))
   const stale = []
