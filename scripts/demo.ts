@@ -6,6 +6,9 @@
 // 15 minutes. Prints each step's log, outputs and job summary, then checks what the API saw.
 // Exit code 0 when every check holds, 1 otherwise. No GitHub account or network needed.
 
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../tools/repo.js'
@@ -24,6 +27,13 @@ const ROWS_SHOWN = 8
 // A terminal's own width; 120 columns when the output goes to a file or a pipe.
 const width = Math.max(60, Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 120, 140))
 const started = performance.now()
+// Every step's runner directory (its report) lives under one directory, removed when the demo
+// ends unless `npm run demo -- --keep-reports`: the demo leaves nothing in the temp directory.
+const keepReports = process.argv.includes('--keep-reports')
+const demoTemp = mkdtempSync(join(tmpdir(), 'webhook-redelivery-demo-'))
+const removeDemoTemp = (): void => {
+  if (!keepReports) rmSync(demoTemp, { recursive: true, force: true })
+}
 
 type HookName = 'app' | 'org' | 'repo'
 
@@ -192,6 +202,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
     timeScale: TIME_SCALE,
     timeoutMs: 45_000,
     keepTemp: true,
+    temp: mkdtempSync(join(demoTemp, `run-${tick}-${step.name}-`)),
     inputs: step.inputs
   })
   const ms = performance.now() - t0
@@ -413,7 +424,7 @@ async function main(): Promise<Check[]> {
     )
   )
   print()
-  print('Reports (JSON, one per step):')
+  print(keepReports ? 'Reports (JSON, one per step):' : 'Reports (JSON, one per step; removed when the demo ends, `npm run demo -- --keep-reports` keeps them):')
   for (const r of results) print(`  run ${r.tick} ${r.step.name.padEnd(4)} ${r.run.outputs.report ?? '(none)'}`)
   return checks
 }
@@ -485,7 +496,10 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
 let apiToClose: LocalApi | undefined
 let exitCode: number
 const interrupt = (code = 130) => {
-  void (apiToClose?.close() ?? Promise.resolve()).finally(() => process.exit(code))
+  void (apiToClose?.close() ?? Promise.resolve()).finally(() => {
+    removeDemoTemp()
+    process.exit(code)
+  })
 }
 // Output piped into `head` and the like: stop quietly, still closing the API.
 process.stdout.on('error', error => {
@@ -507,5 +521,6 @@ try {
   exitCode = 1
 } finally {
   await apiToClose?.close()
+  removeDemoTemp()
 }
 process.exitCode = exitCode

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { loadAction, root } from './repo.js'
 import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.js'
 
-export type { WorkflowCommands } from './workflow-commands.js'
+export { parseCommands, type WorkflowCommands } from './workflow-commands.js'
 
 /**
  * The bundle under test: the committed dist/, or the fresh build `npm test` made once for its
@@ -47,11 +47,14 @@ export interface ActionRunOptions {
   timeScale?: number
   repository?: string
   debug?: boolean
-  /** Polled while the action runs; return true to SIGKILL the process. */
+  /** Polled while the action runs; return true to send `killSignal` (default SIGKILL) to the process, once. */
   killWhen?: () => boolean
+  killSignal?: NodeJS.Signals
   timeoutMs?: number
   /** Keep the job's temp directory (the report file) after the run; removed by default. */
   keepTemp?: boolean
+  /** The job's temp directory (it must exist); a new one under the system's by default. */
+  temp?: string
   /** Measure the process's peak resident memory (GNU time, else polling /proc). */
   measureMemory?: boolean
 }
@@ -156,6 +159,7 @@ interface SpawnOptions {
   cwd: string
   timeFile: string
   killWhen?: () => boolean
+  killSignal?: NodeJS.Signals
   timeoutMs?: number
   measureMemory?: boolean
 }
@@ -172,6 +176,12 @@ async function spawnMeasured(node: string, args: string[], options: SpawnOptions
   let stderr = ''
   child.stdout.on('data', chunk => (stdout += chunk))
   child.stderr.on('data', chunk => (stderr += chunk))
+  let killed = false
+  const killWhenAsked = () => {
+    if (killed || !options.killWhen!()) return
+    killed = true
+    child.kill(options.killSignal ?? 'SIGKILL')
+  }
   // Without GNU time: VmHWM is the kernel's own high-water mark, so the last value read is the peak so far.
   let polledKb = 0
   const pollMemory = () => {
@@ -184,7 +194,7 @@ async function spawnMeasured(node: string, args: string[], options: SpawnOptions
   }
   const timers = [
     setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000),
-    options.killWhen && setInterval(() => options.killWhen!() && child.kill('SIGKILL'), 5),
+    options.killWhen && setInterval(killWhenAsked, 5),
     options.measureMemory && !useTime && setInterval(pollMemory, 20)
   ]
   const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
