@@ -79,6 +79,8 @@ export class GitHubDeliveries implements DeliveriesPort {
         await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } })
         return { kind: 'accepted', at: this.clock.now() }
       } catch (error) {
+        // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
+        if (error instanceof UserError) throw error
         if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
         if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
         if (error.status === 401 || error.status === 403) {
