@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Identities, JWT_MESSAGES, permissionFor, type Credential } from './auth.js'
-import { makeSelfSignedCert } from './cert.js'
+import { testCertificate } from './cert.js'
 import { isWrite, Limits, PRIMARY_DOCS, SECONDARY_DOCS, SECONDARY_MESSAGE } from './limits.js'
 import { Directory, HookRegistry, VariableStore } from './model.js'
 import { DOCS, error, matchRoute, notFound, type Ctx, type Reply, type World } from './routes.js'
@@ -70,7 +70,7 @@ class LocalApiServer implements LocalApi, World {
   async listen(): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res)
     if (this.opts.tls) {
-      const { certPem, keyPem } = makeSelfSignedCert()
+      const { certPem, keyPem } = testCertificate()
       this.certPem = certPem
       this.server = https.createServer({ cert: certPem, key: keyPem }, handler)
     } else {

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
 import { loadAction, root } from '../docs/helpers.js'
+import { CLI_ENTRY as CLI } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
-const CLI = join(root, 'dist', 'cli', 'index.js')
 
 interface CliRun {
   code: number | null

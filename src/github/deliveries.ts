@@ -63,7 +63,7 @@ export class GitHubDeliveries implements DeliveriesPort {
       if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
         throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'))
       }
-      throw new Error(`listing deliveries failed: ${describeError(error)}`)
+      throw new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error })
     }
   }
 
