@@ -37472,7 +37472,7 @@ class Redeliverer {
     }
     /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
     async replaceRefusedProbes() {
-        const { plan, scans } = this.options;
+        const { plan } = this.options;
         for (const probe of plan.toRedeliver.filter(d => d.probe)) {
             let current = probe;
             while (current && !this.stop && this.isRefused(current)) {
@@ -38039,7 +38039,7 @@ class GitHubDeliveries {
             if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
                 throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'));
             }
-            throw new Error(`listing deliveries failed: ${describeError(error)}`);
+            throw new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error });
         }
     }
     /**
@@ -38190,7 +38190,7 @@ class HookDirectory {
             if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
                 throw new UserError(explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential: this.credential, permission: owner.permission, tokenIsInstallationToken: this.tokenIsInstallationToken }));
             }
-            throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`);
+            throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error });
         }
     }
 }
@@ -38507,7 +38507,7 @@ async function installationAccess(context, appClient, where, known) {
         if (isHttpError(error) && (error.status === 401 || error.status === 403)) {
             throw new UserError(explainHttpError(error, { action: `find the app's installation on ${name}`, credential: 'app-jwt', permission: "the app's own JSON Web Token" }));
         }
-        throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`);
+        throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error });
     }
     // The state repository is often under the same installation as the hooks: one token serves both.
     const cached = known.get(installationId);
