@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
+const startedAt = Date.now()
 const bin = name => join(root, 'node_modules', '.bin', name)
 const step = (title, command, args, env = {}) => {
   console.log(`\n> ${title}`)
@@ -55,5 +56,6 @@ if (leftovers.length > 0) console.error(`left behind: ${leftovers.join(', ')}`)
 record(leftovers.length === 0)
 rmSync(testsTemp, { recursive: true, force: true })
 
+console.log(`\nnpm test took ${Math.round((Date.now() - startedAt) / 1000)} s`)
 console.log(`\ntests: ${passed} passed, ${failed} failed`)
 process.exitCode = failed > 0 ? 1 : 0

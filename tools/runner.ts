@@ -106,16 +106,17 @@ export interface RunnerEnvironment {
  * GITHUB_STEP_SUMMARY files, RUNNER_TEMP, GITHUB_API_URL and GITHUB_REPOSITORY.
  */
 export function runnerEnvironment(options: RunnerEnvironmentOptions): RunnerEnvironment {
-  const temp = options.temp ?? mkdtempSync(join(tmpdir(), 'runner-'))
-  const outputFile = join(temp, 'output')
-  const summaryFile = join(temp, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
   const action = loadAction()
   const declared = new Set(action.inputs.map(i => i.name))
   for (const name of Object.keys(options.inputs)) {
     if (!declared.has(name)) throw new Error(`input ${name} is not declared in action.yml`)
   }
+  // Made only once the inputs are known good: a refused environment leaves nothing behind.
+  const temp = options.temp ?? mkdtempSync(join(tmpdir(), 'runner-'))
+  const outputFile = join(temp, 'output')
+  const summaryFile = join(temp, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: temp,
