@@ -22,6 +22,11 @@ export interface HookBookmark {
   free: Map<string, number>
   /** Since when (GitHub time) the receiver has been failing, while it is found down. */
   downSince?: number
+  /**
+   * The fleet (a `repository` list or pattern, with its `hook-id` and `shard`) whose run last
+   * wrote the entry. A hook of that fleet missing from its next complete run is gone.
+   */
+  scope?: string
 }
 
 export interface Bookmark {
@@ -69,6 +74,7 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     if (read.hook) hooks.set(key, read.hook)
     if (read.problems.length > 0) warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`)
   }
+  if (doc.quiet !== undefined) readQuietHooks(doc.quiet, hooks, warnings)
   return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } }
 }
 
@@ -109,6 +115,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
   if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
   const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
   if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shown(entry.down)}, not a time, left out`)
+  if (entry.scope !== undefined && typeof entry.scope !== 'string') problems.push(`"scope" is ${shown(entry.scope)}, not text, left out`)
   return {
     hook: {
       floor,
@@ -117,7 +124,8 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       sent,
       done,
       free,
-      ...(Number.isNaN(downSince) ? {} : { downSince })
+      ...(Number.isNaN(downSince) ? {} : { downSince }),
+      ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
     },
     problems
   }
@@ -198,8 +206,15 @@ function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' 
 
 function render(hooks: Map<string, HookBookmark>): string {
   const out: Record<string, unknown> = {}
+  const quiet = new Map<string, Array<[string, number]>>()
   for (const key of [...hooks.keys()].sort()) {
     const hook = hooks.get(key)!
+    if (isQuiet(key, hook)) {
+      const group = quiet.get(hook.scope!) ?? []
+      group.push([key, hook.floor])
+      quiet.set(hook.scope!, group)
+      continue
+    }
     const done: Record<string, number> = {}
     for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
       done[guid] = Math.floor(at / 1000)
@@ -211,9 +226,82 @@ function render(hooks: Map<string, HookBookmark>): string {
     if (hook.done.size > 0) entry.done = done
     if (hook.free.size > 0) entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
+    if (hook.scope !== undefined) entry.scope = hook.scope
     out[key] = entry
   }
-  return JSON.stringify({ version: STATE_VERSION, hooks: out })
+  if (quiet.size === 0) return JSON.stringify({ version: STATE_VERSION, hooks: out })
+  return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet) })
+}
+
+// ---------- quiet fleet hooks ----------
+//
+// A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
+// needs only its floor, so instead of an entry each, the hooks of one fleet share one line:
+// `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>],..."}}}`, ids and
+// offsets (seconds after `base`) in base 36. A floor kept in whole seconds, rounded down, only
+// rereads up to a second more. Their `seen` is not kept: the floor stands in for it, which at
+// worst widens the warning about failures GitHub can no longer redeliver by the listing margin.
+// Versions that do not know `quiet` read these hooks as new: they scan the lookback again.
+
+/** Hook ids are numbers: only they can be written in base 36 and read back. */
+const HOOK_KEY = /^[1-9]\d{0,19}$/
+
+function isQuiet(key: string, hook: HookBookmark): boolean {
+  return (
+    hook.scope !== undefined &&
+    HOOK_KEY.test(key) &&
+    hook.pending.size === 0 &&
+    hook.sent.size === 0 &&
+    hook.done.size === 0 &&
+    hook.free.size === 0 &&
+    hook.downSince === undefined
+  )
+}
+
+function writeQuietHooks(groups: Map<string, Array<[string, number]>>): Record<string, { base: string; hooks: string }> {
+  const out: Record<string, { base: string; hooks: string }> = {}
+  for (const scope of [...groups.keys()].sort()) {
+    const members = groups.get(scope)!.map(([key, floor]) => [BigInt(key), Math.floor(floor / 1000)] as const)
+    members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    const base = Math.min(...members.map(([, seconds]) => seconds))
+    const hooks = members.map(([id, seconds]) => (seconds === base ? id.toString(36) : `${id.toString(36)}:${(seconds - base).toString(36)}`))
+    out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') }
+  }
+  return out
+}
+
+/** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
+function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnings: string[]): void {
+  if (!isObject(value)) {
+    warnings.push(`"quiet" is ${shown(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`)
+    return
+  }
+  for (const [scope, group] of Object.entries(value)) {
+    const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN
+    if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
+      warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shown(group)}, not a base time and a list: they are scanned as if they had no bookmark`)
+      continue
+    }
+    let dropped = 0
+    for (const item of group.hooks.split(',')) {
+      const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{1,8}))?$/.exec(item)
+      const id = match ? fromBase36(match[1]) : undefined
+      if (!match || id === undefined || !HOOK_KEY.test(id)) {
+        if (item !== '') dropped++
+        continue
+      }
+      if (hooks.has(id)) continue
+      const offset = match[2] === undefined ? 0 : parseInt(match[2], 36)
+      hooks.set(id, { floor: base + offset * 1000, pending: new Map(), sent: new Map(), done: new Map(), free: new Map(), scope })
+    }
+    if (dropped > 0) warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`)
+  }
+}
+
+function fromBase36(text: string): string | undefined {
+  let n = 0n
+  for (const c of text) n = n * 36n + BigInt(parseInt(c, 36))
+  return n.toString()
 }
 
 /**
@@ -236,6 +324,7 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     const free = new Map(b.free)
     for (const [guid, n] of a.free) free.set(guid, Math.max(n, free.get(guid) ?? 0))
     const downSince = a.downSince ?? b.downSince
+    const scope = a.scope ?? b.scope
     hooks.set(key, {
       floor,
       ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -243,7 +332,8 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
       sent: newestTimes(a.sent, b.sent),
       done,
       free,
-      ...(downSince !== undefined ? { downSince } : {})
+      ...(downSince !== undefined ? { downSince } : {}),
+      ...(scope !== undefined ? { scope } : {})
     })
   }
   return { hooks }
