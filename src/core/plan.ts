@@ -59,6 +59,8 @@ export interface HookScan {
   newestOk?: boolean
   lastOkAt?: number
   previous?: HookBookmark
+  /** The fleet the hook belongs to, carried into its bookmark. */
+  scope?: string
 }
 
 export interface Decision {
@@ -283,7 +285,8 @@ export function nextHookBookmark(
     ...inFlightAfter(scan, plan, outcomes, now, new Map()),
     done,
     free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
-    ...(downSince !== undefined ? { downSince } : {})
+    ...(downSince !== undefined ? { downSince } : {}),
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
 }
 
@@ -306,7 +309,8 @@ export function checkpointHookBookmark(
     ...inFlightAfter(scan, plan, outcomes, now, planned),
     done: new Map(previous?.done ?? []),
     free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
-    ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
+    ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
 }
 

@@ -49,7 +49,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   }
   let lost = false
   try {
-    await github.listDeliveries(hook, page => {
+    // A hook GitHub says never delivered has nothing to list: it costs no request.
+    if (!hook.neverDelivered) await github.listDeliveries(hook, page => {
       bounds ??= boundsNow()
       const { floorBase, scanStart, seenBefore } = bounds
       let more = page.length > 0
@@ -80,7 +81,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       newestAt: ledger.newestAt,
       newestOk: ledger.newestOk,
       lastOkAt: ledger.lastOkAt,
-      previous: prior
+      previous: prior,
+      ...(hook.scope !== undefined ? { scope: hook.scope } : {})
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { HookSelector } from '../core/config.js'
+import { hookMatches } from '../core/fleet.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
@@ -45,7 +46,7 @@ export async function resolveHooks(
     label: `${owner.name} hook ${id}${url ? ` (${displayUrl(url)})` : ''}`,
     webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
   })
-  const needsList = selectors.length === 0 || selectors.some(s => s.kind === 'url')
+  const needsList = selectors.length === 0 || selectors.some(s => s.kind !== 'id')
   let listed: RawHook[] = []
   if (needsList) {
     try {
@@ -70,6 +71,14 @@ export async function resolveHooks(
     if (selector.kind === 'id') {
       const known = listed.find(h => String(h.id) === selector.id)
       targets.set(selector.id, toTarget(selector.id, known?.config?.url))
+      continue
+    }
+    if (selector.kind === 'url-prefix') {
+      const matches = listed.filter(h => hookMatches(selector, { id: h.id, url: h.config?.url }))
+      if (matches.length === 0) {
+        throw new UserError(`Input "hook-id": no webhook of ${owner.name} has a payload URL starting with ${displayUrl(selector.prefix)}/…. Check the prefix, or use the hooks' IDs.`)
+      }
+      for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
       continue
     }
     const wanted = normalizeUrl(selector.url)
