@@ -5,7 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
+import { main as cliMain } from '../../src/cli/main.js'
 import { parseBookmark } from '../../src/core/bookmark.js'
+import { shardKey, shardOf } from '../../src/core/fleet.js'
 import { runInProcess } from '../support/in-process.js'
 import { addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
@@ -150,5 +152,20 @@ describe('shards', () => {
     await runInProcess(api, inputs({ shard: '1/3' }))
     const run = await runInProcess(api, inputs({ shard: '2/3' }))
     expect(run.error).toMatch(/holds the bookmark of shard 1\/3 of these hooks\. Give each shard its own "state-variable"/)
+  })
+})
+
+describe('the command line', () => {
+  test("--repository 'acme/*' --shard 2/3 looks at the same hooks as the action", async () => {
+    let stdout = ''
+    const code = await cliMain(
+      ['--target-type', 'repo', '--repository', 'acme/*', '--hook-id', CI, '--shard', '2/3', '--dry-run', '--json'],
+      { GITHUB_TOKEN: token, GITHUB_API_URL: api.url },
+      { stdout: t => (stdout += t), stderr: () => {}, stderrIsTerminal: false }
+    )
+    expect(code).toBe(0)
+    const inShard = matched(fleet).filter(h => shardOf(shardKey({ kind: 'repo', repo: h.repo, id: h.ref.id }), 3) === 2)
+    expect(JSON.parse(stdout)).toMatchObject({ failed: inShard.flatMap(h => h.failingGuids).length, redelivered: 0 })
+    expect(api.redeliveryRequests()).toEqual([])
   })
 })
