@@ -169,3 +169,18 @@ describe('the command line', () => {
     expect(api.redeliveryRequests()).toEqual([])
   })
 })
+
+describe('app credentials', () => {
+  test("acme/* is the repositories of the app's installation on acme (archived skipped)", async () => {
+    const app = api.createApp()
+    const chosen = ['acme/svc-0001', 'acme/svc-0002', 'acme/svc-0007', 'acme/svc-0003']
+    api.createInstallation(app.id, { org: 'acme', repositories: chosen }, { repository_hooks: 'write' })
+    const run = await runInProcess(api, { 'target-type': 'repo', repository: 'acme/*', 'hook-id': CI, 'app-id': String(app.id), 'private-key': app.privateKeyPem })
+    expect(run.error).toBeUndefined()
+    expect(sorted(new Set(run.result!.hooks.map(h => h.hook.repository!)))).toEqual(['acme/svc-0001', 'acme/svc-0002', 'acme/svc-0003'])
+    expect(api.log.some(e => e.route === '/installation/repositories')).toBe(true)
+    await settle()
+    const expected = matched(fleet).filter(h => chosen.includes(h.repo)).flatMap(h => h.failingGuids)
+    expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(expected))
+  })
+})
