@@ -85,7 +85,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     hooks = found.hooks
     warnings.push(...fleetWarnings(found, config))
     fleet = { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 }
-    io.log.info(`${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'} selected, ${hooks.length} ${hooks.length === 1 ? 'hook' : 'hooks'} to scan${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`)
+    const shardText = config.shard ? `, ${found.repositories} of them in shard ${config.shard.index}/${config.shard.count}` : ''
+    io.log.info(`${found.selected} ${found.selected === 1 ? 'repository' : 'repositories'} selected${shardText}; ${hooks.length} ${hooks.length === 1 ? 'hook' : 'hooks'} to scan.`)
     const ports = new Map<string, GitHubDeliveries>()
     for (const [owner, access] of accesses) ports.set(owner, new GitHubDeliveries(await access, clock, repoFleetHookRoute, pacing))
     const portOf = (hook: HookTarget): GitHubDeliveries => ports.get((hook.repository ?? '').split('/')[0].toLowerCase())!

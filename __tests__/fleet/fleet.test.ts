@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
 import { main as cliMain } from '../../src/cli/main.js'
 import { parseBookmark } from '../../src/core/bookmark.js'
-import { shardKey, shardOf } from '../../src/core/fleet.js'
+import { shardOf } from '../../src/core/fleet.js'
 import { runInProcess } from '../support/in-process.js'
 import { addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
@@ -144,6 +144,9 @@ describe('shards', () => {
       expect(run.result!.hooks.length).toBeGreaterThan(matched(fleet).length / 6)
     }
     expect(sorted(seen)).toEqual(sorted(matched(fleet).map(h => String(h.ref.id))))
+    // Split by repository: each hook list was read by one shard only.
+    const hookLists = api.log.filter(e => /^\/repos\/acme\/[^/]+\/hooks$/.test(e.route)).map(e => e.route)
+    expect(new Set(hookLists).size).toBe(hookLists.length)
     await settle()
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(matched(fleet).flatMap(h => h.failingGuids)))
   })
@@ -164,7 +167,7 @@ describe('the command line', () => {
       { stdout: t => (stdout += t), stderr: () => {}, stderrIsTerminal: false }
     )
     expect(code).toBe(0)
-    const inShard = matched(fleet).filter(h => shardOf(shardKey({ kind: 'repo', repo: h.repo, id: h.ref.id }), 3) === 2)
+    const inShard = matched(fleet).filter(h => shardOf(h.repo.toLowerCase(), 3) === 2)
     expect(JSON.parse(stdout)).toMatchObject({ failed: inShard.flatMap(h => h.failingGuids).length, redelivered: 0 })
     expect(api.redeliveryRequests()).toEqual([])
   })

@@ -40,3 +40,12 @@ describe('otherShardOf', () => {
     expect(otherShardOf(fleet, `${fleet} shard 1/3`)).toBeUndefined()
   })
 })
+
+describe('repositoryShardKey', () => {
+  test('a repository, in lower case: its hooks share a shard, and the shard of a name never changes', async () => {
+    const { repositoryShardKey, shardOf } = await import('../../src/core/fleet.js')
+    expect(repositoryShardKey({ owner: 'Acme', name: 'Web.JS' })).toBe('acme/web.js')
+    const before = ['a', 'b', 'c'].map(name => shardOf(repositoryShardKey({ owner: 'acme', name }), 8))
+    expect(before).toEqual(['a', 'b', 'c'].map(name => shardOf(`acme/${name}`, 8)))
+  })
+})

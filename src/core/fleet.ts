@@ -249,6 +249,15 @@ export function shardKey(hook: ShardableHook): string {
 }
 
 /**
+ * A fleet is split by repository, `owner/name` in lower case: a shard then lists the hooks of
+ * its own repositories only, so n shards together read each hook list once, not n times.
+ * Adding repositories or hooks moves no other repository to another shard.
+ */
+export function repositoryShardKey(repo: NamedRepository): string {
+  return `${repo.owner}/${repo.name}`.toLowerCase()
+}
+
+/**
  * The shard (1..count) a key belongs to: the first 48 bits of the key's SHA-256, modulo
  * count. Any tool can recompute it, and it is the same on every machine and Node version.
  */

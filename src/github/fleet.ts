@@ -1,5 +1,5 @@
 // The GitHub side of a fleet target: which repositories `repository` names (listing an
-// owner's repositories for its patterns), and their hooks that `hook-id` and `shard` select.
+// owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
 // What to select is decided by core/fleet.ts; this file only asks GitHub.
 
 import type { HookSelector } from '../core/config.js'
@@ -8,8 +8,8 @@ import {
   normalizePayloadUrl,
   ownersToList,
   selectHooks,
+  repositoryShardKey,
   selectRepositories,
-  shardKey,
   type HookPattern,
   type ListedRepository,
   type RepositoryPattern,
@@ -45,7 +45,8 @@ export interface FleetHooks {
   unreadable: string[]
   /** Repositories whose hooks could not be listed for another reason (after retries). */
   failed: Array<{ repository: string; message: string }>
-  /** Repositories the entries selected. */
+  /** Repositories the entries selected, and those of them in this shard. */
+  selected: number
   repositories: number
 }
 
@@ -72,7 +73,8 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
   for (const owner of ownersToList(request.repositories)) listed.push(...(await listRepositories(await accessFor(owner), owner)))
   // A repository named exactly is looked at even when a listing does not show it (it may be private to the listing).
   for (const p of request.repositories) if (p.kind === 'repository') listed.push({ owner: p.owner, name: p.name })
-  const repositories = selectRepositories(request.repositories, listed)
+  const selected = selectRepositories(request.repositories, listed)
+  const repositories = selected.filter(repo => inShard(request.shard, repositoryShardKey(repo)))
 
   const patterns = request.hooks.map(toPattern)
   const unreadable: string[] = []
@@ -93,9 +95,7 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
     }
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
     const active = raw.filter(h => h.active !== false).map(h => ({ id: String(h.id), url: h.config?.url, unused: h.last_response?.status === 'unused' }))
-    return selectHooks(patterns, active)
-      .filter(h => inShard(request.shard, shardKey({ kind: 'repo', repo: fullName, id: h.id })))
-      .map(
+    return selectHooks(patterns, active).map(
         (h): HookTarget => ({
           key: h.id,
           kind: 'repo',
@@ -109,7 +109,7 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
         })
       )
   })
-  return { hooks: found.flat(), unreadable, failed, repositories: repositories.length }
+  return { hooks: found.flat(), unreadable, failed, selected: selected.length, repositories: repositories.length }
 }
 
 /**
