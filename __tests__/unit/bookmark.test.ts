@@ -458,7 +458,12 @@ describe('quiet fleet hooks', () => {
   /** `n` hooks of a fleet with nine-digit ids, their floors spread over the last hour. */
   function fleetOf(n: number): Bookmark {
     const hooks = new Map<string, HookBookmark>()
-    for (let i = 0; i < n; i++) hooks.set(String(400_000_001 + i * 7919), hookBookmark({ floor: NOW - HOUR + i * 3_517, seenUntil: NOW, scope }))
+    for (let i = 0; i < n; i++) {
+      // Mostly as a run leaves them (seen two minutes after the floor); some seen later, some never.
+      const floor = NOW - HOUR + i * 3_517
+      const seenUntil = i % 10 === 1 ? NOW : i % 10 === 2 ? undefined : floor + 2 * MINUTE
+      hooks.set(String(400_000_001 + i * 7919), hookBookmark({ floor, seenUntil, scope }))
+    }
     return { hooks }
   }
 
@@ -472,6 +477,7 @@ describe('quiet fleet hooks', () => {
     for (const [key, entry] of b.hooks) {
       const back = read.bookmark.hooks.get(key)!
       expect(back.floor).toBe(Math.floor(entry.floor / 1000) * 1000)
+      expect(back.seenUntil).toBe(entry.seenUntil === undefined ? undefined : Math.floor(entry.seenUntil / 1000) * 1000)
       expect(back.scope).toBe(scope)
       expect(back.pending.size + back.sent.size + back.done.size + back.free.size).toBe(0)
     }

@@ -206,12 +206,12 @@ function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' 
 
 function render(hooks: Map<string, HookBookmark>): string {
   const out: Record<string, unknown> = {}
-  const quiet = new Map<string, Array<[string, number]>>()
+  const quiet = new Map<string, Array<[string, HookBookmark]>>()
   for (const key of [...hooks.keys()].sort()) {
     const hook = hooks.get(key)!
     if (isQuiet(key, hook)) {
       const group = quiet.get(hook.scope!) ?? []
-      group.push([key, hook.floor])
+      group.push([key, hook])
       quiet.set(hook.scope!, group)
       continue
     }
@@ -236,15 +236,17 @@ function render(hooks: Map<string, HookBookmark>): string {
 // ---------- quiet fleet hooks ----------
 //
 // A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
-// needs only its floor, so instead of an entry each, the hooks of one fleet share one line:
-// `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>],..."}}}`, ids and
-// offsets (seconds after `base`) in base 36. A floor kept in whole seconds, rounded down, only
-// rereads up to a second more. Their `seen` is not kept: the floor stands in for it, which at
-// worst widens the warning about failures GitHub can no longer redeliver by the listing margin.
-// Versions that do not know `quiet` read these hooks as new: they scan the lookback again.
+// needs only its floor and `seen`, so instead of an entry each, the hooks of one fleet share one
+// line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
+// in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
+// left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
+// whole seconds, rounded down, only reread up to a second more. Versions that do not know
+// `quiet` read these hooks as new: they scan the lookback again.
 
 /** Hook ids are numbers: only they can be written in base 36 and read back. */
 const HOOK_KEY = /^[1-9]\d{0,19}$/
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
+const SEEN_AFTER_FLOOR_S = 120
 
 function isQuiet(key: string, hook: HookBookmark): boolean {
   return (
@@ -258,13 +260,21 @@ function isQuiet(key: string, hook: HookBookmark): boolean {
   )
 }
 
-function writeQuietHooks(groups: Map<string, Array<[string, number]>>): Record<string, { base: string; hooks: string }> {
+function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Record<string, { base: string; hooks: string }> {
   const out: Record<string, { base: string; hooks: string }> = {}
   for (const scope of [...groups.keys()].sort()) {
-    const members = groups.get(scope)!.map(([key, floor]) => [BigInt(key), Math.floor(floor / 1000)] as const)
-    members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    const base = Math.min(...members.map(([, seconds]) => seconds))
-    const hooks = members.map(([id, seconds]) => (seconds === base ? id.toString(36) : `${id.toString(36)}:${(seconds - base).toString(36)}`))
+    const members = groups.get(scope)!.map(([key, hook]) => ({
+      id: BigInt(key),
+      floor: Math.floor(hook.floor / 1000),
+      seen: hook.seenUntil === undefined ? undefined : Math.floor(hook.seenUntil / 1000)
+    }))
+    members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const base = Math.min(...members.map(m => m.floor))
+    const hooks = members.map(({ id, floor, seen }) => {
+      const offset = floor === base ? '' : (floor - base).toString(36)
+      if (seen === floor + SEEN_AFTER_FLOOR_S) return offset ? `${id.toString(36)}:${offset}` : id.toString(36)
+      return `${id.toString(36)}:${offset}:${seen === undefined ? '' : (seen - floor).toString(36)}`
+    })
     out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') }
   }
   return out
@@ -284,15 +294,24 @@ function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnin
     }
     let dropped = 0
     for (const item of group.hooks.split(',')) {
-      const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{1,8}))?$/.exec(item)
+      const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item)
       const id = match ? fromBase36(match[1]) : undefined
       if (!match || id === undefined || !HOOK_KEY.test(id)) {
         if (item !== '') dropped++
         continue
       }
       if (hooks.has(id)) continue
-      const offset = match[2] === undefined ? 0 : parseInt(match[2], 36)
-      hooks.set(id, { floor: base + offset * 1000, pending: new Map(), sent: new Map(), done: new Map(), free: new Map(), scope })
+      const floor = base + (match[2] ? parseInt(match[2], 36) : 0) * 1000
+      const seen = match[3] === undefined ? SEEN_AFTER_FLOOR_S : match[3] === '' || match[3] === '-' ? undefined : parseInt(match[3], 36)
+      hooks.set(id, {
+        floor,
+        ...(seen === undefined ? {} : { seenUntil: floor + seen * 1000 }),
+        pending: new Map(),
+        sent: new Map(),
+        done: new Map(),
+        free: new Map(),
+        scope
+      })
     }
     if (dropped > 0) warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`)
   }
