@@ -187,3 +187,16 @@ describe('app credentials', () => {
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(expected))
   })
 })
+
+describe('an organization', () => {
+  test('hook-id with a URL prefix picks the hooks at the receiver; shards 1/2 and 2/2 split them', async () => {
+    const ci = [1, 2, 3, 4].map(i => api.createOrgHook('acme', { url: `https://ci.example.com/org/${i}` }))
+    api.createOrgHook('acme', { url: 'https://chat.example.net/org' })
+    const orgInputs = { 'target-type': 'org', org: 'acme', 'hook-id': CI, token }
+    const all = await runInProcess(api, orgInputs)
+    expect(all.error).toBeUndefined()
+    expect(sorted(all.result!.hooks.map(h => h.hook.key))).toEqual(sorted(ci.map(h => String(h.id))))
+    const halves = await Promise.all(['1/2', '2/2'].map(shard => runInProcess(api, { ...orgInputs, shard })))
+    expect(sorted(halves.flatMap(r => r.result!.hooks.map(h => h.hook.key)))).toEqual(sorted(ci.map(h => String(h.id))))
+  })
+})
