@@ -200,3 +200,23 @@ describe('an organization', () => {
     expect(sorted(halves.flatMap(r => r.result!.hooks.map(h => h.hook.key)))).toEqual(sorted(ci.map(h => String(h.id))))
   })
 })
+
+describe('a user as owner', () => {
+  test("owner/* lists a user's repositories when the owner is no organization", async () => {
+    api.addRepository('octo-user', 'tool', { private: false, ownerType: 'User' })
+    const hook = api.createRepoHook('octo-user/tool', { url: 'https://ci.example.com/tool' })
+    const failed = addFailure(api, hook, HOUR)
+    const userToken = api.createToken({ grants: [{ repo: 'octo-user/tool', hooks: 'write' }] })
+    const run = await runInProcess(api, { 'target-type': 'repo', repository: 'octo-user/*', token: userToken })
+    expect(run.error).toBeUndefined()
+    expect(run.result!.hooks.map(h => h.hook.repository)).toEqual(['octo-user/tool'])
+    expect(api.log.some(e => e.route === '/users/octo-user/repos')).toBe(true)
+    await settle()
+    expect(redeliveryCounts(api, hook).get(failed)).toBe(1)
+  })
+
+  test('an owner GitHub does not know is named', async () => {
+    const run = await runInProcess(api, { 'target-type': 'repo', repository: 'nobody-here/*', token })
+    expect(run.error).toBe('Input "repository": GitHub has no organization or user "nobody-here" that the credential can see (404 while listing its repositories). Check the owner in "repository".')
+  })
+})
