@@ -33951,6 +33951,17 @@ function replaceProbe(plan, hookKey, free) {
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */
 function releaseHeld(plan, verdicts, policy) {
+    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+    for (const hook of plan.hooks) {
+        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
+            continue;
+        for (const decision of hook.decisions) {
+            if (!decision.held)
+                continue;
+            decision.held = false;
+            decision.reason = 'budget';
+        }
+    }
     let left = policy.maxRedeliveries - plan.toRedeliver.length;
     const released = [];
     const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
@@ -34461,7 +34472,15 @@ class Redeliverer {
             else
                 log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`);
         }
-        return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
+        const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
+        // Stopped by GitHub's limits: what waits, waits for them, not for a receiver.
+        if (this.stop?.result === 'skipped') {
+            for (const hook of plan.hooks)
+                for (const decision of hook.decisions)
+                    if (decision.held)
+                        decision.reason = this.stop.reason;
+        }
+        return released;
     }
     /**
      * Records what is about to be sent before sending it: a run killed mid-batch then never

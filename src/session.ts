@@ -1,15 +1,16 @@
 import type { Config } from './core/config.js'
+import { fleetScope, inShard, shardKey } from './core/fleet.js'
 import { redeliveryWindowMs } from './core/hostname.js'
+import { noun, plural } from './core/plural.js'
 import type { HookTarget, RunResult } from './core/types.js'
 import { UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
 import { createClient, type ClientContext, type GitHubClient } from './github/client.js'
 import { GitHubClock } from './github/clock.js'
-import { inShard, shardKey, fleetScope } from './core/fleet.js'
 import { appHookRoute, GitHubDeliveries, orgHookRoute, repoFleetHookRoute, repoHookRoute } from './github/deliveries.js'
 import { findFleetHooks, type FleetHooks } from './github/fleet.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
-import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
+import { appHook, HookDirectory, resolveHooks, type HookOwner } from './github/hooks.js'
 import { pacingFromEnvironment, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
@@ -21,6 +22,8 @@ export interface SessionIO {
   store?: BookmarkStore
   /** GitHub's waits; by default what GitHub asks for. */
   pacing?: Pacing
+  /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
+  signal?: AbortSignal
 }
 
 interface Access {
@@ -59,6 +62,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   let hooks: HookTarget[]
   let deliveries: DeliveriesPort
   let fleet: { scope: string; complete: boolean } | undefined
+  let unmatched: string | undefined
   const warnings: string[] = []
   const target = config.target
   if (target.type === 'app') {
@@ -101,11 +105,13 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
       : tokenAccess(config.token!)
     const owner = hookOwner(config, route.permission('read', access.credential))
-    const resolved = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken)
+    const directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
+    const resolved = await resolveHooks(directory, config.hooks)
+    unmatched = resolved.unmatched
     const shardKeyOf = (hook: HookTarget): string =>
       shardKey(target.type === 'org' ? { kind: 'org', org: target.org, id: hook.id! } : { kind: 'repo', repo: `${target.owner}/${target.repo}`, id: hook.id! })
-    hooks = resolved.filter(hook => inShard(config.shard, shardKeyOf(hook)))
-    deliveries = new GitHubDeliveries(access, clock, route, pacing)
+    hooks = resolved.hooks.filter(hook => inShard(config.shard, shardKeyOf(hook)))
+    deliveries = new GitHubDeliveries(access, clock, route, pacing, directory)
   }
 
   let store = io.store
@@ -132,10 +138,13 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     github: deliveries,
     store,
     log: io.log,
+    signal: io.signal,
     ...(fleet ? { fleet } : {}),
     warnings
   })
-  io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`)
+  // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
+  if (unmatched) result.failures.unshift(unmatched)
+  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
   return result
 }
 

@@ -10,6 +10,7 @@ import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
+import { networkFailure, notTheApi } from './errors.js'
 import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
@@ -24,7 +25,19 @@ export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
 }
 const API_VERSION = '2022-11-28'
 
-export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry)
+/**
+ * Octokit's retry plugin retries every network failure as a status 500, 1 + 4 + 9 s apart:
+ * a host name that does not resolve or a certificate that is not trusted never gets better,
+ * so those fail at once. Registered before `retry`, so it decides first.
+ */
+function failFastOnPermanentNetworkFailures(octokit: Octokit): void {
+  octokit.hook.error('request', (error, options) => {
+    if (networkFailure(error)?.permanent) options.request = { ...options.request, retries: 0 }
+    throw error
+  })
+}
+
+export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, failFastOnPermanentNetworkFailures, retry)
 export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
 export interface ClientLog {
@@ -109,10 +122,17 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     context.requests.total++
     if (request.method !== 'GET') context.requests.writes++
   })
-  octokit.hook.after('request', response => context.clock.observe(response.headers.date))
+  octokit.hook.after('request', response => {
+    context.clock.observe(response.headers.date)
+    const problem = notTheApi(response)
+    if (problem) throw new Error(problem)
+  })
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
+    // A failure that cannot get better would fail every request of the run the same way: one message that says what to check ends it.
+    const failure = networkFailure(error)
+    if (failure?.permanent) throw new UserError(`Cannot reach GitHub: ${failure.explanation}`)
     throw error
   })
   return octokit
