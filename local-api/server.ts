@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Identities, JWT_MESSAGES, permissionFor, type Credential } from './auth.js'
-import { makeSelfSignedCert } from './cert.js'
+import { testCertificate } from './cert.js'
 import { isWrite, Limits, PRIMARY_DOCS, SECONDARY_DOCS, SECONDARY_MESSAGE } from './limits.js'
 import { Directory, HookRegistry, VariableStore } from './model.js'
 import { DOCS, error, matchRoute, notFound, type Ctx, type Reply, type World } from './routes.js'
@@ -70,14 +70,16 @@ class LocalApiServer implements LocalApi, World {
   async listen(): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res)
     if (this.opts.tls) {
-      const { certPem, keyPem } = makeSelfSignedCert()
+      const { certPem, keyPem } = testCertificate()
       this.certPem = certPem
       this.server = https.createServer({ cert: certPem, key: keyPem }, handler)
     } else {
       this.server = http.createServer(handler)
     }
     // Benchmarks open many sockets; keep them alive like api.github.com does.
-    this.server.keepAliveTimeout = 5000
+    // Long enough that a test seeding 100,000 deliveries (the event loop busy for seconds) does not
+    // close a connection its client is about to reuse.
+    this.server.keepAliveTimeout = 65_000
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject)
       this.server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve())

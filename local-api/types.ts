@@ -2,7 +2,7 @@
 // local-api/index.ts: keep the names stable.
 
 export interface LocalApiOptions {
-  /** HTTPS with a self-signed certificate made at start (valid for 127.0.0.1 and localhost). */
+  /** HTTPS with a self-signed certificate committed for tests (valid for 127.0.0.1 and localhost). */
   tls?: boolean
   /** Port to listen on (default: any free port). */
   port?: number

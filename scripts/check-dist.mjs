@@ -1,17 +1,29 @@
 // Fails when the committed dist/ is not what `npm run build` makes from the sources.
+//   node scripts/check-dist.mjs [--keep DIR]
+// --keep DIR builds into DIR and leaves the fresh build there, so `npm test` builds once and
+// its tests run that build (see DIST_UNDER_TEST in tools/runner.ts).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 
 const root = new URL('..', import.meta.url).pathname
-const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
+const { values } = parseArgs({ options: { keep: { type: 'string' } } })
+const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
-  for (const [entry, dir] of [['src/index.ts', ''], ['src/cli.ts', 'cli']]) {
+  for (const [entry, dir] of [
+    ['src/index.ts', ''],
+    ['src/cli.ts', 'cli']
+  ]) {
     execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   }
-  const list = dir => readdirSync(dir, { recursive: true }).filter(f => statSync(join(dir, f)).isFile()).map(String).sort()
+  const list = dir =>
+    readdirSync(dir, { recursive: true })
+      .filter(f => statSync(join(dir, f)).isFile())
+      .map(String)
+      .sort()
   const built = list(out)
   const committed = list(join(root, 'dist'))
   const stale = []
@@ -27,5 +39,5 @@ try {
     console.log(`dist/ is current (${built.length} files match a fresh build).`)
   }
 } finally {
-  rmSync(out, { recursive: true, force: true })
+  if (!values.keep) rmSync(out, { recursive: true, force: true })
 }

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
-import { loadAction } from '../__tests__/docs/helpers.js'
-import { runAction, type ActionRun } from '../__tests__/support/runner.js'
-import { formatLogLine, readableLog } from './lib/action-log.js'
-import { colorWanted, makeStyle, renderMarkdown } from './lib/terminal-markdown.js'
+import { loadAction } from '../tools/repo.js'
+import { runAction, type ActionRun } from '../tools/runner.js'
+import { readableLog } from '../tools/workflow-commands.js'
+import { formatLogLine, renderMarkdown, style } from './lib/terminal.js'
 
 /** Waits the action makes (1 s between writes, backoff) are multiplied by this for the demo. */
 const TIME_SCALE = 0.02
@@ -24,7 +24,6 @@ const CRON_INTERVAL = 15 * MINUTE
 const MAX_ATTEMPTS = Number(loadAction().inputs.find(i => i.name === 'max-attempts')?.default ?? '3')
 const ROWS_SHOWN = 8
 
-const style = makeStyle(colorWanted(process.stdout))
 // A terminal's own width; 120 columns when the output goes to a file or a pipe.
 const width = Math.max(60, Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 120, 140))
 const started = performance.now()
@@ -214,7 +213,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
   print(style.bold('  log'))
   const lines = readableLog(run.stdout)
   if (lines.length === 0) print(style.dim('    (nothing)'))
-  for (const line of lines) print('    ' + formatLogLine(line, style).replace(/\n/g, '\n    '))
+  for (const line of lines) print('    ' + formatLogLine(line).replace(/\n/g, '\n    '))
   for (const line of run.stderr.split(/\r?\n/).filter(Boolean)) print('    ' + style.red(`stderr: ${line}`))
   if (run.exitCode !== 0) print('    ' + style.red(`exit code ${run.exitCode ?? run.signal}`))
 
@@ -232,7 +231,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
   print()
   print(style.bold('  job summary'))
   if (run.summary.trim()) {
-    print(renderMarkdown(run.summary, { style, width: width - 4, indent: '    ', maxTableRows: ROWS_SHOWN }))
+    print(renderMarkdown(run.summary, { width: width - 4, indent: '    ', maxTableRows: ROWS_SHOWN }))
   } else {
     print(style.dim('    (empty)'))
   }
@@ -495,7 +494,7 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
 }
 
 let apiToClose: LocalApi | undefined
-let exitCode = 0
+let exitCode: number
 const interrupt = (code = 130) => {
   void (apiToClose?.close() ?? Promise.resolve()).finally(() => {
     removeDemoTemp()

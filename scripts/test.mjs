@@ -1,7 +1,7 @@
 // `npm test`: every check, in the order that fails fastest. Ends with one
 // "tests: N passed, N failed" line so CI can read the outcome.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -18,9 +18,15 @@ let failed = 0
 const record = ok => (ok ? passed++ : failed++)
 
 record(step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.all.json']))
-record(step('dist/ is current', process.execPath, ['scripts/check-dist.mjs']))
-
+record(step('lint', bin('eslint'), ['.']))
+record(step('format', bin('prettier'), ['--check', '.']))
+// dist/ is built once: the check's fresh build is the bundle the tests then run, so they
+// test the sources even before dist/ is rebuilt (and the check says it is stale).
 const resultsDir = mkdtempSync(join(tmpdir(), 'jest-results-'))
+const freshDist = join(resultsDir, 'dist')
+record(step('dist/ is current', process.execPath, ['scripts/check-dist.mjs', '--keep', freshDist]))
+const built = existsSync(join(freshDist, 'index.js')) && existsSync(join(freshDist, 'cli', 'index.js'))
+
 const resultsFile = join(resultsDir, 'results.json')
 const extra = process.argv.slice(2)
 // The tests get a temporary directory of their own, which must be empty when they end:
@@ -30,7 +36,8 @@ const testsTemp = mkdtempSync(join(tmpdir(), 'webhook-redelivery-tests-'))
 const jestCache = join(realpathSync(tmpdir()), typeof process.getuid === 'function' ? `jest_${process.getuid().toString(36)}` : 'jest')
 const jestOk = step('jest', process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra], {
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
-  TMPDIR: testsTemp
+  TMPDIR: testsTemp,
+  ...(built ? { DIST_UNDER_TEST: freshDist } : {})
 })
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'))

@@ -215,7 +215,7 @@ async function installationAccess(
     if (isHttpError(error) && (error.status === 401 || error.status === 403)) {
       throw new UserError(explainHttpError(error, { action: `find the app's installation on ${name}`, credential: 'app-jwt', permission: "the app's own JSON Web Token" }))
     }
-    throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`)
+    throw new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error })
   }
   // The state repository is often under the same installation as the hooks: one token serves both.
   const cached = known.get(installationId)

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
 import { loadAction, root } from '../docs/helpers.js'
+import { CLI_ENTRY as CLI } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
-const CLI = join(root, 'dist', 'cli', 'index.js')
 
 interface CliRun {
   code: number | null
@@ -459,6 +459,8 @@ describe('errors', () => {
     const hook = api.createOrgHook('acme')
     addFailure(api, hook, HOUR)
     addFailure(api, hook, 2 * HOUR)
+    // The receiver answered a moment ago: no probe, both are sent.
+    addSuccess(api, hook, 30_000)
     api.outage({ pathIncludes: '/attempts', durationMs: 60_000, status: 502 })
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--json'], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(1)

@@ -1,44 +1,8 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { asMap, parseYaml, type YamlMap } from './mini-yaml.js'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { asMap, parseYaml, read, root, type YamlMap } from '../../tools/repo.js'
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-
-export function read(rel: string): string {
-  return readFileSync(join(root, rel), 'utf8')
-}
-
-export interface ActionInput {
-  name: string
-  required: boolean
-  default: string
-}
-
-export interface ActionMeta {
-  inputs: ActionInput[]
-  outputs: string[]
-  runsUsing: string
-}
-
-export function loadAction(): ActionMeta {
-  const doc = asMap(parseYaml(read('action.yml')), 'action.yml')
-  const inputs = asMap(doc.inputs, 'action.yml inputs')
-  const outputs = asMap(doc.outputs, 'action.yml outputs')
-  const runs = asMap(doc.runs, 'action.yml runs')
-  return {
-    inputs: Object.entries(inputs).map(([name, spec]) => {
-      const s = asMap(spec, `input ${name}`)
-      return {
-        name,
-        required: s.required === 'true',
-        default: typeof s.default === 'string' ? s.default : ''
-      }
-    }),
-    outputs: Object.keys(outputs),
-    runsUsing: String(runs.using)
-  }
-}
+export { asMap, loadAction, parseYaml, read, root, type ActionInput, type ActionMeta, type YamlMap } from '../../tools/repo.js'
 
 /** Workflow files this repository ships: examples/*.yml and .github/workflows/*.yml. */
 export function workflowFiles(): string[] {

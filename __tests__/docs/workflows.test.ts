@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { createRequire } from 'node:module'
-import { asMap, parseYaml } from './mini-yaml.js'
-import { actionSteps, exampleFiles, loadAction, loadWorkflow, read, workflowFiles, yamlBlocks } from './helpers.js'
+import { actionSteps, asMap, parseYaml, exampleFiles, loadAction, loadWorkflow, read, workflowFiles, yamlBlocks } from './helpers.js'
 
 type ValidationState = { actionType: string; errors: unknown[] }
 const require = createRequire(import.meta.url)
@@ -61,7 +60,7 @@ describe('examples', () => {
     const jobMap = asMap(asMap(wf.jobs, 'jobs')[job], job)
     const concurrency = asMap(jobMap.concurrency ?? wf.concurrency, `${file} concurrency`)
     expect(concurrency.group).toMatch(/^webhook-redelivery-/)
-    expect(concurrency['cancel-in-progress']).toBe('false')
+    expect(concurrency['cancel-in-progress']).toBe(false)
 
     // secrets only through ${{ secrets.* }}, never literal
     const withMap = asMap(step.with, `${file} with`)

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { root } from '../docs/helpers.js'
-import { nodeRuntimes } from '../support/runner.js'
+import { CLI_ENTRY, DIST, nodeRuntimes } from '../support/runner.js'
 
 function run(node: string, script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -24,7 +24,7 @@ function run(node: string, script: string, args: string[], env: Record<string, s
 
 test.each(nodeRuntimes())('dist/ alone, with no node_modules anywhere above it, runs the action and the CLI on $name', async node => {
   const alone = mkdtempSync(join(tmpdir(), 'bundle-alone-'))
-  cpSync(join(root, 'dist'), join(alone, 'dist'), { recursive: true })
+  cpSync(DIST, join(alone, 'dist'), { recursive: true })
   cpSync(join(root, 'action.yml'), join(alone, 'action.yml'))
   try {
     const action = await run(node.path, join(alone, 'dist', 'index.js'), [], { 'INPUT_TARGET-TYPE': 'nope' })
@@ -41,7 +41,7 @@ test.each(nodeRuntimes())('dist/ alone, with no node_modules anywhere above it, 
 })
 
 test('the CLI bundle starts with a shebang and package.json names it as the bin', () => {
-  expect(readFileSync(join(root, 'dist', 'cli', 'index.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+  expect(readFileSync(CLI_ENTRY, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   expect(pkg.bin).toEqual({ 'webhook-redelivery': 'dist/cli/index.js' })
   const action = readFileSync(join(root, 'action.yml'), 'utf8')

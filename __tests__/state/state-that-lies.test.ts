@@ -139,7 +139,7 @@ describe('--report-file must not overwrite what the run keeps', () => {
   test.each([
     ['the state file itself', (state: string) => state, 'the report would overwrite the bookmark'],
     ['the lock beside it', (state: string) => `${state}.lock`, 'the report would overwrite the lock beside the state file'],
-    ['the state file by another path', (state: string) => join(dir, 'sub', '..', 'state.json'), 'the report would overwrite the bookmark']
+    ['the state file by another path', (_state: string) => join(dir, 'sub', '..', 'state.json'), 'the report would overwrite the bookmark']
   ])('refused when it is %s: before any request, the state file untouched', async (_, report, words) => {
     api.createOrgHook('acme')
     mkdirSync(join(dir, 'sub'))

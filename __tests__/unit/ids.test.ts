@@ -60,6 +60,7 @@ describe('idToString', () => {
 
   test.each([
     ['2^53 (unsafe number)', 2 ** 53],
+    // eslint-disable-next-line no-loss-of-precision -- the point: this literal is not the number it spells
     ['an unsafe number', 9007199254740993],
     ['1e21', 1e21],
     ['a fraction', 1.5],

@@ -1,30 +1,13 @@
-// Runs the built action (dist/index.js) the way the Actions runner does, and measures the
-// process: wall time from spawn to exit and peak resident memory.
+// The bench's runs of the built action (dist/index.js), through the shared runner in tools/:
+// every wait real (no time scale), wall time from spawn to exit, peak resident memory.
 
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
-import { root } from '../../__tests__/docs/helpers.js'
-import { parseOutputs, runnerEnvironment } from '../../__tests__/support/runner.js'
+import { runAction, type ActionRun } from '../../tools/runner.js'
 
-export const ACTION_ENTRY = join(root, 'dist', 'index.js')
+export { ACTION_ENTRY } from '../../tools/runner.js'
 
-export interface BenchRun {
-  exitCode: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  outputs: Record<string, string>
-  /** Spawn to exit, machine clock. */
-  wallMs: number
-  /** Machine-clock time (Date.now()) when the process was spawned and when it exited. */
-  startedAt: number
-  endedAt: number
-  /** Peak resident set size in MB (GNU time, else the last VmHWM polled from /proc). */
-  peakRssMb?: number
-  peakRssSource?: 'gnu-time' | 'proc-poll'
+export interface BenchRun extends ActionRun {
   /** `::error::` lines the action printed. */
   errors: string[]
 }
@@ -34,104 +17,15 @@ export interface BenchRunOptions {
   apiUrl: string
   /** owner/name the workflow runs in (default state repository). */
   repository?: string
-  /** Wrap the process in GNU time to read its peak RSS (falls back to polling /proc). */
+  /** Read the process's peak RSS (GNU time, else polling /proc). */
   measureMemory?: boolean
   timeoutMs?: number
 }
 
-let gnuTime: boolean | undefined
-function hasGnuTime(): boolean {
-  if (gnuTime === undefined) {
-    const probe = existsSync('/usr/bin/time') ? spawnSync('/usr/bin/time', ['--version'], { encoding: 'utf8' }) : undefined
-    gnuTime = !!probe && `${probe.stdout}${probe.stderr}`.includes('GNU')
-  }
-  return gnuTime
-}
-
-
-/**
- * One run of `node dist/index.js` on this machine's Node (process.execPath), with an
- * environment built from scratch like the runner's: one INPUT_* per declared input
- * (defaults applied), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, RUNNER_TEMP.
- * WEBHOOK_REDELIVERY_TIME_SCALE is not set: every wait is real.
- */
+/** One run of `node dist/index.js` on this machine's Node, as the runner runs it, every wait real. */
 export async function runBuiltAction(options: BenchRunOptions): Promise<BenchRun> {
-  const temp = mkdtempSync(join(tmpdir(), 'bench-runner-'))
-  try {
-    const timeFile = join(temp, 'time')
-    // WEBHOOK_REDELIVERY_TIME_SCALE stays unset: every wait is real.
-    const { env, outputFile, summaryFile } = runnerEnvironment({ inputs: options.inputs, apiUrl: options.apiUrl, repository: options.repository, temp })
-
-    const useTime = options.measureMemory === true && hasGnuTime()
-    const command = useTime ? '/usr/bin/time' : process.execPath
-    const args = useTime ? ['-f', '%M', '-o', timeFile, process.execPath, ACTION_ENTRY] : [ACTION_ENTRY]
-
-    const startedAt = Date.now()
-    const t0 = performance.now()
-    const child = spawn(command, args, { env, cwd: temp, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', chunk => (stdout += chunk))
-    child.stderr.on('data', chunk => (stderr += chunk))
-
-    // Fallback memory probe: VmHWM is the kernel's own high-water mark, so the last value read is the peak so far.
-    let polledKb = 0
-    const poll =
-      options.measureMemory && !useTime
-        ? setInterval(() => {
-            try {
-              const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-              const match = /VmHWM:\s+(\d+)\s+kB/.exec(status)
-              if (match) polledKb = Math.max(polledKb, Number(match[1]))
-            } catch {
-              // exited between two polls
-            }
-          }, 20)
-        : undefined
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000)
-    const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', (code, sig) => resolve({ exitCode: code, signal: sig }))
-    })
-    const wallMs = performance.now() - t0
-    const endedAt = Date.now()
-    clearTimeout(timer)
-    if (poll) clearInterval(poll)
-
-    let peakRssMb: number | undefined
-    let peakRssSource: BenchRun['peakRssSource']
-    if (useTime && existsSync(timeFile)) {
-      const kb = Number(readFileSync(timeFile, 'utf8').trim().split(/\s+/).pop())
-      if (Number.isFinite(kb) && kb > 0) {
-        peakRssMb = kb / 1024
-        peakRssSource = 'gnu-time'
-      }
-    } else if (polledKb > 0) {
-      peakRssMb = polledKb / 1024
-      peakRssSource = 'proc-poll'
-    }
-
-    const errors: string[] = []
-    for (const line of stdout.split(/\r?\n/)) {
-      const match = /^::error(?: [^:]*)?::(.*)$/.exec(line)
-      if (match) errors.push(match[1].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
-    }
-    return {
-      exitCode,
-      signal,
-      stdout,
-      stderr,
-      outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-      wallMs,
-      startedAt,
-      endedAt,
-      peakRssMb,
-      peakRssSource,
-      errors
-    }
-  } finally {
-    rmSync(temp, { recursive: true, force: true })
-  }
+  const run = await runAction({ ...options, timeScale: 1, timeoutMs: options.timeoutMs ?? 240_000 })
+  return { ...run, errors: run.commands.errors }
 }
 
 /** Spawns this Node with arguments and returns the wall time to exit (for baselines). */

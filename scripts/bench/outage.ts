@@ -6,7 +6,7 @@
 // between runs, so hours of schedule take seconds.
 
 import { startLocalApi, Timeline } from '../../local-api/index.js'
-import { nodeRuntimes, runAction } from '../../__tests__/support/runner.js'
+import { nodeRuntimes, runAction } from '../../tools/runner.js'
 import { fmt } from './report.js'
 import type { Context } from './scenarios.js'
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { parseConfig } from '../core/config.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'

@@ -92,7 +92,7 @@ export class Redeliverer {
 
   /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
   private async replaceRefusedProbes(): Promise<void> {
-    const { plan, scans } = this.options
+    const { plan } = this.options
     for (const probe of plan.toRedeliver.filter(d => d.probe)) {
       let current: Decision | undefined = probe
       while (current && !this.stop && this.isRefused(current)) {

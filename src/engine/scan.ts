@@ -44,9 +44,9 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   let prior: HookBookmark | undefined
   // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
   const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t))
-  let bounds: { floorBase: number; scanStart: number; seenBefore?: number } | undefined
+  let bounds: { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
-  const boundsNow = (): { floorBase: number; scanStart: number; seenBefore?: number } => {
+  const boundsNow = (): { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } => {
     const now = github.now()
     const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs)
     if (trusted.problem) {
@@ -56,7 +56,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     }
     prior = trusted.previous
     // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
-    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), seenBefore: prior?.seenUntil }
+    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), windowStart: now - windowMs, seenBefore: prior?.seenUntil }
   }
   let lost = false
   try {
@@ -64,11 +64,12 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     if (!hook.neverDelivered) await github.listDeliveries(hook, page => {
       if (context.signal?.aborted) return false
       bounds ??= boundsNow()
-      const { floorBase, scanStart, seenBefore } = bounds
+      const { floorBase, scanStart, windowStart, seenBefore } = bounds
       let more = page.length > 0
       for (const attempt of page) {
         if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
-        else if (attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
         if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
       }
       return more
@@ -84,7 +85,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   const { floorBase, scanStart } = bounds ?? boundsNow()
   if (lost) {
     context.warn(
-      `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`
+      `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`
     )
   }
   context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)

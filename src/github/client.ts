@@ -130,9 +130,10 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
-    // A failure that cannot get better would fail every request of the run the same way: one message that says what to check ends it.
+    // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
+    // certificate) would fail every request of the run the same way: one message that says what to check ends it.
     const failure = networkFailure(error)
-    if (failure?.permanent) throw new UserError(`Cannot reach GitHub: ${failure.explanation}`)
+    if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
     throw error
   })
   return octokit

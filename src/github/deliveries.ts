@@ -63,7 +63,7 @@ export class GitHubDeliveries implements DeliveriesPort {
       if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
         throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'))
       }
-      throw new Error(`listing deliveries failed: ${describeError(error)}`)
+      throw new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error })
     }
   }
 
@@ -79,6 +79,8 @@ export class GitHubDeliveries implements DeliveriesPort {
         await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } })
         return { kind: 'accepted', at: this.clock.now() }
       } catch (error) {
+        // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
+        if (error instanceof UserError) throw error
         if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
         if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
         if (error.status === 401 || error.status === 403) {

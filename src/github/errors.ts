@@ -135,6 +135,8 @@ const CERTIFICATE_CODES = new Set([
  * with a response. Returns undefined for every answer GitHub gave.
  */
 export function networkFailure(error: unknown): NetworkFailure | undefined {
+  // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
+  if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined) return networkFailure(error.cause)
   if (!isHttpError(error) || error.status !== 500 || error.response) return undefined
   const cause = (error as { cause?: unknown }).cause
   if (!isErrorLike(cause)) return undefined
@@ -169,9 +171,9 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
   }
   if (code === 'ECONNREFUSED') {
     if (proxy) {
-      return fail('connection-refused', false, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`)
+      return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`)
     }
-    return fail('connection-refused', false, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+    return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
     return fail(

@@ -76,7 +76,7 @@ export class HookDirectory {
           explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential: this.credential, permission: owner.permission, tokenIsInstallationToken: this.tokenIsInstallationToken })
         )
       }
-      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`)
+      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error })
     }
   }
 }
