@@ -18,7 +18,12 @@ beforeAll(async () => {
   // 5,000 an hour (see the README's API budget), as much as an installation on GitHub Enterprise Cloud.
   api = await startLocalApi({ seed: 5, primaryLimit: 15_000 })
   fleet = seedFleet(api, { owner: 'acme', repositories: 1000, failingHooks: 0.02 })
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   inputs = { 'target-type': 'repo', repository: 'acme/*', token, 'state-variable': 'FLEET_STATE' }
 })
 afterAll(async () => {

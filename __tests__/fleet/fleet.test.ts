@@ -28,7 +28,12 @@ beforeEach(async () => {
     url: (i, j) => (j === 2 ? `https://chat.example.net/hooks/${i}` : `https://ci.example.com/hooks/svc-${i}${j ? `/${j}` : ''}`),
     failingHooks: 0.2
   })
-  token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
 })
 afterEach(async () => {
   await api.close()
@@ -183,7 +188,9 @@ describe('app credentials', () => {
     expect(sorted(new Set(run.result!.hooks.map(h => h.hook.repository!)))).toEqual(['acme/svc-0001', 'acme/svc-0002', 'acme/svc-0003'])
     expect(api.log.some(e => e.route === '/installation/repositories')).toBe(true)
     await settle()
-    const expected = matched(fleet).filter(h => chosen.includes(h.repo)).flatMap(h => h.failingGuids)
+    const expected = matched(fleet)
+      .filter(h => chosen.includes(h.repo))
+      .flatMap(h => h.failingGuids)
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(expected))
   })
 })

@@ -55,7 +55,9 @@ describe('BookmarkKeeper and the store limit', () => {
     await keeper.read()
     const hooks = new Map<string, ReturnType<typeof hookBookmark>>()
     for (let i = 0; i < 8000; i++) hooks.set(String(400_000_001 + i * 7919), hookBookmark({ scope: 'repo acme/*' }))
-    await expect(keeper.write({ hooks }, { mergeWithOthers: true })).rejects.toThrow(/the bookmark of 8000 hooks needs [\d,]+ characters, more than the 40,000 an Actions variable is given here\. Split the hooks with the "shard" input/)
+    await expect(keeper.write({ hooks }, { mergeWithOthers: true })).rejects.toThrow(
+      /the bookmark of 8000 hooks needs [\d,]+ characters, more than the 40,000 an Actions variable is given here\. Split the hooks with the "shard" input/
+    )
     expect(store.value).toBeUndefined()
   })
 })

@@ -253,15 +253,7 @@ const HOOK_KEY = /^[1-9]\d{0,19}$/
 const SEEN_AFTER_FLOOR_S = 120
 
 function isQuiet(key: string, hook: HookBookmark): boolean {
-  return (
-    hook.scope !== undefined &&
-    HOOK_KEY.test(key) &&
-    hook.pending.size === 0 &&
-    hook.sent.size === 0 &&
-    hook.done.size === 0 &&
-    hook.probes.length === 0 &&
-    hook.downSince === undefined
-  )
+  return hook.scope !== undefined && HOOK_KEY.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined
 }
 
 function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Record<string, { base: string; hooks: string }> {

@@ -280,8 +280,14 @@ export function inShard(shard: Shard | undefined, key: string): boolean {
  * its shard. Another shard of the same fleet has the same name up to ` shard `.
  */
 export function fleetScope(repositories: RepositoryPattern[], hooks: HookPattern[], shard: Shard | undefined): string {
-  const names = repositories.map(p => repositoryPatternText(p).toLowerCase()).sort().join(',')
-  const selected = hooks.map(h => (h.kind === 'id' ? h.id : h.kind === 'url' ? h.url : `${h.prefix}*`)).sort().join('\n')
+  const names = repositories
+    .map(p => repositoryPatternText(p).toLowerCase())
+    .sort()
+    .join(',')
+  const selected = hooks
+    .map(h => (h.kind === 'id' ? h.id : h.kind === 'url' ? h.url : `${h.prefix}*`))
+    .sort()
+    .join('\n')
   const digest = selected ? ` #${createHash('sha256').update(selected, 'utf8').digest('hex').slice(0, 8)}` : ''
   return `repo ${names}${digest}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`
 }

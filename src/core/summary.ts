@@ -54,7 +54,9 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
     const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : ''
     const failing = since ? `failing${since}` : ''
     const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
-    alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(receiver.waiting)} failing ${receiver.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`)
+    alerts.push(
+      `The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(receiver.waiting)} failing ${receiver.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`
+    )
   }
   if (fleet && down.length > DOWN_ALERT_LIMIT) alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`)
   if (alerts.length > 0) lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '')
@@ -64,10 +66,7 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
 
   if (result.rows.length > 0) {
     const multipleHooks = result.hooks.length > 1
-    lines.push(
-      `| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`,
-      `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`
-    )
+    lines.push(`| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`, `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`)
     const ordered = [...result.rows].sort(byImportance)
     for (const row of ordered.slice(0, SUMMARY_ROW_LIMIT)) {
       const hook = multipleHooks ? `${escapeCell(row.hookId ?? 'app')} | ` : ''
@@ -99,9 +98,7 @@ function hookTable(result: RunResult): string[] {
  */
 function fleetHookTable(result: RunResult): string[] {
   const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''))
-  const notable = result.hooks
-    .filter(isNotable)
-    .sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key))
+  const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key))
   const quiet = result.hooks.length - notable.length
   const hooks = (n: number): string => `${number(n)} ${n === 1 ? 'hook' : 'hooks'}`
   const lines = [
@@ -120,9 +117,12 @@ function fleetHookTable(result: RunResult): string[] {
     const hook = h.scanError ? `${id} (not scanned: ${escapeCell(h.scanError)})` : id
     const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : 'no answer to the probe') : ''
     const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
-    lines.push(`| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`)
+    lines.push(
+      `| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`
+    )
   }
-  if (notable.length > SUMMARY_HOOK_LIMIT) lines.push('', `and ${number(notable.length - SUMMARY_HOOK_LIMIT)} more ${notable.length - SUMMARY_HOOK_LIMIT === 1 ? 'hook' : 'hooks'}: see the \`report\` output's file.`)
+  if (notable.length > SUMMARY_HOOK_LIMIT)
+    lines.push('', `and ${number(notable.length - SUMMARY_HOOK_LIMIT)} more ${notable.length - SUMMARY_HOOK_LIMIT === 1 ? 'hook' : 'hooks'}: see the \`report\` output's file.`)
   lines.push('')
   return lines
 }
@@ -139,7 +139,7 @@ export function renderFailure(message: string, title = 'Webhook redelivery'): st
 function resultText(row: ReportRow): string {
   if (row.result === 'redelivered') return 'redelivered'
   if (row.result === 'error') return `error: ${escapeCell(truncate(row.message ?? 'request failed', 120))}; next run`
-  const reason = row.reason ? REASON_TEXT[row.reason] ?? row.reason : 'skipped'
+  const reason = row.reason ? (REASON_TEXT[row.reason] ?? row.reason) : 'skipped'
   return `skipped: ${reason}`
 }
 

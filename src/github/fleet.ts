@@ -86,8 +86,12 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
     try {
       raw = (await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 })) as RawRepoHook[]
     } catch (error) {
+      // GitHub cannot be reached, or refused the credential: nothing else would go better.
+      if (error instanceof UserError) throw error
       if (isHttpError(error) && error.status === 401) {
-        throw new UserError(explainHttpError(error, { action: `list the webhooks of ${fullName}`, credential: access.credential, permission: '', tokenIsInstallationToken: access.tokenIsInstallationToken }))
+        throw new UserError(
+          explainHttpError(error, { action: `list the webhooks of ${fullName}`, credential: access.credential, permission: '', tokenIsInstallationToken: access.tokenIsInstallationToken })
+        )
       }
       if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error)) unreadable.push(fullName)
       else failed.push({ repository: fullName, message: describeError(error) })
@@ -95,19 +99,17 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
     }
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
     const active = raw.filter(h => h.active !== false).map(h => ({ id: String(h.id), url: h.config?.url, unused: h.last_response?.status === 'unused' }))
-    return selectHooks(patterns, active).map(
-        (h): HookTarget => ({
-          key: h.id,
-          kind: 'repo',
-          id: h.id,
-          url: h.url,
-          label: `${fullName} hook ${h.id}${h.url ? ` (${displayUrl(h.url)})` : ''}`,
-          webUrl: `${request.webBaseUrl}/${fullName}/settings/hooks/${h.id}?tab=deliveries`,
-          repository: fullName,
-          scope: request.scope,
-          ...(h.unused ? { neverDelivered: true } : {})
-        })
-      )
+    return selectHooks(patterns, active).map((h): HookTarget => ({
+      key: h.id,
+      kind: 'repo',
+      id: h.id,
+      url: h.url,
+      label: `${fullName} hook ${h.id}${h.url ? ` (${displayUrl(h.url)})` : ''}`,
+      webUrl: `${request.webBaseUrl}/${fullName}/settings/hooks/${h.id}?tab=deliveries`,
+      repository: fullName,
+      scope: request.scope,
+      ...(h.unused ? { neverDelivered: true } : {})
+    }))
   })
   return { hooks: found.flat(), unreadable, failed, selected: selected.length, repositories: repositories.length }
 }
@@ -130,6 +132,7 @@ async function listRepositories(access: FleetAccess, owner: string): Promise<Lis
       return ((await access.client.paginate('GET /users/{username}/repos', { username: owner, per_page: 100 })) as RawRepository[]).map(toListed)
     }
   } catch (error) {
+    if (error instanceof UserError) throw error
     if (isHttpError(error) && error.status === 404) {
       throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`)
     }
@@ -143,7 +146,7 @@ async function listRepositories(access: FleetAccess, owner: string): Promise<Lis
         })
       )
     }
-    throw new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`)
+    throw new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error })
   }
 }
 
