@@ -227,3 +227,12 @@ describe('a user as owner', () => {
     expect(run.error).toBe('Input "repository": GitHub has no organization or user "nobody-here" that the credential can see (404 while listing its repositories). Check the owner in "repository".')
   })
 })
+
+describe('GitHub out of reach', () => {
+  test('a refused connection ends the run with its explanation, not a warning per repository', async () => {
+    const run = await runInProcess(api, { ...inputs({ repository: 'acme/svc-0001, acme/svc-0002', 'state-variable': '' }), hostname: 'http://127.0.0.1:1' })
+    expect(run.result).toBeUndefined()
+    expect(run.error).toBeDefined()
+    expect(run.warnings.filter(w => w.includes('Could not list the webhooks'))).toEqual([])
+  })
+})
