@@ -4,7 +4,7 @@
 // that pass or fail by machine speed. Takes about 2-3 minutes, most of it the real-time
 // redelivery pace.
 //
-//   npm run bench [-- --json results.json] [-- --only scan,memory,hooks,pace,start,outage]
+//   npm run bench [-- --json results.json] [-- --only scan,memory,hooks,pace,start,outage,fleet]
 //
 // Exit code 0 whatever the verdicts (missed targets are marked ✗); 1 only when the
 // benchmark itself could not run.
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { ACTION_ENTRY } from './bench/action.js'
 import { outageRecovery } from './bench/outage.js'
 import { Results } from './bench/report.js'
-import { ActionFailed, apiBudget, idle, manyHooks, memory, pace, scanCost, LATENCY_MS, type Context } from './bench/scenarios.js'
+import { ActionFailed, apiBudget, fleet, idle, manyHooks, memory, pace, scanCost, LATENCY_MS, type Context } from './bench/scenarios.js'
 
 const SCENARIOS: Record<string, (ctx: Context) => Promise<void>> = {
   scan: ctx => scanCost(ctx),
@@ -22,7 +22,8 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<void>> = {
   hooks: ctx => manyHooks(ctx),
   pace: ctx => pace(ctx),
   start: ctx => idle(ctx),
-  outage: ctx => outageRecovery(ctx)
+  outage: ctx => outageRecovery(ctx),
+  fleet: ctx => fleet(ctx)
 }
 
 async function main(): Promise<number> {

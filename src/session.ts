@@ -1,12 +1,14 @@
 import type { Config } from './core/config.js'
+import { fleetScope, inShard, shardKey } from './core/fleet.js'
 import { redeliveryWindowMs } from './core/hostname.js'
 import { noun, plural } from './core/plural.js'
 import type { HookTarget, RunResult } from './core/types.js'
-import { UserError, type BookmarkStore, type Logger } from './engine/ports.js'
+import { UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
 import { createClient, type ClientContext, type GitHubClient } from './github/client.js'
 import { GitHubClock } from './github/clock.js'
-import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
+import { appHookRoute, GitHubDeliveries, orgHookRoute, repoFleetHookRoute, repoHookRoute } from './github/deliveries.js'
+import { findFleetHooks, type FleetHooks } from './github/fleet.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
 import { appHook, HookDirectory, resolveHooks, type HookOwner } from './github/hooks.js'
 import { pacingFromEnvironment, type Pacing } from './github/timing.js'
@@ -58,23 +60,58 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') })
 
   let hooks: HookTarget[]
-  let route: HookRoute
-  let access: Access
-  let directory: HookDirectory | undefined
+  let deliveries: DeliveriesPort
+  let fleet: { scope: string; complete: boolean } | undefined
   let unmatched: string | undefined
+  const warnings: string[] = []
   const target = config.target
   if (target.type === 'app') {
-    access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
-    route = appHookRoute
+    const access: Access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
     hooks = [appHook(config.location.webBaseUrl, config.app!.appId)]
+    deliveries = new GitHubDeliveries(access, clock, appHookRoute, pacing)
+  } else if (target.type === 'fleet') {
+    // One credential per owner: an app is installed once on each.
+    const accesses = new Map<string, Promise<Access>>()
+    const accessFor = (owner: string): Promise<Access> => {
+      const key = owner.toLowerCase()
+      let access = accesses.get(key)
+      if (!access) {
+        access = appClient ? installationAccess(context, appClient, { org: owner }, installations) : Promise.resolve(tokenAccess(config.token!))
+        accesses.set(key, access)
+      }
+      return access
+    }
+    const scope = fleetScope(target.repositories, config.hooks, config.shard)
+    const found = await findFleetHooks(
+      { repositories: target.repositories, hooks: config.hooks, shard: config.shard, scope, webBaseUrl: config.location.webBaseUrl },
+      accessFor
+    )
+    hooks = found.hooks
+    warnings.push(...fleetWarnings(found, config))
+    fleet = { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 }
+    const shardText = config.shard ? `, ${found.repositories} of them in shard ${config.shard.index}/${config.shard.count}` : ''
+    io.log.info(`${found.selected} ${found.selected === 1 ? 'repository' : 'repositories'} selected${shardText}; ${hooks.length} ${hooks.length === 1 ? 'hook' : 'hooks'} to scan.`)
+    const ports = new Map<string, GitHubDeliveries>()
+    for (const [owner, access] of accesses) ports.set(owner, new GitHubDeliveries(await access, clock, repoFleetHookRoute, pacing))
+    const portOf = (hook: HookTarget): GitHubDeliveries => ports.get((hook.repository ?? '').split('/')[0].toLowerCase())!
+    deliveries = {
+      now: () => clock.now(),
+      listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
+      redeliver: (hook, id) => portOf(hook).redeliver(hook, id)
+    }
   } else {
-    route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
-    access = appClient
+    const route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo)
+    const access = appClient
       ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
       : tokenAccess(config.token!)
     const owner = hookOwner(config, route.permission('read', access.credential))
-    directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
-    ;({ hooks, unmatched } = await resolveHooks(directory, config.hooks))
+    const directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
+    const resolved = await resolveHooks(directory, config.hooks)
+    unmatched = resolved.unmatched
+    const shardKeyOf = (hook: HookTarget): string =>
+      shardKey(target.type === 'org' ? { kind: 'org', org: target.org, id: hook.id! } : { kind: 'repo', repo: `${target.owner}/${target.repo}`, id: hook.id! })
+    hooks = resolved.hooks.filter(hook => inShard(config.shard, shardKeyOf(hook)))
+    deliveries = new GitHubDeliveries(access, clock, route, pacing, directory)
   }
 
   let store = io.store
@@ -84,7 +121,6 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
-  const deliveries = new GitHubDeliveries(access, clock, route, pacing, directory)
   const result = await runEngine({
     hooks,
     policy: {
@@ -102,12 +138,36 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     github: deliveries,
     store,
     log: io.log,
-    signal: io.signal
+    signal: io.signal,
+    ...(fleet ? { fleet } : {}),
+    warnings
   })
   // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
   if (unmatched) result.failures.unshift(unmatched)
   io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
   return result
+}
+
+/** One warning naming every repository left out, and what the credential needs. */
+function fleetWarnings(found: FleetHooks, config: Config): string[] {
+  const warnings: string[] = []
+  const credential = config.app ? "the app's installation" : 'the token'
+  if (found.unreadable.length > 0) {
+    const n = found.unreadable.length
+    warnings.push(
+      `${capitalize(credential)} cannot read the webhooks of ${n} ${n === 1 ? 'repository' : 'repositories'} (404 or 403), skipped: ${found.unreadable.join(', ')}. ` +
+        `The others were scanned. To include ${n === 1 ? 'it' : 'them'}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token')}.`
+    )
+  }
+  for (const { repository, message } of found.failed) warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`)
+  if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
+    warnings.push(`No webhook matched: "repository" selected ${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`)
+  }
+  return warnings
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 function hookOwner(config: Config, permission: string): HookOwner {

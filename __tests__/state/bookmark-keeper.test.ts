@@ -48,4 +48,16 @@ describe('BookmarkKeeper and the store limit', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/^The bookmark grew too large for an Actions variable; dropped \d+ of its oldest in-flight redeliveries/)
   })
+
+  test('a bookmark that still does not fit is not written: the error says to shard', async () => {
+    const store = new MemoryStore(MAX_STATE_CHARS)
+    const keeper = new BookmarkKeeper(store, quiet, () => {})
+    await keeper.read()
+    const hooks = new Map<string, ReturnType<typeof hookBookmark>>()
+    for (let i = 0; i < 8000; i++) hooks.set(String(400_000_001 + i * 7919), hookBookmark({ scope: 'repo acme/*' }))
+    await expect(keeper.write({ hooks }, { mergeWithOthers: true })).rejects.toThrow(
+      /the bookmark of 8000 hooks needs [\d,]+ characters, more than the 40,000 an Actions variable is given here\. Split the hooks with the "shard" input/
+    )
+    expect(store.value).toBeUndefined()
+  })
 })

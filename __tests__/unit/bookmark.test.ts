@@ -461,3 +461,79 @@ describe('the outage fields', () => {
     expect(serializeBookmark({ hooks }).text.length).toBeLessThan(6000)
   })
 })
+
+describe('quiet fleet hooks', () => {
+  const scope = 'repo acme/*'
+  /** `n` hooks of a fleet with nine-digit ids, their floors spread over the last hour. */
+  function fleetOf(n: number): Bookmark {
+    const hooks = new Map<string, HookBookmark>()
+    for (let i = 0; i < n; i++) {
+      // Mostly as a run leaves them (seen two minutes after the floor); some seen later, some never.
+      const floor = NOW - HOUR + i * 3_517
+      const seenUntil = i % 10 === 1 ? NOW : i % 10 === 2 ? undefined : floor + 2 * MINUTE
+      hooks.set(String(400_000_001 + i * 7919), hookBookmark({ floor, seenUntil, scope }))
+    }
+    return { hooks }
+  }
+
+  test('1,000 quiet hooks serialize under 16 KB, and read back with their floors to the second', () => {
+    const b = fleetOf(1000)
+    const { text } = serializeBookmark(b)
+    expect(text.length).toBeLessThan(16 * 1024)
+    const read = parseBookmark(text)
+    expect(read.warnings).toBeUndefined()
+    expect(read.bookmark.hooks.size).toBe(1000)
+    for (const [key, entry] of b.hooks) {
+      const back = read.bookmark.hooks.get(key)!
+      expect(back.floor).toBe(Math.floor(entry.floor / 1000) * 1000)
+      expect(back.seenUntil).toBe(entry.seenUntil === undefined ? undefined : Math.floor(entry.seenUntil / 1000) * 1000)
+      expect(back.scope).toBe(scope)
+      expect(back.pending.size + back.sent.size + back.done.size + back.probes.length).toBe(0)
+    }
+    // Deterministic: the same bookmark, the same text, so an idle run writes nothing.
+    expect(serializeBookmark(read.bookmark).text).toBe(text)
+  })
+
+  test('a hook with something open keeps its own entry, with its scope; the rest stay quiet', () => {
+    const b = fleetOf(3)
+    const [key] = [...b.hooks.keys()]
+    b.hooks.get(key)!.sent.set(bigId(1), NOW - MINUTE)
+    const doc = JSON.parse(serializeBookmark(b).text)
+    expect(Object.keys(doc.hooks)).toEqual([key])
+    expect(doc.hooks[key].scope).toBe(scope)
+    expect(doc.quiet[scope].hooks.split(',')).toHaveLength(2)
+    const back = parseBookmark(serializeBookmark(b).text).bookmark
+    expect(back.hooks.get(key)!.sent.get(bigId(1))).toBe(Math.floor((NOW - MINUTE) / 1000) * 1000)
+    expect(back.hooks.get(key)!.scope).toBe(scope)
+  })
+
+  test('hooks without a scope (one repository, an organization) keep the entries they always had', () => {
+    const text = serializeBookmark(bookmarkOf({ '202': hookBookmark({ floor: NOW - HOUR }) })).text
+    expect(JSON.parse(text)).toEqual({ version: 1, hooks: { '202': { floor: new Date(NOW - HOUR).toISOString() } } })
+  })
+
+  test('two fleets sharing a state keep a line each', () => {
+    const b = fleetOf(2)
+    b.hooks.set('12345', hookBookmark({ floor: NOW - 2 * HOUR, scope: 'repo other/*' }))
+    const doc = JSON.parse(serializeBookmark(b).text)
+    expect(Object.keys(doc.quiet).sort()).toEqual(['repo acme/*', 'repo other/*'])
+    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('12345')!.scope).toBe('repo other/*')
+  })
+
+  test('unreadable parts of the quiet lines are named, the rest is read', () => {
+    const base = new Date(NOW).toISOString()
+    const read = parseBookmark(JSON.stringify({ version: 1, hooks: {}, quiet: { a: { base, hooks: '6mu9:1,!!,zz' }, b: 'x' } }))
+    expect([...read.bookmark.hooks.keys()].sort()).toEqual([String(parseInt('6mu9', 36)), String(parseInt('zz', 36))].sort())
+    expect(read.warnings).toEqual([
+      '1 quiet hook of "a" is not a base-36 id, left out',
+      'the quiet hooks of "b" are "x", not a base time and a list: they are scanned as if they had no bookmark'
+    ])
+  })
+
+  test('merging keeps the scope', () => {
+    const ours = fleetOf(1)
+    const [key] = [...ours.hooks.keys()]
+    const theirs = bookmarkOf({ [key]: hookBookmark({ floor: NOW }) })
+    expect(mergeBookmarks(ours, theirs).hooks.get(key)!.scope).toBe(scope)
+  })
+})

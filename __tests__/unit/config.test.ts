@@ -82,6 +82,7 @@ describe('parseConfig: defaults and the happy paths', () => {
         'events',
         'max-age',
         'dry-run',
+        'shard',
         'fail-on'
       ].sort()
     )
@@ -701,4 +702,64 @@ describe('parseRepo', () => {
       expect(parseRepo(text)).toBeUndefined()
     }
   )
+})
+
+describe('parseConfig: repository lists and patterns (a fleet)', () => {
+  const REPO: RawInputs = { 'target-type': 'repo', token: 't' }
+
+  test('owner/* and owner/prefix-* make a fleet of every repository they match', () => {
+    expect(config({ ...REPO, repository: 'acme/*' }).target).toEqual({ type: 'fleet', repositories: [{ kind: 'prefix', owner: 'acme', prefix: '' }] })
+    expect(config({ ...REPO, repository: 'acme/web-*, acme/api\nother/*' }).target).toEqual({
+      type: 'fleet',
+      repositories: [
+        { kind: 'prefix', owner: 'acme', prefix: 'web-' },
+        { kind: 'repository', owner: 'acme', name: 'api' },
+        { kind: 'prefix', owner: 'other', prefix: '' }
+      ]
+    })
+  })
+
+  test('one repository, however written, stays the single-repository target', () => {
+    expect(config({ ...REPO, repository: 'acme/api,' }).target).toEqual({ type: 'repo', owner: 'acme', repo: 'api' })
+    expect(config({ ...REPO, repository: 'acme/api, ACME/api' }).target).toEqual({ type: 'repo', owner: 'acme', repo: 'api' })
+  })
+
+  test('a bad entry of a list is named', () => {
+    expect(errors({ ...REPO, repository: 'acme/*, nope' })).toEqual([
+      'Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "nope".'
+    ])
+    expect(errors({ ...REPO, repository: 'acme/we*b*' })).toHaveLength(1)
+  })
+})
+
+describe('parseConfig: hook-id payload URL prefixes', () => {
+  test('a payload URL ending in * matches by prefix', () => {
+    expect(config({ ...ORG, 'hook-id': 'https://CI.example.com/*, 42' }).hooks).toEqual([
+      { kind: 'url-prefix', prefix: 'https://ci.example.com/' },
+      { kind: 'id', id: '42' }
+    ])
+  })
+
+  test('the * must come after the whole host and a /', () => {
+    expect(errors({ ...ORG, 'hook-id': 'https://ci.example.com*' })).toEqual([
+      'Input "hook-id" must give the whole host and a / before the * of a payload URL (such as https://ci.example.com/*), got "https://ci.example.com…".'
+    ])
+  })
+})
+
+describe('parseConfig: shard', () => {
+  test('i/n, each part of n; empty means all', () => {
+    expect(config({ ...ORG, shard: '2/8' }).shard).toEqual({ index: 2, count: 8 })
+    expect(config({ ...ORG, shard: '' }).shard).toBeUndefined()
+  })
+
+  test.each(['0/3', '4/3', '1', 'a/b', '1/1001', '-1/2'])('rejects %p', shard => {
+    expect(errors({ ...ORG, shard })).toEqual([`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= 1000, got "${shard}".`])
+  })
+
+  test('is ignored, with a warning, for an app', () => {
+    const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, shard: '1/2' }, {})
+    expect(result.ok && result.config.shard).toBeUndefined()
+    expect(result.ok && result.warnings).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
 })

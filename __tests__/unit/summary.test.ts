@@ -268,3 +268,42 @@ describe('renderSummary: outages and given-up deliveries', () => {
     expect(renderSummary(runResult({ totals: totals({ failed: 1, redelivered: 1 }), hooks: [hookResult({ failed: 1, redelivered: 1 })] }))).not.toContain('CAUTION')
   })
 })
+
+describe('renderSummary: a fleet', () => {
+  /** 1,000 hooks of 500 repositories; `noisy` of them have something to say. */
+  function fleetResult() {
+    const hooks = Array.from({ length: 1000 }, (_, i) => {
+      const repository = `acme/svc-${String(Math.floor(i / 2)).padStart(4, '0')}`
+      const id = String(400_000_001 + i)
+      return hookResult({
+        hook: hookTarget({ key: id, id, kind: 'repo', repository, label: `${repository} hook ${id}`, webUrl: `https://github.com/${repository}/settings/hooks/${id}?tab=deliveries` }),
+        scanned: 3
+      })
+    })
+    hooks[10] = { ...hooks[10], failed: 2, redelivered: 2 }
+    hooks[11] = { ...hooks[11], failed: 1, skipped: 1, givenUp: 1 }
+    hooks[500] = { ...hooks[500], failed: 4, skipped: 4, receiverDown: { verdict: 'down', waiting: 4 } }
+    return runResult({ totals: totals({ scanned: 3000, failed: 7, redelivered: 2, skipped: 5, givenUp: 1, receiversDown: 1 }), hooks })
+  }
+
+  test('totals first, then only the hooks with something failing, given up or down, grouped by repository, with links', () => {
+    const text = renderSummary(fleetResult())
+    expect(text).toContain('1,000 hooks in 500 repositories, 3,000 delivery attempts scanned: 3 with something to look at, 997 with nothing failing.')
+    const table = text.split('\n').filter(l => l.startsWith('| acme/') || l.startsWith('|  |'))
+    expect(table).toEqual([
+      '| acme/svc-0005 | 400000011 | 2 | 2 | 0 | 0 | 0 | 0 |  | [open](https://github.com/acme/svc-0005/settings/hooks/400000011?tab=deliveries) |',
+      '|  | 400000012 | 1 | 0 | 1 | 1 | 0 | 0 |  | [open](https://github.com/acme/svc-0005/settings/hooks/400000012?tab=deliveries) |',
+      '| acme/svc-0250 | 400000501 | 4 | 0 | 4 | 0 | 0 | 0 | down | [open](https://github.com/acme/svc-0250/settings/hooks/400000501?tab=deliveries) |'
+    ])
+    expect(text).not.toContain('400000001')
+    expect(text.length).toBeLessThan(4000)
+  })
+
+  test('at most 100 hooks are listed; the report file has the rest', () => {
+    const result = fleetResult()
+    result.hooks = result.hooks.map(h => ({ ...h, failed: 1, skipped: 1 }))
+    const text = renderSummary(result)
+    expect(text.split('\n').filter(l => /^\| (acme\/svc-\d+)? \| 4000/.test(l))).toHaveLength(100)
+    expect(text).toContain("and 900 more hooks: see the `report` output's file.")
+  })
+})

@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { seedDeliveries, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
+import { seedDeliveries, seedFleet, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
 import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun } from './action.js'
 import { maxInWindow, minGap, perMinute, summarize, type LogSummary } from './log.js'
 import { fmt, type Results } from './report.js'
@@ -374,5 +374,63 @@ export function apiBudget(ctx: Context): void {
   for (const b of ctx.budgets) {
     const share = (100 * b.requests) / PRIMARY_LIMIT
     ctx.results.check('6 API budget', b.scenario, `${fmt.n(b.requests)} / ${PRIMARY_LIMIT} per hour (${share.toFixed(1)}%)`, b.requests < PRIMARY_LIMIT, b.requests)
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. A fleet: every repository of an organization, one hook each matched by a URL prefix.
+
+export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.02): Promise<void> {
+  const name = '7 fleet'
+  // Three runs of a 1,000-repository fleet within the hour need more than a PAT's 5,000
+  // requests: the limit of an app installation on a large organization.
+  const api = await startLocalApi({ seed: 17, latencyMs: LATENCY_MS, primaryLimit: 12_500 })
+  try {
+    const org = 'fleet-co'
+    const seeded = seedFleet(api, { owner: org, repositories, failingHooks: failingShare, seed: 71 })
+    const failing = seeded.hooks.reduce((n, h) => n + h.failingGuids.length, 0)
+    const token = api.createToken({ grants: [{ org, hooks: 'write' }, { repo: STATE_REPO, variables: 'write' }] })
+    const inputs = { 'target-type': 'repo', repository: `${org}/*`, 'hook-id': 'https://ci.example.com/*', token, 'state-variable': 'BENCH_FLEET', lookback: '24h' }
+    const hooks = seeded.hooks.length
+
+    ctx.progress(`${name}: first run over ${fmt.n(repositories)} repositories, ${fmt.n(hooks)} hooks, ${failing} failing`)
+    api.clearLog()
+    const first = await runBuiltAction({ inputs, apiUrl: api.url, measureMemory: true })
+    expectSuccess(first, 'fleet first run')
+    const requests1 = api.log.length
+    const inFlightChars = api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value.length ?? 0
+    ctx.results.check(name, `redelivered the ${failing} failures`, `${first.outputs.redelivered} (failed ${first.outputs.failed}, errors ${first.outputs.errors})`, Number(first.outputs.redelivered) === failing)
+    ctx.results.info(name, 'first run: requests, wall time, peak memory', `${fmt.n(requests1)} requests, ${fmt.ms(first.wallMs)} (${LATENCY_MS} ms latency), ${fmt.mb(first.peakRssMb)} peak RSS`, requests1)
+    ctx.results.check(name, 'bookmark with redeliveries in flight < 40,000 characters (48 KB variable)', `${fmt.n(inFlightChars)} characters`, inFlightChars > 0 && inFlightChars < 40_000, inFlightChars)
+
+    // The next run finds the redeliveries listed: every hook is quiet again.
+    api.advanceClock(15 * MINUTE)
+    ctx.progress(`${name}: the run after, redeliveries listed`)
+    expectSuccess(await runBuiltAction({ inputs, apiUrl: api.url }), 'fleet second run')
+    const quiet = api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value ?? ''
+    ctx.results.check(name, `bookmark of ${fmt.n(hooks)} quiet hooks < 16 KB`, `${fmt.n(quiet.length)} characters`, quiet.length > 0 && quiet.length < 16 * 1024, quiet.length)
+
+    api.advanceClock(15 * MINUTE)
+    ctx.progress(`${name}: an idle run`)
+    api.clearLog()
+    const idleRun = await runBuiltAction({ inputs, apiUrl: api.url })
+    expectSuccess(idleRun, 'fleet idle run')
+    const s = summarize(api.log)
+    const repoPages = api.log.filter(e => e.route === `/orgs/${org}/repos`).length
+    const hookLists = api.log.filter(e => /^\/repos\/[^/]+\/[^/]+\/hooks$/.test(e.route)).length
+    const deliveryPages = api.log.filter(e => e.route.endsWith('/deliveries')).length
+    const allowed = pages(repositories) + repositories + hooks + 1
+    ctx.results.check(
+      name,
+      `idle run: ≤ ${pages(repositories)} repository pages + ${fmt.n(repositories)} hook lists + ${fmt.n(hooks)} delivery pages + 1 bookmark read = ${fmt.n(allowed)}`,
+      `${fmt.n(api.log.length)} (${repoPages} + ${fmt.n(hookLists)} + ${fmt.n(deliveryPages)} + ${s.variableReads}), ${fmt.ms(idleRun.wallMs)}`,
+      api.log.length <= allowed && repoPages <= pages(repositories) && hookLists <= repositories && deliveryPages <= hooks,
+      api.log.length
+    )
+    ctx.results.check(name, 'idle run: no write request', `${s.writes.length} writes; variable ${api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value === quiet ? 'unchanged' : 'CHANGED'}`, s.writes.length === 0)
+    budgetRow(ctx, `${name} (first run)`, requests1, 1)
+    budgetRow(ctx, `${name} (idle run)`, api.log.length, 1)
+  } finally {
+    await api.close()
   }
 }

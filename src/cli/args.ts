@@ -144,8 +144,13 @@ Usage:
 Targets:
   --target-type app|org|repo   which webhook (required)
   --org LOGIN                  organization, for org
-  --repository OWNER/NAME      repository, for repo (default: $GITHUB_REPOSITORY)
-  --hook-id IDS                hook ids or payload URLs, comma-separated; empty: every hook
+  --repository LIST           repositories, for repo: owner/name, owner/* (every one the
+                               token can see), owner/prefix-*, comma-separated
+                               (default: $GITHUB_REPOSITORY)
+  --hook-id IDS                hook ids or payload URLs (https://ci.example.com/* matches by
+                               prefix), comma-separated; empty: every hook
+  --shard I/N                  only the i-th of n stable parts of the hooks found (one
+                               state per shard)
   --app-id ID                  GitHub App ID or client ID (required for app)
   --hostname HOST              github.com, SUBDOMAIN.ghe.com, a GHES host, or an API URL
                                (default: $GITHUB_API_URL, else github.com)

@@ -25,6 +25,11 @@ export interface HookBookmark {
   probes: Array<[number, number]>
   /** Since when (GitHub time) the receiver has been failing, while it is found down. */
   downSince?: number
+  /**
+   * The fleet (a `repository` list or pattern, with its `hook-id` and `shard`) whose run last
+   * wrote the entry. A hook of that fleet missing from its next complete run is gone.
+   */
+  scope?: string
 }
 
 export interface Bookmark {
@@ -72,6 +77,7 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     if (read.hook) hooks.set(key, read.hook)
     if (read.problems.length > 0) warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`)
   }
+  if (doc.quiet !== undefined) readQuietHooks(doc.quiet, hooks, warnings)
   return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } }
 }
 
@@ -113,6 +119,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
   if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
   const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
   if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shown(entry.down)}, not a time, left out`)
+  if (entry.scope !== undefined && typeof entry.scope !== 'string') problems.push(`"scope" is ${shown(entry.scope)}, not text, left out`)
   return {
     hook: {
       floor,
@@ -121,7 +128,8 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       sent,
       done,
       probes: mergeSpans(probes),
-      ...(Number.isNaN(downSince) ? {} : { downSince })
+      ...(Number.isNaN(downSince) ? {} : { downSince }),
+      ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
     },
     problems
   }
@@ -202,8 +210,15 @@ function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' 
 
 function render(hooks: Map<string, HookBookmark>): string {
   const out: Record<string, unknown> = {}
+  const quiet = new Map<string, Array<[string, HookBookmark]>>()
   for (const key of [...hooks.keys()].sort()) {
     const hook = hooks.get(key)!
+    if (isQuiet(key, hook)) {
+      const group = quiet.get(hook.scope!) ?? []
+      group.push([key, hook])
+      quiet.set(hook.scope!, group)
+      continue
+    }
     const done: Record<string, number> = {}
     for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
       done[guid] = Math.floor(at / 1000)
@@ -215,9 +230,93 @@ function render(hooks: Map<string, HookBookmark>): string {
     if (hook.done.size > 0) entry.done = done
     if (hook.probes.length > 0) entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)])
     if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
+    if (hook.scope !== undefined) entry.scope = hook.scope
     out[key] = entry
   }
-  return JSON.stringify({ version: STATE_VERSION, hooks: out })
+  if (quiet.size === 0) return JSON.stringify({ version: STATE_VERSION, hooks: out })
+  return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet) })
+}
+
+// ---------- quiet fleet hooks ----------
+//
+// A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
+// needs only its floor and `seen`, so instead of an entry each, the hooks of one fleet share one
+// line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
+// in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
+// left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
+// whole seconds, rounded down, only reread up to a second more. Versions that do not know
+// `quiet` read these hooks as new: they scan the lookback again.
+
+/** Hook ids are numbers: only they can be written in base 36 and read back. */
+const HOOK_KEY = /^[1-9]\d{0,19}$/
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
+const SEEN_AFTER_FLOOR_S = 120
+
+function isQuiet(key: string, hook: HookBookmark): boolean {
+  return hook.scope !== undefined && HOOK_KEY.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined
+}
+
+function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Record<string, { base: string; hooks: string }> {
+  const out: Record<string, { base: string; hooks: string }> = {}
+  for (const scope of [...groups.keys()].sort()) {
+    const members = groups.get(scope)!.map(([key, hook]) => ({
+      id: BigInt(key),
+      floor: Math.floor(hook.floor / 1000),
+      seen: hook.seenUntil === undefined ? undefined : Math.floor(hook.seenUntil / 1000)
+    }))
+    members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const base = Math.min(...members.map(m => m.floor))
+    const hooks = members.map(({ id, floor, seen }) => {
+      const offset = floor === base ? '' : (floor - base).toString(36)
+      if (seen === floor + SEEN_AFTER_FLOOR_S) return offset ? `${id.toString(36)}:${offset}` : id.toString(36)
+      return `${id.toString(36)}:${offset}:${seen === undefined ? '' : (seen - floor).toString(36)}`
+    })
+    out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') }
+  }
+  return out
+}
+
+/** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
+function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnings: string[]): void {
+  if (!isObject(value)) {
+    warnings.push(`"quiet" is ${shown(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`)
+    return
+  }
+  for (const [scope, group] of Object.entries(value)) {
+    const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN
+    if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
+      warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shown(group)}, not a base time and a list: they are scanned as if they had no bookmark`)
+      continue
+    }
+    let dropped = 0
+    for (const item of group.hooks.split(',')) {
+      const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item)
+      const id = match ? fromBase36(match[1]) : undefined
+      if (!match || id === undefined || !HOOK_KEY.test(id)) {
+        if (item !== '') dropped++
+        continue
+      }
+      if (hooks.has(id)) continue
+      const floor = base + (match[2] ? parseInt(match[2], 36) : 0) * 1000
+      const seen = match[3] === undefined ? SEEN_AFTER_FLOOR_S : match[3] === '' || match[3] === '-' ? undefined : parseInt(match[3], 36)
+      hooks.set(id, {
+        floor,
+        ...(seen === undefined ? {} : { seenUntil: floor + seen * 1000 }),
+        pending: new Map(),
+        sent: new Map(),
+        done: new Map(),
+        probes: [],
+        scope
+      })
+    }
+    if (dropped > 0) warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`)
+  }
+}
+
+function fromBase36(text: string): string | undefined {
+  let n = 0n
+  for (const c of text) n = n * 36n + BigInt(parseInt(c, 36))
+  return n.toString()
 }
 
 /**
@@ -239,6 +338,7 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
     // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
     const downSince = a.downSince
+    const scope = a.scope ?? b.scope
     hooks.set(key, {
       floor,
       ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -246,7 +346,8 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
       sent: newestTimes(a.sent, b.sent),
       done,
       probes: mergeSpans([...a.probes, ...b.probes]),
-      ...(downSince !== undefined ? { downSince } : {})
+      ...(downSince !== undefined ? { downSince } : {}),
+      ...(scope !== undefined ? { scope } : {})
     })
   }
   return { hooks }

@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
+import { parseHookPatterns, parseRepositoryPatterns, parseShard, type RepositoryPattern, type Shard } from './fleet.js'
 import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 
 /** Every input of action.yml; the CLI takes the same names as --flags. */
@@ -20,6 +21,7 @@ export const INPUT_NAMES = [
   'events',
   'max-age',
   'dry-run',
+  'shard',
   'fail-on'
 ] as const
 
@@ -43,9 +45,18 @@ export interface Repo {
   repo: string
 }
 
-export type Target = { type: 'app' } | { type: 'org'; org: string } | { type: 'repo'; owner: string; repo: string }
+/**
+ * `repo` is one repository named by `repository`; `fleet` is what several entries or a
+ * pattern (`owner/*`, `owner/prefix-*`) name there: the hooks of many repositories.
+ */
+export type Target =
+  | { type: 'app' }
+  | { type: 'org'; org: string }
+  | { type: 'repo'; owner: string; repo: string }
+  | { type: 'fleet'; repositories: RepositoryPattern[] }
 
-export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string }
+/** `url-prefix`: a payload URL written with a trailing `*`, normalized (see core/fleet.ts). */
+export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string } | { kind: 'url-prefix'; prefix: string }
 
 export interface EventFilter {
   event: string
@@ -70,6 +81,8 @@ export interface Config {
   events: EventFilter[]
   maxAgeMs?: number
   dryRun: boolean
+  /** The part of the hooks found that this job looks after (`shard: i/n`); none: all of them. */
+  shard?: Shard
   /** Empty: the step never fails once outputs are written (`fail-on: never`). */
   failOn: ReadonlySet<FailCondition>
 }
@@ -117,8 +130,16 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || ''
     const repo = parseRepo(repository)
     if (!repository) bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name')
-    else if (!repo) bad('repository', 'must be owner/name', repository)
-    else target = { type: 'repo', ...repo }
+    else if (repo) target = { type: 'repo', ...repo }
+    else if (!/[,\n*]/.test(repository)) bad('repository', 'must be owner/name', repository)
+    else {
+      const patterns = parseRepositoryPatterns(repository)
+      if (!patterns.ok) errors.push(...patterns.errors)
+      else {
+        const [only] = patterns.value
+        target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value }
+      }
+    }
   } else if (!targetType) {
     bad('target-type', 'is required: use app, org or repo')
   } else {
@@ -132,7 +153,11 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (targetType !== 'app') {
     for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
-      else if (isHttpUrl(item)) hooks.push({ kind: 'url', url: item })
+      else if (item.includes('*') && isHttpUrl(item)) {
+        const parsed = parseHookPatterns(item)
+        if (!parsed.ok) errors.push(...parsed.errors)
+        else for (const pattern of parsed.value) if (pattern.kind === 'url-prefix') hooks.push(pattern)
+      } else if (isHttpUrl(item)) hooks.push({ kind: 'url', url: item })
       else bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item)
     }
   }
@@ -222,6 +247,12 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const dryRun = parseBoolean(dryRunText)
   if (dryRun === undefined) bad('dry-run', 'must be true or false', dryRunText)
 
+  const shardText = input('shard')
+  const shardParsed = parseShard(shardText)
+  if (!shardParsed.ok) errors.push(...shardParsed.errors)
+  const shard = shardParsed.ok ? shardParsed.value : undefined
+  if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
+
   const failOn = new Set<FailCondition>()
   const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean)
   for (const item of failOnItems) {
@@ -253,6 +284,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       events,
       maxAgeMs,
       dryRun: dryRun ?? false,
+      ...(shard && targetType !== 'app' ? { shard } : {}),
       failOn
     }
   }

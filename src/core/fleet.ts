@@ -249,6 +249,15 @@ export function shardKey(hook: ShardableHook): string {
 }
 
 /**
+ * A fleet is split by repository, `owner/name` in lower case: a shard then lists the hooks of
+ * its own repositories only, so n shards together read each hook list once, not n times.
+ * Adding repositories or hooks moves no other repository to another shard.
+ */
+export function repositoryShardKey(repo: NamedRepository): string {
+  return `${repo.owner}/${repo.name}`.toLowerCase()
+}
+
+/**
  * The shard (1..count) a key belongs to: the first 48 bits of the key's SHA-256, modulo
  * count. Any tool can recompute it, and it is the same on every machine and Node version.
  */
@@ -261,6 +270,41 @@ export function shardOf(key: string, count: number): number {
 /** Whether a shard looks after a key; no shard means everything. */
 export function inShard(shard: Shard | undefined, key: string): boolean {
   return shard === undefined || shardOf(key, shard.count) === shard.index
+}
+
+// ---------- scope ----------
+
+/**
+ * The name a fleet's hooks carry in the bookmark: its `repository` entries, a digest of its
+ * `hook-id` entries (payload URLs may hold secrets, and the state variable is readable), and
+ * its shard. Another shard of the same fleet has the same name up to ` shard `.
+ */
+export function fleetScope(repositories: RepositoryPattern[], hooks: HookPattern[], shard: Shard | undefined): string {
+  const names = repositories
+    .map(p => repositoryPatternText(p).toLowerCase())
+    .sort()
+    .join(',')
+  const selected = hooks
+    .map(h => (h.kind === 'id' ? h.id : h.kind === 'url' ? h.url : `${h.prefix}*`))
+    .sort()
+    .join('\n')
+  const digest = selected ? ` #${createHash('sha256').update(selected, 'utf8').digest('hex').slice(0, 8)}` : ''
+  return `repo ${names}${digest}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`
+}
+
+/**
+ * Another part (`i/n`) of the same fleet split the same way, when `other` is one: its
+ * bookmark belongs in its own state variable. A different `n` is a fleet being re-split.
+ */
+export function otherShardOf(scope: string, other: string): string | undefined {
+  const split = (s: string): { fleet: string; index?: string; count?: string } => {
+    const m = / shard (\d+)\/(\d+)$/.exec(s)
+    return m ? { fleet: s.slice(0, m.index), index: m[1], count: m[2] } : { fleet: s }
+  }
+  const a = split(scope)
+  const b = split(other)
+  if (a.fleet !== b.fleet || a.count === undefined || a.count !== b.count || a.index === b.index) return undefined
+  return `${b.index}/${b.count}`
 }
 
 // ---------- shared ----------

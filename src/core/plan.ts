@@ -61,6 +61,8 @@ export interface HookScan {
   newestOk?: boolean
   lastOkAt?: number
   previous?: HookBookmark
+  /** The fleet the hook belongs to, carried into its bookmark. */
+  scope?: string
 }
 
 export interface Decision {
@@ -293,7 +295,8 @@ export function nextHookBookmark(
     ...inFlightAfter(scan, plan, outcomes, now, new Map()),
     done,
     probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
-    ...(downSince !== undefined ? { downSince } : {})
+    ...(downSince !== undefined ? { downSince } : {}),
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
 }
 
@@ -316,7 +319,8 @@ export function checkpointHookBookmark(
     done: new Map(previous?.done ?? []),
     // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
     probes: probeSpansAfter(scan, plan, outcomes, planned),
-    ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
+    ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
 }
 

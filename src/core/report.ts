@@ -1,3 +1,4 @@
+import { repositoryPatternText } from './fleet.js'
 import type { FailCondition, Target } from './config.js'
 import type { ReportRow, RunResult, Totals } from './types.js'
 
@@ -30,6 +31,8 @@ export function describeTarget(target: Target): string {
       return `org ${target.org}`
     case 'repo':
       return `repo ${target.owner}/${target.repo}`
+    case 'fleet':
+      return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`
   }
 }
 

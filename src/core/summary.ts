@@ -1,8 +1,12 @@
-import type { ReportRow, RunResult } from './types.js'
+import type { HookResult, ReportRow, RunResult } from './types.js'
 import { plural } from './plural.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
 export const SUMMARY_ROW_LIMIT = 100
+/** A fleet's hooks listed in the job summary (only those with something to say); the report file has them all. */
+export const SUMMARY_HOOK_LIMIT = 100
+/** Receivers down named in the summary's alert; a fleet's table names the rest. */
+const DOWN_ALERT_LIMIT = 5
 
 const REASON_TEXT: Record<string, string> = {
   filtered: 'event not selected by `events`',
@@ -40,33 +44,29 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
     for (const failure of result.failures) lines.push(`> - ${escapeCell(failure)}`)
     lines.push('')
   }
+  // A fleet's hooks carry their repository: its table lists only the hooks with something to say.
+  const fleet = result.hooks.some(h => h.hook.repository !== undefined)
   const alerts: string[] = []
   if (totals.givenUp > 0) alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`)
-  for (const h of result.hooks) {
-    const down = h.receiverDown
-    if (!down) continue
-    const since = down.since !== undefined ? ` since ${formatTime(new Date(down.since).toISOString())}` : ''
+  const down = result.hooks.filter(h => h.receiverDown)
+  for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
+    const receiver = h.receiverDown!
+    const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : ''
     const failing = since ? `failing${since}` : ''
-    const state = down.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
-    alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(down.waiting)} failing ${down.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`)
+    const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
+    alerts.push(
+      `The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(receiver.waiting)} failing ${receiver.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`
+    )
   }
+  if (fleet && down.length > DOWN_ALERT_LIMIT) alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`)
   if (alerts.length > 0) lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '')
   for (const warning of result.warnings) lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '')
 
-  lines.push('| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|')
-  for (const h of result.hooks) {
-    const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
-    const name = h.scanError ? `${escapeCell(h.hook.label)} (not scanned: ${escapeCell(h.scanError)})` : escapeCell(h.hook.label)
-    lines.push(`| ${name} | ${number(h.scanned)} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.errors)} | ${number(h.inFlight)} | ${link} |`)
-  }
-  lines.push('')
+  lines.push(...(fleet ? fleetHookTable(result) : hookTable(result)))
 
   if (result.rows.length > 0) {
     const multipleHooks = result.hooks.length > 1
-    lines.push(
-      `| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`,
-      `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`
-    )
+    lines.push(`| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`, `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`)
     const ordered = [...result.rows].sort(byImportance)
     for (const row of ordered.slice(0, SUMMARY_ROW_LIMIT)) {
       const hook = multipleHooks ? `${escapeCell(row.hookId ?? 'app')} | ` : ''
@@ -80,6 +80,57 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
   return lines.join('\n')
 }
 
+/** One line per hook: the table of a target with a few hooks. */
+function hookTable(result: RunResult): string[] {
+  const lines = ['| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|']
+  for (const h of result.hooks) {
+    const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
+    const name = h.scanError ? `${escapeCell(h.hook.label)} (not scanned: ${escapeCell(h.scanError)})` : escapeCell(h.hook.label)
+    lines.push(`| ${name} | ${number(h.scanned)} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.errors)} | ${number(h.inFlight)} | ${link} |`)
+  }
+  lines.push('')
+  return lines
+}
+
+/**
+ * A fleet's hooks: totals first, then only the hooks with something failing, given up, down,
+ * in flight or not scanned, grouped by repository. Quiet hooks are counted, not listed.
+ */
+function fleetHookTable(result: RunResult): string[] {
+  const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''))
+  const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key))
+  const quiet = result.hooks.length - notable.length
+  const hooks = (n: number): string => `${number(n)} ${n === 1 ? 'hook' : 'hooks'}`
+  const lines = [
+    `${hooks(result.hooks.length)} in ${number(repositories.size)} ${repositories.size === 1 ? 'repository' : 'repositories'}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
+    ''
+  ]
+  if (notable.length === 0) return lines
+  lines.push('| Repository | Hook | Failed | Redelivered | Skipped | Given up | Errors | In flight | Receiver | Deliveries |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|')
+  let previous: string | undefined
+  for (const h of notable.slice(0, SUMMARY_HOOK_LIMIT)) {
+    const repository = h.hook.repository ?? ''
+    // The repository is named once, on its first hook's line.
+    const shown = repository === previous ? '' : escapeCell(repository)
+    previous = repository
+    const id = escapeCell(h.hook.id ?? h.hook.key)
+    const hook = h.scanError ? `${id} (not scanned: ${escapeCell(h.scanError)})` : id
+    const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : 'no answer to the probe') : ''
+    const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
+    lines.push(
+      `| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`
+    )
+  }
+  if (notable.length > SUMMARY_HOOK_LIMIT)
+    lines.push('', `and ${number(notable.length - SUMMARY_HOOK_LIMIT)} more ${notable.length - SUMMARY_HOOK_LIMIT === 1 ? 'hook' : 'hooks'}: see the \`report\` output's file.`)
+  lines.push('')
+  return lines
+}
+
+function isNotable(h: HookResult): boolean {
+  return h.failed > 0 || h.givenUp > 0 || h.errors > 0 || h.inFlight > 0 || h.receiverDown !== undefined || h.scanError !== undefined
+}
+
 /** A run that could not do its work: what went wrong and what to do, as the step's error says. */
 export function renderFailure(message: string, title = 'Webhook redelivery'): string {
   return `**${title}** could not run: ${escapeCell(message)}\n`
@@ -88,7 +139,7 @@ export function renderFailure(message: string, title = 'Webhook redelivery'): st
 function resultText(row: ReportRow): string {
   if (row.result === 'redelivered') return 'redelivered'
   if (row.result === 'error') return `error: ${escapeCell(truncate(row.message ?? 'request failed', 120))}; next run`
-  const reason = row.reason ? REASON_TEXT[row.reason] ?? row.reason : 'skipped'
+  const reason = row.reason ? (REASON_TEXT[row.reason] ?? row.reason) : 'skipped'
   return `skipped: ${reason}`
 }
 

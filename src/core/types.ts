@@ -14,6 +14,12 @@ export interface HookTarget {
   label: string
   /** The hook's page on GitHub, for the summary. */
   webUrl?: string
+  /** `owner/name` of a repository hook's repository, when the target names several. */
+  repository?: string
+  /** The fleet whose hooks it is one of, recorded with its bookmark (see HookBookmark.scope). */
+  scope?: string
+  /** GitHub reports it has never delivered anything (`last_response` unused): nothing to list. */
+  neverDelivered?: boolean
 }
 
 export interface Totals {

@@ -46,6 +46,13 @@ export class BookmarkKeeper {
         if (text === current) return { others }
       }
     }
+    const limit = this.store.maxChars
+    if (limit !== undefined && text.length > limit) {
+      // Written anyway, GitHub would refuse it; cut further, it would lose hooks' floors or in-flight redeliveries.
+      throw new Error(
+        `the bookmark of ${bookmark.hooks.size} hooks needs ${text.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`
+      )
+    }
     if (trimmedPending > 0 && !this.warnedTrim) {
       this.warnedTrim = true
       this.warn(`The bookmark grew too large for an Actions variable; dropped ${trimmedPending} of its oldest in-flight redeliveries, which a later run may send again. Lower max-redeliveries.`)

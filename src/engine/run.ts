@@ -1,5 +1,6 @@
 import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
+import { otherShardOf } from '../core/fleet.js'
 import { noun, plural } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
@@ -31,6 +32,13 @@ export interface EngineOptions {
    * the bookmark and the results still record what was. Its reason names the signal.
    */
   signal?: AbortSignal
+  /**
+   * The fleet these hooks are (HookTarget.scope), and whether every repository of it could be
+   * read: then an entry of that fleet whose hook was not found is of a hook gone, and leaves.
+   */
+  fleet?: { scope: string; complete: boolean }
+  /** Said before the scan, with the run's warnings (e.g. repositories of a fleet that could not be read). */
+  warnings?: string[]
 }
 
 /**
@@ -48,6 +56,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     log.warning(message)
   }
 
+  for (const message of options.warnings ?? []) warn(message)
   let lookbackMs = options.lookbackMs
   if (lookbackMs > policy.windowMs) {
     warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
@@ -69,6 +78,13 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
     }
     previous = parsed.bookmark
+    const fleet = options.fleet
+    const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean)
+    if (otherShard) {
+      throw new UserError(
+        `The ${keeper.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "state-variable" (such as WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix), so the shards never write over each other.`
+      )
+    }
     for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
     if (previous.legacyFloor !== undefined) {
       log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
@@ -111,7 +127,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const learnt = scans.length > 0 || hooks.length === 0
   if (keeper && !policy.dryRun && learnt) {
     // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
-    const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs))
+    // This fleet's own entries of hooks it no longer has go at once, unless part of the fleet could not be read.
+    const found = new Set(hooks.map(h => h.key))
+    const fleet = options.fleet
+    const gone = (scope: string | undefined): boolean => fleet !== undefined && fleet.complete && scope === fleet.scope
+    const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, policy.windowMs)))
     const next: Bookmark = { hooks: new Map(kept) }
     for (const scan of scans) {
       next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)))

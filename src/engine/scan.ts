@@ -60,7 +60,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   }
   let lost = false
   try {
-    await github.listDeliveries(hook, page => {
+    // A hook GitHub says never delivered has nothing to list: it costs no request.
+    if (!hook.neverDelivered) await github.listDeliveries(hook, page => {
       if (context.signal?.aborted) return false
       bounds ??= boundsNow()
       const { floorBase, scanStart, windowStart, seenBefore } = bounds
@@ -96,7 +97,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       newestAt: ledger.newestAt,
       newestOk: ledger.newestOk,
       lastOkAt: ledger.lastOkAt,
-      previous: prior
+      previous: prior,
+      ...(hook.scope !== undefined ? { scope: hook.scope } : {})
     }
   }
 }

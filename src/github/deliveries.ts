@@ -169,3 +169,28 @@ export function repoHookRoute(owner: string, repo: string): HookRoute {
         : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
   }
 }
+
+/**
+ * The hooks of a fleet of repositories (HookTarget.repository names each one's repository):
+ * the same paths as one repository's, and the permission asked of every repository.
+ */
+export const repoFleetHookRoute: HookRoute = {
+  list: hook => {
+    const { owner, repo } = fleetRepository(hook)
+    return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } }
+  },
+  redeliver: (hook, id) => {
+    const { owner, repo } = fleetRepository(hook)
+    return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { owner, repo, hook_id: hook.id, delivery_id: id } }
+  },
+  permission: (level, credential) =>
+    credential === 'installation'
+      ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on every repository of "repository"`
+      : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+}
+
+function fleetRepository(hook: HookTarget): { owner: string; repo: string } {
+  const [owner, repo] = (hook.repository ?? '').split('/')
+  if (!owner || !repo) throw new Error(`${hook.label} has no repository`)
+  return { owner, repo }
+}

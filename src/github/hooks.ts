@@ -1,4 +1,5 @@
 import type { HookSelector } from '../core/config.js'
+import { hookMatches } from '../core/fleet.js'
 import { noun } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError } from '../engine/ports.js'
@@ -96,7 +97,7 @@ export async function resolveHooks(directory: HookDirectory, selectors: HookSele
     label: `${owner.name} hook ${id}${url ? ` (${displayUrl(url)})` : ''}`,
     webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
   })
-  const needsList = selectors.length === 0 || selectors.some(s => s.kind === 'url')
+  const needsList = selectors.length === 0 || selectors.some(s => s.kind !== 'id')
   const listed = needsList ? await directory.list() : []
   if (selectors.length === 0) {
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
@@ -110,6 +111,12 @@ export async function resolveHooks(directory: HookDirectory, selectors: HookSele
     if (selector.kind === 'id') {
       const known = listed.find(h => String(h.id) === selector.id)
       targets.set(selector.id, toTarget(selector.id, known?.config?.url))
+      continue
+    }
+    if (selector.kind === 'url-prefix') {
+      const matches = listed.filter(h => hookMatches(selector, { id: h.id, url: h.config?.url }))
+      if (matches.length === 0) unmatched.push(`${displayUrl(selector.prefix)}/… (as a prefix)`)
+      for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
       continue
     }
     const wanted = normalizeUrl(selector.url)

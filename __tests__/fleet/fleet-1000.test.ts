@@ -1,0 +1,69 @@
+/**
+ * The bookmark of a fleet scales with what is open, not with the fleet (issue 12): 1,000
+ * repositories with one hook each fit an Actions variable with in-flight redeliveries, and
+ * their quiet bookmark stays under 16 KB. In process, against the local API.
+ */
+import { afterAll, beforeAll, expect, test } from '@jest/globals'
+import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
+import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark.js'
+import { runInProcess } from '../support/in-process.js'
+import { MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+
+let api: LocalApi
+let fleet: Fleet
+let inputs: Record<string, string>
+
+beforeAll(async () => {
+  // One run of this fleet reads about 2,000 times: three in half an hour need more than a PAT's
+  // 5,000 an hour (see the README's API budget), as much as an installation on GitHub Enterprise Cloud.
+  api = await startLocalApi({ seed: 5, primaryLimit: 15_000 })
+  fleet = seedFleet(api, { owner: 'acme', repositories: 1000, failingHooks: 0.02 })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
+  inputs = { 'target-type': 'repo', repository: 'acme/*', token, 'state-variable': 'FLEET_STATE' }
+})
+afterAll(async () => {
+  await api.close()
+})
+
+const state = (): string => api.getVariable('acme/workflows', 'FLEET_STATE')!.value
+
+test('1,000 hooks: redeliveries in flight fit the variable; once listed, the quiet bookmark is under 16 KB and an idle run writes nothing', async () => {
+  const failing = fleet.hooks.flatMap(h => h.failingGuids)
+  expect(failing).toHaveLength(20)
+
+  const first = await runInProcess(api, inputs)
+  expect(first.error).toBeUndefined()
+  expect(first.result!.hooks).toHaveLength(1000)
+  expect(first.result!.totals.redelivered).toBe(20)
+  const withInFlight = state()
+  expect(withInFlight.length).toBeLessThan(MAX_STATE_CHARS)
+  expect(parseBookmark(withInFlight).bookmark.hooks.size).toBe(1000)
+
+  await settle()
+  api.advanceClock(15 * MINUTE)
+  const second = await runInProcess(api, inputs)
+  expect(second.error).toBeUndefined()
+  expect(second.result!.totals.failed).toBe(0)
+  const quiet = state()
+  expect(quiet.length).toBeLessThan(16 * 1024)
+  expect(parseBookmark(quiet).bookmark.hooks.size).toBe(1000)
+
+  // Nothing new: the same bookmark, so the variable is not written again.
+  api.advanceClock(15 * MINUTE)
+  api.clearLog()
+  const idle = await runInProcess(api, inputs)
+  expect(idle.error).toBeUndefined()
+  expect(api.log.filter(e => e.method !== 'GET')).toEqual([])
+  expect(state()).toBe(quiet)
+  // Reads: the repository pages, one hook list per repository, one delivery page per hook, the variable.
+  // (1,001 repositories: acme/workflows holds the variable.)
+  expect(api.log.filter(e => e.route === '/orgs/acme/repos')).toHaveLength(11)
+  expect(api.log.filter(e => /^\/repos\/acme\/[^/]+\/hooks$/.test(e.route))).toHaveLength(1001)
+  expect(api.log.filter(e => e.route.endsWith('/deliveries'))).toHaveLength(1000)
+  expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(failing))
+})
