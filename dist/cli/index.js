@@ -29905,7 +29905,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3018);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3371);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
 // Ctrl-C or a cancelled job: stop before the next redelivery, then save the bookmark and the
@@ -29928,7 +29928,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3018:
+/***/ 3371:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29976,6 +29976,299 @@ function formatDuration(ms) {
             return `${ms / UNIT_MS[unit]}${unit}`;
     }
     return `${Math.round(ms / 1000)}s`;
+}
+
+;// CONCATENATED MODULE: ./src/core/fleet.ts
+// Building blocks for fleets of repository hooks: which repositories the `repository`
+// input names, which hooks the `hook-id` input names, and which part of them a `shard`
+// looks after. Pure: no I/O, nothing here decides when to call GitHub.
+
+// ---------- repositories ----------
+/** GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39. */
+const OWNER = /^[a-z0-9][a-z0-9-]{0,38}$/i;
+/** Repository names: letters, digits, `.`, `_` and `-`, at most 100 (never `.` or `..`). */
+const NAME = /^[a-z0-9._-]{1,100}$/i;
+/** A name prefix before `*`: the same characters, possibly none (`owner/*`). */
+const PREFIX = /^[a-z0-9._-]{0,99}$/i;
+/**
+ * Parses `owner/name`, `owner/*` and `owner/prefix-*` entries, comma- or newline-separated.
+ * Only characters GitHub allows in logins and names get through, so nothing an entry holds
+ * can change the shape of an API path. Repeated entries (any case) are kept once.
+ */
+function parseRepositoryPatterns(text) {
+    const patterns = [];
+    const errors = [];
+    const seen = new Set();
+    for (const entry of splitEntries(text)) {
+        const pattern = parseRepositoryPattern(entry);
+        if (!pattern) {
+            errors.push(`Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "${echo(entry)}".`);
+            continue;
+        }
+        const key = repositoryPatternText(pattern).toLowerCase();
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        patterns.push(pattern);
+    }
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: patterns };
+}
+function parseRepositoryPattern(entry) {
+    const slash = entry.indexOf('/');
+    if (slash < 0)
+        return undefined;
+    const owner = entry.slice(0, slash);
+    const rest = entry.slice(slash + 1);
+    if (!OWNER.test(owner))
+        return undefined;
+    if (rest.endsWith('*')) {
+        const prefix = rest.slice(0, -1);
+        return PREFIX.test(prefix) ? { kind: 'prefix', owner, prefix } : undefined;
+    }
+    if (!NAME.test(rest) || rest === '.' || rest === '..')
+        return undefined;
+    return { kind: 'repository', owner, name: rest };
+}
+/** How an entry is written: `owner/name`, `owner/*`, `owner/prefix*`. */
+function repositoryPatternText(pattern) {
+    return pattern.kind === 'repository' ? `${pattern.owner}/${pattern.name}` : `${pattern.owner}/${pattern.prefix}*`;
+}
+/** Whether an entry names a repository. Logins and names compare without case, as on GitHub. */
+function repositoryMatches(pattern, repo) {
+    if (!sameText(pattern.owner, repo.owner))
+        return false;
+    if (pattern.kind === 'repository')
+        return sameText(pattern.name, repo.name);
+    return repo.name.toLowerCase().startsWith(pattern.prefix.toLowerCase());
+}
+/** Owners whose repositories must be listed: those named with a `*` pattern. */
+function ownersToList(patterns) {
+    const owners = new Map();
+    for (const p of patterns)
+        if (p.kind === 'prefix' && !owners.has(p.owner.toLowerCase()))
+            owners.set(p.owner.toLowerCase(), p.owner);
+    return [...owners.values()];
+}
+/**
+ * The repositories of a listing that the entries select, each once, in listing order. A
+ * pattern skips archived repositories (nothing happens in them); a repository named
+ * exactly is kept even when archived, since someone asked for it.
+ */
+function selectRepositories(patterns, listed) {
+    const selected = [];
+    const seen = new Set();
+    for (const repo of listed) {
+        const key = `${repo.owner}/${repo.name}`.toLowerCase();
+        if (seen.has(key))
+            continue;
+        const wanted = patterns.some(p => repositoryMatches(p, repo) && (p.kind === 'repository' || !repo.archived));
+        if (!wanted)
+            continue;
+        seen.add(key);
+        selected.push(repo);
+    }
+    return selected;
+}
+// ---------- hooks ----------
+const HOOK_ID = /^[1-9]\d{0,19}$/;
+/** Parses hook ids, payload URLs and `https://host/path*` prefixes, comma- or newline-separated. */
+function parseHookPatterns(text) {
+    const patterns = [];
+    const errors = [];
+    const seen = new Set();
+    const expected = 'must be hook IDs (numbers) or payload URLs, a URL ending in * matching by prefix (such as https://ci.example.com/*), comma- or newline-separated';
+    for (const entry of splitEntries(text)) {
+        const pattern = parseHookPattern(entry);
+        if (typeof pattern === 'string') {
+            errors.push(`Input "hook-id" ${pattern}, got "${echo(entry)}".`);
+            continue;
+        }
+        if (!pattern) {
+            errors.push(`Input "hook-id" ${expected}, got "${echo(entry)}".`);
+            continue;
+        }
+        const key = pattern.kind === 'id' ? `id:${pattern.id}` : pattern.kind === 'url' ? `url:${pattern.url}` : `prefix:${pattern.prefix}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        patterns.push(pattern);
+    }
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: patterns };
+}
+/** A pattern, nothing when the entry is no hook id or URL, or the problem with a URL prefix. */
+function parseHookPattern(entry) {
+    if (HOOK_ID.test(entry))
+        return { kind: 'id', id: entry };
+    if (!/^https?:\/\//i.test(entry))
+        return undefined;
+    const star = entry.indexOf('*');
+    if (star < 0) {
+        const url = normalizePayloadUrl(entry);
+        return url === undefined ? undefined : { kind: 'url', url };
+    }
+    if (star !== entry.length - 1)
+        return 'may hold * only at the end of a payload URL';
+    const head = entry.slice(0, -1);
+    // The whole host and a `/` must come before the *: `https://ci.example.com*` would also
+    // match https://ci.example.com.evil.example/.
+    if (!/^https?:\/\/[^/?#]+\//i.test(head))
+        return 'must give the whole host and a / before the * of a payload URL (such as https://ci.example.com/*)';
+    const prefix = normalizePrefix(head);
+    return prefix === undefined ? undefined : { kind: 'url-prefix', prefix };
+}
+/**
+ * The form payload URLs are compared in: lower-case scheme and host, no default port, no
+ * user info, no fragment, no trailing slashes. Undefined for anything but http(s) URLs.
+ */
+function normalizePayloadUrl(text) {
+    const url = parseHttpUrl(text);
+    return url && `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+}
+function normalizePrefix(text) {
+    const url = parseHttpUrl(text);
+    if (!url)
+        return undefined;
+    // URL drops an empty query: keep a trailing `?` the user wrote, so it still narrows the match.
+    const query = url.search || (text.endsWith('?') ? '?' : '');
+    return `${url.protocol}//${url.host}${url.pathname}${query}`;
+}
+function parseHttpUrl(text) {
+    try {
+        const url = new URL(text.trim());
+        return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether an entry names a hook. Ids compare as text: they are opaque. */
+function hookMatches(pattern, hook) {
+    if (pattern.kind === 'id')
+        return String(hook.id) === pattern.id;
+    const url = hook.url === undefined ? undefined : normalizePayloadUrl(hook.url);
+    if (url === undefined)
+        return false;
+    if (pattern.kind === 'url')
+        return url === pattern.url;
+    // Trailing slashes never tell URLs apart: https://ci.example.com matches https://ci.example.com/*.
+    return url.startsWith(pattern.prefix) || `${url}/`.startsWith(pattern.prefix);
+}
+/** The hooks any entry names (every hook when there are no entries), in their order. */
+function selectHooks(patterns, hooks) {
+    return patterns.length === 0 ? hooks.slice() : hooks.filter(h => patterns.some(p => hookMatches(p, h)));
+}
+/**
+ * How a payload URL may be shown: scheme and host only. The rest often carries a secret
+ * (user info, a token in the path or query, as chat webhooks do).
+ */
+function displayPayloadUrl(text) {
+    const url = parseHttpUrl(text);
+    return url ? `${url.protocol}//${url.host}` : '(invalid URL)';
+}
+// ---------- shards ----------
+const MAX_SHARDS = 1000;
+/** Parses `i/n` (such as `2/8`); empty means no sharding (undefined). */
+function parseShard(text) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return { ok: true, value: undefined };
+    const match = /^(\d{1,4})\s*\/\s*(\d{1,4})$/.exec(trimmed);
+    const index = match ? Number(match[1]) : NaN;
+    const count = match ? Number(match[2]) : NaN;
+    if (!match || index < 1 || count < index || count > MAX_SHARDS) {
+        return { ok: false, errors: [`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}, got "${echo(trimmed)}".`] };
+    }
+    return { ok: true, value: { index, count } };
+}
+/**
+ * A hook's identity for sharding: `owner/repo#id`, `org#id` or `app`, lower-case because
+ * GitHub names are case-insensitive. It depends on nothing else, so adding or removing
+ * other hooks never moves a hook to another shard.
+ */
+function shardKey(hook) {
+    if (hook.kind === 'app')
+        return 'app';
+    return hook.kind === 'repo' ? `${hook.repo.toLowerCase()}#${hook.id}` : `${hook.org.toLowerCase()}#${hook.id}`;
+}
+/**
+ * A fleet is split by repository, `owner/name` in lower case: a shard then lists the hooks of
+ * its own repositories only, so n shards together read each hook list once, not n times.
+ * Adding repositories or hooks moves no other repository to another shard.
+ */
+function repositoryShardKey(repo) {
+    return `${repo.owner}/${repo.name}`.toLowerCase();
+}
+/**
+ * The shard (1..count) a key belongs to: the first 48 bits of the key's SHA-256, modulo
+ * count. Any tool can recompute it, and it is the same on every machine and Node version.
+ */
+function shardOf(key, count) {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS)
+        throw new RangeError(`shard count must be 1..${MAX_SHARDS}`);
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(key, 'utf8').digest();
+    return (digest.readUIntBE(0, 6) % count) + 1;
+}
+/** Whether a shard looks after a key; no shard means everything. */
+function inShard(shard, key) {
+    return shard === undefined || shardOf(key, shard.count) === shard.index;
+}
+// ---------- scope ----------
+/**
+ * The name a fleet's hooks carry in the bookmark: its `repository` entries, a digest of its
+ * `hook-id` entries (payload URLs may hold secrets, and the state variable is readable), and
+ * its shard. Another shard of the same fleet has the same name up to ` shard `.
+ */
+function fleetScope(repositories, hooks, shard) {
+    const names = repositories
+        .map(p => repositoryPatternText(p).toLowerCase())
+        .sort()
+        .join(',');
+    const selected = hooks
+        .map(h => (h.kind === 'id' ? h.id : h.kind === 'url' ? h.url : `${h.prefix}*`))
+        .sort()
+        .join('\n');
+    const digest = selected ? ` #${(0,external_node_crypto_.createHash)('sha256').update(selected, 'utf8').digest('hex').slice(0, 8)}` : '';
+    return `repo ${names}${digest}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`;
+}
+/**
+ * Another part (`i/n`) of the same fleet split the same way, when `other` is one: its
+ * bookmark belongs in its own state variable. A different `n` is a fleet being re-split.
+ */
+function otherShardOf(scope, other) {
+    const split = (s) => {
+        const m = / shard (\d+)\/(\d+)$/.exec(s);
+        return m ? { fleet: s.slice(0, m.index), index: m[1], count: m[2] } : { fleet: s };
+    };
+    const a = split(scope);
+    const b = split(other);
+    if (a.fleet !== b.fleet || a.count === undefined || a.count !== b.count || a.index === b.index)
+        return undefined;
+    return `${b.index}/${b.count}`;
+}
+// ---------- shared ----------
+function splitEntries(text) {
+    return text
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(Boolean);
+}
+function sameText(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+/**
+ * An input value as it may appear in an error: URLs as scheme and host only (the rest may
+ * be a secret), anything else cut to 80 characters.
+ */
+function echo(value) {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+    if (scheme) {
+        const authority = value.slice(scheme[0].length).split(/[/?#]/)[0];
+        const host = authority.slice(authority.lastIndexOf('@') + 1).split('*')[0];
+        return `${scheme[0]}${host}…`;
+    }
+    if (value.includes('@'))
+        return '(not shown: it may hold credentials)';
+    return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/hostname.ts
@@ -30093,6 +30386,7 @@ function redeliveryWindowMs(location) {
 
 
 
+
 /** Every input of action.yml; the CLI takes the same names as --flags. */
 const INPUT_NAMES = [
     'target-type',
@@ -30111,6 +30405,7 @@ const INPUT_NAMES = [
     'events',
     'max-age',
     'dry-run',
+    'shard',
     'fail-on'
 ];
 const DEFAULTS = {
@@ -30126,7 +30421,7 @@ const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
 const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
 const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
 const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
-const HOOK_ID = /^[1-9]\d{0,19}$/;
+const config_HOOK_ID = /^[1-9]\d{0,19}$/;
 /** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /**
@@ -30160,10 +30455,19 @@ function parseConfig(raw, env) {
         const repo = parseRepo(repository);
         if (!repository)
             bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name');
-        else if (!repo)
-            bad('repository', 'must be owner/name', repository);
-        else
+        else if (repo)
             target = { type: 'repo', ...repo };
+        else if (!/[,\n*]/.test(repository))
+            bad('repository', 'must be owner/name', repository);
+        else {
+            const patterns = parseRepositoryPatterns(repository);
+            if (!patterns.ok)
+                errors.push(...patterns.errors);
+            else {
+                const [only] = patterns.value;
+                target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value };
+            }
+        }
     }
     else if (!targetType) {
         bad('target-type', 'is required: use app, org or repo');
@@ -30177,8 +30481,17 @@ function parseConfig(raw, env) {
     }
     if (targetType !== 'app') {
         for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
-            if (HOOK_ID.test(item))
+            if (config_HOOK_ID.test(item))
                 hooks.push({ kind: 'id', id: item });
+            else if (item.includes('*') && isHttpUrl(item)) {
+                const parsed = parseHookPatterns(item);
+                if (!parsed.ok)
+                    errors.push(...parsed.errors);
+                else
+                    for (const pattern of parsed.value)
+                        if (pattern.kind === 'url-prefix')
+                            hooks.push(pattern);
+            }
             else if (isHttpUrl(item))
                 hooks.push({ kind: 'url', url: item });
             else
@@ -30282,6 +30595,13 @@ function parseConfig(raw, env) {
     const dryRun = parseBoolean(dryRunText);
     if (dryRun === undefined)
         bad('dry-run', 'must be true or false', dryRunText);
+    const shardText = input('shard');
+    const shardParsed = parseShard(shardText);
+    if (!shardParsed.ok)
+        errors.push(...shardParsed.errors);
+    const shard = shardParsed.ok ? shardParsed.value : undefined;
+    if (shard && targetType === 'app')
+        warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
     const failOn = new Set();
     const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean);
     for (const item of failOnItems) {
@@ -30315,6 +30635,7 @@ function parseConfig(raw, env) {
             events,
             maxAgeMs,
             dryRun: dryRun ?? false,
+            ...(shard && targetType !== 'app' ? { shard } : {}),
             failOn
         }
     };
@@ -30408,6 +30729,7 @@ function redactSecrets(text, secrets) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
+
 function describeTarget(target) {
     switch (target.type) {
         case 'app':
@@ -30416,6 +30738,8 @@ function describeTarget(target) {
             return `org ${target.org}`;
         case 'repo':
             return `repo ${target.owner}/${target.repo}`;
+        case 'fleet':
+            return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`;
     }
 }
 /** The report file: every failing delivery and what was done with it. Ids are strings. */
@@ -36475,6 +36799,8 @@ function parseBookmark(text) {
         if (read.problems.length > 0)
             warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
     }
+    if (doc.quiet !== undefined)
+        readQuietHooks(doc.quiet, hooks, warnings);
     return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
 }
 /** One hook's entry: what can be read is kept, and each part left out is named. */
@@ -36526,6 +36852,8 @@ function parseHookEntry(entry) {
     const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
     if (entry.down !== undefined && Number.isNaN(downSince))
         problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+    if (entry.scope !== undefined && typeof entry.scope !== 'string')
+        problems.push(`"scope" is ${shown(entry.scope)}, not text, left out`);
     return {
         hook: {
             floor,
@@ -36534,7 +36862,8 @@ function parseHookEntry(entry) {
             sent,
             done,
             probes: mergeSpans(probes),
-            ...(Number.isNaN(downSince) ? {} : { downSince })
+            ...(Number.isNaN(downSince) ? {} : { downSince }),
+            ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
         },
         problems
     };
@@ -36619,8 +36948,15 @@ function largestMap(hooks, field) {
 }
 function render(hooks) {
     const out = {};
+    const quiet = new Map();
     for (const key of [...hooks.keys()].sort()) {
         const hook = hooks.get(key);
+        if (isQuiet(key, hook)) {
+            const group = quiet.get(hook.scope) ?? [];
+            group.push([key, hook]);
+            quiet.set(hook.scope, group);
+            continue;
+        }
         const done = {};
         for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
             done[guid] = Math.floor(at / 1000);
@@ -36638,9 +36974,94 @@ function render(hooks) {
             entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
         if (hook.downSince !== undefined)
             entry.down = new Date(hook.downSince).toISOString();
+        if (hook.scope !== undefined)
+            entry.scope = hook.scope;
         out[key] = entry;
     }
-    return JSON.stringify({ version: STATE_VERSION, hooks: out });
+    if (quiet.size === 0)
+        return JSON.stringify({ version: STATE_VERSION, hooks: out });
+    return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet) });
+}
+// ---------- quiet fleet hooks ----------
+//
+// A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
+// needs only its floor and `seen`, so instead of an entry each, the hooks of one fleet share one
+// line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
+// in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
+// left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
+// whole seconds, rounded down, only reread up to a second more. Versions that do not know
+// `quiet` read these hooks as new: they scan the lookback again.
+/** Hook ids are numbers: only they can be written in base 36 and read back. */
+const HOOK_KEY = /^[1-9]\d{0,19}$/;
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
+const SEEN_AFTER_FLOOR_S = 120;
+function isQuiet(key, hook) {
+    return hook.scope !== undefined && HOOK_KEY.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined;
+}
+function writeQuietHooks(groups) {
+    const out = {};
+    for (const scope of [...groups.keys()].sort()) {
+        const members = groups.get(scope).map(([key, hook]) => ({
+            id: BigInt(key),
+            floor: Math.floor(hook.floor / 1000),
+            seen: hook.seenUntil === undefined ? undefined : Math.floor(hook.seenUntil / 1000)
+        }));
+        members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const base = Math.min(...members.map(m => m.floor));
+        const hooks = members.map(({ id, floor, seen }) => {
+            const offset = floor === base ? '' : (floor - base).toString(36);
+            if (seen === floor + SEEN_AFTER_FLOOR_S)
+                return offset ? `${id.toString(36)}:${offset}` : id.toString(36);
+            return `${id.toString(36)}:${offset}:${seen === undefined ? '' : (seen - floor).toString(36)}`;
+        });
+        out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') };
+    }
+    return out;
+}
+/** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
+function readQuietHooks(value, hooks, warnings) {
+    if (!isObject(value)) {
+        warnings.push(`"quiet" is ${shown(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`);
+        return;
+    }
+    for (const [scope, group] of Object.entries(value)) {
+        const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN;
+        if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
+            warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shown(group)}, not a base time and a list: they are scanned as if they had no bookmark`);
+            continue;
+        }
+        let dropped = 0;
+        for (const item of group.hooks.split(',')) {
+            const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item);
+            const id = match ? fromBase36(match[1]) : undefined;
+            if (!match || id === undefined || !HOOK_KEY.test(id)) {
+                if (item !== '')
+                    dropped++;
+                continue;
+            }
+            if (hooks.has(id))
+                continue;
+            const floor = base + (match[2] ? parseInt(match[2], 36) : 0) * 1000;
+            const seen = match[3] === undefined ? SEEN_AFTER_FLOOR_S : match[3] === '' || match[3] === '-' ? undefined : parseInt(match[3], 36);
+            hooks.set(id, {
+                floor,
+                ...(seen === undefined ? {} : { seenUntil: floor + seen * 1000 }),
+                pending: new Map(),
+                sent: new Map(),
+                done: new Map(),
+                probes: [],
+                scope
+            });
+        }
+        if (dropped > 0)
+            warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`);
+    }
+}
+function fromBase36(text) {
+    let n = 0n;
+    for (const c of text)
+        n = n * 36n + BigInt(parseInt(c, 36));
+    return n.toString();
 }
 /**
  * Combines our new bookmark with one another run wrote meanwhile: a floor never
@@ -36663,6 +37084,7 @@ function mergeBookmarks(ours, theirs) {
                 done.set(guid, at);
         // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
         const downSince = a.downSince;
+        const scope = a.scope ?? b.scope;
         hooks.set(key, {
             floor,
             ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -36670,7 +37092,8 @@ function mergeBookmarks(ours, theirs) {
             sent: newestTimes(a.sent, b.sent),
             done,
             probes: mergeSpans([...a.probes, ...b.probes]),
-            ...(downSince !== undefined ? { downSince } : {})
+            ...(downSince !== undefined ? { downSince } : {}),
+            ...(scope !== undefined ? { scope } : {})
         });
     }
     return { hooks };
@@ -37033,7 +37456,8 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
         ...inFlightAfter(scan, plan, outcomes, now, new Map()),
         done,
         probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
-        ...(downSince !== undefined ? { downSince } : {})
+        ...(downSince !== undefined ? { downSince } : {}),
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {})
     };
 }
 /**
@@ -37049,7 +37473,8 @@ function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
         done: new Map(previous?.done ?? []),
         // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
         probes: probeSpansAfter(scan, plan, outcomes, planned),
-        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
+        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {})
     };
 }
 /**
@@ -37176,6 +37601,11 @@ class BookmarkKeeper {
                 if (text === current)
                     return { others };
             }
+        }
+        const limit = this.store.maxChars;
+        if (limit !== undefined && text.length > limit) {
+            // Written anyway, GitHub would refuse it; cut further, it would lose hooks' floors or in-flight redeliveries.
+            throw new Error(`the bookmark of ${bookmark.hooks.size} hooks needs ${text.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`);
         }
         if (trimmedPending > 0 && !this.warnedTrim) {
             this.warnedTrim = true;
@@ -37339,23 +37769,25 @@ async function scanHook(hook, context) {
     };
     let lost = false;
     try {
-        await github.listDeliveries(hook, page => {
-            if (context.signal?.aborted)
-                return false;
-            bounds ??= boundsNow();
-            const { floorBase, scanStart, windowStart, seenBefore } = bounds;
-            let more = page.length > 0;
-            for (const attempt of page) {
-                if (attempt.deliveredAt >= scanStart)
-                    ledger.add(attempt);
-                // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-                if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
-                    lost = true;
-                if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
-                    more = false;
-            }
-            return more;
-        });
+        // A hook GitHub says never delivered has nothing to list: it costs no request.
+        if (!hook.neverDelivered)
+            await github.listDeliveries(hook, page => {
+                if (context.signal?.aborted)
+                    return false;
+                bounds ??= boundsNow();
+                const { floorBase, scanStart, windowStart, seenBefore } = bounds;
+                let more = page.length > 0;
+                for (const attempt of page) {
+                    if (attempt.deliveredAt >= scanStart)
+                        ledger.add(attempt);
+                    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+                    if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
+                        lost = true;
+                    if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
+                        more = false;
+                }
+                return more;
+            });
     }
     catch (error) {
         if (error instanceof UnknownHookError)
@@ -37381,7 +37813,8 @@ async function scanHook(hook, context) {
             newestAt: ledger.newestAt,
             newestOk: ledger.newestOk,
             lastOkAt: ledger.lastOkAt,
-            previous: prior
+            previous: prior,
+            ...(hook.scope !== undefined ? { scope: hook.scope } : {})
         }
     };
 }
@@ -37831,6 +38264,7 @@ function abortableSleep(ms, signal) {
 
 
 
+
 /**
  * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
  * save the bookmark, and count what happened.
@@ -37846,6 +38280,8 @@ async function runEngine(options) {
         warnings.push(message);
         log.warning(message);
     };
+    for (const message of options.warnings ?? [])
+        warn(message);
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
         warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
@@ -37866,6 +38302,11 @@ async function runEngine(options) {
             warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`);
         }
         previous = parsed.bookmark;
+        const fleet = options.fleet;
+        const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean);
+        if (otherShard) {
+            throw new UserError(`The ${keeper.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "state-variable" (such as WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix), so the shards never write over each other.`);
+        }
         for (const hook of hooks)
             if (hook.kind === 'app')
                 previous = adoptLegacyAppEntry(previous, hook.key);
@@ -37909,7 +38350,11 @@ async function runEngine(options) {
     const learnt = scans.length > 0 || hooks.length === 0;
     if (keeper && !policy.dryRun && learnt) {
         // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
-        const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
+        // This fleet's own entries of hooks it no longer has go at once, unless part of the fleet could not be read.
+        const found = new Set(hooks.map(h => h.key));
+        const fleet = options.fleet;
+        const gone = (scope) => fleet !== undefined && fleet.complete && scope === fleet.scope;
+        const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, policy.windowMs)));
         const next = { hooks: new Map(kept) };
         for (const scan of scans) {
             next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key), redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)));
@@ -38134,8 +38579,32 @@ function repoHookRoute(owner, repo) {
             : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
     };
 }
+/**
+ * The hooks of a fleet of repositories (HookTarget.repository names each one's repository):
+ * the same paths as one repository's, and the permission asked of every repository.
+ */
+const repoFleetHookRoute = {
+    list: hook => {
+        const { owner, repo } = fleetRepository(hook);
+        return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } };
+    },
+    redeliver: (hook, id) => {
+        const { owner, repo } = fleetRepository(hook);
+        return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { owner, repo, hook_id: hook.id, delivery_id: id } };
+    },
+    permission: (level, credential) => credential === 'installation'
+        ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on every repository of "repository"`
+        : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+};
+function fleetRepository(hook) {
+    const [owner, repo] = (hook.repository ?? '').split('/');
+    if (!owner || !repo)
+        throw new Error(`${hook.label} has no repository`);
+    return { owner, repo };
+}
 
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
+
 
 
 
@@ -38210,7 +38679,7 @@ async function resolveHooks(directory, selectors) {
         label: `${owner.name} hook ${id}${url ? ` (${displayUrl(url)})` : ''}`,
         webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
     });
-    const needsList = selectors.length === 0 || selectors.some(s => s.kind === 'url');
+    const needsList = selectors.length === 0 || selectors.some(s => s.kind !== 'id');
     const listed = needsList ? await directory.list() : [];
     if (selectors.length === 0) {
         // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
@@ -38225,6 +38694,14 @@ async function resolveHooks(directory, selectors) {
         if (selector.kind === 'id') {
             const known = listed.find(h => String(h.id) === selector.id);
             targets.set(selector.id, toTarget(selector.id, known?.config?.url));
+            continue;
+        }
+        if (selector.kind === 'url-prefix') {
+            const matches = listed.filter(h => hookMatches(selector, { id: h.id, url: h.config?.url }));
+            if (matches.length === 0)
+                unmatched.push(`${displayUrl(selector.prefix)}/… (as a prefix)`);
+            for (const hook of matches)
+                targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url));
             continue;
         }
         const wanted = normalizeUrl(selector.url);
@@ -38263,6 +38740,112 @@ function normalizeUrl(text) {
     catch {
         return text.trim();
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/fleet.ts
+// The GitHub side of a fleet target: which repositories `repository` names (listing an
+// owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
+// What to select is decided by core/fleet.ts; this file only asks GitHub.
+
+
+
+
+
+/**
+ * The hooks of every repository the entries name, each once. `accessFor` gives the
+ * credential for an owner (an app has one installation per owner).
+ */
+async function findFleetHooks(request, accessFor) {
+    const listed = [];
+    for (const owner of ownersToList(request.repositories))
+        listed.push(...(await listRepositories(await accessFor(owner), owner)));
+    // A repository named exactly is looked at even when a listing does not show it (it may be private to the listing).
+    for (const p of request.repositories)
+        if (p.kind === 'repository')
+            listed.push({ owner: p.owner, name: p.name });
+    const selected = selectRepositories(request.repositories, listed);
+    const repositories = selected.filter(repo => inShard(request.shard, repositoryShardKey(repo)));
+    const patterns = request.hooks.map(toPattern);
+    const unreadable = [];
+    const failed = [];
+    const found = await mapConcurrent(repositories, request.concurrency ?? 8, async (repo) => {
+        const fullName = `${repo.owner}/${repo.name}`;
+        const access = await accessFor(repo.owner);
+        let raw;
+        try {
+            raw = (await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 }));
+        }
+        catch (error) {
+            // GitHub cannot be reached, or refused the credential: nothing else would go better.
+            if (error instanceof UserError)
+                throw error;
+            if (isHttpError(error) && error.status === 401) {
+                throw new UserError(explainHttpError(error, { action: `list the webhooks of ${fullName}`, credential: access.credential, permission: '', tokenIsInstallationToken: access.tokenIsInstallationToken }));
+            }
+            if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error))
+                unreadable.push(fullName);
+            else
+                failed.push({ repository: fullName, message: describeError(error) });
+            return [];
+        }
+        // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
+        const active = raw.filter(h => h.active !== false).map(h => ({ id: String(h.id), url: h.config?.url, unused: h.last_response?.status === 'unused' }));
+        return selectHooks(patterns, active).map((h) => ({
+            key: h.id,
+            kind: 'repo',
+            id: h.id,
+            url: h.url,
+            label: `${fullName} hook ${h.id}${h.url ? ` (${displayUrl(h.url)})` : ''}`,
+            webUrl: `${request.webBaseUrl}/${fullName}/settings/hooks/${h.id}?tab=deliveries`,
+            repository: fullName,
+            scope: request.scope,
+            ...(h.unused ? { neverDelivered: true } : {})
+        }));
+    });
+    return { hooks: found.flat(), unreadable, failed, selected: selected.length, repositories: repositories.length };
+}
+/**
+ * An owner's repositories the credential can see: an installation's own list, else the
+ * organization's, else (for a user) the user's public ones.
+ */
+async function listRepositories(access, owner) {
+    const toListed = (r) => ({ owner: r.owner?.login ?? r.full_name?.split('/')[0] ?? owner, name: r.name, archived: r.archived === true });
+    try {
+        if (access.credential === 'installation') {
+            const repos = (await access.client.paginate('GET /installation/repositories', { per_page: 100 }));
+            return repos.map(toListed).filter(r => r.owner.toLowerCase() === owner.toLowerCase());
+        }
+        try {
+            return (await access.client.paginate('GET /orgs/{org}/repos', { org: owner, type: 'all', per_page: 100 })).map(toListed);
+        }
+        catch (error) {
+            if (!isHttpError(error) || error.status !== 404)
+                throw error;
+            return (await access.client.paginate('GET /users/{username}/repos', { username: owner, per_page: 100 })).map(toListed);
+        }
+    }
+    catch (error) {
+        if (error instanceof UserError)
+            throw error;
+        if (isHttpError(error) && error.status === 404) {
+            throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`);
+        }
+        if (isHttpError(error) && [401, 403].includes(error.status) && !isRateLimit(error)) {
+            throw new UserError(explainHttpError(error, {
+                action: `list the repositories of ${owner}`,
+                credential: access.credential,
+                permission: access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`,
+                tokenIsInstallationToken: access.tokenIsInstallationToken
+            }));
+        }
+        throw new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error });
+    }
+}
+/** Payload URLs are compared normalized, as core/fleet.ts does. */
+function toPattern(selector) {
+    if (selector.kind === 'url')
+        return { kind: 'url', url: normalizePayloadUrl(selector.url) ?? selector.url };
+    return selector;
 }
 
 ;// CONCATENATED MODULE: ./src/github/timing.ts
@@ -38388,6 +38971,8 @@ class VariableStore {
 
 
 
+
+
 /** Connects the engine to GitHub for one configuration and runs it. */
 async function redeliverFailedDeliveries(config, io) {
     const masked = new Set();
@@ -38416,24 +39001,57 @@ async function redeliverFailedDeliveries(config, io) {
     let tokenClient;
     const tokenAccess = (token) => (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') });
     let hooks;
-    let route;
-    let access;
-    let directory;
+    let deliveries;
+    let fleet;
     let unmatched;
+    const warnings = [];
     const target = config.target;
     if (target.type === 'app') {
-        access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
-        route = appHookRoute;
+        const access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
         hooks = [appHook(config.location.webBaseUrl, config.app.appId)];
+        deliveries = new GitHubDeliveries(access, clock, appHookRoute, pacing);
+    }
+    else if (target.type === 'fleet') {
+        // One credential per owner: an app is installed once on each.
+        const accesses = new Map();
+        const accessFor = (owner) => {
+            const key = owner.toLowerCase();
+            let access = accesses.get(key);
+            if (!access) {
+                access = appClient ? installationAccess(context, appClient, { org: owner }, installations) : Promise.resolve(tokenAccess(config.token));
+                accesses.set(key, access);
+            }
+            return access;
+        };
+        const scope = fleetScope(target.repositories, config.hooks, config.shard);
+        const found = await findFleetHooks({ repositories: target.repositories, hooks: config.hooks, shard: config.shard, scope, webBaseUrl: config.location.webBaseUrl }, accessFor);
+        hooks = found.hooks;
+        warnings.push(...fleetWarnings(found, config));
+        fleet = { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 };
+        const shardText = config.shard ? `, ${found.repositories} of them in shard ${config.shard.index}/${config.shard.count}` : '';
+        io.log.info(`${found.selected} ${found.selected === 1 ? 'repository' : 'repositories'} selected${shardText}; ${hooks.length} ${hooks.length === 1 ? 'hook' : 'hooks'} to scan.`);
+        const ports = new Map();
+        for (const [owner, access] of accesses)
+            ports.set(owner, new GitHubDeliveries(await access, clock, repoFleetHookRoute, pacing));
+        const portOf = (hook) => ports.get((hook.repository ?? '').split('/')[0].toLowerCase());
+        deliveries = {
+            now: () => clock.now(),
+            listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
+            redeliver: (hook, id) => portOf(hook).redeliver(hook, id)
+        };
     }
     else {
-        route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
-        access = appClient
+        const route = target.type === 'org' ? orgHookRoute(target.org) : repoHookRoute(target.owner, target.repo);
+        const access = appClient
             ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
             : tokenAccess(config.token);
         const owner = hookOwner(config, route.permission('read', access.credential));
-        directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken);
-        ({ hooks, unmatched } = await resolveHooks(directory, config.hooks));
+        const directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken);
+        const resolved = await resolveHooks(directory, config.hooks);
+        unmatched = resolved.unmatched;
+        const shardKeyOf = (hook) => shardKey(target.type === 'org' ? { kind: 'org', org: target.org, id: hook.id } : { kind: 'repo', repo: `${target.owner}/${target.repo}`, id: hook.id });
+        hooks = resolved.hooks.filter(hook => inShard(config.shard, shardKeyOf(hook)));
+        deliveries = new GitHubDeliveries(access, clock, route, pacing, directory);
     }
     let store = io.store;
     if (!store && config.state) {
@@ -38441,7 +39059,6 @@ async function redeliverFailedDeliveries(config, io) {
         const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
-    const deliveries = new GitHubDeliveries(access, clock, route, pacing, directory);
     const result = await runEngine({
         hooks,
         policy: {
@@ -38459,13 +39076,34 @@ async function redeliverFailedDeliveries(config, io) {
         github: deliveries,
         store,
         log: io.log,
-        signal: io.signal
+        signal: io.signal,
+        ...(fleet ? { fleet } : {}),
+        warnings
     });
     // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
     if (unmatched)
         result.failures.unshift(unmatched);
     io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`);
     return result;
+}
+/** One warning naming every repository left out, and what the credential needs. */
+function fleetWarnings(found, config) {
+    const warnings = [];
+    const credential = config.app ? "the app's installation" : 'the token';
+    if (found.unreadable.length > 0) {
+        const n = found.unreadable.length;
+        warnings.push(`${session_capitalize(credential)} cannot read the webhooks of ${n} ${n === 1 ? 'repository' : 'repositories'} (404 or 403), skipped: ${found.unreadable.join(', ')}. ` +
+            `The others were scanned. To include ${n === 1 ? 'it' : 'them'}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token')}.`);
+    }
+    for (const { repository, message } of found.failed)
+        warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`);
+    if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
+        warnings.push(`No webhook matched: "repository" selected ${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`);
+    }
+    return warnings;
+}
+function session_capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 function hookOwner(config, permission) {
     const web = config.location.webBaseUrl;
@@ -38963,8 +39601,13 @@ Usage:
 Targets:
   --target-type app|org|repo   which webhook (required)
   --org LOGIN                  organization, for org
-  --repository OWNER/NAME      repository, for repo (default: $GITHUB_REPOSITORY)
-  --hook-id IDS                hook ids or payload URLs, comma-separated; empty: every hook
+  --repository LIST           repositories, for repo: owner/name, owner/* (every one the
+                               token can see), owner/prefix-*, comma-separated
+                               (default: $GITHUB_REPOSITORY)
+  --hook-id IDS                hook ids or payload URLs (https://ci.example.com/* matches by
+                               prefix), comma-separated; empty: every hook
+  --shard I/N                  only the i-th of n stable parts of the hooks found (one
+                               state per shard)
   --app-id ID                  GitHub App ID or client ID (required for app)
   --hostname HOST              github.com, SUBDOMAIN.ghe.com, a GHES host, or an API URL
                                (default: $GITHUB_API_URL, else github.com)
@@ -39009,7 +39652,7 @@ Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
  * textfile collector. Every value describes the last run, so every metric is a gauge: the
  * file is replaced by each run, and a counter would reset every time.
  */
-const PREFIX = 'webhook_redelivery_';
+const metrics_PREFIX = 'webhook_redelivery_';
 /** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
 const KNOWN_SKIP_REASONS = [
     'filtered',
@@ -39030,7 +39673,7 @@ function renderMetrics(run, context) {
     const add = (name, help, labels, value) => {
         let family = families.get(name);
         if (!family)
-            families.set(name, (family = { name: PREFIX + name, help, samples: [] }));
+            families.set(name, (family = { name: metrics_PREFIX + name, help, samples: [] }));
         family.samples.push({ labels, value });
     };
     for (const hook of run.hooks) {
@@ -39066,8 +39709,8 @@ function renderMetrics(run, context) {
 function renderFailedRunMetrics(context) {
     const labels = { target: context.target };
     return renderFamilies([
-        { name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
-        { name: `${PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
+        { name: `${metrics_PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
+        { name: `${metrics_PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
     ]);
 }
 /**
@@ -39076,7 +39719,7 @@ function renderFailedRunMetrics(context) {
  */
 function lastSuccessFromPreviousMetrics(text, target) {
     const found = new Map();
-    const name = `${PREFIX}last_success_timestamp_seconds{`;
+    const name = `${metrics_PREFIX}last_success_timestamp_seconds{`;
     for (const line of text.split('\n')) {
         if (!line.startsWith(name))
             continue;
