@@ -3,6 +3,9 @@
  * repositories, a payload URL prefix in `hook-id`, repositories coming and going between runs,
  * a token that sees only part of the fleet, and shards. In process, against the local API.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
 import { main as cliMain } from '../../src/cli/main.js'
@@ -166,11 +169,14 @@ describe('shards', () => {
 describe('the command line', () => {
   test("--repository 'acme/*' --shard 2/3 looks at the same hooks as the action", async () => {
     let stdout = ''
+    // The report goes to the temporary directory the command line is given: one of this test's own.
+    const temp = mkdtempSync(join(tmpdir(), 'fleet-cli-'))
     const code = await cliMain(
       ['--target-type', 'repo', '--repository', 'acme/*', '--hook-id', CI, '--shard', '2/3', '--dry-run', '--json'],
-      { GITHUB_TOKEN: token, GITHUB_API_URL: api.url },
+      { GITHUB_TOKEN: token, GITHUB_API_URL: api.url, TMPDIR: temp },
       { stdout: t => (stdout += t), stderr: () => {}, stderrIsTerminal: false }
     )
+    rmSync(temp, { recursive: true, force: true })
     expect(code).toBe(0)
     const inShard = matched(fleet).filter(h => shardOf(h.repo.toLowerCase(), 3) === 2)
     expect(JSON.parse(stdout)).toMatchObject({ failed: inShard.flatMap(h => h.failingGuids).length, redelivered: 0 })
