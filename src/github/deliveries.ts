@@ -39,10 +39,15 @@ export class GitHubDeliveries implements DeliveriesPort {
 
   async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
     const { path, params } = this.route.list(hook)
+    // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
+    const asText = { parseSuccessResponseBody: false }
     try {
-      for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
-        const page = (response.data as RawDelivery[]).map(toAttempt)
-        if (!onPage(page)) break
+      let response = await this.access.client.request(`GET ${path}`, { ...params, per_page: 100, request: asText })
+      for (;;) {
+        if (!onPage(parseDeliveryPage(response.data as unknown as string))) break
+        const next = nextPageUrl(response.headers.link)
+        if (!next) break
+        response = await this.access.client.request({ method: 'GET', url: next, request: asText })
       }
     } catch (error) {
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
@@ -108,6 +113,21 @@ export function mayHaveBeenProcessed(error: { status: number; cause?: unknown })
   // The connection was never made: the request cannot have reached GitHub.
   if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return false
   return true
+}
+
+/**
+ * One page of a deliveries listing. Ids exceed 2^53, so they are quoted before JSON.parse
+ * reads them: as exact as a bigint-aware parser, at a tenth of its cost per page.
+ */
+export function parseDeliveryPage(text: string): ListedAttempt[] {
+  const items: unknown = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'))
+  if (!Array.isArray(items)) throw new Error(`GitHub answered a deliveries listing with something other than a list: ${text.slice(0, 80)}`)
+  return (items as RawDelivery[]).map(toAttempt)
+}
+
+/** The `rel="next"` link of a paginated answer. */
+export function nextPageUrl(link: string | undefined): string | undefined {
+  return link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined
 }
 
 function toAttempt(raw: RawDelivery): ListedAttempt {

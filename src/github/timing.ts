@@ -11,6 +11,8 @@ export interface Pacing {
   /** How long a receiver can take to answer, and GitHub to list it: 10 s (30 s on GHES), and then some. */
   verifyDelayMs: { dotcom: number; ghes: number }
   sleep(ms: number): Promise<void>
+  /** A monotonic clock in ms for the write spacing (default performance.now); tests pass the one their sleep moves. */
+  now?(): number
 }
 
 export const GITHUB_PACING: Pacing = {
