@@ -35,11 +35,14 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
 }
 
 /**
- * Groups attempts by guid as pages arrive. Keeps one small record per guid, so
- * memory grows with distinct deliveries, not with the size of what GitHub sends.
+ * Groups attempts by guid as pages arrive. A delivery with a successful attempt needs no
+ * more than its guid (it is never redelivered, and later-listed failed attempts of it must
+ * not make it look failing); only deliveries still failing keep a small record. So memory
+ * grows with failures, not with everything GitHub lists: 100,000 deliveries fit in a few MB.
  */
 export class DeliveryLedger {
-  private readonly byGuid = new Map<string, GuidFacts>()
+  private readonly failing = new Map<string, GuidFacts>()
+  private readonly succeeded = new Set<string>()
   private seenIds = new Set<DeliveryId>()
   scanned = 0
   newestAt: number | undefined
@@ -59,15 +62,21 @@ export class DeliveryLedger {
       this.newestOk = ok
     }
     if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt)) this.lastOkAt = attempt.deliveredAt
-    const facts = this.byGuid.get(attempt.guid)
+    if (this.succeeded.has(attempt.guid)) return
+    if (ok) {
+      this.failing.delete(attempt.guid)
+      this.succeeded.add(attempt.guid)
+      return
+    }
+    const facts = this.failing.get(attempt.guid)
     if (!facts) {
-      this.byGuid.set(attempt.guid, {
+      this.failing.set(attempt.guid, {
         guid: attempt.guid,
         event: attempt.event,
         action: attempt.action,
         firstAt: attempt.deliveredAt,
         hasOriginal: !attempt.redelivery,
-        ok,
+        ok: false,
         redeliveries: attempt.redelivery ? 1 : 0,
         newestId: attempt.id,
         newestAt: attempt.deliveredAt,
@@ -76,7 +85,6 @@ export class DeliveryLedger {
       })
       return
     }
-    facts.ok ||= ok
     if (attempt.redelivery) facts.redeliveries++
     else facts.hasOriginal = true
     if (attempt.deliveredAt < facts.firstAt) facts.firstAt = attempt.deliveredAt
@@ -93,11 +101,18 @@ export class DeliveryLedger {
     this.seenIds = new Set()
   }
 
+  /** Distinct deliveries (guids) listed. */
   get size(): number {
-    return this.byGuid.size
+    return this.failing.size + this.succeeded.size
   }
 
+  /** Whether an attempt of this delivery succeeded. */
+  succeededGuid(guid: string): boolean {
+    return this.succeeded.has(guid)
+  }
+
+  /** What is known of each delivery no attempt of which succeeded (`ok` is false in every one). */
   facts(): IterableIterator<GuidFacts> {
-    return this.byGuid.values()
+    return this.failing.values()
   }
 }
