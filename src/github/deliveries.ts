@@ -26,6 +26,8 @@ export interface DeliveriesAccess {
 
 /** Lists and redelivers hook deliveries through the REST API. */
 export class GitHubDeliveries implements DeliveriesPort {
+  private readonly firstPages = new Map<string, ReturnType<GitHubClient['request']>>()
+
   constructor(
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
@@ -38,16 +40,16 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
-    const { path, params } = this.route.list(hook)
     // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
-    const asText = { parseSuccessResponseBody: false }
+    const prefetched = this.firstPages.get(hook.key)
+    this.firstPages.delete(hook.key)
     try {
-      let response = await this.access.client.request(`GET ${path}`, { ...params, per_page: 100, request: asText })
+      let response = await (prefetched ?? this.firstPage(hook))
       for (;;) {
         if (!onPage(parseDeliveryPage(response.data as unknown as string))) break
         const next = nextPageUrl(response.headers.link)
         if (!next) break
-        response = await this.access.client.request({ method: 'GET', url: next, request: asText })
+        response = await this.access.client.request({ method: 'GET', url: next, request: AS_TEXT })
       }
     } catch (error) {
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
@@ -60,6 +62,18 @@ export class GitHubDeliveries implements DeliveriesPort {
       }
       throw new Error(`listing deliveries failed: ${describeError(error)}`)
     }
+  }
+
+  prefetchFirstPage(hook: HookTarget): void {
+    const page = this.firstPage(hook)
+    // Its failure is met, and explained, by the listing that takes it.
+    page.catch(() => undefined)
+    this.firstPages.set(hook.key, page)
+  }
+
+  private firstPage(hook: HookTarget): ReturnType<GitHubClient['request']> {
+    const { path, params } = this.route.list(hook)
+    return this.access.client.request(`GET ${path}`, { ...params, per_page: 100, request: AS_TEXT })
   }
 
   /**
@@ -104,6 +118,8 @@ export class GitHubDeliveries implements DeliveriesPort {
 }
 
 const REDELIVERY_TRIES = 4
+/** The body as text, read inside the client's retries: the ids in it are quoted before parsing. */
+const AS_TEXT = { parseSuccessResponseBody: false }
 
 /** Whether a failed request may still have taken effect at GitHub. */
 export function mayHaveBeenProcessed(error: { status: number; cause?: unknown }): boolean {
