@@ -11,6 +11,7 @@ import { GitHubClock } from '../../src/github/clock.js'
 import { GitHubDeliveries, nextPageUrl, orgHookRoute, parseDeliveryPage } from '../../src/github/deliveries.js'
 import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
+import { VariableStore } from '../../src/state/variable-store.js'
 
 const HOUR = 3_600_000
 
@@ -166,6 +167,21 @@ describe('server errors and dropped connections', () => {
     const result = await deliveries.redeliver(target(hook), failing.id)
     expect(api.log.filter(e => e.method === 'POST')).toHaveLength(1)
     expect(result).toMatchObject({ kind: 'error', uncertain: true })
+  })
+})
+
+describe('the state variable', () => {
+  test('a write that meets a server error is sent again: the same value, so no harm', async () => {
+    const { api, token } = await world()
+    api.addRepository('acme', 'workflows')
+    const pacing = virtualPacing(0)
+    const store = new VariableStore(createClient(context(api, pacing), { token }), { owner: 'acme', repo: 'workflows' }, 'BOOKMARK', 'token')
+    await store.read()
+    await store.write('first')
+    api.outage({ pathIncludes: '/actions/variables', methods: ['PATCH'], durationMs: 60_000, status: 502 })
+    await expect(store.write('second')).rejects.toThrow(/502/)
+    expect(pacing.sleeps).toEqual([1000, 4000, 9000])
+    expect(api.log.filter(e => e.method === 'PATCH')).toHaveLength(4)
   })
 })
 

@@ -2,6 +2,7 @@ import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { createAppAuth } from '@octokit/auth-app'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
+import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
@@ -170,9 +171,9 @@ function writeTurn(pacing: Pacing): Promise<void> {
 }
 
 /**
- * Node's fetch ignores HTTPS_PROXY: when a proxy applies to the API (per NO_PROXY, as the
- * toolkit decides it), requests go through the toolkit's proxy agent, loaded only then;
- * otherwise Node's own fetch, which costs nothing to load.
+ * undici's fetch, the one @actions/core's HTTP client already loads (Node's own would load a
+ * second copy). It ignores HTTPS_PROXY: when a proxy applies to the API (per NO_PROXY, as the
+ * toolkit decides it), requests go through the toolkit's proxy agent, made only then.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
   let proxy: URL | undefined
@@ -184,12 +185,12 @@ function proxyAwareFetch(baseUrl: string): typeof fetch {
     const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
     throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
   }
-  if (!proxy) return (url, init) => fetch(url, init)
+  if (!proxy) return undiciFetch as unknown as typeof fetch
   let proxied: Promise<typeof fetch> | undefined
   const load = async (): Promise<typeof fetch> => {
-    const [{ HttpClient }, undici] = await Promise.all([import('@actions/http-client'), import('undici')])
+    const { HttpClient } = await import('@actions/http-client')
     const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
-    return ((url: string, init?: RequestInit) => undici.fetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch
+    return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
   }
   return async (url, init) => (await (proxied ??= load()))(url, init)
 }
