@@ -109,6 +109,7 @@ describe('DeliveryLedger', () => {
     ledger.add(attempt({ id: '100001', guid: 'failing', deliveredAt: 5 }))
     expect([...ledger.facts()].map(f => f.guid)).toEqual(['failing'])
     expect([ledger.size, ledger.scanned]).toEqual([100_001, 100_001])
+    expect(ledger.idsHeld).toBeLessThanOrEqual(201)
   })
 
   test('only failures: not ok', () => {
@@ -180,6 +181,18 @@ describe('DeliveryLedger', () => {
     ])
     expect(ledger.scanned).toBe(2)
     expect([...ledger.facts()][0].redeliveries).toBe(1)
+  })
+
+  test('a successful attempt listed again within two pages is counted once; a failed one however late', () => {
+    const ledger = new DeliveryLedger()
+    ledger.add(attempt({ id: '1', guid: 'f', deliveredAt: 1 }))
+    ledger.add(okAttempt({ id: '2', guid: 'g', deliveredAt: 2 }))
+    for (let i = 0; i < 150; i++) ledger.add(okAttempt({ id: String(100 + i), guid: `o${i}`, deliveredAt: 3 + i }))
+    ledger.add(okAttempt({ id: '2', guid: 'g', deliveredAt: 2 }))
+    for (let i = 0; i < 500; i++) ledger.add(okAttempt({ id: String(1000 + i), guid: `p${i}`, deliveredAt: 3 + i }))
+    ledger.add(attempt({ id: '1', guid: 'f', deliveredAt: 1 }))
+    expect(ledger.scanned).toBe(652)
+    expect([...ledger.facts()][0]).toMatchObject({ guid: 'f', redeliveries: 0 })
   })
 
   test('a duplicate id is ignored even if its content differs', () => {

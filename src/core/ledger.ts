@@ -34,6 +34,9 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
   return attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300)
 }
 
+/** Two pages of 100: more than a page boundary can shift between two requests. */
+const RECENT_IDS = 200
+
 /**
  * Groups attempts by guid as pages arrive. A delivery with a successful attempt needs no
  * more than its guid (it is never redelivered, and later-listed failed attempts of it must
@@ -43,7 +46,15 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
 export class DeliveryLedger {
   private readonly failing = new Map<string, GuidFacts>()
   private readonly succeeded = new Set<string>()
-  private seenIds = new Set<DeliveryId>()
+  /** Every failed attempt's id: their redeliveries count against max-attempts, so none may count twice. */
+  private failedIds = new Set<DeliveryId>()
+  /**
+   * The last ids added, whatever their status: a page boundary that shifts while deliveries
+   * arrive lists the previous page's tail again. Bounded, so 100,000 successes cost no id set.
+   */
+  private recentIds = new Set<DeliveryId>()
+  private recentRing: DeliveryId[] = []
+  private recentNext = 0
   scanned = 0
   newestAt: number | undefined
   /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
@@ -53,10 +64,11 @@ export class DeliveryLedger {
 
   add(attempt: Attempt): void {
     // A page boundary can shift while deliveries arrive; never count an attempt twice.
-    if (this.seenIds.has(attempt.id)) return
-    this.seenIds.add(attempt.id)
+    if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id)) return
+    this.remember(attempt.id)
     this.scanned++
     const ok = isSuccess(attempt)
+    if (!ok) this.failedIds.add(attempt.id)
     if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
       this.newestAt = attempt.deliveredAt
       this.newestOk = ok
@@ -96,14 +108,29 @@ export class DeliveryLedger {
     }
   }
 
-  /** Releases the id set once the scan is over: only per-guid facts are needed after. */
+  /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
   seal(): void {
-    this.seenIds = new Set()
+    this.failedIds = new Set()
+    this.recentIds = new Set()
+    this.recentRing = []
+  }
+
+  private remember(id: DeliveryId): void {
+    const dropped = this.recentRing[this.recentNext]
+    if (dropped !== undefined) this.recentIds.delete(dropped)
+    this.recentRing[this.recentNext] = id
+    this.recentIds.add(id)
+    this.recentNext = (this.recentNext + 1) % RECENT_IDS
   }
 
   /** Distinct deliveries (guids) listed. */
   get size(): number {
     return this.failing.size + this.succeeded.size
+  }
+
+  /** Ids held to tell repeated attempts apart: bounded by the failed ones plus two pages. */
+  get idsHeld(): number {
+    return this.failedIds.size + this.recentIds.size
   }
 
   /** Whether an attempt of this delivery succeeded. */
