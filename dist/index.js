@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5954);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5315);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5954:
+/***/ 5315:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30255,7 +30255,7 @@ var MediaTypes;
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
 function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    const proxyUrl = getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
 const HttpRedirectCodes = [
@@ -32872,8 +32872,6 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:crypto"
@@ -32927,7 +32925,7 @@ function resolveGitHubLocation(hostname, runnerApiUrl) {
         return runnerApiUrl?.trim() ? fromUrl(runnerApiUrl.trim()) : DOTCOM;
     }
     if (/^https?:\/\//i.test(input))
-        return fromUrl(input);
+        return fromWebOrApiUrl(input);
     // :443 is https's own port: github.com:443 is still github.com.
     const host = input.toLowerCase().replace(/\/+$/, '').replace(/:443$/, '');
     const match = HOST.exec(host);
@@ -32940,6 +32938,52 @@ function resolveGitHubLocation(hostname, runnerApiUrl) {
         return { apiBaseUrl: `https://api.${gheCom[1]}.ghe.com`, webBaseUrl: `https://${gheCom[1]}.ghe.com`, kind: 'ghe.com' };
     }
     return { apiBaseUrl: `https://${host}/api/v3`, webBaseUrl: `https://${host}`, kind: 'ghes' };
+}
+/**
+ * A URL in `hostname`. People paste the address they see in the browser: a URL with no
+ * path is GitHub's web address, mapped to its API as the bare host would be
+ * (`https://github.com` -> `https://api.github.com`, `https://SUB.ghe.com` ->
+ * `https://api.SUB.ghe.com`, `https://HOST` -> `https://HOST/api/v3`). An API host
+ * (`api.…`), a loopback address (a local test server) or a URL with a path is the API
+ * base as given. A github.com or GHE.com page (a path) is refused: it is no API.
+ */
+function fromWebOrApiUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+    const host = url.hostname.toLowerCase();
+    const path = url.pathname.replace(/\/+$/, '');
+    const webHost = host === 'github.com' || host === 'www.github.com' || /^(?!api\.)[a-z0-9-]+\.ghe\.com$/.test(host);
+    if (webHost && (url.port === '' || url.port === '443')) {
+        if (path !== '' || url.username || url.password || url.search || url.hash)
+            return undefined;
+        return resolveGitHubLocation(host.replace(/^www\./, ''), undefined);
+    }
+    const apiAsGiven = path !== '' || host.startsWith('api.') || isLoopbackHost(host);
+    if (apiAsGiven)
+        return fromUrl(text);
+    const location = fromUrl(`${url.protocol}//${url.host}/api/v3`);
+    return location && !url.username && !url.password && !url.search && !url.hash ? location : undefined;
+}
+/** For a page of github.com or GHE.com given as `hostname`: the value that was meant. */
+function hostnameForPage(text) {
+    const value = text.trim();
+    try {
+        const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`).hostname.toLowerCase();
+        if (host === 'github.com' || host === 'www.github.com')
+            return 'github.com';
+        return /^(?!api\.)[a-z0-9-]+\.ghe\.com$/.test(host) ? host : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function isLoopbackHost(host) {
+    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
 function validPort(port) {
     const n = Number(port);
@@ -33013,6 +33057,8 @@ const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
 const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
 const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
 const HOOK_ID = /^[1-9]\d{0,19}$/;
+/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /**
  * Turns raw input strings into a validated Config, or into one message per bad
  * input that names it and says what is expected. No I/O: runs before any request.
@@ -33022,7 +33068,8 @@ function parseConfig(raw, env) {
     const warnings = [];
     const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
     const bad = (name, expected, value) => {
-        const got = value === undefined ? '' : `, got "${truncate(value)}"`;
+        // A secret pasted into the wrong input is not masked there: never repeat it.
+        const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${truncate(value)}"`;
         errors.push(`Input "${name}" ${expected}${got}.`);
     };
     const targetType = input('target-type');
@@ -33069,6 +33116,10 @@ function parseConfig(raw, env) {
         }
     }
     const token = input('token') || undefined;
+    if (token && !HEADER_SAFE.test(token)) {
+        // It goes into the Authorization header, which cannot carry it; and it is never echoed.
+        bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it');
+    }
     const appId = input('app-id');
     const rawKey = raw['private-key'] ?? '';
     let app;
@@ -33102,6 +33153,9 @@ function parseConfig(raw, env) {
     const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
     if (!location && !input('hostname')) {
         errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`);
+    }
+    else if (!location && hostnameForPage(input('hostname'))) {
+        bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
     }
     else if (!location) {
         bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
@@ -33247,8 +33301,23 @@ function isLoopback(url) {
     const host = new URL(url).hostname;
     return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
+/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
+function looksLikeSecret(text) {
+    return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text);
+}
 function truncate(text) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+;// CONCATENATED MODULE: ./src/core/redact.ts
+/**
+ * Replaces every secret in `text` by `***`, longest first (so a secret that contains
+ * another is not left half shown). For what the runner does not mask: the report file,
+ * the job summary, the command line's output.
+ */
+function redactSecrets(text, secrets) {
+    const ordered = [...secrets].filter(secret => secret.length > 0).sort((a, b) => b.length - a.length);
+    return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
@@ -33292,6 +33361,7 @@ function buildReport(target, result) {
             ...(h.scanError ? { scanError: h.scanError } : {})
         })),
         warnings: result.warnings,
+        failures: result.failures,
         deliveries: result.rows
     };
 }
@@ -33309,13 +33379,31 @@ function stepFailures(result, failOn) {
         reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`);
     }
     if (failOn.has('receiver-down') && receiversDown > 0) {
-        const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label);
+        const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
         reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`);
     }
     return reasons;
 }
 
+;// CONCATENATED MODULE: ./src/core/plural.ts
+/**
+ * `1 error`, `2 errors`, `1 delivery`, `3 deliveries`: the one place messages count things.
+ * `count` may be pre-formatted (`1,234`); the form follows the number it shows.
+ */
+function plural(count, singular, pluralForm) {
+    return `${count} ${noun(count, singular, pluralForm)}`;
+}
+/** The form alone: `webhook` or `webhooks`. */
+function noun(count, singular, pluralForm = defaultPlural(singular)) {
+    const n = typeof count === 'number' ? count : Number(count.replace(/,/g, ''));
+    return n === 1 ? singular : pluralForm;
+}
+function defaultPlural(singular) {
+    return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/summary.ts
+
 /** Rows of deliveries shown in the job summary; the report file has them all. */
 const SUMMARY_ROW_LIMIT = 100;
 const REASON_TEXT = {
@@ -33329,21 +33417,31 @@ const REASON_TEXT = {
     'dry-run': 'dry run',
     'in-flight': 'another run is redelivering it',
     'receiver-down': 'receiver down; waits, costs no attempt',
-    backoff: 'receiver refused it; next try after the backoff'
+    backoff: 'receiver refused it; next try after the backoff',
+    interrupted: 'run interrupted; next run'
 };
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
 function renderSummary(result, title = 'Webhook redelivery') {
     const { totals } = result;
     const lines = [];
-    const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0;
+    const failedRun = result.failures.length > 0;
+    const nothing = !failedRun && totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0;
     if (nothing) {
-        const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`;
-        return `**${title}**: nothing to redeliver. Scanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`;
+        const hooks = plural(number(result.hooks.length), 'hook');
+        return `**${title}**: nothing to redeliver. Scanned ${plural(number(totals.scanned), 'delivery attempt')} across ${hooks}; every delivery succeeded or was already handled.\n`;
     }
+    // A run that failed says so first: the counts alone can look like success.
+    const heading = failedRun ? `${title} failed` : title;
     const head = result.dryRun
-        ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
-        : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`;
+        ? `### ${heading} (dry run): ${number(totals.failed)} failing, nothing redelivered`
+        : `### ${heading}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${plural(number(totals.errors), 'error')}`;
     lines.push(head, '');
+    if (failedRun) {
+        lines.push('> [!CAUTION]', '> The run failed:');
+        for (const failure of result.failures)
+            lines.push(`> - ${escapeCell(failure)}`);
+        lines.push('');
+    }
     const alerts = [];
     if (totals.givenUp > 0)
         alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`);
@@ -33424,6 +33522,49 @@ class UserError extends Error {
 class RateLimitedError extends Error {
     name = 'RateLimitedError';
 }
+/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
+class UnknownHookError extends Error {
+    hookId;
+    owner;
+    name = 'UnknownHookError';
+    constructor(hookId, 
+    /** `acme` or `acme/widgets`. */
+    owner) {
+        super(`${owner} has no webhook ${hookId}`);
+        this.hookId = hookId;
+        this.owner = owner;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/report-file.ts
+
+
+
+/**
+ * Where a run writes its report when it is told no place (the CLI without --state-file or
+ * --report-file, the action outside a runner): report.json in one directory of this user's
+ * under the temporary directory, overwritten by each run, so runs never pile up folders. A
+ * directory there that is not this user's alone (another user's, a symlink, writable by
+ * others) is never written into.
+ */
+function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    const dir = (0,external_node_path_namespaceObject.join)(temp, `webhook-redelivery-${uid ?? (0,external_node_os_namespaceObject.userInfo)().username}`);
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    const stat = (0,external_node_fs_namespaceObject.lstatSync)(dir);
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+        throw new Error(`${dir} is not a directory of this user's alone; give --report-file`);
+    }
+    return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
+}
 
 ;// CONCATENATED MODULE: ./src/core/ids.ts
 function isDeliveryId(value) {
@@ -33466,7 +33607,7 @@ function parseBookmark(text) {
         return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
     }
     if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
-        return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true };
+        return { bookmark: emptyBookmark(), problem: `bookmark version ${doc.version}`, newer: true };
     }
     if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
         return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
@@ -33509,20 +33650,21 @@ function parseHookEntry(entry) {
     else if (entry.done !== undefined) {
         problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
     }
-    const free = new Map();
-    if (isObject(entry.free)) {
+    const probes = [];
+    if (Array.isArray(entry.probes)) {
         let dropped = 0;
-        for (const [guid, count] of Object.entries(entry.free)) {
-            if (typeof count === 'number' && Number.isInteger(count) && count > 0)
-                free.set(guid, count);
+        for (const span of entry.probes) {
+            const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1];
+            if (ok)
+                probes.push([span[0] * 1000, span[1] * 1000]);
             else
                 dropped++;
         }
         if (dropped > 0)
-            problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`);
+            problems.push(`${dropped} probe span${dropped === 1 ? ' is' : 's are'} not a pair of times in seconds, left out`);
     }
-    else if (entry.free !== undefined) {
-        problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`);
+    else if (entry.probes !== undefined) {
+        problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`);
     }
     const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
     if (entry.seen !== undefined && Number.isNaN(seenUntil))
@@ -33537,7 +33679,7 @@ function parseHookEntry(entry) {
             pending,
             sent,
             done,
-            free,
+            probes: mergeSpans(probes),
             ...(Number.isNaN(downSince) ? {} : { downSince })
         },
         problems
@@ -33638,8 +33780,8 @@ function render(hooks) {
             entry.sent = writeIdTimes(hook.sent);
         if (hook.done.size > 0)
             entry.done = done;
-        if (hook.free.size > 0)
-            entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+        if (hook.probes.length > 0)
+            entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
         if (hook.downSince !== undefined)
             entry.down = new Date(hook.downSince).toISOString();
         out[key] = entry;
@@ -33665,21 +33807,31 @@ function mergeBookmarks(ours, theirs) {
         for (const [guid, at] of [...b.done, ...a.done])
             if (keepsDone(at, floor))
                 done.set(guid, at);
-        const free = new Map(b.free);
-        for (const [guid, n] of a.free)
-            free.set(guid, Math.max(n, free.get(guid) ?? 0));
-        const downSince = a.downSince ?? b.downSince;
+        // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
+        const downSince = a.downSince;
         hooks.set(key, {
             floor,
             ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
             pending: newestTimes(a.pending, b.pending),
             sent: newestTimes(a.sent, b.sent),
             done,
-            free,
+            probes: mergeSpans([...a.probes, ...b.probes]),
             ...(downSince !== undefined ? { downSince } : {})
         });
     }
     return { hooks };
+}
+/** Spans sorted and joined where they overlap or touch. */
+function mergeSpans(spans) {
+    const out = [];
+    for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
+        const last = out[out.length - 1];
+        if (last && from <= last[1])
+            last[1] = Math.max(last[1], to);
+        else
+            out.push([from, to]);
+    }
+    return out;
 }
 function newestTimes(a, b) {
     const out = new Map(b);
@@ -33729,12 +33881,13 @@ function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
     const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
     const done = new Map([...entry.done].filter(([, t]) => t <= latest));
     const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
-    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    const probes = entry.probes.filter(([, to]) => to <= latest);
+    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
     if (dropped > 0)
         problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
     if (problems.length === 0)
         return { floor: entry.floor, previous: entry };
-    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes };
     if (!seenTrusted)
         delete previous.seenUntil;
     if (!downTrusted)
@@ -33754,6 +33907,8 @@ function isForgotten(entry, now, windowMs) {
         newest = Math.max(newest, t);
     for (const t of entry.done.values())
         newest = Math.max(newest, t);
+    for (const [, to] of entry.probes)
+        newest = Math.max(newest, to);
     return newest < now - windowMs;
 }
 /** Earlier versions keyed an app's webhook `app`, whichever app it was. */
@@ -33797,11 +33952,15 @@ function backoffMs(refused) {
         return 0;
     return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
 }
-/** What the listing says of the receiver (its newest attempt succeeded, a moment ago): `unclear` calls for a probe. */
+/**
+ * What the listing says of the receiver: up when its newest attempt (of any delivery) succeeded
+ * a moment ago, or succeeded at all since a run found it down (a probe's answer listed late).
+ * `unclear` calls for a probe.
+ */
 function receiverEvidence(listing, now) {
-    if (listing.newestOk === true && listing.lastOkAt !== undefined && now - listing.lastOkAt <= FRESH_SUCCESS_MS)
-        return 'up';
-    return 'unclear';
+    if (listing.newestOk !== true || listing.lastOkAt === undefined)
+        return 'unclear';
+    return now - listing.lastOkAt <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear';
 }
 /**
  * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
@@ -33852,10 +34011,9 @@ function planRun(scans, policy, now) {
     const probes = [];
     const due = [];
     for (const scan of scans) {
-        const evidence = receiverEvidence(scan, now);
+        const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now);
         const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
         const done = scan.previous?.done;
-        const free = scan.previous?.free;
         const hookDue = [];
         for (const facts of scan.facts) {
             if (facts.ok)
@@ -33872,7 +34030,7 @@ function planRun(scans, policy, now) {
                 plan.inFlight.push(facts);
                 continue;
             }
-            const attempts = chargedAttempts(facts.redeliveries, free?.get(facts.guid) ?? 0);
+            const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries);
             const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
             if (!matchesEvents(policy.events, facts.event, facts.action))
                 decision.reason = 'filtered';
@@ -33880,7 +34038,8 @@ function planRun(scans, policy, now) {
                 decision.reason = 'max-attempts';
             else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
                 decision.reason = 'too-old';
-            else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS)
+            // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
+            else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
                 decision.reason = 'outside-window';
             else if (now < facts.newestAt + backoffMs(attempts))
                 decision.reason = 'backoff';
@@ -33889,7 +34048,7 @@ function planRun(scans, policy, now) {
             plan.decisions.push(decision);
         }
         if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-            const probe = chooseProbe(hookDue, free);
+            const probe = chooseProbe(hookDue);
             probe.probe = true;
             probes.push(probe);
             for (const decision of hookDue) {
@@ -33920,12 +34079,11 @@ function planRun(scans, policy, now) {
     return { hooks, toRedeliver };
 }
 /**
- * The probe: a delivery that was redelivered least (so one payload a receiver refuses is not
- * what keeps being probed), the oldest of those.
+ * The probe: a delivery that was redelivered least, free probes included (so one payload a
+ * receiver refuses is not what keeps being probed), the oldest of those.
  */
-function chooseProbe(due, free) {
-    const tries = (d) => d.attempts + (free?.get(d.facts.guid) ?? 0);
-    return [...due].sort((a, b) => tries(a) - tries(b) || oldestFirst(a, b))[0];
+function chooseProbe(due) {
+    return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
 }
 function oldestFirst(a, b) {
     return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
@@ -33934,11 +34092,11 @@ function oldestFirst(a, b) {
  * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
  * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
  */
-function replaceProbe(plan, hookKey, free) {
+function replaceProbe(plan, hookKey, policy) {
     const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? [];
-    if (held.length === 0)
+    if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries)
         return undefined;
-    const probe = chooseProbe(held, free);
+    const probe = chooseProbe(held);
     probe.held = false;
     probe.probe = true;
     probe.action = 'redeliver';
@@ -33951,6 +34109,17 @@ function replaceProbe(plan, hookKey, free) {
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */
 function releaseHeld(plan, verdicts, policy) {
+    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+    for (const hook of plan.hooks) {
+        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
+            continue;
+        for (const decision of hook.decisions) {
+            if (!decision.held)
+                continue;
+            decision.held = false;
+            decision.reason = 'budget';
+        }
+    }
     let left = policy.maxRedeliveries - plan.toRedeliver.length;
     const released = [];
     const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
@@ -34009,7 +34178,7 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
         ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
         ...inFlightAfter(scan, plan, outcomes, now, new Map()),
         done,
-        free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
+        probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
         ...(downSince !== undefined ? { downSince } : {})
     };
 }
@@ -34019,13 +34188,13 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
  */
 function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
     const previous = scan.previous;
-    const plannedProbes = new Set(plan.decisions.filter(d => d.probe && planned.has(d.facts.newestId)).map(d => d.facts.guid));
     return {
         floor: previous?.floor ?? scan.floorBase,
         ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
         ...inFlightAfter(scan, plan, outcomes, now, planned),
         done: new Map(previous?.done ?? []),
-        free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
+        // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
+        probes: probeSpansAfter(scan, plan, outcomes, planned),
         ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
     };
 }
@@ -34057,23 +34226,38 @@ function inFlightAfter(scan, plan, outcomes, now, planned) {
     }
     return { pending, sent };
 }
-/** Free probes of deliveries still failing and unfinished, plus this run's probes (sent, or about to be). */
-function freeProbesAfter(scan, plan, outcomes, plannedProbes, done) {
-    const failing = new Set(scan.facts.filter(f => !f.ok).map(f => f.guid));
-    const free = new Map();
-    for (const [guid, n] of scan.previous?.free ?? [])
-        if (failing.has(guid) && !done.has(guid))
-            free.set(guid, n);
+/** Earlier probe spans that can still matter: those reaching into what a scan reads. */
+function keptProbeSpans(scan) {
+    return (scan.previous?.probes ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
+}
+/**
+ * The probe spans with this run's probes (sent, perhaps sent, or about to be): a probe extends
+ * the last span when the receiver was already down at the previous run (one span per outage),
+ * else starts one.
+ */
+function probeSpansAfter(scan, plan, outcomes, planned) {
+    const spans = keptProbeSpans(scan);
+    const downBefore = scan.previous?.downSince !== undefined;
     for (const decision of plan.decisions) {
         if (!decision.probe)
             continue;
         const outcome = outcomes.get(outcomeKey(decision));
-        const maybeSent = outcome?.result === 'redelivered' || (outcome?.result === 'error' && outcome.uncertainAt !== undefined);
-        if (maybeSent || (outcome === undefined && plannedProbes.has(decision.facts.guid))) {
-            free.set(decision.facts.guid, (scan.previous?.free.get(decision.facts.guid) ?? 0) + 1);
-        }
+        const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : planned.get(decision.facts.newestId);
+        if (at === undefined)
+            continue;
+        const last = spans[spans.length - 1];
+        if (downBefore && last && last[1] <= at)
+            last[1] = at;
+        else
+            spans.push([at, at]);
     }
-    return free;
+    return mergeSpans(spans);
+}
+/** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
+const PROBE_TIME_MARGIN_MS = 2 * 60_000;
+/** Whether a failed redelivery at `t` went into a receiver not known to be up. */
+function inProbeSpans(spans, t) {
+    return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS);
 }
 /** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
 function failingSince(scan, plan) {
@@ -34192,8 +34376,13 @@ function isSuccess(attempt) {
  * memory grows with distinct deliveries, not with the size of what GitHub sends.
  */
 class DeliveryLedger {
+    isProbeTime;
     byGuid = new Map();
     seenIds = new Set();
+    /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
+    constructor(isProbeTime = () => false) {
+        this.isProbeTime = isProbeTime;
+    }
     scanned = 0;
     newestAt;
     /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
@@ -34223,6 +34412,7 @@ class DeliveryLedger {
                 hasOriginal: !attempt.redelivery,
                 ok,
                 redeliveries: attempt.redelivery ? 1 : 0,
+                freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
                 newestId: attempt.id,
                 newestAt: attempt.deliveredAt,
                 newestStatus: attempt.status,
@@ -34235,6 +34425,8 @@ class DeliveryLedger {
             facts.redeliveries++;
         else
             facts.hasOriginal = true;
+        if (this.isFree(attempt, ok))
+            facts.freeRedeliveries++;
         if (attempt.deliveredAt < facts.firstAt)
             facts.firstAt = attempt.deliveredAt;
         if (attempt.deliveredAt > facts.newestAt || (attempt.deliveredAt === facts.newestAt && compareIds(attempt.id, facts.newestId) > 0)) {
@@ -34243,6 +34435,9 @@ class DeliveryLedger {
             facts.newestStatus = attempt.status;
             facts.newestStatusCode = attempt.statusCode;
         }
+    }
+    isFree(attempt, ok) {
+        return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt);
     }
     /** Releases the id set once the scan is over: only per-guid facts are needed after. */
     seal() {
@@ -34262,13 +34457,18 @@ class DeliveryLedger {
 
 
 
+
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
+/** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
+const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000;
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 async function scanHook(hook, context) {
     const { previous, lookbackMs, windowMs, github } = context;
     let prior;
-    const ledger = new DeliveryLedger();
+    // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
+    const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t));
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
@@ -34280,12 +34480,14 @@ async function scanHook(hook, context) {
             context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
         }
         prior = trusted.previous;
-        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil };
+        // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
+        return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), seenBefore: prior?.seenUntil };
     };
     let lost = false;
     try {
         await github.listDeliveries(hook, page => {
+            if (context.signal?.aborted)
+                return false;
             bounds ??= boundsNow();
             const { floorBase, scanStart, seenBefore } = bounds;
             let more = page.length > 0;
@@ -34301,16 +34503,21 @@ async function scanHook(hook, context) {
         });
     }
     catch (error) {
+        if (error instanceof UnknownHookError)
+            return { hook, unknown: error };
         if (error instanceof UserError)
             return { hook, fatal: error };
         return { hook, error: error instanceof Error ? error.message : String(error) };
     }
+    // Half a scan must not move the bookmark: the hook is treated as not scanned.
+    if (context.signal?.aborted)
+        return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true };
     ledger.seal();
     const { floorBase, scanStart } = bounds ?? boundsNow();
     if (lost) {
         context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
-    context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`);
+    context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`);
     return { hook, ledger, scan: {
             key: hook.key,
             facts: [...ledger.facts()],
@@ -34376,6 +34583,8 @@ class Redeliverer {
     /** Problems that fail the run once everything else is done. */
     failures = [];
     stop;
+    /** Redeliveries sent (or perhaps sent) since the last checkpoint, which still lists them as only planned. */
+    unrecorded = 0;
     targets;
     hookPlans;
     constructor(options) {
@@ -34396,6 +34605,7 @@ class Redeliverer {
         const { checkpointEvery } = this.options;
         for (let start = 0; start < decisions.length; start += checkpointEvery) {
             let batch = decisions.slice(start, start + checkpointEvery);
+            this.stopIfInterrupted();
             if (!this.stop)
                 batch = await this.checkpoint(batch, first && start === 0);
             for (const decision of batch) {
@@ -34411,7 +34621,7 @@ class Redeliverer {
         for (const probe of plan.toRedeliver.filter(d => d.probe)) {
             let current = probe;
             while (current && !this.stop && this.isRefused(current)) {
-                current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current.hookKey)?.previous?.free);
+                current = replaceProbe(plan, current.hookKey, { maxRedeliveries: this.options.maxRedeliveries });
                 if (current)
                     await this.sendAll([current], false);
             }
@@ -34433,16 +34643,26 @@ class Redeliverer {
         // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
         // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
         const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
-        const verdicts = new Map(waiting.map(p => [p.hookKey, 'unknown']));
+        const verdicts = new Map();
+        if (waiting.length > 0)
+            await this.recordSent();
+        // A run stopped (rate limits, a failed checkpoint) looks at no probe: no verdict, what is held waits for the next run.
         if (waiting.length > 0 && !this.stop) {
+            for (const probe of waiting)
+                verdicts.set(probe.hookKey, 'unknown');
             const n = waiting.length;
             log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);
-            const sentAt = Math.min(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
+            // From the last probe sent, so each gets the whole wait.
+            const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
             for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
                 const wait = sentAt + look * step - github.now();
                 if (wait > 0)
                     await this.options.sleep(wait);
+                // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
+                this.stopIfInterrupted();
+                if (this.stop)
+                    break;
                 for (const probe of waiting) {
                     if (verdicts.get(probe.hookKey) !== 'unknown')
                         continue;
@@ -34461,7 +34681,15 @@ class Redeliverer {
             else
                 log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`);
         }
-        return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
+        const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
+        // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
+        if (this.stop?.result === 'skipped') {
+            for (const hook of plan.hooks)
+                for (const decision of hook.decisions)
+                    if (decision.held)
+                        decision.reason = this.stop.reason;
+        }
+        return released;
     }
     /**
      * Records what is about to be sent before sending it: a run killed mid-batch then never
@@ -34492,13 +34720,17 @@ class Redeliverer {
             this.stop = { result: 'error', message: `not sent: ${message}` };
             return batch;
         }
+        this.unrecorded = 0;
         if (!others)
             return batch;
         return batch.filter(decision => {
             const theirs = others.hooks.get(decision.hookKey);
-            const theirAt = theirs?.pending.get(decision.facts.newestId);
-            // In flight in their bookmark, and not just the expired entry this run started from.
-            const sending = theirAt !== undefined && theirAt !== previous.hooks.get(decision.hookKey)?.pending.get(decision.facts.newestId);
+            const id = decision.facts.newestId;
+            const mine = previous.hooks.get(decision.hookKey);
+            // In flight in their bookmark (about to be sent, or sent), and not just the expired entry this run started from.
+            const theirPending = theirs?.pending.get(id);
+            const theirSent = theirs?.sent.get(id);
+            const sending = (theirPending !== undefined && theirPending !== mine?.pending.get(id)) || (theirSent !== undefined && theirSent !== mine?.sent.get(id));
             const elsewhere = sending || theirs?.done.has(decision.facts.guid) === true;
             if (elsewhere) {
                 this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' });
@@ -34506,8 +34738,15 @@ class Redeliverer {
             return !elsewhere;
         });
     }
+    /** Interrupted: the rest waits for the next run, as after a rate limit. */
+    stopIfInterrupted() {
+        if (!this.stop && this.options.signal?.aborted) {
+            this.stop = { result: 'skipped', reason: 'interrupted', message: 'the run was interrupted before sending it' };
+        }
+    }
     async send(decision) {
         const key = outcomeKey(decision);
+        this.stopIfInterrupted();
         if (this.stop) {
             this.outcomes.set(key, this.stop);
             return;
@@ -34533,12 +34772,15 @@ class Redeliverer {
         switch (result.kind) {
             case 'accepted':
                 this.outcomes.set(key, { result: 'redelivered', at: result.at });
+                this.unrecorded++;
                 break;
             case 'refused':
                 this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message });
                 break;
             case 'error':
                 this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
+                if (result.uncertain)
+                    this.unrecorded++;
                 break;
             case 'rate-limited':
                 this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
@@ -34551,12 +34793,18 @@ class Redeliverer {
     async verifyUncertain() {
         const { plan, hooks, github, log } = this.options;
         for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
-            const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined);
+            // A probe is looked for once, never resent.
+            const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined && !(d.probe && round > 0));
             if (uncertain.length === 0)
                 return;
             const n = uncertain.length;
             log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`);
+            await this.recordSent();
             await this.options.sleep(this.options.verifyDelayMs);
+            // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
+            this.stopIfInterrupted();
+            if (this.stop)
+                return;
             for (const hook of hooks) {
                 const mine = uncertain.filter(d => d.hookKey === hook.key);
                 if (mine.length === 0)
@@ -34567,11 +34815,21 @@ class Redeliverer {
                 for (const decision of mine) {
                     if (made.has(decision.facts.guid))
                         this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision) });
-                    else
+                    // A probe is not sent twice into a receiver that may be down: it stays in flight for the next run.
+                    else if (!decision.probe)
                         await this.send(decision);
                 }
             }
         }
+    }
+    /**
+     * Before the run waits: a checkpoint that moves what GitHub accepted from "about to be sent"
+     * (a short wait) to "sent" (in flight until listed), so a run cancelled while it waits causes
+     * no duplicate even when GitHub lists redeliveries late.
+     */
+    async recordSent() {
+        if (this.unrecorded > 0 && !this.stop)
+            await this.checkpoint([], false);
     }
     uncertainAt(decision) {
         const outcome = this.outcomes.get(outcomeKey(decision));
@@ -34580,6 +34838,7 @@ class Redeliverer {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/results.ts
+
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 function tally(scanned, plan, outcomes, receivers, log) {
@@ -34612,7 +34871,9 @@ function tally(scanned, plan, outcomes, receivers, log) {
         const verdict = receivers.get(s.hook.key)?.verdict;
         if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
             const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt;
-            result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) };
+            // The held deliveries, and the probe itself: it went out and did not get through.
+            const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length;
+            result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) };
         }
         logHook(log, result, hookPlan);
         return result;
@@ -34625,7 +34886,8 @@ function tally(scanned, plan, outcomes, receivers, log) {
         totals.skipped += h.skipped;
         totals.errors += h.errors;
         totals.givenUp += h.givenUp;
-        if (h.receiverDown)
+        // Confirmed down only: a probe whose answer is not listed yet is no alert.
+        if (h.receiverDown?.verdict === 'down')
             totals.receiversDown++;
     }
     return { hooks, rows, totals };
@@ -34647,7 +34909,9 @@ function reportRow(hook, decision, outcome) {
     };
     if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
         row.result = 'redelivered';
-        row.attempts++;
+        // A probe costs no attempt unless it gets through (and then none is left to count).
+        if (!decision.probe)
+            row.attempts++;
     }
     else if (decision.action === 'redeliver' && outcome?.result === 'error') {
         row.result = 'error';
@@ -34662,29 +34926,47 @@ function reportRow(hook, decision, outcome) {
 }
 /** One line per hook; each decision in debug logging. */
 function logHook(log, result, plan) {
-    const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`];
+    const parts = [`scanned ${plural(result.scanned, 'attempt')}`, `${result.failed} failing`];
     if (result.failed > 0)
-        parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`);
+        parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`);
     if (result.givenUp > 0)
         parts.push(`${result.givenUp} given up`);
     if (result.inFlight > 0)
-        parts.push(`${result.inFlight} redeliveries still in flight`);
+        parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`);
     if (result.receiverDown) {
         const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : '';
         parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`);
     }
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
     if (plan.outsideScan > 0)
-        log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`);
+        log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`);
     if (plan.alreadyDone > 0)
-        log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`);
+        log.debug(`  ${plural(plan.alreadyDone, 'failing delivery', 'failing deliveries')} ${noun(plan.alreadyDone, 'was', 'were')} already given up or skipped for good by an earlier run`);
     for (const d of plan.decisions) {
         const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event;
         log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`);
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/sleep.ts
+/** A wait that ends early when `signal` is aborted (a run interrupted by SIGINT/SIGTERM), leaving no timer behind. */
+function abortableSleep(ms, signal) {
+    return new Promise(resolve => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run.ts
+
+
 
 
 
@@ -34711,7 +34993,7 @@ async function runEngine(options) {
     };
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
+        warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
     const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined;
@@ -34719,13 +35001,14 @@ async function runEngine(options) {
     if (keeper) {
         const parsed = await keeper.read();
         if (parsed.newer) {
-            throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`);
+            // Its words fit a variable and a state file alike: the description says which.
+            throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`);
         }
         if (parsed.problem) {
-            warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
+            warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
         }
         for (const problem of parsed.warnings ?? []) {
-            warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`);
+            warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`);
         }
         previous = parsed.bookmark;
         for (const hook of hooks)
@@ -34735,11 +35018,18 @@ async function runEngine(options) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
     }
-    const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn };
-    const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context));
-    const fatal = scanned.find(s => s.fatal)?.fatal;
+    const { signal } = options;
+    const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal };
+    const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context));
+    const fatal = scannedAll.find(s => s.fatal)?.fatal;
     if (fatal)
         throw fatal;
+    // Named hooks that do not exist are named together at the end; the others are processed.
+    const unknown = scannedAll.flatMap(s => (s.unknown ? [s.unknown] : []));
+    const scanned = scannedAll.filter(s => !s.unknown);
+    // None of them exists: nothing to do but say so, as for any bad input.
+    if (unknown.length > 0 && scanned.length === 0)
+        throw new UserError(unknownHooksMessage(unknown));
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
     const plan = planRun(scans, policy, github.now());
     const redeliverer = new Redeliverer({
@@ -34754,12 +35044,15 @@ async function runEngine(options) {
         checkpointEvery: options.checkpointEvery ?? 40,
         maxRedeliveries: policy.maxRedeliveries,
         verifyDelayMs: options.verifyDelayMs ?? 15_000,
-        sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+        sleep: ms => (options.sleep ?? abortableSleep)(ms, signal),
+        signal
     });
     await redeliverer.run();
     failures.push(...redeliverer.failures);
     const now = github.now();
-    if (keeper && !policy.dryRun) {
+    // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
+    const learnt = scans.length > 0 || hooks.length === 0;
+    if (keeper && !policy.dryRun && learnt) {
         // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
         const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs));
         const next = { hooks: new Map(kept) };
@@ -34781,13 +35074,38 @@ async function runEngine(options) {
         }
     }
     const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log);
+    if (unknown.length > 0)
+        failures.push(unknownHooksMessage(unknown, true));
     for (const s of scanned)
-        if (s.error)
+        if (s.error && !s.interrupted)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
     if (totals.errors > 0) {
-        failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`);
+        failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`);
     }
+    if (signal?.aborted)
+        failures.push(interruptedMessage(signal, scanned, rows));
     return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now };
+}
+function unknownHooksMessage(unknown, processed = false) {
+    const byOwner = new Map();
+    for (const u of unknown)
+        byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId]);
+    const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ');
+    const them = unknown.length === 1 ? 'it' : 'them';
+    return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`;
+}
+/** What an interrupted run did and left: the next run picks up from its bookmark. */
+function interruptedMessage(signal, scanned, rows) {
+    const by = typeof signal.reason === 'string' ? ` by ${signal.reason}` : '';
+    const sent = rows.filter(r => r.result === 'redelivered').length;
+    const left = rows.filter(r => r.reason === 'interrupted').length;
+    const unscanned = scanned.filter(s => s.interrupted).length;
+    const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`];
+    if (left > 0)
+        parts.push(`${left} left for the next run`);
+    if (unscanned > 0)
+        parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`);
+    return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -35151,298 +35469,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, dist_bundle_DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(6919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -36222,7 +36250,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -39819,7 +39847,227 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/github/errors.ts
+
+function isHttpError(error) {
+    return typeof error === 'object' && error !== null && typeof error.status === 'number';
+}
+function githubMessage(error) {
+    const data = error.response?.data;
+    const message = typeof data?.message === 'string' ? data.message : error.message;
+    return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim();
+}
+function isRateLimit(error) {
+    if (error.status === 429)
+        return true;
+    if (error.status !== 403)
+        return false;
+    return /rate limit/i.test(githubMessage(error)) || error.response?.headers?.['x-ratelimit-remaining'] === '0';
+}
+/** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
+function explainHttpError(error, context) {
+    const network = networkFailure(error);
+    if (network)
+        return `Could not ${context.action}: ${network.explanation}`;
+    const elsewhere = notTheApiError(error);
+    if (elsewhere)
+        return `Could not ${context.action}: ${elsewhere}`;
+    const said = githubMessage(error);
+    const who = credentialName(context.credential);
+    if (error.status === 401) {
+        if (context.credential === 'app-jwt') {
+            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that "app-id" is the GitHub App's ID or client ID and that "private-key" is a current private key of that same app.`;
+        }
+        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as "token" is current: it may be expired, revoked or mistyped.`;
+    }
+    if (error.status === 403) {
+        if (context.credential === 'token' && context.tokenIsInstallationToken) {
+            return `GitHub refused to ${context.action} (403: ${said}). The token is an installation token (ghs_): if it is the workflow's GITHUB_TOKEN, it can neither redeliver webhooks nor write Actions variables; pass a fine-grained or classic personal access token, or app-id and private-key, instead. Whatever the token, it needs ${context.permission}.`;
+        }
+        const accepted = error.response?.headers?.['x-accepted-github-permissions'];
+        const hint = accepted ? ` (GitHub accepts: ${accepted})` : '';
+        return `${capitalize(who)} lacks the permission to ${context.action} (403: ${said}). It needs ${context.permission}${hint}.`;
+    }
+    if (error.status === 404) {
+        return `GitHub answered 404 while trying to ${context.action}: it does not exist, or ${who} cannot see it. Check the inputs and that the credential has ${context.permission}.`;
+    }
+    return `GitHub answered ${error.status} while trying to ${context.action}: ${said}`;
+}
+function credentialName(kind) {
+    switch (kind) {
+        case 'token':
+            return 'the token';
+        case 'app-jwt':
+            return "the app's JSON Web Token";
+        case 'installation':
+            return "the app's installation token";
+    }
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function describeError(error) {
+    const network = networkFailure(error);
+    if (network)
+        return network.explanation;
+    const elsewhere = notTheApiError(error);
+    if (elsewhere)
+        return elsewhere;
+    if (isHttpError(error))
+        return `${error.status} ${githubMessage(error)}`;
+    if (error instanceof Error) {
+        const cause = error.cause;
+        return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+    }
+    return String(error);
+}
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REVOKED',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+/**
+ * A request that got no answer from GitHub at all. Octokit reports these as status 500
+ * with the fetch error as `cause`, a status GitHub never sent; GitHub's own 500 comes
+ * with a response. Returns undefined for every answer GitHub gave.
+ */
+function networkFailure(error) {
+    // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
+    if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined)
+        return networkFailure(error.cause);
+    if (!isHttpError(error) || error.status !== 500 || error.response)
+        return undefined;
+    const cause = error.cause;
+    if (!isErrorLike(cause))
+        return undefined;
+    const url = requestUrl(error);
+    const host = url?.host;
+    // fetch wraps the system error: "fetch failed" -> the error with the code (-> its own cause).
+    let root = cause;
+    for (let next = root.cause; isErrorLike(next); next = root.cause)
+        root = next;
+    const code = typeof root.code === 'string' ? root.code : undefined;
+    const proxy = url ? proxyFor(url) : undefined;
+    const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : '';
+    const where = host ?? 'the GitHub API';
+    const fail = (problem, permanent, explanation) => ({
+        problem,
+        code,
+        permanent,
+        // Only a connection that was made can have carried the request.
+        mayHaveArrived: ['connection-closed', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
+        explanation
+    });
+    if (cause === root && /header|ByteString/i.test(cause.message)) {
+        // The message quotes the header value, which carries the token: never repeat it.
+        return fail('invalid-header', true, 'a credential cannot be sent in an HTTP header: it holds a line break or a character outside ASCII. Check how the secret was stored.');
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+        const name = typeof root.hostname === 'string' ? root.hostname : hostName(where);
+        const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`;
+        // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
+        // rarely fix DNS, and the next run scans again from the same bookmark.
+        return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`);
+    }
+    if (code === 'ECONNREFUSED') {
+        if (proxy) {
+            return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`);
+        }
+        return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`);
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+        return fail('connection-closed', false, `the connection to ${where} was closed before GitHub answered (${code})${via}. A proxy or firewall in between may cut it; an http:// API URL for a server that only speaks https does the same.`);
+    }
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        return fail('timeout', false, `${where} did not answer in time (${code})${via}. Check that this machine can reach it (firewall, proxy settings).`);
+    }
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') {
+        return fail('unreachable', false, `${where} cannot be reached from this machine (${code})${via}. Check its network, firewall and proxy settings.`);
+    }
+    if (code && CERTIFICATE_CODES.has(code)) {
+        const name = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `is not valid for the name ${hostName(where)}` : `is not trusted: ${root.message}`;
+        return fail('certificate', true, `the TLS certificate of ${where} ${name} (${code}). For GitHub Enterprise Server with a private certificate authority, set the environment variable NODE_EXTRA_CA_CERTS to a PEM file of that authority's certificate; never turn certificate checks off.`);
+    }
+    if (code?.startsWith('ERR_SSL_') || code === 'EPROTO') {
+        return fail('tls', true, `the TLS handshake with ${where} failed (${code})${via}: it may not speak https at this address (an http:// server?), or only versions this machine refuses.`);
+    }
+    if (code === 'UND_ERR_ABORTED' && /proxy/i.test(root.message)) {
+        const status = /\((\d{3})\)/.exec(root.message)?.[1];
+        const hint = status === '407' ? ': it wants credentials (give them in the proxy URL, http://user:password@proxy:port)' : '';
+        return fail('proxy', status === '407', `the proxy${proxy ? ` ${proxy}` : ''} refused to connect to ${where}${status ? ` (${status})` : ''}${hint}. Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`);
+    }
+    if (code?.startsWith('HPE_')) {
+        return fail('not-http', false, `${where} did not answer in HTTP (${code}): check "hostname" and its port.`);
+    }
+    if (root.message === 'bad port') {
+        return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check "hostname" and its port.`);
+    }
+    return fail('other', false, `the request to ${where} failed before GitHub answered: ${root.message}${code ? ` (${code})` : ''}${via}.`);
+}
+/** Not `instanceof Error`: errors made by Node itself may come from another realm. */
+function isErrorLike(value) {
+    return typeof value === 'object' && value !== null && typeof value.message === 'string';
+}
+function requestUrl(error) {
+    const url = error.request?.url;
+    if (typeof url !== 'string')
+        return undefined;
+    try {
+        return new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+}
+function hostName(host) {
+    return host.replace(/:\d+$/, '');
+}
+/** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
+function proxyFor(url) {
+    try {
+        const proxy = lib_getProxyUrl(url.href);
+        return proxy ? new URL(proxy).host : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A sign-in page, a proxy's notice or a web server where the API was expected: GitHub's API
+ * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
+ * there with a message about the page's text.
+ */
+function notTheApi(response) {
+    const type = String(response.headers['content-type'] ?? '');
+    if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '')
+        return undefined;
+    let where = 'The server';
+    try {
+        if (response.url)
+            where = new URL(response.url).host;
+    }
+    catch {
+        // keep the generic name
+    }
+    return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`;
+}
+/** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
+function notTheApiError(error) {
+    if (!isHttpError(error) || error.status >= 500 || !error.response?.headers)
+        return undefined;
+    const response = error.response;
+    return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data });
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
+
 
 
 
@@ -39840,7 +40088,19 @@ function client_userAgent(env = process.env) {
     return id ? `${USER_AGENT} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : USER_AGENT;
 }
 const API_VERSION = '2022-11-28';
-const GitHubOctokit = Octokit.plugin(paginateRest, throttling, retry);
+/**
+ * Octokit's retry plugin retries every network failure as a status 500, 1 + 4 + 9 s apart:
+ * a host name that does not resolve or a certificate that is not trusted never gets better,
+ * so those fail at once. Registered before `retry`, so it decides first.
+ */
+function failFastOnPermanentNetworkFailures(octokit) {
+    octokit.hook.error('request', (error, options) => {
+        if (networkFailure(error)?.permanent)
+            options.request = { ...options.request, retries: 0 };
+        throw error;
+    });
+}
+const GitHubOctokit = Octokit.plugin(paginateRest, throttling, failFastOnPermanentNetworkFailures, retry);
 // One write queue for every client in the process: GitHub asks for one write per second in all.
 const writeGroups = new Map();
 function sharedWriteGroup(minTime) {
@@ -39908,10 +40168,20 @@ function createClient(context, auth) {
         if (request.method !== 'GET')
             context.requests.writes++;
     });
-    octokit.hook.after('request', response => context.clock.observe(response.headers.date));
+    octokit.hook.after('request', response => {
+        context.clock.observe(response.headers.date);
+        const problem = notTheApi(response);
+        if (problem)
+            throw new Error(problem);
+    });
     octokit.hook.error('request', error => {
         const headers = error.response?.headers;
         context.clock.observe(headers?.date);
+        // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
+        // certificate) would fail every request of the run the same way: one message that says what to check ends it.
+        const failure = networkFailure(error);
+        if (failure?.permanent)
+            throw new UserError(failure.explanation, { cause: error });
         throw error;
     });
     return octokit;
@@ -39960,68 +40230,6 @@ class GitHubClock {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/errors.ts
-function isHttpError(error) {
-    return typeof error === 'object' && error !== null && typeof error.status === 'number';
-}
-function githubMessage(error) {
-    const data = error.response?.data;
-    const message = typeof data?.message === 'string' ? data.message : error.message;
-    return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim();
-}
-function isRateLimit(error) {
-    if (error.status === 429)
-        return true;
-    if (error.status !== 403)
-        return false;
-    return /rate limit/i.test(githubMessage(error)) || error.response?.headers?.['x-ratelimit-remaining'] === '0';
-}
-/** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
-function explainHttpError(error, context) {
-    const said = githubMessage(error);
-    const who = credentialName(context.credential);
-    if (error.status === 401) {
-        if (context.credential === 'app-jwt') {
-            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that "app-id" is the GitHub App's ID or client ID and that "private-key" is a current private key of that same app.`;
-        }
-        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as "token" is current: it may be expired, revoked or mistyped.`;
-    }
-    if (error.status === 403) {
-        if (context.credential === 'token' && context.tokenIsInstallationToken) {
-            return `GitHub refused to ${context.action} (403: ${said}). The token is an installation token (ghs_): if it is the workflow's GITHUB_TOKEN, it can neither redeliver webhooks nor write Actions variables; pass a fine-grained or classic personal access token, or app-id and private-key, instead. Whatever the token, it needs ${context.permission}.`;
-        }
-        const accepted = error.response?.headers?.['x-accepted-github-permissions'];
-        const hint = accepted ? ` (GitHub accepts: ${accepted})` : '';
-        return `${capitalize(who)} lacks the permission to ${context.action} (403: ${said}). It needs ${context.permission}${hint}.`;
-    }
-    if (error.status === 404) {
-        return `GitHub answered 404 while trying to ${context.action}: it does not exist, or ${who} cannot see it. Check the inputs and that the credential has ${context.permission}.`;
-    }
-    return `GitHub answered ${error.status} while trying to ${context.action}: ${said}`;
-}
-function credentialName(kind) {
-    switch (kind) {
-        case 'token':
-            return 'the token';
-        case 'app-jwt':
-            return "the app's JSON Web Token";
-        case 'installation':
-            return "the app's installation token";
-    }
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-function describeError(error) {
-    if (isHttpError(error))
-        return `${error.status} ${githubMessage(error)}`;
-    if (error instanceof Error) {
-        const cause = error.cause;
-        return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-    }
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/github/deliveries.ts
 
 
@@ -40032,17 +40240,25 @@ class GitHubDeliveries {
     clock;
     route;
     pacing;
-    constructor(access, clock, route, pacing) {
+    directory;
+    constructor(access, clock, route, pacing, 
+    /** The owner's hooks, to tell a named hook that does not exist from one the credential cannot read. */
+    directory) {
         this.access = access;
         this.clock = clock;
         this.route = route;
         this.pacing = pacing;
+        this.directory = directory;
     }
     now() {
         return this.clock.now();
     }
     async listDeliveries(hook, onPage) {
         const { path, params } = this.route.list(hook);
+        const { directory } = this;
+        // Once the hooks were listed, a hook that is not among them costs no request.
+        if (directory && hook.id !== undefined && directory.knows(hook.id) === false)
+            throw new UnknownHookError(hook.id, directory.owner.name);
         try {
             for await (const response of this.access.client.paginate.iterator(`GET ${path}`, { ...params, per_page: 100 })) {
                 const page = response.data.map(toAttempt);
@@ -40051,7 +40267,14 @@ class GitHubDeliveries {
             }
         }
         catch (error) {
+            if (error instanceof UserError)
+                throw error;
+            const elsewhere = notTheApiError(error);
+            if (elsewhere)
+                throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
             if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+                if (directory && (await directory.exists(hook.id)) === false)
+                    throw new UnknownHookError(hook.id, directory.owner.name);
                 throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
             }
             if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
@@ -40073,6 +40296,9 @@ class GitHubDeliveries {
                 return { kind: 'accepted', at: this.clock.now() };
             }
             catch (error) {
+                // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
+                if (error instanceof UserError)
+                    throw error;
                 if (!isHttpError(error))
                     return { kind: 'error', message: describeError(error) };
                 if (isRateLimit(error))
@@ -40083,7 +40309,7 @@ class GitHubDeliveries {
                 if (error.status >= 400 && error.status < 500)
                     return { kind: 'refused', status: error.status, message: describeError(error) };
                 const uncertain = mayHaveBeenProcessed(error);
-                if (!uncertain && attempt < REDELIVERY_TRIES) {
+                if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
                     await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
@@ -40108,12 +40334,7 @@ const REDELIVERY_TRIES = 4;
 function mayHaveBeenProcessed(error) {
     if (error.status === 503)
         return false;
-    const cause = error.cause?.cause;
-    const code = cause?.code;
-    // The connection was never made: the request cannot have reached GitHub.
-    if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
-        return false;
-    return true;
+    return networkFailure(error)?.mayHaveArrived ?? true;
 }
 function toAttempt(raw) {
     return {
@@ -40158,15 +40379,70 @@ function repoHookRoute(owner, repo) {
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
 
 
+
 /** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
 function appHook(webBaseUrl, appId) {
     return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` };
 }
 /**
- * The hooks to scan: the named ids as they are (no request needed), payload URLs
- * resolved to ids, or every hook when none is named.
+ * The webhooks of one organization or repository, listed once (paginated) when first
+ * needed: to resolve payload URLs, to find every hook, or to tell which named ids do not
+ * exist. Runs whose named hooks all exist never list them.
  */
-async function resolveHooks(client, owner, selectors, credential, tokenIsInstallationToken) {
+class HookDirectory {
+    client;
+    owner;
+    credential;
+    tokenIsInstallationToken;
+    listing;
+    ids;
+    constructor(client, owner, credential, tokenIsInstallationToken) {
+        this.client = client;
+        this.owner = owner;
+        this.credential = credential;
+        this.tokenIsInstallationToken = tokenIsInstallationToken;
+    }
+    list() {
+        this.listing ??= this.fetch();
+        return this.listing;
+    }
+    /** Whether the hook exists, when the list has been read; undefined before. */
+    knows(id) {
+        return this.ids?.has(id);
+    }
+    /** Whether the hook exists, listing the hooks if that was not done yet; undefined if they cannot be listed. */
+    async exists(id) {
+        try {
+            await this.list();
+        }
+        catch {
+            return undefined;
+        }
+        return this.knows(id);
+    }
+    async fetch() {
+        const { owner, client } = this;
+        try {
+            const hooks = (await client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 }));
+            this.ids = new Set(hooks.map(h => String(h.id)));
+            return hooks;
+        }
+        catch (error) {
+            if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
+                throw new UserError(explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential: this.credential, permission: owner.permission, tokenIsInstallationToken: this.tokenIsInstallationToken }));
+            }
+            throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`);
+        }
+    }
+}
+/**
+ * The hooks to scan: the named ids as they are (no request needed: whether they exist
+ * shows when their deliveries are listed), payload URLs resolved to ids, or every hook
+ * when none is named. `unmatched`: why some payload URLs named no hook, for the run to
+ * fail with once the hooks that exist were processed.
+ */
+async function resolveHooks(directory, selectors) {
+    const { owner } = directory;
     const toTarget = (id, url) => ({
         key: id,
         kind: owner.kind,
@@ -40176,26 +40452,16 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
     });
     const needsList = selectors.length === 0 || selectors.some(s => s.kind === 'url');
-    let listed = [];
-    if (needsList) {
-        try {
-            listed = (await client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 }));
-        }
-        catch (error) {
-            if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
-                throw new UserError(explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential, permission: owner.permission, tokenIsInstallationToken }));
-            }
-            throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`);
-        }
-    }
+    const listed = needsList ? await directory.list() : [];
     if (selectors.length === 0) {
         // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
         const active = listed.filter(h => h.active !== false);
         if (active.length === 0)
             throw new UserError(`${owner.name} has no active webhooks to scan.`);
-        return active.map(h => toTarget(String(h.id), h.config?.url));
+        return { hooks: active.map(h => toTarget(String(h.id), h.config?.url)) };
     }
     const targets = new Map();
+    const unmatched = [];
     for (const selector of selectors) {
         if (selector.kind === 'id') {
             const known = listed.find(h => String(h.id) === selector.id);
@@ -40204,13 +40470,18 @@ async function resolveHooks(client, owner, selectors, credential, tokenIsInstall
         }
         const wanted = normalizeUrl(selector.url);
         const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted);
-        if (matches.length === 0) {
-            throw new UserError(`Input "hook-id": no webhook of ${owner.name} has the payload URL ${displayUrl(selector.url)}. Use the hook's ID, or its exact payload URL.`);
-        }
+        if (matches.length === 0)
+            unmatched.push(displayUrl(selector.url));
         for (const hook of matches)
             targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url));
     }
-    return [...targets.values()];
+    if (unmatched.length === 0)
+        return { hooks: [...targets.values()] };
+    const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`;
+    const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
+    if (targets.size === 0)
+        throw new UserError(message);
+    return { hooks: [...targets.values()], unmatched: message };
 }
 /**
  * Payload URLs often carry a secret (in user info, the query, or the path, as chat
@@ -40222,7 +40493,7 @@ function displayUrl(text) {
         return `${url.protocol}//${url.host}`;
     }
     catch {
-        return '(invalid URL)';
+        return 'invalid URL';
     }
 }
 function normalizeUrl(text) {
@@ -40236,11 +40507,12 @@ function normalizeUrl(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/timing.ts
+
 const GITHUB_PACING = {
     writeIntervalMs: 1000,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+    sleep: abortableSleep
 };
 /**
  * WEBHOOK_REDELIVERY_TIME_SCALE shrinks the waits for the project's tests that spawn the
@@ -40356,6 +40628,7 @@ class VariableStore {
 
 
 
+
 /** Connects the engine to GitHub for one configuration and runs it. */
 async function redeliverFailedDeliveries(config, io) {
     const masked = new Set();
@@ -40386,6 +40659,8 @@ async function redeliverFailedDeliveries(config, io) {
     let hooks;
     let route;
     let access;
+    let directory;
+    let unmatched;
     const target = config.target;
     if (target.type === 'app') {
         access = { client: appClient, credential: 'app-jwt', tokenIsInstallationToken: false };
@@ -40398,7 +40673,8 @@ async function redeliverFailedDeliveries(config, io) {
             ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
             : tokenAccess(config.token);
         const owner = hookOwner(config, route.permission('read', access.credential));
-        hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken);
+        directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken);
+        ({ hooks, unmatched } = await resolveHooks(directory, config.hooks));
     }
     let store = io.store;
     if (!store && config.state) {
@@ -40406,7 +40682,7 @@ async function redeliverFailedDeliveries(config, io) {
         const stateAccess = config.token ? tokenAccess(config.token) : await installationAccess(context, appClient, repository, installations);
         store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken);
     }
-    const deliveries = new GitHubDeliveries(access, clock, route, pacing);
+    const deliveries = new GitHubDeliveries(access, clock, route, pacing, directory);
     const result = await runEngine({
         hooks,
         policy: {
@@ -40423,9 +40699,13 @@ async function redeliverFailedDeliveries(config, io) {
         sleep: pacing.sleep,
         github: deliveries,
         store,
-        log: io.log
+        log: io.log,
+        signal: io.signal
     });
-    io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`);
+    // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
+    if (unmatched)
+        result.failures.unshift(unmatched);
+    io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`);
     return result;
 }
 function hookOwner(config, permission) {
@@ -40508,24 +40788,51 @@ function maskKey(key, mask) {
 
 
 
+
 const REPORT_FILE = 'report.json';
 /** The action: inputs from the runner, outputs, report file and job summary back to it. */
 async function run() {
+    // A cancelled job gets SIGINT, then SIGTERM seconds later: stop before the next redelivery
+    // and still set the outputs, report and summary of what was sent.
+    const interrupt = new AbortController();
+    const onSignal = (signal) => {
+        if (!interrupt.signal.aborted)
+            core_warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`);
+        interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+        await runAction(interrupt.signal);
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+async function runAction(interrupt) {
+    // The runner masks secrets in the log only: the report file and the job summary are redacted here.
+    const secrets = new Set();
+    const mask = (secret) => {
+        secrets.add(secret);
+        core_setSecret(secret);
+    };
+    const redact = (text) => redactSecrets(text, secrets);
     try {
         const raw = {};
         for (const name of INPUT_NAMES)
             raw[name] = getInput(name);
         // Masked before anything else runs, so no later message can print them.
         if (raw.token)
-            core_setSecret(raw.token);
+            mask(raw.token);
         if (raw['private-key'])
-            core_setSecret(raw['private-key']);
+            mask(raw['private-key']);
         const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY });
         if (!parsed.ok) {
             for (const message of parsed.errors)
                 error(message);
             process.exitCode = 1;
-            await writeSummaryText(renderFailure(parsed.errors.join(' '))).catch(() => undefined);
+            await writeSummaryText(redact(renderFailure(parsed.errors.join(' '))));
             return;
         }
         const { config } = parsed;
@@ -40533,18 +40840,19 @@ async function run() {
             core_warning(warning);
         const result = await redeliverFailedDeliveries(config, {
             log: { info: info, warning: core_warning, debug: core_debug },
-            mask: core_setSecret
+            mask,
+            signal: interrupt
         });
         // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
         let reportPath = '';
         try {
-            reportPath = writeReport(buildReport(config.target, result));
+            reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)));
         }
         catch (error) {
             core_warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`);
         }
         setOutputs(result, reportPath);
-        await writeSummary(result);
+        await writeSummaryText(redact(renderSummary(result)));
         const failures = stepFailures(result, config.failOn);
         if (failures.length > 0)
             setFailed(failures.join('\n'));
@@ -40553,45 +40861,65 @@ async function run() {
                 core_warning(failure);
     }
     catch (error) {
-        if (error instanceof UserError) {
-            setFailed(error.message);
-            await writeSummaryText(renderFailure(error.message)).catch(() => undefined);
-        }
-        else {
-            const message = error instanceof Error ? error.message : String(error);
-            setFailed(`webhook-redelivery failed: ${message}`);
-            if (error instanceof Error && error.stack)
-                core_debug(error.stack);
-        }
+        const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
+        setFailed(message);
+        if (!(error instanceof UserError) && error instanceof Error && error.stack)
+            core_debug(error.stack);
+        await writeSummaryText(redact(renderFailure(message)));
     }
 }
+/** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
 function setOutputs(result, reportPath) {
+    const file = process.env.GITHUB_OUTPUT;
+    if (file && !(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        core_warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`);
+        return;
+    }
     const { totals } = result;
-    setOutput('scanned', totals.scanned);
-    setOutput('failed', totals.failed);
-    setOutput('redelivered', totals.redelivered);
-    setOutput('skipped', totals.skipped);
-    setOutput('errors', totals.errors);
-    setOutput('given-up', totals.givenUp);
-    setOutput('receivers-down', totals.receiversDown);
-    setOutput('report', reportPath);
+    try {
+        setOutput('scanned', totals.scanned);
+        setOutput('failed', totals.failed);
+        setOutput('redelivered', totals.redelivered);
+        setOutput('skipped', totals.skipped);
+        setOutput('errors', totals.errors);
+        setOutput('given-up', totals.givenUp);
+        setOutput('receivers-down', totals.receiversDown);
+        setOutput('report', reportPath);
+    }
+    catch (error) {
+        core_warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
-/** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
-function writeReport(report) {
-    const temp = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
-    (0,external_node_fs_namespaceObject.mkdirSync)(temp, { recursive: true });
-    const path = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(temp, 'webhook-redelivery-')), REPORT_FILE);
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, JSON.stringify(report, null, 2) + '\n');
+/**
+ * On a runner, a directory of its own under RUNNER_TEMP (which the runner empties after the
+ * job), so two steps of one job keep their own reports. Outside one (a local debugging run),
+ * the user's one report directory, so runs do not pile up folders.
+ */
+function writeReport(json) {
+    const runnerTemp = process.env.RUNNER_TEMP;
+    let path;
+    if (runnerTemp) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
+        path = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runnerTemp, 'webhook-redelivery-')), REPORT_FILE);
+    }
+    else {
+        path = defaultReportPath();
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, json + '\n');
     return path;
 }
-async function writeSummary(result) {
-    await writeSummaryText(renderSummary(result));
-}
+/** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
 async function writeSummaryText(markdown) {
     // core.summary.write() throws when the runner gave no summary file (local runs).
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await summary.addRaw(markdown).write();
+    try {
+        await summary.addRaw(markdown).write();
+    }
+    catch (error) {
+        summary.emptyBuffer();
+        core_warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 
 
@@ -40790,6 +41118,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 6919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
 
 /***/ })
 

@@ -2,11 +2,15 @@
 // seeded with a realistic day of webhook deliveries (a 30-minute receiver outage a few hours
 // ago, a few deliveries whose receiver never accepts them), run the way a scheduled workflow
 // runs it: one cron tick with an app, an org and a repo step, then the next tick 15 minutes
-// later. Prints each step's log, outputs and job summary, then checks what the API saw.
+// later; then the org receiver goes down for two hours while the org step keeps running every
+// 15 minutes. Prints each step's log, outputs and job summary, then checks what the API saw.
 // Exit code 0 when every check holds, 1 otherwise. No GitHub account or network needed.
 
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { seedRealisticDay, startLocalApi, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
+import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../__tests__/docs/helpers.js'
 import { runAction, type ActionRun } from '../__tests__/support/runner.js'
 import { formatLogLine, readableLog } from './lib/action-log.js'
@@ -24,6 +28,13 @@ const style = makeStyle(colorWanted(process.stdout))
 // A terminal's own width; 120 columns when the output goes to a file or a pipe.
 const width = Math.max(60, Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 120, 140))
 const started = performance.now()
+// Every step's runner directory (its report) lives under one directory, removed when the demo
+// ends unless `npm run demo -- --keep-reports`: the demo leaves nothing in the temp directory.
+const keepReports = process.argv.includes('--keep-reports')
+const demoTemp = mkdtempSync(join(tmpdir(), 'webhook-redelivery-demo-'))
+const removeDemoTemp = (): void => {
+  if (!keepReports) rmSync(demoTemp, { recursive: true, force: true })
+}
 
 type HookName = 'app' | 'org' | 'repo'
 
@@ -153,15 +164,18 @@ function describeBookmark(api: LocalApi, repo: string, name: string): string {
   const value = api.getVariable(repo, name)?.value
   if (value === undefined) return style.dim(`${name}: not written`)
   try {
-    const doc = JSON.parse(value) as { hooks: Record<string, { floor: string; pending?: Record<string, string[]>; done?: Record<string, number> }> }
+    const doc = JSON.parse(value) as {
+      hooks: Record<string, { floor: string; pending?: Record<string, string[]>; sent?: Record<string, string[]>; done?: Record<string, number>; down?: string }>
+    }
     const parts = Object.values(doc.hooks).map(h => {
       const floor = Date.parse(h.floor)
-      const pending = Object.values(h.pending ?? {}).reduce((n, ids) => n + ids.length, 0)
+      const pending = [...Object.values(h.pending ?? {}), ...Object.values(h.sent ?? {})].reduce((n, ids) => n + ids.length, 0)
       const done = Object.keys(h.done ?? {}).length
       return (
         `next run reads back to ${h.floor.slice(0, 16).replace('T', ' ')} UTC (${ago(api.now() - floor)} ago)` +
         (pending ? `; remembers the ${pending} redeliver${pending === 1 ? 'y' : 'ies'} just sent, so none is sent again while in flight` : '') +
-        (done ? `, ${done} given up` : '')
+        (done ? `, ${done} given up` : '') +
+        (h.down ? `; receiver down since ${h.down.slice(11, 16)} UTC` : '')
       )
     })
     return `${name} in ${repo} (${value.length} bytes): ${parts.join('; ')}`
@@ -189,6 +203,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
     timeScale: TIME_SCALE,
     timeoutMs: 45_000,
     keepTemp: true,
+    temp: mkdtempSync(join(demoTemp, `run-${tick}-${step.name}-`)),
     inputs: step.inputs
   })
   const ms = performance.now() - t0
@@ -298,7 +313,8 @@ async function main(): Promise<Check[]> {
     style.dim(
       `The server clock moved on 15 minutes; ${added} new deliveries arrived, all delivered fine. Each step reads back only as far as its bookmark: ` +
         `the oldest delivery not yet finished. The never-recovering ones are not finished (they have attempts left), so they hold it back. ` +
-        `Expected: only those ${stuck.size} fail again, and are redelivered once more (max-attempts ${MAX_ATTEMPTS}); the recovered ones are left alone.`
+        `Expected: nothing is redelivered. The recovered ones are done; the ${stuck.size} that a healthy receiver refused wait out the backoff ` +
+        `(1 h after the first refusal, 4 h after the second) before their next try, so a problem that clears in hours is not given up in minutes (max-attempts ${MAX_ATTEMPTS}).`
     )
   )
   for (const [i, step] of plan.entries()) results.push(await runStep(api, day, 2, i, step, plan.length))
@@ -352,13 +368,14 @@ async function main(): Promise<Check[]> {
   const run2Guids = new Set(requestsOf(run2).map(q => q.guid))
   const stuckCounts = [...stuck].map(g => perGuid.get(g) ?? 0)
   const stuckTotals = [...stuck].map(g => (perGuid.get(g) ?? 0) + (handMade.get(g) ?? 0))
+  const backoffSkips = run2.reduce((n, r) => n + ((r.run.report?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'backoff').length, 0)
   check(
-    stuckCounts.every(n => n === 2) && stuckTotals.every(n => n <= MAX_ATTEMPTS),
-    `never-recovering deliveries: redelivered once per run, ${stuckCounts.join('/')} times each; with the ${[...stuck].filter(g => handMade.has(g)).length} earlier hand-made redeliveries, ${stuckTotals.join('/')} of max-attempts ${MAX_ATTEMPTS}`
+    stuckCounts.every(n => n === 1) && stuckTotals.every(n => n <= MAX_ATTEMPTS),
+    `never-recovering deliveries: redelivered once, ${stuckCounts.join('/')} times each; with the ${[...stuck].filter(g => handMade.has(g)).length} earlier hand-made redeliveries, ${stuckTotals.join('/')} of max-attempts ${MAX_ATTEMPTS}`
   )
   check(
-    [...run2Guids].every(g => stuck.has(g)) && run2Guids.size === stuck.size,
-    `run 2 redelivered only the ${stuck.size} never-recovering deliveries (${run2Guids.size} sent)`
+    run2Guids.size === 0 && backoffSkips === stuck.size,
+    `run 2 redelivered nothing: the ${stuck.size} refused deliveries wait out their backoff (${backoffSkips} skipped as backoff)`
   )
   const stillFailingNow: string[] = []
   for (const n of names) {
@@ -394,28 +411,96 @@ async function main(): Promise<Check[]> {
       `${stats.secondary.total} secondary-rate-limit answers, ${refused} redeliveries refused`
   )
 
+  await outageAct(api, day, plan, check)
+
   banner('What the local API saw')
   for (const c of checks) {
     print(`  ${c.ok ? style.green('✓') : style.red('✗')} ${c.text}`)
     if (c.detail) print(style.dim(`      ${c.detail}`))
   }
-  const givingUp = [...stuck].filter(g => (perGuid.get(g) ?? 0) + (handMade.get(g) ?? 0) >= MAX_ATTEMPTS).length
   print(
     style.dim(
-      `  The next run would give up on ${givingUp} of the never-recovering deliveries (max-attempts reached, counting the hand-made redelivery)` +
-        (givingUp < stuck.size ? ` and redeliver the other ${stuck.size - givingUp} a last time.` : '.')
+      `  The never-recovering deliveries get their next tries after the backoff (1 h, then 4 h); after max-attempts ${MAX_ATTEMPTS} refusals ` +
+        `(hand-made redeliveries count too) they are given up and reported once, in the given-up output.`
     )
   )
   print()
-  print('Reports (JSON, one per step):')
+  print(keepReports ? 'Reports (JSON, one per step):' : 'Reports (JSON, one per step; removed when the demo ends, `npm run demo -- --keep-reports` keeps them):')
   for (const r of results) print(`  run ${r.tick} ${r.step.name.padEnd(4)} ${r.run.outputs.report ?? '(none)'}`)
   return checks
+}
+
+/**
+ * The reason people run this: a receiver down for hours. The org hook's receiver goes down for
+ * two hours while traffic keeps arriving; the org step runs every 15 minutes throughout.
+ */
+async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: (ok: boolean, text: string, detail?: string) => void): Promise<void> {
+  const step = plan.find(s => s.name === 'org')!
+  const hook = day.hooks.org
+  const refused = new Set(day.stuckGuids.org)
+  const start = api.now() + 5 * MINUTE
+  const down: [number, number] = [start, start + 120 * MINUTE]
+  const timeline = new Timeline({ api, hook, perMinute: 1, seed: 3, up: (t, g) => !refused.has(g) && (t < down[0] || t >= down[1]) })
+
+  banner(`Runs 3 and on · the ${day.org} receiver is down for two hours`)
+  print(
+    style.dim(
+      `At ${hms(down[0])} the receiver behind the ${day.org} webhook goes down, until ${hms(down[1])}. GitHub keeps sending a delivery a minute; every one fails. ` +
+        `The org step runs every 15 minutes with default inputs. Before sending anything, each run asks whether the receiver is up: ` +
+        `if the hook's newest attempt is not a fresh success, it sends one probe and waits for its answer. Down: the rest wait, at no cost of an attempt.`
+    )
+  )
+  print()
+  const header = ['run', 'server time', 'receiver', 'failing', 'redelivered', 'waiting', 'given up', 'sent while it was down']
+  const widths = [4, 11, 8, 7, 11, 7, 8, 27]
+  const row = (cells: string[]) => '  ' + cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+  print(style.bold(row(header)))
+  const runs: Array<{ at: number; intoDown: number; ok: boolean; givenUp: number }> = []
+  let firstBack: { at: number; lost: number } | undefined
+  let n = 3
+  while (api.now() < down[1] + 25 * MINUTE) {
+    timeline.pass(CRON_INTERVAL)
+    const measured = await timeline.measure(() =>
+      runAction({ apiUrl: api.url, repository: day.repo, node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath }, timeScale: TIME_SCALE, timeoutMs: 45_000, inputs: step.inputs })
+    )
+    const run = measured.value
+    const o = run.outputs
+    const isDown = measured.at >= down[0] && measured.at < down[1]
+    const waiting = ((run.report?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'receiver-down').length
+    runs.push({ at: measured.at, intoDown: measured.intoDown, ok: run.exitCode === 0, givenUp: Number(o['given-up'] ?? 0) })
+    const state = o['receivers-down'] && o['receivers-down'] !== '0' ? style.red('down') : style.green('up')
+    print(row([String(n++), hms(measured.at).slice(0, 5) + ' UTC', state + ' '.repeat(Math.max(0, 8 - (isDown ? 4 : 2))), o.failed ?? '-', o.redelivered ?? '-', String(waiting), o['given-up'] ?? '-', isDown ? String(measured.accepted) : '-']))
+    if (!firstBack && measured.at >= down[1]) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+      firstBack = { at: measured.at, lost: timeline.lost(down[1]).length }
+    }
+  }
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const whileDown = runs.filter(r => r.at >= down[0] && r.at < down[1])
+  const failed = timeline.failed(down[1])
+  const sent = whileDown.reduce((t, r) => t + r.intoDown, 0)
+  const documented = timeline.documentedScriptIntoDown(whileDown.map(r => r.at))
+  print()
+  check(runs.every(r => r.ok), `outage: all ${runs.length} runs exited 0; none gave anything up (${runs.reduce((t, r) => t + r.givenUp, 0)} given up)`)
+  check(
+    firstBack?.lost === 0,
+    `outage: the first run after the receiver came back (${firstBack ? hms(firstBack.at) : 'none'}) redelivered all ${failed} deliveries that failed during the two hours`,
+    firstBack?.lost ? `${firstBack.lost} still failing` : undefined
+  )
+  check(
+    whileDown.every(r => r.intoDown <= 1),
+    `outage: at most one redelivery per run into the dead receiver: ${sent} in ${whileDown.length} runs (GitHub's documented script, run the same way, would have sent ${documented})`
+  )
+  check(timeline.duplicates().length === 0 && timeline.lost().length === 0, 'outage: nothing lost, nothing delivered twice')
 }
 
 let apiToClose: LocalApi | undefined
 let exitCode = 0
 const interrupt = (code = 130) => {
-  void (apiToClose?.close() ?? Promise.resolve()).finally(() => process.exit(code))
+  void (apiToClose?.close() ?? Promise.resolve()).finally(() => {
+    removeDemoTemp()
+    process.exit(code)
+  })
 }
 // Output piped into `head` and the like: stop quietly, still closing the API.
 process.stdout.on('error', error => {
@@ -437,5 +522,6 @@ try {
   exitCode = 1
 } finally {
   await apiToClose?.close()
+  removeDemoTemp()
 }
 process.exitCode = exitCode

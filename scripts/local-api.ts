@@ -24,6 +24,9 @@ if (values.help) {
   process.exit(0)
 }
 
+/** The CLI as a clone runs it: its bin is not on the PATH, npx finds it. */
+const TRY_CLI = 'npx webhook-redelivery'
+
 const api = await startLocalApi({
   port: values.port ? Number(values.port) : undefined,
   tls: values.tls,
@@ -52,7 +55,7 @@ if (values['seed-day']) {
   console.log(`  token (PAT, hooks write on ${day.org} and ${day.repo}, variables write on ${day.repo}): ${day.token}`)
   console.log(`  org hook ${hookId(day.hooks.org)}, repo ${day.repo} hook ${hookId(day.hooks.repo)}`)
   console.log(`  deliveries: ${JSON.stringify(day.deliveries)}; failing guids: ${JSON.stringify(day.failing)}`)
-  console.log(`\ntry: GITHUB_TOKEN=${day.token} webhook-redelivery --hostname ${api.url} --target-type org --org ${day.org} --dry-run true`)
+  console.log(`\ntry, in another terminal of this clone: GITHUB_TOKEN=${day.token} ${TRY_CLI} --hostname ${api.url} --target-type org --org ${day.org} --dry-run`)
 } else {
   const app = api.createApp()
   const keyFile = join(dir, 'app.pem')
@@ -61,6 +64,7 @@ if (values['seed-day']) {
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write', variables: 'write' }] })
   console.log(`  app id ${app.id}, private key: ${keyFile}`)
   console.log(`  org acme, hook ${(hook as { id: number }).id}; token: ${token}`)
+  console.log(`\ntry, in another terminal of this clone: GITHUB_TOKEN=${token} ${TRY_CLI} --hostname ${api.url} --target-type org --org acme --dry-run`)
 }
 
 let stopping = false

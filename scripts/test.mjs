@@ -1,7 +1,7 @@
 // `npm test`: every check, in the order that fails fastest. Ends with one
 // "tests: N passed, N failed" line so CI can read the outcome.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -23,8 +23,14 @@ record(step('dist/ is current', process.execPath, ['scripts/check-dist.mjs']))
 const resultsDir = mkdtempSync(join(tmpdir(), 'jest-results-'))
 const resultsFile = join(resultsDir, 'results.json')
 const extra = process.argv.slice(2)
-const jestOk = step('jest', process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--json', `--outputFile=${resultsFile}`, ...extra], {
-  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim()
+// The tests get a temporary directory of their own, which must be empty when they end:
+// whatever a test, the action or the CLI leaves behind is named and fails the run.
+// Jest's cache stays where it always is, so the run is not slower for it.
+const testsTemp = mkdtempSync(join(tmpdir(), 'webhook-redelivery-tests-'))
+const jestCache = join(realpathSync(tmpdir()), typeof process.getuid === 'function' ? `jest_${process.getuid().toString(36)}` : 'jest')
+const jestOk = step('jest', process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra], {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
+  TMPDIR: testsTemp
 })
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
@@ -35,6 +41,12 @@ try {
   failed++
 }
 rmSync(resultsDir, { recursive: true, force: true })
+
+const leftovers = readdirSync(testsTemp)
+console.log(`\n> the tests left nothing in the temporary directory`)
+if (leftovers.length > 0) console.error(`left behind: ${leftovers.join(', ')}`)
+record(leftovers.length === 0)
+rmSync(testsTemp, { recursive: true, force: true })
 
 console.log(`\ntests: ${passed} passed, ${failed} failed`)
 process.exitCode = failed > 0 ? 1 : 0

@@ -1,90 +1,136 @@
 import * as core from '@actions/core'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
+import { redactSecrets } from './core/redact.js'
 import { buildReport, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { UserError } from './engine/ports.js'
+import { defaultReportPath } from './report-file.js'
 import { redeliverFailedDeliveries } from './session.js'
 
 const REPORT_FILE = 'report.json'
 
 /** The action: inputs from the runner, outputs, report file and job summary back to it. */
 export async function run(): Promise<void> {
+  // A cancelled job gets SIGINT, then SIGTERM seconds later: stop before the next redelivery
+  // and still set the outputs, report and summary of what was sent.
+  const interrupt = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!interrupt.signal.aborted) core.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
+    interrupt.abort(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    await runAction(interrupt.signal)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+async function runAction(interrupt: AbortSignal): Promise<void> {
+  // The runner masks secrets in the log only: the report file and the job summary are redacted here.
+  const secrets = new Set<string>()
+  const mask = (secret: string): void => {
+    secrets.add(secret)
+    core.setSecret(secret)
+  }
+  const redact = (text: string): string => redactSecrets(text, secrets)
   try {
     const raw: RawInputs = {}
     for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
     // Masked before anything else runs, so no later message can print them.
-    if (raw.token) core.setSecret(raw.token)
-    if (raw['private-key']) core.setSecret(raw['private-key'])
+    if (raw.token) mask(raw.token)
+    if (raw['private-key']) mask(raw['private-key'])
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
       for (const message of parsed.errors) core.error(message)
       process.exitCode = 1
-      await writeSummaryText(renderFailure(parsed.errors.join(' '))).catch(() => undefined)
+      await writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
     for (const warning of parsed.warnings) core.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
       log: { info: core.info, warning: core.warning, debug: core.debug },
-      mask: core.setSecret
+      mask,
+      signal: interrupt
     })
 
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
     let reportPath = ''
     try {
-      reportPath = writeReport(buildReport(config.target, result))
+      reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
     } catch (error) {
       core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    await writeSummary(result)
+    await writeSummaryText(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
     if (failures.length > 0) core.setFailed(failures.join('\n'))
     else for (const failure of result.failures) core.warning(failure)
   } catch (error) {
-    if (error instanceof UserError) {
-      core.setFailed(error.message)
-      await writeSummaryText(renderFailure(error.message)).catch(() => undefined)
-    } else {
-      const message = error instanceof Error ? error.message : String(error)
-      core.setFailed(`webhook-redelivery failed: ${message}`)
-      if (error instanceof Error && error.stack) core.debug(error.stack)
-    }
+    const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    core.setFailed(message)
+    if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
+    await writeSummaryText(redact(renderFailure(message)))
   }
 }
 
+/** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
 function setOutputs(result: RunResult, reportPath: string): void {
+  const file = process.env.GITHUB_OUTPUT
+  if (file && !existsSync(file)) {
+    core.warning(
+      `GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`
+    )
+    return
+  }
   const { totals } = result
-  core.setOutput('scanned', totals.scanned)
-  core.setOutput('failed', totals.failed)
-  core.setOutput('redelivered', totals.redelivered)
-  core.setOutput('skipped', totals.skipped)
-  core.setOutput('errors', totals.errors)
-  core.setOutput('given-up', totals.givenUp)
-  core.setOutput('receivers-down', totals.receiversDown)
-  core.setOutput('report', reportPath)
+  try {
+    core.setOutput('scanned', totals.scanned)
+    core.setOutput('failed', totals.failed)
+    core.setOutput('redelivered', totals.redelivered)
+    core.setOutput('skipped', totals.skipped)
+    core.setOutput('errors', totals.errors)
+    core.setOutput('given-up', totals.givenUp)
+    core.setOutput('receivers-down', totals.receiversDown)
+    core.setOutput('report', reportPath)
+  } catch (error) {
+    core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
-/** A directory of its own under RUNNER_TEMP, so two steps of one job keep their own reports. */
-function writeReport(report: unknown): string {
-  const temp = process.env.RUNNER_TEMP || tmpdir()
-  mkdirSync(temp, { recursive: true })
-  const path = join(mkdtempSync(join(temp, 'webhook-redelivery-')), REPORT_FILE)
-  writeFileSync(path, JSON.stringify(report, null, 2) + '\n')
+/**
+ * On a runner, a directory of its own under RUNNER_TEMP (which the runner empties after the
+ * job), so two steps of one job keep their own reports. Outside one (a local debugging run),
+ * the user's one report directory, so runs do not pile up folders.
+ */
+function writeReport(json: string): string {
+  const runnerTemp = process.env.RUNNER_TEMP
+  let path: string
+  if (runnerTemp) {
+    mkdirSync(runnerTemp, { recursive: true })
+    path = join(mkdtempSync(join(runnerTemp, 'webhook-redelivery-')), REPORT_FILE)
+  } else {
+    path = defaultReportPath()
+  }
+  writeFileSync(path, json + '\n')
   return path
 }
 
-async function writeSummary(result: RunResult): Promise<void> {
-  await writeSummaryText(renderSummary(result))
-}
-
+/** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
 async function writeSummaryText(markdown: string): Promise<void> {
   // core.summary.write() throws when the runner gave no summary file (local runs).
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown).write()
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.summary.emptyBuffer()
+    core.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }

@@ -1,5 +1,6 @@
 import type { Config } from './core/config.js'
 import { redeliveryWindowMs } from './core/hostname.js'
+import { noun, plural } from './core/plural.js'
 import type { HookTarget, RunResult } from './core/types.js'
 import { UserError, type BookmarkStore, type Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
@@ -7,7 +8,7 @@ import { createClient, type ClientContext, type GitHubClient } from './github/cl
 import { GitHubClock } from './github/clock.js'
 import { appHookRoute, GitHubDeliveries, orgHookRoute, repoHookRoute, type HookRoute } from './github/deliveries.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
-import { appHook, resolveHooks, type HookOwner } from './github/hooks.js'
+import { appHook, HookDirectory, resolveHooks, type HookOwner } from './github/hooks.js'
 import { pacingFromEnvironment, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
@@ -19,6 +20,8 @@ export interface SessionIO {
   store?: BookmarkStore
   /** GitHub's waits; by default what GitHub asks for. */
   pacing?: Pacing
+  /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
+  signal?: AbortSignal
 }
 
 interface Access {
@@ -57,6 +60,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   let hooks: HookTarget[]
   let route: HookRoute
   let access: Access
+  let directory: HookDirectory | undefined
+  let unmatched: string | undefined
   const target = config.target
   if (target.type === 'app') {
     access = { client: appClient!, credential: 'app-jwt', tokenIsInstallationToken: false }
@@ -68,7 +73,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       ? await installationAccess(context, appClient, target.type === 'org' ? { org: target.org } : { owner: target.owner, repo: target.repo }, installations)
       : tokenAccess(config.token!)
     const owner = hookOwner(config, route.permission('read', access.credential))
-    hooks = await resolveHooks(access.client, owner, config.hooks, access.credential, access.tokenIsInstallationToken)
+    directory = new HookDirectory(access.client, owner, access.credential, access.tokenIsInstallationToken)
+    ;({ hooks, unmatched } = await resolveHooks(directory, config.hooks))
   }
 
   let store = io.store
@@ -78,7 +84,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store = new VariableStore(stateAccess.client, repository, variable, stateAccess.credential, stateAccess.tokenIsInstallationToken)
   }
 
-  const deliveries = new GitHubDeliveries(access, clock, route, pacing)
+  const deliveries = new GitHubDeliveries(access, clock, route, pacing, directory)
   const result = await runEngine({
     hooks,
     policy: {
@@ -95,9 +101,12 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     sleep: pacing.sleep,
     github: deliveries,
     store,
-    log: io.log
+    log: io.log,
+    signal: io.signal
   })
-  io.log.debug(`This run made ${context.requests.total} requests to GitHub, ${context.requests.writes} of them writes.`)
+  // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
+  if (unmatched) result.failures.unshift(unmatched)
+  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
   return result
 }
 

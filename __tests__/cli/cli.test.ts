@@ -23,6 +23,8 @@ interface CliRun {
 interface CliOptions {
   env?: Record<string, string>
   cwd?: string
+  /** Polled while the CLI runs: the first signal it returns is sent to the process, once. */
+  signalWhen?: () => NodeJS.Signals | undefined
 }
 
 let temp: string
@@ -42,11 +44,21 @@ function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    const poll = options.signalWhen
+      ? setInterval(() => {
+          const signal = options.signalWhen!()
+          if (signal) {
+            clearInterval(poll)
+            child.kill(signal)
+          }
+        }, 2)
+      : undefined
     child.stdout.on('data', chunk => (stdout += chunk))
     child.stderr.on('data', chunk => (stderr += chunk))
     child.on('error', reject)
     child.on('close', code => {
       clearTimeout(timer)
+      clearInterval(poll)
       resolve({ code, stdout, stderr })
     })
   })
@@ -92,7 +104,7 @@ describe('org hook with a state file', () => {
     expect(run1.stderr).not.toMatch(/^(error|warning): /m)
     expect(run1.code).toBe(0)
     const out1 = parseJsonOutput(run1)
-    expect(out1).toEqual({ scanned: 5, failed: 3, redelivered: 3, skipped: 0, errors: 0, 'given-up': 0, 'receivers-down': 0, report: expect.any(String) })
+    expect(out1).toEqual({ scanned: 5, failed: 3, redelivered: 3, skipped: 0, errors: 0, 'given-up': 0, 'receivers-down': 0, report: expect.any(String), failures: [] })
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(first))
     expect(api.redeliveryRequests(other)).toHaveLength(0)
     const report1 = JSON.parse(readFileSync(out1.report, 'utf8'))
@@ -181,7 +193,7 @@ describe('org hook with a state file', () => {
     mkdirSync(stateDir)
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateDir], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^error: .*state file/m)
+    expect(run.stderr).toMatch(/^error: --state-file .* is a directory/m)
     expect(api.redeliveryRequests()).toHaveLength(0)
     expect(existsSync(`${stateDir}.lock`)).toBe(false)
   })
@@ -365,6 +377,31 @@ describe('the lock beside the state file', () => {
   })
 })
 
+describe('interrupted', () => {
+  test.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130]
+  ] as const)('%s (a cancelled job, Ctrl-C): says what was sent, writes the report, releases the lock, exits %i', async (signal, exitCode) => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const hook = api.createOrgHook('acme')
+    for (let i = 0; i < 10; i++) addFailure(api, hook, HOUR - i * MINUTE)
+    const stateFile = join(temp, 'state.json')
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], {
+      env: { GITHUB_TOKEN: token },
+      signalWhen: () => (acceptedIds(api).length >= 2 ? signal : undefined)
+    })
+    expect(run.code).toBe(exitCode)
+    const sent = acceptedIds(api).length
+    expect(sent).toBeLessThan(10)
+    expect(run.stderr).toContain(`${signal}: stopping after the request in progress`)
+    expect(run.stderr).toContain(`error: The run was interrupted by ${signal}: ${sent} redeliveries were sent, ${10 - sent} left for the next run.`)
+    expect(run.stdout).toContain(`${sent} redelivered, ${10 - sent} skipped, 0 errors.`)
+    const report = JSON.parse(readFileSync(`${stateFile}.report.json`, 'utf8'))
+    expect(report.totals).toMatchObject({ redelivered: sent, skipped: 10 - sent })
+    expect(existsSync(`${stateFile}.lock`)).toBe(false)
+  })
+})
+
 describe('secrets', () => {
   test('the token never appears in stdout, stderr or the report, even with --debug', async () => {
     const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
@@ -422,6 +459,8 @@ describe('errors', () => {
     const hook = api.createOrgHook('acme')
     addFailure(api, hook, HOUR)
     addFailure(api, hook, 2 * HOUR)
+    // The receiver answered a moment ago: no probe, both are sent.
+    addSuccess(api, hook, 30_000)
     api.outage({ pathIncludes: '/attempts', durationMs: 60_000, status: 502 })
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--json'], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(1)
@@ -434,6 +473,18 @@ describe('errors', () => {
     // Retried: more than one request per delivery, none accepted.
     expect(api.log.filter(e => e.method === 'POST' && e.path.endsWith('/attempts')).length).toBeGreaterThan(2)
     expect(acceptedIds(api)).toHaveLength(0)
+  })
+
+  test('a host name that does not resolve: said in words, at once (not retried for 14 s), never as "500"', async () => {
+    const started = performance.now()
+    // The real retry pacing (1 + 4 + 9 s), as users get it.
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--hostname', 'ghe.nowhere.invalid'], {
+      env: { GITHUB_TOKEN: 'ghp_placeholder', WEBHOOK_REDELIVERY_TIME_SCALE: '' }
+    })
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^error: .*could not resolve the host name ghe\.nowhere\.invalid \((ENOTFOUND|EAI_AGAIN)\)\. Check --hostname/m)
+    expect(run.stderr + run.stdout).not.toMatch(/\b500\b/)
   })
 })
 

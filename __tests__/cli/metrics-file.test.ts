@@ -31,7 +31,8 @@ afterEach(async () => {
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
+  // The default report goes under TMPDIR: this test's own directory, removed after it.
+  const code = await main(args, { TMPDIR: temp, ...env }, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
   return { code, stdout, stderr }
 }
 

@@ -57,7 +57,7 @@ describe('README outputs table', () => {
 
 describe('README mentions', () => {
   it('names every skip reason the report and summary use', () => {
-    for (const reason of ['filtered', 'too-old', 'max-attempts', 'budget', 'rate-limited', 'outside-window', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff']) {
+    for (const reason of ['filtered', 'too-old', 'max-attempts', 'budget', 'rate-limited', 'outside-window', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted']) {
       expect(readme).toContain(code(reason))
     }
   })

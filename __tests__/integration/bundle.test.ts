@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { root } from '../docs/helpers.js'
@@ -26,15 +26,18 @@ test.each(nodeRuntimes())('dist/ alone, with no node_modules anywhere above it, 
   const alone = mkdtempSync(join(tmpdir(), 'bundle-alone-'))
   cpSync(join(root, 'dist'), join(alone, 'dist'), { recursive: true })
   cpSync(join(root, 'action.yml'), join(alone, 'action.yml'))
+  try {
+    const action = await run(node.path, join(alone, 'dist', 'index.js'), [], { 'INPUT_TARGET-TYPE': 'nope' })
+    expect(action.code).toBe(1)
+    expect(action.stdout).toContain('::error::Input "target-type" must be app, org or repo, got "nope".')
+    expect(action.stderr).not.toMatch(/Cannot find (module|package)/)
 
-  const action = await run(node.path, join(alone, 'dist', 'index.js'), [], { 'INPUT_TARGET-TYPE': 'nope' })
-  expect(action.code).toBe(1)
-  expect(action.stdout).toContain('::error::Input "target-type" must be app, org or repo, got "nope".')
-  expect(action.stderr).not.toMatch(/Cannot find (module|package)/)
-
-  const cli = await run(node.path, join(alone, 'dist', 'cli', 'index.js'), ['--help'], {})
-  expect(cli.code).toBe(0)
-  expect(cli.stdout).toContain('webhook-redelivery --target-type org --org acme --hook-id 123 --state-file ./state.json')
+    const cli = await run(node.path, join(alone, 'dist', 'cli', 'index.js'), ['--help'], {})
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toContain('webhook-redelivery --target-type org --org acme --hook-id 123 --state-file ./state.json')
+  } finally {
+    rmSync(alone, { recursive: true, force: true })
+  }
 })
 
 test('the CLI bundle starts with a shebang and package.json names it as the bin', () => {

@@ -93,7 +93,7 @@ test('a lookback longer than GitHub can redeliver is clamped, with a warning', a
   const recent = addFailure(api, hook, 2 * DAY)
   const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '7d' } })
   expect(run.exitCode).toBe(0)
-  expect(run.commands.warnings).toContain('lookback 7d is longer than GitHub can redeliver (3d); scanning 3d.')
+  expect(run.commands.warnings).toContain('Input "lookback" is 7d, longer than GitHub can redeliver (3d); scanning 3d.')
   expect(redeliveryCounts(api).get(recent)).toBe(1)
   expect(redeliveryCounts(api).has(old)).toBe(false)
 })

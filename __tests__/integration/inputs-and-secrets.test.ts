@@ -49,7 +49,7 @@ describe('11. bad input', () => {
     ['a token GitHub rejects', () => ({ ...base(), token: 'ghp_notAValidToken000000000000000000000' }), /rejected the token.*401.*"token"/s, true],
     ['a token without the permission', () => ({ ...base(), token: api.createToken({ grants: [{ org: 'acme', hooks: 'read' }, { repo: 'acme/workflows', variables: 'write' }] }) }), /lacks the permission to redeliver.*Webhooks/s, true],
     ["the workflow's GITHUB_TOKEN", () => ({ ...base(), token: api.createToken({ kind: 'github_token', grants: [] }) }), /GITHUB_TOKEN/, true],
-    ['a hook that does not exist', () => ({ ...base(), 'hook-id': '999999' }), /Input "hook-id": GitHub has no webhook 999999/, true]
+    ['a hook that does not exist', () => ({ ...base(), 'hook-id': '999999' }), /Input "hook-id": acme has no webhook 999999 \(deleted, or the credential cannot see it\)\./, true]
   ]
 
   test.each(cases)('%s', async (_, inputs, message, mayRead) => {

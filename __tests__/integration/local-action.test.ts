@@ -4,21 +4,25 @@
  * TypeScript source, in-process, against the local GitHub API.
  */
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { root } from '../docs/helpers.js'
 import { addFailure, HOUR } from '../support/world.js'
 
 let api: LocalApi
+let runnerTemp: string
 const saved = { ...process.env }
 
 beforeAll(async () => {
   api = await startLocalApi({ seed: 31 })
+  runnerTemp = mkdtempSync(join(tmpdir(), 'local-action-'))
 })
 afterAll(async () => {
   process.env = saved
   process.exitCode = undefined
+  rmSync(runnerTemp, { recursive: true, force: true })
   await api.close()
 })
 
@@ -38,7 +42,8 @@ test('src/main.ts exports run(), which works with .env.example filled in (a dry 
   addFailure(api, hook, HOUR)
   const env = readEnvFile(join(root, '.env.example'))
   expect(env['INPUT_DRY-RUN']).toBe('true')
-  process.env = { PATH: saved.PATH, ...env, 'INPUT_TOKEN': token, GITHUB_API_URL: api.url, WEBHOOK_REDELIVERY_TIME_SCALE: '0.01' }
+  // The report goes under RUNNER_TEMP, as on a runner (and is removed with it).
+  process.env = { PATH: saved.PATH, ...env, 'INPUT_TOKEN': token, GITHUB_API_URL: api.url, RUNNER_TEMP: runnerTemp, WEBHOOK_REDELIVERY_TIME_SCALE: '0.01' }
   const lines: string[] = []
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
     lines.push(String(chunk))

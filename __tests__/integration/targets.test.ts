@@ -176,24 +176,29 @@ describe('GitHub Enterprise Server', () => {
   test('from the hostname input, over HTTPS', async () => {
     const api = await startLocalApi({ tls: true })
     try {
-      const { writeFileSync, mkdtempSync } = await import('node:fs')
+      const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs')
       const { join } = await import('node:path')
       const { tmpdir } = await import('node:os')
-      const ca = join(mkdtempSync(join(tmpdir(), 'ca-')), 'ca.pem')
+      const caDir = mkdtempSync(join(tmpdir(), 'ca-'))
+      const ca = join(caDir, 'ca.pem')
       writeFileSync(ca, api.certPem!)
-      const token = api.createToken({ grants: [{ repo: 'acme/widgets', hooks: 'write' }] })
-      const hook = api.createRepoHook('acme/widgets')
-      const failing = addFailure(api, hook, HOUR)
-      const host = new URL(api.url).host
-      const run = await runAction({
-        apiUrl: 'https://api.github.com.invalid',
-        env: { NODE_EXTRA_CA_CERTS: ca },
-        inputs: { 'target-type': 'repo', repository: 'acme/widgets', token, hostname: host }
-      })
-      expect(run.commands.errors).toEqual([])
-      expect(run.exitCode).toBe(0)
-      for (const entry of api.log) expect(entry.path.startsWith('/api/v3/')).toBe(true)
-      expect(redeliveryCounts(api).get(failing)).toBe(1)
+      try {
+        const token = api.createToken({ grants: [{ repo: 'acme/widgets', hooks: 'write' }] })
+        const hook = api.createRepoHook('acme/widgets')
+        const failing = addFailure(api, hook, HOUR)
+        const host = new URL(api.url).host
+        const run = await runAction({
+          apiUrl: 'https://api.github.com.invalid',
+          env: { NODE_EXTRA_CA_CERTS: ca },
+          inputs: { 'target-type': 'repo', repository: 'acme/widgets', token, hostname: host }
+        })
+        expect(run.commands.errors).toEqual([])
+        expect(run.exitCode).toBe(0)
+        for (const entry of api.log) expect(entry.path.startsWith('/api/v3/')).toBe(true)
+        expect(redeliveryCounts(api).get(failing)).toBe(1)
+      } finally {
+        rmSync(caDir, { recursive: true, force: true })
+      }
     } finally {
       await api.close()
     }

@@ -143,10 +143,7 @@ describe('a delivery a healthy receiver keeps refusing', () => {
 
 describe('in-flight accounting', () => {
   test("GitHub lists redeliveries 20 minutes late: runs 15 minutes apart send none twice", async () => {
-    await api.close()
-    api = await startLocalApi({ seed: 11, receiverDelayMs: 20 * MINUTE })
-    hook = api.createOrgHook('acme')
-    inputs.token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+    api.setListingDelay(20 * MINUTE)
     const t0 = api.now()
     const schedule = new Schedule({ api, hook, inputs, every: 15 * MINUTE, perMinute: 1, up: downDuring([t0, t0 + 10 * MINUTE]) })
     await schedule.runFor(2 * HOUR)
@@ -155,6 +152,62 @@ describe('in-flight accounting', () => {
     expect(counts.size).toBeGreaterThanOrEqual(9)
     expect([...counts.values()].filter(n => n > 1)).toEqual([])
     expect(schedule.lost()).toEqual([])
+  })
+
+  test('a quiet hook whose probes GitHub lists 5 minutes late: once the receiver is back, the next run sends everything, with no false alarm', async () => {
+    api.setListingDelay(5 * MINUTE)
+    const t0 = api.now()
+    const down: [number, number] = [t0, t0 + 2 * HOUR]
+    // A delivery every 20 minutes: never a fresh success at run time.
+    const schedule = new Schedule({ api, hook, inputs, every: 15 * MINUTE, perMinute: 0.05, up: downDuring(down) })
+    await schedule.runFor(5 * HOUR)
+    api.advanceClock(10 * MINUTE)
+    expect(schedule.lost()).toEqual([])
+    expect(schedule.duplicates()).toEqual([])
+    const after = schedule.runs.filter(r => r.at >= down[1] + 30 * MINUTE)
+    for (const run of after) expect(run.result!.totals.receiversDown).toBe(0)
+    // Recovery took at most two runs after the first one back (its probe's answer is listed late).
+    const back = schedule.runs.filter(r => r.at >= down[1])
+    expect(back.slice(2).every(r => r.result!.totals.failed === 0)).toBe(true)
+  })
+
+  test('a run cancelled while it waits for the answer to its probe, GitHub listing late: the next run sends nothing twice', async () => {
+    api.setListingDelay(20 * MINUTE)
+    const schedule = new Schedule({ api, hook, inputs, every: 15 * MINUTE, perMinute: 0, up: () => true })
+    const t = api.now()
+    for (const ago of [40, 30, 20]) api.addDelivery(hook, { guid: `aaaaaaaa-0000-4000-8000-0000000000${ago}`, event: 'push', deliveredAt: t - ago * MINUTE, ok: false, statusCode: 503 })
+    // No fresh success: the run probes, and is cancelled while it waits for the answer.
+    const cancelled = await schedule.run({ sleep: () => Promise.reject(new Error('The operation was canceled.')) })
+    expect(cancelled.error).toMatch(/canceled/)
+    expect(cancelled.accepted).toBe(1)
+    for (let i = 0; i < 8; i++) {
+      schedule.pass(15 * MINUTE)
+      await schedule.run()
+    }
+    api.advanceClock(30 * MINUTE)
+    expect([...schedule.redeliveries().values()]).toEqual([1, 1, 1])
+    expect(schedule.duplicates()).toEqual([])
+  })
+
+  test('a delivery refused until GitHub can no longer redeliver it is given up as outside-window and reported, never dropped silently', async () => {
+    inputs['max-attempts'] = '50'
+    let poison: string | undefined
+    const schedule = new Schedule({
+      api,
+      hook,
+      inputs,
+      every: 2 * HOUR,
+      perMinute: 0.05,
+      up: (_t, g) => {
+        poison ??= g
+        return g !== poison
+      }
+    })
+    await schedule.runFor(4 * DAY)
+    const rows = schedule.runs.flatMap(r => r.result!.rows.filter(row => row.guid === poison))
+    const givenUp = rows.filter(r => r.reason === 'outside-window')
+    expect(givenUp).toHaveLength(1)
+    expect(schedule.runs.reduce((n, r) => n + r.result!.totals.givenUp, 0)).toBe(1)
   })
 
   test('a run cancelled while it waits for its probe, then the next scheduled run: nothing lost, nothing twice', async () => {

@@ -32,7 +32,7 @@ afterEach(async () => {
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await main([...args, '--hostname', api.url], { GITHUB_TOKEN: token }, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
+  const code = await main([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir }, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
   return { code, stdout, stderr }
 }
 
@@ -83,7 +83,7 @@ test('a hand-edited entry that cannot be read is named in a warning, and the oth
 
   expect(run.code).toBe(0)
   expect(run.stderr).toContain(
-    `warning: The state file ${state} holds a bookmark entry this action cannot fully read: hook "${broken.id}": "floor" is "yesterday", not a time: the hook is scanned as if it had no bookmark.`
+    `warning: The state file ${state} holds a bookmark entry webhook-redelivery cannot fully read: hook "${broken.id}": "floor" is "yesterday", not a time: the hook is scanned as if it had no bookmark.`
   )
   // The broken hook was scanned from the lookback; the other kept its floor (its older failure stays behind it).
   expect([...redeliveryCounts(api).keys()]).toEqual([failing])

@@ -35,11 +35,14 @@ export interface ActionRunOptions {
   timeScale?: number
   repository?: string
   debug?: boolean
-  /** Called with each stdout chunk; return true to SIGKILL the process. */
+  /** Polled while the action runs; return true to send `killSignal` (default SIGKILL) to the process, once. */
   killWhen?: () => boolean
+  killSignal?: NodeJS.Signals
   timeoutMs?: number
   /** Keep the job's temp directory (the report file) after the run; removed by default. */
   keepTemp?: boolean
+  /** The job's temp directory (it must exist); a new one under the system's by default. */
+  temp?: string
 }
 
 export interface WorkflowCommands {
@@ -148,9 +151,13 @@ function collect(child: ChildProcess, options: ActionRunOptions): Promise<{ stdo
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+    let killed = false
     const poll = options.killWhen
       ? setInterval(() => {
-          if (options.killWhen!()) child.kill('SIGKILL')
+          if (!killed && options.killWhen!()) {
+            killed = true
+            child.kill(options.killSignal ?? 'SIGKILL')
+          }
         }, 5)
       : undefined
     child.stdout!.on('data', chunk => (stdout += chunk))

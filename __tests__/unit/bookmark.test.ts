@@ -64,7 +64,7 @@ describe('parseBookmark', () => {
   test('a newer version is flagged, so it is not overwritten', () => {
     expect(parseBookmark('{"version":2,"hooks":{}}')).toEqual({
       bookmark: { hooks: new Map() },
-      problem: 'it was written by a newer version of this action (bookmark version 2)',
+      problem: 'bookmark version 2',
       newer: true
     })
   })
@@ -105,7 +105,7 @@ describe('parseBookmark', () => {
               ]),
               sent: new Map(),
               done: new Map([['guid-x', 1736508000000]]),
-              free: new Map()
+              probes: []
             }
           ]
         ])
@@ -140,8 +140,8 @@ describe('parseBookmark', () => {
       'hook "arrays": "pending" is [], not an object of times to delivery ids, left out; "done" is [], not an object of guids to times, left out'
     ])
     expect([...bookmark.hooks.keys()].sort()).toEqual(['arrays', 'good'])
-    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), sent: new Map(), done: new Map([['b', 7000]]), free: new Map() })
-    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark.hooks.get('good')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map([['42', 200_000]]), sent: new Map(), done: new Map([['b', 7000]]), probes: [] })
+    expect(bookmark.hooks.get('arrays')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 })
 
@@ -199,7 +199,7 @@ describe('serializeBookmark', () => {
 
   test('round trip keeps the floor to the millisecond and truncates pending/done to seconds', () => {
     const b = bookmarkOf({ h: hookBookmark({ floor: NOW + 123, pending: new Map([['5', NOW + 999]]), done: new Map([['g', NOW + 1]]) }) })
-    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), sent: new Map(), done: new Map([['g', NOW]]), free: new Map() })
+    expect(parseBookmark(serializeBookmark(b).text).bookmark.hooks.get('h')).toEqual({ floor: NOW + 123, pending: new Map([['5', NOW]]), sent: new Map(), done: new Map([['g', NOW]]), probes: [] })
   })
 
   test('an empty bookmark', () => {
@@ -279,7 +279,7 @@ describe('hand-edited entries: each part that cannot be read is named, the rest 
       }
     })
     const { bookmark, warnings } = parseBookmark(text)
-    expect(bookmark.hooks.get('7')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map([['g', 1736508000000]]), free: new Map() })
+    expect(bookmark.hooks.get('7')).toEqual({ floor: Date.UTC(2025, 0, 10, 11), pending: new Map(), sent: new Map(), done: new Map([['g', 1736508000000]]), probes: [] })
     expect(warnings).toEqual(['hook "7": "pending" is ["9007199254740993"], not an object of times to delivery ids, left out; "seen" is "later", not a time, left out'])
   })
 
@@ -331,7 +331,7 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
     })
     const start = trustAgainstNow(entry, undefined, NOW, fallback)
     expect(start.floor).toBe(NOW - HOUR)
-    expect(start.previous).toEqual({ floor: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), sent: new Map(), done: new Map([['g', NOW - 30 * MINUTE]]), free: new Map() })
+    expect(start.previous).toEqual({ floor: NOW - HOUR, pending: new Map([['5', NOW - MINUTE]]), sent: new Map(), done: new Map([['g', NOW - 30 * MINUTE]]), probes: [] })
     expect(start.problem).toBe(`3 of its times are later than GitHub's time now (${new Date(NOW).toISOString()}), left out`)
   })
 })
@@ -434,21 +434,30 @@ describe('seen: the newest attempt any run has seen', () => {
 })
 
 describe('the outage fields', () => {
-  test('sent, free and down survive a round trip; malformed items are dropped', () => {
-    const hook = { floor: NOW, pending: new Map(), sent: new Map([['77', NOW - 5000]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+  test('sent, probe spans and down survive a round trip; malformed items are named and dropped', () => {
+    const hook = { floor: NOW, pending: new Map(), sent: new Map([['77', NOW - 5000]]), done: new Map(), probes: [[NOW - 2 * HOUR, NOW - HOUR]] as Array<[number, number]>, downSince: NOW - 3 * HOUR }
     const text = serializeBookmark({ hooks: new Map([['h', hook]]) }).text
-    expect(JSON.parse(text).hooks.h).toMatchObject({ sent: { [String((NOW - 5000) / 1000)]: ['77'] }, free: { g: 2 }, down: new Date(NOW - HOUR).toISOString() })
+    expect(JSON.parse(text).hooks.h).toMatchObject({ sent: { [String((NOW - 5000) / 1000)]: ['77'] }, probes: [[(NOW - 2 * HOUR) / 1000, (NOW - HOUR) / 1000]], down: new Date(NOW - 3 * HOUR).toISOString() })
     expect(parseBookmark(text).bookmark.hooks.get('h')).toEqual(hook)
-    const bad = JSON.stringify({ version: 1, hooks: { h: { floor: new Date(NOW).toISOString(), sent: { x: ['1'] }, free: { a: -1, b: 1.5, c: 'x', d: 3 }, down: 'soon' } } })
-    expect(parseBookmark(bad).bookmark.hooks.get('h')).toEqual({ floor: NOW, pending: new Map(), sent: new Map(), done: new Map(), free: new Map([['d', 3]]) })
+    const bad = JSON.stringify({ version: 1, hooks: { h: { floor: new Date(NOW).toISOString(), sent: { x: ['1'] }, probes: [[5, 3], [1, 2, 3], 'x', [10, 20]], down: 'soon' } } })
+    const parsed = parseBookmark(bad)
+    expect(parsed.bookmark.hooks.get('h')).toEqual({ floor: NOW, pending: new Map(), sent: new Map(), done: new Map(), probes: [[10_000, 20_000]] })
+    expect(parsed.warnings?.[0]).toMatch(/3 probe spans are not a pair of times in seconds, left out.*"down" is "soon", not a time/)
   })
 
-  test('merging keeps in-flight entries of both, the larger free count, and a known downSince', () => {
-    const a = { floor: NOW, pending: new Map(), sent: new Map([['1', NOW]]), done: new Map(), free: new Map([['g', 1]]) }
-    const b = { floor: NOW, pending: new Map(), sent: new Map([['2', NOW]]), done: new Map(), free: new Map([['g', 2]]), downSince: NOW - HOUR }
+  test('merging keeps in-flight entries of both, joins probe spans, and keeps our own knowledge of the receiver', () => {
+    const a = { floor: NOW, pending: new Map(), sent: new Map([['1', NOW]]), done: new Map(), probes: [[NOW - 3 * HOUR, NOW - 2 * HOUR]] as Array<[number, number]> }
+    const b = { floor: NOW, pending: new Map(), sent: new Map([['2', NOW]]), done: new Map(), probes: [[NOW - 150 * MINUTE, NOW - HOUR]] as Array<[number, number]>, downSince: NOW - HOUR }
     const merged = mergeBookmarks({ hooks: new Map([['h', a]]) }, { hooks: new Map([['h', b]]) }).hooks.get('h')!
     expect(merged.sent).toEqual(new Map([['2', NOW], ['1', NOW]]))
-    expect(merged.free).toEqual(new Map([['g', 2]]))
-    expect(merged.downSince).toBe(NOW - HOUR)
+    expect(merged.probes).toEqual([[NOW - 3 * HOUR, NOW - HOUR]])
+    // Ours cleared `down` (the receiver is up again): the other run's older view does not bring it back.
+    expect(merged.downSince).toBeUndefined()
+  })
+
+  test('a long outage keeps one probe span per hook: the bookmark does not grow run after run', () => {
+    const spans: Array<[number, number]> = [[NOW - 3 * DAY, NOW]]
+    const hooks = new Map(Array.from({ length: 30 }, (_, i) => [String(400000000 + i), { floor: NOW - 3 * DAY, pending: new Map(), sent: new Map(), done: new Map(), probes: spans, downSince: NOW - 3 * DAY }]))
+    expect(serializeBookmark({ hooks }).text.length).toBeLessThan(6000)
   })
 })

@@ -246,6 +246,56 @@ describe('parseConfig: credentials', () => {
   })
 })
 
+describe('parseConfig: what reaches a request header', () => {
+  const TOKEN_ERROR =
+    'Input "token" holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it.'
+
+  test.each([
+    ['a line break inside', 'ghp_first\nghp_second'],
+    ['a carriage return inside', 'ghp_abc\rdef'],
+    ['a space inside', 'token ghp_abcdef'],
+    ['a tab inside', 'ghp_abc\tdef'],
+    ['a character outside Latin-1', 'ghp_abc€def'],
+    ['a Latin-1 character outside ASCII', 'ghp_abcédef'],
+    ['a NUL', 'ghp_abc\u0000def'],
+    ['a non-breaking space', 'ghp_abc\u00a0def']
+  ])('a token with %s is an input error that never repeats it', (_case, token) => {
+    const list = errors({ ...ORG, token })
+    expect(list).toEqual([TOKEN_ERROR])
+    expect(list.join('\n')).not.toContain('abc')
+  })
+
+  test('a token with only surrounding whitespace (a trailing newline from echo) is trimmed and accepted', () => {
+    expect(config({ ...ORG, token: '  ghp_token\n' }).token).toBe('ghp_token')
+  })
+
+  test.each(['ghp_A1b2C3d4E5', 'github_pat_11ABCDEFG0_xyz', 'ghs_abc123', '0123456789abcdef0123456789abcdef01234567'])('accepts token %p', token => {
+    expect(config({ ...ORG, token }).token).toBe(token)
+  })
+
+  test.each([
+    ['org', { ...ORG, org: 'ghp_abcdefghijklmnop1234' }],
+    ['app-id', { 'target-type': 'app', 'app-id': 'ghs_abcdefghijklmnop1234', 'private-key': '' }],
+    ['state-variable', { ...ORG, 'state-variable': 'github_pat_11ABCDEFG0abcdefgh' }],
+    ['hook-id', { ...ORG, 'hook-id': 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2ln' }],
+    ['app-id', { 'target-type': 'app', 'app-id': '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc', 'private-key': '' }]
+  ] as const)('a secret pasted into %s is not repeated in its error', (name, raw) => {
+    const list = errors(raw as RawInputs)
+    const message = list.find(m => m.startsWith(`Input "${name}"`))
+    expect(message).toMatch(/, got what looks like a secret \(not shown\)\.$/)
+    for (const value of Object.values(raw)) if (value && value.length > 12) expect(list.join('\n')).not.toContain(value.slice(4, 16))
+  })
+
+  test('values that reach a URL path are validated: org, repository, hook ids, state variable', () => {
+    expect(errors({ ...ORG, org: 'acme/../x' })[0]).toMatch(/^Input "org" must be/)
+    expect(errors({ 'target-type': 'repo', token: 't', repository: 'a/b/c' })[0]).toMatch(/^Input "repository" must be/)
+    expect(errors({ 'target-type': 'repo', token: 't', repository: 'a/..' })[0]).toMatch(/^Input "repository" must be/)
+    expect(errors({ ...ORG, 'hook-id': '12/../34' })[0]).toMatch(/^Input "hook-id" must be/)
+    expect(errors({ ...ORG, 'hook-id': '1%2F2' })[0]).toMatch(/^Input "hook-id" must be/)
+    expect(errors({ ...ORG, 'state-variable': 'A/B', 'state-repository': 'o/r' })[0]).toMatch(/^Input "state-variable" must be/)
+  })
+})
+
 describe('parseConfig: private-key', () => {
   const PEM_ERROR =
     'Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.'
@@ -560,6 +610,21 @@ describe('parseConfig: hostname', () => {
       kind: 'ghes'
     })
     expect(config({ ...ORG, hostname: 'octo.ghe.com' }).location).toEqual({ apiBaseUrl: 'https://api.octo.ghe.com', webBaseUrl: 'https://octo.ghe.com', kind: 'ghe.com' })
+  })
+
+  test.each([
+    ['https://github.com/acme', 'github.com'],
+    ['https://github.com/orgs/acme/settings/hooks', 'github.com'],
+    ['https://octocorp.ghe.com/acme/widgets', 'octocorp.ghe.com'],
+    ['github.com/acme', 'github.com']
+  ])('a page on GitHub (%p) is refused with the value to use', (hostname, meant) => {
+    expect(errors({ ...ORG, hostname })).toEqual([`Input "hostname" must be where GitHub is, not a page on it: use ${meant}, got "${hostname}".`])
+  })
+
+  test('web addresses are mapped to their API: https://github.com, https://SUB.ghe.com, https://GHES-HOST', () => {
+    expect(config({ ...ORG, hostname: 'https://github.com' }).location).toEqual(DOTCOM)
+    expect(config({ ...ORG, hostname: 'https://octocorp.ghe.com' }).location).toEqual({ apiBaseUrl: 'https://api.octocorp.ghe.com', webBaseUrl: 'https://octocorp.ghe.com', kind: 'ghe.com' })
+    expect(config({ ...ORG, hostname: 'https://ghe.example.com' }).location).toEqual({ apiBaseUrl: 'https://ghe.example.com/api/v3', webBaseUrl: 'https://ghe.example.com', kind: 'ghes' })
   })
 
   test.each(['x y', 'a/b', 'ftp://x', 'ghe.example.com:99999', 'http://user:pw@x', 'https://x/?q=1'])('rejects %p', hostname => {

@@ -81,6 +81,55 @@ describe('resolveGitHubLocation: full URLs', () => {
   })
 })
 
+describe('resolveGitHubLocation: web addresses pasted from the browser', () => {
+  test.each([
+    ['https://github.com', DOTCOM],
+    ['https://github.com/', DOTCOM],
+    ['https://www.github.com', DOTCOM],
+    ['http://github.com', DOTCOM],
+    ['https://GitHub.com:443', DOTCOM],
+    ['https://octocorp.ghe.com', gheCom('octocorp')],
+    ['https://octocorp.ghe.com/', gheCom('octocorp')],
+    ['https://OctoCorp.GHE.com', gheCom('octocorp')],
+    ['https://ghe.example.com', ghes('https://ghe.example.com')],
+    ['https://ghe.example.com/', ghes('https://ghe.example.com')],
+    ['https://GHE.Example.com', ghes('https://ghe.example.com')],
+    ['https://ghe.example.com:8443', ghes('https://ghe.example.com:8443')],
+    ['https://10.0.0.5', ghes('https://10.0.0.5')],
+    ['http://ghe.internal', { apiBaseUrl: 'http://ghe.internal/api/v3', webBaseUrl: 'http://ghe.internal', kind: 'ghes' }]
+  ])('%p is mapped to its API', (input, expected) => {
+    expect(resolveGitHubLocation(input, undefined)).toEqual(expected)
+  })
+
+  test('GHE.com and GHES web addresses get their own redelivery window, not github.com\'s', () => {
+    expect(redeliveryWindowMs(resolveGitHubLocation('https://ghe.example.com', undefined)!)).toBe(7 * 86_400_000)
+    expect(resolveGitHubLocation('https://octocorp.ghe.com', undefined)?.kind).toBe('ghe.com')
+  })
+
+  test.each([
+    // API hosts, local servers and URLs with a path are API bases as given.
+    ['https://api.github.com', DOTCOM],
+    ['https://api.octocorp.ghe.com', gheCom('octocorp')],
+    ['https://ghe.example.com/api/v3', ghes('https://ghe.example.com')],
+    ['http://127.0.0.1:3000', { apiBaseUrl: 'http://127.0.0.1:3000', webBaseUrl: 'http://127.0.0.1:3000', kind: 'dotcom' }],
+    ['https://localhost:8443', { apiBaseUrl: 'https://localhost:8443', webBaseUrl: 'https://localhost:8443', kind: 'dotcom' }],
+    ['https://api.github-proxy.corp.example', { apiBaseUrl: 'https://api.github-proxy.corp.example', webBaseUrl: 'https://api.github-proxy.corp.example', kind: 'dotcom' }]
+  ])('%p stays an API base', (input, expected) => {
+    expect(resolveGitHubLocation(input, undefined)).toEqual(expected)
+  })
+
+  test.each(['https://github.com/acme', 'https://github.com/orgs/acme/settings/hooks', 'https://octocorp.ghe.com/acme', 'https://github.com/?tab=x', 'https://user:pw@ghe.example.com'])(
+    'a github.com or GHE.com page, or a web address with credentials, is refused: %p',
+    input => {
+      expect(resolveGitHubLocation(input, undefined)).toBeUndefined()
+    }
+  )
+
+  test("the runner's GITHUB_API_URL is always taken as the API base it is", () => {
+    expect(resolveGitHubLocation('', 'https://ghe.example.com')).toEqual({ apiBaseUrl: 'https://ghe.example.com', webBaseUrl: 'https://ghe.example.com', kind: 'dotcom' })
+  })
+})
+
 describe('resolveGitHubLocation: invalid', () => {
   test.each([
     'ftp://x',

@@ -51,6 +51,7 @@ describe('DeliveryLedger', () => {
         hasOriginal: true,
         ok: false,
         redeliveries: 0,
+        freeRedeliveries: 0,
         newestId: bigId(1),
         newestAt: NOW - 10 * MINUTE,
         newestStatus: 'Invalid HTTP Response: 500',

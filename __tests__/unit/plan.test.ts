@@ -195,7 +195,7 @@ describe('planRun: skip reasons', () => {
     expect(reasons(hook.decisions)).toEqual({ old: 'redeliver' })
   })
 
-  test('outside-window: newest attempt older than window - safety margin', () => {
+  test('outside-window: first attempt older than window - safety margin (given up and reported before its original leaves the scan)', () => {
     const windowMs = 3 * DAY
     const edge = NOW - windowMs + WINDOW_SAFETY_MS
     const list = [
@@ -204,7 +204,7 @@ describe('planRun: skip reasons', () => {
       facts({ guid: 'renewed', firstAt: edge - HOUR, newestAt: edge + 1 })
     ]
     const { hook } = planOne(list, { scanStart: NOW - 4 * DAY }, { windowMs })
-    expect(reasons(hook.decisions)).toEqual({ edge: 'redeliver', gone: 'outside-window', renewed: 'redeliver' })
+    expect(reasons(hook.decisions)).toEqual({ edge: 'redeliver', gone: 'outside-window', renewed: 'outside-window' })
   })
 
   test('outside-window on GHES uses the 7 day window', () => {
@@ -326,12 +326,12 @@ describe('nextHookBookmark', () => {
 
   test('nothing seen: floor stays at floorBase', () => {
     const s = scan({ floorBase, scanStart: floorBase })
-    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('only successes: floor = newestAt - LATE_LISTING_MARGIN_MS', () => {
     const { bookmark } = next([facts({ ok: true, firstAt: newestAt })], none)
-    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('never below floorBase', () => {
@@ -342,25 +342,25 @@ describe('nextHookBookmark', () => {
   test('a redelivered delivery holds the floor at its first attempt and is in flight as sent', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(3) })
     const { bookmark } = next([f], accepted)
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(3), NOW + 1000]]), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(3), NOW + 1000]]), done: new Map(), probes: [] })
   })
 
   test('an errored redelivery holds the floor and is NOT pending', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'error', message: 'boom' }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('a redelivery whose answer was lost holds the floor and is in flight as sent from when it was tried', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(4) })
     const { bookmark } = next([f], () => ({ result: 'error', message: '502', uncertainAt: NOW - 500 }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(4), NOW - 500]]), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map([[bigId(4), NOW - 500]]), done: new Map(), probes: [] })
   })
 
   test('a rate-limited redelivery holds the floor and is not pending', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'skipped', reason: 'rate-limited', message: 'later' }))
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('a planned redelivery without an outcome (crash) holds the floor', () => {
@@ -393,7 +393,7 @@ describe('nextHookBookmark', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(5) })
     const { bookmark, run } = next([f], none, { previous })
     expect(run.hooks[0].inFlight).toEqual([f])
-    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(5), requested]]), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(5), requested]]), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('an unfinished delivery older than floorBase cannot pull the floor below floorBase', () => {
@@ -414,13 +414,13 @@ describe('nextHookBookmark', () => {
     const { bookmark, run } = next([f, ok], none, { pol, newest: NOW - 5 * MINUTE })
     expect(run.hooks[0].decisions[0].reason).toBe(reason)
     // The floor moved past the finished delivery, so it is not kept in done either.
-    expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('a refused redelivery is finished', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark } = next([f], () => ({ result: 'skipped', reason: 'refused', message: 'gone' }))
-    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), free: new Map() })
+    expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('finished skips at or above the floor are remembered in done with their firstAt', () => {
@@ -523,7 +523,7 @@ describe('nextHookBookmark', () => {
 
   test('the bookmark is a fresh object: the previous one is not mutated', () => {
     const previous = hookBookmark({ floor: floorBase, pending: new Map([[bigId(1), NOW - HOUR]]), done: new Map([['x', NOW - 7 * HOUR]]) })
-    const snapshot = { ...previous, pending: new Map(previous.pending), sent: new Map(previous.sent), done: new Map(previous.done), free: new Map(previous.free) }
+    const snapshot = { ...previous, pending: new Map(previous.pending), sent: new Map(previous.sent), done: new Map(previous.done), probes: [...previous.probes] }
     next([facts({ guid: 'g', firstAt: NOW - HOUR })], accepted, { previous })
     expect(previous).toEqual(snapshot)
   })
@@ -562,7 +562,7 @@ describe('checkpointHookBookmark', () => {
         [bigId(11), NOW - 1000]
       ]),
       done: new Map([['given-up', NOW - HOUR]]),
-      free: new Map()
+      probes: []
     })
   })
 

@@ -10,14 +10,17 @@ import {
   nextHookBookmark,
   outcomeKey,
   planRun,
+  inProbeSpans,
+  PROBE_TIME_MARGIN_MS,
   releaseHeld,
+  replaceProbe,
   type Decision,
   type HookScan,
   type Outcome,
   type Policy
 } from '../../src/core/plan.js'
 import { backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence } from '../../src/core/receiver.js'
-import type { GuidFacts } from '../../src/core/ledger.js'
+import { DeliveryLedger, type GuidFacts } from '../../src/core/ledger.js'
 import { bigId, facts, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
 const DOWN = { newestOk: false, lastOkAt: NOW - 3 * HOUR }
@@ -71,12 +74,26 @@ describe('a hook whose receiver is not shown up', () => {
   })
 
   test('a free probe counts as a try when choosing the next probe, but not against max-attempts', () => {
-    const list = [facts({ guid: 'a', firstAt: NOW - 5 * HOUR, redeliveries: 2 }), facts({ guid: 'b', firstAt: NOW - 4 * HOUR, redeliveries: 1 })]
-    const previous = hookBookmark({ free: new Map([['a', 2]]) })
-    const { hook } = planDown(list, { previous })
+    const list = [facts({ guid: 'a', firstAt: NOW - 5 * HOUR, redeliveries: 2, freeRedeliveries: 2 }), facts({ guid: 'b', firstAt: NOW - 4 * HOUR, redeliveries: 1 })]
+    const { hook } = planDown(list)
     expect(hook.decisions.map(d => d.attempts)).toEqual([0, 1])
-    // a: 0 charged + 2 free = 2 tries; b: 1 charged: b is the probe.
+    // a: listed twice (both free); b: once: b is the probe.
     expect(state(hook.decisions)).toEqual({ a: 'receiver-down (held)', b: 'probe' })
+  })
+
+  test('up from a success listed late, once a run found the receiver down', () => {
+    const late = { newestOk: true, lastOkAt: NOW - HOUR }
+    expect(receiverEvidence(late, NOW)).toBe('unclear')
+    expect(receiverEvidence({ ...late, downBefore: true }, NOW)).toBe('up')
+    const { hook } = planDown([facts({ guid: 'a' })], { ...late, previous: hookBookmark({ downSince: NOW - 3 * HOUR }) })
+    expect(hook.evidence).toBe('up')
+  })
+
+  test('replaceProbe: the next held delivery becomes the probe, within the budget', () => {
+    const list = [1, 2, 3].map(n => facts({ guid: `g${n}`, firstAt: NOW - n * HOUR }))
+    const { run } = planDown(list, {}, { maxRedeliveries: 2 })
+    expect(replaceProbe(run, 'hook-1', { maxRedeliveries: 2 })?.facts.guid).toBe('g2')
+    expect(replaceProbe(run, 'hook-1', { maxRedeliveries: 2 })).toBeUndefined()
   })
 
   test('probes of every hook go first, before the due deliveries of hooks that are up', () => {
@@ -100,6 +117,22 @@ describe('a hook whose receiver is not shown up', () => {
     expect(run.toRedeliver).toHaveLength(3)
   })
 
+  test('releaseHeld: a hook whose probe did not fit in the budget has its held deliveries skipped as budget', () => {
+    const a = scan({ key: 'a', facts: [facts({ guid: 'a1', firstAt: NOW - 3 * HOUR })], newestOk: true, lastOkAt: NOW - MINUTE })
+    const b = scan({ key: 'b', facts: [facts({ guid: 'b1', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b2', firstAt: NOW - HOUR })], ...DOWN })
+    const run = planRun([a, b], policy({ maxRedeliveries: 1 }), NOW)
+    // The probe of b goes first and takes the budget of 1; a1 is over it.
+    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['b1'])
+    const c = scan({ key: 'c', facts: [facts({ guid: 'c1', firstAt: NOW - 5 * HOUR }), facts({ guid: 'c2', firstAt: NOW - HOUR })], ...DOWN })
+    const tight = planRun([b, c], policy({ maxRedeliveries: 1 }), NOW)
+    releaseHeld(tight, new Map(), { maxRedeliveries: 1 })
+    expect(tight.hooks[0].decisions.map(d => [d.facts.guid, d.action, d.reason])).toEqual([
+      ['b1', 'skip', 'budget'],
+      ['b2', 'skip', 'budget']
+    ])
+    expect(state(tight.hooks[1].decisions)).toEqual({ c1: 'probe', c2: 'receiver-down (held)' })
+  })
+
   test('releaseHeld: down and unknown verdicts keep them waiting', () => {
     for (const verdict of ['down', 'unknown'] as const) {
       const { run, hook } = planDown([facts({ guid: 'a', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b' })])
@@ -120,7 +153,7 @@ describe('the bookmark of a hook found down', () => {
 
   test('the probe is free; the held ones keep the floor; downSince is the oldest failure since the last success', () => {
     const { bookmark } = after('down')
-    expect(bookmark.free).toEqual(new Map([['a', 1]]))
+    expect(bookmark.probes).toEqual([[NOW, NOW]])
     expect(bookmark.floor).toBe(NOW - 2 * HOUR)
     expect(bookmark.downSince).toBe(NOW - 2 * HOUR)
     expect(bookmark.sent).toEqual(new Map([[bigId(1), NOW]]))
@@ -131,18 +164,35 @@ describe('the bookmark of a hook found down', () => {
     expect(after('up', hookBookmark({ floor: NOW - 10 * HOUR, downSince: NOW - 9 * HOUR })).bookmark.downSince).toBeUndefined()
   })
 
-  test('free entries are dropped once their delivery succeeded or was finished', () => {
-    const previous = hookBookmark({ free: new Map([['gone', 2], ['ok', 1], ['still', 1]]) })
-    const s = scan({ facts: [facts({ guid: 'ok', ok: true }), facts({ guid: 'still', firstAt: NOW - HOUR, redeliveries: 1, newestAt: NOW - 2 * MINUTE })], previous })
-    const run = planRun([s], policy(), NOW)
-    expect(nextHookBookmark(s, run.hooks[0], new Map(), NOW).free).toEqual(new Map([['still', 1]]))
+  test('one span per outage: a probe while the receiver was already down extends it; a new outage starts another', () => {
+    const ongoing = hookBookmark({ floor: NOW - 10 * HOUR, downSince: NOW - 9 * HOUR, probes: [[NOW - 9 * HOUR, NOW - HOUR]] })
+    expect(after('down', ongoing).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW]])
+    const over = hookBookmark({ floor: NOW - 10 * HOUR, probes: [[NOW - 9 * HOUR, NOW - 5 * HOUR]] })
+    expect(after('unknown', over).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW - 5 * HOUR], [NOW, NOW]])
+    // A probe that got through leaves no span; spans older than what a scan reads are dropped.
+    expect(after('up', over).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW - 5 * HOUR]])
+    const old = hookBookmark({ floor: NOW - 2 * HOUR, probes: [[NOW - 9 * HOUR, NOW - 5 * HOUR]] })
+    expect(after('up', old).bookmark.probes).toEqual([])
   })
 
-  test('a probe about to be sent is already free in the checkpoint (a run killed after sending it charges nothing)', () => {
+  test('a failed redelivery inside a span (give or take PROBE_TIME_MARGIN_MS) is free', () => {
+    const spans: Array<[number, number]> = [[NOW - 5 * HOUR, NOW - 4 * HOUR]]
+    expect(inProbeSpans(spans, NOW - 5 * HOUR - PROBE_TIME_MARGIN_MS)).toBe(true)
+    expect(inProbeSpans(spans, NOW - 4 * HOUR + PROBE_TIME_MARGIN_MS)).toBe(true)
+    expect(inProbeSpans(spans, NOW - 4 * HOUR + PROBE_TIME_MARGIN_MS + 1)).toBe(false)
+    const ledger = new DeliveryLedger(t => inProbeSpans(spans, t))
+    const attempt = (id: string, at: number, redelivery: boolean) => ({ id, guid: 'g', deliveredAt: at, redelivery, status: 'failed to connect to host', statusCode: 502, event: 'push', action: null })
+    ledger.add(attempt('1', NOW - 6 * HOUR, false))
+    ledger.add(attempt('2', NOW - 270 * MINUTE, true))
+    ledger.add(attempt('3', NOW - HOUR, true))
+    expect([...ledger.facts()][0]).toMatchObject({ redeliveries: 2, freeRedeliveries: 1 })
+  })
+
+  test('a probe about to be sent is already in a span in the checkpoint (a run killed after sending it charges nothing)', () => {
     const list = [facts({ guid: 'a', firstAt: NOW - 2 * HOUR, newestId: bigId(1) }), facts({ guid: 'b', newestId: bigId(2) })]
     const { scan: s, hook } = planDown(list)
     const checkpoint = checkpointHookBookmark(s, hook, new Map(), NOW, new Map([[bigId(1), NOW]]))
-    expect(checkpoint.free).toEqual(new Map([['a', 1]]))
+    expect(checkpoint.probes).toEqual([[NOW, NOW]])
     expect(checkpoint.pending).toEqual(new Map([[bigId(1), NOW]]))
   })
 

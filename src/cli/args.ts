@@ -19,19 +19,32 @@ export interface CliOptions {
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; error: string }
 
 export function parseCliArgs(argv: string[]): CliParse {
-  const flags: Record<string, { type: 'string' | 'boolean' }> = {
+  const flags: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     'state-file': { type: 'string' },
     'private-key-file': { type: 'string' },
     'report-file': { type: 'string' },
     'metrics-file': { type: 'string' },
     json: { type: 'boolean' },
-    help: { type: 'boolean' },
-    version: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
     debug: { type: 'boolean' }
   }
   for (const name of INPUT_NAMES) if (!SECRET_INPUTS.has(name)) flags[name] = { type: 'string' }
-  // `--dry-run` alone means true, like a switch.
-  const args = argv.map((arg, i) => (arg === '--dry-run' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) ? '--dry-run=true' : arg))
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const next = argv[i + 1]
+    if (arg === '--dry-run' && (next === undefined || next.startsWith('-'))) {
+      // `--dry-run` alone means true, like a switch.
+      args.push('--dry-run=true')
+    } else if (arg.startsWith('--') && flags[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      // `--max-attempts -1`: a value, not a flag, so that the input's own check can explain it.
+      args.push(`${arg}=${next}`)
+      i++
+    } else {
+      args.push(arg)
+    }
+  }
   for (const arg of args) {
     const name = /^--(token|private-key)(=|$)/.exec(arg)?.[1]
     if (name) {
@@ -41,11 +54,24 @@ export function parseCliArgs(argv: string[]): CliParse {
   }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false })
+    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false, tokens: true })
   } catch (error) {
-    return { ok: false, error: `${(error as Error).message}. Run with --help for the flags.` }
+    return { ok: false, error: `${explainParseError(error as Error & { code?: string })} Run with --help for the flags.` }
+  }
+  // node:util keeps the last of a repeated flag: `--hook-id 1 --hook-id 2` would quietly drop 1.
+  const seen = new Set<string>()
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue
+    if (seen.has(token.name)) {
+      const list = ['hook-id', 'repository', 'events'].includes(token.name) ? `: give one comma-separated list, such as --${token.name} a,b` : ': give it once'
+      return { ok: false, error: `--${token.name} is given more than once${list}.` }
+    }
+    seen.add(token.name)
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
+  for (const flag of ['state-file', 'private-key-file', 'report-file']) {
+    if (values[flag] === '') return { ok: false, error: `--${flag} needs a path.` }
+  }
   const inputs: RawInputs = {}
   for (const name of INPUT_NAMES) {
     const value = values[name]
@@ -65,6 +91,49 @@ export function parseCliArgs(argv: string[]): CliParse {
       debug: values.debug === true
     }
   }
+}
+
+/** node:util's messages speak of options and positionals: say it in this command's words. */
+function explainParseError(error: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? ''
+  const flag = quoted.split(' ')[0]
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `${flag} is not a flag of webhook-redelivery.`
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${quoted}": every value follows its --flag.`
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(error.message)) return `${flag} takes no value.`
+      if (/ambiguous/.test(error.message)) return `${flag} needs a value; to give one that starts with "-", write ${flag}=VALUE.`
+      return `${flag} needs a value.`
+    default:
+      return `${error.message}.`
+  }
+}
+
+/**
+ * Messages of the engine name inputs as the action does (`Input "hook-id"`, `"app-id"`,
+ * `max-redeliveries`); on the command line they are flags, and the secrets are environment variables.
+ */
+export function inputsToFlags(message: string, options: { quotedOnly?: boolean } = {}): string {
+  const flag = (name: string): string => {
+    if (name === 'token') return 'GITHUB_TOKEN'
+    if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
+    return `--${name}`
+  }
+  const names = INPUT_NAMES.join('|')
+  const hyphenated = INPUT_NAMES.filter(name => name.includes('-')).join('|')
+  const quoted = message
+    .replace(new RegExp(`Input "(${names})"`, 'g'), (_, name: string) => flag(name))
+    // A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
+    .replace(new RegExp(`(?<!(?:is|got|type) )"(${names})"`, 'g'), (_, name: string) => flag(name))
+  // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
+  if (options.quotedOnly) return quoted
+  return (
+    quoted
+      .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name: string) => flag(name))
+      .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
+  )
 }
 
 export const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.
@@ -97,15 +166,19 @@ Bookmark (so each run scans only what is new):
 
 Output:
   --json                       print the outputs as JSON on stdout
-  --report-file PATH           where to write the JSON report (default: the temp directory)
+  --report-file PATH           where to write the JSON report (default: beside the state
+                               file as PATH.report.json, else report.json in the temporary
+                               directory's webhook-redelivery-USER/, overwritten each run)
   --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
                                textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
-  --help, --version
+  -h, --help                   this text
+  -v, --version                the version
 
 Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable
   GITHUB_APP_PRIVATE_KEY       the app's PEM private key (or --private-key-file PATH)
 
-Exit codes: 0 done, 1 errors or bad input.
+Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
+(the run stops before its next redelivery and still saves the bookmark and the report).
 `

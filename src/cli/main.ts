@@ -1,13 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { INPUT_NAMES, parseConfig } from '../core/config.js'
+import { parseConfig } from '../core/config.js'
+import { plural } from '../core/plural.js'
+import { redactSecrets } from '../core/redact.js'
 import { buildReport, describeTarget, stepFailures } from '../core/report.js'
 import { UserError, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
+import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
-import { HELP, parseCliArgs } from './args.js'
+import { HELP, inputsToFlags, parseCliArgs } from './args.js'
 import { MetricsFile } from './metrics-file.js'
 
 interface Streams {
@@ -22,12 +25,20 @@ const defaultStreams: Streams = {
   stderrIsTerminal: process.stderr.isTTY === true
 }
 
-/** Runs the command line; returns the exit code (0 done, 1 errors or bad input). */
-export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams): Promise<number> {
+/** Exit codes of a run interrupted by a signal: 128 + its number, as shells report it. */
+export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 }
+
+/**
+ * Runs the command line; returns the exit code (0 done, 1 errors or bad input, 130/143
+ * interrupted). `interrupt` is aborted, with the signal's name as reason, on SIGINT/SIGTERM.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
-  const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
+  const redact = (text: string): string => redactSecrets(text, secrets)
+  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here.
+  const say = (message: string): string => inputsToFlags(redact(message))
   const fail = (message: string): number => {
-    streams.stderr(`error: ${redact(message)}\n`)
+    streams.stderr(`error: ${say(message)}\n`)
     return 1
   }
 
@@ -63,15 +74,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
-    for (const message of result.errors) streams.stderr(`error: ${toFlags(message)}\n`)
+    for (const message of result.errors) streams.stderr(`error: ${say(message)}\n`)
     return 1
   }
   const { config } = result
-  for (const warning of result.warnings) streams.stderr(`warning: ${toFlags(warning)}\n`)
+  for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
   const log: Logger = {
-    info: message => streams.stderr(`${redact(message)}\n`),
-    warning: message => streams.stderr(`warning: ${redact(message)}\n`),
+    info: message => streams.stderr(`${inputsToFlags(redact(message), { quotedOnly: true })}\n`),
+    warning: message => streams.stderr(`warning: ${say(message)}\n`),
     debug: message => {
       if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
     }
@@ -85,6 +96,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     let store: FileStore | undefined
     if (options.stateFile) {
       const path = resolve(options.stateFile)
+      const problem = unusableFilePath('--state-file', options.stateFile)
+      if (problem) return fail(problem)
       mkdirSync(dirname(path), { recursive: true })
       // Beside the file a symlink leads to: two links to one state file share one lock.
       lock = new FileLock(`${linkTarget(path)}.lock`)
@@ -98,17 +111,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       mask: secret => {
         if (!secrets.includes(secret)) secrets.push(secret)
       },
-      store
+      store,
+      signal: interrupt
     })
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
     let reportPath = ''
     try {
-      // Beside the state file under cron, so runs do not pile up directories; else a directory of its own.
+      // Beside the state file under cron, else in the user's own directory: runs never pile up directories.
       reportPath = options.reportFile
         ? resolve(options.reportFile)
         : options.stateFile
           ? `${resolve(options.stateFile)}.report.json`
-          : join(mkdtempSync(join(tmpdir(), 'webhook-redelivery-')), 'report.json')
+          : defaultReportPath(env.TMPDIR || tmpdir())
+      const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined
+      if (problem) throw new Error(problem)
       mkdirSync(dirname(reportPath), { recursive: true })
       writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
     } catch (error) {
@@ -116,26 +132,55 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       reportPath = ''
     }
     metrics?.write(run)
-    // The action's output names, as `--json` promises.
+    // The action's output names, as `--json` promises, and what failed the run: the counts alone can read as success.
     const { givenUp, receiversDown, ...counts } = run.totals
-    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath }
+    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath, failures: run.failures.map(redact) }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
+      const notScanned = run.hooks.filter(h => h.scanError).length
+      const scanGaps = notScanned > 0 ? ` ${notScanned} of ${run.hooks.length} ${run.hooks.length === 1 ? 'hook' : 'hooks'} could not be scanned.` : ''
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${t.scanned} attempts; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${t.errors} errors${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${t.receiversDown} receivers down` : ''}.${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     const failures = stepFailures(run, config.failOn)
-    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${redact(failure)}\n`)
-    for (const failure of failures) streams.stderr(`error: ${redact(failure)}\n`)
+    for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${say(failure)}\n`)
+    for (const failure of failures) streams.stderr(`error: ${say(failure)}\n`)
+    if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
     return failures.length > 0 ? 1 : 0
   } catch (error) {
     if (started) metrics?.failed(Date.now())
-    if (error instanceof UserError) return fail(error.message)
-    return fail(`webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`)
+    const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    // A reader of --json gets one object on every run that got going: here, only why it stopped.
+    if (options.json) streams.stdout(JSON.stringify({ failures: [say(message)] }) + '\n')
+    return fail(message)
   } finally {
     lock?.release()
+  }
+}
+
+/**
+ * Why a file cannot be written at `given` (a --flag's path), or undefined: a directory
+ * there, or a regular file where a directory of its path must be.
+ */
+function unusableFilePath(flag: string, given: string): string | undefined {
+  const path = resolve(given)
+  if (statOrUndefined(path)?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const stat = statOrUndefined(dir)
+    if (!stat) continue
+    if (!stat.isDirectory()) return `${flag} ${given} cannot be created: ${dir} is a file, not a directory.`
+    return undefined
+  }
+  return undefined
+}
+
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
   }
 }
 
@@ -168,17 +213,4 @@ function sharedFile(options: { stateFile?: string; reportFile?: string; privateK
     }
   }
   return undefined
-}
-
-/** Input errors name inputs; on the command line they are flags. */
-function toFlags(message: string): string {
-  const flag = (name: string): string => {
-    if (name === 'token') return 'GITHUB_TOKEN'
-    if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
-    return `--${name}`
-  }
-  const names = INPUT_NAMES.join('|')
-  return message
-    .replace(/Input "([a-z-]+)"/g, (_, name: string) => flag(name))
-    .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
 }

@@ -18,8 +18,11 @@ export interface HookBookmark {
   sent: Map<DeliveryId, number>
   /** Guids finished without success (skipped for good) that are newer than floor, with their first attempt's time. */
   done: Map<string, number>
-  /** Probe redeliveries per guid sent while the receiver was not known to be up: they cost no attempt. */
-  free: Map<string, number>
+  /**
+   * When probes went into a receiver not known to be up, as spans of GitHub time (one per
+   * outage, however long): a failed redelivery listed inside one costs no attempt.
+   */
+  probes: Array<[number, number]>
   /** Since when (GitHub time) the receiver has been failing, while it is found down. */
   downSince?: number
 }
@@ -57,7 +60,7 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     return { bookmark: emptyBookmark(), problem: 'it is not JSON' }
   }
   if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
-    return { bookmark: emptyBookmark(), problem: `it was written by a newer version of this action (bookmark version ${doc.version})`, newer: true }
+    return { bookmark: emptyBookmark(), problem: `bookmark version ${doc.version}`, newer: true }
   }
   if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
     return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` }
@@ -94,16 +97,17 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
   } else if (entry.done !== undefined) {
     problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`)
   }
-  const free = new Map<string, number>()
-  if (isObject(entry.free)) {
+  const probes: Array<[number, number]> = []
+  if (Array.isArray(entry.probes)) {
     let dropped = 0
-    for (const [guid, count] of Object.entries(entry.free)) {
-      if (typeof count === 'number' && Number.isInteger(count) && count > 0) free.set(guid, count)
+    for (const span of entry.probes) {
+      const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1]
+      if (ok) probes.push([span[0] * 1000, span[1] * 1000])
       else dropped++
     }
-    if (dropped > 0) problems.push(`${dropped} free-probe ("free") item${dropped === 1 ? ' is' : 's are'} not a positive count, left out`)
-  } else if (entry.free !== undefined) {
-    problems.push(`"free" is ${shown(entry.free)}, not an object of guids to counts, left out`)
+    if (dropped > 0) problems.push(`${dropped} probe span${dropped === 1 ? ' is' : 's are'} not a pair of times in seconds, left out`)
+  } else if (entry.probes !== undefined) {
+    problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`)
   }
   const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
   if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
@@ -116,7 +120,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       pending,
       sent,
       done,
-      free,
+      probes: mergeSpans(probes),
       ...(Number.isNaN(downSince) ? {} : { downSince })
     },
     problems
@@ -209,7 +213,7 @@ function render(hooks: Map<string, HookBookmark>): string {
     if (hook.pending.size > 0) entry.pending = writeIdTimes(hook.pending)
     if (hook.sent.size > 0) entry.sent = writeIdTimes(hook.sent)
     if (hook.done.size > 0) entry.done = done
-    if (hook.free.size > 0) entry.free = Object.fromEntries([...hook.free].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    if (hook.probes.length > 0) entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)])
     if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
     out[key] = entry
   }
@@ -233,20 +237,30 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     const seen = [a.seenUntil, b.seenUntil].filter((t): t is number => t !== undefined)
     const done = new Map<string, number>()
     for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
-    const free = new Map(b.free)
-    for (const [guid, n] of a.free) free.set(guid, Math.max(n, free.get(guid) ?? 0))
-    const downSince = a.downSince ?? b.downSince
+    // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
+    const downSince = a.downSince
     hooks.set(key, {
       floor,
       ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
       pending: newestTimes(a.pending, b.pending),
       sent: newestTimes(a.sent, b.sent),
       done,
-      free,
+      probes: mergeSpans([...a.probes, ...b.probes]),
       ...(downSince !== undefined ? { downSince } : {})
     })
   }
   return { hooks }
+}
+
+/** Spans sorted and joined where they overlap or touch. */
+export function mergeSpans(spans: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1]
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to)
+    else out.push([from, to])
+  }
+  return out
 }
 
 function newestTimes(a: Map<DeliveryId, number>, b: Map<DeliveryId, number>): Map<DeliveryId, number> {
@@ -306,10 +320,12 @@ export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: nu
   const sent = new Map([...entry.sent].filter(([, t]) => t <= latest))
   const done = new Map([...entry.done].filter(([, t]) => t <= latest))
   const downTrusted = entry.downSince === undefined || entry.downSince <= latest
-  const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1)
+  const probes = entry.probes.filter(([, to]) => to <= latest)
+  const dropped =
+    entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1)
   if (dropped > 0) problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`)
   if (problems.length === 0) return { floor: entry.floor, previous: entry }
-  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done }
+  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes }
   if (!seenTrusted) delete previous.seenUntil
   if (!downTrusted) delete previous.downSince
   return { floor: previous.floor, previous, problem: problems.join('; ') }
@@ -325,6 +341,7 @@ export function isForgotten(entry: HookBookmark, now: number, windowMs: number):
   for (const t of entry.pending.values()) newest = Math.max(newest, t)
   for (const t of entry.sent.values()) newest = Math.max(newest, t)
   for (const t of entry.done.values()) newest = Math.max(newest, t)
+  for (const [, to] of entry.probes) newest = Math.max(newest, to)
   return newest < now - windowMs
 }
 

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 
 /** Every input of action.yml; the CLI takes the same names as --flags. */
 export const INPUT_NAMES = [
@@ -88,6 +88,8 @@ const VARIABLE = /^[a-z_][a-z0-9_]*$/i
 const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/
 const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i
 const HOOK_ID = /^[1-9]\d{0,19}$/
+/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/
 
 /**
  * Turns raw input strings into a validated Config, or into one message per bad
@@ -98,7 +100,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const warnings: string[] = []
   const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
   const bad = (name: InputName, expected: string, value?: string): void => {
-    const got = value === undefined ? '' : `, got "${truncate(value)}"`
+    // A secret pasted into the wrong input is not masked there: never repeat it.
+    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${truncate(value)}"`
     errors.push(`Input "${name}" ${expected}${got}.`)
   }
 
@@ -135,6 +138,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   }
 
   const token = input('token') || undefined
+  if (token && !HEADER_SAFE.test(token)) {
+    // It goes into the Authorization header, which cannot carry it; and it is never echoed.
+    bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it')
+  }
   const appId = input('app-id')
   const rawKey = raw['private-key'] ?? ''
   let app: AppCredentials | undefined
@@ -161,6 +168,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
     errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`)
+  } else if (!location && hostnameForPage(input('hostname'))) {
+    bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')))
   } else if (!location) {
     bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')))
   } else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
@@ -298,6 +307,11 @@ function withoutUserInfo(text: string): string {
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname
   return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
+}
+
+/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
+function looksLikeSecret(text: string): boolean {
+  return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text)
 }
 
 function truncate(text: string): string {

@@ -24,6 +24,8 @@ export interface GuidFacts {
   ok: boolean
   /** Redelivery attempts listed so far. */
   redeliveries: number
+  /** Of those, failed ones sent while the receiver was not known to be up (probes): they cost no attempt. */
+  freeRedeliveries: number
   newestId: DeliveryId
   newestAt: number
   newestStatus: string
@@ -55,6 +57,9 @@ export class DeliveryLedger {
   private recentIds = new Set<DeliveryId>()
   private recentRing: DeliveryId[] = []
   private recentNext = 0
+
+  /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
+  constructor(private readonly isProbeTime: (deliveredAt: number) => boolean = () => false) {}
   scanned = 0
   newestAt: number | undefined
   /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
@@ -90,6 +95,7 @@ export class DeliveryLedger {
         hasOriginal: !attempt.redelivery,
         ok: false,
         redeliveries: attempt.redelivery ? 1 : 0,
+        freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
         newestId: attempt.id,
         newestAt: attempt.deliveredAt,
         newestStatus: attempt.status,
@@ -99,6 +105,7 @@ export class DeliveryLedger {
     }
     if (attempt.redelivery) facts.redeliveries++
     else facts.hasOriginal = true
+    if (this.isFree(attempt, ok)) facts.freeRedeliveries++
     if (attempt.deliveredAt < facts.firstAt) facts.firstAt = attempt.deliveredAt
     if (attempt.deliveredAt > facts.newestAt || (attempt.deliveredAt === facts.newestAt && compareIds(attempt.id, facts.newestId) > 0)) {
       facts.newestId = attempt.id
@@ -106,6 +113,10 @@ export class DeliveryLedger {
       facts.newestStatus = attempt.status
       facts.newestStatusCode = attempt.statusCode
     }
+  }
+
+  private isFree(attempt: Attempt, ok: boolean): boolean {
+    return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt)
   }
 
   /** Releases the id sets once the scan is over: only per-guid facts are needed after. */

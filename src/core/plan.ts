@@ -1,4 +1,4 @@
-import { keepsDone, type HookBookmark } from './bookmark.js'
+import { keepsDone, mergeSpans, type HookBookmark } from './bookmark.js'
 import type { EventFilter } from './config.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
@@ -19,6 +19,8 @@ export type SkipReason =
   | 'receiver-down'
   /** The receiver refused its last redelivery: the next one waits for the backoff. */
   | 'backoff'
+  /** The run was interrupted (SIGINT, SIGTERM) before sending it; the next run does. */
+  | 'interrupted'
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused'])
@@ -115,10 +117,9 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
   const probes: Decision[] = []
   const due: Decision[] = []
   for (const scan of scans) {
-    const evidence = receiverEvidence(scan, now)
+    const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now)
     const plan: HookPlan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence }
     const done = scan.previous?.done
-    const free = scan.previous?.free
     const hookDue: Decision[] = []
     for (const facts of scan.facts) {
       if (facts.ok) continue
@@ -134,18 +135,19 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
         plan.inFlight.push(facts)
         continue
       }
-      const attempts = chargedAttempts(facts.redeliveries, free?.get(facts.guid) ?? 0)
+      const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries)
       const decision: Decision = { hookKey: scan.key, facts, attempts, action: 'skip' }
       if (!matchesEvents(policy.events, facts.event, facts.action)) decision.reason = 'filtered'
       else if (attempts >= policy.maxAttempts) decision.reason = 'max-attempts'
       else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs) decision.reason = 'too-old'
-      else if (facts.newestAt < now - policy.windowMs + WINDOW_SAFETY_MS) decision.reason = 'outside-window'
+      // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
+      else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS) decision.reason = 'outside-window'
       else if (now < facts.newestAt + backoffMs(attempts)) decision.reason = 'backoff'
       else hookDue.push(decision)
       plan.decisions.push(decision)
     }
     if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-      const probe = chooseProbe(hookDue, free)
+      const probe = chooseProbe(hookDue)
       probe.probe = true
       probes.push(probe)
       for (const decision of hookDue) {
@@ -173,12 +175,11 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
 }
 
 /**
- * The probe: a delivery that was redelivered least (so one payload a receiver refuses is not
- * what keeps being probed), the oldest of those.
+ * The probe: a delivery that was redelivered least, free probes included (so one payload a
+ * receiver refuses is not what keeps being probed), the oldest of those.
  */
-function chooseProbe(due: Decision[], free: ReadonlyMap<string, number> | undefined): Decision {
-  const tries = (d: Decision): number => d.attempts + (free?.get(d.facts.guid) ?? 0)
-  return [...due].sort((a, b) => tries(a) - tries(b) || oldestFirst(a, b))[0]
+function chooseProbe(due: Decision[]): Decision {
+  return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0]
 }
 
 function oldestFirst(a: Decision, b: Decision): number {
@@ -189,10 +190,10 @@ function oldestFirst(a: Decision, b: Decision): number {
  * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
  * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
  */
-export function replaceProbe(plan: RunPlan, hookKey: string, free: ReadonlyMap<string, number> | undefined): Decision | undefined {
+export function replaceProbe(plan: RunPlan, hookKey: string, policy: Pick<Policy, 'maxRedeliveries'>): Decision | undefined {
   const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? []
-  if (held.length === 0) return undefined
-  const probe = chooseProbe(held, free)
+  if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries) return undefined
+  const probe = chooseProbe(held)
   probe.held = false
   probe.probe = true
   probe.action = 'redeliver'
@@ -206,6 +207,15 @@ export function replaceProbe(plan: RunPlan, hookKey: string, free: ReadonlyMap<s
  * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
  */
 export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVerdict>, policy: Pick<Policy, 'maxRedeliveries'>): Decision[] {
+  // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+  for (const hook of plan.hooks) {
+    if (!hook.decisions.some(d => d.probe && d.reason === 'budget')) continue
+    for (const decision of hook.decisions) {
+      if (!decision.held) continue
+      decision.held = false
+      decision.reason = 'budget'
+    }
+  }
   let left = policy.maxRedeliveries - plan.toRedeliver.length
   const released: Decision[] = []
   const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst)
@@ -228,7 +238,7 @@ export type Outcome =
   | { result: 'redelivered'; at: number }
   /** `uncertainAt`: the request may have gone through; it is treated as in flight from then. */
   | { result: 'error'; message: string; uncertainAt?: number }
-  | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited' | 'in-flight'>; message: string }
+  | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited' | 'in-flight' | 'interrupted'>; message: string }
 
 /** Where a redelivery request or its absence leaves a decision. */
 export function finalReason(decision: Decision, outcome: Outcome | undefined): SkipReason | undefined {
@@ -282,7 +292,7 @@ export function nextHookBookmark(
     ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
     ...inFlightAfter(scan, plan, outcomes, now, new Map()),
     done,
-    free: freeProbesAfter(scan, plan, outcomes, new Set(), done),
+    probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
     ...(downSince !== undefined ? { downSince } : {})
   }
 }
@@ -299,13 +309,13 @@ export function checkpointHookBookmark(
   planned: ReadonlyMap<DeliveryId, number>
 ): HookBookmark {
   const previous = scan.previous
-  const plannedProbes = new Set(plan.decisions.filter(d => d.probe && planned.has(d.facts.newestId)).map(d => d.facts.guid))
   return {
     floor: previous?.floor ?? scan.floorBase,
     ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
     ...inFlightAfter(scan, plan, outcomes, now, planned),
     done: new Map(previous?.done ?? []),
-    free: freeProbesAfter(scan, plan, outcomes, plannedProbes, previous?.done ?? new Map()),
+    // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
+    probes: probeSpansAfter(scan, plan, outcomes, planned),
     ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {})
   }
 }
@@ -341,26 +351,37 @@ function inFlightAfter(
   return { pending, sent }
 }
 
-/** Free probes of deliveries still failing and unfinished, plus this run's probes (sent, or about to be). */
-function freeProbesAfter(
-  scan: HookScan,
-  plan: HookPlan,
-  outcomes: ReadonlyMap<string, Outcome>,
-  plannedProbes: ReadonlySet<string>,
-  done: ReadonlyMap<string, number>
-): Map<string, number> {
-  const failing = new Set(scan.facts.filter(f => !f.ok).map(f => f.guid))
-  const free = new Map<string, number>()
-  for (const [guid, n] of scan.previous?.free ?? []) if (failing.has(guid) && !done.has(guid)) free.set(guid, n)
+/** Earlier probe spans that can still matter: those reaching into what a scan reads. */
+function keptProbeSpans(scan: HookScan): Array<[number, number]> {
+  return (scan.previous?.probes ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to])
+}
+
+/**
+ * The probe spans with this run's probes (sent, perhaps sent, or about to be): a probe extends
+ * the last span when the receiver was already down at the previous run (one span per outage),
+ * else starts one.
+ */
+function probeSpansAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, planned: ReadonlyMap<DeliveryId, number>): Array<[number, number]> {
+  const spans = keptProbeSpans(scan)
+  const downBefore = scan.previous?.downSince !== undefined
   for (const decision of plan.decisions) {
     if (!decision.probe) continue
     const outcome = outcomes.get(outcomeKey(decision))
-    const maybeSent = outcome?.result === 'redelivered' || (outcome?.result === 'error' && outcome.uncertainAt !== undefined)
-    if (maybeSent || (outcome === undefined && plannedProbes.has(decision.facts.guid))) {
-      free.set(decision.facts.guid, (scan.previous?.free.get(decision.facts.guid) ?? 0) + 1)
-    }
+    const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : planned.get(decision.facts.newestId)
+    if (at === undefined) continue
+    const last = spans[spans.length - 1]
+    if (downBefore && last && last[1] <= at) last[1] = at
+    else spans.push([at, at])
   }
-  return free
+  return mergeSpans(spans)
+}
+
+/** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
+export const PROBE_TIME_MARGIN_MS = 2 * 60_000
+
+/** Whether a failed redelivery at `t` went into a receiver not known to be up. */
+export function inProbeSpans(spans: ReadonlyArray<readonly [number, number]>, t: number): boolean {
+  return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS)
 }
 
 /** Since when the hook's receiver has been failing: its oldest failure after its newest success. */

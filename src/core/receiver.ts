@@ -26,10 +26,14 @@ export function backoffMs(refused: number): number {
 
 export type Evidence = 'up' | 'unclear'
 
-/** What the listing says of the receiver (its newest attempt succeeded, a moment ago): `unclear` calls for a probe. */
-export function receiverEvidence(listing: { newestOk?: boolean; lastOkAt?: number }, now: number): Evidence {
-  if (listing.newestOk === true && listing.lastOkAt !== undefined && now - listing.lastOkAt <= FRESH_SUCCESS_MS) return 'up'
-  return 'unclear'
+/**
+ * What the listing says of the receiver: up when its newest attempt (of any delivery) succeeded
+ * a moment ago, or succeeded at all since a run found it down (a probe's answer listed late).
+ * `unclear` calls for a probe.
+ */
+export function receiverEvidence(listing: { newestOk?: boolean; lastOkAt?: number; downBefore?: boolean }, now: number): Evidence {
+  if (listing.newestOk !== true || listing.lastOkAt === undefined) return 'unclear'
+  return now - listing.lastOkAt <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear'
 }
 
 /** What a probe showed: `unknown` when its attempt was not listed in time (it stays in flight). */

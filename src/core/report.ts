@@ -7,20 +7,18 @@ export interface ReportDocument {
   dryRun: boolean
   finishedAt: string
   totals: Totals
-  hooks: Array<{
-    hook: string
-    hookId: string | null
-    scanned: number
-    failed: number
-    redelivered: number
-    skipped: number
-    errors: number
-    givenUp: number
-    inFlight: number
-    receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
-    scanError?: string
-  }>
+  hooks: Array<
+    Omit<Totals, 'receiversDown'> & {
+      hook: string
+      hookId: string | null
+      inFlight: number
+      receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
+      scanError?: string
+    }
+  >
   warnings: string[]
+  /** What failed the run (exit 1), beyond the per-delivery errors; empty when it succeeded. */
+  failures: string[]
   deliveries: ReportRow[]
 }
 
@@ -65,6 +63,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       ...(h.scanError ? { scanError: h.scanError } : {})
     })),
     warnings: result.warnings,
+    failures: result.failures,
     deliveries: result.rows
   }
 }
@@ -82,7 +81,7 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
     reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`)
   }
   if (failOn.has('receiver-down') && receiversDown > 0) {
-    const down = result.hooks.filter(h => h.receiverDown).map(h => h.hook.label)
+    const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
     reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`)
   }
   return reasons

@@ -1,4 +1,5 @@
 import type { ReportRow, RunResult } from './types.js'
+import { plural } from './plural.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
 export const SUMMARY_ROW_LIMIT = 100
@@ -14,22 +15,31 @@ const REASON_TEXT: Record<string, string> = {
   'dry-run': 'dry run',
   'in-flight': 'another run is redelivering it',
   'receiver-down': 'receiver down; waits, costs no attempt',
-  backoff: 'receiver refused it; next try after the backoff'
+  backoff: 'receiver refused it; next try after the backoff',
+  interrupted: 'run interrupted; next run'
 }
 
 /** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
 export function renderSummary(result: RunResult, title = 'Webhook redelivery'): string {
   const { totals } = result
   const lines: string[] = []
-  const nothing = totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
+  const failedRun = result.failures.length > 0
+  const nothing = !failedRun && totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0
   if (nothing) {
-    const hooks = result.hooks.length === 1 ? '1 hook' : `${result.hooks.length} hooks`
-    return `**${title}**: nothing to redeliver. Scanned ${number(totals.scanned)} delivery attempts across ${hooks}; every delivery succeeded or was already handled.\n`
+    const hooks = plural(number(result.hooks.length), 'hook')
+    return `**${title}**: nothing to redeliver. Scanned ${plural(number(totals.scanned), 'delivery attempt')} across ${hooks}; every delivery succeeded or was already handled.\n`
   }
+  // A run that failed says so first: the counts alone can look like success.
+  const heading = failedRun ? `${title} failed` : title
   const head = result.dryRun
-    ? `### ${title} (dry run): ${number(totals.failed)} failing, nothing redelivered`
-    : `### ${title}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${number(totals.errors)} errors`
+    ? `### ${heading} (dry run): ${number(totals.failed)} failing, nothing redelivered`
+    : `### ${heading}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${plural(number(totals.errors), 'error')}`
   lines.push(head, '')
+  if (failedRun) {
+    lines.push('> [!CAUTION]', '> The run failed:')
+    for (const failure of result.failures) lines.push(`> - ${escapeCell(failure)}`)
+    lines.push('')
+  }
   const alerts: string[] = []
   if (totals.givenUp > 0) alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`)
   for (const h of result.hooks) {

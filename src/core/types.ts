@@ -24,7 +24,7 @@ export interface Totals {
   errors: number
   /** Given up this run (attempts used up, or past what GitHub can redeliver); part of `skipped`. */
   givenUp: number
-  /** Hooks whose receiver was found down (or not shown up by its probe) this run. */
+  /** Hooks whose receiver was found down this run: their probe failed. */
   receiversDown: number
 }
 

@@ -59,3 +59,15 @@ export class UserError extends Error {
 export class RateLimitedError extends Error {
   override readonly name = 'RateLimitedError'
 }
+
+/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
+export class UnknownHookError extends Error {
+  override readonly name = 'UnknownHookError'
+  constructor(
+    readonly hookId: string,
+    /** `acme` or `acme/widgets`. */
+    readonly owner: string
+  ) {
+    super(`${owner} has no webhook ${hookId}`)
+  }
+}

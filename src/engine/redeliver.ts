@@ -40,6 +40,8 @@ export interface RedelivererOptions {
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs: number
   sleep(ms: number): Promise<void>
+  /** Aborted when the run is interrupted: nothing more is sent, what was sent is recorded. */
+  signal?: AbortSignal
 }
 
 /**
@@ -54,6 +56,8 @@ export class Redeliverer {
   /** Problems that fail the run once everything else is done. */
   readonly failures: string[] = []
   private stop: Outcome | undefined
+  /** Redeliveries sent (or perhaps sent) since the last checkpoint, which still lists them as only planned. */
+  private unrecorded = 0
 
   private readonly targets: Map<string, HookTarget>
   private readonly hookPlans: Map<string, HookPlan>
@@ -77,6 +81,7 @@ export class Redeliverer {
     const { checkpointEvery } = this.options
     for (let start = 0; start < decisions.length; start += checkpointEvery) {
       let batch = decisions.slice(start, start + checkpointEvery)
+      this.stopIfInterrupted()
       if (!this.stop) batch = await this.checkpoint(batch, first && start === 0)
       for (const decision of batch) {
         await this.send(decision)
@@ -91,7 +96,7 @@ export class Redeliverer {
     for (const probe of plan.toRedeliver.filter(d => d.probe)) {
       let current: Decision | undefined = probe
       while (current && !this.stop && this.isRefused(current)) {
-        current = replaceProbe(plan, current.hookKey, scans.find(s => s.key === current!.hookKey)?.previous?.free)
+        current = replaceProbe(plan, current.hookKey, { maxRedeliveries: this.options.maxRedeliveries })
         if (current) await this.sendAll([current], false)
       }
     }
@@ -113,15 +118,22 @@ export class Redeliverer {
     // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
     // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
     const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
-    const verdicts = new Map<string, ProbeVerdict>(waiting.map(p => [p.hookKey, 'unknown']))
+    const verdicts = new Map<string, ProbeVerdict>()
+    if (waiting.length > 0) await this.recordSent()
+    // A run stopped (rate limits, a failed checkpoint) looks at no probe: no verdict, what is held waits for the next run.
     if (waiting.length > 0 && !this.stop) {
+      for (const probe of waiting) verdicts.set(probe.hookKey, 'unknown')
       const n = waiting.length
       log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`)
-      const sentAt = Math.min(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
+      // From the last probe sent, so each gets the whole wait.
+      const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
       const step = this.options.verifyDelayMs / PROBE_LOOKS
       for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
         const wait = sentAt + look * step - github.now()
         if (wait > 0) await this.options.sleep(wait)
+        // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
+        this.stopIfInterrupted()
+        if (this.stop) break
         for (const probe of waiting) {
           if (verdicts.get(probe.hookKey) !== 'unknown') continue
           const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey)!, [probe], sentAt)
@@ -136,7 +148,12 @@ export class Redeliverer {
       if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
       else log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`)
     }
-    return releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
+    const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
+    // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
+    if (this.stop?.result === 'skipped') {
+      for (const hook of plan.hooks) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
+    }
+    return released
   }
 
   /**
@@ -164,12 +181,16 @@ export class Redeliverer {
       this.stop = { result: 'error', message: `not sent: ${message}` }
       return batch
     }
+    this.unrecorded = 0
     if (!others) return batch
     return batch.filter(decision => {
       const theirs = others.hooks.get(decision.hookKey)
-      const theirAt = theirs?.pending.get(decision.facts.newestId)
-      // In flight in their bookmark, and not just the expired entry this run started from.
-      const sending = theirAt !== undefined && theirAt !== previous.hooks.get(decision.hookKey)?.pending.get(decision.facts.newestId)
+      const id = decision.facts.newestId
+      const mine = previous.hooks.get(decision.hookKey)
+      // In flight in their bookmark (about to be sent, or sent), and not just the expired entry this run started from.
+      const theirPending = theirs?.pending.get(id)
+      const theirSent = theirs?.sent.get(id)
+      const sending = (theirPending !== undefined && theirPending !== mine?.pending.get(id)) || (theirSent !== undefined && theirSent !== mine?.sent.get(id))
       const elsewhere = sending || theirs?.done.has(decision.facts.guid) === true
       if (elsewhere) {
         this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
@@ -178,8 +199,16 @@ export class Redeliverer {
     })
   }
 
+  /** Interrupted: the rest waits for the next run, as after a rate limit. */
+  private stopIfInterrupted(): void {
+    if (!this.stop && this.options.signal?.aborted) {
+      this.stop = { result: 'skipped', reason: 'interrupted', message: 'the run was interrupted before sending it' }
+    }
+  }
+
   private async send(decision: Decision): Promise<void> {
     const key = outcomeKey(decision)
+    this.stopIfInterrupted()
     if (this.stop) {
       this.outcomes.set(key, this.stop)
       return
@@ -203,12 +232,14 @@ export class Redeliverer {
     switch (result.kind) {
       case 'accepted':
         this.outcomes.set(key, { result: 'redelivered', at: result.at })
+        this.unrecorded++
         break
       case 'refused':
         this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message })
         break
       case 'error':
         this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
+        if (result.uncertain) this.unrecorded++
         break
       case 'rate-limited':
         this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
@@ -222,11 +253,16 @@ export class Redeliverer {
   private async verifyUncertain(): Promise<void> {
     const { plan, hooks, github, log } = this.options
     for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
-      const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined)
+      // A probe is looked for once, never resent.
+      const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined && !(d.probe && round > 0))
       if (uncertain.length === 0) return
       const n = uncertain.length
       log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`)
+      await this.recordSent()
       await this.options.sleep(this.options.verifyDelayMs)
+      // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
+      this.stopIfInterrupted()
+      if (this.stop) return
       for (const hook of hooks) {
         const mine = uncertain.filter(d => d.hookKey === hook.key)
         if (mine.length === 0) continue
@@ -234,10 +270,20 @@ export class Redeliverer {
         if (!made) continue
         for (const decision of mine) {
           if (made.has(decision.facts.guid)) this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision)! })
-          else await this.send(decision)
+          // A probe is not sent twice into a receiver that may be down: it stays in flight for the next run.
+          else if (!decision.probe) await this.send(decision)
         }
       }
     }
+  }
+
+  /**
+   * Before the run waits: a checkpoint that moves what GitHub accepted from "about to be sent"
+   * (a short wait) to "sent" (in flight until listed), so a run cancelled while it waits causes
+   * no duplicate even when GitHub lists redeliveries late.
+   */
+  private async recordSent(): Promise<void> {
+    if (this.unrecorded > 0 && !this.stop) await this.checkpoint([], false)
   }
 
   private uncertainAt(decision: Decision): number | undefined {

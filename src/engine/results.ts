@@ -1,5 +1,6 @@
 import { failingSince, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
+import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
 import type { ScannedHook } from './scan.js'
 
@@ -34,7 +35,9 @@ export function tally(
     const verdict = receivers.get(s.hook.key)?.verdict
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
       const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt
-      result.receiverDown = { verdict, waiting: hookPlan.decisions.filter(d => d.probe || d.reason === 'receiver-down').length, ...(since !== undefined ? { since } : {}) }
+      // The held deliveries, and the probe itself: it went out and did not get through.
+      const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
+      result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
     return result
@@ -47,7 +50,8 @@ export function tally(
     totals.skipped += h.skipped
     totals.errors += h.errors
     totals.givenUp += h.givenUp
-    if (h.receiverDown) totals.receiversDown++
+    // Confirmed down only: a probe whose answer is not listed yet is no alert.
+    if (h.receiverDown?.verdict === 'down') totals.receiversDown++
   }
   return { hooks, rows, totals }
 }
@@ -69,7 +73,8 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
   }
   if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
     row.result = 'redelivered'
-    row.attempts++
+    // A probe costs no attempt unless it gets through (and then none is left to count).
+    if (!decision.probe) row.attempts++
   } else if (decision.action === 'redeliver' && outcome?.result === 'error') {
     row.result = 'error'
     row.message = outcome.message
@@ -82,17 +87,17 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
 
 /** One line per hook; each decision in debug logging. */
 function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
-  const parts = [`scanned ${result.scanned} attempts`, `${result.failed} failing`]
-  if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${result.errors} errors`)
+  const parts = [`scanned ${plural(result.scanned, 'attempt')}`, `${result.failed} failing`]
+  if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`)
   if (result.givenUp > 0) parts.push(`${result.givenUp} given up`)
-  if (result.inFlight > 0) parts.push(`${result.inFlight} redeliveries still in flight`)
+  if (result.inFlight > 0) parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`)
   if (result.receiverDown) {
     const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : ''
     parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`)
   }
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
-  if (plan.outsideScan > 0) log.debug(`  ${plan.outsideScan} failing deliveries began before the scanned window: earlier runs decided them`)
-  if (plan.alreadyDone > 0) log.debug(`  ${plan.alreadyDone} failing deliveries were already given up or skipped for good by an earlier run`)
+  if (plan.outsideScan > 0) log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`)
+  if (plan.alreadyDone > 0) log.debug(`  ${plural(plan.alreadyDone, 'failing delivery', 'failing deliveries')} ${noun(plan.alreadyDone, 'was', 'were')} already given up or skipped for good by an earlier run`)
   for (const d of plan.decisions) {
     const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
     log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`)

@@ -1,13 +1,15 @@
 import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
+import { noun, plural } from '../core/plural.js'
 import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
-import type { HookTarget, RunResult } from '../core/types.js'
+import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
-import { scanHook } from './scan.js'
+import { scanHook, type ScannedHook } from './scan.js'
+import { abortableSleep } from './sleep.js'
 
 export interface EngineOptions {
   hooks: HookTarget[]
@@ -22,7 +24,13 @@ export interface EngineOptions {
   checkpointEvery?: number
   /** How long a receiver can take to answer (GitHub gives up after 10 s, 30 s on GHES), and then some. */
   verifyDelayMs?: number
-  sleep?: (ms: number) => Promise<void>
+  /** Waits; given the run's signal, so an interruption can end them early. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /**
+   * Aborted when the run is interrupted (SIGINT, SIGTERM): no further redelivery is sent;
+   * the bookmark and the results still record what was. Its reason names the signal.
+   */
+  signal?: AbortSignal
 }
 
 /**
@@ -42,7 +50,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   let lookbackMs = options.lookbackMs
   if (lookbackMs > policy.windowMs) {
-    warn(`lookback ${formatDuration(lookbackMs)} is longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
+    warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
     lookbackMs = policy.windowMs
   }
 
@@ -53,13 +61,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   if (keeper) {
     const parsed = await keeper.read()
     if (parsed.newer) {
-      throw new UserError(`The ${keeper.description} holds a bookmark ${parsed.problem}. Use that version (or newer) of the action, or delete the variable to start over.`)
+      // Its words fit a variable and a state file alike: the description says which.
+      throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`)
     }
     if (parsed.problem) {
-      warn(`The ${keeper.description} does not hold a bookmark this action can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
+      warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
     for (const problem of parsed.warnings ?? []) {
-      warn(`The ${keeper.description} holds a bookmark entry this action cannot fully read: ${problem}.`)
+      warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
     }
     previous = parsed.bookmark
     for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
@@ -68,10 +77,16 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     }
   }
 
-  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn }
-  const scanned = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
-  const fatal = scanned.find(s => s.fatal)?.fatal
+  const { signal } = options
+  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal }
+  const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
+  const fatal = scannedAll.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
+  // Named hooks that do not exist are named together at the end; the others are processed.
+  const unknown = scannedAll.flatMap(s => (s.unknown ? [s.unknown] : []))
+  const scanned = scannedAll.filter(s => !s.unknown)
+  // None of them exists: nothing to do but say so, as for any bad input.
+  if (unknown.length > 0 && scanned.length === 0) throw new UserError(unknownHooksMessage(unknown))
   const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []))
 
   const plan = planRun(scans, policy, github.now())
@@ -87,13 +102,16 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     checkpointEvery: options.checkpointEvery ?? 40,
     maxRedeliveries: policy.maxRedeliveries,
     verifyDelayMs: options.verifyDelayMs ?? 15_000,
-    sleep: options.sleep ?? (ms => new Promise(resolve => setTimeout(resolve, ms)))
+    sleep: ms => (options.sleep ?? abortableSleep)(ms, signal),
+    signal
   })
   await redeliverer.run()
   failures.push(...redeliverer.failures)
 
   const now = github.now()
-  if (keeper && !policy.dryRun) {
+  // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
+  const learnt = scans.length > 0 || hooks.length === 0
+  if (keeper && !policy.dryRun && learnt) {
     // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
     const kept = [...previous.hooks].filter(([key, entry]) => hooks.some(h => h.key === key) || !isForgotten(entry, now, policy.windowMs))
     const next: Bookmark = { hooks: new Map(kept) }
@@ -114,9 +132,31 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
-  for (const s of scanned) if (s.error) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
+  if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
+  for (const s of scanned) if (s.error && !s.interrupted) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
-    failures.push(`${totals.errors} redelivery request${totals.errors === 1 ? '' : 's'} failed after retries; the next run tries again.`)
+    failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`)
   }
+  if (signal?.aborted) failures.push(interruptedMessage(signal, scanned, rows))
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
+}
+
+function unknownHooksMessage(unknown: UnknownHookError[], processed = false): string {
+  const byOwner = new Map<string, string[]>()
+  for (const u of unknown) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId])
+  const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ')
+  const them = unknown.length === 1 ? 'it' : 'them'
+  return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`
+}
+
+/** What an interrupted run did and left: the next run picks up from its bookmark. */
+function interruptedMessage(signal: AbortSignal, scanned: ScannedHook[], rows: ReportRow[]): string {
+  const by = typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''
+  const sent = rows.filter(r => r.result === 'redelivered').length
+  const left = rows.filter(r => r.reason === 'interrupted').length
+  const unscanned = scanned.filter(s => s.interrupted).length
+  const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`]
+  if (left > 0) parts.push(`${left} left for the next run`)
+  if (unscanned > 0) parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`)
+  return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`
 }

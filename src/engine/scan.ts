@@ -2,9 +2,10 @@ import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookm
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess } from '../core/ledger.js'
-import type { Decision, HookScan } from '../core/plan.js'
+import { plural } from '../core/plural.js'
+import { inProbeSpans, type Decision, type HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
-import { UserError, type DeliveriesPort, type Logger } from './ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
 
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000
@@ -15,8 +16,12 @@ export interface ScannedHook {
   ledger?: DeliveryLedger
   /** The hook could not be scanned; the others go on. */
   error?: string
-  /** A failure that ends the run (bad credentials, a hook that does not exist). */
+  /** A failure that ends the run (bad credentials). */
   fatal?: UserError
+  /** A named hook that does not exist: the others go on, and the run fails at the end. */
+  unknown?: UnknownHookError
+  /** The run was interrupted before this hook's scan was complete: it is left as it was. */
+  interrupted?: boolean
 }
 
 export interface ScanContext {
@@ -26,13 +31,19 @@ export interface ScanContext {
   github: DeliveriesPort
   log: Logger
   warn(message: string): void
+  /** Aborted when the run is interrupted: the scan stops between pages. */
+  signal?: AbortSignal
 }
+
+/** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
+const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000
 
 /** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
 export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
   const { previous, lookbackMs, windowMs, github } = context
   let prior: HookBookmark | undefined
-  const ledger = new DeliveryLedger()
+  // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
+  const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t))
   let bounds: { floorBase: number; scanStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
   const boundsNow = (): { floorBase: number; scanStart: number; seenBefore?: number } => {
@@ -44,12 +55,13 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
     }
     prior = trusted.previous
-    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs), seenBefore: prior?.seenUntil }
+    // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
+    return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), seenBefore: prior?.seenUntil }
   }
   let lost = false
   try {
     await github.listDeliveries(hook, page => {
+      if (context.signal?.aborted) return false
       bounds ??= boundsNow()
       const { floorBase, scanStart, seenBefore } = bounds
       let more = page.length > 0
@@ -61,9 +73,12 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       return more
     })
   } catch (error) {
+    if (error instanceof UnknownHookError) return { hook, unknown: error }
     if (error instanceof UserError) return { hook, fatal: error }
     return { hook, error: error instanceof Error ? error.message : String(error) }
   }
+  // Half a scan must not move the bookmark: the hook is treated as not scanned.
+  if (context.signal?.aborted) return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true }
   ledger.seal()
   const { floorBase, scanStart } = bounds ?? boundsNow()
   if (lost) {
@@ -71,7 +86,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(scanStart).toISOString()} can no longer be recovered. Run this more often.`
     )
   }
-  context.log.debug(`${hook.label}: scanned ${ledger.scanned} attempts of ${ledger.size} deliveries since ${new Date(scanStart).toISOString()}`)
+  context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)
   return { hook, ledger, scan: {
       key: hook.key,
       facts: [...ledger.facts()],

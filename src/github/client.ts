@@ -7,6 +7,7 @@ import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
+import { networkFailure, notTheApi } from './errors.js'
 import { defaultServerRetries, nextStep, type FailedAnswer } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -83,10 +84,18 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     context.requests.total++
     if (request.method !== 'GET') context.requests.writes++
   })
-  octokit.hook.after('request', response => context.clock.observe(response.headers.date))
+  octokit.hook.after('request', response => {
+    context.clock.observe(response.headers.date)
+    const problem = notTheApi(response)
+    if (problem) throw new Error(problem)
+  })
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
+    // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
+    // certificate) would fail every request of the run the same way: one message that says what to check ends it.
+    const failure = networkFailure(error)
+    if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
     throw error
   })
   return octokit
@@ -116,6 +125,8 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
         }
         return response
       } catch (error) {
+        // A host that does not resolve or an untrusted certificate never gets better: no retry (errors.ts explains it).
+        if (networkFailure(error)?.permanent) throw error
         const answer = failedAnswer(method, error)
         // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
         const now = Date.parse(answer.headers.date ?? '') || context.clock.now()

@@ -1,10 +1,11 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
-import { UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
 import type { GitHubClient } from './client.js'
 import type { Pacing } from './timing.js'
 import type { GitHubClock } from './clock.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
+import type { HookDirectory } from './hooks.js'
+import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, notTheApiError, type CredentialKind, type HttpErrorLike } from './errors.js'
 
 interface RawDelivery {
   id: unknown
@@ -32,7 +33,9 @@ export class GitHubDeliveries implements DeliveriesPort {
     private readonly access: DeliveriesAccess,
     private readonly clock: GitHubClock,
     private readonly route: HookRoute,
-    private readonly pacing: Pick<Pacing, 'retryBaseMs' | 'sleep'>
+    private readonly pacing: Pick<Pacing, 'retryBaseMs' | 'sleep'>,
+    /** The owner's hooks, to tell a named hook that does not exist from one the credential cannot read. */
+    private readonly directory?: HookDirectory
   ) {}
 
   now(): number {
@@ -40,6 +43,9 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
+    const { directory } = this
+    // Once the hooks were listed, a hook that is not among them costs no request.
+    if (directory && hook.id !== undefined && directory.knows(hook.id) === false) throw new UnknownHookError(hook.id, directory.owner.name)
     // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
     const prefetched = this.firstPages.get(hook.key)
     this.firstPages.delete(hook.key)
@@ -52,7 +58,11 @@ export class GitHubDeliveries implements DeliveriesPort {
         response = await this.access.client.request({ method: 'GET', url: next, request: AS_TEXT })
       }
     } catch (error) {
+      if (error instanceof UserError) throw error
+      const elsewhere = notTheApiError(error)
+      if (elsewhere) throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`)
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+        if (directory && (await directory.exists(hook.id)) === false) throw new UnknownHookError(hook.id, directory.owner.name)
         throw new UserError(
           `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
         )
@@ -65,6 +75,7 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   prefetchFirstPage(hook: HookTarget): void {
+    if (this.directory && hook.id !== undefined && this.directory.knows(hook.id) === false) return
     const page = this.firstPage(hook)
     // Its failure is met, and explained, by the listing that takes it.
     page.catch(() => undefined)
@@ -88,6 +99,8 @@ export class GitHubDeliveries implements DeliveriesPort {
         await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } })
         return { kind: 'accepted', at: this.clock.now() }
       } catch (error) {
+        // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
+        if (error instanceof UserError) throw error
         if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
         if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
         if (error.status === 401 || error.status === 403) {
@@ -95,7 +108,7 @@ export class GitHubDeliveries implements DeliveriesPort {
         }
         if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
         const uncertain = mayHaveBeenProcessed(error)
-        if (!uncertain && attempt < REDELIVERY_TRIES) {
+        if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
           await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
           continue
         }
@@ -122,13 +135,9 @@ const REDELIVERY_TRIES = 4
 const AS_TEXT = { parseSuccessResponseBody: false }
 
 /** Whether a failed request may still have taken effect at GitHub. */
-export function mayHaveBeenProcessed(error: { status: number; cause?: unknown }): boolean {
+export function mayHaveBeenProcessed(error: HttpErrorLike): boolean {
   if (error.status === 503) return false
-  const cause = (error.cause as { cause?: { code?: string } } | undefined)?.cause
-  const code = cause?.code
-  // The connection was never made: the request cannot have reached GitHub.
-  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return false
-  return true
+  return networkFailure(error)?.mayHaveArrived ?? true
 }
 
 /**

@@ -1,3 +1,4 @@
+import { getProxyUrl } from '@actions/http-client'
 /** The credential a request was made with, to say which one GitHub refused. */
 export type CredentialKind = 'token' | 'app-jwt' | 'installation'
 
@@ -35,6 +36,10 @@ export function isRateLimit(error: HttpErrorLike): boolean {
 
 /** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
 export function explainHttpError(error: HttpErrorLike, context: RequestContext): string {
+  const network = networkFailure(error)
+  if (network) return `Could not ${context.action}: ${network.explanation}`
+  const elsewhere = notTheApiError(error)
+  if (elsewhere) return `Could not ${context.action}: ${elsewhere}`
   const said = githubMessage(error)
   const who = credentialName(context.credential)
   if (error.status === 401) {
@@ -73,10 +78,197 @@ function capitalize(text: string): string {
 }
 
 export function describeError(error: unknown): string {
+  const network = networkFailure(error)
+  if (network) return network.explanation
+  const elsewhere = notTheApiError(error)
+  if (elsewhere) return elsewhere
   if (isHttpError(error)) return `${error.status} ${githubMessage(error)}`
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause
     return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message
   }
   return String(error)
+}
+
+export type NetworkProblem =
+  | 'name-resolution'
+  | 'connection-refused'
+  | 'connection-closed'
+  | 'timeout'
+  | 'unreachable'
+  | 'certificate'
+  | 'tls'
+  | 'proxy'
+  | 'not-http'
+  | 'blocked-port'
+  | 'invalid-header'
+  | 'other'
+
+export interface NetworkFailure {
+  problem: NetworkProblem
+  /** The system's or undici's code, such as ENOTFOUND, for the log. */
+  code?: string
+  /** A request that can never succeed as made: retrying it only delays the error. */
+  permanent: boolean
+  /** Whether the request may have reached GitHub (and a write taken effect) before it failed. */
+  mayHaveArrived: boolean
+  /** What happened and what to do, naming the host; never the request's headers. */
+  explanation: string
+}
+
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+/**
+ * A request that got no answer from GitHub at all. Octokit reports these as status 500
+ * with the fetch error as `cause`, a status GitHub never sent; GitHub's own 500 comes
+ * with a response. Returns undefined for every answer GitHub gave.
+ */
+export function networkFailure(error: unknown): NetworkFailure | undefined {
+  // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
+  if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined) return networkFailure(error.cause)
+  if (!isHttpError(error) || error.status !== 500 || error.response) return undefined
+  const cause = (error as { cause?: unknown }).cause
+  if (!isErrorLike(cause)) return undefined
+  const url = requestUrl(error)
+  const host = url?.host
+  // fetch wraps the system error: "fetch failed" -> the error with the code (-> its own cause).
+  let root: ErrorLike = cause
+  for (let next = root.cause; isErrorLike(next); next = root.cause) root = next
+  const code = typeof root.code === 'string' ? root.code : undefined
+  const proxy = url ? proxyFor(url) : undefined
+  const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : ''
+  const where = host ?? 'the GitHub API'
+  const fail = (problem: NetworkProblem, permanent: boolean, explanation: string): NetworkFailure => ({
+    problem,
+    code,
+    permanent,
+    // Only a connection that was made can have carried the request.
+    mayHaveArrived: ['connection-closed', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
+    explanation
+  })
+
+  if (cause === root && /header|ByteString/i.test(cause.message)) {
+    // The message quotes the header value, which carries the token: never repeat it.
+    return fail('invalid-header', true, 'a credential cannot be sent in an HTTP header: it holds a line break or a character outside ASCII. Check how the secret was stored.')
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+    const name = typeof root.hostname === 'string' ? root.hostname : hostName(where)
+    const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`
+    // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
+    // rarely fix DNS, and the next run scans again from the same bookmark.
+    return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`)
+  }
+  if (code === 'ECONNREFUSED') {
+    if (proxy) {
+      return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`)
+    }
+    return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+    return fail(
+      'connection-closed',
+      false,
+      `the connection to ${where} was closed before GitHub answered (${code})${via}. A proxy or firewall in between may cut it; an http:// API URL for a server that only speaks https does the same.`
+    )
+  }
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return fail('timeout', false, `${where} did not answer in time (${code})${via}. Check that this machine can reach it (firewall, proxy settings).`)
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') {
+    return fail('unreachable', false, `${where} cannot be reached from this machine (${code})${via}. Check its network, firewall and proxy settings.`)
+  }
+  if (code && CERTIFICATE_CODES.has(code)) {
+    const name = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `is not valid for the name ${hostName(where)}` : `is not trusted: ${root.message}`
+    return fail(
+      'certificate',
+      true,
+      `the TLS certificate of ${where} ${name} (${code}). For GitHub Enterprise Server with a private certificate authority, set the environment variable NODE_EXTRA_CA_CERTS to a PEM file of that authority's certificate; never turn certificate checks off.`
+    )
+  }
+  if (code?.startsWith('ERR_SSL_') || code === 'EPROTO') {
+    return fail('tls', true, `the TLS handshake with ${where} failed (${code})${via}: it may not speak https at this address (an http:// server?), or only versions this machine refuses.`)
+  }
+  if (code === 'UND_ERR_ABORTED' && /proxy/i.test(root.message)) {
+    const status = /\((\d{3})\)/.exec(root.message)?.[1]
+    const hint = status === '407' ? ': it wants credentials (give them in the proxy URL, http://user:password@proxy:port)' : ''
+    return fail('proxy', status === '407', `the proxy${proxy ? ` ${proxy}` : ''} refused to connect to ${where}${status ? ` (${status})` : ''}${hint}. Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`)
+  }
+  if (code?.startsWith('HPE_')) {
+    return fail('not-http', false, `${where} did not answer in HTTP (${code}): check "hostname" and its port.`)
+  }
+  if (root.message === 'bad port') {
+    return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check "hostname" and its port.`)
+  }
+  return fail('other', false, `the request to ${where} failed before GitHub answered: ${root.message}${code ? ` (${code})` : ''}${via}.`)
+}
+
+interface ErrorLike {
+  message: string
+  code?: unknown
+  hostname?: unknown
+  cause?: unknown
+}
+
+/** Not `instanceof Error`: errors made by Node itself may come from another realm. */
+function isErrorLike(value: unknown): value is ErrorLike {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string'
+}
+
+function requestUrl(error: HttpErrorLike): URL | undefined {
+  const url = (error as { request?: { url?: unknown } }).request?.url
+  if (typeof url !== 'string') return undefined
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+function hostName(host: string): string {
+  return host.replace(/:\d+$/, '')
+}
+
+/** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
+function proxyFor(url: URL): string | undefined {
+  try {
+    const proxy = getProxyUrl(url.href)
+    return proxy ? new URL(proxy).host : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A sign-in page, a proxy's notice or a web server where the API was expected: GitHub's API
+ * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
+ * there with a message about the page's text.
+ */
+export function notTheApi(response: { url?: string; status: number; headers: Record<string, string | number | undefined>; data?: unknown }): string | undefined {
+  const type = String(response.headers['content-type'] ?? '')
+  if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '') return undefined
+  let where = 'The server'
+  try {
+    if (response.url) where = new URL(response.url).host
+  } catch {
+    // keep the generic name
+  }
+  return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
+}
+
+/** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
+export function notTheApiError(error: unknown): string | undefined {
+  if (!isHttpError(error) || error.status >= 500 || !error.response?.headers) return undefined
+  const response = error.response as { url?: string; headers: Record<string, string | undefined>; data?: unknown }
+  return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data })
 }

@@ -1,3 +1,5 @@
+import { abortableSleep } from '../engine/sleep.js'
+
 /**
  * The waits GitHub asks for: one second between writes, retry backoff, and how long to give
  * a receiver before looking for a redelivery's attempt. The session takes them as a port,
@@ -10,7 +12,8 @@ export interface Pacing {
   retryBaseMs: number
   /** How long a receiver can take to answer, and GitHub to list it: 10 s (30 s on GHES), and then some. */
   verifyDelayMs: { dotcom: number; ghes: number }
-  sleep(ms: number): Promise<void>
+  /** Ends early when `signal` is aborted (an interrupted run). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
   /** A monotonic clock in ms for the write spacing (default performance.now); tests pass the one their sleep moves. */
   now?(): number
 }
@@ -19,7 +22,7 @@ export const GITHUB_PACING: Pacing = {
   writeIntervalMs: 1000,
   retryBaseMs: 1000,
   verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
-  sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+  sleep: abortableSleep
 }
 
 /**

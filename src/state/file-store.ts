@@ -195,15 +195,9 @@ export class FileLock {
         this.held = true
         this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs)
         this.heartbeat.unref()
-        const release = (): void => this.release()
-        process.once('exit', release)
-        // Killed by cron's timeout or Ctrl-C: release, then exit as the signal would have.
-        for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-          process.once(signal, () => {
-            release()
-            process.exit(code)
-          })
-        }
+        // However the process ends (a second Ctrl-C exits at once), the lock goes with it.
+        // Signals are the command line's to handle: it stops cleanly, then releases.
+        process.once('exit', () => this.release())
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
