@@ -75,6 +75,8 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   prefetchFirstPage(hook: HookTarget): void {
+    // App credentials sign a JWT with GitHub's clock, learned from the bookmark read: they wait for it.
+    if (this.access.credential !== 'token') return
     if (this.directory && hook.id !== undefined && this.directory.knows(hook.id) === false) return
     const page = this.firstPage(hook)
     // Its failure is met, and explained, by the listing that takes it.
