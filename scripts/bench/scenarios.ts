@@ -413,10 +413,10 @@ export async function idle(ctx: Context, repeats = 5): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
-// 7. Against GitHub's documented script: one large window, the same failures, run one after the other.
+// 8. Against GitHub's documented script: one large window, the same failures, run one after the other.
 
 export async function againstScript(ctx: Context, n = 12_000, failing = 12): Promise<void> {
-  const name = '7 vs documented script'
+  const name = '8 vs documented script'
   const node = shipped(ctx).path
   // Two identical worlds (same seed), one for each, so neither sees the other's redeliveries.
   const world = async (variable: string) => {
