@@ -120,9 +120,7 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
       if (method !== 'GET' && method !== 'HEAD') await writeTurn(pacing)
       try {
         const response = await request(options)
-        if (settings.parseSuccessResponseBody === false && response.data instanceof ReadableStream) {
-          response.data = await new Response(response.data).text()
-        }
+        if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
         return response
       } catch (error) {
         // A host that does not resolve or an untrusted certificate never gets better: no retry (errors.ts explains it).
@@ -147,6 +145,17 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
       }
     }
   })
+}
+
+function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
+  return typeof (data as { getReader?: unknown } | undefined)?.getReader === 'function'
+}
+
+/** Without Node's global Response, whose first use loads a second fetch implementation. */
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 function failedAnswer(method: string, error: unknown): FailedAnswer {
