@@ -16,8 +16,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { root } from '../docs/helpers.js'
 import { runAction } from '../support/runner.js'
@@ -85,7 +85,12 @@ describe('@actions/github 9.1.1, measured against what ships', () => {
 
   test('the bundles carry one HTTP client and no REST route tables', () => {
     for (const bundle of ['dist/index.js', 'dist/cli/index.js']) {
-      const text = readFileSync(join(root, bundle), 'utf8')
+      // A bundle is its entry and the chunks it loads on demand (the proxy agent, when a proxy applies).
+      const dir = join(root, dirname(bundle))
+      const text = readdirSync(dir)
+        .filter(f => f.endsWith('.js'))
+        .map(f => readFileSync(join(dir, f), 'utf8'))
+        .join('\n')
       expect({ bundle, dispatchers: text.split('getAgentDispatcher(serverUrl) {').length - 1 }).toEqual({ bundle, dispatchers: 1 })
       expect(readFileSync(join(root, bundle.replace('index.js', 'licenses.txt')), 'utf8')).not.toContain('@octokit/plugin-rest-endpoint-methods')
     }

@@ -78,28 +78,39 @@ describe('DeliveryLedger', () => {
     expect(facts.get('b')).toMatchObject({ redeliveries: 0, firstAt: 2000, newestId: '2' })
   })
 
-  test('ok if any attempt succeeded, in any order', () => {
+  test('a delivery with a successful attempt, in any order, is kept as its guid alone', () => {
     const orders: Attempt[][] = [
       [attempt({ id: '1', deliveredAt: 1 }), okAttempt({ id: '2', deliveredAt: 2, redelivery: true }), attempt({ id: '3', deliveredAt: 3, redelivery: true })],
       [okAttempt({ id: '2', deliveredAt: 2, redelivery: true }), attempt({ id: '3', deliveredAt: 3, redelivery: true }), attempt({ id: '1', deliveredAt: 1 })],
       [attempt({ id: '3', deliveredAt: 3, redelivery: true }), attempt({ id: '1', deliveredAt: 1 }), okAttempt({ id: '2', deliveredAt: 2, redelivery: true })]
     ]
     for (const order of orders) {
-      const [f] = ledgerOf(order).facts()
-      expect(f.ok).toBe(true)
-      expect(f.newestId).toBe('3')
-      expect(f.newestStatusCode).toBe(500)
+      const ledger = ledgerOf(order)
+      expect([...ledger.facts()]).toEqual([])
+      expect(ledger.succeededGuid(order[0].guid)).toBe(true)
+      expect([ledger.size, ledger.scanned]).toEqual([1, 3])
     }
   })
 
   test('a 2xx code counts as success even when status is not "OK"', () => {
-    const [f] = ledgerOf([attempt({ status: 'Invalid HTTP Response: 202', statusCode: 202 })]).facts()
-    expect(f.ok).toBe(true)
+    const ledger = ledgerOf([attempt({ guid: 'g', status: 'Invalid HTTP Response: 202', statusCode: 202 })])
+    expect([...ledger.facts()]).toEqual([])
+    expect(ledger.succeededGuid('g')).toBe(true)
   })
 
   test('status "OK" counts as success whatever the code', () => {
-    const [f] = ledgerOf([attempt({ status: 'OK', statusCode: 0 })]).facts()
-    expect(f.ok).toBe(true)
+    const ledger = ledgerOf([attempt({ guid: 'g', status: 'OK', statusCode: 0 })])
+    expect([...ledger.facts()]).toEqual([])
+    expect(ledger.succeededGuid('g')).toBe(true)
+  })
+
+  test('memory grows with failures, not with what is listed: 100,000 successes keep no facts', () => {
+    const ledger = new DeliveryLedger()
+    for (let i = 0; i < 100_000; i++) ledger.add(okAttempt({ id: String(i + 1), guid: `g${i}`, deliveredAt: i }))
+    ledger.add(attempt({ id: '100001', guid: 'failing', deliveredAt: 5 }))
+    expect([...ledger.facts()].map(f => f.guid)).toEqual(['failing'])
+    expect([ledger.size, ledger.scanned]).toEqual([100_001, 100_001])
+    expect(ledger.idsHeld).toBeLessThanOrEqual(201)
   })
 
   test('only failures: not ok', () => {
@@ -171,6 +182,18 @@ describe('DeliveryLedger', () => {
     ])
     expect(ledger.scanned).toBe(2)
     expect([...ledger.facts()][0].redeliveries).toBe(1)
+  })
+
+  test('a successful attempt listed again within two pages is counted once; a failed one however late', () => {
+    const ledger = new DeliveryLedger()
+    ledger.add(attempt({ id: '1', guid: 'f', deliveredAt: 1 }))
+    ledger.add(okAttempt({ id: '2', guid: 'g', deliveredAt: 2 }))
+    for (let i = 0; i < 150; i++) ledger.add(okAttempt({ id: String(100 + i), guid: `o${i}`, deliveredAt: 3 + i }))
+    ledger.add(okAttempt({ id: '2', guid: 'g', deliveredAt: 2 }))
+    for (let i = 0; i < 500; i++) ledger.add(okAttempt({ id: String(1000 + i), guid: `p${i}`, deliveredAt: 3 + i }))
+    ledger.add(attempt({ id: '1', guid: 'f', deliveredAt: 1 }))
+    expect(ledger.scanned).toBe(652)
+    expect([...ledger.facts()][0]).toMatchObject({ guid: 'f', redeliveries: 0 })
   })
 
   test('a duplicate id is ignored even if its content differs', () => {

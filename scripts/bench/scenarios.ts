@@ -4,8 +4,10 @@
 
 import { statSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
+import { join } from 'node:path'
 import { seedDeliveries, seedFleet, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
-import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun } from './action.js'
+import { root } from '../../tools/repo.js'
+import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun, type Runtime } from './action.js'
 import { maxInWindow, minGap, perMinute, summarize, type LogSummary } from './log.js'
 import { fmt, type Results } from './report.js'
 
@@ -28,7 +30,12 @@ export interface Context {
   results: Results
   budgets: Budget[]
   progress(message: string): void
+  /** Node 24 (what action.yml declares) first, then this machine's Node beside it. */
+  runtimes: Runtime[]
 }
+
+/** The runtime the targets are measured on: the first, Node 24 when it is there. */
+const shipped = (ctx: Context): Runtime => ctx.runtimes[0]
 
 interface Setup {
   api: LocalApi
@@ -95,20 +102,21 @@ export async function scanCost(ctx: Context, n = 5000, m = 250): Promise<void> {
 
     ctx.progress(`${name}: first run, ${fmt.n(n)} deliveries in the window (+${fmt.n(older)} older)`)
     api.clearLog()
-    const first = await runBuiltAction({ inputs, apiUrl: api.url })
+    const first = await runBuiltAction({ inputs, apiUrl: api.url, node: shipped(ctx).path })
     expectSuccess(first, 'scan run')
     const s1 = summarize(api.log)
     const requests1 = api.log.length
     ctx.results.check(name, `scanned = ${fmt.n(n)} (all in window)`, `${first.outputs.scanned}`, Number(first.outputs.scanned) === n)
     ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s1.listRequests} (${fmt.ms(s1.scanSpanMs)} scan)`, s1.listRequests <= pages(n) + 1, s1.listRequests)
     ctx.results.check(name, 'nothing fetched twice (cursors)', `${s1.repeatedPages} repeated`, s1.repeatedPages === 0, s1.repeatedPages)
-    const raw = await rawListing(api, token, `/orgs/${org}/hooks/${hookId(hook)}/deliveries`, s1.listRequests)
-    ctx.results.info(
+    const perPage = await pageCost(ctx, api, token, org, hookId(hook))
+    ctx.results.check(
       name,
-      'time per page: action vs bare fetch loop',
-      `${(s1.scanSpanMs! / s1.listRequests).toFixed(1)} ms vs ${(raw.ms / raw.pages).toFixed(1)} ms (${LATENCY_MS} ms latency)`
+      `time per page ≤ 1.05× a bare fetch-and-parse loop (${shipped(ctx).label})`,
+      `${fmt.x(perPage.ratio)}: ${perPage.action.toFixed(1)} vs ${perPage.bare.toFixed(1)} ms/page, medians of ${perPage.rounds} alternating rounds (${LATENCY_MS} ms latency)`,
+      perPage.ratio <= 1.05,
+      perPage.ratio
     )
-
     // The next scheduled run, 30 minutes later, with M new deliveries since.
     const floor = bookmarkFloor(api, 'BENCH_SCAN')
     api.advanceClock(30 * MINUTE)
@@ -117,7 +125,7 @@ export async function scanCost(ctx: Context, n = 5000, m = 250): Promise<void> {
     const overlap = floor === undefined ? undefined : api.deliveries(hook).filter(d => d.deliveredAt >= floor).length - m
     ctx.progress(`${name}: bookmark run, ${m} new deliveries`)
     api.clearLog()
-    const second = await runBuiltAction({ inputs, apiUrl: api.url })
+    const second = await runBuiltAction({ inputs, apiUrl: api.url, node: shipped(ctx).path })
     expectSuccess(second, 'bookmark run')
     const s2 = summarize(api.log)
     const requests2 = api.log.length
@@ -137,18 +145,39 @@ export async function scanCost(ctx: Context, n = 5000, m = 250): Promise<void> {
   }
 }
 
-/** The same pages fetched one after another with plain fetch: the floor for a sequential scan. */
-async function rawListing(api: LocalApi, token: string, path: string, maxPages: number): Promise<{ pages: number; ms: number }> {
-  let url: string | undefined = `${api.url}${path}?per_page=100`
-  let count = 0
-  const t0 = performance.now()
-  while (url && count < maxPages) {
-    const response: Response = await fetch(url, { headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json' } })
-    await response.json()
-    count++
-    url = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1]
+/** A bare loop over the same pages: fetch, parse, follow the next link. Run by the same Node as the action. */
+const BARE_LOOP = `
+let url = process.env.LIST_URL
+while (url) {
+  const response = await fetch(url, { headers: { authorization: 'token ' + process.env.TOKEN, accept: 'application/vnd.github+json' } })
+  JSON.parse(await response.text())
+  url = /<([^>]+)>;\\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1]
+}`
+
+/**
+ * Time per list page of the action's scan (a dry run, no bookmark) against the bare loop over
+ * the same pages, alternating, both measured from the API's own log: first request's start to
+ * last answer's end, divided by the pages.
+ */
+async function pageCost(ctx: Context, api: LocalApi, token: string, org: string, hook: string, rounds = 3): Promise<{ action: number; bare: number; ratio: number; rounds: number }> {
+  const node = shipped(ctx).path
+  const action: number[] = []
+  const bare: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    ctx.progress(`per-page cost: round ${i + 1}/${rounds} (action, then the bare loop)`)
+    api.clearLog()
+    const run = await runBuiltAction({ inputs: { 'target-type': 'org', org, 'hook-id': hook, token, lookback: '24h', 'dry-run': 'true' }, apiUrl: api.url, node })
+    expectSuccess(run, 'per-page run')
+    const a = summarize(api.log)
+    action.push(a.scanSpanMs! / a.listRequests)
+    api.clearLog()
+    const loop = await timeNode(['--input-type=module', '-e', BARE_LOOP], { LIST_URL: `${api.url}/orgs/${org}/hooks/${hook}/deliveries?per_page=100`, TOKEN: token }, node)
+    if (loop.exitCode !== 0) throw new Error(`the bare fetch loop exited ${loop.exitCode}`)
+    const b = summarize(api.log)
+    bare.push(b.scanSpanMs! / b.listRequests)
   }
-  return { pages: count, ms: performance.now() - t0 }
+  const ratios = action.map((ms, i) => ms / bare[i])
+  return { action: median(action), bare: median(bare), ratio: median(ratios), rounds }
 }
 
 function describeOthers(s: LogSummary): string {
@@ -170,26 +199,28 @@ export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS):
   try {
     ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries`)
     seedDeliveries(api, hook, { count: n, endAt: api.now() - 1000, spanMs: 20 * HOUR, seed: 201 })
-    ctx.progress(`${name}: dry run over ${fmt.n(n)} deliveries (latency ${latencyMs} ms)`)
-    api.clearLog()
-    const run = await runBuiltAction({
-      inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, lookback: '24h', 'dry-run': 'true' },
-      apiUrl: api.url,
-      measureMemory: true
-    })
-    expectSuccess(run, '100k run')
-    const s = summarize(api.log)
-    ctx.results.check(
-      name,
-      `peak RSS < 200 MB (${fmt.n(n)} in window)`,
-      `${fmt.mb(run.peakRssMb)} (${run.peakRssSource ?? 'not measured'})`,
-      run.peakRssMb !== undefined && run.peakRssMb < 200,
-      run.peakRssMb
-    )
-    ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
-    ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s.listRequests}, ${s.repeatedPages} repeated`, s.listRequests <= pages(n) + 1 && s.repeatedPages === 0, s.listRequests)
-    ctx.results.info(name, `time for the ${fmt.n(n)} scan (${latencyMs} ms latency)`, `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`, run.wallMs)
-    budgetRow(ctx, name, api.log.length, 1)
+    for (const [i, runtime] of ctx.runtimes.entries()) {
+      ctx.progress(`${name}: dry run over ${fmt.n(n)} deliveries on ${runtime.label} (latency ${latencyMs} ms)`)
+      api.clearLog()
+      const run = await runBuiltAction({
+        inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, lookback: '24h', 'dry-run': 'true' },
+        apiUrl: api.url,
+        measureMemory: true,
+        node: runtime.path
+      })
+      expectSuccess(run, '100k run')
+      const s = summarize(api.log)
+      const measured = `${fmt.mb(run.peakRssMb)} (${run.peakRssSource ?? 'not measured'})`
+      if (i === 0) {
+        ctx.results.check(name, `peak RSS < 120 MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < 120, run.peakRssMb)
+        ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
+        ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s.listRequests}, ${s.repeatedPages} repeated`, s.listRequests <= pages(n) + 1 && s.repeatedPages === 0, s.listRequests)
+        ctx.results.info(name, `time for the ${fmt.n(n)} scan (${latencyMs} ms latency)`, `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`, run.wallMs)
+        budgetRow(ctx, name, api.log.length, 1)
+      } else {
+        ctx.results.info(name, `peak RSS beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
+      }
+    }
   } finally {
     await api.close()
   }
@@ -212,7 +243,7 @@ export async function manyHooks(ctx: Context, perHook = 3000, repeats = 3): Prom
     // Every hook of the organization (hook-id empty), dry run so redelivery pacing stays out of it.
     const runOrg = async (org: string) => {
       api.clearLog()
-      const run = await runBuiltAction({ inputs: { 'target-type': 'org', org, token, lookback: '24h', 'dry-run': 'true' }, apiUrl: api.url })
+      const run = await runBuiltAction({ inputs: { 'target-type': 'org', org, token, lookback: '24h', 'dry-run': 'true' }, apiUrl: api.url, node: shipped(ctx).path })
       expectSuccess(run, `${org} run`)
       const s = summarize(api.log)
       return { run, s, requests: api.log.length, maxConc: Math.max(0, ...api.log.map(e => e.concurrency)) }
@@ -281,7 +312,8 @@ export async function pace(ctx: Context, failing = 60): Promise<void> {
     api.clearLog()
     const run = await runBuiltAction({
       inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_PACE', lookback: '24h' },
-      apiUrl: api.url
+      apiUrl: api.url,
+      node: shipped(ctx).path
     })
     expectSuccess(run, 'pace run')
     const s = summarize(api.log)
@@ -322,35 +354,48 @@ export async function idle(ctx: Context, repeats = 5): Promise<void> {
     seedDeliveries(api, hook, { count: 2000, endAt: api.now() - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 501 })
     const inputs = { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_IDLE', lookback: '24h' }
     ctx.progress(`${name}: a first run to leave a bookmark, then ${repeats} runs with nothing to do`)
-    expectSuccess(await runBuiltAction({ inputs, apiUrl: api.url }), 'bookmark run')
+    expectSuccess(await runBuiltAction({ inputs, apiUrl: api.url, node: shipped(ctx).path }), 'bookmark run')
     const before = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
 
-    const runs: Array<{ wallMs: number; requests: number; writes: number; s: LogSummary; log: RequestLogEntry[] }> = []
-    for (let i = 0; i < repeats; i++) {
-      api.clearLog()
-      const run = await runBuiltAction({ inputs, apiUrl: api.url })
-      expectSuccess(run, 'idle run')
-      const s = summarize(api.log)
-      runs.push({ wallMs: run.wallMs, requests: api.log.length, writes: s.writes.length, s, log: api.log.slice() })
+    // Each runtime: idle runs and bare `node -e ""` starts, alternating, so both see the same load.
+    for (const [r, runtime] of ctx.runtimes.entries()) {
+      ctx.progress(`${name}: ${repeats} idle runs and ${repeats} bare starts on ${runtime.label}`)
+      const runs: Array<{ wallMs: number; requests: number; writes: number; s: LogSummary; log: RequestLogEntry[] }> = []
+      const bare: number[] = []
+      for (let i = 0; i < repeats; i++) {
+        bare.push((await timeNode(['-e', ''], {}, runtime.path)).wallMs)
+        api.clearLog()
+        const run = await runBuiltAction({ inputs, apiUrl: api.url, node: runtime.path })
+        expectSuccess(run, 'idle run')
+        const s = summarize(api.log)
+        runs.push({ wallMs: run.wallMs, requests: api.log.length, writes: s.writes.length, s, log: api.log.slice() })
+      }
+      const wall = median(runs.map(r => r.wallMs))
+      const ratio = wall / median(bare)
+      const measured = `${fmt.x(ratio)}: ${fmt.ms(wall)} vs ${fmt.ms(median(bare))}, medians of ${repeats} alternating (idle runs ${runs.map(r => Math.round(r.wallMs)).join(', ')} ms; ${LATENCY_MS} ms latency per request)`
+      if (r > 0) {
+        ctx.results.info(name, `idle run ÷ bare \`node -e ""\` beside it on ${runtime.label}`, measured, ratio)
+        continue
+      }
+      ctx.results.check(name, `idle run ≤ 4× a bare \`node -e ""\` start (${runtime.label})`, measured, ratio <= 4, ratio)
+      const after = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
+      const maxRequests = Math.max(...runs.map(r => r.requests))
+      const writes = runs.reduce((t, r) => t + r.writes, 0)
+      const allowed = 1 + hooks.length
+      const sequence = runs[0].log.map(e => `${e.method} ${e.route.includes('/actions/variables') ? 'variable' : e.route.endsWith('/deliveries') ? 'deliveries' : e.route}`).join(' → ')
+      ctx.results.check(name, `idle run: requests ≤ 1 bookmark read + 1 page/hook = ${allowed}`, `${maxRequests}: ${sequence}`, maxRequests <= allowed, maxRequests)
+      ctx.results.check(name, 'idle run: no write request', `${writes} writes; variable ${before === after ? 'unchanged' : 'CHANGED'}`, writes === 0 && before === after, writes)
+      budgetRow(ctx, `${name} (idle run)`, maxRequests, 1)
     }
-    const after = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
-    const wall = median(runs.map(r => r.wallMs))
-    const maxRequests = Math.max(...runs.map(r => r.requests))
-    const writes = runs.reduce((t, r) => t + r.writes, 0)
-    const allowed = 1 + hooks.length
-    ctx.results.check(name, 'idle run: start to exit < 1 s', `${fmt.ms(wall)} median of ${repeats} (${runs.map(r => Math.round(r.wallMs)).join(', ')} ms)`, wall < 1000, wall)
-    const sequence = runs[0].log.map(e => `${e.method} ${e.route.includes('/actions/variables') ? 'variable' : e.route.endsWith('/deliveries') ? 'deliveries' : e.route}`).join(' → ')
-    ctx.results.check(name, `idle run: requests ≤ 1 bookmark read + 1 page/hook = ${allowed}`, `${maxRequests}: ${sequence}`, maxRequests <= allowed, maxRequests)
-    ctx.results.check(name, 'idle run: no write request', `${writes} writes; variable ${before === after ? 'unchanged' : 'CHANGED'}`, writes === 0 && before === after, writes)
-    budgetRow(ctx, `${name} (idle run)`, maxRequests, 1)
 
     // Load + input validation: no inputs at all makes the action stop before any request.
+    const node = shipped(ctx).path
     const baseline: number[] = []
     const validate: number[] = []
     let validateExit: number | null = null
     for (let i = 0; i < repeats; i++) {
-      baseline.push((await timeNode(['-e', ''])).wallMs)
-      const run = await runBuiltAction({ inputs: {}, apiUrl: api.url })
+      baseline.push((await timeNode(['-e', ''], {}, node)).wallMs)
+      const run = await runBuiltAction({ inputs: {}, apiUrl: api.url, node })
       validate.push(run.wallMs)
       validateExit = run.exitCode
     }
@@ -358,12 +403,79 @@ export async function idle(ctx: Context, repeats = 5): Promise<void> {
     ctx.results.info(name, 'bundle size of dist/index.js', `${(size / 1024 / 1024).toFixed(2)} MB (${fmt.n(size)} bytes)`, size)
     ctx.results.info(
       name,
-      'load + validate (no inputs → error exit)',
+      `load + validate (no inputs → error exit), ${shipped(ctx).label}`,
       `${fmt.ms(median(validate))} median (exit ${validateExit}); bare \`node -e ""\` ${fmt.ms(median(baseline))} → bundle ≈ ${fmt.ms(median(validate) - median(baseline))}`,
       median(validate)
     )
   } finally {
     await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. Against GitHub's documented script: one large window, the same failures, run one after the other.
+
+export async function againstScript(ctx: Context, n = 12_000, failing = 12): Promise<void> {
+  const name = '8 vs documented script'
+  const node = shipped(ctx).path
+  // Two identical worlds (same seed), one for each, so neither sees the other's redeliveries.
+  const world = async (variable: string) => {
+    const s = await setup('script-co', 1, { seed: 17, latencyMs: LATENCY_MS, minWriteIntervalMs: 900, secondaryWriteLimit: { max: 80, windowMs: 60_000 } })
+    const [hook] = s.hooks
+    const now = s.api.now()
+    seedDeliveries(s.api, hook, { count: n, endAt: now - 60_000, spanMs: 20 * HOUR, failRate: 0, seed: 701 })
+    // The receiver is up (the newest deliveries succeeded); a few failures in the window.
+    const step = Math.floor(n / failing)
+    for (let i = 0; i < failing; i++) {
+      s.api.addDelivery(hook, { event: 'push', deliveredAt: now - 20 * HOUR + 60_000 + i * step * 6000, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: 300 })
+    }
+    // Both start from a bookmark 24 h back: the script's own format, which the action takes over.
+    s.api.setVariable(STATE_REPO, variable, String(now - 24 * HOUR))
+    return { ...s, hook }
+  }
+  const script = await world('SCRIPT_STATE')
+  const action = await world('ACTION_STATE')
+  try {
+    ctx.progress(`${name}: the script over ${fmt.n(n)} deliveries with ${failing} failing`)
+    const t0 = performance.now()
+    const scriptRun = await timeNode(
+      [join(root, 'scripts', 'bench', 'documented-script.mjs')],
+      { GITHUB_API_URL: script.api.url, TOKEN: script.token, ORG: script.org, HOOK_ID: hookId(script.hook), STATE_REPO, STATE_VARIABLE: 'SCRIPT_STATE' },
+      node
+    )
+    const scriptMs = performance.now() - t0
+    if (scriptRun.exitCode !== 0) throw new Error(`the documented script exited ${scriptRun.exitCode}`)
+    const scriptSent = script.api.redeliveryRequests(script.hook).length
+
+    ctx.progress(`${name}: the action over the same window`)
+    const run = await runBuiltAction({
+      inputs: { 'target-type': 'org', org: action.org, 'hook-id': hookId(action.hook), token: action.token, 'state-variable': 'ACTION_STATE', lookback: '24h' },
+      apiUrl: action.api.url,
+      node
+    })
+    expectSuccess(run, 'action run')
+    const s = summarize(action.api.log)
+    const sent = action.api.redeliveryRequests(action.hook)
+    const ratio = run.wallMs / scriptMs
+    ctx.results.check(
+      name,
+      `wall time ≤ the script's (${fmt.n(n)} deliveries, ${failing} failing, ${shipped(ctx).label})`,
+      `${fmt.x(ratio)}: ${fmt.ms(run.wallMs)} vs ${fmt.ms(scriptMs)} (action: ${s.listRequests} pages, ${s.writes.length} writes; script: ${script.api.log.filter(e => e.method === 'GET').length} reads, ${script.api.log.length - script.api.log.filter(e => e.method === 'GET').length} writes)`,
+      ratio <= 1,
+      ratio
+    )
+    const perGuid = new Map<string, number>()
+    for (const r of sent) perGuid.set(r.guid, (perGuid.get(r.guid) ?? 0) + 1)
+    ctx.results.check(
+      name,
+      'each failing delivery redelivered exactly once',
+      `action ${sent.length} requests for ${perGuid.size} guids (script ${scriptSent}); outputs redelivered ${run.outputs.redelivered}`,
+      perGuid.size === failing && [...perGuid.values()].every(c => c === 1)
+    )
+    budgetRow(ctx, name, action.api.log.length, 1)
+  } finally {
+    await script.api.close()
+    await action.api.close()
   }
 }
 

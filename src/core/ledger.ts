@@ -36,13 +36,27 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
   return attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300)
 }
 
+/** Two pages of 100: more than a page boundary can shift between two requests. */
+const RECENT_IDS = 200
+
 /**
- * Groups attempts by guid as pages arrive. Keeps one small record per guid, so
- * memory grows with distinct deliveries, not with the size of what GitHub sends.
+ * Groups attempts by guid as pages arrive. A delivery with a successful attempt needs no
+ * more than its guid (it is never redelivered, and later-listed failed attempts of it must
+ * not make it look failing); only deliveries still failing keep a small record. So memory
+ * grows with failures, not with everything GitHub lists: 100,000 deliveries fit in a few MB.
  */
 export class DeliveryLedger {
-  private readonly byGuid = new Map<string, GuidFacts>()
-  private seenIds = new Set<DeliveryId>()
+  private readonly failing = new Map<string, GuidFacts>()
+  private readonly succeeded = new Set<string>()
+  /** Every failed attempt's id: their redeliveries count against max-attempts, so none may count twice. */
+  private failedIds = new Set<DeliveryId>()
+  /**
+   * The last ids added, whatever their status: a page boundary that shifts while deliveries
+   * arrive lists the previous page's tail again. Bounded, so 100,000 successes cost no id set.
+   */
+  private recentIds = new Set<DeliveryId>()
+  private recentRing: DeliveryId[] = []
+  private recentNext = 0
 
   /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
   constructor(private readonly isProbeTime: (deliveredAt: number) => boolean = () => false) {}
@@ -55,24 +69,31 @@ export class DeliveryLedger {
 
   add(attempt: Attempt): void {
     // A page boundary can shift while deliveries arrive; never count an attempt twice.
-    if (this.seenIds.has(attempt.id)) return
-    this.seenIds.add(attempt.id)
+    if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id)) return
+    this.remember(attempt.id)
     this.scanned++
     const ok = isSuccess(attempt)
+    if (!ok) this.failedIds.add(attempt.id)
     if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
       this.newestAt = attempt.deliveredAt
       this.newestOk = ok
     }
     if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt)) this.lastOkAt = attempt.deliveredAt
-    const facts = this.byGuid.get(attempt.guid)
+    if (this.succeeded.has(attempt.guid)) return
+    if (ok) {
+      this.failing.delete(attempt.guid)
+      this.succeeded.add(attempt.guid)
+      return
+    }
+    const facts = this.failing.get(attempt.guid)
     if (!facts) {
-      this.byGuid.set(attempt.guid, {
+      this.failing.set(attempt.guid, {
         guid: attempt.guid,
         event: attempt.event,
         action: attempt.action,
         firstAt: attempt.deliveredAt,
         hasOriginal: !attempt.redelivery,
-        ok,
+        ok: false,
         redeliveries: attempt.redelivery ? 1 : 0,
         freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
         newestId: attempt.id,
@@ -82,7 +103,6 @@ export class DeliveryLedger {
       })
       return
     }
-    facts.ok ||= ok
     if (attempt.redelivery) facts.redeliveries++
     else facts.hasOriginal = true
     if (this.isFree(attempt, ok)) facts.freeRedeliveries++
@@ -99,16 +119,38 @@ export class DeliveryLedger {
     return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt)
   }
 
-  /** Releases the id set once the scan is over: only per-guid facts are needed after. */
+  /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
   seal(): void {
-    this.seenIds = new Set()
+    this.failedIds = new Set()
+    this.recentIds = new Set()
+    this.recentRing = []
   }
 
+  private remember(id: DeliveryId): void {
+    const dropped = this.recentRing[this.recentNext]
+    if (dropped !== undefined) this.recentIds.delete(dropped)
+    this.recentRing[this.recentNext] = id
+    this.recentIds.add(id)
+    this.recentNext = (this.recentNext + 1) % RECENT_IDS
+  }
+
+  /** Distinct deliveries (guids) listed. */
   get size(): number {
-    return this.byGuid.size
+    return this.failing.size + this.succeeded.size
   }
 
+  /** Ids held to tell repeated attempts apart: bounded by the failed ones plus two pages. */
+  get idsHeld(): number {
+    return this.failedIds.size + this.recentIds.size
+  }
+
+  /** Whether an attempt of this delivery succeeded. */
+  succeededGuid(guid: string): boolean {
+    return this.succeeded.has(guid)
+  }
+
+  /** What is known of each delivery no attempt of which succeeded (`ok` is false in every one). */
   facts(): IterableIterator<GuidFacts> {
-    return this.byGuid.values()
+    return this.failing.values()
   }
 }

@@ -26,6 +26,8 @@ export interface DeliveriesPort {
   now(): number
   /** Pages newest first; stops when `onPage` returns false. */
   listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void>
+  /** Starts reading a hook's newest page, which its next listing begins with, so that it travels while the bookmark is read. */
+  prefetchFirstPage?(hook: HookTarget): void
   redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult>
 }
 

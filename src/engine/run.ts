@@ -64,6 +64,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 
   const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined
+  // Every scan starts with its hook's newest page: those of the first hooks travel while the bookmark is read.
+  for (const hook of hooks.slice(0, options.scanConcurrency ?? 8)) github.prefetchFirstPage?.(hook)
   let previous: Bookmark = { hooks: new Map() }
   if (keeper) {
     const parsed = await keeper.read()

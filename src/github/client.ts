@@ -1,16 +1,14 @@
-import { HttpClient } from '@actions/http-client'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { createAppAuth } from '@octokit/auth-app'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
-import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { networkFailure, notTheApi } from './errors.js'
+import { defaultServerRetries, nextStep, type FailedAnswer } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
 export const USER_AGENT = 'webhook-redelivery/1.0.0'
@@ -26,18 +24,11 @@ export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
 const API_VERSION = '2022-11-28'
 
 /**
- * Octokit's retry plugin retries every network failure as a status 500, 1 + 4 + 9 s apart:
- * a host name that does not resolve or a certificate that is not trusted never gets better,
- * so those fail at once. Registered before `retry`, so it decides first.
+ * Octokit with pagination; rate limits, write pacing and retries are this client's own
+ * (see `governRequests`): Octokit's throttling and retry plugins queue every request through
+ * three Bottleneck jobs, about 15 ms per request of idle timers, more than the rest of a page costs.
  */
-function failFastOnPermanentNetworkFailures(octokit: Octokit): void {
-  octokit.hook.error('request', (error, options) => {
-    if (networkFailure(error)?.permanent) options.request = { ...options.request, retries: 0 }
-    throw error
-  })
-}
-
-export const GitHubOctokit = Octokit.plugin(paginateRest, throttling, failFastOnPermanentNetworkFailures, retry)
+export const GitHubOctokit = Octokit.plugin(paginateRest)
 export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
 export interface ClientLog {
@@ -56,21 +47,8 @@ export interface ClientContext {
   pacing: Pacing
 }
 
-// One write queue for every client in the process: GitHub asks for one write per second in all.
-const writeGroups = new Map<number, Bottleneck.Group>()
-function sharedWriteGroup(minTime: number): Bottleneck.Group {
-  let group = writeGroups.get(minTime)
-  if (!group) writeGroups.set(minTime, (group = new Bottleneck.Group({ id: `webhook-redelivery-write-${minTime}`, maxConcurrent: 1, minTime })))
-  return group
-}
-
-/** Most a secondary rate limit may ask us to wait before the run stops and leaves the rest to the next run. */
-const MAX_SECONDARY_WAIT_S = 180
-const MAX_SECONDARY_RETRIES = 4
-const MAX_PRIMARY_WAIT_S = 60
-
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials; installationId?: number }): GitHubClient {
-  const { log, pacing } = context
+  const { log } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
     userAgent: userAgent(),
@@ -80,24 +58,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
       info: (message: string) => log.debug(message),
       warn: (message: string) => log.debug(message),
       error: (message: string) => log.debug(message)
-    },
-    throttle: {
-      write: sharedWriteGroup(pacing.writeIntervalMs),
-      // GitHub's retry-after is obeyed as given, even in tests.
-      retryAfterBaseValue: 1000,
-      fallbackSecondaryRateRetryAfter: 60,
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        const again = retryCount < MAX_SECONDARY_RETRIES && retryAfter <= MAX_SECONDARY_WAIT_S
-        log.warning(`GitHub's secondary rate limit answered ${request.method} ${request.url}; ${again ? `waiting ${retryAfter}s as it asks` : 'stopping here'}.`)
-        return again
-      },
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        const again = retryCount < 1 && retryAfter <= MAX_PRIMARY_WAIT_S
-        log.warning(`GitHub's rate limit is used up (${request.method} ${request.url}); ${again ? `waiting ${retryAfter}s for it to reset` : 'stopping here'}.`)
-        return again
-      }
-    },
-    retry: { retryAfterBaseValue: pacing.retryBaseMs }
+    }
   }
   if ('token' in auth) {
     context.mask(auth.token)
@@ -117,6 +78,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     }
   }
   const octokit = new GitHubOctokit(options)
+  governRequests(octokit, context)
   octokit.hook.before('request', request => {
     request.headers['x-github-api-version'] = API_VERSION
     context.requests.total++
@@ -140,18 +102,115 @@ export function createClient(context: ClientContext, auth: { token: string } | {
 }
 
 /**
- * Node's fetch ignores HTTPS_PROXY; the toolkit's HTTP client picks the proxy
- * (or none, per NO_PROXY) for the destination, as @actions/github does.
+ * GitHub's rules around every request: writes one at a time and at least `writeIntervalMs`
+ * apart in the whole process, rate limits waited out as GitHub asks (or the run stops and
+ * leaves the rest to the next one), and server errors or dropped connections retried with
+ * backoff only for requests that cannot act twice (GETs, unless `request.retries` says otherwise).
+ * A request made with `request.parseSuccessResponseBody: false` gets its body as text, read
+ * inside the retries, so a connection dropped mid-body is retried like any other.
+ */
+function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: ClientContext): void {
+  const { log, pacing } = context
+  octokit.hook.wrap('request', async (request, options) => {
+    const method = String(options.method).toUpperCase()
+    const settings = (options.request ?? {}) as { retries?: number; parseSuccessResponseBody?: boolean }
+    const serverRetries = settings.retries ?? defaultServerRetries(method)
+    const tries = { limited: 0, failed: 0 }
+    for (;;) {
+      if (method !== 'GET' && method !== 'HEAD') await writeTurn(pacing)
+      try {
+        const response = await request(options)
+        if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
+        return response
+      } catch (error) {
+        // A host that does not resolve or an untrusted certificate never gets better: no retry (errors.ts explains it).
+        if (networkFailure(error)?.permanent) throw error
+        const answer = failedAnswer(method, error)
+        // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
+        const now = Date.parse(answer.headers.date ?? '') || context.clock.now()
+        const step = nextStep(answer, tries, { serverRetries, retryBaseMs: pacing.retryBaseMs, now })
+        const what = `${method} ${String(options.url)}`
+        if (step.limit === 'secondary') {
+          log.warning(`GitHub's secondary rate limit answered ${what}; ${step.retry ? `waiting ${step.waitS}s as it asks` : 'stopping here'}.`)
+        } else if (step.limit === 'primary') {
+          log.warning(`GitHub's rate limit is used up (${what}); ${step.retry ? `waiting ${step.waitS}s for it to reset` : 'stopping here'}.`)
+        }
+        if (!step.retry) throw error
+        if (step.limit) tries.limited++
+        else {
+          tries.failed++
+          log.debug(`${what} failed (${answer.message}); trying again in ${step.waitMs} ms.`)
+        }
+        await pacing.sleep(step.waitMs)
+      }
+    }
+  })
+}
+
+function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
+  return typeof (data as { getReader?: unknown } | undefined)?.getReader === 'function'
+}
+
+/** Without Node's global Response, whose first use loads a second fetch implementation. */
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function failedAnswer(method: string, error: unknown): FailedAnswer {
+  const e = error as { status?: unknown; message?: unknown; response?: { headers?: Record<string, string | undefined>; data?: unknown } }
+  const data = e.response?.data as { message?: unknown } | undefined
+  return {
+    method,
+    status: typeof e.status === 'number' ? e.status : 500,
+    answered: e.response !== undefined,
+    headers: e.response?.headers ?? {},
+    message: typeof data?.message === 'string' ? data.message : String(e.message ?? error)
+  }
+}
+
+// One write queue for every client in the process: GitHub asks for one write per second in all.
+// Keyed by the clock that spaces them, which is one clock outside tests.
+const writeQueues = new Map<() => number, { queue: Promise<void>; nextAt: number }>()
+const monotonic = (): number => performance.now()
+
+/** Resolves when this process may send its next write. */
+function writeTurn(pacing: Pacing): Promise<void> {
+  const now = pacing.now ?? monotonic
+  let state = writeQueues.get(now)
+  if (!state) writeQueues.set(now, (state = { queue: Promise.resolve(), nextAt: -Infinity }))
+  const gate = state
+  const turn = gate.queue.then(async () => {
+    const wait = gate.nextAt - now()
+    if (wait > 0) await pacing.sleep(wait)
+    gate.nextAt = now() + pacing.writeIntervalMs
+  })
+  gate.queue = turn.catch(() => undefined)
+  return turn
+}
+
+/**
+ * undici's fetch, the one @actions/core's HTTP client already loads (Node's own would load a
+ * second copy). It ignores HTTPS_PROXY: when a proxy applies to the API (per NO_PROXY, as the
+ * toolkit decides it), requests go through the toolkit's proxy agent, made only then.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
-  let dispatcher: ReturnType<HttpClient['getAgentDispatcher']>
+  let proxy: URL | undefined
   try {
-    dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+    proxy = getProxyUrl(new URL(baseUrl))
   } catch (error) {
     // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
     const secure = baseUrl.startsWith('https:')
     const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
     throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
   }
-  return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
+  if (!proxy) return undiciFetch as unknown as typeof fetch
+  let proxied: Promise<typeof fetch> | undefined
+  const load = async (): Promise<typeof fetch> => {
+    const { HttpClient } = await import('@actions/http-client')
+    const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
+    return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
+  }
+  return async (url, init) => (await (proxied ??= load()))(url, init)
 }

@@ -14,6 +14,8 @@ export interface Pacing {
   verifyDelayMs: { dotcom: number; ghes: number }
   /** Ends early when `signal` is aborted (an interrupted run). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** A monotonic clock in ms for the write spacing (default performance.now); tests pass the one their sleep moves. */
+  now?(): number
 }
 
 export const GITHUB_PACING: Pacing = {

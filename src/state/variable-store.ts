@@ -36,7 +36,8 @@ export class VariableStore implements BookmarkStore {
   }
 
   async write(text: string): Promise<void> {
-    const params = { ...this.repository, name: this.name, value: text }
+    // Writing the same value again cannot do harm (a repeated create answers 409, then updates): retried like a read.
+    const params = { ...this.repository, name: this.name, value: text, request: { retries: 3 } }
     try {
       if (this.exists === false) {
         try {
