@@ -1,5 +1,5 @@
-import { expect, test } from '@jest/globals'
-import { noun, plural } from '../../src/core/plural.js'
+import { describe, expect, test } from '@jest/globals'
+import { noun, plural, thousands } from '../../src/core/plural.js'
 
 test('one is singular; zero and many are plural', () => {
   expect(plural(1, 'error')).toBe('1 error')
@@ -22,4 +22,10 @@ test('an irregular plural can be given', () => {
 test('a formatted count keeps its formatting and picks the form from its value', () => {
   expect(plural('1,000', 'hook')).toBe('1,000 hooks')
   expect(plural('1', 'hook')).toBe('1 hook')
+})
+
+describe('thousands', () => {
+  test('groups by three with commas, as en-US does, without ICU', () => {
+    for (const n of [0, 7, 999, 1000, 12345, 1234567, 1000000000, -4321, 1234.5]) expect(thousands(n)).toBe(n.toLocaleString('en-US'))
+  })
 })

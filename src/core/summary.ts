@@ -1,5 +1,5 @@
+import { plural, thousands } from './plural.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
-import { plural } from './plural.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
 export const SUMMARY_ROW_LIMIT = 100
@@ -154,7 +154,7 @@ function formatTime(iso: string): string {
 }
 
 function number(n: number): string {
-  return n.toLocaleString('en-US')
+  return thousands(n)
 }
 
 function escapeCell(text: string): string {

@@ -1,3 +1,4 @@
+import { thousands } from '../core/plural.js'
 import { mergeBookmarks, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark.js'
 import type { BookmarkStore, Logger } from './ports.js'
 
@@ -50,7 +51,7 @@ export class BookmarkKeeper {
     if (limit !== undefined && text.length > limit) {
       // Written anyway, GitHub would refuse it; cut further, it would lose hooks' floors or in-flight redeliveries.
       throw new Error(
-        `the bookmark of ${bookmark.hooks.size} hooks needs ${text.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`
+        `the bookmark of ${bookmark.hooks.size} hooks needs ${thousands(text.length)} characters, more than the ${thousands(limit)} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`
       )
     }
     if (trimmedPending > 0 && !this.warnedTrim) {
