@@ -31084,7 +31084,10 @@ function parseConfig(raw, env) {
         warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
     }
     if (targetType !== 'app') {
-        for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+        for (const item of input('hook-id')
+            .split(/[\n,]/)
+            .map(s => s.trim())
+            .filter(Boolean)) {
             if (config_HOOK_ID.test(item))
                 hooks.push({ kind: 'id', id: item });
             else if (item.includes('*') && isHttpUrl(item)) {
@@ -31126,7 +31129,7 @@ function parseConfig(raw, env) {
         }
     }
     else if (appId && targetType !== 'app' && !token) {
-        bad('private-key', 'is required with app-id: the GitHub App\'s PEM private key');
+        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
     }
     if (targetType === 'app') {
         if (!appId)
@@ -31187,7 +31190,10 @@ function parseConfig(raw, env) {
     if (maxRedeliveries === undefined)
         bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
     const events = [];
-    for (const item of input('events').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+    for (const item of input('events')
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(Boolean)) {
         if (!EVENT.test(item)) {
             bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
             continue;
@@ -31207,7 +31213,10 @@ function parseConfig(raw, env) {
     if (shard && targetType === 'app')
         warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
     const failOn = new Set();
-    const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean);
+    const failOnItems = input('fail-on')
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(Boolean);
     for (const item of failOnItems) {
         if (item === 'never' && failOnItems.length === 1)
             continue;
@@ -31399,6 +31408,15 @@ function noun(count, singular, pluralForm = defaultPlural(singular)) {
 function defaultPlural(singular) {
     return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
 }
+/**
+ * 1,234,567: thousands separated by commas, as GitHub's pages show counts. Written out because
+ * the first `toLocaleString` of a process loads ICU data (tens of milliseconds, ~10 MB).
+ */
+function thousands(n) {
+    const [whole, fraction] = String(n).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
 
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
@@ -31547,7 +31565,7 @@ function formatTime(iso) {
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 function number(n) {
-    return n.toLocaleString('en-US');
+    return thousands(n);
 }
 function escapeCell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -32424,6 +32442,7 @@ function outcomeKey(decision) {
 
 ;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
 
+
 /**
  * Reads and writes the bookmark: only when its text changes, and, for the final
  * write, merged with whatever another run wrote meanwhile.
@@ -32473,7 +32492,7 @@ class BookmarkKeeper {
         const limit = this.store.maxChars;
         if (limit !== undefined && text.length > limit) {
             // Written anyway, GitHub would refuse it; cut further, it would lose hooks' floors or in-flight redeliveries.
-            throw new Error(`the bookmark of ${bookmark.hooks.size} hooks needs ${text.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`);
+            throw new Error(`the bookmark of ${bookmark.hooks.size} hooks needs ${thousands(text.length)} characters, more than the ${thousands(limit)} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`);
         }
         if (trimmedPending > 0 && !this.warnedTrim) {
             this.warnedTrim = true;
@@ -32714,7 +32733,10 @@ async function scanHook(hook, context) {
         context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: {
+    return {
+        hook,
+        ledger,
+        scan: {
             key: hook.key,
             facts: [...ledger.facts()],
             scanStart,
@@ -37995,9 +38017,7 @@ function nextStep(answer, tries, rules) {
     const limited = rateLimitOf(answer, rules.now);
     if (limited) {
         // A rate limit refused the request before it did anything: sending it again is safe, writes included.
-        const again = limited.limit === 'secondary'
-            ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S
-            : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S;
+        const again = limited.limit === 'secondary' ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S;
         return again ? { retry: true, waitMs: limited.waitS * 1000, ...limited } : { retry: false, ...limited };
     }
     const serverSide = !answer.answered || answer.status >= 500 || answer.status === 408;
@@ -38341,9 +38361,7 @@ class GitHubDeliveries {
                     await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
-                const message = uncertain
-                    ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
-                    : describeError(error);
+                const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error);
                 return { kind: 'error', message, uncertain, at: this.clock.now() };
             }
         }

@@ -78,7 +78,7 @@ function reaches(target: { org?: string; repo?: string; repositories?: string[] 
   const wanted = resource.repo.toLowerCase()
   if (target.repo !== undefined) return target.repo.toLowerCase() === wanted
   if (target.org === undefined || target.org.toLowerCase() !== ownerOf(resource.repo)) return false
-  return target.repositories === undefined || target.repositories.some((r) => r.toLowerCase() === wanted)
+  return target.repositories === undefined || target.repositories.some(r => r.toLowerCase() === wanted)
 }
 
 /** GitHub's `repository_selection` of an installation. */
@@ -156,7 +156,7 @@ export class Identities {
     // GITHUB_TOKEN is an installation token of the Actions app, hence ghs_.
     const prefix = kind === 'github_token' ? 'ghs_' : 'ghp_'
     const token = `${prefix}${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}`
-    this.tokens.set(token, { kind, grants: grants.map((g) => ({ ...g })) })
+    this.tokens.set(token, { kind, grants: grants.map(g => ({ ...g })) })
     return token
   }
 
@@ -233,9 +233,9 @@ export class Identities {
       case 'token': {
         // The workflow token has no webhook or variables permission at all.
         if (cred.token.kind === 'github_token') return integration
-        const matching = cred.token.grants.filter((g) => reaches(g, resource))
+        const matching = cred.token.grants.filter(g => reaches(g, resource))
         if (matching.length === 0) return { status: 404, message: 'Not Found' }
-        const ok = matching.some((g) => covers(area === 'hooks' ? g.hooks : g.variables, need))
+        const ok = matching.some(g => covers(area === 'hooks' ? g.hooks : g.variables, need))
         if (ok) return undefined
         if (cred.token.kind === 'classic') {
           // Hooks are repository settings: GitHub hides them from users without admin rights.
@@ -258,7 +258,7 @@ export function canSee(cred: Credential, repo: { fullName: string; private: bool
     case 'installation':
       return reaches(cred.installation.target, resource)
     case 'token':
-      return cred.token.grants.some((g) => reaches(g, resource))
+      return cred.token.grants.some(g => reaches(g, resource))
     default:
       return false
   }

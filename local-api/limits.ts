@@ -4,8 +4,7 @@
 
 import type { LocalApiOptions, LocalApiStats, OutageOptions } from './types.js'
 
-export const SECONDARY_MESSAGE =
-  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID '
+export const SECONDARY_MESSAGE = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID '
 export const SECONDARY_DOCS = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits'
 export const PRIMARY_DOCS = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api'
 
@@ -125,7 +124,7 @@ export class Limits {
   fault(method: string, path: string): FaultKind | undefined {
     const f = this.opts.faults
     if (!f || f.rate <= 0) return undefined
-    if (f.methods && !f.methods.some((m) => m.toUpperCase() === method)) return undefined
+    if (f.methods && !f.methods.some(m => m.toUpperCase() === method)) return undefined
     if (f.pathIncludes !== undefined && !path.includes(f.pathIncludes)) return undefined
     if (this.rng() >= f.rate) return undefined
     const kinds: FaultKind[] = [500, 502, 503, 'drop']
@@ -138,7 +137,7 @@ export class Limits {
   addOutage(o: OutageOptions, machineNow: number): void {
     this.outages.push({
       pathIncludes: o.pathIncludes,
-      methods: o.methods ? new Set(o.methods.map((m) => m.toUpperCase())) : undefined,
+      methods: o.methods ? new Set(o.methods.map(m => m.toUpperCase())) : undefined,
       until: machineNow + o.durationMs,
       status: o.status ?? 503,
       drop: o.drop ?? false
@@ -146,8 +145,8 @@ export class Limits {
   }
 
   outage(method: string, path: string, machineNow: number): { status: number; drop: boolean } | undefined {
-    this.outages = this.outages.filter((o) => o.until > machineNow)
-    const hit = this.outages.find((o) => path.includes(o.pathIncludes) && (!o.methods || o.methods.has(method)))
+    this.outages = this.outages.filter(o => o.until > machineNow)
+    const hit = this.outages.find(o => path.includes(o.pathIncludes) && (!o.methods || o.methods.has(method)))
     if (hit) this.counts.outages++
     return hit
   }

@@ -252,11 +252,7 @@ function listDeliveries(ctx: Ctx): Reply {
   }
   // GitHub's filter classifies by status_code range, so connection failures (code 0) are in neither.
   const filter =
-    status === 'success'
-      ? (d: DeliveryRecord) => d.statusCode >= 200 && d.statusCode <= 399
-      : status === 'failure'
-        ? (d: DeliveryRecord) => d.statusCode >= 400 && d.statusCode <= 599
-        : undefined
+    status === 'success' ? (d: DeliveryRecord) => d.statusCode >= 200 && d.statusCode <= 399 : status === 'failure' ? (d: DeliveryRecord) => d.statusCode >= 400 && d.statusCode <= 599 : undefined
   const page = hook.store.page(ctx.query.get('cursor') ?? undefined, perPage, filter)
   if (!page) return error(400, 'Invalid cursor', deliveryDocs(ctx, 'list'))
   const headers: Record<string, string> = {}
@@ -315,7 +311,7 @@ function listHooks(ctx: Ctx): Reply {
   const hooks = ctx.params.org !== undefined ? ctx.world.hooks.list('org', ctx.params.org) : ctx.world.hooks.list('repo', `${ctx.params.owner}/${ctx.params.repo}`)
   const { items, headers } = paged(ctx, hooks, 30, 100)
   const now = ctx.world.now()
-  return { status: 200, body: items.map((h) => hookJson(h, ctx.base, now)), headers }
+  return { status: 200, body: items.map(h => hookJson(h, ctx.base, now)), headers }
 }
 
 function getHook(ctx: Ctx): Reply {
@@ -470,11 +466,11 @@ function invalidParam(field: string, docs: string): Reply {
 }
 
 function repoList(ctx: Ctx, owner: Account, repos: Repository[], dfltSort: 'created' | 'full_name', docs: string): Reply {
-  const visible = repos.filter((r) => canSee(ctx.cred, r))
+  const visible = repos.filter(r => canSee(ctx.cred, r))
   const sorted = sortRepos(ctx, visible, dfltSort, docs)
   if (!Array.isArray(sorted)) return sorted
   const { items, headers } = paged(ctx, sorted, 30, 100)
-  return { status: 200, body: items.map((r) => repositoryJson(r, owner, ctx.base)), headers }
+  return { status: 200, body: items.map(r => repositoryJson(r, owner, ctx.base)), headers }
 }
 
 /** GET /orgs/{org}/repos: private repositories only to callers that can see them. */
@@ -484,8 +480,7 @@ function listOrgRepos(ctx: Ctx): Reply {
   if (!org || org.type !== 'Organization') return notFound()
   const type = ctx.query.get('type') ?? 'all'
   if (!ORG_REPO_TYPES.includes(type)) return invalidParam('type', docs)
-  const keep = (r: Repository) =>
-    type === 'public' ? !r.private : type === 'private' ? r.private : type === 'forks' ? r.fork : type === 'sources' ? !r.fork : true
+  const keep = (r: Repository) => (type === 'public' ? !r.private : type === 'private' ? r.private : type === 'forks' ? r.fork : type === 'sources' ? !r.fork : true)
   return repoList(ctx, org, ctx.world.directory.reposOf(org.login).filter(keep), 'created', docs)
 }
 
@@ -497,7 +492,7 @@ function listUserRepos(ctx: Ctx): Reply {
   const type = ctx.query.get('type') ?? 'owner'
   if (!USER_REPO_TYPES.includes(type)) return invalidParam('type', docs)
   // No collaborators in this model: `member` repositories are none.
-  const repos = type === 'member' ? [] : ctx.world.directory.reposOf(account.login).filter((r) => !r.private)
+  const repos = type === 'member' ? [] : ctx.world.directory.reposOf(account.login).filter(r => !r.private)
   return repoList(ctx, account, repos, 'full_name', docs)
 }
 
@@ -507,11 +502,11 @@ function listInstallationRepos(ctx: Ctx): Reply {
   const inst = ctx.cred.installation
   const login = 'org' in inst.target ? inst.target.org : inst.target.repo.split('/')[0]
   const owner = ctx.world.directory.findAccount(login)
-  const repos = owner ? ctx.world.directory.reposOf(owner.login).filter((r) => installationReaches(inst, r.fullName)) : []
+  const repos = owner ? ctx.world.directory.reposOf(owner.login).filter(r => installationReaches(inst, r.fullName)) : []
   const { items, headers } = paged(ctx, repos, 30, 100)
   return {
     status: 200,
-    body: { total_count: repos.length, repositories: items.map((r) => repositoryJson(r, owner!, ctx.base)), repository_selection: repositorySelection(inst) },
+    body: { total_count: repos.length, repositories: items.map(r => repositoryJson(r, owner!, ctx.base)), repository_selection: repositorySelection(inst) },
     headers
   }
 }

@@ -80,11 +80,15 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
   outage.to = outage.from + (opts.outageMs ?? 30 * MINUTE)
 
   const app = api.createApp()
-  const installationId = api.createInstallation(app.id, { org }, {
-    organization_hooks: 'write',
-    repository_hooks: 'write',
-    actions_variables: 'write'
-  }).id
+  const installationId = api.createInstallation(
+    app.id,
+    { org },
+    {
+      organization_hooks: 'write',
+      repository_hooks: 'write',
+      actions_variables: 'write'
+    }
+  ).id
   const hooks: Record<HookName, HookRef> = {
     app: app.hook,
     org: api.createOrgHook(org, { url: `https://hooks.${org}.example.com/github` }),
@@ -120,11 +124,7 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
     const hook = pickHook()
     const [event, action] = pickEvent()
     const inOutage = t >= outage.from && t < outage.to
-    const result = inOutage
-      ? rng() < 0.75
-        ? { ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: Math.round(between(80, 600)) }
-        : timedOut
-      : okAttempt()
+    const result = inOutage ? (rng() < 0.75 ? { ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: Math.round(between(80, 600)) } : timedOut) : okAttempt()
     const p: Planned = {
       hook,
       d: {
@@ -141,9 +141,9 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
     firsts.push(p)
   }
 
-  const outsideOutage = firsts.filter((p) => p.d.ok && (p.d.deliveredAt < outage.from - HOUR || p.d.deliveredAt > outage.to + HOUR))
+  const outsideOutage = firsts.filter(p => p.d.ok && (p.d.deliveredAt < outage.from - HOUR || p.d.deliveredAt > outage.to + HOUR))
   const takeRandom = (from: Planned[], filter: (p: Planned) => boolean): Planned | undefined => {
-    const candidates = from.filter((p) => p.d.ok && filter(p))
+    const candidates = from.filter(p => p.d.ok && filter(p))
     return candidates.length ? candidates[Math.floor(rng() * candidates.length)] : undefined
   }
 
@@ -157,7 +157,7 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
   const stuckGuids: Record<HookName, string[]> = { app: [], org: [], repo: [] }
   for (const hook of ['app', 'org', 'repo'] as const) {
     for (let i = 0; i < (opts.stuckPerHook ?? 2); i++) {
-      const p = takeRandom(outsideOutage, (q) => q.hook === hook)
+      const p = takeRandom(outsideOutage, q => q.hook === hook)
       if (!p) continue
       Object.assign(p.d, { ok: false, status: 'Invalid HTTP Response: 500', statusCode: 500, durationMs: Math.round(between(30, 300)) })
       stuckGuids[hook].push(p.d.guid)
@@ -172,7 +172,7 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
   // A fixed share per hook (at least one when there are two or more), chosen at random.
   const share = opts.manuallyRedelivered ?? 0.3
   for (const hook of ['app', 'org', 'repo'] as const) {
-    const failed = firsts.filter((p) => p.hook === hook && !p.d.ok && p.d.deliveredAt >= outage.from && p.d.deliveredAt < outage.to)
+    const failed = firsts.filter(p => p.hook === hook && !p.d.ok && p.d.deliveredAt >= outage.from && p.d.deliveredAt < outage.to)
     const n = failed.length >= 2 && share > 0 ? Math.max(1, Math.round(failed.length * share)) : 0
     for (let i = 0; i < n; i++) {
       const [p] = failed.splice(Math.floor(rng() * failed.length), 1)
@@ -191,8 +191,8 @@ export function seedRealisticDay(api: LocalApi, opts: RealisticDayOptions = {}):
     api.setReceiver(hooks[name], { type: 'failing', guids: new Set(stuckGuids[name]) })
     const list = api.deliveries(hooks[name])
     deliveries[name] = list.length
-    const ok = new Set(list.filter((d) => d.ok).map((d) => d.guid))
-    failingGuids[name] = [...new Set(list.filter((d) => !ok.has(d.guid)).map((d) => d.guid))]
+    const ok = new Set(list.filter(d => d.ok).map(d => d.guid))
+    failingGuids[name] = [...new Set(list.filter(d => !ok.has(d.guid)).map(d => d.guid))]
   }
 
   return {
@@ -302,7 +302,7 @@ export function seedFleet(api: LocalApi, opts: FleetOptions): Fleet {
       hooks.push({ repo: repo.fullName, ref, url, failingGuids: [] })
     }
   }
-  const repositoryIds = new Map(repositories.map((r) => [r.fullName, r.id]))
+  const repositoryIds = new Map(repositories.map(r => [r.fullName, r.id]))
   const failing = Math.round(hooks.length * (opts.failingHooks ?? 0))
   const pool = hooks.slice()
   for (let n = 0; n < failing; n++) {

@@ -61,13 +61,21 @@ export class Timeline {
     const before = api.redeliveryRequests(hook).length
     const at = api.now()
     const value = await fn()
-    const made = api.redeliveryRequests(hook).slice(before).filter(r => r.accepted)
+    const made = api
+      .redeliveryRequests(hook)
+      .slice(before)
+      .filter(r => r.accepted)
     return { at, value, accepted: made.length, intoDown: made.filter(r => !this.options.up(r.at, r.guid)).length }
   }
 
   /** Failed originals with no successful attempt listed now; with `until`, only those that failed by then. */
   lost(until = Infinity): string[] {
-    const ok = new Set(this.options.api.deliveries(this.options.hook).filter(d => d.ok).map(d => d.guid))
+    const ok = new Set(
+      this.options.api
+        .deliveries(this.options.hook)
+        .filter(d => d.ok)
+        .map(d => d.guid)
+    )
     return [...this.originals].filter(([g, o]) => o.failed && o.at <= until && !ok.has(g)).map(([g]) => g)
   }
 

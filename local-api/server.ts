@@ -187,7 +187,7 @@ class LocalApiServer implements LocalApi, World {
   redeliveryRequests(hook?: HookRef): RedeliveryRequest[] {
     if (!hook) return this.redeliveries.slice()
     const key = JSON.stringify(normalizeRef(hook))
-    return this.redeliveries.filter((r) => JSON.stringify(normalizeRef(r.hook)) === key)
+    return this.redeliveries.filter(r => JSON.stringify(normalizeRef(r.hook)) === key)
   }
 
   refuseRedelivery(guid: string, status: 400 | 404 | 422 = 422): void {
@@ -225,7 +225,7 @@ class LocalApiServer implements LocalApi, World {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
+    await new Promise<void>(resolve => {
       this.server.close(() => resolve())
       // Keep-alive sockets would otherwise hold the server (and a test run) open.
       this.server.closeAllConnections()
@@ -328,12 +328,14 @@ class LocalApiServer implements LocalApi, World {
     }
     const recordRedelivery = (status: number) => {
       if (!match?.def.redelivery || !ctx) return
-      const noted = ctx.redelivery ?? (() => {
-        const t = match.def.redelivery!(ctx)
-        if (!t) return undefined
-        const guid = this.hooks.get(t.hook)?.store.get(t.deliveryId)?.guid ?? ''
-        return { ...t, guid, accepted: false }
-      })()
+      const noted =
+        ctx.redelivery ??
+        (() => {
+          const t = match.def.redelivery!(ctx)
+          if (!t) return undefined
+          const guid = this.hooks.get(t.hook)?.store.get(t.deliveryId)?.guid ?? ''
+          return { ...t, guid, accepted: false }
+        })()
       if (noted) this.redeliveries.push({ ...noted, at: this.now(), status: dropAfter ? 0 : status })
     }
 
@@ -422,7 +424,10 @@ function serverError(status: number): Reply {
 }
 
 function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4')
+  return randomBytes(8)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4')
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

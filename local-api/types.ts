@@ -35,10 +35,7 @@ export interface LocalApiOptions {
   primaryLimit?: number
 }
 
-export type HookRef =
-  | { kind: 'app'; appId: number }
-  | { kind: 'org'; org: string; id: number }
-  | { kind: 'repo'; repo: string; id: number }
+export type HookRef = { kind: 'app'; appId: number } | { kind: 'org'; org: string; id: number } | { kind: 'repo'; repo: string; id: number }
 
 export type OrgHookRef = Extract<HookRef, { kind: 'org' }>
 export type RepoHookRef = Extract<HookRef, { kind: 'repo' }>

@@ -44,7 +44,12 @@ async function main(): Promise<number> {
     console.error(`bench: ${ACTION_ENTRY} is missing; run npm run build first.`)
     return 1
   }
-  const only = values.only ? values.only.split(',').map(s => s.trim()).filter(Boolean) : Object.keys(SCENARIOS)
+  const only = values.only
+    ? values.only
+        .split(',')
+        .map(s => s.trim())
+        .filter(Boolean)
+    : Object.keys(SCENARIOS)
   for (const name of only) {
     if (!SCENARIOS[name]) {
       console.error(`bench: unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`)
@@ -82,14 +87,13 @@ async function main(): Promise<number> {
   console.log(ctx.results.render())
   console.log('')
   const missed = ctx.results.missed
-  console.log(`${ctx.results.rows.filter(r => r.pass).length} targets met, ${missed.length} missed; measured on ${ctx.runtimes.map(r => r.label).join(' (beside it ')}${ctx.runtimes.length > 1 ? ')' : ''}; total ${(totalMs / 1000).toFixed(1)} s`)
+  console.log(
+    `${ctx.results.rows.filter(r => r.pass).length} targets met, ${missed.length} missed; measured on ${ctx.runtimes.map(r => r.label).join(' (beside it ')}${ctx.runtimes.length > 1 ? ')' : ''}; total ${(totalMs / 1000).toFixed(1)} s`
+  )
   for (const r of missed) console.log(`✗ ${r.scenario}: ${r.target} — measured ${r.measured}`)
 
   if (values.json) {
-    writeFileSync(
-      values.json,
-      JSON.stringify({ node: ctx.runtimes.map(r => r.label), latencyMs: LATENCY_MS, totalMs, rows: ctx.results.rows, budgets: ctx.budgets }, null, 2) + '\n'
-    )
+    writeFileSync(values.json, JSON.stringify({ node: ctx.runtimes.map(r => r.label), latencyMs: LATENCY_MS, totalMs, rows: ctx.results.rows, budgets: ctx.budgets }, null, 2) + '\n')
     console.log(`results written to ${values.json}`)
   }
   return broken ? 1 : 0

@@ -17,7 +17,10 @@ try {
     ['src/index.ts', ''],
     ['src/cli.ts', 'cli']
   ]) {
-    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit']
+    })
   }
   const list = dir =>
     readdirSync(dir, { recursive: true })

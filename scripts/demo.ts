@@ -138,11 +138,13 @@ function countRequests(entries: RequestLogEntry[]): Map<RequestKind, number> {
 function describeRequests(entries: RequestLogEntry[]): string {
   const counts = countRequests(entries)
   const order: RequestKind[] = ['list', 'redelivery', 'variable read', 'variable write', 'hook lookup', 'app auth', 'delivery detail', 'other']
-  const parts = order.filter(k => counts.get(k)).map(k => {
-    const n = counts.get(k)!
-    const noun = k === 'list' ? `list page${n === 1 ? '' : 's'}` : k === 'redelivery' ? `redeliver${n === 1 ? 'y' : 'ies'}` : `${k}${n === 1 ? '' : 's'}`
-    return `${n} ${noun}`
-  })
+  const parts = order
+    .filter(k => counts.get(k))
+    .map(k => {
+      const n = counts.get(k)!
+      const noun = k === 'list' ? `list page${n === 1 ? '' : 's'}` : k === 'redelivery' ? `redeliver${n === 1 ? 'y' : 'ies'}` : `${k}${n === 1 ? '' : 's'}`
+      return `${n} ${noun}`
+    })
   const limited = entries.filter(e => e.limited).length
   return `${entries.length} requests: ${parts.join(', ') || 'none'}${limited ? style.yellow(`, ${limited} rate-limited or failed`) : ''}`
 }
@@ -250,7 +252,12 @@ async function main(): Promise<Check[]> {
   const stuck = new Set(names.flatMap(n => day.stuckGuids[n]))
   const recoverable = allFailing.filter(g => !stuck.has(g))
   const outageGuids = new Set(
-    names.flatMap(n => api.deliveries(day.hooks[n]).filter(d => !d.ok && d.deliveredAt >= day.outage.from && d.deliveredAt < day.outage.to).map(d => d.guid))
+    names.flatMap(n =>
+      api
+        .deliveries(day.hooks[n])
+        .filter(d => !d.ok && d.deliveredAt >= day.outage.from && d.deliveredAt < day.outage.to)
+        .map(d => d.guid)
+    )
   )
   const stillFailingFromOutage = recoverable.filter(g => outageGuids.has(g))
   const handMade = new Map<string, number>()
@@ -329,7 +336,11 @@ async function main(): Promise<Check[]> {
     const sum = Number(o.redelivered) + Number(o.skipped) + Number(o.errors)
     const label = `run ${r.tick} ${r.step.name}`
     if (r.run.exitCode !== 0 || r.run.commands.errors.length > 0 || Number(o.failed) !== sum) {
-      check(false, `${label}: exit code 0, no ::error::, failed = redelivered + skipped + errors`, `exit ${r.run.exitCode}, errors ${JSON.stringify(r.run.commands.errors)}, outputs ${JSON.stringify(o)}`)
+      check(
+        false,
+        `${label}: exit code 0, no ::error::, failed = redelivered + skipped + errors`,
+        `exit ${r.run.exitCode}, errors ${JSON.stringify(r.run.commands.errors)}, outputs ${JSON.stringify(o)}`
+      )
     }
   }
   check(
@@ -372,10 +383,7 @@ async function main(): Promise<Check[]> {
     stuckCounts.every(n => n === 1) && stuckTotals.every(n => n <= MAX_ATTEMPTS),
     `never-recovering deliveries: redelivered once, ${stuckCounts.join('/')} times each; with the ${[...stuck].filter(g => handMade.has(g)).length} earlier hand-made redeliveries, ${stuckTotals.join('/')} of max-attempts ${MAX_ATTEMPTS}`
   )
-  check(
-    run2Guids.size === 0 && backoffSkips === stuck.size,
-    `run 2 redelivered nothing: the ${stuck.size} refused deliveries wait out their backoff (${backoffSkips} skipped as backoff)`
-  )
+  check(run2Guids.size === 0 && backoffSkips === stuck.size, `run 2 redelivered nothing: the ${stuck.size} refused deliveries wait out their backoff (${backoffSkips} skipped as backoff)`)
   const stillFailingNow: string[] = []
   for (const n of names) {
     const list = api.deliveries(day.hooks[n])
@@ -391,7 +399,10 @@ async function main(): Promise<Check[]> {
   }
   const pages1 = run1.map(r => r.requests.filter(e => requestKind(e) === 'list').length)
   const pages2 = run2.map(r => r.requests.filter(e => requestKind(e) === 'list').length)
-  check(true, `list pages: run 1 ${pages1.join(' + ')} for ${run1.map(r => r.run.outputs.scanned).join(' + ')} attempts (⌈N ÷ 100⌉, +1 at most per hook); run 2 ${pages2.join(' + ')}, resuming from the bookmarks`)
+  check(
+    true,
+    `list pages: run 1 ${pages1.join(' + ')} for ${run1.map(r => r.run.outputs.scanned).join(' + ')} attempts (⌈N ÷ 100⌉, +1 at most per hook); run 2 ${pages2.join(' + ')}, resuming from the bookmarks`
+  )
 
   const variables = plan.map(s => s.inputs['state-variable']).map(name => ({ name, value: api.getVariable(day.repo, name)?.value }))
   check(
@@ -460,7 +471,14 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
   while (api.now() < down[1] + 25 * MINUTE) {
     timeline.pass(CRON_INTERVAL)
     const measured = await timeline.measure(() =>
-      runAction({ apiUrl: api.url, repository: day.repo, node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath }, timeScale: TIME_SCALE, timeoutMs: 45_000, inputs: step.inputs })
+      runAction({
+        apiUrl: api.url,
+        repository: day.repo,
+        node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+        timeScale: TIME_SCALE,
+        timeoutMs: 45_000,
+        inputs: step.inputs
+      })
     )
     const run = measured.value
     const o = run.outputs
@@ -468,7 +486,18 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     const waiting = ((run.report?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'receiver-down').length
     runs.push({ at: measured.at, intoDown: measured.intoDown, ok: run.exitCode === 0, givenUp: Number(o['given-up'] ?? 0) })
     const state = o['receivers-down'] && o['receivers-down'] !== '0' ? style.red('down') : style.green('up')
-    print(row([String(n++), hms(measured.at).slice(0, 5) + ' UTC', state + ' '.repeat(Math.max(0, 8 - (isDown ? 4 : 2))), o.failed ?? '-', o.redelivered ?? '-', String(waiting), o['given-up'] ?? '-', isDown ? String(measured.accepted) : '-']))
+    print(
+      row([
+        String(n++),
+        hms(measured.at).slice(0, 5) + ' UTC',
+        state + ' '.repeat(Math.max(0, 8 - (isDown ? 4 : 2))),
+        o.failed ?? '-',
+        o.redelivered ?? '-',
+        String(waiting),
+        o['given-up'] ?? '-',
+        isDown ? String(measured.accepted) : '-'
+      ])
+    )
     if (!firstBack && measured.at >= down[1]) {
       await new Promise(resolve => setTimeout(resolve, 100))
       firstBack = { at: measured.at, lost: timeline.lost(down[1]).length }
@@ -480,7 +509,10 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
   const sent = whileDown.reduce((t, r) => t + r.intoDown, 0)
   const documented = timeline.documentedScriptIntoDown(whileDown.map(r => r.at))
   print()
-  check(runs.every(r => r.ok), `outage: all ${runs.length} runs exited 0; none gave anything up (${runs.reduce((t, r) => t + r.givenUp, 0)} given up)`)
+  check(
+    runs.every(r => r.ok),
+    `outage: all ${runs.length} runs exited 0; none gave anything up (${runs.reduce((t, r) => t + r.givenUp, 0)} given up)`
+  )
   check(
     firstBack?.lost === 0,
     `outage: the first run after the receiver came back (${firstBack ? hms(firstBack.at) : 'none'}) redelivered all ${failed} deliveries that failed during the two hours`,

@@ -85,9 +85,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
 function setOutputs(result: RunResult, reportPath: string): void {
   const file = process.env.GITHUB_OUTPUT
   if (file && !existsSync(file)) {
-    core.warning(
-      `GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`
-    )
+    core.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
     return
   }
   const { totals } = result

@@ -56,8 +56,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   const appClient = config.app ? createClient(context, { app: config.app }) : undefined
   const installations = new Map<number, Access>()
   let tokenClient: Access | undefined
-  const tokenAccess = (token: string): Access =>
-    (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') })
+  const tokenAccess = (token: string): Access => (tokenClient ??= { client: createClient(context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') })
 
   let hooks: HookTarget[]
   let deliveries: DeliveriesPort
@@ -82,10 +81,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
       return access
     }
     const scope = fleetScope(target.repositories, config.hooks, config.shard)
-    const found = await findFleetHooks(
-      { repositories: target.repositories, hooks: config.hooks, shard: config.shard, scope, webBaseUrl: config.location.webBaseUrl },
-      accessFor
-    )
+    const found = await findFleetHooks({ repositories: target.repositories, hooks: config.hooks, shard: config.shard, scope, webBaseUrl: config.location.webBaseUrl }, accessFor)
     hooks = found.hooks
     warnings.push(...fleetWarnings(found, config))
     fleet = { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 }
@@ -161,7 +157,9 @@ function fleetWarnings(found: FleetHooks, config: Config): string[] {
   }
   for (const { repository, message } of found.failed) warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`)
   if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
-    warnings.push(`No webhook matched: "repository" selected ${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`)
+    warnings.push(
+      `No webhook matched: "repository" selected ${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`
+    )
   }
   return warnings
 }
@@ -195,22 +193,20 @@ function hookOwner(config: Config, permission: string): HookOwner {
 }
 
 /** An installation token of the app for an organization or repository, found with the app's JWT. */
-async function installationAccess(
-  context: ClientContext,
-  appClient: GitHubClient,
-  where: { org: string } | { owner: string; repo: string },
-  known: Map<number, Access>
-): Promise<Access> {
+async function installationAccess(context: ClientContext, appClient: GitHubClient, where: { org: string } | { owner: string; repo: string }, known: Map<number, Access>): Promise<Access> {
   const name = 'org' in where ? where.org : `${where.owner}/${where.repo}`
   let installationId: number
   try {
-    const { data } = 'org' in where
-      ? await appClient.request('GET /orgs/{org}/installation', { org: where.org })
-      : await appClient.request('GET /repos/{owner}/{repo}/installation', { owner: where.owner, repo: where.repo })
+    const { data } =
+      'org' in where
+        ? await appClient.request('GET /orgs/{org}/installation', { org: where.org })
+        : await appClient.request('GET /repos/{owner}/{repo}/installation', { owner: where.owner, repo: where.repo })
     installationId = (data as { id: number }).id
   } catch (error) {
     if (isHttpError(error) && error.status === 404) {
-      throw new UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`)
+      throw new UserError(
+        `The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`
+      )
     }
     if (isHttpError(error) && (error.status === 401 || error.status === 403)) {
       throw new UserError(explainHttpError(error, { action: `find the app's installation on ${name}`, credential: 'app-jwt', permission: "the app's own JSON Web Token" }))

@@ -13,7 +13,6 @@ import { loadAction, root } from '../docs/helpers.js'
 import { CLI_ENTRY as CLI } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
-
 interface CliRun {
   code: number | null
   stdout: string
@@ -261,7 +260,12 @@ describe('bad input: exit 1 before any request', () => {
     { name: 'a positional argument', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, 'stray'], env: t => ({ GITHUB_TOKEN: t }), message: /stray|positional/i },
     { name: '--token on the command line', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--token', 'xyz'], env: () => ({}), message: /GITHUB_TOKEN/ },
     { name: '--token=VALUE on the command line', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--token=xyz'], env: () => ({}), message: /GITHUB_TOKEN/ },
-    { name: '--private-key on the command line', args: url => ['--target-type', 'app', '--app-id', '1', '--hostname', url, '--private-key', 'xyz'], env: () => ({}), message: /GITHUB_APP_PRIVATE_KEY/ },
+    {
+      name: '--private-key on the command line',
+      args: url => ['--target-type', 'app', '--app-id', '1', '--hostname', url, '--private-key', 'xyz'],
+      env: () => ({}),
+      message: /GITHUB_APP_PRIVATE_KEY/
+    },
     { name: 'org without GITHUB_TOKEN', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url], env: () => ({}), message: /GITHUB_TOKEN/ },
     { name: 'app without a private key', args: url => ['--target-type', 'app', '--app-id', '1', '--hostname', url], env: () => ({}), message: /GITHUB_APP_PRIVATE_KEY/ },
     { name: 'a bad --lookback', args: url => ['--target-type', 'org', '--org', 'acme', '--hostname', url, '--lookback', 'soon'], env: t => ({ GITHUB_TOKEN: t }), message: /--lookback/ },

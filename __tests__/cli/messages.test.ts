@@ -56,9 +56,7 @@ describe('flags, not inputs', () => {
     api.createOrgHook('acme', { url: 'https://ci.example.com/hook' })
     const run = await cli(orgArgs('--hook-id', 'https://elsewhere.example.com/hook'), { GITHUB_TOKEN: token })
     expect(run).toMatchObject({ code: 1, stdout: '' })
-    expect(run.stderr).toBe(
-      "error: --hook-id: no webhook of acme has the payload URL https://elsewhere.example.com. Use the hook's ID, or its exact payload URL.\n"
-    )
+    expect(run.stderr).toBe("error: --hook-id: no webhook of acme has the payload URL https://elsewhere.example.com. Use the hook's ID, or its exact payload URL.\n")
   })
 
   test('a warning names the flag: --lookback past what GitHub can redeliver', async () => {
@@ -91,9 +89,7 @@ describe('flags, not inputs', () => {
       'GITHUB_TOKEN is required when --target-type is "org" (or give --app-id and GITHUB_APP_PRIVATE_KEY (or --private-key-file) of an app installed there).'
     )
     expect(inputsToFlags('Input "target-type" must be app, org or repo, got "org".')).toBe('--target-type must be app, org or repo, got "org".')
-    expect(inputsToFlags('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')).toBe(
-      '--hook-id is ignored for --target-type "app": a GitHub App has one webhook.'
-    )
+    expect(inputsToFlags('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')).toBe('--hook-id is ignored for --target-type "app": a GitHub App has one webhook.')
     expect(inputsToFlags('Check that "app-id" is the ID and that "private-key" is its key; pass a "token" instead. Lower max-redeliveries.')).toBe(
       'Check that --app-id is the ID and that GITHUB_APP_PRIVATE_KEY (or --private-key-file) is its key; pass a GITHUB_TOKEN instead. Lower --max-redeliveries.'
     )
@@ -175,9 +171,7 @@ test('a state file that holds no bookmark: the warning speaks of the file and of
   writeFileSync(stateFile, 'not json {')
   const run = await cli(orgArgs('--state-file', stateFile), { GITHUB_TOKEN: token })
   expect(run.code).toBe(0)
-  expect(run.stderr).toContain(
-    `warning: The state file ${stateFile} does not hold a bookmark webhook-redelivery can read (it is not JSON); scanning the last 1d and replacing it.\n`
-  )
+  expect(run.stderr).toContain(`warning: The state file ${stateFile} does not hold a bookmark webhook-redelivery can read (it is not JSON); scanning the last 1d and replacing it.\n`)
   expect(run.stderr).not.toMatch(/action|variable/)
 })
 

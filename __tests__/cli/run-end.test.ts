@@ -55,10 +55,7 @@ describe('a hook that cannot be scanned', () => {
     api.outage({ pathIncludes: `/hooks/${broken.id}/deliveries`, durationMs: 10 * 60_000, status: 503 })
     const stateFile = join(temp, 'state.json')
 
-    const run = await cli(
-      ['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--state-file', stateFile, '--json'],
-      { GITHUB_TOKEN: token }
-    )
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--state-file', stateFile, '--json'], { GITHUB_TOKEN: token })
 
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout)
@@ -76,10 +73,7 @@ describe('a hook that cannot be scanned', () => {
     const broken = api.createOrgHook('acme')
     api.outage({ pathIncludes: `/hooks/${broken.id}/deliveries`, durationMs: 10 * 60_000, status: 503 })
 
-    const run = await cli(
-      ['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--report-file', join(temp, 'report.json')],
-      { GITHUB_TOKEN: token }
-    )
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', `${good.id},${broken.id}`, '--hostname', api.url, '--report-file', join(temp, 'report.json')], { GITHUB_TOKEN: token })
 
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/^scanned 0 attempts; 0 failing: 0 redelivered, 0 skipped, 0 errors\. 1 of 2 hooks could not be scanned\.\n/)
@@ -120,9 +114,7 @@ describe('GitHub cannot be reached', () => {
     expect(run.code).toBe(1)
     expect(Date.now() - started).toBeLessThan(3000)
     const errors = run.stderr.split('\n').filter(line => line.startsWith('error: '))
-    expect(errors).toEqual([
-      `error: 127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check --hostname and its port, and that the server is up.`
-    ])
+    expect(errors).toEqual([`error: 127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check --hostname and its port, and that the server is up.`])
     // No counts that read like a run that looked and found nothing.
     expect(run.stdout).toBe('')
     expect(readdirSync(temp)).toEqual([])
@@ -216,7 +208,7 @@ describe('interrupted (SIGINT, SIGTERM)', () => {
 })
 
 describe('what a run leaves in the temporary directory', () => {
-  test('without --state-file or --report-file, every run writes its report to one directory of the user\'s, not a new one per run', async () => {
+  test("without --state-file or --report-file, every run writes its report to one directory of the user's, not a new one per run", async () => {
     const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
     const hook = api.createOrgHook('acme')
     addFailure(api, hook, HOUR)
@@ -231,7 +223,7 @@ describe('what a run leaves in the temporary directory', () => {
     expect(readdirSync(join(temp, `webhook-redelivery-${process.getuid!()}`))).toEqual(['report.json'])
   })
 
-  test('a directory of that name that is not the user\'s alone is never written into', () => {
+  test("a directory of that name that is not the user's alone is never written into", () => {
     const elsewhere = join(temp, 'elsewhere')
     mkdirSync(elsewhere)
     symlinkSync(elsewhere, join(temp, `webhook-redelivery-${process.getuid!()}`))

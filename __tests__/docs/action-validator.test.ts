@@ -40,4 +40,3 @@ describe('action.yml', () => {
     expect(outputCount).toBe(meta.outputs.length)
   })
 })
-

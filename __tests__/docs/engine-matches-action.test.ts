@@ -7,10 +7,18 @@ import { DEFAULTS, INPUT_NAMES } from '../../src/core/config.js'
 import { loadAction } from './helpers.js'
 
 test('every input of action.yml is an input of the engine, and no other', () => {
-  expect([...INPUT_NAMES].sort()).toEqual(loadAction().inputs.map(i => i.name).sort())
+  expect([...INPUT_NAMES].sort()).toEqual(
+    loadAction()
+      .inputs.map(i => i.name)
+      .sort()
+  )
 })
 
 test("the engine's defaults are action.yml's", () => {
-  const fromAction = Object.fromEntries(loadAction().inputs.filter(i => i.default !== '').map(i => [i.name, i.default]))
+  const fromAction = Object.fromEntries(
+    loadAction()
+      .inputs.filter(i => i.default !== '')
+      .map(i => [i.name, i.default])
+  )
   expect(DEFAULTS).toEqual(fromAction)
 })

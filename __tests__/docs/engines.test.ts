@@ -23,7 +23,10 @@ type Version = [number, number, number]
 
 /** `20`, `20.1`, `20.1.2`, `6.*`: the missing parts, and whether any was missing. */
 function parseVersion(text: string): { version: Version; parts: number } {
-  const parts = text.replace(/^v/, '').split('.').filter(p => p !== '*' && p !== 'x' && p !== 'X')
+  const parts = text
+    .replace(/^v/, '')
+    .split('.')
+    .filter(p => p !== '*' && p !== 'x' && p !== 'X')
   if (parts.length === 0 || parts.length > 3 || parts.some(p => !/^\d+$/.test(p))) throw new Error(`cannot read version "${text}"`)
   const numbers = parts.map(Number)
   return { version: [numbers[0], numbers[1] ?? 0, numbers[2] ?? 0], parts: parts.length }
@@ -41,7 +44,11 @@ function bump(version: Version, part: number): Version {
 function satisfies(versionText: string, range: string): boolean {
   const version = parseVersion(versionText).version
   return range.split('||').some(alternative => {
-    const comparators = alternative.trim().replace(/(>=|<=|>|<|\^|~)\s+/g, '$1').split(/\s+/).filter(Boolean)
+    const comparators = alternative
+      .trim()
+      .replace(/(>=|<=|>|<|\^|~)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean)
     if (comparators.length === 0 || comparators[0] === '*') return true
     return comparators.every(comparator => {
       const match = /^(>=|<=|>|<|\^|~)?(.+)$/.exec(comparator)!

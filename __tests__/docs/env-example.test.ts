@@ -11,17 +11,21 @@ function runnerEnvName(input: string): string {
 describe('.env.example', () => {
   const lines = read('.env.example')
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-  const keys = lines.map((l) => {
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'))
+  const keys = lines.map(l => {
     const m = /^([A-Za-z_][A-Za-z0-9_-]*)=/.exec(l)
     if (!m) throw new Error(`not a KEY=value line: ${l}`)
     return m[1]
   })
 
   it('sets exactly the inputs action.yml declares', () => {
-    const inputs = keys.filter((k) => k.startsWith('INPUT_')).sort()
-    expect(inputs).toEqual(loadAction().inputs.map((i) => runnerEnvName(i.name)).sort())
+    const inputs = keys.filter(k => k.startsWith('INPUT_')).sort()
+    expect(inputs).toEqual(
+      loadAction()
+        .inputs.map(i => runnerEnvName(i.name))
+        .sort()
+    )
   })
 
   it('sets each key once', () => {

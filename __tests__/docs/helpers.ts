@@ -17,7 +17,7 @@ export function workflowFiles(): string[] {
 }
 
 export function exampleFiles(): string[] {
-  return workflowFiles().filter((f) => f.startsWith('examples'))
+  return workflowFiles().filter(f => f.startsWith('examples'))
 }
 
 export function loadWorkflow(rel: string): YamlMap {
@@ -46,7 +46,7 @@ export function isThisAction(uses: string): boolean {
 /** Rows of the first markdown table after a heading whose text matches. */
 export function tableAfterHeading(markdown: string, heading: RegExp): string[][] {
   const lines = markdown.split('\n')
-  const start = lines.findIndex((l) => /^#{1,6}\s/.test(l) && heading.test(l.replace(/^#+\s*/, '')))
+  const start = lines.findIndex(l => /^#{1,6}\s/.test(l) && heading.test(l.replace(/^#+\s*/, '')))
   if (start < 0) throw new Error(`no heading matching ${heading}`)
   const rows: string[][] = []
   let inTable = false

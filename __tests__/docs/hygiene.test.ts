@@ -8,7 +8,7 @@ const docs = ['README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', '.env.examp
 
 function walk(dir: string): string[] {
   if (!existsSync(join(root, dir))) return []
-  return readdirSync(join(root, dir)).flatMap((f) => {
+  return readdirSync(join(root, dir)).flatMap(f => {
     const rel = join(dir, f)
     return statSync(join(root, rel)).isDirectory() ? walk(rel) : [rel]
   })
@@ -17,7 +17,7 @@ function walk(dir: string): string[] {
 const files = [...docs, ...walk('examples'), ...walk('docs'), ...walk(join('.github', 'workflows'))]
 
 describe('documentation hygiene', () => {
-  it.each(files)('%s has no machine-specific absolute path', (file) => {
+  it.each(files)('%s has no machine-specific absolute path', file => {
     expect(read(file)).not.toMatch(/(^|[\s"'`(])(\/work\/|\/home\/|\/Users\/|\/root\/|\/tmp\/|[A-Z]:\\)/m)
   })
 
@@ -29,7 +29,7 @@ describe('documentation hygiene', () => {
 
   it('README pins the major version tag in its examples', () => {
     const readme = read('README.md')
-    const uses = [...readme.matchAll(/uses:\s*([^\s`]*webhook-redelivery[^\s`]*)/g)].map((m) => m[1])
+    const uses = [...readme.matchAll(/uses:\s*([^\s`]*webhook-redelivery[^\s`]*)/g)].map(m => m[1])
     expect(uses.length).toBeGreaterThan(0)
     for (const u of uses) expect(u).toBe('your-org/webhook-redelivery@v1')
   })

@@ -62,7 +62,7 @@ const boundary = (text: string, at: number): boolean => at === 0 || at === text.
  */
 function printable(fragment: string, corpus: string): boolean {
   let gap = 0
-  for (let p = 0; p < fragment.length; ) {
+  for (let p = 0; p < fragment.length;) {
     let longest = 0
     if (boundary(fragment, p)) {
       for (let end = fragment.length; end > p; end--) {

@@ -15,7 +15,7 @@ function code(name: string): string {
 
 describe('README inputs table', () => {
   const rows = tableAfterHeading(readme, /^Inputs$/)
-  const header = rows[0].map((c) => c.toLowerCase())
+  const header = rows[0].map(c => c.toLowerCase())
   const body = rows.slice(1)
   const col = (name: string): number => {
     const i = header.indexOf(name)
@@ -28,11 +28,11 @@ describe('README inputs table', () => {
   })
 
   it('lists exactly the inputs of action.yml, in the same order', () => {
-    expect(body.map((r) => r[col('input')])).toEqual(action.inputs.map((i) => code(i.name)))
+    expect(body.map(r => r[col('input')])).toEqual(action.inputs.map(i => code(i.name)))
   })
 
-  it.each(action.inputs.map((i) => [i.name, i] as const))('shows the default and required flag of %s', (_name, input) => {
-    const row = body.find((r) => r[col('input')] === code(input.name))
+  it.each(action.inputs.map(i => [i.name, i] as const))('shows the default and required flag of %s', (_name, input) => {
+    const row = body.find(r => r[col('input')] === code(input.name))
     expect(row).toBeDefined()
     const expected = input.default === '' ? EMPTY_DEFAULT : code(input.default)
     expect(row![col('default')]).toBe(expected)
@@ -46,8 +46,8 @@ describe('README outputs table', () => {
   const body = rows.slice(1)
 
   it('lists exactly the outputs of action.yml, in the same order', () => {
-    expect(rows[0].map((c) => c.toLowerCase())).toEqual(['output', 'description'])
-    expect(body.map((r) => r[0])).toEqual(action.outputs.map(code))
+    expect(rows[0].map(c => c.toLowerCase())).toEqual(['output', 'description'])
+    expect(body.map(r => r[0])).toEqual(action.outputs.map(code))
   })
 
   it('states the invariant between the counts', () => {

@@ -7,24 +7,22 @@ const require = createRequire(import.meta.url)
 const { validateWorkflow } = require('@action-validator/core') as { validateWorkflow(src: string): ValidationState }
 
 const action = loadAction()
-const declared = new Set(action.inputs.map((i) => i.name))
-const required = action.inputs.filter((i) => i.required).map((i) => i.name)
+const declared = new Set(action.inputs.map(i => i.name))
+const required = action.inputs.filter(i => i.required).map(i => i.name)
 
 describe('workflow files', () => {
   const files = workflowFiles()
 
   it('include the examples and CI', () => {
-    expect(exampleFiles().map((f) => f.replace(/\\/g, '/'))).toEqual(
-      ['app', 'ghes', 'matrix', 'org', 'repo'].map((n) => `examples/${n}.yml`)
-    )
-    expect(files.map((f) => f.replace(/\\/g, '/'))).toContain('.github/workflows/ci.yml')
+    expect(exampleFiles().map(f => f.replace(/\\/g, '/'))).toEqual(['app', 'ghes', 'matrix', 'org', 'repo'].map(n => `examples/${n}.yml`))
+    expect(files.map(f => f.replace(/\\/g, '/'))).toContain('.github/workflows/ci.yml')
   })
 
-  it.each(files)('%s validates as a workflow', (file) => {
+  it.each(files)('%s validates as a workflow', file => {
     expect(validateWorkflow(read(file)).errors).toEqual([])
   })
 
-  it.each(files)('%s passes only declared inputs to the action', (file) => {
+  it.each(files)('%s passes only declared inputs to the action', file => {
     for (const { step } of actionSteps(loadWorkflow(file))) {
       const withMap = step.with === undefined ? {} : asMap(step.with, `${file} with`)
       for (const key of Object.keys(withMap)) expect(declared).toContain(key)
@@ -34,7 +32,7 @@ describe('workflow files', () => {
 })
 
 describe('examples', () => {
-  it.each(exampleFiles())('%s is ready to copy', (file) => {
+  it.each(exampleFiles())('%s is ready to copy', file => {
     const wf = loadWorkflow(file)
     const on = asMap(wf.on, `${file} on`)
     expect(Object.keys(on).sort()).toEqual(['schedule', 'workflow_dispatch'])

@@ -200,7 +200,7 @@ describe('proxies', () => {
 
   afterAll(() => new Promise<void>(resolve => proxy.close(() => resolve())))
 
-  test('a proxy that wants credentials is named, and its URL\'s password never shown', async () => {
+  test("a proxy that wants credentials is named, and its URL's password never shown", async () => {
     process.env.HTTPS_PROXY = `http://someone:proxy-secret@127.0.0.1:${proxyPort}`
     const error = await failure('https://ghe.example.com/api/v3')
     const message = describeError(error)
@@ -247,7 +247,7 @@ test("GitHub's own 500 (an answer) is reported as GitHub's", () => {
   expect(describeError(error)).toBe('500 Server Error')
 })
 
-describe('a server that is not GitHub\'s API (a sign-in page, a web server)', () => {
+describe("a server that is not GitHub's API (a sign-in page, a web server)", () => {
   let web: HttpServer
   let status = 200
   let base: string
@@ -313,7 +313,9 @@ describe('networkFailure: every kind of failure, as fetch reports it', () => {
   })
 
   test('a certificate for another name says so', () => {
-    expect(networkFailure(fetchFailure('ERR_TLS_CERT_ALTNAME_INVALID'))!.explanation).toMatch(/^the TLS certificate of ghe\.example\.com is not valid for the name ghe\.example\.com \(ERR_TLS_CERT_ALTNAME_INVALID\)/)
+    expect(networkFailure(fetchFailure('ERR_TLS_CERT_ALTNAME_INVALID'))!.explanation).toMatch(
+      /^the TLS certificate of ghe\.example\.com is not valid for the name ghe\.example\.com \(ERR_TLS_CERT_ALTNAME_INVALID\)/
+    )
   })
 
   test('an abort (no cause) and an answer GitHub gave are not network failures', () => {

@@ -42,7 +42,7 @@ test('unknown ids among valid ones: the valid hooks are processed, every unknown
   expect(result.totals).toMatchObject({ failed: 2, redelivered: 2, errors: 0 })
   expect(result.hooks.map(h => h.hook.id)).toEqual([String(a.id), String(b.id)])
   expect(result.failures).toEqual([
-    "Input \"hook-id\": acme has no webhooks 999001, 999002 (deleted, or the credential cannot see them); the other hooks were processed. Remove them from \"hook-id\", or check the credential's access."
+    'Input "hook-id": acme has no webhooks 999001, 999002 (deleted, or the credential cannot see them); the other hooks were processed. Remove them from "hook-id", or check the credential\'s access.'
   ])
 })
 
@@ -55,7 +55,7 @@ test('one unknown id among valid ones, on a repository', async () => {
 
   expect(redeliveryCounts(api).get(failing)).toBe(1)
   expect(result.failures).toEqual([
-    "Input \"hook-id\": acme/widgets has no webhook 5 (deleted, or the credential cannot see it); the other hooks were processed. Remove it from \"hook-id\", or check the credential's access."
+    'Input "hook-id": acme/widgets has no webhook 5 (deleted, or the credential cannot see it); the other hooks were processed. Remove it from "hook-id", or check the credential\'s access.'
   ])
 })
 
@@ -76,7 +76,12 @@ test('3,000 unknown ids cost a hooks listing and a handful of requests, not one 
 })
 
 test('when no named hook exists, the run stops with that error before writing anything', async () => {
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   api.createOrgHook('acme')
   api.setVariable('acme/workflows', 'BOOKMARK', '1700000000000')
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': '999001,999002', 'state-variable': 'BOOKMARK', 'state-repository': 'acme/workflows' }
@@ -125,6 +130,6 @@ test('payload URLs that match no hook, among ones that do: the matched hooks are
 
   expect(redeliveryCounts(api).get(failing)).toBe(1)
   expect(result.failures).toEqual([
-    "Input \"hook-id\": no webhook of acme has the payload URLs https://gone.example.com, https://old.example.com; the other hooks were processed. Use the hook's ID, or its exact payload URL."
+    'Input "hook-id": no webhook of acme has the payload URLs https://gone.example.com, https://old.example.com; the other hooks were processed. Use the hook\'s ID, or its exact payload URL.'
   ])
 })

@@ -69,7 +69,12 @@ test("GitHub's clock 7 minutes behind and nothing read before the app's first re
 })
 
 test('a run with nothing new reads the bookmark once and writes nothing', async () => {
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   const hook = api.createOrgHook('acme')
   for (let i = 1; i <= 5; i++) addSuccess(api, hook, i * MINUTE)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
@@ -138,7 +143,12 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
 })
 
 test('a hook no longer scanned (perhaps another target sharing the variable) keeps its entry until it is older than the window', async () => {
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   const a = api.createOrgHook('acme')
   const b = api.createOrgHook('acme')
   addFailure(api, a, HOUR)
@@ -162,7 +172,12 @@ test('a hook no longer scanned (perhaps another target sharing the variable) kee
 })
 
 test('a hook quiet for longer than the window gets no warning about lost failures', async () => {
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   const hook = api.createOrgHook('acme')
   addFailure(api, hook, 4 * DAY + HOUR, { label: 'handled-long-ago' })
   addSuccess(api, hook, 4 * DAY)

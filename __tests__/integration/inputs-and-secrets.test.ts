@@ -17,7 +17,12 @@ beforeAll(async () => {
   api = await startLocalApi({ seed: 5 })
   hook = api.createOrgHook('acme')
   app = api.createApp()
-  token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   addFailure(api, hook, HOUR)
   api.setVariable('acme/workflows', 'BOOKMARK', STATE)
 })
@@ -33,7 +38,12 @@ describe('11. bad input', () => {
     ['unknown target-type', () => ({ ...base(), 'target-type': 'organisation' }), /Input "target-type" must be app, org or repo/, false],
     ['app without app-id', () => ({ 'target-type': 'app', 'private-key': app.privateKeyPem }), /Input "app-id" is required/, false],
     ['app without private-key', () => ({ 'target-type': 'app', 'app-id': String(app.id) }), /Input "private-key" is required/, false],
-    ['a private key that is not a PEM key', () => ({ 'target-type': 'app', 'app-id': String(app.id), 'private-key': 'ssh-rsa AAAAB3Nza' }), /Input "private-key" must be the GitHub App's PEM private key/, false],
+    [
+      'a private key that is not a PEM key',
+      () => ({ 'target-type': 'app', 'app-id': String(app.id), 'private-key': 'ssh-rsa AAAAB3Nza' }),
+      /Input "private-key" must be the GitHub App's PEM private key/,
+      false
+    ],
     ['org missing', () => ({ ...base(), org: '' }), /Input "org" is required/, false],
     ['org that would reach another endpoint', () => ({ ...base(), org: 'acme/../../app' }), /Input "org" must be an organization login/, false],
     ['repository not owner/name', () => ({ 'target-type': 'repo', token, repository: 'acme/widgets/../x' }), /Input "repository" must be owner\/name/, false],
@@ -45,9 +55,27 @@ describe('11. bad input', () => {
     ['max-age not a duration', () => ({ ...base(), 'max-age': 'old' }), /Input "max-age" must be a duration/, false],
     ['max-attempts not a positive integer', () => ({ ...base(), 'max-attempts': '0' }), /Input "max-attempts" must be a positive integer/, false],
     ['max-redeliveries not a positive integer', () => ({ ...base(), 'max-redeliveries': '-5' }), /Input "max-redeliveries" must be a positive integer/, false],
-    ['the wrong key for the app', () => ({ 'target-type': 'app', 'app-id': String(app.id), 'private-key': api.createApp().privateKeyPem }), /rejected the app's JSON Web Token.*"app-id".*"private-key"/s, true],
+    [
+      'the wrong key for the app',
+      () => ({ 'target-type': 'app', 'app-id': String(app.id), 'private-key': api.createApp().privateKeyPem }),
+      /rejected the app's JSON Web Token.*"app-id".*"private-key"/s,
+      true
+    ],
     ['a token GitHub rejects', () => ({ ...base(), token: 'ghp_notAValidToken000000000000000000000' }), /rejected the token.*401.*"token"/s, true],
-    ['a token without the permission', () => ({ ...base(), token: api.createToken({ grants: [{ org: 'acme', hooks: 'read' }, { repo: 'acme/workflows', variables: 'write' }] }) }), /lacks the permission to redeliver.*Webhooks/s, true],
+    [
+      'a token without the permission',
+      () => ({
+        ...base(),
+        token: api.createToken({
+          grants: [
+            { org: 'acme', hooks: 'read' },
+            { repo: 'acme/workflows', variables: 'write' }
+          ]
+        })
+      }),
+      /lacks the permission to redeliver.*Webhooks/s,
+      true
+    ],
     ["the workflow's GITHUB_TOKEN", () => ({ ...base(), token: api.createToken({ kind: 'github_token', grants: [] }) }), /GITHUB_TOKEN/, true],
     ['a hook that does not exist', () => ({ ...base(), 'hook-id': '999999' }), /Input "hook-id": acme has no webhook 999999 \(deleted, or the credential cannot see it\)\./, true]
   ]
@@ -90,7 +118,11 @@ describe('12. secrets', () => {
     const keyLines = a.privateKeyPem.split('\n').filter(l => l && !l.startsWith('-----'))
     for (const line of keyLines) expect(masks).toContain(line)
     // Outside the add-mask commands themselves, nothing secret is printed.
-    const printed = result.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n') + result.stderr
+    const printed =
+      result.stdout
+        .split('\n')
+        .filter(l => !l.startsWith('::add-mask::'))
+        .join('\n') + result.stderr
     expect(secretsIn(printed, [token, ...jwts, ...keyLines])).toEqual([])
     expect(printed).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}\./)
     const files = JSON.stringify(result.report) + result.summary
@@ -114,7 +146,11 @@ describe('12. secrets', () => {
     const installationTokens = result.commands.masks.filter(m => m.startsWith('ghs_'))
     expect(installationTokens.length).toBeGreaterThan(0)
     expect(api.log.some(e => e.auth === 'installation')).toBe(true)
-    const printed = result.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n') + result.stderr
+    const printed =
+      result.stdout
+        .split('\n')
+        .filter(l => !l.startsWith('::add-mask::'))
+        .join('\n') + result.stderr
     expect(secretsIn(printed + JSON.stringify(result.report) + result.summary, installationTokens)).toEqual([])
     expect(api.getVariable('acme/workflows', 'INSTALLATION_BOOKMARK')).toBeDefined()
   })

@@ -15,7 +15,12 @@ afterEach(async () => {
 async function orgWorld(options: LocalApiOptions = {}): Promise<{ hook: OrgHookRef; token: string; inputs: Record<string, string> }> {
   api = await startLocalApi({ seed: 11, ...options })
   const hook = api.createOrgHook('acme', { url: 'https://ci.example.com/hook' })
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   return { hook, token, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' } }
 }
 

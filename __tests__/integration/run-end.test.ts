@@ -56,10 +56,7 @@ test('an unwritable GITHUB_STEP_SUMMARY and a missing GITHUB_OUTPUT file are war
   const missingOutput = join(temp, 'gone', 'output')
   const summaryInMissingDir = join(temp, 'gone', 'summary')
 
-  const { exitCode, out } = await runInProcess(
-    { 'target-type': 'org', org: 'acme', 'hook-id': String(hook.id), token },
-    { GITHUB_OUTPUT: missingOutput, GITHUB_STEP_SUMMARY: summaryInMissingDir }
-  )
+  const { exitCode, out } = await runInProcess({ 'target-type': 'org', org: 'acme', 'hook-id': String(hook.id), token }, { GITHUB_OUTPUT: missingOutput, GITHUB_STEP_SUMMARY: summaryInMissingDir })
 
   const commands = parseCommands(out)
   expect(redeliveryCounts(api).get(failing)).toBe(1)

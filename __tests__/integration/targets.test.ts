@@ -128,7 +128,12 @@ describe.each(nodeRuntimes())('on $name', node => {
   })
 
   test("the docs' script's bookmark (milliseconds since the epoch) is taken over", async () => {
-    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+    const token = api.createToken({
+      grants: [
+        { org: 'acme', hooks: 'write' },
+        { repo: 'acme/workflows', variables: 'write' }
+      ]
+    })
     const hook = api.createOrgHook('acme')
     const before = addFailure(api, hook, 3 * HOUR)
     const after = addFailure(api, hook, 30 * MINUTE)
@@ -145,7 +150,12 @@ describe('GitHub Enterprise Server', () => {
   test('from GITHUB_API_URL: every request goes under /api/v3', async () => {
     const api = await startLocalApi()
     try {
-      const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+      const token = api.createToken({
+        grants: [
+          { org: 'acme', hooks: 'write' },
+          { repo: 'acme/workflows', variables: 'write' }
+        ]
+      })
       const hook = api.createOrgHook('acme')
       const failing = addFailure(api, hook, 5 * DAY) // inside GHES's 7-day window, outside github.com's 3
       const run = await runAction({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '6d', 'state-variable': 'BOOKMARK' } })

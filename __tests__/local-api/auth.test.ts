@@ -62,14 +62,14 @@ describe('app JWTs', () => {
     expect((await call(`${api.url}/app/hook/deliveries`)).status).toBe(401)
   })
 
-  it.each([-7, 7, 12])('works through @octokit/auth-app with the server clock %i minutes off', async (minutes) => {
+  it.each([-7, 7, 12])('works through @octokit/auth-app with the server clock %i minutes off', async minutes => {
     api.setClockOffset(minutes * 60_000)
     api.clearLog()
     try {
       const octokit = new Octokit({ baseUrl: api.url, authStrategy: createAppAuth, auth: { appId: app.id, privateKey: app.privateKeyPem }, log: silent })
       const r = await octokit.request('GET /app/hook/deliveries')
       expect(r.status).toBe(200)
-      const statuses = api.log.map((e) => e.status)
+      const statuses = api.log.map(e => e.status)
       // Behind: iat is in GitHub's future. Far ahead: exp is already past. Both retry once
       // using the Date header; 7 minutes ahead is still inside the JWT's 10-minute life.
       expect(statuses).toEqual(minutes === 7 ? [200] : [401, 200])
@@ -147,7 +147,12 @@ describe('installations and tokens', () => {
   })
 
   it('applies PAT grants: 404 for what it cannot see, 403 for too little permission', async () => {
-    const pat = api.createToken({ grants: [{ org: 'acme', hooks: 'read' }, { repo: 'other/thing', variables: 'write' }] })
+    const pat = api.createToken({
+      grants: [
+        { org: 'acme', hooks: 'read' },
+        { repo: 'other/thing', variables: 'write' }
+      ]
+    })
     const auth = `token ${pat}`
     expect((await call(`${api.url}/orgs/acme/hooks`, { auth })).status).toBe(200)
     expect((await call(`${api.url}/repos/acme/api/hooks`, { auth })).status).toBe(200) // org grant reaches its repos

@@ -56,7 +56,12 @@ afterEach(async () => {
 async function world(options: Parameters<typeof startLocalApi>[0] = {}): Promise<{ api: LocalApi; token: string; hook: OrgHookRef }> {
   api = await startLocalApi({ seed: 5, ...options })
   const hook = api.createOrgHook('acme')
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   return { api, token, hook }
 }
 
@@ -66,8 +71,7 @@ describe('writes', () => {
     api.addRepository('acme', 'workflows')
     const pacing = virtualPacing(1000)
     const [a, b] = [createClient(context(api, pacing), { token }), createClient(context(api, pacing), { token })]
-    const write = (client: typeof a, i: number) =>
-      client.request('POST /repos/{owner}/{repo}/actions/variables', { owner: 'acme', repo: 'workflows', name: `V${i}`, value: String(i) })
+    const write = (client: typeof a, i: number) => client.request('POST /repos/{owner}/{repo}/actions/variables', { owner: 'acme', repo: 'workflows', name: `V${i}`, value: String(i) })
     await Promise.all([write(a, 1), write(b, 2), write(a, 3), write(b, 4), a.request('GET /orgs/{org}/hooks', { org: 'acme' })])
     expect(api.log.filter(e => e.method === 'POST' && e.status === 201)).toHaveLength(4)
     // The first write leaves at once, each next one a second after the one before; the read adds no wait.
@@ -187,7 +191,8 @@ describe('the state variable', () => {
 
 describe('listing pages', () => {
   test('ids beyond 2^53 come out exact, as strings', () => {
-    const text = '[{"id":3804004623172239366,"guid":"g","delivered_at":"2026-01-01T00:00:00Z","redelivery":false,"duration":0.5,"status":"OK","status_code":200,"event":"push","action":null,"installation_id":123,"repository_id":4}]'
+    const text =
+      '[{"id":3804004623172239366,"guid":"g","delivered_at":"2026-01-01T00:00:00Z","redelivery":false,"duration":0.5,"status":"OK","status_code":200,"event":"push","action":null,"installation_id":123,"repository_id":4}]'
     const [attempt] = parseDeliveryPage(text)
     expect(attempt.id).toBe('3804004623172239366')
     expect(attempt).toMatchObject({ guid: 'g', statusCode: 200, durationMs: 500, redelivery: false })

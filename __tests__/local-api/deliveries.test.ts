@@ -37,12 +37,12 @@ describe('deliveries', () => {
       pages++
     }
     expect(pages).toBe(3)
-    const expected = api.deliveries(app.hook).map((d) => d.id)
+    const expected = api.deliveries(app.hook).map(d => d.id)
     expect(seen).toEqual(expected)
     expect(BigInt(seen[0])).toBeGreaterThan(2n ** 53n)
     expect(BigInt(seen[0])).toBeGreaterThan(BigInt(seen[6]))
     // JSON.parse would have rounded these: the text must carry every digit.
-    expect(seen.every((id) => /^\d{19}$/.test(id))).toBe(true)
+    expect(seen.every(id => /^\d{19}$/.test(id))).toBe(true)
   })
 
   it('hands Octokit ids it parses as exact bigints', async () => {
@@ -82,9 +82,9 @@ describe('deliveries', () => {
     expect(r.status).toBe(202)
     expect(r.json).toEqual({})
     // Not listed until the receiver has answered.
-    expect(api.deliveries(orgHook).filter((d) => d.guid === failed.guid)).toHaveLength(1)
-    await new Promise((res) => setTimeout(res, 40))
-    const attempts = api.deliveries(orgHook).filter((d) => d.guid === failed.guid)
+    expect(api.deliveries(orgHook).filter(d => d.guid === failed.guid)).toHaveLength(1)
+    await new Promise(res => setTimeout(res, 40))
+    const attempts = api.deliveries(orgHook).filter(d => d.guid === failed.guid)
     expect(attempts).toHaveLength(2)
     expect(attempts[0]).toMatchObject({ redelivery: true, ok: true, status: 'OK', event: 'issues', action: 'opened' })
     expect(BigInt(attempts[0].id)).toBeGreaterThan(BigInt(failed.id))
@@ -103,13 +103,16 @@ describe('deliveries', () => {
     expect((await call(`${path}/${b.id}/attempts`, { method: 'POST', auth: `token ${token}` })).status).toBe(202)
     api.advanceClock(1000)
     const list = api.deliveries(hook)
-    expect(list.filter((d) => d.redelivery).map((d) => d.status)).toEqual(['Invalid HTTP Response: 503', 'Invalid HTTP Response: 503'])
+    expect(list.filter(d => d.redelivery).map(d => d.status)).toEqual(['Invalid HTTP Response: 503', 'Invalid HTTP Response: 503'])
     api.setReceiver(hook, { type: 'flaky', failRate: 0.5 })
     for (let i = 0; i < 20; i++) await call(`${path}/${a.id}/attempts`, { method: 'POST', auth: `token ${token}` })
     api.advanceClock(1000)
-    const flaky = api.deliveries(hook).filter((d) => d.redelivery).slice(0, 20)
-    expect(flaky.some((d) => d.ok)).toBe(true)
-    expect(flaky.some((d) => !d.ok)).toBe(true)
+    const flaky = api
+      .deliveries(hook)
+      .filter(d => d.redelivery)
+      .slice(0, 20)
+    expect(flaky.some(d => d.ok)).toBe(true)
+    expect(flaky.some(d => !d.ok)).toBe(true)
   })
 
   it('refuses attempts older than 3 days at /, 7 days at /api/v3', async () => {
@@ -122,8 +125,8 @@ describe('deliveries', () => {
     expect(ghes.status).toBe(202)
     const older = api.addDelivery(orgHook, { event: 'push', deliveredAt: api.now() - 8 * DAY, ok: false })
     expect((await call(`${api.ghesUrl}/orgs/acme/hooks/77/deliveries/${older.id}/attempts`, { method: 'POST', auth: `token ${token}` })).status).toBe(422)
-    const refused = api.redeliveryRequests(orgHook).filter((x) => !x.accepted)
-    expect(refused.map((x) => x.deliveryId)).toEqual([old.id, older.id])
+    const refused = api.redeliveryRequests(orgHook).filter(x => !x.accepted)
+    expect(refused.map(x => x.deliveryId)).toEqual([old.id, older.id])
   })
 
   it('refuses guids on demand with the given status', async () => {
@@ -203,9 +206,9 @@ describe('deliveries', () => {
       expect(day.failing[name]).toBeGreaterThan(day.stuckGuids[name].length)
       const list = api.deliveries(day.hooks[name])
       // Someone already redelivered part of the outage successfully.
-      expect(list.some((d) => d.redelivery && d.ok)).toBe(true)
-      expect(list.some((d) => d.status === 'timed out')).toBe(true)
-      expect(list.filter((d) => !d.ok && d.deliveredAt >= day.outage.from && d.deliveredAt < day.outage.to).length).toBeGreaterThan(0)
+      expect(list.some(d => d.redelivery && d.ok)).toBe(true)
+      expect(list.some(d => d.status === 'timed out')).toBe(true)
+      expect(list.filter(d => !d.ok && d.deliveredAt >= day.outage.from && d.deliveredAt < day.outage.to).length).toBeGreaterThan(0)
     }
   })
 })

@@ -26,7 +26,7 @@ async function allPages(first: string, auth?: string): Promise<{ pages: Res[]; i
   return { pages, items }
 }
 
-const names = (items: Array<{ name: string }>) => items.map((r) => r.name)
+const names = (items: Array<{ name: string }>) => items.map(r => r.name)
 
 describe('repository listings', () => {
   let api: LocalApi
@@ -34,7 +34,7 @@ describe('repository listings', () => {
 
   beforeAll(async () => {
     api = await startLocalApi({ seed: 3 })
-    seedFleet(api, { owner: 'acme', repositories: 250, hooks: () => 0, archived: (i) => i % 50 === 7 })
+    seedFleet(api, { owner: 'acme', repositories: 250, hooks: () => 0, archived: i => i % 50 === 7 })
     api.addRepository('acme', 'site', { private: false })
     api.addRepository('acme', 'site-fork', { private: false, fork: true })
     token = api.createToken({ grants: [{ org: 'acme', hooks: 'read' }] })
@@ -45,7 +45,7 @@ describe('repository listings', () => {
     const { pages, items } = await allPages(`${api.url}/orgs/acme/repos?per_page=100`, `token ${token}`)
     expect(pages).toHaveLength(3)
     expect(items).toHaveLength(252)
-    expect(new Set(items.map((r) => r.id)).size).toBe(252)
+    expect(new Set(items.map(r => r.id)).size).toBe(252)
     expect(items[0].name).toBe('site-fork')
     expect(items.at(-1).name).toBe('svc-0000')
     const link = pages[0].headers.get('link')!
@@ -53,7 +53,7 @@ describe('repository listings', () => {
     expect(link).toContain(`<${api.url}/orgs/acme/repos?per_page=100&page=3>; rel="last"`)
     expect(pages[2].headers.get('link')).toContain('rel="first"')
     expect(pages[2].headers.get('link')).not.toContain('rel="next"')
-    const archived = items.filter((r) => r.archived).map((r) => r.name)
+    const archived = items.filter(r => r.archived).map(r => r.name)
     expect(archived).toEqual(['svc-0207', 'svc-0157', 'svc-0107', 'svc-0057', 'svc-0007'])
     expect(items[0]).toMatchObject({ full_name: 'acme/site-fork', private: false, fork: true, owner: { login: 'acme', type: 'Organization' } })
   })
@@ -65,7 +65,7 @@ describe('repository listings', () => {
       const repos = await octokit.paginate('GET /orgs/{org}/repos', { org: 'acme', per_page: 100 })
       expect(repos).toHaveLength(252)
     }
-    expect(api.log.filter((e) => e.route === '/orgs/acme/repos' && e.path.startsWith('/api/v3')).length).toBe(3)
+    expect(api.log.filter(e => e.route === '/orgs/acme/repos' && e.path.startsWith('/api/v3')).length).toBe(3)
   })
 
   it('defaults to 30 per page and caps per_page at 100', async () => {
@@ -177,7 +177,7 @@ describe('installations on all or selected repositories', () => {
   beforeAll(async () => {
     api = await startLocalApi({ seed: 5 })
     app = api.createApp()
-    seedFleet(api, { owner: 'acme', repositories: 45, archived: (i) => i === 3 })
+    seedFleet(api, { owner: 'acme', repositories: 45, archived: i => i === 3 })
     seedFleet(api, { owner: 'beta', repositories: 5 })
   })
   afterAll(() => api.close())
@@ -193,10 +193,10 @@ describe('installations on all or selected repositories', () => {
     const auth = `token ${await installationToken({ org: 'acme' })}`
     const { pages, items } = await allPages(`${api.url}/installation/repositories?per_page=20`, auth)
     expect(pages).toHaveLength(3)
-    expect(pages.map((p) => p.json.total_count)).toEqual([45, 45, 45])
+    expect(pages.map(p => p.json.total_count)).toEqual([45, 45, 45])
     expect(pages[0].json.repository_selection).toBe('all')
     expect(items).toHaveLength(45)
-    expect(items.filter((r) => r.archived).map((r) => r.name)).toEqual(['svc-0003'])
+    expect(items.filter(r => r.archived).map(r => r.name)).toEqual(['svc-0003'])
     expect(pages[0].headers.get('link')).toContain(`<${api.url}/installation/repositories?per_page=20&page=3>; rel="last"`)
   })
 
@@ -204,7 +204,7 @@ describe('installations on all or selected repositories', () => {
     const Paginating = Octokit.plugin(paginateRest)
     const octokit = new Paginating({ baseUrl: api.url, auth: await installationToken({ org: 'acme' }) })
     const repos = await octokit.paginate('GET /installation/repositories', { per_page: 10 })
-    expect(repos.map((r) => r.name)).toEqual(Array.from({ length: 45 }, (_, i) => `svc-${String(i).padStart(4, '0')}`))
+    expect(repos.map(r => r.name)).toEqual(Array.from({ length: 45 }, (_, i) => `svc-${String(i).padStart(4, '0')}`))
   })
 
   it('lists only the selected repositories, and 404s the hooks of the others', async () => {
@@ -220,7 +220,7 @@ describe('installations on all or selected repositories', () => {
     expect((await call(`${api.url}/orgs/beta/hooks`, { auth })).status).toBe(200)
   })
 
-  it('wants an installation token: a PAT gets 403 with GitHub\'s message, nobody 401', async () => {
+  it("wants an installation token: a PAT gets 403 with GitHub's message, nobody 401", async () => {
     const pat = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
     const r = await call(`${api.url}/installation/repositories`, { auth: `token ${pat}` })
     expect(r.status).toBe(403)
@@ -289,7 +289,10 @@ describe("repository hooks' last_response and the listing delay", () => {
     const fast = api.createRepoHook('acme/fast', { id: 36 })
     api.setListingDelay(0)
     api.setListingDelay(10 * MIN, slow)
-    for (const [hook, repo, id] of [[slow, 'acme/slow', 35], [fast, 'acme/fast', 36]] as const) {
+    for (const [hook, repo, id] of [
+      [slow, 'acme/slow', 35],
+      [fast, 'acme/fast', 36]
+    ] as const) {
       const d = api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - MIN, ok: false })
       expect((await call(`${api.url}/repos/${repo}/hooks/${id}/deliveries/${d.id}/attempts`, { method: 'POST', auth })).status).toBe(202)
     }
@@ -309,14 +312,20 @@ describe('seedFleet', () => {
   afterAll(() => api.close())
 
   it('builds repositories, hooks and failures as asked', () => {
-    const fleet = seedFleet(api, { owner: 'big', repositories: 100, hooks: (i) => (i % 10 === 0 ? 0 : i % 10 === 1 ? 2 : 1), failingHooks: 0.1, archived: (i) => i === 5 })
+    const fleet = seedFleet(api, { owner: 'big', repositories: 100, hooks: i => (i % 10 === 0 ? 0 : i % 10 === 1 ? 2 : 1), failingHooks: 0.1, archived: i => i === 5 })
     expect(fleet.repositories).toHaveLength(100)
     expect(fleet.hooks).toHaveLength(100)
-    expect(fleet.repositories.filter((r) => r.archived).map((r) => r.name)).toEqual(['svc-0005'])
-    const failing = fleet.hooks.filter((h) => h.failingGuids.length > 0)
+    expect(fleet.repositories.filter(r => r.archived).map(r => r.name)).toEqual(['svc-0005'])
+    const failing = fleet.hooks.filter(h => h.failingGuids.length > 0)
     expect(failing).toHaveLength(10)
-    for (const h of failing) expect(api.deliveries(h.ref).filter((d) => !d.ok).map((d) => d.guid)).toEqual(h.failingGuids)
-    expect(new Set(fleet.hooks.map((h) => h.url)).size).toBe(100)
-    expect(fleet.hooks.find((h) => h.repo === 'big/svc-0001')?.url).toBe('https://ci.example.com/hooks/svc-0001')
+    for (const h of failing)
+      expect(
+        api
+          .deliveries(h.ref)
+          .filter(d => !d.ok)
+          .map(d => d.guid)
+      ).toEqual(h.failingGuids)
+    expect(new Set(fleet.hooks.map(h => h.url)).size).toBe(100)
+    expect(fleet.hooks.find(h => h.repo === 'big/svc-0001')?.url).toBe('https://ci.example.com/hooks/svc-0001')
   })
 })

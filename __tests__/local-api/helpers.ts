@@ -42,5 +42,5 @@ export function appJwt(app: { id: number | string; privateKeyPem: string }, nowM
 
 /** Ids as written in the JSON text, before any JSON.parse rounding. */
 export function rawIds(text: string): string[] {
-  return [...text.matchAll(/"id":(\d+)/g)].map((m) => m[1])
+  return [...text.matchAll(/"id":(\d+)/g)].map(m => m[1])
 }

@@ -16,7 +16,12 @@ test('the bookmark read and the first page of each hook are in flight together',
   api = await startLocalApi({ seed: 3, latencyMs: 60 })
   const hooks = [api.createOrgHook('acme'), api.createOrgHook('acme')]
   for (const hook of hooks) addSuccess(api, hook, HOUR)
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': hooks.map(h => h.id).join(','), 'state-variable': 'WEBHOOK_BOOKMARK' }
   expect((await runInProcess(api, inputs)).error).toBeUndefined()
 

@@ -57,11 +57,11 @@ describe('rate limits', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
       // Reads are not writes.
       expect((await call(`${api.url}/orgs/acme/hooks`, { auth })).status).toBe(200)
-      await new Promise((r) => setTimeout(r, 1600))
+      await new Promise(r => setTimeout(r, 1600))
       expect((await post()).status).toBe(202)
       expect(api.stats().secondary).toMatchObject({ writeWindow: 1, total: 1 })
-      expect(api.log.find((e) => e.status === 403)?.limited).toBe('secondary-write-window')
-      expect(api.redeliveryRequests().map((r) => r.accepted)).toEqual([true, true, false, true])
+      expect(api.log.find(e => e.status === 403)?.limited).toBe('secondary-write-window')
+      expect(api.redeliveryRequests().map(r => r.accepted)).toEqual([true, true, false, true])
     }))
 
   it('enforces a minimum interval between writes', () =>
@@ -72,7 +72,7 @@ describe('rate limits', () => {
       const fast = await post()
       expect(fast.status).toBe(403)
       expect(fast.headers.get('retry-after')).toBe('1')
-      await new Promise((r) => setTimeout(r, 320))
+      await new Promise(r => setTimeout(r, 320))
       expect((await post()).status).toBe(202)
       expect(api.stats().secondary.writeInterval).toBe(1)
     }))
@@ -80,12 +80,12 @@ describe('rate limits', () => {
   it('limits concurrency and logs how many requests were in flight', () =>
     withApi({ maxConcurrent: 4, latencyMs: 150 }, async (api, auth) => {
       const results = await Promise.all(Array.from({ length: 8 }, () => call(`${api.url}/orgs/acme/hooks`, { auth })))
-      const statuses = results.map((r) => r.status).sort()
-      expect(statuses.filter((s) => s === 200)).toHaveLength(4)
-      expect(statuses.filter((s) => s === 403)).toHaveLength(4)
-      expect(Math.max(...api.log.map((e) => e.concurrency))).toBe(8)
+      const statuses = results.map(r => r.status).sort()
+      expect(statuses.filter(s => s === 200)).toHaveLength(4)
+      expect(statuses.filter(s => s === 403)).toHaveLength(4)
+      expect(Math.max(...api.log.map(e => e.concurrency))).toBe(8)
       expect(api.stats().secondary.concurrency).toBe(4)
-      expect(api.log.every((e) => e.end - e.start >= 140)).toBe(true)
+      expect(api.log.every(e => e.end - e.start >= 140)).toBe(true)
     }))
 })
 
@@ -102,10 +102,10 @@ describe('trouble', () => {
       }
       expect(outcomes).toContain('200')
       expect(outcomes).toContain('dropped')
-      expect(outcomes.some((s) => ['500', '502', '503'].includes(s))).toBe(true)
+      expect(outcomes.some(s => ['500', '502', '503'].includes(s))).toBe(true)
       const faults = api.stats().faults
-      expect(faults.total).toBe(outcomes.filter((s) => s !== '200').length)
-      expect(api.log.filter((e) => e.dropped)).toHaveLength(faults.drop)
+      expect(faults.total).toBe(outcomes.filter(s => s !== '200').length)
+      expect(api.log.filter(e => e.dropped)).toHaveLength(faults.drop)
       // Other paths are untouched.
       for (let i = 0; i < 10; i++) expect((await call(`${api.url}/orgs/acme/hooks`, { auth })).status).toBe(200)
     }))
@@ -122,10 +122,10 @@ describe('trouble', () => {
           outcomes.push('dropped')
         }
       }
-      const dropped = outcomes.filter((o) => o === 'dropped').length
+      const dropped = outcomes.filter(o => o === 'dropped').length
       expect(dropped).toBeGreaterThan(0)
-      const accepted = api.redeliveryRequests(ref).filter((r) => r.accepted)
-      expect(accepted.filter((r) => r.status === 0)).toHaveLength(dropped)
+      const accepted = api.redeliveryRequests(ref).filter(r => r.accepted)
+      expect(accepted.filter(r => r.status === 0)).toHaveLength(dropped)
     }))
 
   it('serves an outage for a while on matching paths', () =>
@@ -133,7 +133,7 @@ describe('trouble', () => {
       api.outage({ pathIncludes: '/deliveries', methods: ['GET'], durationMs: 300 })
       expect((await call(`${api.url}/orgs/acme/hooks/${id}/deliveries`, { auth })).status).toBe(503)
       expect((await call(`${api.url}/orgs/acme/hooks`, { auth })).status).toBe(200)
-      await new Promise((r) => setTimeout(r, 320))
+      await new Promise(r => setTimeout(r, 320))
       expect((await call(`${api.url}/orgs/acme/hooks/${id}/deliveries`, { auth })).status).toBe(200)
       api.outage({ pathIncludes: '/hooks', durationMs: 1000, drop: true })
       await expect(call(`${api.url}/orgs/acme/hooks`, { auth })).rejects.toThrow()
@@ -161,7 +161,7 @@ describe('TLS', () => {
       for (const host of ['127.0.0.1', 'localhost']) {
         const status = await new Promise<number>((resolve, reject) => {
           https
-            .get({ host, port, path: '/orgs/x/hooks', ca: api.certPem }, (res) => {
+            .get({ host, port, path: '/orgs/x/hooks', ca: api.certPem }, res => {
               res.resume()
               resolve(res.statusCode ?? 0)
             })

@@ -76,7 +76,7 @@ class Oracle {
   check(template: string, method: string, status: number, text: string): string[] {
     const v = this.validator(template, method, status)
     // Parse the text exactly as a client would; ajv cannot take bigint.
-    return v(JSON.parse(text)) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
+    return v(JSON.parse(text)) ? [] : (v.errors ?? []).map(e => `${e.instancePath} ${e.message}`)
   }
 }
 
@@ -133,7 +133,13 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     ['get repo hook', 'GET', '/repos/{owner}/{repo}/hooks/{hook_id}', () => ({ path: '/repos/acme/api/hooks/20', auth: 'pat' }), 200],
     ['list repo deliveries', 'GET', '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', () => ({ path: '/repos/acme/api/hooks/20/deliveries', auth: 'pat' }), 200],
     ['get repo delivery', 'GET', '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}', () => ({ path: `/repos/acme/api/hooks/20/deliveries/${repoDeliveryId}`, auth: 'pat' }), 200],
-    ['redelivery too old', 'POST', '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', () => ({ path: `/repos/acme/api/hooks/20/deliveries/${repoDeliveryId}/attempts`, auth: 'pat' }), 422],
+    [
+      'redelivery too old',
+      'POST',
+      '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts',
+      () => ({ path: `/repos/acme/api/hooks/20/deliveries/${repoDeliveryId}/attempts`, auth: 'pat' }),
+      422
+    ],
     ['org installation', 'GET', '/orgs/{org}/installation', () => ({ path: '/orgs/acme/installation', auth: 'jwt' }), 200],
     ['repo installation', 'GET', '/repos/{owner}/{repo}/installation', () => ({ path: '/repos/acme/api/installation', auth: 'jwt' }), 200],
     ['app installation', 'GET', '/app/installations/{installation_id}', () => ({ path: `/app/installations/${installationId}`, auth: 'jwt' }), 200],
@@ -183,10 +189,10 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     const items = JSON.parse(text) as Json[]
     const dropped = items.map(({ guid: _guid, ...rest }) => rest)
     expect(oracle.check(template, 'GET', 200, JSON.stringify(dropped)).join('\n')).toMatch(/must have required property 'guid'/)
-    const mistyped = items.map((d) => ({ ...d, redelivery: 'false', id: String(d.id) }))
+    const mistyped = items.map(d => ({ ...d, redelivery: 'false', id: String(d.id) }))
     const errors = oracle.check(template, 'GET', 200, JSON.stringify(mistyped))
-    expect(errors.some((e) => e.includes('/redelivery'))).toBe(true)
-    expect(errors.some((e) => e.includes('/id'))).toBe(true)
+    expect(errors.some(e => e.includes('/redelivery'))).toBe(true)
+    expect(errors.some(e => e.includes('/id'))).toBe(true)
     const single = await fetch(`${api.url}/orgs/acme/hooks/10/deliveries/${orgDeliveryId}`, { headers: { authorization: `token ${pat}` } })
     const { request: _request, ...noRequest } = JSON.parse(await single.text())
     expect(oracle.check('/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}', 'GET', 200, JSON.stringify(noRequest))).not.toEqual([])

@@ -32,7 +32,7 @@ describe('actions variables', () => {
     expect((await call(`${base}/WEBHOOK_STATE`, { method: 'PATCH', auth, body: { value: 'y' } })).status).toBe(404)
   })
 
-  it.each(['1ABC', 'GITHUB_STATE', 'github_x', 'has-dash', 'has space', ''])('rejects the name %p with 422', async (name) => {
+  it.each(['1ABC', 'GITHUB_STATE', 'github_x', 'has-dash', 'has space', ''])('rejects the name %p with 422', async name => {
     const r = await call(base, { method: 'POST', auth, body: { name, value: 'v' } })
     expect(r.status).toBe(422)
     expect(r.json.message).toBe('Validation Failed')

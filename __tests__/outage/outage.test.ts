@@ -17,7 +17,12 @@ let inputs: Record<string, string>
 beforeEach(async () => {
   api = await startLocalApi({ seed: 11 })
   hook = api.createOrgHook('acme')
-  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
   inputs = { 'target-type': 'org', org: 'acme', token, 'state-variable': 'WEBHOOK_BOOKMARK' }
 })
 afterEach(async () => {
@@ -142,7 +147,7 @@ describe('a delivery a healthy receiver keeps refusing', () => {
 })
 
 describe('in-flight accounting', () => {
-  test("GitHub lists redeliveries 20 minutes late: runs 15 minutes apart send none twice", async () => {
+  test('GitHub lists redeliveries 20 minutes late: runs 15 minutes apart send none twice', async () => {
     api.setListingDelay(20 * MINUTE)
     const t0 = api.now()
     const schedule = new Schedule({ api, hook, inputs, every: 15 * MINUTE, perMinute: 1, up: downDuring([t0, t0 + 10 * MINUTE]) })
@@ -227,7 +232,12 @@ describe('in-flight accounting', () => {
   })
 
   test('first run with a token that can list but not redeliver: nothing is left in flight, the corrected rerun redelivers at once', async () => {
-    const readOnly = api.createToken({ grants: [{ org: 'acme', hooks: 'read' }, { repo: 'acme/workflows', variables: 'write' }] })
+    const readOnly = api.createToken({
+      grants: [
+        { org: 'acme', hooks: 'read' },
+        { repo: 'acme/workflows', variables: 'write' }
+      ]
+    })
     const t = api.now()
     api.addDelivery(hook, { guid: 'aaaaaaaa-0000-0000-0000-000000000001', event: 'push', deliveredAt: t - 10 * MINUTE, ok: false, statusCode: 503 })
     api.addDelivery(hook, { guid: 'aaaaaaaa-0000-0000-0000-000000000002', event: 'push', deliveredAt: t - 5 * MINUTE, ok: true })

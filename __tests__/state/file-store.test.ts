@@ -148,7 +148,7 @@ describe('FileLock on disk', () => {
     }
   })
 
-  test('a run whose lock was taken over does not remove the new holder\'s lock', () => {
+  test("a run whose lock was taken over does not remove the new holder's lock", () => {
     const first = new FileLock(lockPath())
     first.acquire()
     const other = JSON.stringify({ pid: 1, host: 'elsewhere' }) + '\n'

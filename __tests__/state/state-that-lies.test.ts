@@ -22,7 +22,12 @@ let token: string
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'state-lies-test-'))
   api = await startLocalApi({ seed: 7 })
-  token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { org: 'beta', hooks: 'write' }] })
+  token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { org: 'beta', hooks: 'write' }
+    ]
+  })
 })
 afterEach(async () => {
   await api.close()
@@ -37,7 +42,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
-const readState = (path: string): { version: number; hooks: Record<string, { floor: string; pending?: Record<string, string[]>; sent?: Record<string, string[]>; done?: Record<string, number> }> } => JSON.parse(readFileSync(path, 'utf8'))
+const readState = (path: string): { version: number; hooks: Record<string, { floor: string; pending?: Record<string, string[]>; sent?: Record<string, string[]>; done?: Record<string, number> }> } =>
+  JSON.parse(readFileSync(path, 'utf8'))
 
 describe('a bookmark from the future is not trusted', () => {
   test("a hook's floor a day ahead: warned, the lookback is scanned, and a good floor written", async () => {
@@ -49,7 +55,9 @@ describe('a bookmark from the future is not trusted', () => {
     const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--state-file', state, '--json'])
 
     expect(run.code).toBe(0)
-    expect(run.stderr).toMatch(new RegExp(`warning: acme hook ${hook.id}: the bookmark is not trusted, since its floor \\S+ is later than GitHub's time now \\(\\S+\\); scanning the last 1d and writing a new bookmark\\.`))
+    expect(run.stderr).toMatch(
+      new RegExp(`warning: acme hook ${hook.id}: the bookmark is not trusted, since its floor \\S+ is later than GitHub's time now \\(\\S+\\); scanning the last 1d and writing a new bookmark\\.`)
+    )
     expect(JSON.parse(run.stdout)).toMatchObject({ failed: 1, redelivered: 1 })
     expect([...redeliveryCounts(api).keys()]).toEqual([failing])
     expect(Date.parse(readState(state).hooks[hook.id].floor)).toBeLessThanOrEqual(api.now())

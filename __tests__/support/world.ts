@@ -46,7 +46,10 @@ export function redeliveryCounts(api: LocalApi, hook?: HookRef): Map<string, num
 }
 
 export function acceptedIds(api: LocalApi, hook?: HookRef): string[] {
-  return api.redeliveryRequests(hook).filter(r => r.accepted).map(r => r.deliveryId)
+  return api
+    .redeliveryRequests(hook)
+    .filter(r => r.accepted)
+    .map(r => r.deliveryId)
 }
 
 /** Waits (machine time) until the receiver has answered every accepted redelivery. */

@@ -326,8 +326,14 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
     const entry = hookBookmark({
       floor: NOW - HOUR,
       seenUntil: NOW + DAY,
-      pending: new Map([['5', NOW - MINUTE], ['6', NOW + DAY]]),
-      done: new Map([['g', NOW - 30 * MINUTE], ['h', NOW + HOUR]])
+      pending: new Map([
+        ['5', NOW - MINUTE],
+        ['6', NOW + DAY]
+      ]),
+      done: new Map([
+        ['g', NOW - 30 * MINUTE],
+        ['h', NOW + HOUR]
+      ])
     })
     const start = trustAgainstNow(entry, undefined, NOW, fallback)
     expect(start.floor).toBe(NOW - HOUR)
@@ -358,7 +364,7 @@ describe("adoptLegacyAppEntry: the earlier 'app' key", () => {
     expect(adopted.hooks.get('app:42')).toBe(legacy)
   })
 
-  test("an app with its own entry keeps it; the earlier one is dropped rather than read by another app", () => {
+  test('an app with its own entry keeps it; the earlier one is dropped rather than read by another app', () => {
     const own = hookBookmark({ floor: NOW - MINUTE })
     const adopted = adoptLegacyAppEntry(bookmarkOf({ app: hookBookmark({ floor: NOW - HOUR }), 'app:42': own }), 'app:42')
     expect([...adopted.hooks]).toEqual([['app:42', own]])
@@ -379,23 +385,75 @@ describe('mergeBookmarks', () => {
   })
 
   test('pending is the union, with the later time for an id in both', () => {
-    const ours = bookmarkOf({ h: hookBookmark({ pending: new Map([['1', 100], ['2', 500]]) }) })
-    const theirs = bookmarkOf({ h: hookBookmark({ pending: new Map([['2', 900], ['3', 300]]) }) })
-    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.pending).toEqual(new Map([['1', 100], ['2', 900], ['3', 300]]))
-    expect(mergeBookmarks(theirs, ours).hooks.get('h')!.pending).toEqual(new Map([['1', 100], ['2', 900], ['3', 300]]))
+    const ours = bookmarkOf({
+      h: hookBookmark({
+        pending: new Map([
+          ['1', 100],
+          ['2', 500]
+        ])
+      })
+    })
+    const theirs = bookmarkOf({
+      h: hookBookmark({
+        pending: new Map([
+          ['2', 900],
+          ['3', 300]
+        ])
+      })
+    })
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.pending).toEqual(
+      new Map([
+        ['1', 100],
+        ['2', 900],
+        ['3', 300]
+      ])
+    )
+    expect(mergeBookmarks(theirs, ours).hooks.get('h')!.pending).toEqual(
+      new Map([
+        ['1', 100],
+        ['2', 900],
+        ['3', 300]
+      ])
+    )
   })
 
   test('done is the union, dropping entries below the merged floor', () => {
-    const ours = bookmarkOf({ h: hookBookmark({ floor: NOW - HOUR, done: new Map([['a', NOW - 30 * MINUTE], ['old', NOW - 90 * MINUTE]]) }) })
-    const theirs = bookmarkOf({ h: hookBookmark({ floor: NOW - 2 * HOUR, done: new Map([['b', NOW - HOUR], ['c', NOW - 61 * MINUTE]]) }) })
-    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.done).toEqual(new Map([['b', NOW - HOUR], ['a', NOW - 30 * MINUTE]]))
+    const ours = bookmarkOf({
+      h: hookBookmark({
+        floor: NOW - HOUR,
+        done: new Map([
+          ['a', NOW - 30 * MINUTE],
+          ['old', NOW - 90 * MINUTE]
+        ])
+      })
+    })
+    const theirs = bookmarkOf({
+      h: hookBookmark({
+        floor: NOW - 2 * HOUR,
+        done: new Map([
+          ['b', NOW - HOUR],
+          ['c', NOW - 61 * MINUTE]
+        ])
+      })
+    })
+    expect(mergeBookmarks(ours, theirs).hooks.get('h')!.done).toEqual(
+      new Map([
+        ['b', NOW - HOUR],
+        ['a', NOW - 30 * MINUTE]
+      ])
+    )
   })
 
   test('hooks present on one side only are kept as they are', () => {
     const a = hookBookmark({ floor: NOW - HOUR, pending: new Map([['1', NOW]]) })
     const b = hookBookmark({ floor: NOW - 3 * HOUR, done: new Map([['g', NOW - 3 * HOUR]]) })
     const merged = mergeBookmarks(bookmarkOf({ a }), bookmarkOf({ b }))
-    expect(merged).toEqual({ hooks: new Map([['a', a], ['b', b]]) })
+    expect(merged).toEqual({
+      hooks: new Map([
+        ['a', a],
+        ['b', b]
+      ])
+    })
   })
 
   test('merging with an empty or legacy bookmark keeps ours', () => {
@@ -429,7 +487,11 @@ describe('seen: the newest attempt any run has seen', () => {
   test('a merge keeps done entries at the floor at second precision, as nextHookBookmark does', () => {
     const floor = NOW - HOUR + 500
     const ours = { hooks: new Map([['h', hookBookmark({ floor, done: new Map([['g', NOW - HOUR]]) })]]) }
-    expect(mergeBookmarks(ours, { hooks: new Map([['h', hookBookmark({ floor })]]) }).hooks.get('h')!.done.has('g')).toBe(true)
+    expect(
+      mergeBookmarks(ours, { hooks: new Map([['h', hookBookmark({ floor })]]) })
+        .hooks.get('h')!
+        .done.has('g')
+    ).toBe(true)
   })
 })
 
@@ -437,7 +499,11 @@ describe('the outage fields', () => {
   test('sent, probe spans and down survive a round trip; malformed items are named and dropped', () => {
     const hook = { floor: NOW, pending: new Map(), sent: new Map([['77', NOW - 5000]]), done: new Map(), probes: [[NOW - 2 * HOUR, NOW - HOUR]] as Array<[number, number]>, downSince: NOW - 3 * HOUR }
     const text = serializeBookmark({ hooks: new Map([['h', hook]]) }).text
-    expect(JSON.parse(text).hooks.h).toMatchObject({ sent: { [String((NOW - 5000) / 1000)]: ['77'] }, probes: [[(NOW - 2 * HOUR) / 1000, (NOW - HOUR) / 1000]], down: new Date(NOW - 3 * HOUR).toISOString() })
+    expect(JSON.parse(text).hooks.h).toMatchObject({
+      sent: { [String((NOW - 5000) / 1000)]: ['77'] },
+      probes: [[(NOW - 2 * HOUR) / 1000, (NOW - HOUR) / 1000]],
+      down: new Date(NOW - 3 * HOUR).toISOString()
+    })
     expect(parseBookmark(text).bookmark.hooks.get('h')).toEqual(hook)
     const bad = JSON.stringify({ version: 1, hooks: { h: { floor: new Date(NOW).toISOString(), sent: { x: ['1'] }, probes: [[5, 3], [1, 2, 3], 'x', [10, 20]], down: 'soon' } } })
     const parsed = parseBookmark(bad)
@@ -449,7 +515,12 @@ describe('the outage fields', () => {
     const a = { floor: NOW, pending: new Map(), sent: new Map([['1', NOW]]), done: new Map(), probes: [[NOW - 3 * HOUR, NOW - 2 * HOUR]] as Array<[number, number]> }
     const b = { floor: NOW, pending: new Map(), sent: new Map([['2', NOW]]), done: new Map(), probes: [[NOW - 150 * MINUTE, NOW - HOUR]] as Array<[number, number]>, downSince: NOW - HOUR }
     const merged = mergeBookmarks({ hooks: new Map([['h', a]]) }, { hooks: new Map([['h', b]]) }).hooks.get('h')!
-    expect(merged.sent).toEqual(new Map([['2', NOW], ['1', NOW]]))
+    expect(merged.sent).toEqual(
+      new Map([
+        ['2', NOW],
+        ['1', NOW]
+      ])
+    )
     expect(merged.probes).toEqual([[NOW - 3 * HOUR, NOW - HOUR]])
     // Ours cleared `down` (the receiver is up again): the other run's older view does not bring it back.
     expect(merged.downSince).toBeUndefined()
@@ -457,7 +528,9 @@ describe('the outage fields', () => {
 
   test('a long outage keeps one probe span per hook: the bookmark does not grow run after run', () => {
     const spans: Array<[number, number]> = [[NOW - 3 * DAY, NOW]]
-    const hooks = new Map(Array.from({ length: 30 }, (_, i) => [String(400000000 + i), { floor: NOW - 3 * DAY, pending: new Map(), sent: new Map(), done: new Map(), probes: spans, downSince: NOW - 3 * DAY }]))
+    const hooks = new Map(
+      Array.from({ length: 30 }, (_, i) => [String(400000000 + i), { floor: NOW - 3 * DAY, pending: new Map(), sent: new Map(), done: new Map(), probes: spans, downSince: NOW - 3 * DAY }])
+    )
     expect(serializeBookmark({ hooks }).text.length).toBeLessThan(6000)
   })
 })
@@ -524,10 +597,7 @@ describe('quiet fleet hooks', () => {
     const base = new Date(NOW).toISOString()
     const read = parseBookmark(JSON.stringify({ version: 1, hooks: {}, quiet: { a: { base, hooks: '6mu9:1,!!,zz' }, b: 'x' } }))
     expect([...read.bookmark.hooks.keys()].sort()).toEqual([String(parseInt('6mu9', 36)), String(parseInt('zz', 36))].sort())
-    expect(read.warnings).toEqual([
-      '1 quiet hook of "a" is not a base-36 id, left out',
-      'the quiet hooks of "b" are "x", not a base time and a list: they are scanned as if they had no bookmark'
-    ])
+    expect(read.warnings).toEqual(['1 quiet hook of "a" is not a base-36 id, left out', 'the quiet hooks of "b" are "x", not a base time and a list: they are scanned as if they had no bookmark'])
   })
 
   test('merging keeps the scope', () => {

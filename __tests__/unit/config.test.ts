@@ -1,14 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import {
-  DEFAULTS,
-  INPUT_NAMES,
-  normalizePrivateKey,
-  parseConfig,
-  parseRepo,
-  type Config,
-  type Environment,
-  type RawInputs
-} from '../../src/core/config.js'
+import { DEFAULTS, INPUT_NAMES, normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
 const DOTCOM = { apiBaseUrl: 'https://api.github.com', webBaseUrl: 'https://github.com', kind: 'dotcom' }
@@ -174,9 +165,7 @@ describe('parseConfig: repository', () => {
 
   test('is required outside GitHub Actions', () => {
     expect(errors(REPO)).toEqual(['Input "repository" is required when target-type is "repo" outside GitHub Actions: use owner/name.'])
-    expect(errors(REPO, { GITHUB_REPOSITORY: '  ' })).toEqual([
-      'Input "repository" is required when target-type is "repo" outside GitHub Actions: use owner/name.'
-    ])
+    expect(errors(REPO, { GITHUB_REPOSITORY: '  ' })).toEqual(['Input "repository" is required when target-type is "repo" outside GitHub Actions: use owner/name.'])
   })
 
   test.each(['a', 'a/..', 'a/.', 'a/b/c', '/b', 'a/', 'a b/c', 'a/b c', '-a/b', '../b', 'a/' + 'x'.repeat(101)])('rejects %p', repository => {
@@ -190,27 +179,19 @@ describe('parseConfig: repository', () => {
 
 describe('parseConfig: credentials', () => {
   test('org needs a token or app credentials', () => {
-    expect(errors({ 'target-type': 'org', org: 'acme' })).toEqual([
-      'Input "token" is required when target-type is "org" (or give app-id and private-key of an app installed there).'
-    ])
+    expect(errors({ 'target-type': 'org', org: 'acme' })).toEqual(['Input "token" is required when target-type is "org" (or give app-id and private-key of an app installed there).'])
   })
 
   test('repo needs a token or app credentials', () => {
-    expect(errors({ 'target-type': 'repo' }, ENV)).toEqual([
-      'Input "token" is required when target-type is "repo" (or give app-id and private-key of an app installed there).'
-    ])
+    expect(errors({ 'target-type': 'repo' }, ENV)).toEqual(['Input "token" is required when target-type is "repo" (or give app-id and private-key of an app installed there).'])
   })
 
   test('app-id without private-key (and no token) asks for the key', () => {
-    expect(errors({ 'target-type': 'org', org: 'acme', 'app-id': '7' })).toEqual([
-      'Input "private-key" is required with app-id: the GitHub App\'s PEM private key.'
-    ])
+    expect(errors({ 'target-type': 'org', org: 'acme', 'app-id': '7' })).toEqual(['Input "private-key" is required with app-id: the GitHub App\'s PEM private key.'])
   })
 
   test('private-key without app-id asks for the app id', () => {
-    expect(errors({ 'target-type': 'org', org: 'acme', 'private-key': keys.pkcs1 })).toEqual([
-      'Input "app-id" is required with private-key: the GitHub App ID or client ID.'
-    ])
+    expect(errors({ 'target-type': 'org', org: 'acme', 'private-key': keys.pkcs1 })).toEqual(['Input "app-id" is required with private-key: the GitHub App ID or client ID.'])
   })
 
   test('an app target needs app-id', () => {
@@ -220,9 +201,7 @@ describe('parseConfig: credentials', () => {
   })
 
   test('an app target needs private-key', () => {
-    expect(errors({ 'target-type': 'app', 'app-id': '7' })).toEqual([
-      'Input "private-key" is required when target-type is "app": the GitHub App\'s PEM private key.'
-    ])
+    expect(errors({ 'target-type': 'app', 'app-id': '7' })).toEqual(['Input "private-key" is required when target-type is "app": the GitHub App\'s PEM private key.'])
   })
 
   test('an app target needs both', () => {
@@ -237,9 +216,7 @@ describe('parseConfig: credentials', () => {
   })
 
   test.each(['abc', '12a', '1234567890123', 'Iv1', 'Iv1.a b', '-1', '0x10'])('rejects app-id %p', appId => {
-    expect(errors({ 'target-type': 'app', 'app-id': appId, 'private-key': keys.pkcs1 })).toEqual([
-      `Input "app-id" must be a GitHub App ID (a number) or client ID (Iv…), got "${appId}".`
-    ])
+    expect(errors({ 'target-type': 'app', 'app-id': appId, 'private-key': keys.pkcs1 })).toEqual([`Input "app-id" must be a GitHub App ID (a number) or client ID (Iv…), got "${appId}".`])
   })
 
   test.each(['1', '123456789012'])('accepts numeric app-id %p', appId => {
@@ -248,8 +225,7 @@ describe('parseConfig: credentials', () => {
 })
 
 describe('parseConfig: what reaches a request header', () => {
-  const TOKEN_ERROR =
-    'Input "token" holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it.'
+  const TOKEN_ERROR = 'Input "token" holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it.'
 
   test.each([
     ['a line break inside', 'ghp_first\nghp_second'],
@@ -298,8 +274,7 @@ describe('parseConfig: what reaches a request header', () => {
 })
 
 describe('parseConfig: private-key', () => {
-  const PEM_ERROR =
-    'Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.'
+  const PEM_ERROR = 'Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.'
   const APP: RawInputs = { 'target-type': 'app', 'app-id': '42' }
 
   test('accepts PKCS#1 and PKCS#8', () => {
@@ -417,14 +392,9 @@ describe('parseConfig: hook-id', () => {
     expect(config({ ...ORG, 'hook-id': ' , \n ' }).hooks).toEqual([])
   })
 
-  test.each(['../x', '1/../2', '0', '01', '-1', '1.5', 'abc', '1 2', '1' + '0'.repeat(20), 'ftp://example.com/hook', 'javascript:alert(1)', '/hooks/1', 'example.com/hook'])(
-    'rejects %p',
-    item => {
-      expect(errors({ ...ORG, 'hook-id': item })).toEqual([
-        `Input "hook-id" must be hook IDs (numbers) or payload URLs, comma- or newline-separated, got "${item}".`
-      ])
-    }
-  )
+  test.each(['../x', '1/../2', '0', '01', '-1', '1.5', 'abc', '1 2', '1' + '0'.repeat(20), 'ftp://example.com/hook', 'javascript:alert(1)', '/hooks/1', 'example.com/hook'])('rejects %p', item => {
+    expect(errors({ ...ORG, 'hook-id': item })).toEqual([`Input "hook-id" must be hook IDs (numbers) or payload URLs, comma- or newline-separated, got "${item}".`])
+  })
 
   test('one error per bad item, good ones do not hide bad ones', () => {
     expect(errors({ ...ORG, 'hook-id': '1,../x,2,1/../2' })).toEqual([
@@ -441,8 +411,7 @@ describe('parseConfig: hook-id', () => {
 })
 
 describe('parseConfig: state-variable and state-repository', () => {
-  const VAR_ERROR = (v: string): string =>
-    `Input "state-variable" must be a variable name: letters, digits and _, not starting with a digit or GITHUB_, got "${v}".`
+  const VAR_ERROR = (v: string): string => `Input "state-variable" must be a variable name: letters, digits and _, not starting with a digit or GITHUB_, got "${v}".`
 
   test('state defaults to the workflow repository', () => {
     expect(config({ ...ORG, 'state-variable': 'WEBHOOK_STATE' }, ENV).state).toEqual({
@@ -472,9 +441,7 @@ describe('parseConfig: state-variable and state-repository', () => {
   })
 
   test('state-repository is required outside GitHub Actions', () => {
-    expect(errors({ ...ORG, 'state-variable': 'S' })).toEqual([
-      'Input "state-repository" is required with state-variable outside GitHub Actions: use owner/name.'
-    ])
+    expect(errors({ ...ORG, 'state-variable': 'S' })).toEqual(['Input "state-repository" is required with state-variable outside GitHub Actions: use owner/name.'])
   })
 
   test.each(['x', 'a/..', 'a/b/c', 'a/.'])('rejects state-repository %p, with or without state-variable', repo => {
@@ -579,9 +546,7 @@ describe('parseConfig: events', () => {
   })
 
   test.each(['push.', '.opened', 'a.b.c', 'pull-request', 'push!', 'push opened', '*'])('rejects %p', item => {
-    expect(errors({ ...ORG, events: `push,${item}` })).toEqual([
-      `Input "events" must be event names such as push, pull_request or pull_request.opened, comma-separated, got "${item}".`
-    ])
+    expect(errors({ ...ORG, events: `push,${item}` })).toEqual([`Input "events" must be event names such as push, pull_request or pull_request.opened, comma-separated, got "${item}".`])
   })
 })
 
@@ -599,9 +564,7 @@ describe('parseConfig: hostname', () => {
   })
 
   test('an unusable GITHUB_API_URL with an empty hostname is rejected against hostname', () => {
-    expect(errors(ORG, { GITHUB_API_URL: 'ftp://x' })).toEqual([
-      'Input "hostname" is empty and the runner\'s GITHUB_API_URL ("ftp://x") is not an http(s) API URL: set "hostname".'
-    ])
+    expect(errors(ORG, { GITHUB_API_URL: 'ftp://x' })).toEqual(['Input "hostname" is empty and the runner\'s GITHUB_API_URL ("ftp://x") is not an http(s) API URL: set "hostname".'])
   })
 
   test('host:port and SUB.ghe.com', () => {
@@ -696,12 +659,9 @@ describe('parseRepo', () => {
     expect(parseRepo(text)).toEqual(expected)
   })
 
-  test.each(['a', 'a/..', 'a/.', 'a/b/c', '', '/', 'a/', '/b', ' a/b', 'a/b ', '-a/b', 'a_b/c', 'o'.repeat(40) + '/r', 'a/' + 'r'.repeat(101), 'a/b?c', '../a'])(
-    'rejects %p',
-    text => {
-      expect(parseRepo(text)).toBeUndefined()
-    }
-  )
+  test.each(['a', 'a/..', 'a/.', 'a/b/c', '', '/', 'a/', '/b', ' a/b', 'a/b ', '-a/b', 'a_b/c', 'o'.repeat(40) + '/r', 'a/' + 'r'.repeat(101), 'a/b?c', '../a'])('rejects %p', text => {
+    expect(parseRepo(text)).toBeUndefined()
+  })
 })
 
 describe('parseConfig: repository lists and patterns (a fleet)', () => {
@@ -725,9 +685,7 @@ describe('parseConfig: repository lists and patterns (a fleet)', () => {
   })
 
   test('a bad entry of a list is named', () => {
-    expect(errors({ ...REPO, repository: 'acme/*, nope' })).toEqual([
-      'Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "nope".'
-    ])
+    expect(errors({ ...REPO, repository: 'acme/*, nope' })).toEqual(['Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "nope".'])
     expect(errors({ ...REPO, repository: 'acme/we*b*' })).toHaveLength(1)
   })
 })

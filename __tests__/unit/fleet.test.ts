@@ -93,7 +93,7 @@ describe('parseRepositoryPatterns', () => {
     ['acme/a b', 'space'],
     ['acme/ä', 'non-ASCII'],
     ['acme/api\\x', 'backslash']
-  ])('rejects %j (%s), naming the input', (entry) => {
+  ])('rejects %j (%s), naming the input', entry => {
     const [message] = errors(parseRepositoryPatterns(`acme/ok, ${entry}`))
     expect(message).toMatch(/^Input "repository" must be owner\/name, owner\/\* or owner\/prefix-\* entries, comma- or newline-separated, got ".*"\.$/)
   })
@@ -206,7 +206,7 @@ describe('parseHookPatterns', () => {
     ['ftp://ci.example.com/hook', 'not http'],
     ['ci.example.com/hook', 'no scheme'],
     ['https://', 'no host']
-  ])('rejects %j (%s), naming the input', (entry) => {
+  ])('rejects %j (%s), naming the input', entry => {
     const [message] = errors(parseHookPatterns(entry))
     expect(message).toMatch(/^Input "hook-id" must be hook IDs \(numbers\) or payload URLs, a URL ending in \* matching by prefix/)
   })
@@ -303,7 +303,7 @@ describe('parseShard', () => {
     expect(ok(parseShard('  '))).toBeUndefined()
   })
 
-  test.each(['0/8', '9/8', '1/0', '0/0', '1/1001', '2', '2/', '/8', '2/8/1', '-1/8', '1.5/8', '2of8', 'a/b', '+2/8', '1e1/20', '10000/10000'])('rejects %j, naming the input and the range', (text) => {
+  test.each(['0/8', '9/8', '1/0', '0/0', '1/1001', '2', '2/', '/8', '2/8/1', '-1/8', '1.5/8', '2of8', 'a/b', '+2/8', '1e1/20', '10000/10000'])('rejects %j, naming the input and the range', text => {
     expect(errors(parseShard(text))).toEqual([`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= 1000, got "${text}".`])
   })
 })
@@ -338,7 +338,7 @@ describe('shards', () => {
     }
   })
 
-  test.each([1, 2, 3, 7, 16, 100])('shards 1..%i partition any set: every key in exactly one', (n) => {
+  test.each([1, 2, 3, 7, 16, 100])('shards 1..%i partition any set: every key in exactly one', n => {
     for (const seed of [1, 2, 3]) {
       const set = keys(500, seed * 31 + n)
       const owners = set.map(key => Array.from({ length: n }, (_, i) => i + 1).filter(index => inShard({ index, count: n }, key)))

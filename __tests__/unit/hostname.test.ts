@@ -101,7 +101,7 @@ describe('resolveGitHubLocation: web addresses pasted from the browser', () => {
     expect(resolveGitHubLocation(input, undefined)).toEqual(expected)
   })
 
-  test('GHE.com and GHES web addresses get their own redelivery window, not github.com\'s', () => {
+  test("GHE.com and GHES web addresses get their own redelivery window, not github.com's", () => {
     expect(redeliveryWindowMs(resolveGitHubLocation('https://ghe.example.com', undefined)!)).toBe(7 * 86_400_000)
     expect(resolveGitHubLocation('https://octocorp.ghe.com', undefined)?.kind).toBe('ghe.com')
   })
@@ -177,7 +177,7 @@ describe('redeliveryWindowMs', () => {
   })
 })
 
-test('an explicit :443 is https\'s own port', () => {
+test("an explicit :443 is https's own port", () => {
   expect(resolveGitHubLocation('github.com:443', undefined)?.apiBaseUrl).toBe('https://api.github.com')
   expect(resolveGitHubLocation('acme.ghe.com:443', undefined)).toMatchObject({ apiBaseUrl: 'https://api.acme.ghe.com', kind: 'ghe.com' })
   expect(resolveGitHubLocation('ghe.example.com:443', undefined)?.apiBaseUrl).toBe('https://ghe.example.com/api/v3')

@@ -166,10 +166,7 @@ describe('DeliveryLedger', () => {
   })
 
   test('event and action come from the first attempt added', () => {
-    const [f] = ledgerOf([
-      attempt({ id: '1', event: 'issues', action: 'opened' }),
-      attempt({ id: '2', event: 'issues', action: 'opened', redelivery: true })
-    ]).facts()
+    const [f] = ledgerOf([attempt({ id: '1', event: 'issues', action: 'opened' }), attempt({ id: '2', event: 'issues', action: 'opened', redelivery: true })]).facts()
     expect([f.event, f.action]).toEqual(['issues', 'opened'])
   })
 
@@ -209,11 +206,7 @@ describe('DeliveryLedger', () => {
   })
 
   test('newestAt is the newest delivered_at across guids', () => {
-    const ledger = ledgerOf([
-      attempt({ id: '1', guid: 'a', deliveredAt: 5000 }),
-      attempt({ id: '2', guid: 'b', deliveredAt: 9000 }),
-      attempt({ id: '3', guid: 'c', deliveredAt: 7000 })
-    ])
+    const ledger = ledgerOf([attempt({ id: '1', guid: 'a', deliveredAt: 5000 }), attempt({ id: '2', guid: 'b', deliveredAt: 9000 }), attempt({ id: '3', guid: 'c', deliveredAt: 7000 })])
     expect(ledger.newestAt).toBe(9000)
   })
 

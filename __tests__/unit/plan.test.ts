@@ -181,11 +181,7 @@ describe('planRun: skip reasons', () => {
 
   test('max-age: strictly older than now - max-age is too old', () => {
     const maxAgeMs = 2 * HOUR
-    const list = [
-      facts({ guid: 'edge', firstAt: NOW - maxAgeMs }),
-      facts({ guid: 'older', firstAt: NOW - maxAgeMs - 1, newestAt: NOW - MINUTE }),
-      facts({ guid: 'young', firstAt: NOW - HOUR })
-    ]
+    const list = [facts({ guid: 'edge', firstAt: NOW - maxAgeMs }), facts({ guid: 'older', firstAt: NOW - maxAgeMs - 1, newestAt: NOW - MINUTE }), facts({ guid: 'young', firstAt: NOW - HOUR })]
     const { hook } = planOne(list, { scanStart: NOW - DAY }, { maxAgeMs })
     expect(reasons(hook.decisions)).toEqual({ edge: 'redeliver', older: 'too-old', young: 'redeliver' })
   })
@@ -250,10 +246,7 @@ describe('planRun: budget across hooks', () => {
 
   test('ties on firstAt are broken by guid, deterministically', () => {
     const at = NOW - HOUR
-    const scans = [
-      scan({ key: 'x', facts: [facts({ guid: 'm', firstAt: at }), facts({ guid: 'z', firstAt: at })] }),
-      scan({ key: 'y', facts: [facts({ guid: 'a', firstAt: at })] })
-    ]
+    const scans = [scan({ key: 'x', facts: [facts({ guid: 'm', firstAt: at }), facts({ guid: 'z', firstAt: at })] }), scan({ key: 'y', facts: [facts({ guid: 'a', firstAt: at })] })]
     expect(planRun(scans, policy({ maxRedeliveries: 2 }), NOW).toRedeliver.map(d => d.facts.guid)).toEqual(['a', 'm'])
   })
 

@@ -168,7 +168,10 @@ describe('the bookmark of a hook found down', () => {
     const ongoing = hookBookmark({ floor: NOW - 10 * HOUR, downSince: NOW - 9 * HOUR, probes: [[NOW - 9 * HOUR, NOW - HOUR]] })
     expect(after('down', ongoing).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW]])
     const over = hookBookmark({ floor: NOW - 10 * HOUR, probes: [[NOW - 9 * HOUR, NOW - 5 * HOUR]] })
-    expect(after('unknown', over).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW - 5 * HOUR], [NOW, NOW]])
+    expect(after('unknown', over).bookmark.probes).toEqual([
+      [NOW - 9 * HOUR, NOW - 5 * HOUR],
+      [NOW, NOW]
+    ])
     // A probe that got through leaves no span; spans older than what a scan reads are dropped.
     expect(after('up', over).bookmark.probes).toEqual([[NOW - 9 * HOUR, NOW - 5 * HOUR]])
     const old = hookBookmark({ floor: NOW - 2 * HOUR, probes: [[NOW - 9 * HOUR, NOW - 5 * HOUR]] })

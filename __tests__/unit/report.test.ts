@@ -72,8 +72,6 @@ describe('buildReport', () => {
 
   test('every row field a user needs: hook, id, guid, event, action, status, attempts, result', () => {
     const doc = buildReport({ type: 'app' }, result)
-    expect(Object.keys(doc.deliveries[0]).sort()).toEqual(
-      ['action', 'attempts', 'event', 'firstDeliveredAt', 'guid', 'hook', 'hookId', 'id', 'result', 'status', 'statusCode'].sort()
-    )
+    expect(Object.keys(doc.deliveries[0]).sort()).toEqual(['action', 'attempts', 'event', 'firstDeliveredAt', 'guid', 'hook', 'hookId', 'id', 'result', 'status', 'statusCode'].sort())
   })
 })

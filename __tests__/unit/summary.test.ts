@@ -8,16 +8,12 @@ const at = (ms: number): string => new Date(ms).toISOString()
 describe('renderSummary: nothing to redeliver', () => {
   test('one line with the counts, one hook', () => {
     const result = runResult({ totals: totals({ scanned: 1234 }), hooks: [hookResult({ scanned: 1234 })] })
-    expect(renderSummary(result)).toBe(
-      '**Webhook redelivery**: nothing to redeliver. Scanned 1,234 delivery attempts across 1 hook; every delivery succeeded or was already handled.\n'
-    )
+    expect(renderSummary(result)).toBe('**Webhook redelivery**: nothing to redeliver. Scanned 1,234 delivery attempts across 1 hook; every delivery succeeded or was already handled.\n')
   })
 
   test('several hooks, custom title', () => {
     const result = runResult({ hooks: [hookResult(), hookResult(), hookResult()] })
-    expect(renderSummary(result, 'Redeliver')).toBe(
-      '**Redeliver**: nothing to redeliver. Scanned 0 delivery attempts across 3 hooks; every delivery succeeded or was already handled.\n'
-    )
+    expect(renderSummary(result, 'Redeliver')).toBe('**Redeliver**: nothing to redeliver. Scanned 0 delivery attempts across 3 hooks; every delivery succeeded or was already handled.\n')
   })
 
   test('not "nothing" when a hook failed to scan, has redeliveries in flight, or there are warnings', () => {
@@ -207,7 +203,7 @@ describe('renderSummary: bounded size', () => {
     expect(text).toContain('and 99,900 more')
   })
 
-  test('does not reorder the caller\'s rows', () => {
+  test("does not reorder the caller's rows", () => {
     const rows = manyRows(5)
     const ids = rows.map(r => r.id)
     renderSummary(runResult({ totals: totals({ failed: 5 }), rows }))

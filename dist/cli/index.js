@@ -28950,7 +28950,10 @@ function parseConfig(raw, env) {
         warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
     }
     if (targetType !== 'app') {
-        for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+        for (const item of input('hook-id')
+            .split(/[\n,]/)
+            .map(s => s.trim())
+            .filter(Boolean)) {
             if (config_HOOK_ID.test(item))
                 hooks.push({ kind: 'id', id: item });
             else if (item.includes('*') && isHttpUrl(item)) {
@@ -28992,7 +28995,7 @@ function parseConfig(raw, env) {
         }
     }
     else if (appId && targetType !== 'app' && !token) {
-        bad('private-key', 'is required with app-id: the GitHub App\'s PEM private key');
+        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
     }
     if (targetType === 'app') {
         if (!appId)
@@ -29053,7 +29056,10 @@ function parseConfig(raw, env) {
     if (maxRedeliveries === undefined)
         bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
     const events = [];
-    for (const item of input('events').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+    for (const item of input('events')
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(Boolean)) {
         if (!EVENT.test(item)) {
             bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
             continue;
@@ -29073,7 +29079,10 @@ function parseConfig(raw, env) {
     if (shard && targetType === 'app')
         warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
     const failOn = new Set();
-    const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean);
+    const failOnItems = input('fail-on')
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(Boolean);
     for (const item of failOnItems) {
         if (item === 'never' && failOnItems.length === 1)
             continue;
@@ -29185,6 +29194,15 @@ function noun(count, singular, pluralForm = defaultPlural(singular)) {
 }
 function defaultPlural(singular) {
     return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
+}
+/**
+ * 1,234,567: thousands separated by commas, as GitHub's pages show counts. Written out because
+ * the first `toLocaleString` of a process loads ICU data (tens of milliseconds, ~10 MB).
+ */
+function thousands(n) {
+    const [whole, fraction] = String(n).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/redact.ts
@@ -33969,9 +33987,7 @@ function nextStep(answer, tries, rules) {
     const limited = rateLimitOf(answer, rules.now);
     if (limited) {
         // A rate limit refused the request before it did anything: sending it again is safe, writes included.
-        const again = limited.limit === 'secondary'
-            ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S
-            : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S;
+        const again = limited.limit === 'secondary' ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S;
         return again ? { retry: true, waitMs: limited.waitS * 1000, ...limited } : { retry: false, ...limited };
     }
     const serverSide = !answer.answered || answer.status >= 500 || answer.status === 408;
@@ -35024,6 +35040,7 @@ function outcomeKey(decision) {
 
 ;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
 
+
 /**
  * Reads and writes the bookmark: only when its text changes, and, for the final
  * write, merged with whatever another run wrote meanwhile.
@@ -35073,7 +35090,7 @@ class BookmarkKeeper {
         const limit = this.store.maxChars;
         if (limit !== undefined && text.length > limit) {
             // Written anyway, GitHub would refuse it; cut further, it would lose hooks' floors or in-flight redeliveries.
-            throw new Error(`the bookmark of ${bookmark.hooks.size} hooks needs ${text.length.toLocaleString('en-US')} characters, more than the ${limit.toLocaleString('en-US')} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`);
+            throw new Error(`the bookmark of ${bookmark.hooks.size} hooks needs ${thousands(text.length)} characters, more than the ${thousands(limit)} an Actions variable is given here. Split the hooks with the "shard" input (a matrix of jobs, shard 1/2 and 2/2, each with its own "state-variable"), or narrow "repository" or "hook-id"`);
         }
         if (trimmedPending > 0 && !this.warnedTrim) {
             this.warnedTrim = true;
@@ -35314,7 +35331,10 @@ async function scanHook(hook, context) {
         context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`);
     }
     context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`);
-    return { hook, ledger, scan: {
+    return {
+        hook,
+        ledger,
+        scan: {
             key: hook.key,
             facts: [...ledger.facts()],
             scanStart,
@@ -36051,9 +36071,7 @@ class GitHubDeliveries {
                     await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
-                const message = uncertain
-                    ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
-                    : describeError(error);
+                const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error);
                 return { kind: 'error', message, uncertain, at: this.clock.now() };
             }
         }
@@ -37140,9 +37158,9 @@ function inputsToFlags(message, options = {}) {
     // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
     if (options.quotedOnly)
         return quoted;
-    return (quoted
+    return quoted
         .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name) => flag(name))
-        .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word, name) => `${word} ${flag(name)}`));
+        .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word, name) => `${word} ${flag(name)}`);
 }
 const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.
 
@@ -37205,19 +37223,7 @@ Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
  */
 const metrics_PREFIX = 'webhook_redelivery_';
 /** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
-const KNOWN_SKIP_REASONS = [
-    'filtered',
-    'too-old',
-    'max-attempts',
-    'outside-window',
-    'budget',
-    'rate-limited',
-    'refused',
-    'dry-run',
-    'in-flight',
-    'receiver-down',
-    'backoff'
-];
+const KNOWN_SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff'];
 /** The metrics text for a finished run. */
 function renderMetrics(run, context) {
     const families = new Map();
@@ -37242,7 +37248,7 @@ function renderMetrics(run, context) {
             add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count);
         }
         add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp);
-        add('receiver_down', '1 when the last run found the hook\'s receiver down: its failures wait and cost no attempt.', labels, hook.receiverDown ? 1 : 0);
+        add('receiver_down', "1 when the last run found the hook's receiver down: its failures wait and cost no attempt.", labels, hook.receiverDown ? 1 : 0);
         add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0);
         add('oldest_waiting_failure_age_seconds', 'Age, at the end of the last run, of the oldest failing delivery not yet redelivered successfully nor given up; 0 when none waits.', labels, oldestWaitingAgeSeconds(rows, run.finishedAt));
         const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity);
@@ -37251,7 +37257,7 @@ function renderMetrics(run, context) {
         }
     }
     const runLabels = { target: context.target };
-    add('last_run_timestamp_seconds', 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', runLabels, Math.floor(run.finishedAt / 1000));
+    add('last_run_timestamp_seconds', "When the last run finished (GitHub's clock), in seconds since the epoch.", runLabels, Math.floor(run.finishedAt / 1000));
     add('last_run_success', '1 when the last run finished without errors.', runLabels, run.failures.length === 0 ? 1 : 0);
     add('last_run_dry_run', '1 when the last run was a dry run: nothing was redelivered.', runLabels, run.dryRun ? 1 : 0);
     return renderFamilies(families.values());
@@ -37260,7 +37266,11 @@ function renderMetrics(run, context) {
 function renderFailedRunMetrics(context) {
     const labels = { target: context.target };
     return renderFamilies([
-        { name: `${metrics_PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
+        {
+            name: `${metrics_PREFIX}last_run_timestamp_seconds`,
+            help: "When the last run finished (GitHub's clock), in seconds since the epoch.",
+            samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }]
+        },
         { name: `${metrics_PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
     ]);
 }
@@ -37518,11 +37528,7 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
         let reportPath = '';
         try {
             // Beside the state file under cron, else in the user's own directory: runs never pile up directories.
-            reportPath = options.reportFile
-                ? (0,external_node_path_namespaceObject.resolve)(options.reportFile)
-                : options.stateFile
-                    ? `${(0,external_node_path_namespaceObject.resolve)(options.stateFile)}.report.json`
-                    : defaultReportPath(env.TMPDIR || (0,external_node_os_namespaceObject.tmpdir)());
+            reportPath = options.reportFile ? (0,external_node_path_namespaceObject.resolve)(options.reportFile) : options.stateFile ? `${(0,external_node_path_namespaceObject.resolve)(options.stateFile)}.report.json` : defaultReportPath(env.TMPDIR || (0,external_node_os_namespaceObject.tmpdir)());
             const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined;
             if (problem)
                 throw new Error(problem);

@@ -34,7 +34,12 @@ export async function outageRecovery(ctx: Context): Promise<void> {
     const api = await startLocalApi({ seed: 31 })
     try {
       const hook = api.createOrgHook('acme')
-      const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }, { repo: 'acme/workflows', variables: 'write' }] })
+      const token = api.createToken({
+        grants: [
+          { org: 'acme', hooks: 'write' },
+          { repo: 'acme/workflows', variables: 'write' }
+        ]
+      })
       const inputs = { 'target-type': 'org', org: 'acme', token, 'state-variable': 'WEBHOOK_BOOKMARK' }
       const start = api.now() + HOUR + c.every / 3
       const down: [number, number] = [start, start + c.outage]
@@ -61,7 +66,13 @@ export async function outageRecovery(ctx: Context): Promise<void> {
       const sent = whileDown.reduce((n, r) => n + r.intoDown, 0)
       const documented = timeline.documentedScriptIntoDown(whileDown.map(r => r.at))
       const failedRuns = runs.filter(r => r.exit !== 0).length
-      ctx.results.check(scenario, `${c.name}: nothing lost (${fmt.n(failed)} failed during it)`, `${lost} lost; ${recovery?.lost ?? 'n/a'} left after the first run once it was back`, lost === 0 && recovery?.lost === 0, lost)
+      ctx.results.check(
+        scenario,
+        `${c.name}: nothing lost (${fmt.n(failed)} failed during it)`,
+        `${lost} lost; ${recovery?.lost ?? 'n/a'} left after the first run once it was back`,
+        lost === 0 && recovery?.lost === 0,
+        lost
+      )
       ctx.results.check(
         scenario,
         `${c.name}: ≤ 1 redelivery per hook per run while down`,
@@ -69,7 +80,13 @@ export async function outageRecovery(ctx: Context): Promise<void> {
         maxPerRun <= 1,
         sent
       )
-      ctx.results.check(scenario, `${c.name}: every run exits 0, nothing twice`, `${failedRuns} runs failed; ${timeline.duplicates().length} deliveries received twice`, failedRuns === 0 && timeline.duplicates().length === 0, failedRuns)
+      ctx.results.check(
+        scenario,
+        `${c.name}: every run exits 0, nothing twice`,
+        `${failedRuns} runs failed; ${timeline.duplicates().length} deliveries received twice`,
+        failedRuns === 0 && timeline.duplicates().length === 0,
+        failedRuns
+      )
     } finally {
       await api.close()
     }

@@ -47,7 +47,12 @@ interface Setup {
 async function setup(org: string, hookCount: number, opts: LocalApiOptions): Promise<Setup> {
   const api = await startLocalApi(opts)
   const hooks = Array.from({ length: hookCount }, () => api.createOrgHook(org))
-  const token = api.createToken({ grants: [{ org, hooks: 'write' }, { repo: STATE_REPO, variables: 'write' }] })
+  const token = api.createToken({
+    grants: [
+      { org, hooks: 'write' },
+      { repo: STATE_REPO, variables: 'write' }
+    ]
+  })
   return { api, org, token, hooks }
 }
 
@@ -214,8 +219,19 @@ export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS):
       if (i === 0) {
         ctx.results.check(name, `peak RSS < 120 MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < 120, run.peakRssMb)
         ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
-        ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s.listRequests}, ${s.repeatedPages} repeated`, s.listRequests <= pages(n) + 1 && s.repeatedPages === 0, s.listRequests)
-        ctx.results.info(name, `time for the ${fmt.n(n)} scan (${latencyMs} ms latency)`, `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`, run.wallMs)
+        ctx.results.check(
+          name,
+          `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`,
+          `${s.listRequests}, ${s.repeatedPages} repeated`,
+          s.listRequests <= pages(n) + 1 && s.repeatedPages === 0,
+          s.listRequests
+        )
+        ctx.results.info(
+          name,
+          `time for the ${fmt.n(n)} scan (${latencyMs} ms latency)`,
+          `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`,
+          run.wallMs
+        )
         budgetRow(ctx, name, api.log.length, 1)
       } else {
         ctx.results.info(name, `peak RSS beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
@@ -235,7 +251,12 @@ export async function manyHooks(ctx: Context, perHook = 3000, repeats = 3): Prom
   try {
     const solo = api.createOrgHook('solo-co')
     const quad = Array.from({ length: 4 }, () => api.createOrgHook('quad-co'))
-    const token = api.createToken({ grants: [{ org: 'solo-co', hooks: 'read' }, { org: 'quad-co', hooks: 'read' }] })
+    const token = api.createToken({
+      grants: [
+        { org: 'solo-co', hooks: 'read' },
+        { org: 'quad-co', hooks: 'read' }
+      ]
+    })
     const end = api.now() - 1000
     seedDeliveries(api, solo, { count: perHook, endAt: end, spanMs: 20 * HOUR, seed: 301 })
     quad.forEach((hook, i) => seedDeliveries(api, hook, { count: perHook, endAt: end, spanMs: 20 * HOUR, seed: 311 + i }))
@@ -321,8 +342,19 @@ export async function pace(ctx: Context, failing = 60): Promise<void> {
     const rate = perMinute(accepted)
     const stats = api.stats()
     const acceptedWrites = s.writes.filter(e => e.status > 0 && e.status < 400).map(e => e.start)
-    ctx.results.check(name, `redelivered all ${failing}`, `${run.outputs.redelivered} accepted (failed ${run.outputs.failed}, errors ${run.outputs.errors})`, Number(run.outputs.redelivered) === failing)
-    ctx.results.check(name, 'redeliveries per minute ≥ 55', rate === undefined ? 'n/a' : `${rate.toFixed(1)}/min (${accepted.length} over ${fmt.ms(Math.max(...accepted) - Math.min(...accepted))})`, rate !== undefined && rate >= 55, rate)
+    ctx.results.check(
+      name,
+      `redelivered all ${failing}`,
+      `${run.outputs.redelivered} accepted (failed ${run.outputs.failed}, errors ${run.outputs.errors})`,
+      Number(run.outputs.redelivered) === failing
+    )
+    ctx.results.check(
+      name,
+      'redeliveries per minute ≥ 55',
+      rate === undefined ? 'n/a' : `${rate.toFixed(1)}/min (${accepted.length} over ${fmt.ms(Math.max(...accepted) - Math.min(...accepted))})`,
+      rate !== undefined && rate >= 55,
+      rate
+    )
     ctx.results.check(
       name,
       'secondary-rate-limit answers = 0',
@@ -501,7 +533,12 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     const org = 'fleet-co'
     const seeded = seedFleet(api, { owner: org, repositories, failingHooks: failingShare, seed: 71 })
     const failing = seeded.hooks.reduce((n, h) => n + h.failingGuids.length, 0)
-    const token = api.createToken({ grants: [{ org, hooks: 'write' }, { repo: STATE_REPO, variables: 'write' }] })
+    const token = api.createToken({
+      grants: [
+        { org, hooks: 'write' },
+        { repo: STATE_REPO, variables: 'write' }
+      ]
+    })
     const inputs = { 'target-type': 'repo', repository: `${org}/*`, 'hook-id': 'https://ci.example.com/*', token, 'state-variable': 'BENCH_FLEET', lookback: '24h' }
     const hooks = seeded.hooks.length
 
@@ -511,9 +548,25 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     expectSuccess(first, 'fleet first run')
     const requests1 = api.log.length
     const inFlightChars = api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value.length ?? 0
-    ctx.results.check(name, `redelivered the ${failing} failures`, `${first.outputs.redelivered} (failed ${first.outputs.failed}, errors ${first.outputs.errors})`, Number(first.outputs.redelivered) === failing)
-    ctx.results.info(name, 'first run: requests, wall time, peak memory', `${fmt.n(requests1)} requests, ${fmt.ms(first.wallMs)} (${LATENCY_MS} ms latency), ${fmt.mb(first.peakRssMb)} peak RSS`, requests1)
-    ctx.results.check(name, 'bookmark with redeliveries in flight < 40,000 characters (48 KB variable)', `${fmt.n(inFlightChars)} characters`, inFlightChars > 0 && inFlightChars < 40_000, inFlightChars)
+    ctx.results.check(
+      name,
+      `redelivered the ${failing} failures`,
+      `${first.outputs.redelivered} (failed ${first.outputs.failed}, errors ${first.outputs.errors})`,
+      Number(first.outputs.redelivered) === failing
+    )
+    ctx.results.info(
+      name,
+      'first run: requests, wall time, peak memory',
+      `${fmt.n(requests1)} requests, ${fmt.ms(first.wallMs)} (${LATENCY_MS} ms latency), ${fmt.mb(first.peakRssMb)} peak RSS`,
+      requests1
+    )
+    ctx.results.check(
+      name,
+      'bookmark with redeliveries in flight < 40,000 characters (48 KB variable)',
+      `${fmt.n(inFlightChars)} characters`,
+      inFlightChars > 0 && inFlightChars < 40_000,
+      inFlightChars
+    )
 
     // The next run finds the redeliveries listed: every hook is quiet again.
     api.advanceClock(15 * MINUTE)
@@ -539,7 +592,12 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
       api.log.length <= allowed && repoPages <= pages(repositories) && hookLists <= repositories && deliveryPages <= hooks,
       api.log.length
     )
-    ctx.results.check(name, 'idle run: no write request', `${s.writes.length} writes; variable ${api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value === quiet ? 'unchanged' : 'CHANGED'}`, s.writes.length === 0)
+    ctx.results.check(
+      name,
+      'idle run: no write request',
+      `${s.writes.length} writes; variable ${api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value === quiet ? 'unchanged' : 'CHANGED'}`,
+      s.writes.length === 0
+    )
     budgetRow(ctx, `${name} (first run)`, requests1, 1)
     budgetRow(ctx, `${name} (idle run)`, api.log.length, 1)
   } finally {

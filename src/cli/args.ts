@@ -129,11 +129,9 @@ export function inputsToFlags(message: string, options: { quotedOnly?: boolean }
     .replace(new RegExp(`(?<!(?:is|got|type) )"(${names})"`, 'g'), (_, name: string) => flag(name))
   // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
   if (options.quotedOnly) return quoted
-  return (
-    quoted
-      .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name: string) => flag(name))
-      .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
-  )
+  return quoted
+    .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name: string) => flag(name))
+    .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
 }
 
 export const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.

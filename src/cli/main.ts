@@ -118,11 +118,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     let reportPath = ''
     try {
       // Beside the state file under cron, else in the user's own directory: runs never pile up directories.
-      reportPath = options.reportFile
-        ? resolve(options.reportFile)
-        : options.stateFile
-          ? `${resolve(options.stateFile)}.report.json`
-          : defaultReportPath(env.TMPDIR || tmpdir())
+      reportPath = options.reportFile ? resolve(options.reportFile) : options.stateFile ? `${resolve(options.stateFile)}.report.json` : defaultReportPath(env.TMPDIR || tmpdir())
       const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined
       if (problem) throw new Error(problem)
       mkdirSync(dirname(reportPath), { recursive: true })

@@ -49,11 +49,7 @@ export interface Repo {
  * `repo` is one repository named by `repository`; `fleet` is what several entries or a
  * pattern (`owner/*`, `owner/prefix-*`) name there: the hooks of many repositories.
  */
-export type Target =
-  | { type: 'app' }
-  | { type: 'org'; org: string }
-  | { type: 'repo'; owner: string; repo: string }
-  | { type: 'fleet'; repositories: RepositoryPattern[] }
+export type Target = { type: 'app' } | { type: 'org'; org: string } | { type: 'repo'; owner: string; repo: string } | { type: 'fleet'; repositories: RepositoryPattern[] }
 
 /** `url-prefix`: a payload URL written with a trailing `*`, normalized (see core/fleet.ts). */
 export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string } | { kind: 'url-prefix'; prefix: string }
@@ -151,7 +147,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
   if (targetType !== 'app') {
-    for (const item of input('hook-id').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+    for (const item of input('hook-id')
+      .split(/[\n,]/)
+      .map(s => s.trim())
+      .filter(Boolean)) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
       else if (item.includes('*') && isHttpUrl(item)) {
         const parsed = parseHookPatterns(item)
@@ -181,7 +180,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       app = { appId, privateKey }
     }
   } else if (appId && targetType !== 'app' && !token) {
-    bad('private-key', 'is required with app-id: the GitHub App\'s PEM private key')
+    bad('private-key', "is required with app-id: the GitHub App's PEM private key")
   }
   if (targetType === 'app') {
     if (!appId) bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID')
@@ -234,7 +233,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (maxRedeliveries === undefined) bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'))
 
   const events: EventFilter[] = []
-  for (const item of input('events').split(/[\n,]/).map(s => s.trim()).filter(Boolean)) {
+  for (const item of input('events')
+    .split(/[\n,]/)
+    .map(s => s.trim())
+    .filter(Boolean)) {
     if (!EVENT.test(item)) {
       bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item)
       continue
@@ -254,7 +256,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
 
   const failOn = new Set<FailCondition>()
-  const failOnItems = input('fail-on').split(/[\n,]/).map(s => s.trim()).filter(Boolean)
+  const failOnItems = input('fail-on')
+    .split(/[\n,]/)
+    .map(s => s.trim())
+    .filter(Boolean)
   for (const item of failOnItems) {
     if (item === 'never' && failOnItems.length === 1) continue
     if (item === 'never') {

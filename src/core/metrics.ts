@@ -10,19 +10,7 @@ import type { HookResult, ReportRow, RunResult } from './types.js'
 const PREFIX = 'webhook_redelivery_'
 
 /** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
-const KNOWN_SKIP_REASONS: readonly SkipReason[] = [
-  'filtered',
-  'too-old',
-  'max-attempts',
-  'outside-window',
-  'budget',
-  'rate-limited',
-  'refused',
-  'dry-run',
-  'in-flight',
-  'receiver-down',
-  'backoff'
-]
+const KNOWN_SKIP_REASONS: readonly SkipReason[] = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff']
 
 export interface MetricsContext {
   /** What the run looked after, as the report names it: `org acme`, `repo acme/widgets`, `app`. */
@@ -61,7 +49,7 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
       add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count)
     }
     add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp)
-    add('receiver_down', '1 when the last run found the hook\'s receiver down: its failures wait and cost no attempt.', labels, hook.receiverDown ? 1 : 0)
+    add('receiver_down', "1 when the last run found the hook's receiver down: its failures wait and cost no attempt.", labels, hook.receiverDown ? 1 : 0)
     add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0)
     add(
       'oldest_waiting_failure_age_seconds',
@@ -75,7 +63,7 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
     }
   }
   const runLabels: Labels = { target: context.target }
-  add('last_run_timestamp_seconds', 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', runLabels, Math.floor(run.finishedAt / 1000))
+  add('last_run_timestamp_seconds', "When the last run finished (GitHub's clock), in seconds since the epoch.", runLabels, Math.floor(run.finishedAt / 1000))
   add('last_run_success', '1 when the last run finished without errors.', runLabels, run.failures.length === 0 ? 1 : 0)
   add('last_run_dry_run', '1 when the last run was a dry run: nothing was redelivered.', runLabels, run.dryRun ? 1 : 0)
   return renderFamilies(families.values())
@@ -85,7 +73,11 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
 export function renderFailedRunMetrics(context: { target: string; finishedAt: number }): string {
   const labels: Labels = { target: context.target }
   return renderFamilies([
-    { name: `${PREFIX}last_run_timestamp_seconds`, help: 'When the last run finished (GitHub\'s clock), in seconds since the epoch.', samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }] },
+    {
+      name: `${PREFIX}last_run_timestamp_seconds`,
+      help: "When the last run finished (GitHub's clock), in seconds since the epoch.",
+      samples: [{ labels, value: Math.floor(context.finishedAt / 1000) }]
+    },
     { name: `${PREFIX}last_run_success`, help: '1 when the last run finished without errors.', samples: [{ labels, value: 0 }] }
   ])
 }

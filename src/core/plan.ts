@@ -265,13 +265,7 @@ export interface ReceiverState {
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-export function nextHookBookmark(
-  scan: HookScan,
-  plan: HookPlan,
-  outcomes: ReadonlyMap<string, Outcome>,
-  now: number,
-  receiver: ReceiverState = {}
-): HookBookmark {
+export function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
   let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
   for (const decision of plan.decisions) {
@@ -304,13 +298,7 @@ export function nextHookBookmark(
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
-export function checkpointHookBookmark(
-  scan: HookScan,
-  plan: HookPlan,
-  outcomes: ReadonlyMap<string, Outcome>,
-  now: number,
-  planned: ReadonlyMap<DeliveryId, number>
-): HookBookmark {
+export function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): HookBookmark {
   const previous = scan.previous
   return {
     floor: previous?.floor ?? scan.floorBase,
@@ -329,13 +317,7 @@ export function checkpointHookBookmark(
  * made) this run, and those planned. An id that is no longer its delivery's newest attempt
  * has been listed: its redelivery is no longer in flight.
  */
-function inFlightAfter(
-  scan: HookScan,
-  plan: HookPlan,
-  outcomes: ReadonlyMap<string, Outcome>,
-  now: number,
-  planned: ReadonlyMap<DeliveryId, number>
-): Pick<HookBookmark, 'pending' | 'sent'> {
+function inFlightAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): Pick<HookBookmark, 'pending' | 'sent'> {
   const newest = new Set(scan.facts.map(f => f.newestId))
   const keep = (map: ReadonlyMap<DeliveryId, number> | undefined, lifetime: number): Map<DeliveryId, number> => {
     const out = new Map<DeliveryId, number>()

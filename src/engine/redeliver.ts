@@ -1,17 +1,6 @@
 import type { Bookmark, HookBookmark } from '../core/bookmark.js'
 import type { DeliveryId } from '../core/ids.js'
-import {
-  checkpointHookBookmark,
-  outcomeKey,
-  releaseHeld,
-  replaceProbe,
-  type Decision,
-  type HookPlan,
-  type HookScan,
-  type Outcome,
-  type ReceiverState,
-  type RunPlan
-} from '../core/plan.js'
+import { checkpointHookBookmark, outcomeKey, releaseHeld, replaceProbe, type Decision, type HookPlan, type HookScan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
@@ -136,7 +125,12 @@ export class Redeliverer {
         if (this.stop) break
         for (const probe of waiting) {
           if (verdicts.get(probe.hookKey) !== 'unknown') continue
-          const found = await newAttempts(github, hooks.find(h => h.key === probe.hookKey)!, [probe], sentAt)
+          const found = await newAttempts(
+            github,
+            hooks.find(h => h.key === probe.hookKey)!,
+            [probe],
+            sentAt
+          )
           const ok = found?.get(probe.facts.guid)
           if (ok !== undefined) verdicts.set(probe.hookKey, ok ? 'up' : 'down')
         }
@@ -146,7 +140,10 @@ export class Redeliverer {
       this.receivers.set(key, { ...this.receivers.get(key), verdict })
       const label = hooks.find(h => h.key === key)?.label ?? key
       if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
-      else log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`)
+      else
+        log.info(
+          `${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`
+        )
     }
     const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
     // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.

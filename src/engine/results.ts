@@ -97,7 +97,8 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   }
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
   if (plan.outsideScan > 0) log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`)
-  if (plan.alreadyDone > 0) log.debug(`  ${plural(plan.alreadyDone, 'failing delivery', 'failing deliveries')} ${noun(plan.alreadyDone, 'was', 'were')} already given up or skipped for good by an earlier run`)
+  if (plan.alreadyDone > 0)
+    log.debug(`  ${plural(plan.alreadyDone, 'failing delivery', 'failing deliveries')} ${noun(plan.alreadyDone, 'was', 'were')} already given up or skipped for good by an earlier run`)
   for (const d of plan.decisions) {
     const event = d.facts.action ? `${d.facts.event}.${d.facts.action}` : d.facts.event
     log.debug(`  ${d.facts.guid} ${event} id=${d.facts.newestId} attempts=${d.attempts} -> ${d.action}${d.probe ? ' (probe)' : ''}${d.reason ? ` (${d.reason})` : ''}`)

@@ -71,7 +71,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     const parsed = await keeper.read()
     if (parsed.newer) {
       // Its words fit a variable and a state file alike: the description says which.
-      throw new UserError(`The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`)
+      throw new UserError(
+        `The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`
+      )
     }
     if (parsed.problem) {
       warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
@@ -136,7 +138,16 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, policy.windowMs)))
     const next: Bookmark = { hooks: new Map(kept) }
     for (const scan of scans) {
-      next.hooks.set(scan.key, nextHookBookmark(scan, plan.hooks.find(p => p.key === scan.key)!, redeliverer.outcomes, now, redeliverer.receivers.get(scan.key)))
+      next.hooks.set(
+        scan.key,
+        nextHookBookmark(
+          scan,
+          plan.hooks.find(p => p.key === scan.key)!,
+          redeliverer.outcomes,
+          now,
+          redeliverer.receivers.get(scan.key)
+        )
+      )
     }
     try {
       await keeper.write(next, { mergeWithOthers: true })

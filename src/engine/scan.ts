@@ -61,19 +61,20 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   let lost = false
   try {
     // A hook GitHub says never delivered has nothing to list: it costs no request.
-    if (!hook.neverDelivered) await github.listDeliveries(hook, page => {
-      if (context.signal?.aborted) return false
-      bounds ??= boundsNow()
-      const { floorBase, scanStart, windowStart, seenBefore } = bounds
-      let more = page.length > 0
-      for (const attempt of page) {
-        if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
-        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-        if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
-        if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
-      }
-      return more
-    })
+    if (!hook.neverDelivered)
+      await github.listDeliveries(hook, page => {
+        if (context.signal?.aborted) return false
+        bounds ??= boundsNow()
+        const { floorBase, scanStart, windowStart, seenBefore } = bounds
+        let more = page.length > 0
+        for (const attempt of page) {
+          if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
+          // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+          if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
+          if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
+        }
+        return more
+      })
   } catch (error) {
     if (error instanceof UnknownHookError) return { hook, unknown: error }
     if (error instanceof UserError) return { hook, fatal: error }
@@ -89,7 +90,10 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
     )
   }
   context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)
-  return { hook, ledger, scan: {
+  return {
+    hook,
+    ledger,
+    scan: {
       key: hook.key,
       facts: [...ledger.facts()],
       scanStart,

@@ -114,9 +114,7 @@ export class GitHubDeliveries implements DeliveriesPort {
           await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
           continue
         }
-        const message = uncertain
-          ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
-          : describeError(error)
+        const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error)
         return { kind: 'error', message, uncertain, at: this.clock.now() }
       }
     }

@@ -91,18 +91,7 @@ export function describeError(error: unknown): string {
 }
 
 export type NetworkProblem =
-  | 'name-resolution'
-  | 'connection-refused'
-  | 'connection-closed'
-  | 'timeout'
-  | 'unreachable'
-  | 'certificate'
-  | 'tls'
-  | 'proxy'
-  | 'not-http'
-  | 'blocked-port'
-  | 'invalid-header'
-  | 'other'
+  'name-resolution' | 'connection-refused' | 'connection-closed' | 'timeout' | 'unreachable' | 'certificate' | 'tls' | 'proxy' | 'not-http' | 'blocked-port' | 'invalid-header' | 'other'
 
 export interface NetworkFailure {
   problem: NetworkProblem

@@ -22,9 +22,7 @@ export interface TriesSoFar {
   failed: number
 }
 
-export type NextStep =
-  | { retry: false; limit?: 'secondary' | 'primary'; waitS?: number }
-  | { retry: true; waitMs: number; limit?: 'secondary' | 'primary'; waitS?: number }
+export type NextStep = { retry: false; limit?: 'secondary' | 'primary'; waitS?: number } | { retry: true; waitMs: number; limit?: 'secondary' | 'primary'; waitS?: number }
 
 export interface RetryRules {
   /** Retries after a server error or a dropped connection: 0 for writes, which could act twice. */
@@ -72,9 +70,7 @@ export function nextStep(answer: FailedAnswer, tries: TriesSoFar, rules: RetryRu
   if (limited) {
     // A rate limit refused the request before it did anything: sending it again is safe, writes included.
     const again =
-      limited.limit === 'secondary'
-        ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S
-        : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S
+      limited.limit === 'secondary' ? tries.limited < MAX_SECONDARY_RETRIES && limited.waitS <= MAX_SECONDARY_WAIT_S : tries.limited < MAX_PRIMARY_RETRIES && limited.waitS <= MAX_PRIMARY_WAIT_S
     return again ? { retry: true, waitMs: limited.waitS * 1000, ...limited } : { retry: false, ...limited }
   }
   const serverSide = !answer.answered || answer.status >= 500 || answer.status === 408
