@@ -7,7 +7,8 @@ import { loadAction, read, tableAfterHeading } from './helpers.js'
 const action = loadAction()
 const readme = read('README.md')
 
-const EMPTY_DEFAULT = '*(empty)*'
+// Prettier writes Markdown emphasis with underscores.
+const EMPTY_DEFAULT = '_(empty)_'
 
 function code(name: string): string {
   return '`' + name + '`'
