@@ -38126,10 +38126,9 @@ function governRequests(octokit, context) {
         const serverRetries = settings.retries ?? defaultServerRetries(method);
         const tries = { limited: 0, failed: 0 };
         for (;;) {
-            if (method !== 'GET' && method !== 'HEAD')
-                await writeTurn(pacing);
+            const release = method !== 'GET' && method !== 'HEAD' ? await writeTurn(pacing) : undefined;
             try {
-                const response = await request(options);
+                const response = await Promise.resolve(request(options)).finally(() => release?.());
                 if (settings.parseSuccessResponseBody === false && isStream(response.data))
                     response.data = await readText(response.data);
                 return response;
@@ -38187,21 +38186,31 @@ function failedAnswer(method, error) {
 // Keyed by the clock that spaces them, which is one clock outside tests.
 const writeQueues = new Map();
 const monotonic = () => performance.now();
-/** Resolves when this process may send its next write. */
+/**
+ * Resolves when this process may send its next write, with the function to call once GitHub has
+ * answered it. One write at a time, and the interval runs from the answer: GitHub counts from
+ * when it handled the last write, which a slow connection can make later than when it was sent.
+ */
 function writeTurn(pacing) {
     const now = pacing.now ?? monotonic;
     let state = writeQueues.get(now);
     if (!state)
         writeQueues.set(now, (state = { queue: Promise.resolve(), nextAt: -Infinity }));
     const gate = state;
+    let release;
+    const answered = new Promise(resolve => (release = resolve));
     const turn = gate.queue.then(async () => {
         const wait = gate.nextAt - now();
         if (wait > 0)
             await pacing.sleep(wait);
+    });
+    gate.queue = turn
+        .then(() => answered)
+        .catch(() => undefined)
+        .then(() => {
         gate.nextAt = now() + pacing.writeIntervalMs;
     });
-    gate.queue = turn.catch(() => undefined);
-    return turn;
+    return turn.then(() => release);
 }
 /**
  * undici's fetch, the one @actions/core's HTTP client already loads (Node's own would load a

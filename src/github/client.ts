@@ -117,9 +117,9 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
     const serverRetries = settings.retries ?? defaultServerRetries(method)
     const tries = { limited: 0, failed: 0 }
     for (;;) {
-      if (method !== 'GET' && method !== 'HEAD') await writeTurn(pacing)
+      const release = method !== 'GET' && method !== 'HEAD' ? await writeTurn(pacing) : undefined
       try {
-        const response = await request(options)
+        const response = await Promise.resolve(request(options)).finally(() => release?.())
         if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
         return response
       } catch (error) {
@@ -175,19 +175,29 @@ function failedAnswer(method: string, error: unknown): FailedAnswer {
 const writeQueues = new Map<() => number, { queue: Promise<void>; nextAt: number }>()
 const monotonic = (): number => performance.now()
 
-/** Resolves when this process may send its next write. */
-function writeTurn(pacing: Pacing): Promise<void> {
+/**
+ * Resolves when this process may send its next write, with the function to call once GitHub has
+ * answered it. One write at a time, and the interval runs from the answer: GitHub counts from
+ * when it handled the last write, which a slow connection can make later than when it was sent.
+ */
+function writeTurn(pacing: Pacing): Promise<() => void> {
   const now = pacing.now ?? monotonic
   let state = writeQueues.get(now)
   if (!state) writeQueues.set(now, (state = { queue: Promise.resolve(), nextAt: -Infinity }))
   const gate = state
+  let release!: () => void
+  const answered = new Promise<void>(resolve => (release = resolve))
   const turn = gate.queue.then(async () => {
     const wait = gate.nextAt - now()
     if (wait > 0) await pacing.sleep(wait)
-    gate.nextAt = now() + pacing.writeIntervalMs
   })
-  gate.queue = turn.catch(() => undefined)
-  return turn
+  gate.queue = turn
+    .then(() => answered)
+    .catch(() => undefined)
+    .then(() => {
+      gate.nextAt = now() + pacing.writeIntervalMs
+    })
+  return turn.then(() => release)
 }
 
 /**
