@@ -38431,7 +38431,7 @@ function orgHookRoute(org) {
         redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
         permission: (level, credential) => credential === 'installation'
             ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
-            : `to be an owner of ${org} with a fine-grained token's "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's admin:org_hook scope`
+            : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
     };
 }
 function repoHookRoute(owner, repo) {

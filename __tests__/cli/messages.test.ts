@@ -190,3 +190,14 @@ describe('counts in good grammar', () => {
     expect(run.stderr + run.stdout).not.toMatch(/\b1 (errors|attempts|redeliveries|requests)\b/)
   })
 })
+
+test('--json with a bad input prints one object that says why', async () => {
+  let stdout = ''
+  const code = await main(
+    ['--target-type', 'org', '--org', 'acme', '--max-attempts', '0', '--json'],
+    { GITHUB_TOKEN: 'ghp_placeholder' },
+    { stdout: t => (stdout += t), stderr: () => {}, stderrIsTerminal: false }
+  )
+  expect(code).toBe(1)
+  expect(JSON.parse(stdout)).toEqual({ failures: ['--max-attempts must be a positive integer, got "0".'] })
+})

@@ -36141,7 +36141,7 @@ function orgHookRoute(org) {
         redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
         permission: (level, credential) => credential === 'installation'
             ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
-            : `to be an owner of ${org} with a fine-grained token's "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's admin:org_hook scope`
+            : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
     };
 }
 function repoHookRoute(owner, repo) {
@@ -37208,7 +37208,7 @@ Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: beside the state
                                file as PATH.report.json, else report.json in the temporary
-                               directory's webhook-redelivery-USER/, overwritten each run)
+                               directory's webhook-redelivery-UID/, overwritten each run)
   --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
                                textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr
@@ -37232,7 +37232,20 @@ Exit codes: 0 done, 1 errors or bad input, 130/143 interrupted by SIGINT/SIGTERM
  */
 const metrics_PREFIX = 'webhook_redelivery_';
 /** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
-const KNOWN_SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff'];
+const KNOWN_SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'backoff',
+    'interrupted'
+];
 /** The metrics text for a finished run. */
 function renderMetrics(run, context) {
     const families = new Map();
@@ -37491,6 +37504,9 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
     if (!result.ok) {
         for (const message of result.errors)
             streams.stderr(`error: ${say(message)}\n`);
+        // A reader of --json gets one object whenever the flags were understood: here, why nothing ran.
+        if (options.json)
+            streams.stdout(JSON.stringify({ failures: result.errors.map(say) }) + '\n');
         return 1;
     }
     const { config } = result;

@@ -171,7 +171,7 @@ Output:
   --json                       print the outputs as JSON on stdout
   --report-file PATH           where to write the JSON report (default: beside the state
                                file as PATH.report.json, else report.json in the temporary
-                               directory's webhook-redelivery-USER/, overwritten each run)
+                               directory's webhook-redelivery-UID/, overwritten each run)
   --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
                                textfile collector: a .prom file in its directory)
   --debug                      log every decision on stderr

@@ -75,6 +75,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
     for (const message of result.errors) streams.stderr(`error: ${say(message)}\n`)
+    // A reader of --json gets one object whenever the flags were understood: here, why nothing ran.
+    if (options.json) streams.stdout(JSON.stringify({ failures: result.errors.map(say) }) + '\n')
     return 1
   }
   const { config } = result

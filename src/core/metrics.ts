@@ -10,7 +10,20 @@ import type { HookResult, ReportRow, RunResult } from './types.js'
 const PREFIX = 'webhook_redelivery_'
 
 /** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
-const KNOWN_SKIP_REASONS: readonly SkipReason[] = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff']
+const KNOWN_SKIP_REASONS: readonly SkipReason[] = [
+  'filtered',
+  'too-old',
+  'max-attempts',
+  'outside-window',
+  'budget',
+  'rate-limited',
+  'refused',
+  'dry-run',
+  'in-flight',
+  'receiver-down',
+  'backoff',
+  'interrupted'
+]
 
 export interface MetricsContext {
   /** What the run looked after, as the report names it: `org acme`, `repo acme/widgets`, `app`. */

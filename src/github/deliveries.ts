@@ -189,7 +189,7 @@ export function orgHookRoute(org: string): HookRoute {
     permission: (level, credential) =>
       credential === 'installation'
         ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
-        : `to be an owner of ${org} with a fine-grained token's "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's admin:org_hook scope`
+        : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
   }
 }
 
