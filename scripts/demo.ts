@@ -264,7 +264,11 @@ async function main(): Promise<Check[]> {
   for (const n of names) for (const d of api.deliveries(day.hooks[n])) if (d.redelivery) handMade.set(d.guid, (handMade.get(d.guid) ?? 0) + 1)
 
   print(style.bold('webhook-redelivery demo'))
-  print(style.dim(`the bundled action (dist/index.js) against the local GitHub API at ${api.url}, run as the Actions runner runs it, on this machine's Node ${process.versions.node} (action.yml declares node24; the tests run both)`))
+  print(
+    style.dim(
+      `the bundled action (dist/index.js) against the local GitHub API at ${api.url}, run as the Actions runner runs it, on this machine's Node ${process.versions.node} (action.yml declares node24; the tests run both)`
+    )
+  )
   print()
   const total = names.reduce((s, n) => s + day.deliveries[n], 0)
   print(`A realistic day of webhook traffic, ${total.toLocaleString('en-US')} delivery attempts over the last 24 hours:`)
