@@ -1,7 +1,7 @@
 // The data GitHub keeps about webhooks: hooks, their delivery attempts, the receivers
 // those attempts hit, and repository Actions variables.
 
-import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel, RepositoryOptions } from './types.js'
+import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel, RepositoryInfo, RepositoryOptions } from './types.js'
 import { isoSeconds } from './util.js'
 
 /** App delivery ids on github.com are already past 2^53 (early 2026). */
@@ -377,15 +377,8 @@ export interface Account {
   type: 'Organization' | 'User'
 }
 
-export interface Repository {
-  /** owner/name as first written (GitHub keeps the case it was created with). */
-  fullName: string
-  owner: string
-  name: string
-  id: number
-  private: boolean
-  archived: boolean
-  fork: boolean
+/** What tests see of a repository (`fullName` keeps the case it was created with), and when it was made. */
+export interface Repository extends RepositoryInfo {
   createdAt: number
 }
 

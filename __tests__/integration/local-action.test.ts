@@ -3,12 +3,13 @@
  * load its INPUT_* values into the environment and call the exported run() of the
  * TypeScript source, in-process, against the local GitHub API.
  */
-import { afterAll, beforeAll, expect, jest, test } from '@jest/globals'
+import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { root } from '../docs/helpers.js'
+import { runActionMain } from '../support/in-process.js'
 import { addFailure, HOUR } from '../support/world.js'
 
 let api: LocalApi
@@ -44,18 +45,7 @@ test('src/main.ts exports run(), which works with .env.example filled in (a dry 
   expect(env['INPUT_DRY-RUN']).toBe('true')
   // The report goes under RUNNER_TEMP, as on a runner (and is removed with it).
   process.env = { PATH: saved.PATH, ...env, INPUT_TOKEN: token, GITHUB_API_URL: api.url, RUNNER_TEMP: runnerTemp, WEBHOOK_REDELIVERY_TIME_SCALE: '0.01' }
-  const lines: string[] = []
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    lines.push(String(chunk))
-    return true
-  })
-  try {
-    const { run } = await import('../../src/main.js')
-    await run()
-  } finally {
-    write.mockRestore()
-  }
-  const out = lines.join('')
+  const { out } = await runActionMain()
   expect(process.exitCode ?? 0).toBe(0)
   expect(out).not.toContain('::error::')
   expect(out).toContain(`your-org hook ${hook.id}`)

@@ -2,11 +2,12 @@
  * How an action run ends when the runner's files let it down: run() of src/main.ts in
  * process, against the local GitHub API, with the runner's environment built by hand.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, jest, test } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
+import { runActionMain } from '../support/in-process.js'
 import { parseCommands, runAction as runBundledAction } from '../support/runner.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts } from '../support/world.js'
 
@@ -34,19 +35,7 @@ afterEach(() => {
 async function runInProcess(inputs: Record<string, string>, runner: Record<string, string>): Promise<{ exitCode: number; out: string }> {
   process.env = { PATH: saved.PATH, RUNNER_TEMP: temp, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/ops', WEBHOOK_REDELIVERY_TIME_SCALE: '0.01', ...runner }
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
-  process.exitCode = undefined
-  const chunks: string[] = []
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    chunks.push(String(chunk))
-    return true
-  })
-  try {
-    const { run } = await import('../../src/main.js')
-    await run()
-  } finally {
-    write.mockRestore()
-  }
-  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join('') }
+  return runActionMain()
 }
 
 test('an unwritable GITHUB_STEP_SUMMARY and a missing GITHUB_OUTPUT file are warnings, after the redeliveries were made', async () => {

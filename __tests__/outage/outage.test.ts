@@ -29,6 +29,18 @@ afterEach(async () => {
   await api.close()
 })
 
+/** A healthy receiver that refuses the first delivery it is sent, every time: `poison()` names it. */
+function refusingFirst(): { up: (t: number, guid: string) => boolean; poison: () => string | undefined } {
+  let poison: string | undefined
+  return {
+    up: (_t, guid) => {
+      poison ??= guid
+      return guid !== poison
+    },
+    poison: () => poison
+  }
+}
+
 /** A receiver that is down in the given server-time intervals. */
 function downDuring(...intervals: Array<[number, number]>): (t: number) => boolean {
   return t => !intervals.some(([from, to]) => t >= from && t < to)
@@ -120,19 +132,10 @@ describe('an outage of the receiver', () => {
 
 describe('a delivery a healthy receiver keeps refusing', () => {
   test('gets exactly max-attempts redeliveries, spread by the backoff, then is given up and reported once', async () => {
-    let poison: string | undefined
-    const schedule = new Schedule({
-      api,
-      hook,
-      inputs,
-      every: 15 * MINUTE,
-      perMinute: 1,
-      up: (_t, g) => {
-        poison ??= g
-        return g !== poison
-      }
-    })
+    const receiver = refusingFirst()
+    const schedule = new Schedule({ api, hook, inputs, every: 15 * MINUTE, perMinute: 1, up: receiver.up })
     await schedule.runFor(12 * HOUR)
+    const poison = receiver.poison()
     const sends = api.redeliveryRequests(hook).filter(r => r.accepted && r.guid === poison)
     expect(sends).toHaveLength(3)
     expect(sends[1].at - sends[0].at).toBeGreaterThanOrEqual(backoffMs(1))
@@ -196,19 +199,10 @@ describe('in-flight accounting', () => {
 
   test('a delivery refused until GitHub can no longer redeliver it is given up as outside-window and reported, never dropped silently', async () => {
     inputs['max-attempts'] = '50'
-    let poison: string | undefined
-    const schedule = new Schedule({
-      api,
-      hook,
-      inputs,
-      every: 2 * HOUR,
-      perMinute: 0.05,
-      up: (_t, g) => {
-        poison ??= g
-        return g !== poison
-      }
-    })
+    const receiver = refusingFirst()
+    const schedule = new Schedule({ api, hook, inputs, every: 2 * HOUR, perMinute: 0.05, up: receiver.up })
     await schedule.runFor(4 * DAY)
+    const poison = receiver.poison()
     const rows = schedule.runs.flatMap(r => r.result!.rows.filter(row => row.guid === poison))
     const givenUp = rows.filter(r => r.reason === 'outside-window')
     expect(givenUp).toHaveLength(1)

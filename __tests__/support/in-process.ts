@@ -4,6 +4,7 @@
  * (no write spacing, retries a millisecond apart) and a sleep moves the server's clock
  * instead of the machine's, so hours of schedule take milliseconds.
  */
+import { jest } from '@jest/globals'
 import { parseConfig, type RawInputs } from '../../src/core/config.js'
 import type { RunResult } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
@@ -53,4 +54,25 @@ export async function runInProcess(api: LocalApi, inputs: RawInputs, options: In
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error), log, warnings }
   }
+}
+
+/**
+ * The action's own `run()` (src/main.ts) in this process, as @github/local-action calls it,
+ * with process.env already set as the runner would: what it wrote to stdout (its workflow
+ * commands) and the exit code it set.
+ */
+export async function runActionMain(): Promise<{ exitCode: number; out: string }> {
+  process.exitCode = undefined
+  const chunks: string[] = []
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    chunks.push(String(chunk))
+    return true
+  })
+  try {
+    const { run } = await import('../../src/main.js')
+    await run()
+  } finally {
+    write.mockRestore()
+  }
+  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join('') }
 }

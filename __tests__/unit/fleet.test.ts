@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
+import { Prng } from '../fixtures/prng.js'
 import {
   displayPayloadUrl,
   hookMatches,
@@ -28,18 +29,6 @@ function ok<T>(result: Parsed<T>): T {
 function errors<T>(result: Parsed<T>): string[] {
   if (result.ok) throw new Error(`expected errors, got ${JSON.stringify(result.value)}`)
   return result.errors
-}
-
-/** A seeded PRNG (mulberry32), so the property tests are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('parseRepositoryPatterns', () => {
@@ -310,7 +299,8 @@ describe('parseShard', () => {
 
 describe('shards', () => {
   const keys = (n: number, seed: number): string[] => {
-    const next = rng(seed)
+    const prng = new Prng(seed)
+    const next = (): number => prng.next()
     return Array.from({ length: n }, (_, i) => shardKey({ kind: 'repo', repo: `org${Math.floor(next() * 20)}/repo-${i}`, id: 1 + Math.floor(next() * 1e9) }))
   }
 
