@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
-import { buildReport, stepFailures } from './core/report.js'
+import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
-import { UserError } from './engine/ports.js'
+import { stoppedBecause, UserError } from './engine/ports.js'
 import { defaultReportPath } from './report-file.js'
 import { redeliverFailedDeliveries } from './session.js'
 
@@ -74,7 +74,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     if (failures.length > 0) core.setFailed(failures.join('\n'))
     else for (const failure of result.failures) core.warning(failure)
   } catch (error) {
-    const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    const message = stoppedBecause(error)
     core.setFailed(message)
     if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
     await writeSummaryText(redact(renderFailure(message)))
@@ -90,14 +90,7 @@ function setOutputs(result: RunResult, reportPath: string): void {
   }
   const { totals } = result
   try {
-    core.setOutput('scanned', totals.scanned)
-    core.setOutput('failed', totals.failed)
-    core.setOutput('redelivered', totals.redelivered)
-    core.setOutput('skipped', totals.skipped)
-    core.setOutput('errors', totals.errors)
-    core.setOutput('given-up', totals.givenUp)
-    core.setOutput('receivers-down', totals.receiversDown)
-    core.setOutput('report', reportPath)
+    for (const [name, value] of Object.entries(outputsOf(totals, reportPath))) core.setOutput(name, value)
   } catch (error) {
     core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
   }

@@ -4,8 +4,8 @@ import { dirname, resolve } from 'node:path'
 import { parseConfig } from '../core/config.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
-import { buildReport, describeTarget, stepFailures } from '../core/report.js'
-import { UserError, type Logger } from '../engine/ports.js'
+import { buildReport, describeTarget, outputsOf, stepFailures } from '../core/report.js'
+import { stoppedBecause, type Logger } from '../engine/ports.js'
 import { USER_AGENT } from '../github/client.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
@@ -131,8 +131,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     }
     metrics?.write(run)
     // The action's output names, as `--json` promises, and what failed the run: the counts alone can read as success.
-    const { givenUp, receiversDown, ...counts } = run.totals
-    const outputs = { ...counts, 'given-up': givenUp, 'receivers-down': receiversDown, report: reportPath, failures: run.failures.map(redact) }
+    const outputs = { ...outputsOf(run.totals, reportPath), failures: run.failures.map(redact) }
     if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
     else {
       const t = run.totals
@@ -149,7 +148,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     return failures.length > 0 ? 1 : 0
   } catch (error) {
     if (started) metrics?.failed(Date.now())
-    const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+    const message = stoppedBecause(error)
     // A reader of --json gets one object on every run that got going: here, only why it stopped.
     if (options.json) streams.stdout(JSON.stringify({ failures: [say(message)] }) + '\n')
     return fail(message)

@@ -1,4 +1,4 @@
-import { FINAL_SKIPS, type SkipReason } from './plan.js'
+import { FINAL_SKIPS, SKIP_REASONS } from './plan.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
 
 /**
@@ -8,22 +8,6 @@ import type { HookResult, ReportRow, RunResult } from './types.js'
  */
 
 const PREFIX = 'webhook_redelivery_'
-
-/** Every skip reason, so each hook's series exist (at 0) before the first skip of a kind. */
-const KNOWN_SKIP_REASONS: readonly SkipReason[] = [
-  'filtered',
-  'too-old',
-  'max-attempts',
-  'outside-window',
-  'budget',
-  'rate-limited',
-  'refused',
-  'dry-run',
-  'in-flight',
-  'receiver-down',
-  'backoff',
-  'interrupted'
-]
 
 export interface MetricsContext {
   /** What the run looked after, as the report names it: `org acme`, `repo acme/widgets`, `app`. */
@@ -56,7 +40,8 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
     add('failed_deliveries', 'Distinct deliveries the last run found failing and due.', labels, hook.failed)
     add('redelivered_deliveries', 'Redelivery requests GitHub accepted in the last run.', labels, hook.redelivered)
     add('redelivery_errors', 'Redelivery requests that failed after retries in the last run; tried again next run.', labels, hook.errors)
-    const skipped = new Map<string, number>(KNOWN_SKIP_REASONS.map(reason => [reason, 0]))
+    // Every skip reason, so each hook's series exist (at 0) before the first skip of a kind.
+    const skipped = new Map<string, number>(SKIP_REASONS.map(reason => [reason, 0]))
     for (const row of rows) if (row.result === 'skipped' && row.reason) skipped.set(row.reason, (skipped.get(row.reason) ?? 0) + 1)
     for (const [reason, count] of skipped) {
       add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count)

@@ -4,23 +4,14 @@ import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
 import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
 
-export type SkipReason =
-  | 'filtered'
-  | 'too-old'
-  | 'max-attempts'
-  | 'outside-window'
-  | 'budget'
-  | 'rate-limited'
-  | 'refused'
-  | 'dry-run'
-  /** Another run, overlapping this one, is redelivering it. */
-  | 'in-flight'
-  /** The hook's receiver is down (or not shown up): it waits, at no cost of an attempt. */
-  | 'receiver-down'
-  /** The receiver refused its last redelivery: the next one waits for the backoff. */
-  | 'backoff'
-  /** The run was interrupted (SIGINT, SIGTERM) before sending it; the next run does. */
-  | 'interrupted'
+/**
+ * Why a failing delivery was not redelivered. In flight: another run is sending it.
+ * Receiver-down: its receiver is down or not shown up; it waits, at no cost of an attempt.
+ * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
+ * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
+ */
+export const SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted'] as const
+export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused'])
@@ -281,8 +272,7 @@ export function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: Reado
     }
   }
   const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t): t is number => t !== undefined)
-  const down = receiver.verdict === 'down' || receiver.verdict === 'unknown'
-  const downSince = down ? (scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt) : undefined
+  const downSince = downSinceOf(scan, plan, receiver)
   return {
     floor,
     ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -368,6 +358,12 @@ export const PROBE_TIME_MARGIN_MS = 2 * 60_000
 /** Whether a failed redelivery at `t` went into a receiver not known to be up. */
 export function inProbeSpans(spans: ReadonlyArray<readonly [number, number]>, t: number): boolean {
   return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS)
+}
+
+/** Since when a receiver this run did not find up has been failing; undefined when it was found up, or not probed. */
+export function downSinceOf(scan: HookScan, plan: HookPlan, receiver: ReceiverState | undefined): number | undefined {
+  if (receiver?.verdict !== 'down' && receiver?.verdict !== 'unknown') return undefined
+  return scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt
 }
 
 /** Since when the hook's receiver has been failing: its oldest failure after its newest success. */

@@ -89,3 +89,17 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
   }
   return reasons
 }
+
+/** The step's outputs, by the names action.yml declares, in its order; the CLI's `--json` prints the same. */
+export function outputsOf(totals: Totals, report: string): Record<string, number | string> {
+  return {
+    scanned: totals.scanned,
+    failed: totals.failed,
+    redelivered: totals.redelivered,
+    skipped: totals.skipped,
+    errors: totals.errors,
+    'given-up': totals.givenUp,
+    'receivers-down': totals.receiversDown,
+    report
+  }
+}

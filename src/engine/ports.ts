@@ -55,6 +55,11 @@ export class UserError extends Error {
   override readonly name = 'UserError'
 }
 
+/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
+export function stoppedBecause(error: unknown): string {
+  return error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`
+}
+
 /** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
 export class RateLimitedError extends Error {
   override readonly name = 'RateLimitedError'

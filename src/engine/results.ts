@@ -1,4 +1,4 @@
-import { failingSince, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
+import { downSinceOf, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
@@ -34,7 +34,7 @@ export function tally(
     }
     const verdict = receivers.get(s.hook.key)?.verdict
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
-      const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt
+      const since = downSinceOf(s.scan, hookPlan, receivers.get(s.hook.key))
       // The held deliveries, and the probe itself: it went out and did not get through.
       const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
       result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }

@@ -110,7 +110,8 @@ export class GitHubDeliveries implements DeliveriesPort {
         }
         if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
         const uncertain = mayHaveBeenProcessed(error)
-        if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
+        // (A failure that cannot get better never gets here: the client ends the run with it.)
+        if (!uncertain && attempt < REDELIVERY_TRIES) {
           await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
           continue
         }

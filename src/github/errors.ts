@@ -1,4 +1,4 @@
-import { getProxyUrl } from '@actions/http-client'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 /** The credential a request was made with, to say which one GitHub refused. */
 export type CredentialKind = 'token' | 'app-jwt' | 'installation'
 
@@ -231,8 +231,7 @@ function hostName(host: string): string {
 /** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
 function proxyFor(url: URL): string | undefined {
   try {
-    const proxy = getProxyUrl(url.href)
-    return proxy ? new URL(proxy).host : undefined
+    return getProxyUrl(url)?.host
   } catch {
     return undefined
   }
