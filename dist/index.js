@@ -31391,6 +31391,19 @@ function stepFailures(result, failOn) {
     }
     return reasons;
 }
+/** The step's outputs, by the names action.yml declares, in its order; the CLI's `--json` prints the same. */
+function outputsOf(totals, report) {
+    return {
+        scanned: totals.scanned,
+        failed: totals.failed,
+        redelivered: totals.redelivered,
+        skipped: totals.skipped,
+        errors: totals.errors,
+        'given-up': totals.givenUp,
+        'receivers-down': totals.receiversDown,
+        report
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/core/plural.ts
 /**
@@ -31581,6 +31594,10 @@ function summary_truncate(text, max) {
  */
 class UserError extends Error {
     name = 'UserError';
+}
+/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
+function stoppedBecause(error) {
+    return error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 /** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
 class RateLimitedError extends Error {
@@ -32136,6 +32153,13 @@ function chargedAttempts(listedRedeliveries, freeProbes) {
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 
 
+/**
+ * Why a failing delivery was not redelivered. In flight: another run is sending it.
+ * Receiver-down: its receiver is down or not shown up; it waits, at no cost of an attempt.
+ * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
+ * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
+ */
+const SKIP_REASONS = (/* unused pure expression or super */ null && (['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted']));
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
 /** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
@@ -32334,8 +32358,7 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
         }
     }
     const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t) => t !== undefined);
-    const down = receiver.verdict === 'down' || receiver.verdict === 'unknown';
-    const downSince = down ? (scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt) : undefined;
+    const downSince = downSinceOf(scan, plan, receiver);
     return {
         floor,
         ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -32423,6 +32446,12 @@ const PROBE_TIME_MARGIN_MS = 2 * 60_000;
 /** Whether a failed redelivery at `t` went into a receiver not known to be up. */
 function inProbeSpans(spans, t) {
     return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS);
+}
+/** Since when a receiver this run did not find up has been failing; undefined when it was found up, or not probed. */
+function downSinceOf(scan, plan, receiver) {
+    if (receiver?.verdict !== 'down' && receiver?.verdict !== 'unknown')
+        return undefined;
+    return scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt;
 }
 /** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
 function failingSince(scan, plan) {
@@ -33089,7 +33118,7 @@ function tally(scanned, plan, outcomes, receivers, log) {
         }
         const verdict = receivers.get(s.hook.key)?.verdict;
         if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
-            const since = s.scan.previous?.downSince ?? failingSince(s.scan, hookPlan) ?? receivers.get(s.hook.key)?.probedAt;
+            const since = downSinceOf(s.scan, hookPlan, receivers.get(s.hook.key));
             // The held deliveries, and the probe itself: it went out and did not get through.
             const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length;
             result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) };
@@ -37942,8 +37971,7 @@ function hostName(host) {
 /** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
 function proxyFor(url) {
     try {
-        const proxy = (0,lib/* getProxyUrl */.s_)(url.href);
-        return proxy ? new URL(proxy).host : undefined;
+        return (0,lib_proxy/* getProxyUrl */.s)(url)?.host;
     }
     catch {
         return undefined;
@@ -38366,7 +38394,8 @@ class GitHubDeliveries {
                 if (error.status >= 400 && error.status < 500)
                     return { kind: 'refused', status: error.status, message: describeError(error) };
                 const uncertain = mayHaveBeenProcessed(error);
-                if (!uncertain && attempt < REDELIVERY_TRIES && !networkFailure(error)?.permanent) {
+                // (A failure that cannot get better never gets here: the client ends the run with it.)
+                if (!uncertain && attempt < REDELIVERY_TRIES) {
                     await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs);
                     continue;
                 }
@@ -39126,7 +39155,7 @@ async function runAction(interrupt) {
                 core_warning(failure);
     }
     catch (error) {
-        const message = error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
+        const message = stoppedBecause(error);
         setFailed(message);
         if (!(error instanceof UserError) && error instanceof Error && error.stack)
             core_debug(error.stack);
@@ -39142,14 +39171,8 @@ function setOutputs(result, reportPath) {
     }
     const { totals } = result;
     try {
-        setOutput('scanned', totals.scanned);
-        setOutput('failed', totals.failed);
-        setOutput('redelivered', totals.redelivered);
-        setOutput('skipped', totals.skipped);
-        setOutput('errors', totals.errors);
-        setOutput('given-up', totals.givenUp);
-        setOutput('receivers-down', totals.receiversDown);
-        setOutput('report', reportPath);
+        for (const [name, value] of Object.entries(outputsOf(totals, reportPath)))
+            setOutput(name, value);
     }
     catch (error) {
         core_warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`);
@@ -39575,10 +39598,9 @@ function qstring(str) {
 var https__WEBPACK_IMPORTED_MODULE_1___namespace_cache;
 var http__WEBPACK_IMPORTED_MODULE_0___namespace_cache;
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HttpClient: () => (/* binding */ HttpClient),
-/* harmony export */   s_: () => (/* binding */ getProxyUrl)
+/* harmony export */   HttpClient: () => (/* binding */ HttpClient)
 /* harmony export */ });
-/* unused harmony exports HttpCodes, Headers, MediaTypes, HttpClientError, HttpClientResponse, isHttps */
+/* unused harmony exports HttpCodes, Headers, MediaTypes, getProxyUrl, HttpClientError, HttpClientResponse, isHttps */
 /* harmony import */ var http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8611);
 /* harmony import */ var https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5692);
 /* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9783);
@@ -39643,7 +39665,7 @@ var MediaTypes;
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
 function getProxyUrl(serverUrl) {
-    const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(new URL(serverUrl));
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
 const HttpRedirectCodes = [

@@ -106,7 +106,8 @@ describe.each(nodeRuntimes())('on $name', runtime => {
   test('3. an outage of the redelivery endpoint mid-run: reported, and the next run does exactly the rest', async () => {
     const { hook, inputs } = await orgWorld()
     const failing = Array.from({ length: 20 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-    const outage = onceRedelivered(api, 5, () => api.outage({ pathIncludes: '/attempts', durationMs: 1_500, status: 503 }))
+    // Real time, and long enough that the run's retries (a few hundred ms at the tests' time scale) cannot outlast it on a loaded machine.
+    const outage = onceRedelivered(api, 5, () => api.outage({ pathIncludes: '/attempts', durationMs: 5_000, status: 503 }))
     const first = await run(inputs, { killWhen: outage.killWhen })
     expect(first.exitCode).toBe(1)
     const errors = Number(first.outputs.errors)
@@ -114,7 +115,7 @@ describe.each(nodeRuntimes())('on $name', runtime => {
     expect(Number(first.outputs.redelivered) + errors).toBe(20)
     expect(first.commands.errors.join('\n')).toMatch(/failed after retries; the next run tries again/)
     expect(first.report.deliveries.filter((d: { result: string }) => d.result === 'error')).toHaveLength(errors)
-    await new Promise(resolve => setTimeout(resolve, 1_600))
+    await new Promise(resolve => setTimeout(resolve, 5_100))
     await nextTick()
     const second = await run(inputs)
     expect(second.exitCode).toBe(0)

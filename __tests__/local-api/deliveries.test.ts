@@ -173,15 +173,12 @@ describe('deliveries', () => {
 
   it('lists 100,000 deliveries by cursor in O(page) per request', async () => {
     const hook = api.createOrgHook('bulk')
-    const t0 = Date.now()
     const failing = seedDeliveries(api, hook, { count: 100_000, failRate: 0.01 })
-    const seedMs = Date.now() - t0
     const auth = `token ${api.createToken({ grants: [{ org: 'bulk', hooks: 'read' }] })}`
     let url: string | undefined = `${api.url}/orgs/bulk/hooks/${(hook as { id: number }).id}/deliveries?per_page=100`
     let count = 0
     let pages = 0
     let failed = 0
-    const t1 = Date.now()
     while (url) {
       const r = await call(url, { auth })
       count += r.json.length
@@ -189,13 +186,10 @@ describe('deliveries', () => {
       pages++
       url = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
     }
-    const listMs = Date.now() - t1
     expect(count).toBe(100_000)
     expect(pages).toBe(1000)
     expect(failed).toBe(failing.length)
-    // Generous bounds: O(n) per page would take minutes here.
-    expect(seedMs).toBeLessThan(5000)
-    expect(listMs).toBeLessThan(20_000)
+    // How fast is the bench's business (its scan scenario), not a timed test's.
   })
 
   it('seeds a realistic day', () => {
