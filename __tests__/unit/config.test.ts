@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import { DEFAULTS, INPUT_NAMES, normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
 const DOTCOM = { apiBaseUrl: 'https://api.github.com', webBaseUrl: 'https://github.com', kind: 'dotcom' }
@@ -48,35 +48,6 @@ describe('parseConfig: defaults and the happy paths', () => {
     expect(config({ ...ORG, 'fail-on': '' }).failOn).toEqual(new Set(['errors']))
     expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up or receiver-down (comma-separated), or never, got "warnings".'])
     expect(errors({ ...ORG, 'fail-on': 'never,errors' })).toEqual(['Input "fail-on" cannot combine never with other conditions.'])
-  })
-
-  test('DEFAULTS match the spec', () => {
-    expect(DEFAULTS).toEqual({ lookback: '24h', 'max-attempts': '3', 'max-redeliveries': '500', 'dry-run': 'false', 'fail-on': 'errors' })
-  })
-
-  test('INPUT_NAMES are exactly the inputs of the spec, in kebab-case', () => {
-    expect([...INPUT_NAMES].sort()).toEqual(
-      [
-        'target-type',
-        'app-id',
-        'private-key',
-        'token',
-        'org',
-        'repository',
-        'hook-id',
-        'hostname',
-        'state-variable',
-        'state-repository',
-        'lookback',
-        'max-attempts',
-        'max-redeliveries',
-        'events',
-        'max-age',
-        'dry-run',
-        'shard',
-        'fail-on'
-      ].sort()
-    )
   })
 
   test('inputs are trimmed', () => {

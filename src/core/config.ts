@@ -2,39 +2,19 @@ import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
 import { parseHookPatterns, parseRepositoryPatterns, parseShard, type RepositoryPattern, type Shard } from './fleet.js'
 import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { INPUTS } from './inputs.generated.js'
 
-/** Every input of action.yml; the CLI takes the same names as --flags. */
-export const INPUT_NAMES = [
-  'target-type',
-  'app-id',
-  'private-key',
-  'token',
-  'org',
-  'repository',
-  'hook-id',
-  'hostname',
-  'state-variable',
-  'state-repository',
-  'lookback',
-  'max-attempts',
-  'max-redeliveries',
-  'events',
-  'max-age',
-  'dry-run',
-  'shard',
-  'fail-on'
-] as const
-
-export type InputName = (typeof INPUT_NAMES)[number]
+export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
 
-export const DEFAULTS: Partial<Record<InputName, string>> = {
-  lookback: '24h',
-  'max-attempts': '3',
-  'max-redeliveries': '500',
-  'dry-run': 'false',
-  'fail-on': 'errors'
-}
+/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map(input => input.name)
+
+/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
+export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-key'])
+
+/** What the runner passes for an input left empty; the CLI applies them the same way. */
+export const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
 
 /** What can fail the step, as the `fail-on` input names them. */
 export type FailCondition = 'errors' | 'given-up' | 'receiver-down'

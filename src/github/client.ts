@@ -5,13 +5,14 @@ import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
+import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { networkFailure, notTheApi } from './errors.js'
 import { defaultServerRetries, nextStep, type FailedAnswer } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
-export const USER_AGENT = 'webhook-redelivery/1.0.0'
+export const USER_AGENT = `webhook-redelivery/${VERSION}`
 
 /**
  * The toolkit's convention: inside a workflow run, the user agent carries the runner's
