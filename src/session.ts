@@ -1,6 +1,6 @@
 import type { Config } from './core/config.js'
 import { fleetScope, inShard, shardKey } from './core/fleet.js'
-import { redeliveryWindowMs } from './core/hostname.js'
+import { policyOf } from './core/plan.js'
 import { noun, plural } from './core/plural.js'
 import type { HookTarget, RunResult } from './core/types.js'
 import { UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './engine/ports.js'
@@ -119,14 +119,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
 
   const result = await runEngine({
     hooks,
-    policy: {
-      maxAttempts: config.maxAttempts,
-      maxRedeliveries: config.maxRedeliveries,
-      events: config.events,
-      maxAgeMs: config.maxAgeMs,
-      dryRun: config.dryRun,
-      windowMs: redeliveryWindowMs(config.location)
-    },
+    policy: policyOf(config),
     lookbackMs: config.lookbackMs,
     // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
     verifyDelayMs: config.location.kind === 'ghes' ? pacing.verifyDelayMs.ghes : pacing.verifyDelayMs.dotcom,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { policyOf } from '../../src/core/plan.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
 const DOTCOM = { apiBaseUrl: 'https://api.github.com', webBaseUrl: 'https://github.com', kind: 'dotcom' }
@@ -690,5 +691,13 @@ describe('parseConfig: shard', () => {
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, shard: '1/2' }, {})
     expect(result.ok && result.config.shard).toBeUndefined()
     expect(result.ok && result.warnings).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
+})
+
+describe('policyOf: what the plan reads of a configuration', () => {
+  test('its settings, and the redelivery window of its GitHub; none of its credentials', () => {
+    const dotcom = policyOf(config({ ...ORG, 'max-attempts': '5', 'max-redeliveries': '9', events: 'push', 'max-age': '6h', 'dry-run': 'true' }))
+    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, windowMs: 3 * 24 * 3_600_000 })
+    expect(policyOf(config({ ...ORG, hostname: 'ghe.example.com' })).windowMs).toBe(7 * 24 * 3_600_000)
   })
 })

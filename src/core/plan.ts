@@ -1,5 +1,6 @@
 import { keepsDone, mergeSpans, type HookBookmark } from './bookmark.js'
-import type { EventFilter } from './config.js'
+import type { Config, EventFilter } from './config.js'
+import { redeliveryWindowMs } from './hostname.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
 import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
@@ -18,14 +19,18 @@ export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-ol
 /** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
 export const GIVE_UP_SKIPS: ReadonlySet<SkipReason> = new Set(['max-attempts', 'outside-window'])
 
-export interface Policy {
-  maxAttempts: number
-  maxRedeliveries: number
-  events: EventFilter[]
-  maxAgeMs?: number
-  dryRun: boolean
+/** What the plan reads of the configuration. */
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun'] as const
+
+export type Policy = Pick<Config, (typeof POLICY_KEYS)[number]> & {
   /** How far back GitHub can still redeliver: 3 days on github.com, 7 on GHES. */
   windowMs: number
+}
+
+/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
+export function policyOf(config: Config): Policy {
+  const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]])) as Pick<Config, (typeof POLICY_KEYS)[number]>
+  return { ...picked, windowMs: redeliveryWindowMs(config.location) }
 }
 
 /**
