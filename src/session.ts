@@ -16,7 +16,10 @@ import { VariableStore } from './state/variable-store.js'
 
 export interface SessionIO {
   log: Logger
-  /** Registers a secret so the runner masks it; called before the secret can reach any output. */
+  /**
+   * Registers a secret the run makes (JWTs, installation tokens) so the runner masks it, before it
+   * can reach any output. The token and key of the configuration are the caller's to mask (secretInputs).
+   */
   mask(secret: string): void
   /** Overrides the bookmark store (the CLI's state file). */
   store?: BookmarkStore
@@ -34,12 +37,6 @@ interface Access {
 
 /** Connects the engine to GitHub for one configuration and runs it. */
 export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
-  const masked = new Set<string>()
-  const mask = (secret: string): void => {
-    if (!secret || masked.has(secret)) return
-    masked.add(secret)
-    io.mask(secret)
-  }
   const clock = new GitHubClock()
   const pacing = io.pacing ?? pacingFromEnvironment()
   const context: ClientContext = {
@@ -47,11 +44,10 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     baseUrl: config.location.apiBaseUrl,
     clock,
     log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
-    mask,
+    // The token and key given were masked by the front end as it took them in; this masks what the run makes.
+    mask: secret => io.mask(secret),
     requests: { total: 0, writes: 0 }
   }
-  if (config.token) mask(config.token)
-  if (config.app) maskKey(config.app.privateKey, mask)
 
   const appClient = config.app ? createClient(context, { app: config.app }) : undefined
   const installations = new Map<number, Access>()
@@ -223,10 +219,4 @@ async function installationAccess(context: ClientContext, appClient: GitHubClien
   const access: Access = { client: createClient(context, { token }), credential: 'installation', tokenIsInstallationToken: false }
   known.set(installationId, access)
   return access
-}
-
-/** Masks the key as given and line by line, as the runner masks multi-line secrets. */
-function maskKey(key: string, mask: (secret: string) => void): void {
-  mask(key)
-  for (const line of key.split('\n')) if (line.trim() && !line.startsWith('-----')) mask(line.trim())
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import { normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
 import { policyOf } from '../../src/core/plan.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
@@ -691,6 +691,27 @@ describe('parseConfig: shard', () => {
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, shard: '1/2' }, {})
     expect(result.ok && result.config.shard).toBeUndefined()
     expect(result.ok && result.warnings).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
+})
+
+describe('secretInputs: what the front ends mask as they take the inputs in', () => {
+  test('the token as given and trimmed; nothing for inputs that are not secrets', () => {
+    expect(secretInputs({ ...ORG, token: ' ghp_token\n' })).toEqual([' ghp_token\n', 'ghp_token'])
+    expect(secretInputs({ 'target-type': 'org', org: 'acme', 'state-variable': 'BOOKMARK' })).toEqual([])
+  })
+
+  test('a key given on one line with \\n escapes: as given, as the engine uses it, and each of its lines', () => {
+    const oneLine = keys.pkcs1.trim().replace(/\n/g, '\\n')
+    const secrets = secretInputs({ 'target-type': 'app', 'app-id': '7', 'private-key': oneLine })
+    expect(secrets).toContain(oneLine)
+    expect(secrets).toContain(config({ 'target-type': 'app', 'app-id': '7', 'private-key': oneLine }).app?.privateKey)
+    for (const line of secretLines(keys.pkcs1)) expect(secrets).toContain(line)
+    // The PEM's armour lines are not secret: masking them would hide them in every message.
+    expect(secrets).not.toContain('-----BEGIN RSA PRIVATE KEY-----')
+  })
+
+  test('a key that is not valid is masked all the same', () => {
+    expect(secretInputs({ 'private-key': 'not-a-key-but-secret' })).toContain('not-a-key-but-secret')
   })
 })
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { parseConfig } from '../core/config.js'
+import { parseConfig, secretInputs } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
@@ -65,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } else if (env.GITHUB_APP_PRIVATE_KEY) {
     inputs['private-key'] = env.GITHUB_APP_PRIVATE_KEY
   }
-  for (const secret of [inputs.token, inputs['private-key']]) if (secret) secrets.push(secret)
+  secrets.push(...secretInputs(inputs))
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }

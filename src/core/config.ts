@@ -283,9 +283,8 @@ export function parseRepo(text: string): Repo | undefined {
 
 /** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
 export function normalizePrivateKey(text: string): string | undefined {
-  let pem = text.replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim()
+  const pem = pemText(text)
   if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return undefined
-  pem = pem.replace(/\n{2,}/g, '\n') + '\n'
   try {
     // GitHub App keys are RSA; anything else would only fail later, at GitHub.
     if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return undefined
@@ -293,6 +292,40 @@ export function normalizePrivateKey(text: string): string | undefined {
     return undefined
   }
   return pem
+}
+
+/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
+function pemText(text: string): string {
+  return (
+    text
+      .replace(/\\r/g, '')
+      .replace(/\\n/g, '\n')
+      .replace(/\r\n/g, '\n')
+      .trim()
+      .replace(/\n{2,}/g, '\n') + '\n'
+  )
+}
+
+/**
+ * Every form in which the secret inputs can reach a message, for the front ends to mask as
+ * they take the inputs in, before anything else runs: each as given and trimmed, and the
+ * private key as the engine uses it, whole and line by line. The runner masks a multi-line
+ * secret line by line, but a key given on one line with `\n` escapes is several lines once
+ * unescaped.
+ */
+export function secretInputs(raw: RawInputs): string[] {
+  const secrets = new Set<string>()
+  for (const name of SECRET_INPUTS) {
+    const value = raw[name]
+    if (value?.trim()) secrets.add(value).add(value.trim())
+  }
+  const key = raw['private-key']?.trim()
+  if (key) {
+    const pem = pemText(key)
+    secrets.add(pem)
+    for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) secrets.add(line.trim())
+  }
+  return [...secrets]
 }
 
 function positiveInteger(text: string): number | undefined {

@@ -62,7 +62,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     }
   }
   if ('token' in auth) {
-    context.mask(auth.token)
+    // Masked where it was made: the user's token by the front end, an installation token by the session.
     options.auth = auth.token
   } else {
     options.authStrategy = createAppAuth
