@@ -9,7 +9,7 @@ import { UserError, RateLimitedError } from '../../src/engine/ports.js'
 import { refusal, type Access } from '../../src/github/access.js'
 import type { GitHubClient } from '../../src/github/client.js'
 import { isRateLimit, type HttpErrorLike } from '../../src/github/errors.js'
-import { nextStep, type FailedAnswer } from '../../src/github/request-policy.js'
+import { nextStep, rateLimitOf, type FailedAnswer } from '../../src/github/request-policy.js'
 import { VariableStore } from '../../src/state/variable-store.js'
 import { runInProcess } from '../support/in-process.js'
 
@@ -31,6 +31,12 @@ describe('a rate limit is decided once', () => {
     const refused = refusal(access(), plain, attempt)
     expect(refused).toBeInstanceOf(UserError)
     expect(refused?.message).toBe('The token lacks the permission to list the webhooks of acme (403: Forbidden). It needs the "Webhooks" organization permission.')
+  })
+
+  test('the client waits a minute after a 403 that says "rate limit" without GitHub\'s headers, as GitHub\'s docs ask', () => {
+    const answer: FailedAnswer = { method: 'GET', status: 403, answered: true, mayHaveActed: false, headers: {}, message: 'API rate limit exceeded for user ID 1.' }
+    expect(rateLimitOf(answer, 0)).toEqual({ limit: 'secondary', waitS: 60 })
+    expect(nextStep(answer, { limited: 0, failed: 0 }, { serverRetries: 3, retryBaseMs: 1000, now: 0 })).toMatchObject({ retry: true, waitMs: 60_000 })
   })
 
   test('the state variable read meeting such a limit says rate limit', async () => {

@@ -20,7 +20,7 @@ export interface Attempt {
   permission: string
 }
 
-export type RefusalStatus = 401 | 403 | 404
+type RefusalStatus = 401 | 403 | 404
 const REFUSALS: readonly RefusalStatus[] = [401, 403, 404]
 
 /**
@@ -34,7 +34,7 @@ export function refusal(access: Access, error: unknown, attempt: Attempt, status
 }
 
 /** GitHub's answer to an attempt, explained for the credential that made it. */
-export function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string {
+function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string {
   return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken })
 }
 

@@ -54,7 +54,7 @@ export function defaultServerRetries(method: string): number {
  * connection never made). A write whose answer was lost is never sent again here: GitHub may
  * have acted on it, and its caller checks before sending it again.
  */
-export const UNSENT_RETRIES = 3
+const UNSENT_RETRIES = 3
 
 /** Which rate limit an answer is, and how long GitHub asks to wait (seconds). */
 export function rateLimitOf(answer: FailedAnswer, nowMs: number): { limit: 'secondary' | 'primary'; waitS: number } | undefined {

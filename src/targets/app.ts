@@ -4,14 +4,14 @@ import type { HookTarget } from '../core/types.js'
 import { GitHubDeliveries, type HookRoute } from '../github/deliveries.js'
 import type { TargetKind } from './target.js'
 
-export const appHookRoute: HookRoute = {
+const appHookRoute: HookRoute = {
   list: () => ({ path: '/app/hook/deliveries', params: {} }),
   redeliver: (_hook, id) => ({ path: '/app/hook/deliveries/{delivery_id}/attempts', params: { delivery_id: id } }),
   permission: () => "the app's own JSON Web Token (app-id and private-key of the app that owns the webhook)"
 }
 
 /** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
-export function appHook(webBaseUrl: string, appId: string): HookTarget {
+function appHook(webBaseUrl: string, appId: string): HookTarget {
   return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` }
 }
 

@@ -16,7 +16,7 @@ import { repoHookOwner, repoHookRoute } from './repo.js'
 import type { TargetKind } from './target.js'
 
 /** The paths of one repository's hooks (HookTarget.repository names it), and the permission asked of every repository. */
-export const repoFleetHookRoute: HookRoute = {
+const repoFleetHookRoute: HookRoute = {
   list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
   redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
   permission: (level, credential) =>

@@ -7,7 +7,7 @@ import { GitHubDeliveries, type HookRoute } from '../github/deliveries.js'
 import { HookDirectory, resolveHooks, type HookOwner } from '../github/hooks.js'
 import type { ResolvedTarget, TargetContext } from './target.js'
 
-export interface OwnerTarget {
+interface OwnerTarget {
   route: HookRoute
   /** Where an app's installation on the owner is looked up. */
   installation: Installation
