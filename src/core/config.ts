@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { parseHookPatterns, parseRepositoryPatterns, parseShard, type RepositoryPattern, type Shard } from './fleet.js'
+import { parseHookPatterns, parseRepositoryPatterns, parseShard, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
 import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
 
@@ -31,9 +31,6 @@ export interface Repo {
  */
 export type Target = { type: 'app' } | { type: 'org'; org: string } | { type: 'repo'; owner: string; repo: string } | { type: 'fleet'; repositories: RepositoryPattern[] }
 
-/** `url-prefix`: a payload URL written with a trailing `*`, normalized (see core/fleet.ts). */
-export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string } | { kind: 'url-prefix'; prefix: string }
-
 export interface EventFilter {
   event: string
   action?: string
@@ -46,7 +43,8 @@ export interface AppCredentials {
 
 export interface Config {
   target: Target
-  hooks: HookSelector[]
+  /** Whole payload URLs as written: the fleet's scope digests them so (see fleetScope). */
+  hooks: HookPattern[]
   token?: string
   app?: AppCredentials
   location: GitHubLocation
@@ -122,7 +120,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     bad('target-type', 'must be app, org or repo', targetType)
   }
 
-  const hooks: HookSelector[] = []
+  const hooks: HookPattern[] = []
   if (targetType === 'app' && input('hook-id')) {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
