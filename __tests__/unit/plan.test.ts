@@ -60,12 +60,6 @@ describe('matchesEvents', () => {
 })
 
 describe('planRun: what is failing', () => {
-  test('ok guids are not decisions at all', () => {
-    const { hook, run } = planOne([facts({ guid: 'ok', ok: true }), facts({ guid: 'bad' })])
-    expect(hook.decisions.map(d => d.facts.guid)).toEqual(['bad'])
-    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['bad'])
-  })
-
   test('a due failing delivery is redelivered with its attempts count', () => {
     const f = facts({ guid: 'g', redeliveries: 2, newestAt: NOW - backoffMs(2) })
     const { run, hook } = planOne([f])
@@ -86,11 +80,6 @@ describe('planRun: what is failing', () => {
     const { hook } = planOne([facts({ guid: 'before', firstAt: scanStart - 1 }), facts({ guid: 'at', firstAt: scanStart })], { scanStart })
     expect(reasons(hook.decisions)).toEqual({ at: 'redeliver' })
     expect(hook.outsideScan).toBe(1)
-  })
-
-  test('ok guids outside the scan are not counted as outside', () => {
-    const { hook } = planOne([facts({ ok: true, hasOriginal: false })])
-    expect(hook.outsideScan).toBe(0)
   })
 
   test('done guids are ignored', () => {
@@ -146,11 +135,6 @@ describe('planRun: in flight', () => {
     const { hook } = planOne([f], { previous: hookBookmark({ pending: new Map([['9007199254740993', requestedAt]]) }) })
     expect(hook.inFlight).toEqual([])
     expect(hook.decisions).toHaveLength(1)
-  })
-
-  test('an ok guid is never in flight', () => {
-    const { hook } = planOne([facts({ ok: true, newestId: bigId(7) })], { previous: previous() })
-    expect(hook.inFlight).toEqual([])
   })
 })
 
@@ -323,12 +307,12 @@ describe('nextHookBookmark', () => {
   })
 
   test('only successes: floor = newestAt - LATE_LISTING_MARGIN_MS', () => {
-    const { bookmark } = next([facts({ ok: true, firstAt: newestAt })], none)
+    const { bookmark } = next([], none)
     expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('never below floorBase', () => {
-    const { bookmark } = next([facts({ ok: true })], none, { newest: floorBase + MINUTE })
+    const { bookmark } = next([], none, { newest: floorBase + MINUTE })
     expect(bookmark.floor).toBe(floorBase)
   })
 
@@ -403,8 +387,7 @@ describe('nextHookBookmark', () => {
     ['too-old', { maxAgeMs: HOUR }, 0]
   ])('a finished %s skip does not hold the floor and is done', (reason, pol, redeliveries) => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR - 1, redeliveries })
-    const ok = facts({ guid: 'late', ok: true })
-    const { bookmark, run } = next([f, ok], none, { pol, newest: NOW - 5 * MINUTE })
+    const { bookmark, run } = next([f], none, { pol, newest: NOW - 5 * MINUTE })
     expect(run.hooks[0].decisions[0].reason).toBe(reason)
     // The floor moved past the finished delivery, so it is not kept in done either.
     expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
@@ -455,8 +438,8 @@ describe('nextHookBookmark', () => {
     const list = [
       // 1, 2, 5, 6 are still their delivery's newest attempt; 4 and 7 have been listed (newer attempts 40, 70).
       ...[1, 2, 5, 6].map(n => facts({ guid: `g${n}`, newestId: bigId(n), firstAt: NOW - HOUR })),
-      facts({ guid: 'g4', newestId: bigId(40), firstAt: NOW - HOUR, ok: true }),
-      facts({ guid: 'g7', newestId: bigId(70), firstAt: NOW - HOUR, ok: true }),
+      facts({ guid: 'g4', newestId: bigId(40), firstAt: NOW - HOUR }),
+      facts({ guid: 'g7', newestId: bigId(70), firstAt: NOW - HOUR }),
       facts({ guid: 'sent', newestId: bigId(20), firstAt: NOW - HOUR }),
       facts({ guid: 'unsure', newestId: bigId(21), firstAt: NOW - HOUR }),
       facts({ guid: 'failed', newestId: bigId(22), firstAt: NOW - HOUR })
@@ -494,7 +477,7 @@ describe('nextHookBookmark', () => {
         ['prune', floor - 1000] // a whole second below the floor
       ])
     })
-    const list = [facts({ guid: 'maxed', firstAt: floor + 3 * MINUTE, redeliveries: 3 }), facts({ guid: 'ok', ok: true })]
+    const list = [facts({ guid: 'maxed', firstAt: floor + 3 * MINUTE, redeliveries: 3 })]
     const { bookmark } = next(list, none, { previous })
     expect(bookmark.floor).toBe(floor)
     expect(bookmark.done).toEqual(

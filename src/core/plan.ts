@@ -115,7 +115,6 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
     const done = scan.previous?.done
     const hookDue: Decision[] = []
     for (const facts of scan.facts) {
-      if (facts.ok) continue
       if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
         plan.outsideScan++
         continue
