@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { MAX_STATE_CHARS, parseBookmark, serializeBookmark, type Bookmark, type HookBookmark } from '../../src/core/bookmark.js'
 import { outcomeKey, planRun, PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS, type Outcome, type Policy, type RunProgress } from '../../src/core/plan.js'
 import { BookmarkKeeper } from '../../src/engine/bookmark-keeper.js'
-import { RateLimitedError, type BookmarkStore, type DeliveriesPort, type ListedAttempt } from '../../src/engine/ports.js'
+import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../../src/engine/ports.js'
+import type { RunResult } from '../../src/core/types.js'
 import { runEngine } from '../../src/engine/run.js'
 import { FileStore } from '../../src/state/file-store.js'
 import { bigId, DAY, facts, HOUR, hookBookmark, hookTarget, MINUTE, NOW, policy, scan, SECOND } from '../fixtures/builders.js'
@@ -262,43 +263,92 @@ describe("the bookmark's life, on a state file", () => {
 })
 
 describe('the engine keeps the rule through the keeper', () => {
-  /** GitHub with one failing delivery and a receiver that answered a minute ago; each redelivery request looks at the state file first. */
-  function github(store: CountedFile, pendingAtSend: boolean[]): DeliveriesPort {
+  let dir: string
+  let store: CountedFile
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bookmark-keeper-engine-'))
+    store = new CountedFile(join(dir, 'state.json'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  const accepted: RedeliveryResult = { kind: 'accepted', at: NOW + SECOND }
+
+  /**
+   * GitHub with `failing` failing deliveries (ids 1 to n, the oldest first) and a receiver that
+   * answered a minute ago. Each redelivery request notes whether the state file holds it as
+   * pending, then gets `answer`'s answer.
+   */
+  function github(failing: number, answer: (id: string) => Promise<RedeliveryResult>, pendingAtSend: boolean[] = []): DeliveriesPort {
     const listed = (over: Partial<ListedAttempt>): ListedAttempt => ({
-      id: bigId(1),
-      guid: 'failing',
-      deliveredAt: NOW - HOUR,
+      id: bigId(0),
+      guid: 'answered',
+      deliveredAt: NOW - MINUTE,
       redelivery: false,
-      status: 'Invalid HTTP Response: 503',
-      statusCode: 503,
+      status: 'OK',
+      statusCode: 200,
       event: 'push',
       action: null,
       durationMs: 100,
       ...over
     })
+    const failures = Array.from({ length: failing }, (_, i) =>
+      listed({ id: bigId(i + 1), guid: `failing-${i + 1}`, deliveredAt: NOW - HOUR + i * SECOND, status: 'Invalid HTTP Response: 503', statusCode: 503 })
+    )
     return {
       now: () => NOW,
-      listDeliveries: async (_hook, onPage) => void onPage([listed({ id: bigId(2), guid: 'answered', deliveredAt: NOW - MINUTE, status: 'OK', statusCode: 200 }), listed({})]),
+      listDeliveries: async (_hook, onPage) => void onPage([listed({}), ...[...failures].reverse()]),
       redeliver: async (hook, id) => {
         pendingAtSend.push((await store.entry(hook.key))?.pending.has(id) === true)
-        return { kind: 'accepted', at: NOW + SECOND }
+        return answer(id)
       }
     }
   }
 
+  const engine = (port: DeliveriesPort, checkpointEvery?: number): Promise<RunResult> =>
+    runEngine({ hooks: [hookTarget({ key: HOOK })], policy: policy(), lookbackMs: DAY, github: port, store, log: quiet, sleep: async () => {}, checkpointEvery })
+
   test('each redelivery request is preceded by a checkpoint that holds it as pending; the final write holds it as sent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bookmark-keeper-engine-'))
-    try {
-      const store = new CountedFile(join(dir, 'state.json'))
-      const pendingAtSend: boolean[] = []
-      const result = await runEngine({ hooks: [hookTarget({ key: HOOK })], policy: policy(), lookbackMs: DAY, github: github(store, pendingAtSend), store, log: quiet, sleep: async () => {} })
-      expect(result.totals).toMatchObject({ failed: 1, redelivered: 1 })
-      expect(pendingAtSend).toEqual([true])
-      expect(await store.entry()).toMatchObject({ pending: new Map(), sent: new Map([[bigId(1), NOW + SECOND]]) })
-      expect(store.writes).toBe(2)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const pendingAtSend: boolean[] = []
+    const result = await engine(github(1, async () => accepted, pendingAtSend))
+    expect(result.totals).toMatchObject({ failed: 1, redelivered: 1 })
+    expect(pendingAtSend).toEqual([true])
+    expect(await store.entry()).toMatchObject({ pending: new Map(), sent: new Map([[bigId(1), NOW + SECOND]]) })
+    expect(store.writes).toBe(2)
+  })
+
+  test('a first checkpoint the store refuses: nothing is sent, and the run ends saying so', async () => {
+    const sent: string[] = []
+    store.refuseNext = new Error('403 Resource not accessible by integration')
+    const port = github(2, async id => (sent.push(id), accepted))
+    await expect(engine(port)).rejects.toThrow(new UserError(`Could not write the bookmark to the ${store.description}, so nothing was redelivered: 403 Resource not accessible by integration`))
+    expect(sent).toEqual([])
+    expect(await store.read()).toBeUndefined()
+  })
+
+  test('a later checkpoint the store refuses: the run stops there, and what was sent is still recorded at the end', async () => {
+    const sent: string[] = []
+    const port = github(2, async id => {
+      sent.push(id)
+      // The next write is the second batch's checkpoint.
+      store.refuseNext = new Error('502 Bad Gateway')
+      return accepted
+    })
+    const result = await engine(port, 1)
+    expect(sent).toEqual([bigId(1)])
+    expect(result.totals).toMatchObject({ failed: 2, redelivered: 1, errors: 1 })
+    expect(result.failures).toContain(`Could not write the bookmark to the ${store.description}; the rest is left for the next run: 502 Bad Gateway`)
+    expect(result.rows.find(r => r.id === bigId(2))).toMatchObject({ result: 'error', message: 'not sent: 502 Bad Gateway' })
+    expect(await store.entry()).toMatchObject({ floor: NOW - HOUR, pending: new Map(), sent: new Map([[bigId(1), NOW + SECOND]]) })
+  })
+
+  test('a credential that cannot redeliver, before anything was sent: the run ends with the bookmark as it was', async () => {
+    const before = serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - 2 * HOUR })]]) }).text
+    await store.write(before)
+    const refusal = new UserError('Input "token": it cannot redeliver webhooks of this organization (admin:org_hook).')
+    await expect(engine(github(2, async () => Promise.reject(refusal)))).rejects.toThrow(refusal)
+    // The checkpoint before the batch was written, then put back.
+    expect(store.writes).toBe(3)
+    expect(await store.read()).toBe(before)
   })
 })
 
