@@ -15,7 +15,8 @@ import { RateLimitedError, UserError, type BookmarkStore, type Logger } from './
  *   another run already has in flight is taken out of the batch.
  * - `recordSent`, before every wait: what GitHub accepted moves to `sent`, in flight until its
  *   attempt is listed (up to an hour), so a run cancelled while it waits sends nothing twice.
- * - `restore`, when the run ends before anything was sent: the value read is put back.
+ * - `restore`, when the run ends before anything was sent (a credential that cannot redeliver):
+ *   the value read is put back, unless another run wrote since.
  * - `finish`, at the end: floors move up, never past an unfinished delivery, so nothing is lost;
  *   what was sent stays in flight, what was given up is `done`.
  *
