@@ -87,15 +87,16 @@ function sentAll(run: RunProgress & { outcomes: Map<string, Outcome> }, at: numb
   for (const decision of run.plan.toRedeliver) run.outcomes.set(outcomeKey(decision), { result: 'redelivered', at })
 }
 
-describe("the bookmark's life, on a state file", () => {
-  let dir: string
-  let store: CountedFile
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'bookmark-keeper-test-'))
-    store = new CountedFile(join(dir, 'state.json'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+/** Each test's own state file, in a temporary directory. */
+let dir: string
+let store: CountedFile
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bookmark-keeper-test-'))
+  store = new CountedFile(join(dir, 'state.json'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
+describe("the bookmark's life, on a state file", () => {
   test('read → checkpoint (planned) → recordSent (sent) → finish: each write records what the rule says, and only when something changed', async () => {
     const clock = { now: NOW }
     const keeper = keeperOf(store, clock)
@@ -263,14 +264,6 @@ describe("the bookmark's life, on a state file", () => {
 })
 
 describe('the engine keeps the rule through the keeper', () => {
-  let dir: string
-  let store: CountedFile
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'bookmark-keeper-engine-'))
-    store = new CountedFile(join(dir, 'state.json'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
-
   const accepted: RedeliveryResult = { kind: 'accepted', at: NOW + SECOND }
 
   /**
