@@ -10,6 +10,7 @@ import {
   mergeBookmarks,
   parseBookmark,
   serializeBookmark,
+  writtenByOthers,
   type Bookmark,
   type HookBookmark
 } from '../../src/core/bookmark.js'
@@ -466,6 +467,37 @@ describe('mergeBookmarks', () => {
     const ours = sample()
     const theirs = parseBookmark(serializeBookmark(sample()).text).bookmark
     expect(serializeBookmark(mergeBookmarks(ours, theirs)).text).toBe(serializeBookmark(ours).text)
+  })
+})
+
+describe("writtenByOthers: what a run keeps of another run's write", () => {
+  test('the entries that run wrote are kept whole; those still as this run read them are left out', () => {
+    const read = bookmarkOf({ same: hookBookmark({ floor: NOW - 2 * HOUR, done: new Map([['g', NOW - HOUR]]) }), moved: hookBookmark({ floor: NOW - 2 * HOUR }) })
+    const moved = hookBookmark({ floor: NOW - HOUR, pending: new Map([[bigId(1), NOW]]) })
+    const added = hookBookmark({ floor: NOW - HOUR, sent: new Map([[bigId(2), NOW]]) })
+    const theirs = bookmarkOf({ same: hookBookmark({ floor: NOW - 2 * HOUR, done: new Map([['g', NOW - HOUR]]) }), moved, added })
+    expect(writtenByOthers(theirs, read)).toEqual(bookmarkOf({ moved, added }))
+  })
+
+  test('an entry changed in any part counts as written: a later time, an in-flight redelivery, a finished guid', () => {
+    const before = hookBookmark({ floor: NOW - 2 * HOUR, sent: new Map([[bigId(1), NOW - MINUTE]]) })
+    const read = bookmarkOf({ h: before })
+    for (const changed of [
+      { seenUntil: NOW - MINUTE },
+      { sent: new Map([[bigId(1), NOW]]) },
+      { pending: new Map([[bigId(2), NOW]]) },
+      { done: new Map([['g', NOW - HOUR]]) },
+      { downSince: NOW - HOUR }
+    ]) {
+      const theirs = bookmarkOf({ h: { ...before, ...changed } })
+      expect(writtenByOthers(theirs, read).hooks.get('h')).toEqual({ ...before, ...changed })
+    }
+  })
+
+  test('read back from the store, an unchanged entry (a quiet fleet hook too) is still left out', () => {
+    const text = serializeBookmark(bookmarkOf({ '400000001': hookBookmark({ floor: NOW - HOUR, seenUntil: NOW - HOUR + 2 * MINUTE, scope: 'repo acme/*' }), '202': sample().hooks.get('202')! })).text
+    expect(writtenByOthers(parseBookmark(text).bookmark, parseBookmark(text).bookmark)).toEqual(emptyBookmark())
+    expect(writtenByOthers(parseBookmark(text).bookmark, emptyBookmark())).toEqual(parseBookmark(text).bookmark)
   })
 })
 

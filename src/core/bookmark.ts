@@ -353,6 +353,21 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
   return { hooks }
 }
 
+/**
+ * What a run keeps of a bookmark another run wrote (`theirs`), to merge into each of its own
+ * later writes until that run writes again: the entries of the hooks that run wrote. An entry
+ * still as this run read it at its start (`read`) is nothing new; this run's own bookmark
+ * decides it (a redelivery listed since, a hook gone from its fleet, an entry forgotten).
+ */
+export function writtenByOthers(theirs: Bookmark, read: Bookmark): Bookmark {
+  const hooks = new Map<string, HookBookmark>()
+  for (const [key, entry] of theirs.hooks) {
+    const before = read.hooks.get(key)
+    if (!before || render(new Map([[key, entry]])) !== render(new Map([[key, before]]))) hooks.set(key, entry)
+  }
+  return { hooks }
+}
+
 /** Spans sorted and joined where they overlap or touch. */
 export function mergeSpans(spans: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
   const out: Array<[number, number]> = []
