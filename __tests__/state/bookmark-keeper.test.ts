@@ -232,6 +232,75 @@ describe("the bookmark's life, on a state file", () => {
     expect(await store.entry()).toMatchObject({ floor: NOW - 90 * MINUTE, pending: new Map([[bigId(1), NOW + MINUTE]]), sent: new Map([[bigId(2), NOW + SECOND]]) })
   })
 
+  test('what another run wrote is merged into every later write until it writes again: its floor and in-flight entries stay, and a later batch leaves them to it', async () => {
+    const keeper = keeperOf(store, { now: NOW })
+    const run = planFrom(await keeper.read(DAY), NOW)
+    const [older, newer] = run.plan.toRedeliver
+    // The other run is sending "newer", its floor further on; it writes nothing more.
+    await store.write(serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - 90 * MINUTE, pending: new Map([[bigId(2), NOW]]) })]]) }).text)
+
+    expect(await keeper.checkpoint(run, [older])).toEqual({ toSend: [older], elsewhere: [] })
+    run.outcomes.set(outcomeKey(older), { result: 'redelivered', at: NOW + SECOND })
+    // The next batch's checkpoint finds the store as this run left it, and still leaves "newer" to the other run.
+    expect(await keeper.checkpoint(run, [newer])).toEqual({ toSend: [], elsewhere: [newer] })
+    run.outcomes.set(outcomeKey(newer), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
+    expect(await keeper.finish(run, new Map(), NOW + 2 * SECOND)).toBeUndefined()
+    expect(await store.entry()).toMatchObject({ floor: NOW - 90 * MINUTE, pending: new Map([[bigId(2), NOW]]), sent: new Map([[bigId(1), NOW + SECOND]]) })
+  })
+
+  test('once the other run writes again, its new value is what is merged: what it no longer holds is not brought back', async () => {
+    const keeper = keeperOf(store, { now: NOW })
+    const run = planFrom(await keeper.read(DAY), NOW)
+    const [older] = run.plan.toRedeliver
+    const theirs = (pending: Map<string, number>): string => serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - DAY, pending })]]) }).text
+    await store.write(theirs(new Map([[bigId(2), NOW]])))
+    await keeper.checkpoint(run, [older])
+    expect((await store.entry())!.pending).toEqual(
+      new Map([
+        [bigId(1), NOW],
+        [bigId(2), NOW]
+      ])
+    )
+
+    // It wrote again, "newer" no longer in flight for it (a value written without merging: a hand edit, an earlier version).
+    await store.write(theirs(new Map()))
+    run.outcomes.set(outcomeKey(older), { result: 'redelivered', at: NOW + SECOND })
+    await keeper.recordSent(run)
+    expect(await store.entry()).toMatchObject({ pending: new Map(), sent: new Map([[bigId(1), NOW + SECOND]]) })
+  })
+
+  test('restore after a checkpoint that merged another run: what that run wrote stays', async () => {
+    const before = serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - 3 * HOUR })]]) }).text
+    await store.write(before)
+    const keeper = keeperOf(store, { now: NOW })
+    const run = planFrom(await keeper.read(DAY), NOW)
+    await store.write(serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - 3 * HOUR, pending: new Map([[bigId(2), NOW]]) })]]) }).text)
+    const { toSend } = await keeper.checkpoint(run, run.plan.toRedeliver)
+    expect(toSend.map(d => d.facts.guid)).toEqual(['older'])
+    // Nothing was sent (a credential that cannot redeliver): this run's batch goes, the other run's entry stays.
+    await keeper.restore()
+    expect(await store.entry()).toMatchObject({ floor: NOW - 3 * HOUR, pending: new Map([[bigId(2), NOW]]), sent: new Map() })
+  })
+
+  test("an entry the final write lets go (forgotten) is not brought back by another run's write that left it as it was", async () => {
+    const forgotten = hookBookmark({ floor: NOW - 4 * DAY, seenUntil: NOW - 4 * DAY })
+    const bookmark = (pending: Map<string, number>): string =>
+      serializeBookmark({
+        hooks: new Map([
+          [HOOK, hookBookmark({ pending })],
+          ['999', forgotten]
+        ])
+      }).text
+    await store.write(bookmark(new Map()))
+    const keeper = keeperOf(store, { now: NOW })
+    const run = planFrom(await keeper.read(DAY), NOW)
+    await store.write(bookmark(new Map([[bigId(2), NOW]])))
+    await keeper.finish(run, new Map(), NOW)
+    const stored = parseBookmark(await store.read()).bookmark
+    expect([...stored.hooks.keys()]).toEqual([HOOK])
+    expect(stored.hooks.get(HOOK)!.pending).toEqual(new Map([[bigId(2), NOW]]))
+  })
+
   test('nothing is written by a dry run, a run that scanned no hook, or a run without a store', async () => {
     const dry = keeperOf(store, { now: NOW }, { policy: { dryRun: true } })
     const run = planFrom(await dry.read(DAY), NOW)
@@ -343,6 +412,33 @@ describe('the engine keeps the rule through the keeper', () => {
     expect(store.writes).toBe(3)
     expect(await store.read()).toBe(before)
   })
+
+  test("a run that merged another's checkpoint keeps its in-flight redelivery in its later writes: a third run does not send it again", async () => {
+    // Run A is killed after its checkpoint, while GitHub accepts its redelivery; it never writes again.
+    const runKilledA = (): Promise<RunResult> =>
+      engine(
+        github(1, async () => {
+          throw new Error('the runner was killed')
+        })
+      )
+    // Run B read the bookmark before A's checkpoint; A checkpoints while B lists the hook.
+    const port = github(1, async () => accepted)
+    const b = await engine({
+      ...port,
+      listDeliveries: async (hook, onPage) => {
+        await expect(runKilledA()).rejects.toThrow('the runner was killed')
+        return port.listDeliveries(hook, onPage)
+      }
+    })
+    // B's checkpoint found A sending the delivery and left it to A; B's final write came next, with no write of A between.
+    expect(b.rows.find(r => r.id === bigId(1))).toMatchObject({ result: 'skipped', reason: 'in-flight' })
+    expect(await store.entry()).toMatchObject({ pending: new Map([[bigId(1), NOW]]) })
+
+    const sentByC: string[] = []
+    const c = await engine(github(1, async id => (sentByC.push(id), accepted)))
+    expect(sentByC).toEqual([])
+    expect(c.hooks[0]).toMatchObject({ inFlight: 1, redelivered: 0 })
+  })
 })
 
 describe('BookmarkKeeper and the store limit', () => {
@@ -353,7 +449,7 @@ describe('BookmarkKeeper and the store limit', () => {
     const warnings: string[] = []
     const keeper = keeperOf(store, clock, { warnings })
     await keeper.read(DAY)
-    await keeper.write(inFlight(4000), { mergeWithOthers: true })
+    await keeper.write(inFlight(4000))
     expect(store.value!.length).toBeGreaterThan(MAX_STATE_CHARS)
     expect(parseBookmark(store.value).bookmark.hooks.get('h')!.pending.size).toBe(4000)
     expect(warnings).toEqual([])
@@ -364,7 +460,7 @@ describe('BookmarkKeeper and the store limit', () => {
     const warnings: string[] = []
     const keeper = keeperOf(store, clock, { warnings })
     await keeper.read(DAY)
-    for (let checkpoint = 0; checkpoint < 20; checkpoint++) await keeper.write(inFlight(4000, checkpoint), { mergeWithOthers: true })
+    for (let checkpoint = 0; checkpoint < 20; checkpoint++) await keeper.write(inFlight(4000, checkpoint))
     expect(store.value!.length).toBeLessThanOrEqual(MAX_STATE_CHARS)
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/^The bookmark grew too large for an Actions variable; dropped \d+ of its oldest in-flight redeliveries/)
@@ -376,7 +472,7 @@ describe('BookmarkKeeper and the store limit', () => {
     await keeper.read(DAY)
     const hooks = new Map<string, ReturnType<typeof hookBookmark>>()
     for (let i = 0; i < 8000; i++) hooks.set(String(400_000_001 + i * 7919), hookBookmark({ scope: 'repo acme/*' }))
-    await expect(keeper.write({ hooks }, { mergeWithOthers: true })).rejects.toThrow(
+    await expect(keeper.write({ hooks })).rejects.toThrow(
       /the bookmark of 8000 hooks needs [\d,]+ characters, more than the 40,000 an Actions variable is given here\. Split the hooks with the "shard" input/
     )
     expect(store.value).toBeUndefined()

@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js'
 import { otherShardOf } from '../core/fleet.js'
 import { thousands } from '../core/plural.js'
-import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark.js'
+import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, writtenByOthers, type Bookmark } from '../core/bookmark.js'
 import { checkpointBookmark, finalBookmark, inFlightElsewhere, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { RateLimitedError, UserError, type BookmarkStore, type Logger } from './ports.js'
@@ -16,17 +16,23 @@ import { RateLimitedError, UserError, type BookmarkStore, type Logger } from './
  * - `recordSent`, before every wait: what GitHub accepted moves to `sent`, in flight until its
  *   attempt is listed (up to an hour), so a run cancelled while it waits sends nothing twice.
  * - `restore`, when the run ends before anything was sent (a credential that cannot redeliver):
- *   the value read is put back, unless another run wrote since.
+ *   the value read is put back (with what another run wrote meanwhile), unless another run wrote since.
  * - `finish`, at the end: floors move up, never past an unfinished delivery, so nothing is lost;
  *   what was sent stays in flight, what was given up is `done`.
  *
  * Every write reads the store again and merges in what another run wrote meanwhile: a floor
- * never moves back and both runs' in-flight redeliveries are kept. A value that did not change
- * is not written. A dry run, a run without a store and a run that scanned no hook write nothing.
+ * never moves back and both runs' in-flight redeliveries are kept. What the other run wrote is
+ * merged into every later write too, until the store shows that run wrote again: else a second
+ * write of this run, before the other's next one, would drop it. A value that did not change is
+ * not written. A dry run, a run without a store and a run that scanned no hook write nothing.
  */
 export class BookmarkKeeper {
   private previous: Bookmark = emptyBookmark()
   private readText: string | undefined
+  /** The bookmark as read at the start, before anything was adopted: what another run's write is compared with. */
+  private readBookmark: Bookmark = emptyBookmark()
+  /** What another run wrote (its hooks' entries that changed since this run's read), merged into every write of this run until it writes again. */
+  private others: Bookmark | undefined
   private lastText: string | undefined
   /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
   private warnedTrim = false
@@ -56,6 +62,7 @@ export class BookmarkKeeper {
       warn(`The ${store.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
     for (const problem of parsed.warnings ?? []) warn(`The ${store.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
+    this.readBookmark = parsed.bookmark
     let previous = parsed.bookmark
     const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean)
     if (otherShard) {
@@ -78,8 +85,9 @@ export class BookmarkKeeper {
    */
   async checkpoint(run: RunProgress, batch: readonly Decision[]): Promise<{ toSend: Decision[]; elsewhere: Decision[] }> {
     if (!this.options.store) return { toSend: [...batch], elsewhere: [] }
-    const { others } = await this.write(checkpointBookmark(this.previous, run, batch, this.options.now()), { mergeWithOthers: true })
+    await this.write(checkpointBookmark(this.previous, run, batch, this.options.now()))
     this.recorded = sentTimes(run.outcomes)
+    const { others } = this
     if (!others) return { toSend: [...batch], elsewhere: [] }
     const elsewhere = new Set(batch.filter(decision => inFlightElsewhere(decision, this.previous, others)))
     return { toSend: batch.filter(decision => !elsewhere.has(decision)), elsewhere: [...elsewhere] }
@@ -97,14 +105,15 @@ export class BookmarkKeeper {
 
   /**
    * Puts back the value read at the start, after a checkpoint for redeliveries none of
-   * which was sent; unless another run has written since, whose bookmark must stay.
+   * which was sent, with what another run wrote meanwhile; unless another run has written
+   * since, whose bookmark must stay.
    */
   async restore(): Promise<void> {
     const { store } = this.options
     if (!store || this.lastText === this.readText) return
     if ((await store.read()) !== this.lastText) return
     // There was no bookmark before this run: an empty one means the same, with nothing in flight.
-    const text = this.readText ?? serializeBookmark(emptyBookmark()).text
+    const text = this.others ? serializeBookmark(mergeBookmarks(this.previous, this.others), store.maxChars).text : (this.readText ?? serializeBookmark(emptyBookmark()).text)
     await store.write(text)
     this.lastText = text
   }
@@ -117,7 +126,7 @@ export class BookmarkKeeper {
     if (!store || policy.dryRun || !learnt) return undefined
     const found = new Set(hooks.map(h => h.key))
     try {
-      await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs }), { mergeWithOthers: true })
+      await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs }))
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       if (!(error instanceof RateLimitedError)) return `Could not save the bookmark to the ${store.description}: ${message}`
@@ -128,25 +137,23 @@ export class BookmarkKeeper {
   }
 
   /**
-   * Writes the bookmark if its text changed. With `mergeWithOthers`, first reads it again
-   * and merges in what another run wrote meanwhile, which is returned as `others`.
+   * Writes the bookmark, with what other runs wrote merged in, if its text changed. First
+   * reads the store again: a value another run wrote meanwhile becomes `others`.
    */
-  async write(bookmark: Bookmark, options: { mergeWithOthers: boolean }): Promise<{ others?: Bookmark }> {
+  async write(bookmark: Bookmark): Promise<void> {
     const { store, log, warn } = this.options
-    if (!store) return {}
-    let { text, trimmed, trimmedPending } = serializeBookmark(bookmark, store.maxChars)
+    if (!store) return
+    const withOthers = (): Bookmark => (this.others ? mergeBookmarks(bookmark, this.others) : bookmark)
+    let { text, trimmed, trimmedPending } = serializeBookmark(withOthers(), store.maxChars)
     // Nothing changed: no write, and no second read either.
-    if (text === this.lastText) return {}
-    let others: Bookmark | undefined
-    if (options.mergeWithOthers) {
-      const current = await store.read()
-      if (current !== this.lastText) {
-        log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`)
-        others = parseBookmark(current).bookmark
-        ;({ text, trimmed, trimmedPending } = serializeBookmark(mergeBookmarks(bookmark, others), store.maxChars))
-        this.lastText = current
-        if (text === current) return { others }
-      }
+    if (text === this.lastText) return
+    const current = await store.read()
+    if (current !== this.lastText) {
+      log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`)
+      this.others = writtenByOthers(parseBookmark(current).bookmark, this.readBookmark)
+      ;({ text, trimmed, trimmedPending } = serializeBookmark(withOthers(), store.maxChars))
+      this.lastText = current
+      if (text === current) return
     }
     const limit = store.maxChars
     if (limit !== undefined && text.length > limit) {
@@ -164,7 +171,6 @@ export class BookmarkKeeper {
     }
     await store.write(text)
     this.lastText = text
-    return { others }
   }
 }
 
