@@ -11,7 +11,7 @@ import { appHookRoute, GitHubDeliveries, orgHookRoute, repoFleetHookRoute, repoH
 import { findFleetHooks, type FleetHooks } from './github/fleet.js'
 import { describeError, explainHttpError, isHttpError, type CredentialKind } from './github/errors.js'
 import { appHook, HookDirectory, resolveHooks, type HookOwner } from './github/hooks.js'
-import { pacingFromEnvironment, type Pacing } from './github/timing.js'
+import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 
 export interface SessionIO {
@@ -41,7 +41,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     io.mask(secret)
   }
   const clock = new GitHubClock()
-  const pacing = io.pacing ?? pacingFromEnvironment()
+  const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
     pacing,
     baseUrl: config.location.apiBaseUrl,

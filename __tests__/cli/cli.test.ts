@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
 import { loadAction, root } from '../docs/helpers.js'
-import { CLI_ENTRY as CLI } from '../support/runner.js'
+import { CLI_ENTRY as CLI, shortenedWaitsEnv } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 interface CliRun {
@@ -35,7 +35,7 @@ function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: temp,
     TMPDIR: temp,
-    WEBHOOK_REDELIVERY_TIME_SCALE: '0.01',
+    ...shortenedWaitsEnv(0.01),
     ...options.env
   }
   return new Promise((resolve, reject) => {
@@ -483,7 +483,7 @@ describe('errors', () => {
     const started = performance.now()
     // The real retry pacing (1 + 4 + 9 s), as users get it.
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--hostname', 'ghe.nowhere.invalid'], {
-      env: { GITHUB_TOKEN: 'ghp_placeholder', WEBHOOK_REDELIVERY_TIME_SCALE: '' }
+      env: { GITHUB_TOKEN: 'ghp_placeholder', NODE_OPTIONS: '', SHORTEN_WAITS: '' }
     })
     expect(performance.now() - started).toBeLessThan(5000)
     expect(run.code).toBe(1)
