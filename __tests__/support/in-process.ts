@@ -63,11 +63,16 @@ export async function runInProcess(api: LocalApi, inputs: RawInputs, options: In
  * with process.env already set as the runner would: what it wrote to stdout (its workflow
  * commands) and the exit code it set.
  */
-export async function runActionMain(): Promise<{ exitCode: number; out: string }> {
+export async function runActionMain(): Promise<{ exitCode: number; out: string; err: string }> {
   process.exitCode = undefined
   const chunks: string[] = []
+  const errChunks: string[] = []
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
     chunks.push(String(chunk))
+    return true
+  })
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
+    errChunks.push(String(chunk))
     return true
   })
   try {
@@ -79,8 +84,9 @@ export async function runActionMain(): Promise<{ exitCode: number; out: string }
     await run()
   } finally {
     write.mockRestore()
+    writeErr.mockRestore()
   }
-  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join('') }
+  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join(''), err: errChunks.join('') }
 }
 
 /**
@@ -127,14 +133,14 @@ export async function runActionInProcess(options: ActionRunOptions): Promise<Act
   const startedAt = Date.now()
   try {
     process.env = { ...env }
-    const { exitCode, out } = await runActionMain()
+    const { exitCode, out, err } = await runActionMain()
     if (killAsked) throw new Error('killWhen asked for a kill, which only a spawned run can do (runAction)')
     const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
     let report: unknown
     if (outputs.report && existsSync(outputs.report)) report = JSON.parse(readFileSync(outputs.report, 'utf8'))
     const endedAt = Date.now()
     const summary = readFileSync(summaryFile, 'utf8')
-    return { exitCode, signal: null, stdout: out, stderr: '', outputs, summary, commands: parseCommands(out), report, env, wallMs: endedAt - startedAt, startedAt, endedAt }
+    return { exitCode, signal: null, stdout: out, stderr: err, outputs, summary, commands: parseCommands(out), report, env, wallMs: endedAt - startedAt, startedAt, endedAt }
   } finally {
     if (poll) clearInterval(poll)
     undo()
