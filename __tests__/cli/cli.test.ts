@@ -42,7 +42,7 @@ function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
 
 /** main() of src/cli/main.ts with the process's environment and working directory as a spawned CLI would have them. */
 async function mainInProcess(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
-  const saved = { env: process.env, cwd: process.cwd() }
+  const saved = { env: process.env, cwd: process.cwd(), exitListeners: process.listeners('exit') }
   const undo = shortenGitHubPacing(0.01)
   let stdout = ''
   let stderr = ''
@@ -55,6 +55,8 @@ async function mainInProcess(args: string[], env: Record<string, string>, cwd: s
     undo()
     process.env = saved.env
     process.chdir(saved.cwd)
+    // The lock's release on exit (already released): a CLI process would end here.
+    for (const listener of process.listeners('exit')) if (!saved.exitListeners.includes(listener)) process.off('exit', listener)
   }
 }
 

@@ -24,4 +24,3 @@ export const GITHUB_PACING: Pacing = {
   verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
   sleep: abortableSleep
 }
-
