@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { INPUT_NAMES, parseConfig, type RawInputs } from './core/config.js'
+import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
@@ -43,8 +43,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     const raw: RawInputs = {}
     for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
     // Masked before anything else runs, so no later message can print them.
-    if (raw.token) mask(raw.token)
-    if (raw['private-key']) mask(raw['private-key'])
+    for (const secret of secretInputs(raw)) mask(secret)
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {

@@ -14,7 +14,8 @@ import { UserError } from '../../src/engine/ports.js'
 import { createClient, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
-import { GitHubDeliveries, orgHookRoute } from '../../src/github/deliveries.js'
+import { GitHubDeliveries } from '../../src/github/deliveries.js'
+import { orgHookRoute } from '../../src/targets/org.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
@@ -124,8 +125,7 @@ describe('a certificate the machine does not trust (GHES with a private certific
     const deliveries = new GitHubDeliveries(
       { client: createClient(context(`https://127.0.0.1:${forwarder.port}/api/v3`), { token: TOKEN }), credential: 'token' },
       new GitHubClock(),
-      orgHookRoute('acme'),
-      pacing
+      orgHookRoute('acme')
     )
     await expect(deliveries.redeliver({ key: '1', kind: 'org', id: '1', label: 'acme hook 1' }, '12345')).rejects.toThrow(/NODE_EXTRA_CA_CERTS/)
     expect(forwarder.connections() - before).toBe(1)

@@ -120,6 +120,8 @@ describe('12. secrets', () => {
     expect(jwts.length).toBeGreaterThan(0)
     const keyLines = a.privateKeyPem.split('\n').filter(l => l && !l.startsWith('-----'))
     for (const line of keyLines) expect(masks).toContain(line)
+    // Each once, where the input enters: neither the session nor the client masks them again.
+    for (const secret of [token, ...keyLines]) expect(masks.filter(m => m === secret)).toHaveLength(1)
     // Outside the add-mask commands themselves, nothing secret is printed.
     const printed =
       result.stdout

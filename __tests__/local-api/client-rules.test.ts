@@ -8,7 +8,8 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
 import { createClient, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
-import { GitHubDeliveries, nextPageUrl, orgHookRoute, parseDeliveryPage } from '../../src/github/deliveries.js'
+import { GitHubDeliveries, nextPageUrl, parseDeliveryPage } from '../../src/github/deliveries.js'
+import { orgHookRoute } from '../../src/targets/org.js'
 import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
 import { VariableStore } from '../../src/state/variable-store.js'
@@ -137,7 +138,7 @@ describe('server errors and dropped connections', () => {
     for (let i = 0; i < 450; i++) api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - HOUR + i, ok: i % 9 !== 0 })
     const pacing = virtualPacing(0)
     const client = createClient(context(api, pacing), { token })
-    const deliveries = new GitHubDeliveries({ client, credential: 'token' }, new GitHubClock(), orgHookRoute('acme'), pacing)
+    const deliveries = new GitHubDeliveries({ client, credential: 'token' }, new GitHubClock(), orgHookRoute('acme'))
     const ids: string[] = []
     await deliveries.listDeliveries(target(hook), page => (ids.push(...page.map(a => a.id)), true))
     expect(new Set(ids).size).toBe(450)
@@ -165,12 +166,25 @@ describe('server errors and dropped connections', () => {
     const { api, token, hook } = await world()
     const pacing = virtualPacing(0)
     const client = createClient(context(api, pacing), { token })
-    const deliveries = new GitHubDeliveries({ client, credential: 'token' }, new GitHubClock(), orgHookRoute('acme'), pacing)
+    const deliveries = new GitHubDeliveries({ client, credential: 'token' }, new GitHubClock(), orgHookRoute('acme'))
     const failing = api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - HOUR, ok: false })
     api.outage({ pathIncludes: '/attempts', methods: ['POST'], durationMs: 60_000, ...fault })
     const result = await deliveries.redeliver(target(hook), failing.id)
     expect(api.log.filter(e => e.method === 'POST')).toHaveLength(1)
     expect(result).toMatchObject({ kind: 'error', uncertain: true })
+  })
+
+  test('a redelivery answered 503 is sent again after 1, 4 and 9 s: GitHub did nothing with it', async () => {
+    const { api, token, hook } = await world()
+    const pacing = virtualPacing(0)
+    const client = createClient(context(api, pacing), { token })
+    const deliveries = new GitHubDeliveries({ client, credential: 'token' }, new GitHubClock(), orgHookRoute('acme'))
+    const failing = api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - HOUR, ok: false })
+    api.outage({ pathIncludes: '/attempts', methods: ['POST'], durationMs: 60_000, status: 503 })
+    const result = await deliveries.redeliver(target(hook), failing.id)
+    expect(api.log.filter(e => e.method === 'POST')).toHaveLength(4)
+    expect(pacing.sleeps).toEqual([1000, 4000, 9000])
+    expect(result).toMatchObject({ kind: 'error', uncertain: false })
   })
 })
 
@@ -179,7 +193,7 @@ describe('the state variable', () => {
     const { api, token } = await world()
     api.addRepository('acme', 'workflows')
     const pacing = virtualPacing(0)
-    const store = new VariableStore(createClient(context(api, pacing), { token }), { owner: 'acme', repo: 'workflows' }, 'BOOKMARK', 'token')
+    const store = new VariableStore({ client: createClient(context(api, pacing), { token }), credential: 'token' }, { owner: 'acme', repo: 'workflows' }, 'BOOKMARK')
     await store.read()
     await store.write('first')
     api.outage({ pathIncludes: '/actions/variables', methods: ['PATCH'], durationMs: 60_000, status: 502 })

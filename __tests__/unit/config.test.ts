@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import { DEFAULTS, INPUT_NAMES, normalizePrivateKey, parseConfig, parseRepo, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { policyOf } from '../../src/core/plan.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
 const DOTCOM = { apiBaseUrl: 'https://api.github.com', webBaseUrl: 'https://github.com', kind: 'dotcom' }
@@ -48,35 +49,6 @@ describe('parseConfig: defaults and the happy paths', () => {
     expect(config({ ...ORG, 'fail-on': '' }).failOn).toEqual(new Set(['errors']))
     expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up or receiver-down (comma-separated), or never, got "warnings".'])
     expect(errors({ ...ORG, 'fail-on': 'never,errors' })).toEqual(['Input "fail-on" cannot combine never with other conditions.'])
-  })
-
-  test('DEFAULTS match the spec', () => {
-    expect(DEFAULTS).toEqual({ lookback: '24h', 'max-attempts': '3', 'max-redeliveries': '500', 'dry-run': 'false', 'fail-on': 'errors' })
-  })
-
-  test('INPUT_NAMES are exactly the inputs of the spec, in kebab-case', () => {
-    expect([...INPUT_NAMES].sort()).toEqual(
-      [
-        'target-type',
-        'app-id',
-        'private-key',
-        'token',
-        'org',
-        'repository',
-        'hook-id',
-        'hostname',
-        'state-variable',
-        'state-repository',
-        'lookback',
-        'max-attempts',
-        'max-redeliveries',
-        'events',
-        'max-age',
-        'dry-run',
-        'shard',
-        'fail-on'
-      ].sort()
-    )
   })
 
   test('inputs are trimmed', () => {
@@ -719,5 +691,34 @@ describe('parseConfig: shard', () => {
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, shard: '1/2' }, {})
     expect(result.ok && result.config.shard).toBeUndefined()
     expect(result.ok && result.warnings).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
+})
+
+describe('secretInputs: what the front ends mask as they take the inputs in', () => {
+  test('the token as given and trimmed; nothing for inputs that are not secrets', () => {
+    expect(secretInputs({ ...ORG, token: ' ghp_token\n' })).toEqual([' ghp_token\n', 'ghp_token'])
+    expect(secretInputs({ 'target-type': 'org', org: 'acme', 'state-variable': 'BOOKMARK' })).toEqual([])
+  })
+
+  test('a key given on one line with \\n escapes: as given, as the engine uses it, and each of its lines', () => {
+    const oneLine = keys.pkcs1.trim().replace(/\n/g, '\\n')
+    const secrets = secretInputs({ 'target-type': 'app', 'app-id': '7', 'private-key': oneLine })
+    expect(secrets).toContain(oneLine)
+    expect(secrets).toContain(config({ 'target-type': 'app', 'app-id': '7', 'private-key': oneLine }).app?.privateKey)
+    for (const line of secretLines(keys.pkcs1)) expect(secrets).toContain(line)
+    // The PEM's armour lines are not secret: masking them would hide them in every message.
+    expect(secrets).not.toContain('-----BEGIN RSA PRIVATE KEY-----')
+  })
+
+  test('a key that is not valid is masked all the same', () => {
+    expect(secretInputs({ 'private-key': 'not-a-key-but-secret' })).toContain('not-a-key-but-secret')
+  })
+})
+
+describe('policyOf: what the plan reads of a configuration', () => {
+  test('its settings, and the redelivery window of its GitHub; none of its credentials', () => {
+    const dotcom = policyOf(config({ ...ORG, 'max-attempts': '5', 'max-redeliveries': '9', events: 'push', 'max-age': '6h', 'dry-run': 'true' }))
+    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, windowMs: 3 * 24 * 3_600_000 })
+    expect(policyOf(config({ ...ORG, hostname: 'ghe.example.com' })).windowMs).toBe(7 * 24 * 3_600_000)
   })
 })

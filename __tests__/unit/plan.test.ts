@@ -7,10 +7,7 @@ import {
   SENT_IN_FLIGHT_MS,
   LATE_LISTING_MARGIN_MS,
   WINDOW_SAFETY_MS,
-  checkpointHookBookmark,
   finalReason,
-  matchesEvents,
-  nextHookBookmark,
   outcomeKey,
   planRun,
   type Decision,
@@ -19,12 +16,12 @@ import {
   type Policy
 } from '../../src/core/plan.js'
 import type { GuidFacts } from '../../src/core/ledger.js'
-import { bigId, DAY, emptyHookPlan, facts, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
+import { bigId, checkpointEntry, DAY, emptyHookPlan, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
 function planOne(list: GuidFacts[], overrides: Partial<HookScan> = {}, pol: Partial<Policy> = {}, now = NOW) {
   const s = scan({ facts: list, ...overrides })
   const run = planRun([s], policy(pol), now)
-  return { scan: s, run, hook: run.hooks[0] }
+  return { scan: s, run, hook: run.hooks.get(s.key)! }
 }
 
 function reasons(decisions: Decision[]): Record<string, string | undefined> {
@@ -41,7 +38,12 @@ describe('constants', () => {
   })
 })
 
-describe('matchesEvents', () => {
+/** Whether the `events` input lets a delivery of this event and action through to be redelivered. */
+function matchesEvents(events: Policy['events'], event: string, action: string | null): boolean {
+  return planOne([facts({ event, action })], {}, { events }).hook.decisions[0].reason !== 'filtered'
+}
+
+describe('the events filter', () => {
   test('no filter matches everything', () => {
     expect(matchesEvents([], 'push', null)).toBe(true)
     expect(matchesEvents([], 'issues', 'opened')).toBe(true)
@@ -60,12 +62,6 @@ describe('matchesEvents', () => {
 })
 
 describe('planRun: what is failing', () => {
-  test('ok guids are not decisions at all', () => {
-    const { hook, run } = planOne([facts({ guid: 'ok', ok: true }), facts({ guid: 'bad' })])
-    expect(hook.decisions.map(d => d.facts.guid)).toEqual(['bad'])
-    expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['bad'])
-  })
-
   test('a due failing delivery is redelivered with its attempts count', () => {
     const f = facts({ guid: 'g', redeliveries: 2, newestAt: NOW - backoffMs(2) })
     const { run, hook } = planOne([f])
@@ -86,11 +82,6 @@ describe('planRun: what is failing', () => {
     const { hook } = planOne([facts({ guid: 'before', firstAt: scanStart - 1 }), facts({ guid: 'at', firstAt: scanStart })], { scanStart })
     expect(reasons(hook.decisions)).toEqual({ at: 'redeliver' })
     expect(hook.outsideScan).toBe(1)
-  })
-
-  test('ok guids outside the scan are not counted as outside', () => {
-    const { hook } = planOne([facts({ ok: true, hasOriginal: false })])
-    expect(hook.outsideScan).toBe(0)
   })
 
   test('done guids are ignored', () => {
@@ -146,11 +137,6 @@ describe('planRun: in flight', () => {
     const { hook } = planOne([f], { previous: hookBookmark({ pending: new Map([['9007199254740993', requestedAt]]) }) })
     expect(hook.inFlight).toEqual([])
     expect(hook.decisions).toHaveLength(1)
-  })
-
-  test('an ok guid is never in flight', () => {
-    const { hook } = planOne([facts({ ok: true, newestId: bigId(7) })], { previous: previous() })
-    expect(hook.inFlight).toEqual([])
   })
 })
 
@@ -239,9 +225,9 @@ describe('planRun: budget across hooks', () => {
   test('what exceeds max-redeliveries is skipped as budget (the newest ones)', () => {
     const run = threeHooks({ maxRedeliveries: 2 })
     expect(run.toRedeliver.map(d => d.facts.guid)).toEqual(['b2', 'a2'])
-    const all = run.hooks.flatMap(h => h.decisions)
+    const all = [...run.hooks.values()].flatMap(h => h.decisions)
     expect(reasons(all)).toEqual({ a1: 'budget', a2: 'redeliver', b1: 'budget', b2: 'redeliver', c1: 'budget', c2: 'max-attempts' })
-    expect(run.hooks.map(h => h.key)).toEqual(['a', 'b', 'c'])
+    expect([...run.hooks.keys()]).toEqual(['a', 'b', 'c'])
   })
 
   test('ties on firstAt are broken by guid, deterministically', () => {
@@ -263,13 +249,13 @@ describe('planRun: budget across hooks', () => {
   test('dry run: due ones are dry-run, over-budget ones are budget, nothing is sent', () => {
     const run = threeHooks({ maxRedeliveries: 2, dryRun: true })
     expect(run.toRedeliver).toEqual([])
-    const all = run.hooks.flatMap(h => h.decisions)
+    const all = [...run.hooks.values()].flatMap(h => h.decisions)
     expect(all.every(d => d.action === 'skip')).toBe(true)
     expect(reasons(all)).toEqual({ a1: 'budget', a2: 'dry-run', b1: 'budget', b2: 'dry-run', c1: 'budget', c2: 'max-attempts' })
   })
 
   test('no scans: empty plan', () => {
-    expect(planRun([], policy(), NOW)).toEqual({ hooks: [], toRedeliver: [] })
+    expect(planRun([], policy(), NOW)).toEqual({ hooks: new Map(), toRedeliver: [] })
   })
 })
 
@@ -298,7 +284,7 @@ describe('outcomeKey', () => {
   })
 })
 
-describe('nextHookBookmark', () => {
+describe("a hook's entry in the final bookmark", () => {
   const floorBase = NOW - 6 * HOUR
   const newestAt = NOW - 10 * MINUTE
 
@@ -306,12 +292,12 @@ describe('nextHookBookmark', () => {
     const s = scan({ facts: list, scanStart: floorBase, floorBase, newestAt: 'newest' in opts ? opts.newest : newestAt, previous: opts.previous })
     const run = planRun([s], policy(opts.pol), opts.now ?? NOW)
     const outcomes = new Map<string, Outcome>()
-    for (const d of run.hooks[0].decisions) {
+    for (const d of [...run.hooks.values()][0].decisions) {
       const o = outcomesFor(d)
       if (o) outcomes.set(outcomeKey(d), o)
     }
     // seenUntil has tests of its own below.
-    const { seenUntil, ...bookmark } = nextHookBookmark(s, run.hooks[0], outcomes, opts.now ?? NOW)
+    const { seenUntil, ...bookmark } = finalEntry(s, [...run.hooks.values()][0], outcomes, opts.now ?? NOW)
     return { bookmark, seenUntil, run }
   }
   const none = (): undefined => undefined
@@ -319,16 +305,16 @@ describe('nextHookBookmark', () => {
 
   test('nothing seen: floor stays at floorBase', () => {
     const s = scan({ floorBase, scanStart: floorBase })
-    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
+    expect(finalEntry(s, emptyHookPlan(), new Map(), NOW)).toEqual({ floor: floorBase, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('only successes: floor = newestAt - LATE_LISTING_MARGIN_MS', () => {
-    const { bookmark } = next([facts({ ok: true, firstAt: newestAt })], none)
+    const { bookmark } = next([], none)
     expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
   test('never below floorBase', () => {
-    const { bookmark } = next([facts({ ok: true })], none, { newest: floorBase + MINUTE })
+    const { bookmark } = next([], none, { newest: floorBase + MINUTE })
     expect(bookmark.floor).toBe(floorBase)
   })
 
@@ -364,7 +350,7 @@ describe('nextHookBookmark', () => {
   test('an over-budget delivery holds the floor', () => {
     const list = [facts({ guid: 'old', firstAt: NOW - 3 * HOUR }), facts({ guid: 'new', firstAt: NOW - 2 * HOUR })]
     const { bookmark, run } = next(list, accepted, { pol: { maxRedeliveries: 1 } })
-    expect(reasons(run.hooks[0].decisions)).toEqual({ old: 'redeliver', new: 'budget' })
+    expect(reasons([...run.hooks.values()][0].decisions)).toEqual({ old: 'redeliver', new: 'budget' })
     expect(bookmark.floor).toBe(NOW - 3 * HOUR)
     const onlyBudget = next([facts({ guid: 'x', firstAt: NOW - 2 * HOUR }), facts({ guid: 'y', firstAt: NOW - HOUR })], accepted, { pol: { maxRedeliveries: 1 } })
     expect(onlyBudget.bookmark.floor).toBe(NOW - 2 * HOUR)
@@ -385,7 +371,7 @@ describe('nextHookBookmark', () => {
     const previous = hookBookmark({ floor: floorBase, pending: new Map([[bigId(5), requested]]) })
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR, newestId: bigId(5) })
     const { bookmark, run } = next([f], none, { previous })
-    expect(run.hooks[0].inFlight).toEqual([f])
+    expect([...run.hooks.values()][0].inFlight).toEqual([f])
     expect(bookmark).toEqual({ floor: NOW - 2 * HOUR, pending: new Map([[bigId(5), requested]]), sent: new Map(), done: new Map(), probes: [] })
   })
 
@@ -393,7 +379,7 @@ describe('nextHookBookmark', () => {
     const s = scan({ floorBase, scanStart: floorBase - HOUR, newestAt })
     const f = facts({ guid: 'g', firstAt: floorBase - 30 * MINUTE })
     const run = planRun([{ ...s, facts: [f] }], policy(), NOW)
-    const b = nextHookBookmark(s, run.hooks[0], new Map([[outcomeKey(run.toRedeliver[0]), { result: 'error', message: 'x' } as Outcome]]), NOW)
+    const b = finalEntry(s, [...run.hooks.values()][0], new Map([[outcomeKey(run.toRedeliver[0]), { result: 'error', message: 'x' } as Outcome]]), NOW)
     expect(b.floor).toBe(floorBase)
   })
 
@@ -403,9 +389,8 @@ describe('nextHookBookmark', () => {
     ['too-old', { maxAgeMs: HOUR }, 0]
   ])('a finished %s skip does not hold the floor and is done', (reason, pol, redeliveries) => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR - 1, redeliveries })
-    const ok = facts({ guid: 'late', ok: true })
-    const { bookmark, run } = next([f, ok], none, { pol, newest: NOW - 5 * MINUTE })
-    expect(run.hooks[0].decisions[0].reason).toBe(reason)
+    const { bookmark, run } = next([f], none, { pol, newest: NOW - 5 * MINUTE })
+    expect([...run.hooks.values()][0].decisions[0].reason).toBe(reason)
     // The floor moved past the finished delivery, so it is not kept in done either.
     expect(bookmark).toEqual({ floor: NOW - 5 * MINUTE - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
@@ -434,7 +419,7 @@ describe('nextHookBookmark', () => {
   test('the dry-run skip is not finished (it holds the floor)', () => {
     const f = facts({ guid: 'g', firstAt: NOW - 2 * HOUR })
     const { bookmark, run } = next([f], none, { pol: { dryRun: true } })
-    expect(run.hooks[0].decisions[0].reason).toBe('dry-run')
+    expect([...run.hooks.values()][0].decisions[0].reason).toBe('dry-run')
     expect(bookmark.floor).toBe(NOW - 2 * HOUR)
   })
 
@@ -455,8 +440,8 @@ describe('nextHookBookmark', () => {
     const list = [
       // 1, 2, 5, 6 are still their delivery's newest attempt; 4 and 7 have been listed (newer attempts 40, 70).
       ...[1, 2, 5, 6].map(n => facts({ guid: `g${n}`, newestId: bigId(n), firstAt: NOW - HOUR })),
-      facts({ guid: 'g4', newestId: bigId(40), firstAt: NOW - HOUR, ok: true }),
-      facts({ guid: 'g7', newestId: bigId(70), firstAt: NOW - HOUR, ok: true }),
+      facts({ guid: 'g4', newestId: bigId(40), firstAt: NOW - HOUR }),
+      facts({ guid: 'g7', newestId: bigId(70), firstAt: NOW - HOUR }),
       facts({ guid: 'sent', newestId: bigId(20), firstAt: NOW - HOUR }),
       facts({ guid: 'unsure', newestId: bigId(21), firstAt: NOW - HOUR }),
       facts({ guid: 'failed', newestId: bigId(22), firstAt: NOW - HOUR })
@@ -494,7 +479,7 @@ describe('nextHookBookmark', () => {
         ['prune', floor - 1000] // a whole second below the floor
       ])
     })
-    const list = [facts({ guid: 'maxed', firstAt: floor + 3 * MINUTE, redeliveries: 3 }), facts({ guid: 'ok', ok: true })]
+    const list = [facts({ guid: 'maxed', firstAt: floor + 3 * MINUTE, redeliveries: 3 })]
     const { bookmark } = next(list, none, { previous })
     expect(bookmark.floor).toBe(floor)
     expect(bookmark.done).toEqual(
@@ -510,7 +495,7 @@ describe('nextHookBookmark', () => {
     const previous = hookBookmark({ floor: floorBase, done: new Map([['old-done', NOW - 3 * HOUR]]) })
     const list = [facts({ guid: 'old-done', firstAt: NOW - 3 * HOUR }), facts({ guid: 'held', firstAt: NOW - 4 * HOUR })]
     const { bookmark, run } = next(list, () => ({ result: 'error', message: 'x' }), { previous })
-    expect(run.hooks[0].alreadyDone).toBe(1)
+    expect([...run.hooks.values()][0].alreadyDone).toBe(1)
     expect(bookmark.done).toEqual(new Map([['old-done', NOW - 3 * HOUR]]))
   })
 
@@ -522,7 +507,7 @@ describe('nextHookBookmark', () => {
   })
 })
 
-describe('checkpointHookBookmark', () => {
+describe("a hook's entry in a checkpoint", () => {
   test('keeps the floor and done as they were; in flight: unexpired earlier, sent so far, perhaps sent, and the batch', () => {
     const previous = hookBookmark({
       floor: NOW - 3 * HOUR,
@@ -542,7 +527,7 @@ describe('checkpointHookBookmark', () => {
       [outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW - 2000 }],
       [outcomeKey(run.toRedeliver[1]), { result: 'error', message: '502', uncertainAt: NOW - 1000 }]
     ])
-    const checkpoint = checkpointHookBookmark(s, run.hooks[0], outcomes, NOW, new Map([[bigId(12), NOW]]))
+    const checkpoint = checkpointEntry(s, [...run.hooks.values()][0], outcomes, NOW, [bigId(12)])
     expect(checkpoint).toEqual({
       floor: NOW - 3 * HOUR,
       // bigId(2) expired; bigId(1) is still in flight, not yet listed.
@@ -561,7 +546,7 @@ describe('checkpointHookBookmark', () => {
 
   test('without a previous bookmark the floor is the scan base', () => {
     const s = scan({ floorBase: NOW - DAY, scanStart: NOW - DAY })
-    expect(checkpointHookBookmark(s, emptyHookPlan(), new Map(), NOW, new Map()).floor).toBe(NOW - DAY)
+    expect(checkpointEntry(s, emptyHookPlan(), new Map(), NOW).floor).toBe(NOW - DAY)
   })
 })
 
@@ -569,19 +554,19 @@ describe('seenUntil: the newest attempt any run has seen', () => {
   const floorBase = NOW - DAY
   test('moves up to the newest attempt of the scan, never back', () => {
     const s = scan({ floorBase, scanStart: floorBase, newestAt: NOW - HOUR, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
-    expect(nextHookBookmark(s, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - HOUR)
+    expect(finalEntry(s, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - HOUR)
     const older = scan({ floorBase, scanStart: floorBase, newestAt: NOW - 3 * HOUR, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
-    expect(nextHookBookmark(older, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
+    expect(finalEntry(older, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
   })
 
   test('stays as it was when nothing is seen, and is absent when no run saw anything', () => {
     const quiet = scan({ floorBase, scanStart: floorBase, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - 2 * HOUR }) })
-    expect(nextHookBookmark(quiet, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
-    expect('seenUntil' in nextHookBookmark(scan({ floorBase, scanStart: floorBase }), emptyHookPlan(), new Map(), NOW)).toBe(false)
+    expect(finalEntry(quiet, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - 2 * HOUR)
+    expect('seenUntil' in finalEntry(scan({ floorBase, scanStart: floorBase }), emptyHookPlan(), new Map(), NOW)).toBe(false)
   })
 
   test('a checkpoint keeps it', () => {
     const s = scan({ floorBase, scanStart: floorBase, newestAt: NOW, previous: hookBookmark({ floor: floorBase, seenUntil: NOW - HOUR }) })
-    expect(checkpointHookBookmark(s, emptyHookPlan(), new Map(), NOW, new Map()).seenUntil).toBe(NOW - HOUR)
+    expect(checkpointEntry(s, emptyHookPlan(), new Map(), NOW).seenUntil).toBe(NOW - HOUR)
   })
 })

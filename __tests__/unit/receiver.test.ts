@@ -5,9 +5,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   GIVE_UP_SKIPS,
-  checkpointHookBookmark,
-  failingSince,
-  nextHookBookmark,
+  downSinceOf,
   outcomeKey,
   planRun,
   inProbeSpans,
@@ -21,14 +19,14 @@ import {
 } from '../../src/core/plan.js'
 import { backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence } from '../../src/core/receiver.js'
 import { DeliveryLedger, type GuidFacts } from '../../src/core/ledger.js'
-import { bigId, facts, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
+import { bigId, checkpointEntry, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
 const DOWN = { newestOk: false, lastOkAt: NOW - 3 * HOUR }
 
 function planDown(list: GuidFacts[], overrides: Partial<HookScan> = {}, pol: Partial<Policy> = {}) {
   const s = scan({ facts: list, ...DOWN, ...overrides })
   const run = planRun([s], policy(pol), NOW)
-  return { scan: s, run, hook: run.hooks[0] }
+  return { scan: s, run, hook: run.hooks.get(s.key)! }
 }
 
 function state(decisions: Decision[]): Record<string, string> {
@@ -126,11 +124,11 @@ describe('a hook whose receiver is not shown up', () => {
     const c = scan({ key: 'c', facts: [facts({ guid: 'c1', firstAt: NOW - 5 * HOUR }), facts({ guid: 'c2', firstAt: NOW - HOUR })], ...DOWN })
     const tight = planRun([b, c], policy({ maxRedeliveries: 1 }), NOW)
     releaseHeld(tight, new Map(), { maxRedeliveries: 1 })
-    expect(tight.hooks[0].decisions.map(d => [d.facts.guid, d.action, d.reason])).toEqual([
+    expect([...tight.hooks.values()][0].decisions.map(d => [d.facts.guid, d.action, d.reason])).toEqual([
       ['b1', 'skip', 'budget'],
       ['b2', 'skip', 'budget']
     ])
-    expect(state(tight.hooks[1].decisions)).toEqual({ c1: 'probe', c2: 'receiver-down (held)' })
+    expect(state([...tight.hooks.values()][1].decisions)).toEqual({ c1: 'probe', c2: 'receiver-down (held)' })
   })
 
   test('releaseHeld: down and unknown verdicts keep them waiting', () => {
@@ -148,7 +146,7 @@ describe('the bookmark of a hook found down', () => {
     const { scan: s, run, hook } = planDown(list, { previous, floorBase: previous.floor, scanStart: previous.floor, newestAt: NOW - 30 * MINUTE })
     const outcomes = new Map<string, Outcome>([[outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW }]])
     releaseHeld(run, new Map([['hook-1', verdict]]), { maxRedeliveries: 500 })
-    return { bookmark: nextHookBookmark(s, hook, outcomes, NOW, { verdict, probedAt: NOW }), hook, scan: s, run }
+    return { bookmark: finalEntry(s, hook, outcomes, NOW, { verdict, probedAt: NOW }), hook, scan: s, run }
   }
 
   test('the probe is free; the held ones keep the floor; downSince is the oldest failure since the last success', () => {
@@ -194,15 +192,15 @@ describe('the bookmark of a hook found down', () => {
   test('a probe about to be sent is already in a span in the checkpoint (a run killed after sending it charges nothing)', () => {
     const list = [facts({ guid: 'a', firstAt: NOW - 2 * HOUR, newestId: bigId(1) }), facts({ guid: 'b', newestId: bigId(2) })]
     const { scan: s, hook } = planDown(list)
-    const checkpoint = checkpointHookBookmark(s, hook, new Map(), NOW, new Map([[bigId(1), NOW]]))
+    const checkpoint = checkpointEntry(s, hook, new Map(), NOW, [bigId(1)])
     expect(checkpoint.probes).toEqual([[NOW, NOW]])
     expect(checkpoint.pending).toEqual(new Map([[bigId(1), NOW]]))
   })
 
-  test('failingSince ignores failures older than the last success', () => {
+  test('since when a receiver found down has been failing: its oldest failure after its last success', () => {
     const s = scan({ lastOkAt: NOW - 3 * HOUR })
-    const plan = planRun([scan({ ...s, facts: [facts({ guid: 'before', firstAt: NOW - 4 * HOUR }), facts({ guid: 'after', firstAt: NOW - 2 * HOUR })] })], policy(), NOW).hooks[0]
-    expect(failingSince(s, plan)).toBe(NOW - 2 * HOUR)
+    const plan = [...planRun([scan({ ...s, facts: [facts({ guid: 'before', firstAt: NOW - 4 * HOUR }), facts({ guid: 'after', firstAt: NOW - 2 * HOUR })] })], policy(), NOW).hooks.values()][0]
+    expect(downSinceOf(s, plan, { verdict: 'down', probedAt: NOW })).toBe(NOW - 2 * HOUR)
   })
 })
 

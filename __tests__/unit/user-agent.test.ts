@@ -1,11 +1,17 @@
 /** The user agent follows the toolkit's convention: the workflow run's orchestration id, when there is one. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createClient, USER_AGENT, userAgent } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GITHUB_PACING } from '../../src/github/timing.js'
 
 describe('userAgent', () => {
+  test("the version is package.json's", () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+    expect(USER_AGENT).toBe(`webhook-redelivery/${version}`)
+  })
+
   test('outside a workflow run: the project and its version', () => {
     expect(userAgent({})).toBe(USER_AGENT)
     expect(userAgent({ ACTIONS_ORCHESTRATION_ID: '  ' })).toBe(USER_AGENT)

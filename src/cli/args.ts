@@ -1,8 +1,35 @@
 import { parseArgs } from 'node:util'
-import { INPUT_NAMES, type InputName, type RawInputs } from '../core/config.js'
+import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from '../core/config.js'
+import { INPUTS } from '../core/inputs.generated.js'
 
-/** Inputs that are secrets: never flags, since command lines are visible to every user of the machine. */
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-key'])
+interface CliFlag {
+  name: string
+  type: 'string' | 'boolean'
+  short?: string
+  /** What --help shows for its value. */
+  value?: string
+  help: string
+}
+
+/** The flags of the command line alone; the inputs of action.yml are flags too (INPUTS). */
+const CLI_FLAGS: readonly CliFlag[] = [
+  { name: 'state-file', type: 'string', value: 'PATH', help: 'keep the bookmark in this local JSON file (written atomically, locked) instead of an Actions variable' },
+  { name: 'private-key-file', type: 'string', value: 'PATH', help: "read the GitHub App's PEM private key from this file" },
+  {
+    name: 'report-file',
+    type: 'string',
+    value: 'PATH',
+    help: "where to write the JSON report (default: beside the state file as PATH.report.json, else report.json in the temporary directory's webhook-redelivery-UID/, overwritten each run)"
+  },
+  { name: 'metrics-file', type: 'string', value: 'PATH', help: "write the counts per hook for Prometheus (node_exporter's textfile collector: a .prom file in its directory)" },
+  { name: 'json', type: 'boolean', help: 'print the outputs as JSON on stdout' },
+  { name: 'debug', type: 'boolean', help: 'log every decision on stderr' },
+  { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
+  { name: 'version', type: 'boolean', short: 'v', help: 'the version' }
+]
+
+/** The inputs that are flags: all but the secrets, since command lines are visible to every user of the machine. */
+const INPUT_FLAGS = INPUTS.filter(input => !SECRET_INPUTS.has(input.name))
 
 export interface CliOptions {
   inputs: RawInputs
@@ -19,17 +46,9 @@ export interface CliOptions {
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; error: string }
 
 export function parseCliArgs(argv: string[]): CliParse {
-  const flags: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-    'state-file': { type: 'string' },
-    'private-key-file': { type: 'string' },
-    'report-file': { type: 'string' },
-    'metrics-file': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-    debug: { type: 'boolean' }
-  }
-  for (const name of INPUT_NAMES) if (!SECRET_INPUTS.has(name)) flags[name] = { type: 'string' }
+  const flags: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
+  for (const { name, type, short } of CLI_FLAGS) flags[name] = short ? { type, short } : { type }
+  for (const input of INPUT_FLAGS) flags[input.name] = { type: 'string' }
   const args: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -134,49 +153,42 @@ export function inputsToFlags(message: string, options: { quotedOnly?: boolean }
     .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
 }
 
+const HELP_WIDTH = 80
+
+/** `--name VALUE` and its text, wrapped and indented under it. */
+function helpEntry(flag: string, text: string): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/)) {
+    if (line && 6 + line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line)
+      line = word
+    } else line = line ? `${line} ${word}` : word
+  }
+  if (line) lines.push(line)
+  return [`  ${flag}`, ...lines.map(l => `      ${l}`)].join('\n')
+}
+
+/** action.yml's description of an input, in the command line's words: its inputs are flags here. */
+function describeInput(input: (typeof INPUTS)[number]): string {
+  const notes = [input.required ? 'Required.' : '', input.default ? `Default: ${input.default}.` : '', input.name === 'dry-run' ? '--dry-run alone means true.' : ''].filter(Boolean)
+  return inputsToFlags([input.description.replace(/`/g, ''), ...notes].join(' '))
+}
+
 export const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.
 
 Usage:
   webhook-redelivery --target-type org --org acme --hook-id 123 --state-file ./state.json
 
-Targets:
-  --target-type app|org|repo   which webhook (required)
-  --org LOGIN                  organization, for org
-  --repository LIST           repositories, for repo: owner/name, owner/* (every one the
-                               token can see), owner/prefix-*, comma-separated
-                               (default: $GITHUB_REPOSITORY)
-  --hook-id IDS                hook ids or payload URLs (https://ci.example.com/* matches by
-                               prefix), comma-separated; empty: every hook
-  --shard I/N                  only the i-th of n stable parts of the hooks found (one
-                               state per shard)
-  --app-id ID                  GitHub App ID or client ID (required for app)
-  --hostname HOST              github.com, SUBDOMAIN.ghe.com, a GHES host, or an API URL
-                               (default: $GITHUB_API_URL, else github.com)
+The inputs of the action, as flags (described as in its action.yml). Outside a workflow run,
+"the workflow's repository" is $GITHUB_REPOSITORY and the runner's GITHUB_API_URL is
+$GITHUB_API_URL.
 
-What to redeliver:
-  --lookback DURATION          how far back without a bookmark (default 24h; 90m, 6h, 3d)
-  --max-attempts N             redeliveries of one delivery across runs (default 3)
-  --max-redeliveries N         redelivery requests in one run (default 500)
-  --events LIST                only these events: push,pull_request,pull_request.opened
-  --max-age DURATION           skip deliveries first attempted longer ago than this
-  --dry-run                    report only: redeliver nothing, write no state
-  --fail-on LIST               exit 1 on: errors (default), given-up, receiver-down; or never
+${INPUT_FLAGS.map(input => helpEntry(`${input.flag} VALUE`, describeInput(input))).join('\n')}
 
-Bookmark (so each run scans only what is new):
-  --state-file PATH            keep it in a local JSON file (written atomically, locked)
-  --state-variable NAME        or in an Actions variable...
-  --state-repository O/N       ...of this repository (default: $GITHUB_REPOSITORY)
+Flags of the command line:
 
-Output:
-  --json                       print the outputs as JSON on stdout
-  --report-file PATH           where to write the JSON report (default: beside the state
-                               file as PATH.report.json, else report.json in the temporary
-                               directory's webhook-redelivery-UID/, overwritten each run)
-  --metrics-file PATH          write the counts per hook for Prometheus (node_exporter's
-                               textfile collector: a .prom file in its directory)
-  --debug                      log every decision on stderr
-  -h, --help                   this text
-  -v, --version                the version
+${CLI_FLAGS.map(flag => helpEntry(`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.value ? ` ${flag.value}` : ''}`, flag.help)).join('\n')}
 
 Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable

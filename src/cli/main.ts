@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { parseConfig } from '../core/config.js'
+import { parseConfig, secretInputs } from '../core/config.js'
+import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
 import { buildReport, describeTarget, outputsOf, stepFailures } from '../core/report.js'
 import { stoppedBecause, type Logger } from '../engine/ports.js'
-import { USER_AGENT } from '../github/client.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
@@ -50,7 +50,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     return 0
   }
   if (options.version) {
-    streams.stdout(`${USER_AGENT.split('/')[1]}\n`)
+    streams.stdout(`${VERSION}\n`)
     return 0
   }
 
@@ -65,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } else if (env.GITHUB_APP_PRIVATE_KEY) {
     inputs['private-key'] = env.GITHUB_APP_PRIVATE_KEY
   }
-  for (const secret of [inputs.token, inputs['private-key']]) if (secret) secrets.push(secret)
+  secrets.push(...secretInputs(inputs))
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }

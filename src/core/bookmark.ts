@@ -46,7 +46,7 @@ export const MAX_STATE_CHARS = 40_000
  * `newer`: written by a newer version of the action, which this one must not overwrite.
  * `warnings`: parts of hook entries that could not be read and were left out (a hand edit).
  */
-export type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean; warnings?: string[] }
+type ParsedBookmark = { bookmark: Bookmark; problem?: string; newer?: boolean; warnings?: string[] }
 
 export function emptyBookmark(): Bookmark {
   return { hooks: new Map() }
@@ -390,7 +390,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export const FUTURE_TOLERANCE_MS = 60_000
 
-export interface TrustedStart {
+interface TrustedStart {
   /** Where this hook's scan starts from (before clamping to GitHub's window). */
   floor: number
   /** The hook's entry without the times that lie in the future. */
@@ -447,7 +447,7 @@ export function isForgotten(entry: HookBookmark, now: number, windowMs: number):
 }
 
 /** Earlier versions keyed an app's webhook `app`, whichever app it was. */
-export const LEGACY_APP_KEY = 'app'
+const LEGACY_APP_KEY = 'app'
 
 /**
  * The bookmark with an entry under the earlier `app` key moved to this app's own key,

@@ -1,40 +1,20 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { parseHookPatterns, parseRepositoryPatterns, parseShard, type RepositoryPattern, type Shard } from './fleet.js'
+import { parseHookPatterns, parseRepositoryPatterns, parseShard, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
 import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { INPUTS } from './inputs.generated.js'
 
-/** Every input of action.yml; the CLI takes the same names as --flags. */
-export const INPUT_NAMES = [
-  'target-type',
-  'app-id',
-  'private-key',
-  'token',
-  'org',
-  'repository',
-  'hook-id',
-  'hostname',
-  'state-variable',
-  'state-repository',
-  'lookback',
-  'max-attempts',
-  'max-redeliveries',
-  'events',
-  'max-age',
-  'dry-run',
-  'shard',
-  'fail-on'
-] as const
-
-export type InputName = (typeof INPUT_NAMES)[number]
+export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
 
-export const DEFAULTS: Partial<Record<InputName, string>> = {
-  lookback: '24h',
-  'max-attempts': '3',
-  'max-redeliveries': '500',
-  'dry-run': 'false',
-  'fail-on': 'errors'
-}
+/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map(input => input.name)
+
+/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
+export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-key'])
+
+/** What the runner passes for an input left empty; the CLI applies them the same way. */
+export const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
 
 /** What can fail the step, as the `fail-on` input names them. */
 export type FailCondition = 'errors' | 'given-up' | 'receiver-down'
@@ -51,9 +31,6 @@ export interface Repo {
  */
 export type Target = { type: 'app' } | { type: 'org'; org: string } | { type: 'repo'; owner: string; repo: string } | { type: 'fleet'; repositories: RepositoryPattern[] }
 
-/** `url-prefix`: a payload URL written with a trailing `*`, normalized (see core/fleet.ts). */
-export type HookSelector = { kind: 'id'; id: string } | { kind: 'url'; url: string } | { kind: 'url-prefix'; prefix: string }
-
 export interface EventFilter {
   event: string
   action?: string
@@ -66,7 +43,8 @@ export interface AppCredentials {
 
 export interface Config {
   target: Target
-  hooks: HookSelector[]
+  /** Whole payload URLs as written: the fleet's scope digests them so (see fleetScope). */
+  hooks: HookPattern[]
   token?: string
   app?: AppCredentials
   location: GitHubLocation
@@ -142,7 +120,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     bad('target-type', 'must be app, org or repo', targetType)
   }
 
-  const hooks: HookSelector[] = []
+  const hooks: HookPattern[] = []
   if (targetType === 'app' && input('hook-id')) {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
@@ -303,9 +281,8 @@ export function parseRepo(text: string): Repo | undefined {
 
 /** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
 export function normalizePrivateKey(text: string): string | undefined {
-  let pem = text.replace(/\\r/g, '').replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim()
+  const pem = pemText(text)
   if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return undefined
-  pem = pem.replace(/\n{2,}/g, '\n') + '\n'
   try {
     // GitHub App keys are RSA; anything else would only fail later, at GitHub.
     if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return undefined
@@ -313,6 +290,40 @@ export function normalizePrivateKey(text: string): string | undefined {
     return undefined
   }
   return pem
+}
+
+/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
+function pemText(text: string): string {
+  return (
+    text
+      .replace(/\\r/g, '')
+      .replace(/\\n/g, '\n')
+      .replace(/\r\n/g, '\n')
+      .trim()
+      .replace(/\n{2,}/g, '\n') + '\n'
+  )
+}
+
+/**
+ * Every form in which the secret inputs can reach a message, for the front ends to mask as
+ * they take the inputs in, before anything else runs: each as given and trimmed, and the
+ * private key as the engine uses it, whole and line by line. The runner masks a multi-line
+ * secret line by line, but a key given on one line with `\n` escapes is several lines once
+ * unescaped.
+ */
+export function secretInputs(raw: RawInputs): string[] {
+  const secrets = new Set<string>()
+  for (const name of SECRET_INPUTS) {
+    const value = raw[name]
+    if (value?.trim()) secrets.add(value).add(value.trim())
+  }
+  const key = raw['private-key']?.trim()
+  if (key) {
+    const pem = pemText(key)
+    secrets.add(pem)
+    for (const line of pem.split('\n')) if (line.trim() && !line.startsWith('-----')) secrets.add(line.trim())
+  }
+  return [...secrets]
 }
 
 function positiveInteger(text: string): number | undefined {

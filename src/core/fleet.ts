@@ -111,7 +111,8 @@ const HOOK_ID = /^[1-9]\d{0,19}$/
 
 /**
  * One entry of the `hook-id` input: a hook id, a payload URL, or a payload URL prefix
- * (written with a trailing `*`). URLs are kept normalized (see normalizePayloadUrl).
+ * (written with a trailing `*`, kept normalized). A whole URL may be kept as written:
+ * hookMatches normalizes it, and fleetScope digests the entries as they are kept.
  */
 export type HookPattern = { kind: 'id'; id: string } | { kind: 'url'; url: string } | { kind: 'url-prefix'; prefix: string }
 
@@ -194,7 +195,7 @@ export function hookMatches(pattern: HookPattern, hook: NamedHook): boolean {
   if (pattern.kind === 'id') return String(hook.id) === pattern.id
   const url = hook.url === undefined ? undefined : normalizePayloadUrl(hook.url)
   if (url === undefined) return false
-  if (pattern.kind === 'url') return url === pattern.url
+  if (pattern.kind === 'url') return url === (normalizePayloadUrl(pattern.url) ?? pattern.url)
   // Trailing slashes never tell URLs apart: https://ci.example.com matches https://ci.example.com/*.
   return url.startsWith(pattern.prefix) || `${url}/`.startsWith(pattern.prefix)
 }
@@ -209,8 +210,13 @@ export function selectHooks<T extends NamedHook>(patterns: HookPattern[], hooks:
  * (user info, a token in the path or query, as chat webhooks do).
  */
 export function displayPayloadUrl(text: string): string {
+  return payloadUrlOrigin(text) ?? '(invalid URL)'
+}
+
+/** Where a payload URL points, scheme and host; undefined for anything but an http(s) URL. */
+export function payloadUrlOrigin(text: string): string | undefined {
   const url = parseHttpUrl(text)
-  return url ? `${url.protocol}//${url.host}` : '(invalid URL)'
+  return url && `${url.protocol}//${url.host}`
 }
 
 // ---------- shards ----------

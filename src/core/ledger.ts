@@ -12,7 +12,7 @@ export interface Attempt {
   action: string | null
 }
 
-/** What is known of one delivery (one guid) after a scan: compact, no payloads. */
+/** What is known of one failing delivery (a guid with no successful attempt) after a scan: compact, no payloads. */
 export interface GuidFacts {
   guid: string
   event: string
@@ -21,7 +21,6 @@ export interface GuidFacts {
   firstAt: number
   /** Whether the original attempt (not a redelivery) was in the scanned window. */
   hasOriginal: boolean
-  ok: boolean
   /** Redelivery attempts listed so far. */
   redeliveries: number
   /** Of those, failed ones sent while the receiver was not known to be up (probes): they cost no attempt. */
@@ -93,7 +92,6 @@ export class DeliveryLedger {
         action: attempt.action,
         firstAt: attempt.deliveredAt,
         hasOriginal: !attempt.redelivery,
-        ok: false,
         redeliveries: attempt.redelivery ? 1 : 0,
         freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
         newestId: attempt.id,

@@ -33,9 +33,17 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
     family.samples.push({ labels, value })
   }
 
+  // Each hook's rows, found once: a fleet has a thousand hooks.
+  const rowsOf = new Map<string, ReportRow[]>()
+  for (const row of run.rows) {
+    const key = rowsKey(row.hookId, row.hook)
+    const rows = rowsOf.get(key)
+    if (rows) rows.push(row)
+    else rowsOf.set(key, [row])
+  }
   for (const hook of run.hooks) {
     const labels: Labels = { target: context.target, hook_id: hookId(hook), hook: hook.hook.label }
-    const rows = run.rows.filter(row => row.hookId === (hook.hook.id ?? null) && row.hook === hook.hook.label)
+    const rows = rowsOf.get(rowsKey(hook.hook.id ?? null, hook.hook.label)) ?? []
     add('scanned_attempts', 'Delivery attempts the last run examined.', labels, hook.scanned)
     add('failed_deliveries', 'Distinct deliveries the last run found failing and due.', labels, hook.failed)
     add('redelivered_deliveries', 'Redelivery requests GitHub accepted in the last run.', labels, hook.redelivered)
@@ -128,6 +136,11 @@ export function hookId(hook: HookResult): string {
 }
 
 /** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
+/** A report row belongs to the hook of the same id and label. */
+function rowsKey(hookId: string | null, label: string): string {
+  return `${hookId ?? ''}\u0000${label}`
+}
+
 function oldestWaitingAgeSeconds(rows: readonly ReportRow[], now: number): number {
   let oldest = Infinity
   for (const row of rows) {

@@ -1,5 +1,6 @@
-import { keepsDone, mergeSpans, type HookBookmark } from './bookmark.js'
-import type { EventFilter } from './config.js'
+import { isForgotten, keepsDone, mergeSpans, type Bookmark, type HookBookmark } from './bookmark.js'
+import type { Config, EventFilter } from './config.js'
+import { redeliveryWindowMs } from './hostname.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
 import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
@@ -18,14 +19,18 @@ export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-ol
 /** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
 export const GIVE_UP_SKIPS: ReadonlySet<SkipReason> = new Set(['max-attempts', 'outside-window'])
 
-export interface Policy {
-  maxAttempts: number
-  maxRedeliveries: number
-  events: EventFilter[]
-  maxAgeMs?: number
-  dryRun: boolean
+/** What the plan reads of the configuration. */
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun'] as const
+
+export type Policy = Pick<Config, (typeof POLICY_KEYS)[number]> & {
   /** How far back GitHub can still redeliver: 3 days on github.com, 7 on GHES. */
   windowMs: number
+}
+
+/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
+export function policyOf(config: Config): Policy {
+  const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]])) as Pick<Config, (typeof POLICY_KEYS)[number]>
+  return { ...picked, windowMs: redeliveryWindowMs(config.location) }
 }
 
 /**
@@ -82,18 +87,19 @@ export interface HookPlan {
 }
 
 export interface RunPlan {
-  hooks: HookPlan[]
+  /** By hook key, in the order of the scans. */
+  hooks: ReadonlyMap<string, HookPlan>
   /** In the order to send them: the oldest first, since they leave GitHub's window first. */
   toRedeliver: Decision[]
 }
 
-export function matchesEvents(filters: EventFilter[], event: string, action: string | null): boolean {
+function matchesEvents(filters: EventFilter[], event: string, action: string | null): boolean {
   if (filters.length === 0) return true
   return filters.some(f => f.event === event && (f.action === undefined || f.action === action))
 }
 
 /** Whether a redelivery of this attempt id is still in flight at `now`. */
-export function isInFlight(previous: HookBookmark | undefined, id: DeliveryId, now: number): boolean {
+function isInFlight(previous: HookBookmark | undefined, id: DeliveryId, now: number): boolean {
   const sentAt = previous?.sent.get(id)
   if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS) return true
   const plannedAt = previous?.pending.get(id)
@@ -106,7 +112,7 @@ export function isInFlight(previous: HookBookmark | undefined, id: DeliveryId, n
  * deliveries are held until the probe's result is known (`releaseHeld`).
  */
 export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan {
-  const hooks: HookPlan[] = []
+  const hooks = new Map<string, HookPlan>()
   const probes: Decision[] = []
   const due: Decision[] = []
   for (const scan of scans) {
@@ -115,7 +121,6 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
     const done = scan.previous?.done
     const hookDue: Decision[] = []
     for (const facts of scan.facts) {
-      if (facts.ok) continue
       if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
         plan.outsideScan++
         continue
@@ -151,7 +156,7 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
     } else {
       due.push(...hookDue)
     }
-    hooks.push(plan)
+    hooks.set(scan.key, plan)
   }
   // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
   const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)]
@@ -184,7 +189,7 @@ function oldestFirst(a: Decision, b: Decision): number {
  * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
  */
 export function replaceProbe(plan: RunPlan, hookKey: string, policy: Pick<Policy, 'maxRedeliveries'>): Decision | undefined {
-  const held = plan.hooks.find(h => h.key === hookKey)?.decisions.filter(d => d.held) ?? []
+  const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? []
   if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries) return undefined
   const probe = chooseProbe(held)
   probe.held = false
@@ -201,7 +206,7 @@ export function replaceProbe(plan: RunPlan, hookKey: string, policy: Pick<Policy
  */
 export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVerdict>, policy: Pick<Policy, 'maxRedeliveries'>): Decision[] {
   // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
-  for (const hook of plan.hooks) {
+  for (const hook of plan.hooks.values()) {
     if (!hook.decisions.some(d => d.probe && d.reason === 'budget')) continue
     for (const decision of hook.decisions) {
       if (!decision.held) continue
@@ -211,7 +216,7 @@ export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVe
   }
   let left = policy.maxRedeliveries - plan.toRedeliver.length
   const released: Decision[] = []
-  const held = plan.hooks.flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst)
+  const held = [...plan.hooks.values()].flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst)
   for (const decision of held) {
     decision.held = false
     if (left <= 0) {
@@ -256,7 +261,7 @@ export interface ReceiverState {
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-export function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
+function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
   let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
   for (const decision of plan.decisions) {
@@ -288,7 +293,7 @@ export function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: Reado
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
-export function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): HookBookmark {
+function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): HookBookmark {
   const previous = scan.previous
   return {
     floor: previous?.floor ?? scan.floorBase,
@@ -300,6 +305,62 @@ export function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes:
     ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
     ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
+}
+
+/** What a run knows when it writes its bookmark: its scans, its plan, and what came of each redelivery so far. */
+export interface RunProgress {
+  scans: readonly HookScan[]
+  plan: RunPlan
+  outcomes: ReadonlyMap<string, Outcome>
+}
+
+/**
+ * The bookmark a checkpoint writes: the one read at the start, with each scanned hook's entry
+ * holding everything sent so far and `batch`, about to be sent, in flight.
+ */
+export function checkpointBookmark(previous: Bookmark, run: RunProgress, batch: readonly Decision[], now: number): Bookmark {
+  const planned = new Map<string, Map<DeliveryId, number>>()
+  for (const decision of batch) planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now))
+  const hooks = new Map<string, HookBookmark>(previous.hooks)
+  for (const scan of run.scans) hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, planned.get(scan.key) ?? new Map()))
+  return { hooks }
+}
+
+/** Where the run's bookmark entries go at the end: the hooks it found, and the fleet they are (complete: every repository of it was read). */
+export interface FinalScope {
+  found: ReadonlySet<string>
+  fleet?: { scope: string; complete: boolean }
+  windowMs: number
+}
+
+/**
+ * The bookmark a run leaves: each scanned hook's next entry (`nextHookBookmark`). Entries of
+ * hooks not scanned may be another target's sharing this state: kept until nothing in them
+ * matters. A fleet's own entries of hooks it no longer has go at once, unless part of the
+ * fleet could not be read.
+ */
+export function finalBookmark(previous: Bookmark, run: RunProgress, receivers: ReadonlyMap<string, ReceiverState>, now: number, scope: FinalScope): Bookmark {
+  const { found, fleet } = scope
+  const gone = (entryScope: string | undefined): boolean => fleet !== undefined && fleet.complete && entryScope === fleet.scope
+  const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)))
+  const hooks = new Map(kept)
+  for (const scan of run.scans) hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, receivers.get(scan.key)))
+  return { hooks }
+}
+
+/**
+ * Whether another run, whose bookmark a checkpoint merged (`theirs`), is sending this delivery
+ * or has finished it: in flight in their bookmark (about to be sent, or sent), and not just the
+ * expired entry this run started from (`mine`).
+ */
+export function inFlightElsewhere(decision: Decision, mine: Bookmark, theirs: Bookmark): boolean {
+  const their = theirs.hooks.get(decision.hookKey)
+  const my = mine.hooks.get(decision.hookKey)
+  const id = decision.facts.newestId
+  const theirPending = their?.pending.get(id)
+  const theirSent = their?.sent.get(id)
+  const sending = (theirPending !== undefined && theirPending !== my?.pending.get(id)) || (theirSent !== undefined && theirSent !== my?.sent.get(id))
+  return sending || their?.done.has(decision.facts.guid) === true
 }
 
 /**
@@ -367,7 +428,7 @@ export function downSinceOf(scan: HookScan, plan: HookPlan, receiver: ReceiverSt
 }
 
 /** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
-export function failingSince(scan: HookScan, plan: HookPlan): number | undefined {
+function failingSince(scan: HookScan, plan: HookPlan): number | undefined {
   let since: number | undefined
   for (const decision of plan.decisions) {
     const at = decision.facts.firstAt

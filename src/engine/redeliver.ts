@@ -1,6 +1,4 @@
-import type { Bookmark, HookBookmark } from '../core/bookmark.js'
-import type { DeliveryId } from '../core/ids.js'
-import { checkpointHookBookmark, outcomeKey, releaseHeld, replaceProbe, type Decision, type HookPlan, type HookScan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
+import { outcomeKey, releaseHeld, replaceProbe, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan, type RunProgress } from '../core/plan.js'
 import type { ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
@@ -13,13 +11,13 @@ const PROBE_LOOKS = 4
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
 const VERIFY_ROUNDS = 2
 
-export interface RedelivererOptions {
+interface RedelivererOptions {
   hooks: HookTarget[]
   scans: HookScan[]
   plan: RunPlan
-  previous: Bookmark
   github: DeliveriesPort
-  keeper?: BookmarkKeeper
+  /** Records each batch before it is sent, and what was sent before every wait. */
+  keeper: BookmarkKeeper
   log: Logger
   warn(message: string): void
   /** Redeliveries between two checkpoints of the bookmark. */
@@ -45,15 +43,14 @@ export class Redeliverer {
   /** Problems that fail the run once everything else is done. */
   readonly failures: string[] = []
   private stop: Outcome | undefined
-  /** Redeliveries sent (or perhaps sent) since the last checkpoint, which still lists them as only planned. */
-  private unrecorded = 0
+  /** What the keeper's writes record. */
+  private readonly progress: RunProgress
 
   private readonly targets: Map<string, HookTarget>
-  private readonly hookPlans: Map<string, HookPlan>
 
   constructor(private readonly options: RedelivererOptions) {
     this.targets = new Map(options.hooks.map(h => [h.key, h]))
-    this.hookPlans = new Map(options.plan.hooks.map(p => [p.key, p]))
+    this.progress = { scans: options.scans, plan: options.plan, outcomes: this.outcomes }
   }
 
   async run(): Promise<void> {
@@ -101,7 +98,7 @@ export class Redeliverer {
    * GHES), and returns the held deliveries of the hooks whose receiver answered.
    */
   private async awaitProbes(): Promise<Decision[]> {
-    const { plan, github, hooks, log } = this.options
+    const { plan, github, log } = this.options
     const probes = plan.toRedeliver.filter(d => d.probe)
     if (probes.length === 0) return []
     // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
@@ -125,12 +122,7 @@ export class Redeliverer {
         if (this.stop) break
         for (const probe of waiting) {
           if (verdicts.get(probe.hookKey) !== 'unknown') continue
-          const found = await newAttempts(
-            github,
-            hooks.find(h => h.key === probe.hookKey)!,
-            [probe],
-            sentAt
-          )
+          const found = await newAttempts(github, this.targets.get(probe.hookKey)!, [probe], sentAt)
           const ok = found?.get(probe.facts.guid)
           if (ok !== undefined) verdicts.set(probe.hookKey, ok ? 'up' : 'down')
         }
@@ -138,7 +130,7 @@ export class Redeliverer {
     }
     for (const [key, verdict] of verdicts) {
       this.receivers.set(key, { ...this.receivers.get(key), verdict })
-      const label = hooks.find(h => h.key === key)?.label ?? key
+      const label = this.targets.get(key)?.label ?? key
       if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
       else
         log.info(
@@ -148,52 +140,45 @@ export class Redeliverer {
     const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
     // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
     if (this.stop?.result === 'skipped') {
-      for (const hook of plan.hooks) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
+      for (const hook of plan.hooks.values()) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
     }
     return released
   }
 
   /**
-   * Records what is about to be sent before sending it: a run killed mid-batch then never
-   * causes a duplicate. Returns the batch less what an overlapping run is already sending.
+   * Records what is about to be sent before sending it (the keeper's checkpoint): a run killed
+   * mid-batch then never causes a duplicate. Returns the batch less what an overlapping run is already sending.
    */
   private async checkpoint(batch: Decision[], first: boolean): Promise<Decision[]> {
-    const { keeper, previous, scans, github } = this.options
-    if (!keeper) return batch
-    const now = github.now()
-    const hooks = new Map<string, HookBookmark>(previous.hooks)
-    for (const scan of scans) {
-      const planned = new Map<DeliveryId, number>(batch.filter(d => d.hookKey === scan.key).map(d => [d.facts.newestId, now]))
-      hooks.set(scan.key, checkpointHookBookmark(scan, this.hookPlans.get(scan.key)!, this.outcomes, now, planned))
-    }
-    let others: Bookmark | undefined
     try {
-      // Merged with what another run may have written since: a checkpoint never moves a bookmark back either.
-      ;({ others } = await keeper.write({ hooks }, { mergeWithOthers: true }))
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      if (first) throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)
-      // Earlier batches were sent and must still be recorded: stop here, finish the run.
-      this.failures.push(`Could not write the bookmark to the ${keeper.description}; the rest is left for the next run: ${message}`)
-      this.stop = { result: 'error', message: `not sent: ${message}` }
-      return batch
-    }
-    this.unrecorded = 0
-    if (!others) return batch
-    return batch.filter(decision => {
-      const theirs = others.hooks.get(decision.hookKey)
-      const id = decision.facts.newestId
-      const mine = previous.hooks.get(decision.hookKey)
-      // In flight in their bookmark (about to be sent, or sent), and not just the expired entry this run started from.
-      const theirPending = theirs?.pending.get(id)
-      const theirSent = theirs?.sent.get(id)
-      const sending = (theirPending !== undefined && theirPending !== mine?.pending.get(id)) || (theirSent !== undefined && theirSent !== mine?.sent.get(id))
-      const elsewhere = sending || theirs?.done.has(decision.facts.guid) === true
-      if (elsewhere) {
+      const { toSend, elsewhere } = await this.options.keeper.checkpoint(this.progress, batch)
+      for (const decision of elsewhere) {
         this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
       }
-      return !elsewhere
-    })
+      return toSend
+    } catch (error) {
+      this.bookmarkNotWritten(error, first)
+      return batch
+    }
+  }
+
+  /** Before the run waits: what GitHub accepted is recorded as sent (see BookmarkKeeper.recordSent). */
+  private async recordSent(): Promise<void> {
+    if (this.stop) return
+    try {
+      await this.options.keeper.recordSent(this.progress)
+    } catch (error) {
+      this.bookmarkNotWritten(error, false)
+    }
+  }
+
+  /** Before the first batch nothing was sent: the run ends. After, earlier batches must still be recorded: stop here, finish the run. */
+  private bookmarkNotWritten(error: unknown, first: boolean): void {
+    const { keeper } = this.options
+    const message = error instanceof Error ? error.message : String(error)
+    if (first) throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`)
+    this.failures.push(`Could not write the bookmark to the ${keeper.description}; the rest is left for the next run: ${message}`)
+    this.stop = { result: 'error', message: `not sent: ${message}` }
   }
 
   /** Interrupted: the rest waits for the next run, as after a rate limit. */
@@ -218,7 +203,7 @@ export class Redeliverer {
       if (!(error instanceof UserError)) throw error
       // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
       if (![...this.outcomes.values()].some(o => o.result === 'redelivered' || (o.result === 'error' && o.uncertainAt !== undefined))) {
-        await this.options.keeper?.restore()
+        await this.options.keeper.restore()
         throw error
       }
       this.failures.push(error.message)
@@ -229,14 +214,12 @@ export class Redeliverer {
     switch (result.kind) {
       case 'accepted':
         this.outcomes.set(key, { result: 'redelivered', at: result.at })
-        this.unrecorded++
         break
       case 'refused':
         this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message })
         break
       case 'error':
         this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
-        if (result.uncertain) this.unrecorded++
         break
       case 'rate-limited':
         this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
@@ -260,9 +243,15 @@ export class Redeliverer {
       // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
       this.stopIfInterrupted()
       if (this.stop) return
+      const byHook = new Map<string, Decision[]>()
+      for (const decision of uncertain) {
+        const same = byHook.get(decision.hookKey)
+        if (same) same.push(decision)
+        else byHook.set(decision.hookKey, [decision])
+      }
       for (const hook of hooks) {
-        const mine = uncertain.filter(d => d.hookKey === hook.key)
-        if (mine.length === 0) continue
+        const mine = byHook.get(hook.key)
+        if (!mine) continue
         const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d)!)))
         if (!made) continue
         for (const decision of mine) {
@@ -272,15 +261,6 @@ export class Redeliverer {
         }
       }
     }
-  }
-
-  /**
-   * Before the run waits: a checkpoint that moves what GitHub accepted from "about to be sent"
-   * (a short wait) to "sent" (in flight until listed), so a run cancelled while it waits causes
-   * no duplicate even when GitHub lists redeliveries late.
-   */
-  private async recordSent(): Promise<void> {
-    if (this.unrecorded > 0 && !this.stop) await this.checkpoint([], false)
   }
 
   private uncertainAt(decision: Decision): number | undefined {

@@ -17,7 +17,7 @@ export function tally(
     const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 }
     if (s.error) result.scanError = s.error
     if (s.ledger?.lastOkAt !== undefined) result.lastSuccessAt = s.ledger.lastOkAt
-    const hookPlan = plan.hooks.find(p => p.key === s.hook.key)
+    const hookPlan = plan.hooks.get(s.hook.key)
     if (!hookPlan) {
       log.info(`${s.hook.label}: not scanned (${s.error ?? 'unknown error'})`)
       return result

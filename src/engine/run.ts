@@ -1,12 +1,10 @@
-import { adoptLegacyAppEntry, isForgotten, type Bookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
-import { otherShardOf } from '../core/fleet.js'
 import { noun, plural } from '../core/plural.js'
-import { nextHookBookmark, planRun, type Policy } from '../core/plan.js'
+import { planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
+import { UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { scanHook, type ScannedHook } from './scan.js'
@@ -63,37 +61,10 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     lookbackMs = policy.windowMs
   }
 
-  const keeper = options.store ? new BookmarkKeeper(options.store, log, warn) : undefined
+  const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn })
   // Every scan starts with its hook's newest page: those of the first hooks travel while the bookmark is read.
   for (const hook of hooks.slice(0, options.scanConcurrency ?? 8)) github.prefetchFirstPage?.(hook)
-  let previous: Bookmark = { hooks: new Map() }
-  if (keeper) {
-    const parsed = await keeper.read()
-    if (parsed.newer) {
-      // Its words fit a variable and a state file alike: the description says which.
-      throw new UserError(
-        `The ${keeper.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${keeper.description} to start over.`
-      )
-    }
-    if (parsed.problem) {
-      warn(`The ${keeper.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
-    }
-    for (const problem of parsed.warnings ?? []) {
-      warn(`The ${keeper.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
-    }
-    previous = parsed.bookmark
-    const fleet = options.fleet
-    const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean)
-    if (otherShard) {
-      throw new UserError(
-        `The ${keeper.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "state-variable" (such as WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix), so the shards never write over each other.`
-      )
-    }
-    for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
-    if (previous.legacyFloor !== undefined) {
-      log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
-    }
-  }
+  const previous = await keeper.read(lookbackMs)
 
   const { signal } = options
   const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal }
@@ -112,7 +83,6 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
     hooks,
     scans,
     plan,
-    previous,
     github,
     keeper,
     log,
@@ -127,40 +97,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   failures.push(...redeliverer.failures)
 
   const now = github.now()
-  // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
-  const learnt = scans.length > 0 || hooks.length === 0
-  if (keeper && !policy.dryRun && learnt) {
-    // Entries of hooks not scanned may be another target's sharing this state: kept until nothing in them matters.
-    // This fleet's own entries of hooks it no longer has go at once, unless part of the fleet could not be read.
-    const found = new Set(hooks.map(h => h.key))
-    const fleet = options.fleet
-    const gone = (scope: string | undefined): boolean => fleet !== undefined && fleet.complete && scope === fleet.scope
-    const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, policy.windowMs)))
-    const next: Bookmark = { hooks: new Map(kept) }
-    for (const scan of scans) {
-      next.hooks.set(
-        scan.key,
-        nextHookBookmark(
-          scan,
-          plan.hooks.find(p => p.key === scan.key)!,
-          redeliverer.outcomes,
-          now,
-          redeliverer.receivers.get(scan.key)
-        )
-      )
-    }
-    try {
-      await keeper.write(next, { mergeWithOthers: true })
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      if (error instanceof RateLimitedError) {
-        // The checkpoint written before the redeliveries still guards against sending anything twice.
-        warn(`Could not save the bookmark (${message}). Nothing is lost: the next run scans again from the previous bookmark.`)
-      } else {
-        failures.push(`Could not save the bookmark to the ${keeper.description}: ${message}`)
-      }
-    }
-  }
+  const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now)
+  if (unsaved) failures.push(unsaved)
 
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))

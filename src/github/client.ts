@@ -5,13 +5,14 @@ import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
+import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
-import { networkFailure, notTheApi } from './errors.js'
-import { defaultServerRetries, nextStep, type FailedAnswer } from './request-policy.js'
+import { failedAnswer, networkFailure, notTheApi } from './errors.js'
+import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
-export const USER_AGENT = 'webhook-redelivery/1.0.0'
+export const USER_AGENT = `webhook-redelivery/${VERSION}`
 
 /**
  * The toolkit's convention: inside a workflow run, the user agent carries the runner's
@@ -61,7 +62,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     }
   }
   if ('token' in auth) {
-    context.mask(auth.token)
+    // Masked where it was made: the user's token by the front end, an installation token by the session.
     options.auth = auth.token
   } else {
     options.authStrategy = createAppAuth
@@ -92,10 +93,6 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
-    // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
-    // certificate) would fail every request of the run the same way: one message that says what to check ends it.
-    const failure = networkFailure(error)
-    if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
     throw error
   })
   return octokit
@@ -123,9 +120,11 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
         if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
         return response
       } catch (error) {
-        // A host that does not resolve or an untrusted certificate never gets better: no retry (errors.ts explains it).
-        if (networkFailure(error)?.permanent) throw error
-        const answer = failedAnswer(method, error)
+        // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
+        // certificate) would fail every request of the run the same way: one message that says what to check ends it.
+        const failure = networkFailure(error)
+        if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
+        const answer = failedAnswer(method, error, failure)
         // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
         const now = Date.parse(answer.headers.date ?? '') || context.clock.now()
         const step = nextStep(answer, tries, { serverRetries, retryBaseMs: pacing.retryBaseMs, now })
@@ -156,18 +155,6 @@ async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
   return Buffer.concat(chunks).toString('utf8')
-}
-
-function failedAnswer(method: string, error: unknown): FailedAnswer {
-  const e = error as { status?: unknown; message?: unknown; response?: { headers?: Record<string, string | undefined>; data?: unknown } }
-  const data = e.response?.data as { message?: unknown } | undefined
-  return {
-    method,
-    status: typeof e.status === 'number' ? e.status : 500,
-    answered: e.response !== undefined,
-    headers: e.response?.headers ?? {},
-    message: typeof data?.message === 'string' ? data.message : String(e.message ?? error)
-  }
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.

@@ -1,11 +1,11 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
+import { refusal, type Access } from './access.js'
 import type { GitHubClient } from './client.js'
-import type { Pacing } from './timing.js'
 import type { GitHubClock } from './clock.js'
+import { describeError, isHttpError, isRateLimit, mayHaveBeenProcessed, notTheApiError, type CredentialKind } from './errors.js'
 import type { HookDirectory } from './hooks.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, networkFailure, notTheApiError, type CredentialKind, type HttpErrorLike } from './errors.js'
 
 interface RawDelivery {
   id: unknown
@@ -19,21 +19,14 @@ interface RawDelivery {
   action: string | null
 }
 
-export interface DeliveriesAccess {
-  client: GitHubClient
-  credential: CredentialKind
-  tokenIsInstallationToken?: boolean
-}
-
 /** Lists and redelivers hook deliveries through the REST API. */
 export class GitHubDeliveries implements DeliveriesPort {
   private readonly firstPages = new Map<string, ReturnType<GitHubClient['request']>>()
 
   constructor(
-    private readonly access: DeliveriesAccess,
+    private readonly access: Access,
     private readonly clock: GitHubClock,
     private readonly route: HookRoute,
-    private readonly pacing: Pick<Pacing, 'retryBaseMs' | 'sleep'>,
     /** The owner's hooks, to tell a named hook that does not exist from one the credential cannot read. */
     private readonly directory?: HookDirectory
   ) {}
@@ -67,10 +60,10 @@ export class GitHubDeliveries implements DeliveriesPort {
           `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
         )
       }
-      if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
-        throw new UserError(this.explain(error, `list the deliveries of ${hook.label}`, 'read'))
-      }
-      throw new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error })
+      throw (
+        refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential) }) ??
+        new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error })
+      )
     }
   }
 
@@ -90,56 +83,33 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   /**
-   * POSTs are not retried blindly: a retry after GitHub may already have acted would
-   * redeliver twice. Only answers that prove nothing happened (503, a connection never
-   * made) are retried here; the ambiguous rest is reported as uncertain.
+   * POSTs are not retried blindly: a retry after GitHub may already have acted would redeliver
+   * twice. The client retries only answers that prove nothing happened (503, a connection never
+   * made; see request-policy.ts); the ambiguous rest is reported as uncertain.
    */
   async redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult> {
     const { path, params } = this.route.redeliver(hook, id)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.access.client.request(`POST ${path}`, { ...params, request: { retries: 0 } })
-        return { kind: 'accepted', at: this.clock.now() }
-      } catch (error) {
-        // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
-        if (error instanceof UserError) throw error
-        if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
-        if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
-        if (error.status === 401 || error.status === 403) {
-          throw new UserError(this.explain(error, `redeliver deliveries of ${hook.label}`, 'write'))
-        }
-        if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
-        const uncertain = mayHaveBeenProcessed(error)
-        // (A failure that cannot get better never gets here: the client ends the run with it.)
-        if (!uncertain && attempt < REDELIVERY_TRIES) {
-          await this.pacing.sleep(attempt * attempt * this.pacing.retryBaseMs)
-          continue
-        }
-        const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error)
-        return { kind: 'error', message, uncertain, at: this.clock.now() }
-      }
+    try {
+      await this.access.client.request(`POST ${path}`, params)
+      return { kind: 'accepted', at: this.clock.now() }
+    } catch (error) {
+      // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
+      if (error instanceof UserError) throw error
+      if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
+      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
+      const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403])
+      if (refused) throw refused
+      if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
+      // (A failure that cannot get better never gets here: the client ends the run with it.)
+      const uncertain = mayHaveBeenProcessed(error)
+      const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error)
+      return { kind: 'error', message, uncertain, at: this.clock.now() }
     }
   }
-
-  private explain(error: Parameters<typeof explainHttpError>[0], action: string, level: 'read' | 'write'): string {
-    return explainHttpError(error, {
-      action,
-      credential: this.access.credential,
-      permission: this.route.permission(level, this.access.credential),
-      tokenIsInstallationToken: this.access.tokenIsInstallationToken
-    })
-  }
 }
 
-const REDELIVERY_TRIES = 4
 /** The body as text, read inside the client's retries: the ids in it are quoted before parsing. */
 const AS_TEXT = { parseSuccessResponseBody: false }
-
-/** Whether a failed request may still have taken effect at GitHub. */
-export function mayHaveBeenProcessed(error: HttpErrorLike): boolean {
-  if (error.status === 503) return false
-  return networkFailure(error)?.mayHaveArrived ?? true
-}
 
 /**
  * One page of a deliveries listing. Ids exceed 2^53, so they are quoted before JSON.parse
@@ -175,60 +145,4 @@ export interface HookRoute {
   list(hook: HookTarget): { path: string; params: Record<string, unknown> }
   redeliver(hook: HookTarget, id: DeliveryId): { path: string; params: Record<string, unknown> }
   permission(level: 'read' | 'write', credential: CredentialKind): string
-}
-
-export const appHookRoute: HookRoute = {
-  list: () => ({ path: '/app/hook/deliveries', params: {} }),
-  redeliver: (_hook, id) => ({ path: '/app/hook/deliveries/{delivery_id}/attempts', params: { delivery_id: id } }),
-  permission: () => "the app's own JSON Web Token (app-id and private-key of the app that owns the webhook)"
-}
-
-export function orgHookRoute(org: string): HookRoute {
-  return {
-    list: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries', params: { org, hook_id: hook.id } }),
-    redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
-    permission: (level, credential) =>
-      credential === 'installation'
-        ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
-        : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
-  }
-}
-
-export function repoHookRoute(owner: string, repo: string): HookRoute {
-  return {
-    list: hook => ({ path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } }),
-    redeliver: (hook, id) => ({
-      path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts',
-      params: { owner, repo, hook_id: hook.id, delivery_id: id }
-    }),
-    permission: (level, credential) =>
-      credential === 'installation'
-        ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${owner}/${repo}`
-        : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
-  }
-}
-
-/**
- * The hooks of a fleet of repositories (HookTarget.repository names each one's repository):
- * the same paths as one repository's, and the permission asked of every repository.
- */
-export const repoFleetHookRoute: HookRoute = {
-  list: hook => {
-    const { owner, repo } = fleetRepository(hook)
-    return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } }
-  },
-  redeliver: (hook, id) => {
-    const { owner, repo } = fleetRepository(hook)
-    return { path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { owner, repo, hook_id: hook.id, delivery_id: id } }
-  },
-  permission: (level, credential) =>
-    credential === 'installation'
-      ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on every repository of "repository"`
-      : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
-}
-
-function fleetRepository(hook: HookTarget): { owner: string; repo: string } {
-  const [owner, repo] = (hook.repository ?? '').split('/')
-  if (!owner || !repo) throw new Error(`${hook.label} has no repository`)
-  return { owner, repo }
 }

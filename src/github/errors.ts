@@ -1,4 +1,5 @@
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { rateLimitOf, type FailedAnswer } from './request-policy.js'
 /** The credential a request was made with, to say which one GitHub refused. */
 export type CredentialKind = 'token' | 'app-jwt' | 'installation'
 
@@ -28,10 +29,30 @@ export function githubMessage(error: HttpErrorLike): string {
   return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()
 }
 
+/** Whether GitHub refused the request for a rate limit, as the client decided when it stopped waiting for it. */
 export function isRateLimit(error: HttpErrorLike): boolean {
-  if (error.status === 429) return true
-  if (error.status !== 403) return false
-  return /rate limit/i.test(githubMessage(error)) || error.response?.headers?.['x-ratelimit-remaining'] === '0'
+  return rateLimitOf(failedAnswer('GET', error), Date.now()) !== undefined
+}
+
+/** A failed request as the request policy reads it; `failure`: its network failure, when already known. */
+export function failedAnswer(method: string, error: unknown, failure = networkFailure(error)): FailedAnswer {
+  const http = isHttpError(error) ? error : undefined
+  const answered = http?.response !== undefined
+  return {
+    method,
+    // Octokit reports a request that got no answer at all as 500.
+    status: http?.status ?? 500,
+    answered,
+    mayHaveActed: http ? mayHaveBeenProcessed(http, failure) : true,
+    headers: http?.response?.headers ?? {},
+    message: http ? githubMessage(http) : String((error as { message?: unknown } | undefined)?.message ?? error)
+  }
+}
+
+/** Whether a failed request may still have taken effect at GitHub: a 503 says it did not, and so does a connection never made. */
+export function mayHaveBeenProcessed(error: HttpErrorLike, failure = networkFailure(error)): boolean {
+  if (error.status === 503) return false
+  return failure?.mayHaveArrived ?? true
 }
 
 /** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
@@ -54,7 +75,7 @@ export function explainHttpError(error: HttpErrorLike, context: RequestContext):
     }
     const accepted = error.response?.headers?.['x-accepted-github-permissions']
     const hint = accepted ? ` (GitHub accepts: ${accepted})` : ''
-    return `${capitalize(who)} lacks the permission to ${context.action} (403: ${said}). It needs ${context.permission}${hint}.`
+    return `${who.charAt(0).toUpperCase()}${who.slice(1)} lacks the permission to ${context.action} (403: ${said}). It needs ${context.permission}${hint}.`
   }
   if (error.status === 404) {
     return `GitHub answered 404 while trying to ${context.action}: it does not exist, or ${who} cannot see it. Check the inputs and that the credential has ${context.permission}.`
@@ -71,10 +92,6 @@ function credentialName(kind: CredentialKind): string {
     case 'installation':
       return "the app's installation token"
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 export function describeError(error: unknown): string {

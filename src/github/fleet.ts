@@ -2,45 +2,32 @@
 // owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
 // What to select is decided by core/fleet.ts; this file only asks GitHub.
 
-import type { HookSelector } from '../core/config.js'
-import {
-  inShard,
-  normalizePayloadUrl,
-  ownersToList,
-  selectHooks,
-  repositoryShardKey,
-  selectRepositories,
-  type HookPattern,
-  type ListedRepository,
-  type RepositoryPattern,
-  type Shard
-} from '../core/fleet.js'
-import type { HookTarget } from '../core/types.js'
+import { inShard, ownersToList, selectHooks, repositoryShardKey, selectRepositories, type HookPattern, type ListedRepository, type RepositoryPattern, type Shard } from '../core/fleet.js'
 import { mapConcurrent } from '../engine/pool.js'
 import { UserError } from '../engine/ports.js'
-import type { GitHubClient } from './client.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
-import { displayUrl } from './hooks.js'
-
-export interface FleetAccess {
-  client: GitHubClient
-  credential: CredentialKind
-  tokenIsInstallationToken: boolean
-}
+import { refusal, type Access } from './access.js'
+import { describeError, isHttpError, isRateLimit } from './errors.js'
 
 export interface FleetRequest {
   repositories: RepositoryPattern[]
-  hooks: HookSelector[]
+  hooks: HookPattern[]
   shard?: Shard
-  /** Recorded with every hook found (HookTarget.scope). */
-  scope: string
-  webBaseUrl: string
   /** Repositories whose hooks are listed at once: far below GitHub's 100 concurrent requests. */
   concurrency?: number
 }
 
+/** An active hook of one repository of the fleet. */
+export interface FleetHook {
+  /** `owner/name` */
+  repository: string
+  id: string
+  url?: string
+  /** GitHub reports it has never delivered anything (`last_response` unused). */
+  unused: boolean
+}
+
 export interface FleetHooks {
-  hooks: HookTarget[]
+  hooks: FleetHook[]
   /** Repositories the credential could not read the hooks of (404 or 403): skipped, named in one warning. */
   unreadable: string[]
   /** Repositories whose hooks could not be listed for another reason (after retries). */
@@ -68,7 +55,7 @@ interface RawRepoHook {
  * The hooks of every repository the entries name, each once. `accessFor` gives the
  * credential for an owner (an app has one installation per owner).
  */
-export async function findFleetHooks(request: FleetRequest, accessFor: (owner: string) => Promise<FleetAccess>): Promise<FleetHooks> {
+export async function findFleetHooks(request: FleetRequest, accessFor: (owner: string) => Promise<Access>): Promise<FleetHooks> {
   const listed: ListedRepository[] = []
   for (const owner of ownersToList(request.repositories)) listed.push(...(await listRepositories(await accessFor(owner), owner)))
   // A repository named exactly is looked at even when a listing does not show it (it may be private to the listing).
@@ -76,7 +63,6 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
   const selected = selectRepositories(request.repositories, listed)
   const repositories = selected.filter(repo => inShard(request.shard, repositoryShardKey(repo)))
 
-  const patterns = request.hooks.map(toPattern)
   const unreadable: string[] = []
   const failed: FleetHooks['failed'] = []
   const found = await mapConcurrent(repositories, request.concurrency ?? 8, async repo => {
@@ -88,28 +74,16 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
     } catch (error) {
       // GitHub cannot be reached, or refused the credential: nothing else would go better.
       if (error instanceof UserError) throw error
-      if (isHttpError(error) && error.status === 401) {
-        throw new UserError(
-          explainHttpError(error, { action: `list the webhooks of ${fullName}`, credential: access.credential, permission: '', tokenIsInstallationToken: access.tokenIsInstallationToken })
-        )
-      }
+      // (A 401 names no permission: the credential itself was refused.)
+      const refused = refusal(access, error, { action: `list the webhooks of ${fullName}`, permission: '' }, [401])
+      if (refused) throw refused
       if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error)) unreadable.push(fullName)
       else failed.push({ repository: fullName, message: describeError(error) })
       return []
     }
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
-    const active = raw.filter(h => h.active !== false).map(h => ({ id: String(h.id), url: h.config?.url, unused: h.last_response?.status === 'unused' }))
-    return selectHooks(patterns, active).map((h): HookTarget => ({
-      key: h.id,
-      kind: 'repo',
-      id: h.id,
-      url: h.url,
-      label: `${fullName} hook ${h.id}${h.url ? ` (${displayUrl(h.url)})` : ''}`,
-      webUrl: `${request.webBaseUrl}/${fullName}/settings/hooks/${h.id}?tab=deliveries`,
-      repository: fullName,
-      scope: request.scope,
-      ...(h.unused ? { neverDelivered: true } : {})
-    }))
+    const active = raw.filter(h => h.active !== false).map((h): FleetHook => ({ repository: fullName, id: String(h.id), url: h.config?.url, unused: h.last_response?.status === 'unused' }))
+    return selectHooks(request.hooks, active)
   })
   return { hooks: found.flat(), unreadable, failed, selected: selected.length, repositories: repositories.length }
 }
@@ -118,7 +92,7 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
  * An owner's repositories the credential can see: an installation's own list, else the
  * organization's, else (for a user) the user's public ones.
  */
-async function listRepositories(access: FleetAccess, owner: string): Promise<ListedRepository[]> {
+async function listRepositories(access: Access, owner: string): Promise<ListedRepository[]> {
   const toListed = (r: RawRepository): ListedRepository => ({ owner: r.owner?.login ?? r.full_name?.split('/')[0] ?? owner, name: r.name, archived: r.archived === true })
   try {
     if (access.credential === 'installation') {
@@ -136,22 +110,10 @@ async function listRepositories(access: FleetAccess, owner: string): Promise<Lis
     if (isHttpError(error) && error.status === 404) {
       throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`)
     }
-    if (isHttpError(error) && [401, 403].includes(error.status) && !isRateLimit(error)) {
-      throw new UserError(
-        explainHttpError(error, {
-          action: `list the repositories of ${owner}`,
-          credential: access.credential,
-          permission: access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`,
-          tokenIsInstallationToken: access.tokenIsInstallationToken
-        })
-      )
-    }
-    throw new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error })
+    const permission = access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`
+    throw (
+      refusal(access, error, { action: `list the repositories of ${owner}`, permission }, [401, 403]) ??
+      new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error })
+    )
   }
-}
-
-/** Payload URLs are compared normalized, as core/fleet.ts does. */
-function toPattern(selector: HookSelector): HookPattern {
-  if (selector.kind === 'url') return { kind: 'url', url: normalizePayloadUrl(selector.url) ?? selector.url }
-  return selector
 }

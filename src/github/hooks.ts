@@ -1,10 +1,9 @@
-import type { HookSelector } from '../core/config.js'
-import { hookMatches } from '../core/fleet.js'
+import { displayPayloadUrl, hookMatches, payloadUrlOrigin, type HookPattern } from '../core/fleet.js'
 import { noun } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import { UserError } from '../engine/ports.js'
-import type { GitHubClient } from './client.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from './errors.js'
+import { refusal, type Access } from './access.js'
+import { describeError } from './errors.js'
 
 interface RawHook {
   id: number
@@ -13,11 +12,7 @@ interface RawHook {
   config?: { url?: string }
 }
 
-/** Keyed by the app, so two apps can keep their bookmarks in one state without reading each other's. */
-export function appHook(webBaseUrl: string, appId: string): HookTarget {
-  return { key: `app:${appId}`, kind: 'app', label: 'app webhook', webUrl: `${webBaseUrl}/settings/apps` }
-}
-
+/** An organization or repository whose hooks are listed, as its target kind names it. */
 export interface HookOwner {
   kind: 'org' | 'repo'
   /** `acme` or `acme/widgets`. */
@@ -25,7 +20,20 @@ export interface HookOwner {
   listPath: string
   params: Record<string, string>
   webSettingsUrl: string
+  /** What listing its hooks needs, in GitHub's words. */
   permission: string
+}
+
+/** One hook of an organization or repository: keyed by its id, labelled with where its payload URL points. */
+export function ownerHook(owner: Pick<HookOwner, 'kind' | 'name' | 'webSettingsUrl'>, id: string, url?: string): HookTarget {
+  return {
+    key: id,
+    kind: owner.kind,
+    id,
+    url,
+    label: `${owner.name} hook ${id}${url ? ` (${payloadUrlOrigin(url) ?? 'invalid URL'})` : ''}`,
+    webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
+  }
 }
 
 /**
@@ -38,10 +46,8 @@ export class HookDirectory {
   private ids: Set<string> | undefined
 
   constructor(
-    private readonly client: GitHubClient,
-    readonly owner: HookOwner,
-    private readonly credential: CredentialKind,
-    private readonly tokenIsInstallationToken: boolean
+    private readonly access: Access,
+    readonly owner: HookOwner
   ) {}
 
   list(): Promise<RawHook[]> {
@@ -65,18 +71,16 @@ export class HookDirectory {
   }
 
   private async fetch(): Promise<RawHook[]> {
-    const { owner, client } = this
+    const { owner, access } = this
     try {
-      const hooks = (await client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })) as RawHook[]
+      const hooks = (await access.client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })) as RawHook[]
       this.ids = new Set(hooks.map(h => String(h.id)))
       return hooks
     } catch (error) {
-      if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
-        throw new UserError(
-          explainHttpError(error, { action: `list the webhooks of ${owner.name}`, credential: this.credential, permission: owner.permission, tokenIsInstallationToken: this.tokenIsInstallationToken })
-        )
-      }
-      throw new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error })
+      throw (
+        refusal(access, error, { action: `list the webhooks of ${owner.name}`, permission: owner.permission }) ??
+        new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error })
+      )
     }
   }
 }
@@ -87,68 +91,31 @@ export class HookDirectory {
  * when none is named. `unmatched`: why some payload URLs named no hook, for the run to
  * fail with once the hooks that exist were processed.
  */
-export async function resolveHooks(directory: HookDirectory, selectors: HookSelector[]): Promise<{ hooks: HookTarget[]; unmatched?: string }> {
+export async function resolveHooks(directory: HookDirectory, selectors: HookPattern[]): Promise<{ hooks: HookTarget[]; unmatched?: string }> {
   const { owner } = directory
-  const toTarget = (id: string, url?: string): HookTarget => ({
-    key: id,
-    kind: owner.kind,
-    id,
-    url,
-    label: `${owner.name} hook ${id}${url ? ` (${displayUrl(url)})` : ''}`,
-    webUrl: `${owner.webSettingsUrl}/${id}?tab=deliveries`
-  })
   const needsList = selectors.length === 0 || selectors.some(s => s.kind !== 'id')
   const listed = needsList ? await directory.list() : []
   if (selectors.length === 0) {
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
     const active = listed.filter(h => h.active !== false)
     if (active.length === 0) throw new UserError(`${owner.name} has no active webhooks to scan.`)
-    return { hooks: active.map(h => toTarget(String(h.id), h.config?.url)) }
+    return { hooks: active.map(h => ownerHook(owner, String(h.id), h.config?.url)) }
   }
   const targets = new Map<string, HookTarget>()
   const unmatched: string[] = []
   for (const selector of selectors) {
     if (selector.kind === 'id') {
       const known = listed.find(h => String(h.id) === selector.id)
-      targets.set(selector.id, toTarget(selector.id, known?.config?.url))
+      targets.set(selector.id, ownerHook(owner, selector.id, known?.config?.url))
       continue
     }
-    if (selector.kind === 'url-prefix') {
-      const matches = listed.filter(h => hookMatches(selector, { id: h.id, url: h.config?.url }))
-      if (matches.length === 0) unmatched.push(`${displayUrl(selector.prefix)}/… (as a prefix)`)
-      for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
-      continue
-    }
-    const wanted = normalizeUrl(selector.url)
-    const matches = listed.filter(h => h.config?.url && normalizeUrl(h.config.url) === wanted)
-    if (matches.length === 0) unmatched.push(displayUrl(selector.url))
-    for (const hook of matches) targets.set(String(hook.id), toTarget(String(hook.id), hook.config?.url))
+    const matches = listed.filter(h => hookMatches(selector, { id: h.id, url: h.config?.url }))
+    if (matches.length === 0) unmatched.push(selector.kind === 'url' ? displayPayloadUrl(selector.url) : `${displayPayloadUrl(selector.prefix)}/… (as a prefix)`)
+    for (const hook of matches) targets.set(String(hook.id), ownerHook(owner, String(hook.id), hook.config?.url))
   }
   if (unmatched.length === 0) return { hooks: [...targets.values()] }
   const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`
   const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`
   if (targets.size === 0) throw new UserError(message)
   return { hooks: [...targets.values()], unmatched: message }
-}
-
-/**
- * Payload URLs often carry a secret (in user info, the query, or the path, as chat
- * webhooks do): show only where they point, the scheme and host.
- */
-export function displayUrl(text: string): string {
-  try {
-    const url = new URL(text)
-    return `${url.protocol}//${url.host}`
-  } catch {
-    return 'invalid URL'
-  }
-}
-
-function normalizeUrl(text: string): string {
-  try {
-    const url = new URL(text)
-    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}${url.search}`
-  } catch {
-    return text.trim()
-  }
 }

@@ -10,6 +10,8 @@ export interface FailedAnswer {
   status: number
   /** Whether an answer arrived (false: the connection failed or dropped). */
   answered: boolean
+  /** Whether the request may have taken effect anyway: false for a 503 or a connection never made. */
+  mayHaveActed: boolean
   headers: Record<string, string | undefined>
   /** GitHub's message (or the network error's). */
   message: string
@@ -25,7 +27,7 @@ export interface TriesSoFar {
 export type NextStep = { retry: false; limit?: 'secondary' | 'primary'; waitS?: number } | { retry: true; waitMs: number; limit?: 'secondary' | 'primary'; waitS?: number }
 
 export interface RetryRules {
-  /** Retries after a server error or a dropped connection: 0 for writes, which could act twice. */
+  /** Retries after a server error or a dropped connection that may have acted: 0 for writes, which could act twice. */
   serverRetries: number
   /** Unit of the backoff after server errors: 1, 4, 9 … units. */
   retryBaseMs: number
@@ -47,6 +49,13 @@ export function defaultServerRetries(method: string): number {
   return method === 'GET' || method === 'HEAD' ? 3 : 0
 }
 
+/**
+ * Retries of any request, writes included, whose failure proves it did nothing (a 503, a
+ * connection never made). A write whose answer was lost is never sent again here: GitHub may
+ * have acted on it, and its caller checks before sending it again.
+ */
+const UNSENT_RETRIES = 3
+
 /** Which rate limit an answer is, and how long GitHub asks to wait (seconds). */
 export function rateLimitOf(answer: FailedAnswer, nowMs: number): { limit: 'secondary' | 'primary'; waitS: number } | undefined {
   if (!answer.answered || (answer.status !== 403 && answer.status !== 429)) return undefined
@@ -60,8 +69,8 @@ export function rateLimitOf(answer: FailedAnswer, nowMs: number): { limit: 'seco
     const waitS = Number.isFinite(resetS) ? Math.max(0, Math.ceil(resetS - nowMs / 1000)) + 1 : SECONDARY_FALLBACK_S
     return { limit: 'primary', waitS }
   }
-  // A 429 without GitHub's headers is still a limit: its docs say wait at least a minute.
-  if (answer.status === 429) return { limit: 'secondary', waitS: SECONDARY_FALLBACK_S }
+  // A 429 without GitHub's headers is still a limit, and so is a 403 that says it is one: its docs say wait at least a minute.
+  if (answer.status === 429 || /\brate limit/i.test(answer.message)) return { limit: 'secondary', waitS: SECONDARY_FALLBACK_S }
   return undefined
 }
 
@@ -74,7 +83,8 @@ export function nextStep(answer: FailedAnswer, tries: TriesSoFar, rules: RetryRu
     return again ? { retry: true, waitMs: limited.waitS * 1000, ...limited } : { retry: false, ...limited }
   }
   const serverSide = !answer.answered || answer.status >= 500 || answer.status === 408
-  if (serverSide && tries.failed < rules.serverRetries) {
+  const retries = answer.mayHaveActed ? rules.serverRetries : Math.max(rules.serverRetries, UNSENT_RETRIES)
+  if (serverSide && tries.failed < retries) {
     return { retry: true, waitMs: (tries.failed + 1) ** 2 * rules.retryBaseMs }
   }
   return { retry: false }

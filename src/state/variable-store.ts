@@ -1,8 +1,8 @@
 import { MAX_STATE_CHARS } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
-import { RateLimitedError, UserError, type BookmarkStore } from '../engine/ports.js'
-import type { GitHubClient } from '../github/client.js'
-import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind } from '../github/errors.js'
+import { RateLimitedError, type BookmarkStore } from '../engine/ports.js'
+import { refusal, type Access } from '../github/access.js'
+import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
 
 /** The bookmark in an Actions configuration variable of a repository. */
 export class VariableStore implements BookmarkStore {
@@ -11,18 +11,16 @@ export class VariableStore implements BookmarkStore {
   private exists: boolean | undefined
 
   constructor(
-    private readonly client: GitHubClient,
+    private readonly access: Access,
     private readonly repository: Repo,
-    private readonly name: string,
-    private readonly credential: CredentialKind,
-    private readonly tokenIsInstallationToken = false
+    private readonly name: string
   ) {
     this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`
   }
 
   async read(): Promise<string | undefined> {
     try {
-      const { data } = await this.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
+      const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
       this.exists = true
       return (data as { value: string }).value
     } catch (error) {
@@ -41,17 +39,17 @@ export class VariableStore implements BookmarkStore {
     try {
       if (this.exists === false) {
         try {
-          await this.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
+          await this.access.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
         } catch (error) {
           if (!isHttpError(error) || error.status !== 409) throw error
-          await this.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
+          await this.access.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
         }
       } else {
         try {
-          await this.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
+          await this.access.client.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', params)
         } catch (error) {
           if (!isHttpError(error) || error.status !== 404) throw error
-          await this.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
+          await this.access.client.request('POST /repos/{owner}/{repo}/actions/variables', params)
         }
       }
       this.exists = true
@@ -64,21 +62,15 @@ export class VariableStore implements BookmarkStore {
     if (isHttpError(error) && isRateLimit(error)) {
       return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`)
     }
-    if (isHttpError(error) && [401, 403, 404].includes(error.status) && !isRateLimit(error)) {
-      const where = `${this.repository.owner}/${this.repository.repo}`
-      const permission =
-        this.credential === 'installation'
-          ? `the "Variables" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${where}`
-          : `a fine-grained token's "Variables" repository permission (${level === 'read' ? 'read' : 'read and write'}) on ${where}, or a classic token's repo scope`
-      return new UserError(
-        explainHttpError(error, {
-          action: `${level} the ${this.description}`,
-          credential: this.credential,
-          permission,
-          tokenIsInstallationToken: this.tokenIsInstallationToken
-        })
-      )
-    }
-    return new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`)
+    const where = `${this.repository.owner}/${this.repository.repo}`
+    const rights = level === 'read' ? 'read' : 'read and write'
+    const permission =
+      this.access.credential === 'installation'
+        ? `the "Variables" repository permission (${rights}) in the app's installation on ${where}`
+        : `a fine-grained token's "Variables" repository permission (${rights}) on ${where}, or a classic token's repo scope`
+    return (
+      refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
+      new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`)
+    )
   }
 }

@@ -1,0 +1,142 @@
+// Generated from action.yml and package.json by scripts/generate-inputs.mjs: do not edit.
+// Change action.yml (or the version in package.json) and run `npm run generate`.
+
+/** package.json's version: the user agent's and `--version`'s. */
+export const VERSION = '1.0.0'
+
+/** Every input of action.yml, in its order. The CLI takes each as `flag`, except the secrets. */
+export const INPUTS = [
+  {
+    name: 'target-type',
+    description: "Which webhook to scan: `app` (the GitHub App's webhook), `org` (organization webhooks) or `repo` (repository webhooks).",
+    required: true,
+    default: '',
+    flag: '--target-type'
+  },
+  {
+    name: 'app-id',
+    description: "GitHub App ID, or the app's client ID. Required for `app`. With `private-key` it can also authenticate `org` and `repo` through an installation token instead of `token`.",
+    required: false,
+    default: '',
+    flag: '--app-id'
+  },
+  {
+    name: 'private-key',
+    description: "The GitHub App's PEM private key (PKCS#1 or PKCS#8). Newlines escaped as `\\n` are accepted.",
+    required: false,
+    default: '',
+    flag: '--private-key'
+  },
+  {
+    name: 'token',
+    description:
+      'A token for `org`/`repo` hook endpoints (unless app credentials are given) and for reading and writing the state variable. `GITHUB_TOKEN` can do neither: use a fine-grained or classic personal access token, or app credentials.',
+    required: false,
+    default: '',
+    flag: '--token'
+  },
+  {
+    name: 'org',
+    description: 'Organization login. Required for `org`.',
+    required: false,
+    default: '',
+    flag: '--org'
+  },
+  {
+    name: 'repository',
+    description:
+      "For `repo`: one or more `owner/name`, comma- or newline-separated; `owner/*` is every repository of that owner the credentials can see (archived ones skipped), `owner/prefix-*` a name prefix. Default: the workflow's repository.",
+    required: false,
+    default: '',
+    flag: '--repository'
+  },
+  {
+    name: 'hook-id',
+    description:
+      "One or more hook IDs, comma- or newline-separated. A hook's payload URL is also accepted; a payload URL ending in `*` matches every hook whose URL starts with it. Empty: every active hook of the organization or repositories. Ignored for `app`.",
+    required: false,
+    default: '',
+    flag: '--hook-id'
+  },
+  {
+    name: 'hostname',
+    description:
+      "Where GitHub is. Empty: the runner's `GITHUB_API_URL` (so GHES runners work untouched), else `https://api.github.com`. Accepts `github.com`, `SUBDOMAIN.ghe.com`, a GHES host name (`ghe.example.com`, `host:port`), a web address (`https://ghe.example.com`, mapped to its API), or a full API URL (`https://ghe.example.com/api/v3`).",
+    required: false,
+    default: '',
+    flag: '--hostname'
+  },
+  {
+    name: 'state-variable',
+    description: 'Name of the Actions configuration variable that bookmarks how far the last run got, so the next run scans only what is new. Empty: keep no bookmark and scan `lookback` every run.',
+    required: false,
+    default: '',
+    flag: '--state-variable'
+  },
+  {
+    name: 'state-repository',
+    description: "`owner/name` of the repository holding the state variable. Default: the workflow's repository.",
+    required: false,
+    default: '',
+    flag: '--state-repository'
+  },
+  {
+    name: 'lookback',
+    description:
+      'How far back to scan when there is no bookmark (first run, or no `state-variable`), such as `90m`, `6h` or `3d`. Clamped to what GitHub can still redeliver (3 days on github.com, 7 on GHES).',
+    required: false,
+    default: '24h',
+    flag: '--lookback'
+  },
+  {
+    name: 'max-attempts',
+    description: 'Most redeliveries of one delivery (one guid) across all runs before giving up on it.',
+    required: false,
+    default: '3',
+    flag: '--max-attempts'
+  },
+  {
+    name: 'max-redeliveries',
+    description: 'Most redelivery requests in one run. What is left over is redelivered by the next run, not dropped.',
+    required: false,
+    default: '500',
+    flag: '--max-redeliveries'
+  },
+  {
+    name: 'events',
+    description: 'Only redeliver these events, comma-separated: `push`, `pull_request`, or `pull_request.opened`. Empty: all events.',
+    required: false,
+    default: '',
+    flag: '--events'
+  },
+  {
+    name: 'max-age',
+    description: 'Do not redeliver a delivery whose first attempt is older than this (such as `6h`), as its context may be stale. Empty: no limit.',
+    required: false,
+    default: '',
+    flag: '--max-age'
+  },
+  {
+    name: 'dry-run',
+    description: '`true`: find and report, but redeliver nothing and write no state.',
+    required: false,
+    default: 'false',
+    flag: '--dry-run'
+  },
+  {
+    name: 'shard',
+    description:
+      '`i/n` (such as `2/8`): look after only the i-th of n deterministic, stable parts of the hooks found, so a matrix of n jobs covers a fleet: a fleet of repositories is split by repository, an organization or one repository by hook ID. Give each shard its own `state-variable`. Empty: every hook.',
+    required: false,
+    default: '',
+    flag: '--shard'
+  },
+  {
+    name: 'fail-on',
+    description:
+      "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down). `never`: always succeed once the outputs are written.",
+    required: false,
+    default: 'errors',
+    flag: '--fail-on'
+  }
+] as const
