@@ -2,26 +2,27 @@
 //   node scripts/check-dist.mjs [--keep DIR]
 // --keep DIR builds into DIR and leaves the fresh build there, so `npm test` builds once and
 // its tests run that build (see DIST_UNDER_TEST in tools/runner.ts).
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 
 const root = new URL('..', import.meta.url).pathname
 const { values } = parseArgs({ options: { keep: { type: 'string' } } })
 const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
-  for (const [entry, dir] of [
+  // The two bundles are built at the same time: each build is one busy process.
+  const builds = [
     ['src/index.ts', ''],
     ['src/cli.ts', 'cli']
-  ]) {
-    execFileSync(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit']
-    })
-  }
+  ].map(([entry, dir]) =>
+    promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
+  )
+  const failures = (await Promise.allSettled(builds)).filter(b => b.status === 'rejected')
+  for (const { reason } of failures) process.stderr.write(`${reason.stderr || reason.message}\n`)
+  if (failures.length > 0) throw new Error('the bundle could not be built')
   const list = dir =>
     readdirSync(dir, { recursive: true })
       .filter(f => statSync(join(dir, f)).isFile())

@@ -7,7 +7,7 @@ import { runEngine } from './engine/run.js'
 import { Credentials } from './github/access.js'
 import type { ClientContext } from './github/client.js'
 import { GitHubClock } from './github/clock.js'
-import { pacingFromEnvironment, type Pacing } from './github/timing.js'
+import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 import { resolveTarget } from './targets/index.js'
 import { repoInstallation } from './targets/repo.js'
@@ -30,7 +30,7 @@ export interface SessionIO {
 /** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
 export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
   const clock = new GitHubClock()
-  const pacing = io.pacing ?? pacingFromEnvironment()
+  const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
     pacing,
     baseUrl: config.location.apiBaseUrl,

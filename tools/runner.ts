@@ -1,4 +1,15 @@
 /**
+ * The environment that makes a spawned `node` (the action, the CLI) wait `scale` times as long
+ * as GitHub asks, through a preload that shortens its timers: the bundle has no knob for it.
+ * Empty for a scale of 1 or more.
+ */
+export function shortenedWaitsEnv(scale: number): Record<string, string> {
+  if (!(scale > 0 && scale < 1)) return {}
+  const preload = pathToFileURL(join(root, 'tools', 'shorten-waits-preload.mjs')).href
+  return { NODE_OPTIONS: `--import=${preload}`, SHORTEN_WAITS: String(scale) }
+}
+
+/**
  * Runs the bundled action exactly as the Actions runner does: `node dist/index.js` in an
  * environment built from scratch, one INPUT_* per input declared in action.yml (defaults
  * applied, as the runner applies them), the output and summary files parsed with the
@@ -8,6 +19,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { loadAction, root } from './repo.js'
 import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.js'
@@ -85,7 +97,7 @@ export interface RunnerEnvironmentOptions {
   apiUrl: string
   repository?: string
   debug?: boolean
-  /** WEBHOOK_REDELIVERY_TIME_SCALE; undefined (or 1) leaves it unset, so every wait is real. */
+  /** Shortens the process's waits by this factor (see shortenedWaitsEnv); undefined (or 1) keeps every wait real. */
   timeScale?: number
   env?: Record<string, string>
   /** The job's temp directory; a new one by default. */
@@ -130,7 +142,7 @@ export function runnerEnvironment(options: RunnerEnvironmentOptions): RunnerEnvi
     RUNNER_TEMP: temp,
     RUNNER_DEBUG: options.debug ? '1' : ''
   }
-  if (options.timeScale !== undefined && options.timeScale < 1) env.WEBHOOK_REDELIVERY_TIME_SCALE = String(options.timeScale)
+  if (options.timeScale !== undefined) Object.assign(env, shortenedWaitsEnv(options.timeScale))
   Object.assign(env, options.env)
   for (const input of action.inputs) {
     // The runner keeps hyphens and upper-cases the rest; an input not given gets its default.

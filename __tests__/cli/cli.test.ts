@@ -1,6 +1,7 @@
 /**
- * The command line end to end: `node dist/cli/index.js` in an environment built
- * from scratch, against the local GitHub API.
+ * The command line end to end against the local GitHub API, in an environment built from
+ * scratch: its main() in process (the sources), and `node dist/cli/index.js` where the process
+ * itself is the point (signals, a lock's pid, real waits) and as the bundle's smoke run.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
@@ -9,8 +10,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
+import { main } from '../../src/cli/main.js'
 import { loadAction, root } from '../docs/helpers.js'
-import { CLI_ENTRY as CLI } from '../support/runner.js'
+import { shortenGitHubPacing } from '../support/in-process.js'
+import { CLI_ENTRY as CLI, shortenedWaitsEnv } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 interface CliRun {
@@ -22,22 +25,43 @@ interface CliRun {
 interface CliOptions {
   env?: Record<string, string>
   cwd?: string
-  /** Polled while the CLI runs: the first signal it returns is sent to the process, once. */
+  /** Polled while the CLI runs: the first signal it returns is sent to the process, once (spawned runs only). */
   signalWhen?: () => NodeJS.Signals | undefined
+  /** Run the bundle in a process of its own instead of main() in this one. */
+  spawned?: boolean
 }
 
 let temp: string
 let api: LocalApi
 
-/** Asynchronous spawn: the local API lives in this process, so its event loop must keep turning. */
+/** The CLI with these arguments, in process unless `spawned`; GitHub's waits a hundred times shorter. */
 function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: temp,
-    TMPDIR: temp,
-    WEBHOOK_REDELIVERY_TIME_SCALE: '0.01',
-    ...options.env
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: temp, TMPDIR: temp, ...options.env }
+  return options.spawned ? spawnCli(args, { ...shortenedWaitsEnv(0.01), ...env }, options) : mainInProcess(args, env, options.cwd ?? temp)
+}
+
+/** main() of src/cli/main.ts with the process's environment and working directory as a spawned CLI would have them. */
+async function mainInProcess(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+  const saved = { env: process.env, cwd: process.cwd(), exitListeners: process.listeners('exit') }
+  const undo = shortenGitHubPacing(0.01)
+  let stdout = ''
+  let stderr = ''
+  try {
+    process.env = { ...env }
+    process.chdir(cwd)
+    const code = await main(args, process.env, { stdout: text => (stdout += text), stderr: text => (stderr += text), stderrIsTerminal: false })
+    return { code, stdout, stderr }
+  } finally {
+    undo()
+    process.env = saved.env
+    process.chdir(saved.cwd)
+    // The lock's release on exit (already released): a CLI process would end here.
+    for (const listener of process.listeners('exit')) if (!saved.exitListeners.includes(listener)) process.off('exit', listener)
   }
+}
+
+/** Asynchronous spawn: the local API lives in this process, so its event loop must keep turning. */
+function spawnCli(args: string[], env: Record<string, string>, options: CliOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, cwd: options.cwd ?? temp, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -321,7 +345,7 @@ describe('--help and --version', () => {
   })
 
   test('--version prints the version of package.json', async () => {
-    const run = await runCli(['--version'])
+    const run = await runCli(['--version'], { spawned: true })
     expect(run.code).toBe(0)
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
     expect(run.stdout).toBe(`${pkg.version}\n`)
@@ -335,7 +359,8 @@ describe('the lock beside the state file', () => {
     addFailure(api, hook, HOUR)
     const stateFile = join(temp, 'state.json')
     writeFileSync(`${stateFile}.lock`, `${process.pid}\n`)
-    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token } })
+    // This process holds the lock: the CLI must be another one.
+    const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token }, spawned: true })
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/Another run/)
     expect(run.stderr).toContain(String(process.pid))
@@ -392,7 +417,8 @@ describe('interrupted', () => {
     const stateFile = join(temp, 'state.json')
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], {
       env: { GITHUB_TOKEN: token },
-      signalWhen: () => (acceptedIds(api).length >= 2 ? signal : undefined)
+      signalWhen: () => (acceptedIds(api).length >= 2 ? signal : undefined),
+      spawned: true
     })
     expect(run.code).toBe(exitCode)
     const sent = acceptedIds(api).length
@@ -415,8 +441,10 @@ describe('secrets', () => {
     addSuccess(api, hook, 30 * MINUTE)
     const reportFile = join(temp, 'report.json')
     const stateFile = join(temp, 'state.json')
+    // The bundle, as the CLI's smoke run: everything the process prints is seen.
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--report-file', reportFile, '--debug', '--json'], {
-      env: { GITHUB_TOKEN: token }
+      env: { GITHUB_TOKEN: token },
+      spawned: true
     })
     expect(run.code).toBe(0)
     expect(run.stderr).toContain('debug: ')
@@ -483,7 +511,8 @@ describe('errors', () => {
     const started = performance.now()
     // The real retry pacing (1 + 4 + 9 s), as users get it.
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--hostname', 'ghe.nowhere.invalid'], {
-      env: { GITHUB_TOKEN: 'ghp_placeholder', WEBHOOK_REDELIVERY_TIME_SCALE: '' }
+      env: { GITHUB_TOKEN: 'ghp_placeholder', NODE_OPTIONS: '', SHORTEN_WAITS: '' },
+      spawned: true
     })
     expect(performance.now() - started).toBeLessThan(5000)
     expect(run.code).toBe(1)

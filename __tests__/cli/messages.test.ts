@@ -9,9 +9,10 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, inputsToFlags } from '../../src/cli/args.js'
 import { main } from '../../src/cli/main.js'
+import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
 
-process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
+shortenWaitsInEachTest()
 
 let api: LocalApi
 let temp: string

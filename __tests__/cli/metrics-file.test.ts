@@ -9,14 +9,14 @@ import { join } from 'node:path'
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { main } from '../../src/cli/main.js'
+import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { addFailure, addSuccess, HOUR, MINUTE, settle } from '../support/world.js'
 
 let temp: string
 let api: LocalApi
-const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE
+shortenWaitsInEachTest()
 
 beforeEach(async () => {
-  process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
   temp = mkdtempSync(join(tmpdir(), 'metrics-test-'))
   api = await startLocalApi({ seed: 13 })
 })
@@ -24,8 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await api.close()
   rmSync(temp, { recursive: true, force: true })
-  if (savedScale === undefined) delete process.env.WEBHOOK_REDELIVERY_TIME_SCALE
-  else process.env.WEBHOOK_REDELIVERY_TIME_SCALE = savedScale
 })
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -2,7 +2,7 @@
  * How a command-line run ends, in process (main() of src/cli/main.ts) against the local
  * GitHub API: what failed the run is in the JSON, the report and on stderr.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -10,20 +10,14 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { main } from '../../src/cli/main.js'
 import { defaultReportPath } from '../../src/report-file.js'
+import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
-const savedScale = process.env.WEBHOOK_REDELIVERY_TIME_SCALE
 let api: LocalApi
 let temp: string
 
-beforeAll(() => {
-  // Backoff and the one-second spacing of writes, shrunk for the local API.
-  process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
-})
-afterAll(() => {
-  if (savedScale === undefined) delete process.env.WEBHOOK_REDELIVERY_TIME_SCALE
-  else process.env.WEBHOOK_REDELIVERY_TIME_SCALE = savedScale
-})
+// Backoff and the one-second spacing of writes, shrunk for the local API.
+const { realWaits } = shortenWaitsInEachTest()
 beforeEach(async () => {
   api = await startLocalApi({ seed: 7 })
   temp = mkdtempSync(join(tmpdir(), 'cli-run-end-'))
@@ -102,14 +96,13 @@ async function closedPort(): Promise<number> {
 describe('GitHub cannot be reached', () => {
   test("the README's example against a host that refuses connections: one clear error, fast, and nothing written", async () => {
     const port = await closedPort()
-    // Real waits: no time scale, so retrying the refused connection would show in the time taken.
-    delete process.env.WEBHOOK_REDELIVERY_TIME_SCALE
+    // Real waits, so retrying the refused connection would show in the time taken.
+    realWaits()
     const started = Date.now()
     const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', '123', '--state-file', join(temp, 'state.json')], {
       GITHUB_TOKEN: 'ghp_placeholder',
       GITHUB_API_URL: `http://127.0.0.1:${port}`
     })
-    process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
 
     expect(run.code).toBe(1)
     expect(Date.now() - started).toBeLessThan(3000)

@@ -13,7 +13,7 @@ import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { UserError } from '../../src/engine/ports.js'
 import { createClient, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
-import { pacingFromEnvironment } from '../../src/github/timing.js'
+import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
 import { GitHubDeliveries } from '../../src/github/deliveries.js'
 import { orgHookRoute } from '../../src/targets/org.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
@@ -21,7 +21,9 @@ import { parseConfig, type Config } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
 
 const TOKEN = 'ghp_networktest0000000000000000000000'
-const SCALE = 'WEBHOOK_REDELIVERY_TIME_SCALE'
+/** GitHub's waits a thousand times shorter; a test that needs the real ones sets `pacing = GITHUB_PACING`. */
+const SHORT_PACING: Pacing = { ...GITHUB_PACING, writeIntervalMs: 1, retryBaseMs: 1, verifyDelayMs: { dotcom: 30, ghes: 60 } }
+let pacing = SHORT_PACING
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']
 let savedEnv: Record<string, string | undefined>
 
@@ -32,7 +34,7 @@ function context(baseUrl: string): ClientContext {
     log: { debug: () => undefined, warning: () => undefined },
     mask: () => undefined,
     requests: { total: 0, writes: 0 },
-    pacing: pacingFromEnvironment()
+    pacing
   }
 }
 
@@ -76,9 +78,9 @@ async function freePort(): Promise<number> {
 }
 
 beforeEach(() => {
-  savedEnv = Object.fromEntries([SCALE, ...PROXY_VARIABLES].map(name => [name, process.env[name]]))
+  savedEnv = Object.fromEntries(PROXY_VARIABLES.map(name => [name, process.env[name]]))
   for (const name of PROXY_VARIABLES) delete process.env[name]
-  process.env[SCALE] = '0.001'
+  pacing = SHORT_PACING
 })
 
 afterEach(() => {
@@ -150,7 +152,7 @@ describe('a certificate the machine does not trust (GHES with a private certific
 })
 
 test('a host name that does not resolve fails at once, saying so, not as "500"', async () => {
-  delete process.env[SCALE] // Real retry pacing: 1 + 4 + 9 s if it were retried.
+  pacing = GITHUB_PACING // Real retry pacing: 1 + 4 + 9 s if it were retried.
   const started = performance.now()
   const error = await failure('https://ghe.nowhere.invalid/api/v3')
   expect(performance.now() - started).toBeLessThan(3000)
@@ -265,7 +267,7 @@ describe("a server that is not GitHub's API (a sign-in page, a web server)", () 
     if (!parsed.ok) throw new Error(parsed.errors.join())
     return parsed.config
   }
-  const quiet = { log: { info: () => undefined, warning: () => undefined, debug: () => undefined }, mask: () => undefined }
+  const quiet = { log: { info: () => undefined, warning: () => undefined, debug: () => undefined }, mask: () => undefined, pacing }
   const notApi = (answer: number): string =>
     `127.0.0.1:${new URL(base).port} answered ${answer} with text/html, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
 

@@ -6,9 +6,10 @@ import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { parseConfig, type Config, type RawInputs } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
+import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
 
-process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
+shortenWaitsInEachTest()
 
 let api: LocalApi
 

@@ -1,10 +1,10 @@
 /**
  * Which credential does what, and what the bookmark costs: the combinations the
- * README promises, each against the local GitHub API.
+ * README promises, each against the local GitHub API, with the action's run() in process.
  */
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { runAction } from '../support/runner.js'
+import { runActionInProcess } from '../support/in-process.js'
 import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
 
 let api: LocalApi
@@ -19,7 +19,7 @@ test('app target with no token: the state variable is kept through the app insta
   const app = api.createApp()
   api.createInstallation(app.id, { repo: 'acme/workflows' }, { actions_variables: 'write' })
   const failing = addFailure(api, app.hook, HOUR)
-  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, 'state-variable': 'BOOKMARK' } })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, 'state-variable': 'BOOKMARK' } })
   expect(run.commands.errors).toEqual([])
   expect(redeliveryCounts(api).get(failing)).toBe(1)
   expect(api.getVariable('acme/workflows', 'BOOKMARK')).toBeDefined()
@@ -34,7 +34,7 @@ test('org with app credentials and a token: the app reaches the hooks, the token
   const token = api.createToken({ grants: [{ repo: 'acme/workflows', variables: 'write' }] })
   const hook = api.createOrgHook('acme')
   const failing = addFailure(api, hook, HOUR)
-  const run = await runAction({
+  const run = await runActionInProcess({
     apiUrl: api.url,
     inputs: { 'target-type': 'org', org: 'acme', 'app-id': String(app.id), 'private-key': app.privateKeyPem, token, 'state-variable': 'BOOKMARK' }
   })
@@ -47,7 +47,7 @@ test('org with app credentials and a token: the app reaches the hooks, the token
 test('an app that is not installed on the organization: one clear error, nothing sent', async () => {
   const app = api.createApp()
   api.createOrgHook('acme')
-  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
   expect(run.exitCode).toBe(1)
   expect(run.commands.errors).toEqual([expect.stringContaining('The GitHub App given by "app-id" is not installed on acme')])
   expect(api.redeliveryRequests()).toHaveLength(0)
@@ -58,7 +58,7 @@ test("GitHub's clock 7 minutes behind and nothing read before the app's first re
   api = await startLocalApi({ seed: 22, clockOffsetMs: -7 * MINUTE })
   const app = api.createApp()
   const failing = addFailure(api, app.hook, HOUR)
-  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem } })
   expect(run.commands.errors).toEqual([])
   expect(run.exitCode).toBe(0)
   expect(redeliveryCounts(api).get(failing)).toBe(1)
@@ -78,13 +78,13 @@ test('a run with nothing new reads the bookmark once and writes nothing', async 
   const hook = api.createOrgHook('acme')
   for (let i = 1; i <= 5; i++) addSuccess(api, hook, i * MINUTE)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
-  const first = await runAction({ apiUrl: api.url, inputs })
+  const first = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(first.exitCode).toBe(0)
   expect(api.log.filter(e => e.method !== 'GET')).toHaveLength(1) // the bookmark, created
   await settle()
   api.advanceClock(15 * MINUTE)
   api.clearLog()
-  const idle = await runAction({ apiUrl: api.url, inputs })
+  const idle = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(idle.exitCode).toBe(0)
   // Both at once: the hook's newest page travels while the bookmark is read.
   expect(api.log.map(e => `${e.method} ${e.route}`).sort()).toEqual([`GET /orgs/acme/hooks/${hook.id}/deliveries`, 'GET /repos/acme/workflows/actions/variables/BOOKMARK'])
@@ -96,7 +96,7 @@ test('a lookback longer than GitHub can redeliver is clamped, with a warning', a
   const hook = api.createOrgHook('acme')
   const old = addFailure(api, hook, 5 * DAY)
   const recent = addFailure(api, hook, 2 * DAY)
-  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '7d' } })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '7d' } })
   expect(run.exitCode).toBe(0)
   expect(run.commands.warnings).toContain('Input "lookback" is 7d, longer than GitHub can redeliver (3d); scanning 3d.')
   expect(redeliveryCounts(api).get(recent)).toBe(1)
@@ -107,9 +107,9 @@ test('a payload URL is shown as its host only: secrets in its user info, path or
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
   api.createOrgHook('acme', { url: 'https://user:hunter2@ci.example.com/hook?token=s3cr3t' })
   addFailure(api, api.createOrgHook('acme', { url: 'https://bot:pa55@chat.example.com/services/T0001/B0002/pathsecret?key=k3y' }), HOUR)
-  const listed = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
+  const listed = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
   expect(listed.exitCode).toBe(0)
-  const unknown = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://x:secretpw@nowhere.example.com/?t=zzz' } })
+  const unknown = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://x:secretpw@nowhere.example.com/?t=zzz' } })
   expect(unknown.exitCode).toBe(1)
   const everything = [listed, unknown].map(r => r.stdout + r.stderr + r.summary + JSON.stringify(r.report ?? {})).join('\n')
   for (const secret of ['hunter2', 's3cr3t', 'pa55', 'k3y', 'secretpw', 'zzz', 'pathsecret', 'T0001']) expect(everything).not.toContain(secret)
@@ -126,7 +126,7 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
   // The receiver answered a moment ago: no probe, so the hour's budget goes to redeliveries.
   addSuccess(api, hook, 10_000)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id) }
-  const first = await runAction({ apiUrl: api.url, inputs })
+  const first = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(first.commands.errors).toEqual([])
   expect(first.exitCode).toBe(0)
   expect(first.outputs).toMatchObject({ failed: '12', redelivered: '7', skipped: '5', errors: '0' })
@@ -135,7 +135,7 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
 
   await settle()
   api.advanceClock(61 * MINUTE)
-  const second = await runAction({ apiUrl: api.url, inputs })
+  const second = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(second.exitCode).toBe(0)
   expect(second.outputs).toMatchObject({ redelivered: '5' })
   const counts = redeliveryCounts(api)
@@ -154,19 +154,19 @@ test('a hook no longer scanned (perhaps another target sharing the variable) kee
   addFailure(api, a, HOUR)
   addFailure(api, b, HOUR)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'state-variable': 'BOOKMARK' }
-  await runAction({ apiUrl: api.url, inputs })
+  await runActionInProcess({ apiUrl: api.url, inputs })
   expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks).sort()).toEqual([String(a.id), String(b.id)].sort())
   await settle()
   api.advanceClock(5 * MINUTE)
   addSuccess(api, a, MINUTE)
-  const onlyA = await runAction({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
+  const onlyA = await runActionInProcess({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
   expect(onlyA.exitCode).toBe(0)
   const kept = JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks
   expect(Object.keys(kept).sort()).toEqual([String(a.id), String(b.id)].sort())
   // Three days later (github.com's window) nothing in b's entry matters any more: it leaves.
   api.advanceClock(3 * DAY + MINUTE)
   addSuccess(api, a, MINUTE)
-  const later = await runAction({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
+  const later = await runActionInProcess({ apiUrl: api.url, inputs: { ...inputs, 'hook-id': String(a.id) } })
   expect(later.exitCode).toBe(0)
   expect(Object.keys(JSON.parse(api.getVariable('acme/workflows', 'BOOKMARK')!.value).hooks)).toEqual([String(a.id)])
 })
@@ -185,12 +185,12 @@ test('a hook quiet for longer than the window gets no warning about lost failure
   // The bookmark of a run four days ago, which saw everything up to its newest attempt.
   const seen = api.deliveries(hook)[0].deliveredAt
   api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify({ version: 1, hooks: { [String(hook.id)]: { floor: new Date(seen - 2 * MINUTE).toISOString(), seen: new Date(seen).toISOString() } } }))
-  const run = await runAction({ apiUrl: api.url, inputs })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(run.exitCode).toBe(0)
   expect(run.commands.warnings).toEqual([])
   // The same gap with a failure no run saw does warn.
   addFailure(api, hook, 3 * DAY + HOUR, { label: 'never-seen' })
-  const gap = await runAction({ apiUrl: api.url, inputs })
+  const gap = await runActionInProcess({ apiUrl: api.url, inputs })
   expect(gap.commands.warnings.join('\n')).toMatch(/can no longer be recovered/)
 })
 
@@ -200,7 +200,7 @@ test('with hook-id empty, an inactive hook (switched off on purpose) is left alo
   const off = api.createOrgHook('acme', { active: false })
   const failingOn = addFailure(api, on, HOUR)
   addFailure(api, off, HOUR)
-  const run = await runAction({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
   expect(run.exitCode).toBe(0)
   expect([...redeliveryCounts(api).keys()]).toEqual([failingOn])
   expect(api.log.some(e => e.route.startsWith(`/orgs/acme/hooks/${off.id}/`))).toBe(false)

@@ -1,10 +1,13 @@
 /**
- * 11. Bad input: one clear ::error:: naming the input, exit 1, nothing changed.
- * 12. Secrets: masked before anything could print them, never in logs, report or summary.
+ * 11. Bad input: one clear ::error:: naming the input, exit 1, nothing changed (the action's
+ *     run() in process).
+ * 12. Secrets: masked before anything could print them, never in logs, report or summary (the
+ *     bundle, as the runner runs it: everything the process prints is seen).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
-import { nodeRuntimes, runAction } from '../support/runner.js'
+import { runActionInProcess } from '../support/in-process.js'
+import { runAction } from '../support/runner.js'
 import { addFailure, HOUR } from '../support/world.js'
 
 let api: LocalApi
@@ -83,7 +86,7 @@ describe('11. bad input', () => {
   test.each(cases)('%s', async (_, inputs, message, mayRead) => {
     api.clearLog()
     const before = api.redeliveryRequests().filter(r => r.accepted).length
-    const result = await runAction({ apiUrl: api.url, inputs: inputs(), node: nodeRuntimes()[cases.findIndex(c => c[0] === _) % nodeRuntimes().length] })
+    const result = await runActionInProcess({ apiUrl: api.url, inputs: inputs() })
     expect(result.exitCode).toBe(1)
     expect(result.commands.errors).toHaveLength(1)
     expect(result.commands.errors[0]).toMatch(message)

@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { runActionMain } from '../support/in-process.js'
+import { runActionMain, shortenWaitsInEachTest } from '../support/in-process.js'
 import { parseCommands, runAction as runBundledAction } from '../support/runner.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts } from '../support/world.js'
 
 let api: LocalApi
+shortenWaitsInEachTest()
 let temp: string
 const saved = { ...process.env }
 
@@ -33,7 +34,7 @@ afterEach(() => {
 
 /** run() with these runner variables; returns the exit code and the workflow commands it printed. */
 async function runInProcess(inputs: Record<string, string>, runner: Record<string, string>): Promise<{ exitCode: number; out: string }> {
-  process.env = { PATH: saved.PATH, RUNNER_TEMP: temp, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/ops', WEBHOOK_REDELIVERY_TIME_SCALE: '0.01', ...runner }
+  process.env = { PATH: saved.PATH, RUNNER_TEMP: temp, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/ops', ...runner }
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
   return runActionMain()
 }

@@ -1,13 +1,15 @@
 /**
- * The action end to end, as the runner runs it, against the local GitHub API:
- * app, org and repo webhooks, on Node 20 and on Node 24.
+ * The action end to end against the local GitHub API: app, org and repo webhooks, with the
+ * action's run() in process and the runner's environment (the bundle on Node 20 and 24 is
+ * smoke.test.ts). HTTPS with the machine's extra certificates needs a process of its own.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { maskedLog, nodeRuntimes, runAction } from '../support/runner.js'
+import { runActionInProcess } from '../support/in-process.js'
+import { maskedLog, runAction } from '../support/runner.js'
 import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
-describe.each(nodeRuntimes())('on $name', node => {
+describe('app, org and repo', () => {
   let api: LocalApi
   beforeEach(async () => {
     api = await startLocalApi({ seed: 7 })
@@ -31,7 +33,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     const newestIds = new Map(failing.map(g => [g, api.deliveries(hook).filter(d => d.guid === g)[0].id]))
     const inputs = { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, token, 'state-variable': 'WEBHOOK_BOOKMARK' }
 
-    const first = await runAction({ node, apiUrl: api.url, inputs })
+    const first = await runActionInProcess({ apiUrl: api.url, inputs })
     expect(first.commands.errors).toEqual([])
     expect(first.exitCode).toBe(0)
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(failing))
@@ -51,7 +53,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     addSuccess(api, hook, MINUTE)
     const before = JSON.parse(api.getVariable('acme/workflows', 'WEBHOOK_BOOKMARK')!.value)
     api.clearLog()
-    const second = await runAction({ node, apiUrl: api.url, inputs })
+    const second = await runActionInProcess({ apiUrl: api.url, inputs })
     expect(second.exitCode).toBe(0)
     expect(second.outputs).toMatchObject({ failed: '1', redelivered: '1' })
     expect(redeliveryCounts(api).get(later)).toBe(1)
@@ -73,7 +75,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     addSuccess(api, a, 10 * MINUTE)
     const expectedIds = [api.deliveries(a).find(d => d.guid === fa)!.id, api.deliveries(b).find(d => d.guid === fb)!.id]
 
-    const all = await runAction({ node, apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
+    const all = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token } })
     expect(all.exitCode).toBe(0)
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted([fa, fb]))
     expect(all.outputs).toMatchObject({ failed: '2', redelivered: '2' })
@@ -86,7 +88,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     await settle()
     const fa2 = addFailure(api, a, 5 * MINUTE)
     const fb2 = addFailure(api, b, 5 * MINUTE)
-    const byUrl = await runAction({ node, apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://ci.example.com/webhook/' } })
+    const byUrl = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': 'https://ci.example.com/webhook/' } })
     expect(byUrl.exitCode).toBe(0)
     expect(redeliveryCounts(api).get(fa2)).toBe(1)
     expect(redeliveryCounts(api).has(fb2)).toBe(false)
@@ -98,7 +100,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     const f1 = addFailure(api, hook, HOUR, { event: 'pull_request', action: 'closed' })
     const inputs = { 'target-type': 'repo', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK', 'dry-run': 'true' }
 
-    const dry = await runAction({ node, apiUrl: api.url, repository: 'acme/widgets', inputs })
+    const dry = await runActionInProcess({ apiUrl: api.url, repository: 'acme/widgets', inputs })
     expect(dry.exitCode).toBe(0)
     expect(api.redeliveryRequests()).toHaveLength(0)
     expect(api.getVariable('acme/widgets', 'BOOKMARK')).toBeUndefined()
@@ -107,7 +109,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     expect(dry.report.deliveries[0]).toMatchObject({ guid: f1, result: 'skipped', reason: 'dry-run', event: 'pull_request', action: 'closed' })
     expect(dry.summary).toContain('dry run')
 
-    const real = await runAction({ node, apiUrl: api.url, repository: 'acme/widgets', inputs: { ...inputs, 'dry-run': 'false' } })
+    const real = await runActionInProcess({ apiUrl: api.url, repository: 'acme/widgets', inputs: { ...inputs, 'dry-run': 'false' } })
     expect(real.exitCode).toBe(0)
     expect(redeliveryCounts(api).get(f1)).toBe(1)
     expect(api.getVariable('acme/widgets', 'BOOKMARK')).toBeDefined()
@@ -116,8 +118,7 @@ describe.each(nodeRuntimes())('on $name', node => {
   test('app-id may be the client ID, and the key PKCS#8 with escaped newlines', async () => {
     const app = api.createApp()
     const failing = addFailure(api, app.hook, HOUR)
-    const run = await runAction({
-      node,
+    const run = await runActionInProcess({
       apiUrl: api.url,
       inputs: { 'target-type': 'app', 'app-id': app.clientId, 'private-key': app.privateKeyPkcs8Pem.replace(/\n/g, '\\n') }
     })
@@ -138,7 +139,7 @@ describe.each(nodeRuntimes())('on $name', node => {
     const before = addFailure(api, hook, 3 * HOUR)
     const after = addFailure(api, hook, 30 * MINUTE)
     api.setVariable('acme/workflows', 'LAST_REDELIVERY', String(api.now() - HOUR))
-    const run = await runAction({ node, apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'LAST_REDELIVERY' } })
+    const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'LAST_REDELIVERY' } })
     expect(run.exitCode).toBe(0)
     expect(sorted(redeliveryCounts(api).keys())).toEqual([after])
     expect(redeliveryCounts(api).has(before)).toBe(false)
@@ -158,7 +159,7 @@ describe('GitHub Enterprise Server', () => {
       })
       const hook = api.createOrgHook('acme')
       const failing = addFailure(api, hook, 5 * DAY) // inside GHES's 7-day window, outside github.com's 3
-      const run = await runAction({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '6d', 'state-variable': 'BOOKMARK' } })
+      const run = await runActionInProcess({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '6d', 'state-variable': 'BOOKMARK' } })
       expect(run.commands.errors).toEqual([])
       expect(run.exitCode).toBe(0)
       expect(api.log.length).toBeGreaterThan(0)
@@ -174,7 +175,7 @@ describe('GitHub Enterprise Server', () => {
     try {
       const app = api.createApp()
       const failing = addFailure(api, app.hook, 4 * DAY)
-      const run = await runAction({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, lookback: '5d' } })
+      const run = await runActionInProcess({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'app', 'app-id': String(app.id), 'private-key': app.privateKeyPem, lookback: '5d' } })
       expect(run.commands.errors).toEqual([])
       expect(redeliveryCounts(api).get(failing)).toBe(1)
       for (const entry of api.log) expect(entry).toMatchObject({ auth: 'jwt', path: expect.stringMatching(/^\/api\/v3\/app\/hook\/deliveries/) })

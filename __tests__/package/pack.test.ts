@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { startLocalApi } from '../../local-api/index.js'
 import { read, root } from '../docs/helpers.js'
+import { shortenedWaitsEnv } from '../support/runner.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
 
 interface Run {
@@ -119,7 +120,7 @@ describe('the npm package', () => {
       const failing = addFailure(api, hook, HOUR)
       const result = await run(installed, ['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', join(temp, 'state.json'), '--json'], {
         cwd: temp,
-        env: { ...env, GITHUB_TOKEN: token, WEBHOOK_REDELIVERY_TIME_SCALE: '0.01' }
+        env: { ...env, GITHUB_TOKEN: token, ...shortenedWaitsEnv(0.01) }
       })
       expect(result.stderr).not.toMatch(/^(error|warning): /m)
       expect(result.code).toBe(0)

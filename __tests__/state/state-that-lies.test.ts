@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { main } from '../../src/cli/main.js'
 import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
+import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { addFailure, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 
 // GitHub's one second between writes, shrunk for the local API.
-process.env.WEBHOOK_REDELIVERY_TIME_SCALE = '0.01'
+shortenWaitsInEachTest()
 
 let dir: string
 let api: LocalApi

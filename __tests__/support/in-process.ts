@@ -4,12 +4,14 @@
  * (no write spacing, retries a millisecond apart) and a sleep moves the server's clock
  * instead of the machine's, so hours of schedule take milliseconds.
  */
-import { jest } from '@jest/globals'
+import { afterEach, beforeEach, jest } from '@jest/globals'
 import { parseConfig, type RawInputs } from '../../src/core/config.js'
 import type { RunResult } from '../../src/core/types.js'
-import type { Pacing } from '../../src/github/timing.js'
+import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { LocalApi } from '../../local-api/index.js'
+import { parseCommands, parseOutputs, runnerEnvironment, type ActionRun, type ActionRunOptions } from '../../tools/runner.js'
 
 export interface InProcessRun {
   result?: RunResult
@@ -61,18 +63,89 @@ export async function runInProcess(api: LocalApi, inputs: RawInputs, options: In
  * with process.env already set as the runner would: what it wrote to stdout (its workflow
  * commands) and the exit code it set.
  */
-export async function runActionMain(): Promise<{ exitCode: number; out: string }> {
+export async function runActionMain(): Promise<{ exitCode: number; out: string; err: string }> {
   process.exitCode = undefined
   const chunks: string[] = []
+  const errChunks: string[] = []
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
     chunks.push(String(chunk))
     return true
   })
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
+    errChunks.push(String(chunk))
+    return true
+  })
   try {
     const { run } = await import('../../src/main.js')
+    // @actions/core's summary remembers the first GITHUB_STEP_SUMMARY it saw: a new process would not.
+    const { summary } = await import('@actions/core')
+    ;(summary as unknown as { _filePath?: string })._filePath = undefined
+    summary.emptyBuffer()
     await run()
   } finally {
     write.mockRestore()
+    writeErr.mockRestore()
   }
-  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join('') }
+  return { exitCode: Number(process.exitCode ?? 0), out: chunks.join(''), err: errChunks.join('') }
+}
+
+/**
+ * GitHub's pacing (GITHUB_PACING, which the action's and the CLI's entry points take) `scale`
+ * times as long in this process until the undo: write spacing, retry backoff and the verify
+ * delay. The waits GitHub asks for in a rate-limit answer stay as it asks.
+ */
+export function shortenGitHubPacing(scale: number): () => void {
+  const original = { ...GITHUB_PACING }
+  Object.assign(GITHUB_PACING, {
+    writeIntervalMs: Math.round(original.writeIntervalMs * scale),
+    retryBaseMs: Math.max(1, Math.round(original.retryBaseMs * scale)),
+    verifyDelayMs: { dotcom: original.verifyDelayMs.dotcom * scale, ghes: original.verifyDelayMs.ghes * scale }
+  })
+  return () => void Object.assign(GITHUB_PACING, original)
+}
+
+/**
+ * For each test of the file, GitHub's pacing `scale` times as long (shortenGitHubPacing), for
+ * tests that run the action's or the CLI's own entry point. `realWaits()` restores it inside a test.
+ */
+export function shortenWaitsInEachTest(scale = 0.01): { realWaits: () => void } {
+  let undo = (): void => undefined
+  beforeEach(() => {
+    undo = shortenGitHubPacing(scale)
+  })
+  afterEach(() => undo())
+  return { realWaits: () => undo() }
+}
+
+/**
+ * `runAction` of tools/runner.ts, in this process: the action's own `run()` (src/main.ts, the
+ * sources, not the bundle) with process.env built as the runner builds it, GitHub's waits
+ * `timeScale` times as long (0.01 by default), and the outputs, summary, report and workflow
+ * commands read back the same way. `killWhen` can only observe (the run cannot be killed here):
+ * a run that must die mid-way is a test of the bundle.
+ */
+export async function runActionInProcess(options: ActionRunOptions): Promise<ActionRun> {
+  const { env, temp, outputFile, summaryFile } = runnerEnvironment({ ...options, timeScale: undefined })
+  const saved = process.env
+  const undo = shortenGitHubPacing(options.timeScale ?? 0.01)
+  let killAsked = false
+  const poll = options.killWhen && setInterval(() => (killAsked ||= options.killWhen!()), 5)
+  const startedAt = Date.now()
+  try {
+    process.env = { ...env }
+    const { exitCode, out, err } = await runActionMain()
+    if (killAsked) throw new Error('killWhen asked for a kill, which only a spawned run can do (runAction)')
+    const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
+    let report: unknown
+    if (outputs.report && existsSync(outputs.report)) report = JSON.parse(readFileSync(outputs.report, 'utf8'))
+    const endedAt = Date.now()
+    const summary = readFileSync(summaryFile, 'utf8')
+    return { exitCode, signal: null, stdout: out, stderr: err, outputs, summary, commands: parseCommands(out), report, env, wallMs: endedAt - startedAt, startedAt, endedAt }
+  } finally {
+    if (poll) clearInterval(poll)
+    undo()
+    process.env = saved
+    process.exitCode = undefined
+    if (!options.keepTemp) rmSync(temp, { recursive: true, force: true })
+  }
 }

@@ -1,6 +1,7 @@
 /** The one parser of the runner's `::command::` output that tests, demo and bench share. */
 import { describe, expect, test } from '@jest/globals'
 import { rmSync } from 'node:fs'
+import { shortenWaits } from '../../tools/shorten-waits.mjs'
 import { maskedLog, parseOutputs, runnerEnvironment, type ActionRun } from '../../tools/runner.js'
 import { mask, parseCommandLine, parseCommands, readableLog } from '../../tools/workflow-commands.js'
 
@@ -62,7 +63,32 @@ describe('the runner environment', () => {
     rmSync(temp, { recursive: true, force: true })
     expect(env['INPUT_TARGET-TYPE']).toBe('org')
     expect(env['INPUT_MAX-ATTEMPTS']).toBe('3')
-    expect(env.WEBHOOK_REDELIVERY_TIME_SCALE).toBeUndefined()
+    expect(env.NODE_OPTIONS).toBeUndefined()
+    expect(env.SHORTEN_WAITS).toBeUndefined()
     expect(() => runnerEnvironment({ inputs: { nope: 'x' }, apiUrl: 'http://127.0.0.1:1' })).toThrow(/not declared/)
+  })
+
+  test('shortened waits: a spawned node preloads the timer shortener; the bundle itself has no knob', () => {
+    const { env, temp } = runnerEnvironment({ inputs: { 'target-type': 'org' }, apiUrl: 'http://127.0.0.1:1', timeScale: 0.01 })
+    rmSync(temp, { recursive: true, force: true })
+    expect(env.NODE_OPTIONS).toMatch(/^--import=file:.*\/tools\/shorten-waits-preload\.mjs$/)
+    expect(env.SHORTEN_WAITS).toBe('0.01')
+  })
+
+  test('the shortener scales waits of half a second or more, leaves shorter timers alone, and its undo restores setTimeout', () => {
+    const real = globalThis.setTimeout
+    const asked: unknown[] = []
+    globalThis.setTimeout = ((_: () => void, ms?: number) => asked.push(ms)) as unknown as typeof setTimeout
+    const recorder = globalThis.setTimeout
+    try {
+      const undo = shortenWaits(0.01)
+      // Zero-delay scheduling and the HTTP client's 499 ms tick stay real; GitHub's waits shrink.
+      for (const ms of [0, 499, 500, 1_000, 30_000]) setTimeout(() => undefined, ms)
+      undo()
+      expect(globalThis.setTimeout).toBe(recorder)
+      expect(asked).toEqual([0, 499, 5, 10, 300])
+    } finally {
+      globalThis.setTimeout = real
+    }
   })
 })

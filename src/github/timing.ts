@@ -24,19 +24,3 @@ export const GITHUB_PACING: Pacing = {
   verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
   sleep: abortableSleep
 }
-
-/**
- * WEBHOOK_REDELIVERY_TIME_SCALE shrinks the waits for the project's tests that spawn the
- * bundle against its local GitHub API; it can only make waits shorter, and users never set it.
- */
-export function pacingFromEnvironment(env: NodeJS.ProcessEnv = process.env): Pacing {
-  const value = Number(env.WEBHOOK_REDELIVERY_TIME_SCALE)
-  const scale = Number.isFinite(value) && value > 0 && value < 1 ? value : 1
-  if (scale === 1) return GITHUB_PACING
-  return {
-    ...GITHUB_PACING,
-    writeIntervalMs: Math.round(GITHUB_PACING.writeIntervalMs * scale),
-    retryBaseMs: Math.max(1, Math.round(GITHUB_PACING.retryBaseMs * scale)),
-    verifyDelayMs: { dotcom: GITHUB_PACING.verifyDelayMs.dotcom * scale, ghes: GITHUB_PACING.verifyDelayMs.ghes * scale }
-  }
-}
