@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { writeLicenses } from './licenses.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const { values } = parseArgs({ options: { keep: { type: 'string' } } })
@@ -21,6 +22,7 @@ try {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit']
     })
+    writeLicenses(join(out, dir))
   }
   const list = dir =>
     readdirSync(dir, { recursive: true })
