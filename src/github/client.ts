@@ -7,6 +7,7 @@ import type { AppCredentials } from '../core/config.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { networkFailure, notTheApi } from './errors.js'
+import { httpFetch } from './http-fetch.js'
 import { defaultServerRetries, nextStep, type FailedAnswer } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -147,10 +148,10 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
 }
 
 function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
-  return typeof (data as { getReader?: unknown } | undefined)?.getReader === 'function'
+  return typeof (data as { [Symbol.asyncIterator]?: unknown } | undefined)?.[Symbol.asyncIterator] === 'function'
 }
 
-/** The body of a web stream (what fetch answers with), without building a Response around it. */
+/** A response body (Node's stream, or undici's web stream through a proxy), without building a Response around it. */
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
@@ -200,9 +201,10 @@ function writeTurn(pacing: Pacing): Promise<() => void> {
 }
 
 /**
- * Node's own fetch, which ignores HTTPS_PROXY. When a proxy applies to the API (per NO_PROXY, as
- * the toolkit decides it), requests go through undici's fetch and the toolkit's proxy agent,
- * loaded only then: undici is most of the bundle, and a run without a proxy never evaluates it.
+ * Without a proxy, a fetch on Node's http modules (http-fetch.ts says why not Node's own). When a
+ * proxy applies to the API (per NO_PROXY, as the toolkit decides it), requests go through undici's
+ * fetch and the toolkit's proxy agent, loaded only then: undici is most of the bundle, and a run
+ * without a proxy never evaluates it.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
   let proxy: URL | undefined
@@ -214,7 +216,7 @@ function proxyAwareFetch(baseUrl: string): typeof fetch {
     const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
     throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
   }
-  if (!proxy) return (url, init) => fetch(url, init)
+  if (!proxy) return httpFetch as unknown as typeof fetch
   let proxied: Promise<typeof fetch> | undefined
   const load = async (): Promise<typeof fetch> => {
     const [{ fetch: undiciFetch }, { HttpClient }] = await Promise.all([import('undici'), import('@actions/http-client')])
