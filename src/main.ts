@@ -50,7 +50,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     if (!parsed.ok) {
       for (const message of parsed.errors) runner.error(message)
       process.exitCode = 1
-      await writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
+      writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
@@ -69,7 +69,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
       runner.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    await writeSummaryText(redact(renderSummary(result)))
+    writeSummaryText(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
     if (failures.length > 0) runner.setFailed(failures.join('\n'))
     else for (const failure of result.failures) runner.warning(failure)
@@ -77,7 +77,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     const message = stoppedBecause(error)
     runner.setFailed(message)
     if (!(error instanceof UserError) && error instanceof Error && error.stack) runner.debug(error.stack)
-    await writeSummaryText(redact(renderFailure(message)))
+    writeSummaryText(redact(renderFailure(message)))
   }
 }
 
@@ -115,11 +115,11 @@ function writeReport(json: string): string {
 }
 
 /** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
-async function writeSummaryText(markdown: string): Promise<void> {
+function writeSummaryText(markdown: string): void {
   // Local runs have no summary file.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await runner.appendSummary(markdown)
+    runner.appendSummary(markdown)
   } catch (error) {
     runner.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
   }

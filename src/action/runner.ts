@@ -6,8 +6,7 @@
  * undici was two thirds of the bundle and evaluated on every start.
  */
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, constants } from 'node:fs'
-import { access, appendFile } from 'node:fs/promises'
+import { accessSync, appendFileSync, constants } from 'node:fs'
 import { EOL } from 'node:os'
 
 /** The value of an input declared in action.yml: `INPUT_` + its name with spaces as `_`, upper case; trimmed, empty when unset. */
@@ -60,16 +59,19 @@ export function setOutput(name: string, value: string | number, newDelimiter: ()
   appendFileSync(file, `${name}<<${delimiter}${EOL}${text}${EOL}${delimiter}${EOL}`, { encoding: 'utf8' })
 }
 
-/** Appends Markdown to the job summary, the file named by GITHUB_STEP_SUMMARY, which must exist and be writable. */
-export async function appendSummary(markdown: string): Promise<void> {
+/**
+ * Appends Markdown to the job summary, the file named by GITHUB_STEP_SUMMARY, which must exist and
+ * be writable. Synchronous: node:fs/promises is one more module to load on every start.
+ */
+export function appendSummary(markdown: string): void {
   const file = process.env.GITHUB_STEP_SUMMARY
   if (!file) throw new Error('GITHUB_STEP_SUMMARY is not set: this runner does not support job summaries')
   try {
-    await access(file, constants.R_OK | constants.W_OK)
+    accessSync(file, constants.R_OK | constants.W_OK)
   } catch {
     throw new Error(`cannot read and write the file ${file}`)
   }
-  await appendFile(file, markdown, { encoding: 'utf8' })
+  appendFileSync(file, markdown, { encoding: 'utf8' })
 }
 
 /** `::command key=value,…::message`, escaped so that a value cannot end the line or the command. */
