@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
+import { writeLicenses } from './licenses.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const { values } = parseArgs({ options: { keep: { type: 'string' } } })
@@ -17,9 +18,10 @@ try {
   const builds = [
     ['src/index.ts', ''],
     ['src/cli.ts', 'cli']
-  ].map(([entry, dir]) =>
-    promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
-  )
+  ].map(async ([entry, dir]) => {
+    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
+    writeLicenses(join(out, dir))
+  })
   const failures = (await Promise.allSettled(builds)).filter(b => b.status === 'rejected')
   for (const { reason } of failures) process.stderr.write(`${reason.stderr || reason.message}\n`)
   if (failures.length > 0) throw new Error('the bundle could not be built')

@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import * as runner from './action/runner.js'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
   // and still set the outputs, report and summary of what was sent.
   const interrupt = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (!interrupt.signal.aborted) core.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
+    if (!interrupt.signal.aborted) runner.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
     interrupt.abort(signal)
   }
   process.on('SIGINT', onSignal)
@@ -36,26 +36,26 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
   const secrets = new Set<string>()
   const mask = (secret: string): void => {
     secrets.add(secret)
-    core.setSecret(secret)
+    runner.setSecret(secret)
   }
   const redact = (text: string): string => redactSecrets(text, secrets)
   try {
     const raw: RawInputs = {}
-    for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
+    for (const name of INPUT_NAMES) raw[name] = runner.getInput(name)
     // Masked before anything else runs, so no later message can print them.
     for (const secret of secretInputs(raw)) mask(secret)
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
-      for (const message of parsed.errors) core.error(message)
+      for (const message of parsed.errors) runner.error(message)
       process.exitCode = 1
-      await writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
+      writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
-    for (const warning of parsed.warnings) core.warning(warning)
+    for (const warning of parsed.warnings) runner.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
-      log: { info: core.info, warning: core.warning, debug: core.debug },
+      log: { info: runner.info, warning: runner.warning, debug: runner.debug },
       mask,
       signal: interrupt
     })
@@ -65,18 +65,18 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     try {
       reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
     } catch (error) {
-      core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+      runner.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    await writeSummaryText(redact(renderSummary(result)))
+    writeSummaryText(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
-    if (failures.length > 0) core.setFailed(failures.join('\n'))
-    else for (const failure of result.failures) core.warning(failure)
+    if (failures.length > 0) runner.setFailed(failures.join('\n'))
+    else for (const failure of result.failures) runner.warning(failure)
   } catch (error) {
     const message = stoppedBecause(error)
-    core.setFailed(message)
-    if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
-    await writeSummaryText(redact(renderFailure(message)))
+    runner.setFailed(message)
+    if (!(error instanceof UserError) && error instanceof Error && error.stack) runner.debug(error.stack)
+    writeSummaryText(redact(renderFailure(message)))
   }
 }
 
@@ -84,14 +84,14 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
 function setOutputs(result: RunResult, reportPath: string): void {
   const file = process.env.GITHUB_OUTPUT
   if (file && !existsSync(file)) {
-    core.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
+    runner.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
     return
   }
   const { totals } = result
   try {
-    for (const [name, value] of Object.entries(outputsOf(totals, reportPath))) core.setOutput(name, value)
+    for (const [name, value] of Object.entries(outputsOf(totals, reportPath))) runner.setOutput(name, value)
   } catch (error) {
-    core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
+    runner.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -114,13 +114,12 @@ function writeReport(json: string): string {
 }
 
 /** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
-async function writeSummaryText(markdown: string): Promise<void> {
-  // core.summary.write() throws when the runner gave no summary file (local runs).
+function writeSummaryText(markdown: string): void {
+  // Local runs have no summary file.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await core.summary.addRaw(markdown).write()
+    runner.appendSummary(markdown)
   } catch (error) {
-    core.summary.emptyBuffer()
-    core.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
+    runner.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
   }
 }

@@ -171,7 +171,7 @@ test('a connection closed before the answer is retried, then explained', async (
   const server = await tcpServer(socket => socket.destroy())
   try {
     const error = await failure(`http://127.0.0.1:${server.port}`)
-    expect(describeError(error)).toMatch(/^the connection to 127\.0\.0\.1:\d+ was closed before GitHub answered \(UND_ERR_SOCKET\)\./)
+    expect(describeError(error)).toMatch(/^the connection to 127\.0\.0\.1:\d+ was closed before GitHub answered \((ECONNRESET|UND_ERR_SOCKET)\)\./)
     expect(networkFailure(error)).toMatchObject({ problem: 'connection-closed', permanent: false, mayHaveArrived: true })
     // GitHub's guidance: dropped connections are retried with backoff (three times).
     expect(server.connections()).toBe(4)

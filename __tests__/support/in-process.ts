@@ -77,10 +77,6 @@ export async function runActionMain(): Promise<{ exitCode: number; out: string; 
   })
   try {
     const { run } = await import('../../src/main.js')
-    // @actions/core's summary remembers the first GITHUB_STEP_SUMMARY it saw: a new process would not.
-    const { summary } = await import('@actions/core')
-    ;(summary as unknown as { _filePath?: string })._filePath = undefined
-    summary.emptyBuffer()
     await run()
   } finally {
     write.mockRestore()

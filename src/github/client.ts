@@ -2,13 +2,13 @@ import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { createAppAuth } from '@octokit/auth-app'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
-import { fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici'
 import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { failedAnswer, networkFailure, notTheApi } from './errors.js'
+import { httpFetch } from './http-fetch.js'
 import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -147,10 +147,10 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
 }
 
 function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
-  return typeof (data as { getReader?: unknown } | undefined)?.getReader === 'function'
+  return typeof (data as { [Symbol.asyncIterator]?: unknown } | undefined)?.[Symbol.asyncIterator] === 'function'
 }
 
-/** Without Node's global Response, whose first use loads a second fetch implementation. */
+/** A response body (Node's stream, or undici's web stream through a proxy), without building a Response around it. */
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
@@ -188,9 +188,10 @@ function writeTurn(pacing: Pacing): Promise<() => void> {
 }
 
 /**
- * undici's fetch, the one @actions/core's HTTP client already loads (Node's own would load a
- * second copy). It ignores HTTPS_PROXY: when a proxy applies to the API (per NO_PROXY, as the
- * toolkit decides it), requests go through the toolkit's proxy agent, made only then.
+ * Without a proxy, a fetch on Node's http modules (http-fetch.ts says why not Node's own). When a
+ * proxy applies to the API (per NO_PROXY, as the toolkit decides it), requests go through undici's
+ * fetch and the toolkit's proxy agent, loaded only then: undici is most of the bundle, and a run
+ * without a proxy never evaluates it.
  */
 function proxyAwareFetch(baseUrl: string): typeof fetch {
   let proxy: URL | undefined
@@ -202,12 +203,12 @@ function proxyAwareFetch(baseUrl: string): typeof fetch {
     const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
     throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
   }
-  if (!proxy) return undiciFetch as unknown as typeof fetch
+  if (!proxy) return httpFetch as unknown as typeof fetch
   let proxied: Promise<typeof fetch> | undefined
   const load = async (): Promise<typeof fetch> => {
-    const { HttpClient } = await import('@actions/http-client')
+    const [{ fetch: undiciFetch }, { HttpClient }] = await Promise.all([import('undici'), import('@actions/http-client')])
     const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
-    return ((url: string, init?: UndiciRequestInit) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
+    return ((url: string, init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
   }
   return async (url, init) => (await (proxied ??= load()))(url, init)
 }
