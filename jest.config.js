@@ -1,11 +1,11 @@
-// ESM jest: @actions/core 3 and current Octokit packages are ESM-only.
+// ESM jest: current Octokit packages are ESM-only. TypeScript is only transpiled here (by swc,
+// several times faster than ts-jest on a cold cache); `npm test`'s typecheck step checks the types.
 export default {
-  preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.all.json', diagnostics: { ignoreCodes: ['TS151001'] } }]
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 120000

@@ -144,6 +144,11 @@ export class Limits {
     })
   }
 
+  /** Ends every outage now, as if its time had passed. */
+  endOutages(): void {
+    this.outages = []
+  }
+
   outage(method: string, path: string, machineNow: number): { status: number; drop: boolean } | undefined {
     this.outages = this.outages.filter(o => o.until > machineNow)
     const hit = this.outages.find(o => path.includes(o.pathIncludes) && (!o.methods || o.methods.has(method)))

@@ -220,6 +220,10 @@ class LocalApiServer implements LocalApi, World {
     this.limits.addOutage(opts, Date.now())
   }
 
+  endOutages(): void {
+    this.limits.endOutages()
+  }
+
   stats(): LocalApiStats {
     return structuredClone(this.limits.counts)
   }

@@ -19,7 +19,7 @@ try {
     ['src/index.ts', ''],
     ['src/cli.ts', 'cli']
   ].map(async ([entry, dir]) => {
-    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
+    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '-t', '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
     writeLicenses(join(out, dir))
   })
   const failures = (await Promise.allSettled(builds)).filter(b => b.status === 'rejected')

@@ -172,9 +172,9 @@ describe('deliveries', () => {
     expect(r.status).toBe(400)
   })
 
-  it('lists 100,000 deliveries by cursor in O(page) per request', async () => {
+  it('lists 20,000 deliveries by cursor, each once (the bench lists 100,000 and measures the cost per page)', async () => {
     const hook = api.createOrgHook('bulk')
-    const failing = seedDeliveries(api, hook, { count: 100_000, failRate: 0.01 })
+    const failing = seedDeliveries(api, hook, { count: 20_000, failRate: 0.01 })
     const auth = `token ${api.createToken({ grants: [{ org: 'bulk', hooks: 'read' }] })}`
     let url: string | undefined = `${api.url}/orgs/bulk/hooks/${(hook as { id: number }).id}/deliveries?per_page=100`
     let count = 0
@@ -187,10 +187,9 @@ describe('deliveries', () => {
       pages++
       url = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
     }
-    expect(count).toBe(100_000)
-    expect(pages).toBe(1000)
+    expect(count).toBe(20_000)
+    expect(pages).toBe(200)
     expect(failed).toBe(failing.length)
-    // How fast is the bench's business (its scan scenario), not a timed test's.
   })
 
   it('seeds a realistic day', () => {
