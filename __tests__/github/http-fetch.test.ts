@@ -46,6 +46,18 @@ beforeAll(async () => {
           return response.writeHead(404, JSON_TYPE).end('{"message":"Not Found"}')
         case '/empty':
           return response.writeHead(204).end()
+        case '/empty-gzip':
+          // A front end that labels even an answer without a body as compressed.
+          return response.writeHead(204, { 'content-encoding': 'gzip' }).end()
+        case '/gzip-nothing':
+          return response.writeHead(200, { ...JSON_TYPE, 'content-encoding': 'gzip' }).end()
+        case '/gzip-capitals':
+          return response.writeHead(200, { ...JSON_TYPE, 'content-encoding': 'GZip' }).end(gzipSync(page))
+        case '/slow':
+          // Half a page, then nothing until the client gives up.
+          response.writeHead(200, JSON_TYPE)
+          response.write(page.slice(0, 10))
+          return
         case '/gzip':
           return response.writeHead(200, { ...JSON_TYPE, 'content-encoding': 'gzip' }).end(gzipSync(page))
         case '/deflate':
@@ -106,6 +118,10 @@ describe('the same as Node’s fetch, for what Octokit reads', () => {
     ['a JSON page with a link header', '/json', {}],
     ['a 404 with a JSON message', '/missing', {}],
     ['a 204 with no body', '/empty', { method: 'PATCH', body: '{"value":"x"}', headers: { 'content-type': 'application/json' } }],
+    ['a 204 labelled gzip: no body to decode', '/empty-gzip', { method: 'PATCH', body: '{"value":"x"}', headers: { 'content-type': 'application/json' } }],
+    ['a HEAD labelled gzip', '/empty-gzip', { method: 'HEAD' }],
+    ['an empty body labelled gzip: an empty text', '/gzip-nothing', {}],
+    ['a body labelled GZip, decoded', '/gzip-capitals', {}],
     ['a gzip body, decoded', '/gzip', {}],
     ['a deflate body, decoded', '/deflate', {}],
     ['a brotli body, decoded', '/br', {}],
@@ -141,6 +157,16 @@ describe('the same as Node’s fetch, for what Octokit reads', () => {
     await expect(fetch(`${base}/json`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     await expect(httpFetch(`${base}/json`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
   })
+})
+
+test('a request aborted while its body streams rejects the read with an AbortError, as fetch does (not as a dropped connection)', async () => {
+  for (const call of [fetch as unknown as typeof httpFetch, httpFetch]) {
+    const controller = new AbortController()
+    const response = await call(`${base}/slow`, { signal: controller.signal })
+    const reading = response.text()
+    controller.abort()
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' })
+  }
 })
 
 test('a credential that cannot be a header value is refused without repeating it', async () => {

@@ -10,7 +10,9 @@
  */
 import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+// The module's own timers: the project's test preload that shortens long global timers must not shorten the connect timeout.
+import { clearTimeout, setTimeout } from 'node:timers'
+import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 
 export interface FetchInit {
   method?: string
@@ -20,7 +22,7 @@ export interface FetchInit {
   signal?: AbortSignal | null
 }
 
-export interface FetchResponse {
+interface FetchResponse {
   status: number
   statusText: string
   url: string
@@ -45,7 +47,7 @@ export async function httpFetch(url: string, init: FetchInit = {}): Promise<Fetc
     const response = await send(target, method, headers, body, init.signal ?? undefined)
     const location = response.headers.location
     const status = response.statusCode ?? 0
-    if (![301, 302, 303, 307, 308].includes(status) || !location || init.redirect === 'manual') return toResponse(response, target, method)
+    if (![301, 302, 303, 307, 308].includes(status) || !location || init.redirect === 'manual') return toResponse(response, target, method, init.signal ?? undefined)
     response.resume()
     if (init.redirect === 'error' || redirects === MAX_REDIRECTS) throw fetchFailed(new Error(init.redirect === 'error' ? 'unexpected redirect' : 'redirect count exceeded'))
     const next = new URL(location, target)
@@ -85,13 +87,15 @@ function send(target: URL, method: string, headers: Record<string, string>, body
   })
 }
 
-function toResponse(response: IncomingMessage, target: URL, method: string): FetchResponse {
+function toResponse(response: IncomingMessage, target: URL, method: string, signal: AbortSignal | undefined): FetchResponse {
   const status = response.statusCode ?? 0
   const headers = new Map<string, string>()
   for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-  // Nothing will read these: let the connection go back to the pool.
-  if (method === 'HEAD' || status === 204 || status === 205 || status === 304) response.resume()
-  const decoded = decode(response, headers.get('content-encoding'))
+  // These answers have no body, whatever their headers say (a Content-Encoding on a 204 is not
+  // decoded): nothing will read them, so the connection goes back to the pool.
+  const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304
+  if (noBody) response.resume()
+  const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal)
   const bytes = async (): Promise<Buffer> => {
     const chunks: Buffer[] = []
     for await (const chunk of decoded) chunks.push(chunk as Buffer)
@@ -111,11 +115,36 @@ function toResponse(response: IncomingMessage, target: URL, method: string): Fet
   }
 }
 
-function decode(response: IncomingMessage, encoding: string | undefined): AsyncIterable<Uint8Array> {
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined
+/**
+ * The body as sent, decoded. As fetch does, an empty or cut-short compressed body ends the
+ * stream instead of failing it (the decoders flush what they have).
+ */
+function decode(response: IncomingMessage, contentEncoding: string | undefined): AsyncIterable<Uint8Array> {
+  const encoding = contentEncoding?.trim().toLowerCase()
+  const flush = { finishFlush: constants.Z_SYNC_FLUSH }
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip(flush)
+      : encoding === 'deflate'
+        ? createInflate(flush)
+        : encoding === 'br'
+          ? createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH })
+          : undefined
   if (!decoder) return response
   response.on('error', error => decoder.destroy(error))
   return response.pipe(decoder)
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+/** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
+async function* abortable(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
+  try {
+    yield* body
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError')
+    throw error
+  }
 }
 
 function fetchFailed(cause: unknown): TypeError {
