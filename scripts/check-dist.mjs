@@ -2,29 +2,18 @@
 //   node scripts/check-dist.mjs [--keep DIR]
 // --keep DIR builds into DIR and leaves the fresh build there, so `npm test` builds once and
 // its tests run that build (see DIST_UNDER_TEST in tools/runner.ts).
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs, promisify } from 'node:util'
-import { writeLicenses } from './licenses.mjs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { buildDist } from './build-dist.mjs'
 
-const root = new URL('..', import.meta.url).pathname
+const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { keep: { type: 'string' } } })
 const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
-const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 try {
-  // The two bundles are built at the same time: each build is one busy process.
-  const builds = [
-    ['src/index.ts', ''],
-    ['src/cli.ts', 'cli']
-  ].map(async ([entry, dir]) => {
-    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', join(out, dir), '-t', '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
-    writeLicenses(join(out, dir))
-  })
-  const failures = (await Promise.allSettled(builds)).filter(b => b.status === 'rejected')
-  for (const { reason } of failures) process.stderr.write(`${reason.stderr || reason.message}\n`)
-  if (failures.length > 0) throw new Error('the bundle could not be built')
+  await buildDist(out)
   const list = dir =>
     readdirSync(dir, { recursive: true })
       .filter(f => statSync(join(dir, f)).isFile())

@@ -7,12 +7,13 @@
 //   --root DIR: a copy of the repository to read and write instead of this one (for its test)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as prettier from 'prettier'
 import { parse } from 'yaml'
 
 const { values } = parseArgs({ options: { check: { type: 'boolean' }, root: { type: 'string' } } })
-const root = values.root ?? new URL('..', import.meta.url).pathname
+const root = values.root ?? fileURLToPath(new URL('..', import.meta.url))
 const MODULE = 'src/core/inputs.generated.ts'
 const ENV_EXAMPLE = '.env.example'
 
@@ -74,25 +75,12 @@ function envExampleText(inputs) {
     ''
   ]
   for (const input of inputs) {
-    lines.push(...wrap(input.description, 96).map(line => `# ${line}`))
+    lines.push(`# ${input.description.replace(/\s+/g, ' ')}`)
     lines.push(`${runnerVariable(input.name)}=${LOCAL_VALUES[input.name] ?? input.default}`, '')
   }
   lines.push('# What the runner would also set.')
   for (const [name, value] of Object.entries(RUNNER_VARIABLES)) lines.push(`${name}=${value}`)
   return lines.join('\n') + '\n'
-}
-
-function wrap(text, width) {
-  const lines = []
-  let line = ''
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = word
-    } else line = line ? `${line} ${word}` : word
-  }
-  if (line) lines.push(line)
-  return lines
 }
 
 const inputs = readInputs()

@@ -3,9 +3,9 @@
 // ncc writes its licenses.txt once per chunk, each over the one before, so with code in chunks
 // loaded on demand (undici, only for a proxy) it named only the last chunk's packages. The
 // source maps list every bundled file, hence every package.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -43,4 +43,4 @@ export function writeLicenses(out) {
   writeFileSync(join(out, 'licenses.txt'), text.trim() + '\n')
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) for (const out of process.argv.slice(2)) writeLicenses(out)
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) for (const out of process.argv.slice(2)) writeLicenses(out)

@@ -34,7 +34,9 @@ export async function run(): Promise<void> {
 async function runAction(interrupt: AbortSignal): Promise<void> {
   // The runner masks secrets in the log only: the report file and the job summary are redacted here.
   const secrets = new Set<string>()
+  // Each secret once: the app's JWTs are remade per request, and one second makes the same one.
   const mask = (secret: string): void => {
+    if (!secret || secrets.has(secret)) return
     secrets.add(secret)
     runner.setSecret(secret)
   }

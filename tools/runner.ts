@@ -1,15 +1,4 @@
 /**
- * The environment that makes a spawned `node` (the action, the CLI) wait `scale` times as long
- * as GitHub asks, through a preload that shortens its timers: the bundle has no knob for it.
- * Empty for a scale of 1 or more.
- */
-export function shortenedWaitsEnv(scale: number): Record<string, string> {
-  if (!(scale > 0 && scale < 1)) return {}
-  const preload = pathToFileURL(join(root, 'tools', 'shorten-waits-preload.mjs')).href
-  return { NODE_OPTIONS: `--import=${preload}`, SHORTEN_WAITS: String(scale) }
-}
-
-/**
  * Runs the bundled action exactly as the Actions runner does: `node dist/index.js` in an
  * environment built from scratch, one INPUT_* per input declared in action.yml (defaults
  * applied, as the runner applies them), the output and summary files parsed with the
@@ -23,6 +12,17 @@ import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { loadAction, root } from './repo.js'
 import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.js'
+
+/**
+ * The environment that makes a spawned `node` (the action, the CLI) wait `scale` times as long
+ * as GitHub asks, through a preload that shortens its timers: the bundle has no knob for it.
+ * Empty for a scale of 1 or more.
+ */
+export function shortenedWaitsEnv(scale: number): Record<string, string> {
+  if (!(scale > 0 && scale < 1)) return {}
+  const preload = pathToFileURL(join(root, 'tools', 'shorten-waits-preload.mjs')).href
+  return { NODE_OPTIONS: `--import=${preload}`, SHORTEN_WAITS: String(scale) }
+}
 
 export { parseCommands, type WorkflowCommands } from './workflow-commands.js'
 

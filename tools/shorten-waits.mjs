@@ -4,8 +4,9 @@
  * demo and bench can run the action against the local API in seconds. Production code has no
  * knob for this: the tests shorten the process's own timers instead.
  *
- * Only timers of half a second or more are shortened: zero-delay scheduling (Bottleneck) and
- * the HTTP client's 499 ms timer tick, which its connection timeouts count, stay real.
+ * Only global timers of half a second or more are shortened: zero-delay scheduling, and undici's
+ * 499 ms timer tick (its connection timeouts behind a proxy count it), stay real. The action's own
+ * HTTP client takes its connect timeout from node:timers, which this does not touch.
  */
 const SHORTEST_SHORTENED_MS = 500
 

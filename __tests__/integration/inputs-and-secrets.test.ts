@@ -122,6 +122,8 @@ describe('12. secrets', () => {
     for (const line of keyLines) expect(masks).toContain(line)
     // Each once, where the input enters: neither the session nor the client masks them again.
     for (const secret of [token, ...keyLines]) expect(masks.filter(m => m === secret)).toHaveLength(1)
+    // And every secret the run makes once too: a JWT remade within the same second is the same string.
+    expect(masks.length).toBe(new Set(masks).size)
     // Outside the add-mask commands themselves, nothing secret is printed.
     const printed =
       result.stdout

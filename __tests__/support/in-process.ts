@@ -60,27 +60,31 @@ export async function runInProcess(api: LocalApi, inputs: RawInputs, options: In
 
 /**
  * The action's own `run()` (src/main.ts) in this process, as @github/local-action calls it,
- * with process.env already set as the runner would: what it wrote to stdout (its workflow
+ * with process.env already set as the runner would: what it printed (stdout: its workflow
  * commands) and the exit code it set.
  */
 export async function runActionMain(): Promise<{ exitCode: number; out: string; err: string }> {
   process.exitCode = undefined
   const chunks: string[] = []
   const errChunks: string[] = []
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    chunks.push(String(chunk))
-    return true
-  })
-  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(chunk => {
-    errChunks.push(String(chunk))
-    return true
-  })
+  const to =
+    (sink: string[]) =>
+    (...args: unknown[]) =>
+      void sink.push(`${args.map(String).join(' ')}\n`)
+  // Everything a process of its own would print: the streams, the console (which jest keeps
+  // apart from the streams) and Node's warnings.
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(chunk => (chunks.push(String(chunk)), true)),
+    jest.spyOn(process.stderr, 'write').mockImplementation(chunk => (errChunks.push(String(chunk)), true)),
+    ...(['log', 'info', 'debug'] as const).map(name => jest.spyOn(console, name).mockImplementation(to(chunks))),
+    ...(['warn', 'error'] as const).map(name => jest.spyOn(console, name).mockImplementation(to(errChunks))),
+    jest.spyOn(process, 'emitWarning').mockImplementation(to(errChunks))
+  ]
   try {
     const { run } = await import('../../src/main.js')
     await run()
   } finally {
-    write.mockRestore()
-    writeErr.mockRestore()
+    for (const spy of spies) spy.mockRestore()
   }
   return { exitCode: Number(process.exitCode ?? 0), out: chunks.join(''), err: errChunks.join('') }
 }

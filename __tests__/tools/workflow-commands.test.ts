@@ -82,7 +82,7 @@ describe('the runner environment', () => {
     const recorder = globalThis.setTimeout
     try {
       const undo = shortenWaits(0.01)
-      // Zero-delay scheduling and the HTTP client's 499 ms tick stay real; GitHub's waits shrink.
+      // Zero-delay scheduling and undici's 499 ms tick (behind a proxy) stay real; GitHub's waits shrink.
       for (const ms of [0, 499, 500, 1_000, 30_000]) setTimeout(() => undefined, ms)
       undo()
       expect(globalThis.setTimeout).toBe(recorder)

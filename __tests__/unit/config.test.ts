@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
+import { INPUTS } from '../../src/core/inputs.generated.js'
 import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
 import { policyOf } from '../../src/core/plan.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
@@ -22,6 +23,46 @@ function errors(raw: RawInputs, env: Environment = {}): string[] {
 let keys: TestKeys
 beforeAll(() => {
   keys = rsaKeys()
+})
+
+// action.yml is the one declaration the code derives from; these hold it to SPEC's contract,
+// so renaming an input or changing a default is a decision a test names, not a silent edit.
+describe("action.yml's inputs are SPEC's", () => {
+  test('the names, in kebab-case', () => {
+    expect(INPUTS.map(input => input.name).sort()).toEqual(
+      [
+        'target-type',
+        'app-id',
+        'private-key',
+        'token',
+        'org',
+        'repository',
+        'hook-id',
+        'hostname',
+        'state-variable',
+        'state-repository',
+        'lookback',
+        'max-attempts',
+        'max-redeliveries',
+        'events',
+        'max-age',
+        'dry-run',
+        'shard',
+        'fail-on'
+      ].sort()
+    )
+  })
+
+  test('the defaults, and only target-type required', () => {
+    expect(Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))).toEqual({
+      lookback: '24h',
+      'max-attempts': '3',
+      'max-redeliveries': '500',
+      'dry-run': 'false',
+      'fail-on': 'errors'
+    })
+    expect(INPUTS.filter(input => input.required).map(input => input.name)).toEqual(['target-type'])
+  })
 })
 
 describe('parseConfig: defaults and the happy paths', () => {

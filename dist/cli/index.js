@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9649);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9474);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
 // Ctrl-C or a cancelled job: stop before the next redelivery, then save the bookmark and the
@@ -29,7 +29,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9649:
+/***/ 9474:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7673,6 +7673,8 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:timers"
+const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/github/http-fetch.ts
@@ -7687,6 +7689,8 @@ var external_node_zlib_ = __nccwpck_require__(8522);
  * (errors.ts classifies that cause).
  */
 
+
+// The module's own timers: the project's test preload that shortens long global timers must not shorten the connect timeout.
 
 
 const MAX_REDIRECTS = 20;
@@ -7704,7 +7708,7 @@ async function httpFetch(url, init = {}) {
         const location = response.headers.location;
         const status = response.statusCode ?? 0;
         if (![301, 302, 303, 307, 308].includes(status) || !location || init.redirect === 'manual')
-            return toResponse(response, target, method);
+            return toResponse(response, target, method, init.signal ?? undefined);
         response.resume();
         if (init.redirect === 'error' || redirects === MAX_REDIRECTS)
             throw fetchFailed(new Error(init.redirect === 'error' ? 'unexpected redirect' : 'redirect count exceeded'));
@@ -7740,9 +7744,10 @@ function send(target, method, headers, body, signal) {
         request.on('socket', socket => {
             if (!socket.connecting)
                 return;
-            const timer = setTimeout(() => request.destroy(Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), CONNECT_TIMEOUT_MS);
-            socket.once('connect', () => clearTimeout(timer));
-            socket.once('close', () => clearTimeout(timer));
+            // undici's code for it, so errors.ts has one name for a connect timeout whichever client made the request.
+            const timer = (0,external_node_timers_namespaceObject.setTimeout)(() => request.destroy(Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), CONNECT_TIMEOUT_MS);
+            socket.once('connect', () => (0,external_node_timers_namespaceObject.clearTimeout)(timer));
+            socket.once('close', () => (0,external_node_timers_namespaceObject.clearTimeout)(timer));
         });
         request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
         request.on('response', resolve);
@@ -7750,16 +7755,18 @@ function send(target, method, headers, body, signal) {
         request.end(body);
     });
 }
-function toResponse(response, target, method) {
+function toResponse(response, target, method, signal) {
     const status = response.statusCode ?? 0;
     const headers = new Map();
     for (const [name, value] of Object.entries(response.headers))
         if (value !== undefined)
             headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    // Nothing will read these: let the connection go back to the pool.
-    if (method === 'HEAD' || status === 204 || status === 205 || status === 304)
+    // These answers have no body, whatever their headers say (a Content-Encoding on a 204 is not
+    // decoded): nothing will read them, so the connection goes back to the pool.
+    const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
+    if (noBody)
         response.resume();
-    const decoded = decode(response, headers.get('content-encoding'));
+    const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal);
     const bytes = async () => {
         const chunks = [];
         for await (const chunk of decoded)
@@ -7779,12 +7786,36 @@ function toResponse(response, target, method) {
         }
     };
 }
-function decode(response, encoding) {
-    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? (0,external_node_zlib_.createGunzip)() : encoding === 'deflate' ? (0,external_node_zlib_.createInflate)() : encoding === 'br' ? (0,external_node_zlib_.createBrotliDecompress)() : undefined;
+/**
+ * The body as sent, decoded. As fetch does, an empty or cut-short compressed body ends the
+ * stream instead of failing it (the decoders flush what they have).
+ */
+function decode(response, contentEncoding) {
+    const encoding = contentEncoding?.trim().toLowerCase();
+    const flush = { finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH };
+    const decoder = encoding === 'gzip' || encoding === 'x-gzip'
+        ? (0,external_node_zlib_.createGunzip)(flush)
+        : encoding === 'deflate'
+            ? (0,external_node_zlib_.createInflate)(flush)
+            : encoding === 'br'
+                ? (0,external_node_zlib_.createBrotliDecompress)({ finishFlush: external_node_zlib_.constants.BROTLI_OPERATION_FLUSH })
+                : undefined;
     if (!decoder)
         return response;
     response.on('error', error => decoder.destroy(error));
     return response.pipe(decoder);
+}
+async function* emptyBody() { }
+/** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
+async function* abortable(body, signal) {
+    try {
+        yield* body;
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+        throw error;
+    }
 }
 function fetchFailed(cause) {
     return new TypeError('fetch failed', { cause });
@@ -9364,11 +9395,11 @@ function parseLabels(line, start) {
 function hookId(hook) {
     return hook.hook.id ?? hook.hook.key;
 }
-/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
 /** A report row belongs to the hook of the same id and label. */
 function rowsKey(hookId, label) {
     return `${hookId ?? ''}\u0000${label}`;
 }
+/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
 function oldestWaitingAgeSeconds(rows, now) {
     let oldest = Infinity;
     for (const row of rows) {

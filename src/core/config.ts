@@ -14,7 +14,7 @@ export const INPUT_NAMES: readonly InputName[] = INPUTS.map(input => input.name)
 export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-key'])
 
 /** What the runner passes for an input left empty; the CLI applies them the same way. */
-export const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
+const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
 
 /** What can fail the step, as the `fail-on` input names them. */
 export type FailCondition = 'errors' | 'given-up' | 'receiver-down'

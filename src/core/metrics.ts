@@ -135,12 +135,12 @@ export function hookId(hook: HookResult): string {
   return hook.hook.id ?? hook.hook.key
 }
 
-/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
 /** A report row belongs to the hook of the same id and label. */
 function rowsKey(hookId: string | null, label: string): string {
   return `${hookId ?? ''}\u0000${label}`
 }
 
+/** Failures still waiting: everything but what was finished for good (given up, filtered, refused). */
 function oldestWaitingAgeSeconds(rows: readonly ReportRow[], now: number): number {
   let oldest = Infinity
   for (const row of rows) {

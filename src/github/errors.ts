@@ -23,7 +23,7 @@ export function isHttpError(error: unknown): error is HttpErrorLike {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
 }
 
-export function githubMessage(error: HttpErrorLike): string {
+function githubMessage(error: HttpErrorLike): string {
   const data = error.response?.data as { message?: unknown } | undefined
   const message = typeof data?.message === 'string' ? data.message : error.message
   return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()

@@ -76,6 +76,7 @@ function send(target: URL, method: string, headers: Record<string, string>, body
     }
     request.on('socket', socket => {
       if (!socket.connecting) return
+      // undici's code for it, so errors.ts has one name for a connect timeout whichever client made the request.
       const timer = setTimeout(() => request.destroy(Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), CONNECT_TIMEOUT_MS)
       socket.once('connect', () => clearTimeout(timer))
       socket.once('close', () => clearTimeout(timer))
