@@ -648,7 +648,7 @@ const INPUTS = [
     },
     {
         name: 'max-attempts',
-        description: 'Most redeliveries of one delivery (one guid) across all runs before giving up on it.',
+        description: 'Most redeliveries of one delivery (one guid) that a receiver which was up refused, across all runs, before giving up on it. Probes sent while a receiver is down do not count.',
         required: false,
         default: '3',
         flag: '--max-attempts'
@@ -669,7 +669,7 @@ const INPUTS = [
     },
     {
         name: 'max-age',
-        description: 'Do not redeliver a delivery whose first attempt is older than this (such as `6h`), as its context may be stale. Empty: no limit.',
+        description: 'Do not redeliver a delivery whose first attempt is older than this (such as `6h`), as its content may be stale. Empty: no limit.',
         required: false,
         default: '',
         flag: '--max-age'
@@ -8957,7 +8957,11 @@ function fleetWarnings(found, config) {
     for (const { repository, message } of found.failed)
         warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`);
     if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
-        warnings.push(`No webhook matched: "repository" selected ${plural(found.repositories, 'repository', 'repositories')}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`);
+        const shard = config.shard ? `shard ${config.shard.index}/${config.shard.count}` : '';
+        const selected = `"repository" selected ${plural(found.selected, 'repository', 'repositories')}`;
+        warnings.push(shard && found.repositories === 0 && found.selected > 0
+            ? `No webhook matched: ${selected}, and none of them is in ${shard}. Use fewer shards than repositories, or give this shard more of them.`
+            : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? 'and "hook-id" matched none of their active hooks' : 'with no active hooks'}.`);
     }
     return warnings;
 }

@@ -487,7 +487,9 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     const run = measured.value
     const o = run.outputs
     const isDown = measured.at >= down[0] && measured.at < down[1]
-    const waiting = ((run.report?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'receiver-down').length
+    // Whatever failed and was neither redelivered, given up nor an error waits for a later run:
+    // held while the receiver is down, or by the backoff after a refusal. So the row adds up.
+    const waiting = Number(o.failed ?? 0) - Number(o.redelivered ?? 0) - Number(o['given-up'] ?? 0) - Number(o.errors ?? 0)
     runs.push({ at: measured.at, intoDown: measured.intoDown, ok: run.exitCode === 0, givenUp: Number(o['given-up'] ?? 0) })
     const state = o['receivers-down'] && o['receivers-down'] !== '0' ? style.red('down') : style.green('up')
     print(

@@ -20,7 +20,12 @@ const { values } = parseArgs({
 })
 
 if (values.help) {
-  console.log('usage: tsx scripts/local-api.ts [--port N] [--seed-day] [--tls] [--latency MS] [--seed N]')
+  console.log(`usage: npm run local-api -- [--port N] [--seed-day] [--tls] [--latency MS] [--seed N]
+  --port N       listen on this port (default: any free one)
+  --seed-day     seed a realistic day of app, org and repository deliveries
+  --tls          HTTPS with a self-signed certificate (printed: trust it with NODE_EXTRA_CA_CERTS)
+  --latency MS   answer every request this much later
+  --seed N       the seed of the fault and traffic generators`)
   process.exit(0)
 }
 
@@ -38,10 +43,13 @@ const api = await startLocalApi({
 const dir = mkdtempSync(join(tmpdir(), 'local-github-api-'))
 console.log(`local GitHub API listening on ${api.url}`)
 console.log(`  GHES-style base: ${api.ghesUrl}`)
+// Over HTTPS, the CLI must trust the self-signed certificate: the "try" lines say so too.
+let trust = ''
 if (api.certPem) {
   const caFile = join(dir, 'ca.pem')
   writeFileSync(caFile, api.certPem)
   console.log(`  trust it with: NODE_EXTRA_CA_CERTS=${caFile}`)
+  trust = `NODE_EXTRA_CA_CERTS=${caFile} `
 }
 
 if (values['seed-day']) {
@@ -55,7 +63,7 @@ if (values['seed-day']) {
   console.log(`  token (PAT, hooks write on ${day.org} and ${day.repo}, variables write on ${day.repo}): ${day.token}`)
   console.log(`  org hook ${hookId(day.hooks.org)}, repo ${day.repo} hook ${hookId(day.hooks.repo)}`)
   console.log(`  deliveries: ${JSON.stringify(day.deliveries)}; failing guids: ${JSON.stringify(day.failing)}`)
-  console.log(`\ntry, in another terminal of this clone: GITHUB_TOKEN=${day.token} ${TRY_CLI} --hostname ${api.url} --target-type org --org ${day.org} --dry-run`)
+  console.log(`\ntry, in another terminal of this clone: ${trust}GITHUB_TOKEN=${day.token} ${TRY_CLI} --hostname ${api.url} --target-type org --org ${day.org} --dry-run`)
 } else {
   const app = api.createApp()
   const keyFile = join(dir, 'app.pem')
@@ -64,7 +72,7 @@ if (values['seed-day']) {
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write', variables: 'write' }] })
   console.log(`  app id ${app.id}, private key: ${keyFile}`)
   console.log(`  org acme, hook ${(hook as { id: number }).id}; token: ${token}`)
-  console.log(`\ntry, in another terminal of this clone: GITHUB_TOKEN=${token} ${TRY_CLI} --hostname ${api.url} --target-type org --org acme --dry-run`)
+  console.log(`\ntry, in another terminal of this clone: ${trust}GITHUB_TOKEN=${token} ${TRY_CLI} --hostname ${api.url} --target-type org --org acme --dry-run`)
 }
 
 let stopping = false

@@ -63,7 +63,8 @@ const jestOk = step(
   process.execPath,
   [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--maxWorkers=3', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra],
   {
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
+    // Jest's ESM support is the experimental VM modules; the warning that says so is known.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
     TMPDIR: testsTemp,
     ...(built ? { DIST_UNDER_TEST: freshDist } : {})
   }
@@ -85,5 +86,6 @@ record(leftovers.length === 0)
 rmSync(testsTemp, { recursive: true, force: true })
 
 console.log(`\nnpm test took ${Math.round((Date.now() - startedAt) / 1000)} s`)
+console.log(`\ncounted: jest's tests, and ${staticSteps.length + 1} checks (${staticSteps.map(step => step.title).join(', ')}, the temporary directory)`)
 console.log(`\ntests: ${passed} passed, ${failed} failed`)
 process.exitCode = failed > 0 ? 1 : 0

@@ -143,6 +143,16 @@ describe('a token that sees part of the fleet', () => {
 })
 
 describe('shards', () => {
+  test('a run that matches no webhook says why: no repository in its shard, or no hook that hook-id matches', async () => {
+    // A pattern makes it a fleet (split by repository) even when it selects one repository.
+    const one = { ...inputs({ repository: 'acme/svc-0001*' }), 'state-variable': '' }
+    const halves = await Promise.all(['1/2', '2/2'].map(shard => runInProcess(api, { ...one, shard })))
+    const empty = halves.find(run => run.result?.hooks.length === 0)!
+    expect(empty.warnings).toContainEqual(expect.stringMatching(/^No webhook matched: "repository" selected 1 repository, and none of them is in shard [12]\/2\. Use fewer shards/))
+    const elsewhere = await runInProcess(api, { ...one, 'hook-id': 'https://nowhere.example.com/*' })
+    expect(elsewhere.warnings).toContain('No webhook matched: "repository" selected 1 repository, and "hook-id" matched none of their active hooks.')
+  })
+
   test('1/3, 2/3 and 3/3 together cover every matched hook exactly once, each with its own state', async () => {
     const seen: string[] = []
     for (const index of [1, 2, 3]) {

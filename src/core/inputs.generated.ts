@@ -90,7 +90,7 @@ export const INPUTS = [
   },
   {
     name: 'max-attempts',
-    description: 'Most redeliveries of one delivery (one guid) across all runs before giving up on it.',
+    description: 'Most redeliveries of one delivery (one guid) that a receiver which was up refused, across all runs, before giving up on it. Probes sent while a receiver is down do not count.',
     required: false,
     default: '3',
     flag: '--max-attempts'
@@ -111,7 +111,7 @@ export const INPUTS = [
   },
   {
     name: 'max-age',
-    description: 'Do not redeliver a delivery whose first attempt is older than this (such as `6h`), as its context may be stale. Empty: no limit.',
+    description: 'Do not redeliver a delivery whose first attempt is older than this (such as `6h`), as its content may be stale. Empty: no limit.',
     required: false,
     default: '',
     flag: '--max-age'

@@ -83,8 +83,12 @@ function fleetWarnings(found: FleetHooks, config: Config): string[] {
   }
   for (const { repository, message } of found.failed) warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`)
   if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
+    const shard = config.shard ? `shard ${config.shard.index}/${config.shard.count}` : ''
+    const selected = `"repository" selected ${plural(found.selected, 'repository', 'repositories')}`
     warnings.push(
-      `No webhook matched: "repository" selected ${plural(found.repositories, 'repository', 'repositories')}${config.hooks.length > 0 ? ' and "hook-id" none of their active hooks' : ' with no active hooks'}${config.shard ? ` in shard ${config.shard.index}/${config.shard.count}` : ''}.`
+      shard && found.repositories === 0 && found.selected > 0
+        ? `No webhook matched: ${selected}, and none of them is in ${shard}. Use fewer shards than repositories, or give this shard more of them.`
+        : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? 'and "hook-id" matched none of their active hooks' : 'with no active hooks'}.`
     )
   }
   return warnings
