@@ -1,8 +1,6 @@
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { createAppAuth } from '@octokit/auth-app'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
-import githubAppJwt from 'universal-github-app-jwt'
 import type { AppCredentials } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
@@ -48,7 +46,7 @@ export interface ClientContext {
   pacing: Pacing
 }
 
-export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials; installationId?: number }): GitHubClient {
+export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials }): GitHubClient {
   const { log } = context
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
@@ -65,18 +63,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     // Masked where it was made: the user's token by the front end, an installation token by the session.
     options.auth = auth.token
   } else {
-    options.authStrategy = createAppAuth
-    options.auth = {
-      appId: /^\d+$/.test(auth.app.appId) ? Number(auth.app.appId) : auth.app.appId,
-      ...(auth.installationId ? { installationId: auth.installationId } : {}),
-      // Sign with GitHub's clock, not the runner's, and mask every JWT before it is used.
-      createJwt: async (appId: string | number, timeDifference?: number) => {
-        const now = context.clock.known ? Math.floor(context.clock.now() / 1000) : Math.floor(Date.now() / 1000) + (timeDifference ?? 0)
-        const jwt = await githubAppJwt({ id: appId, privateKey: auth.app.privateKey, now })
-        context.mask(jwt.token)
-        return { jwt: jwt.token, expiresAt: new Date(jwt.expiration * 1000).toISOString() }
-      }
-    }
+    options.authStrategy = deferredAuth(async strategyOptions => (await import('./app-auth.js')).appAuth(strategyOptions, auth.app, context))
   }
   const octokit = new GitHubOctokit(options)
   governRequests(octokit, context)
@@ -96,6 +83,26 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     throw error
   })
   return octokit
+}
+
+/** What Octokit expects of an auth strategy: the credential on demand, and a hook around every request. */
+interface Auth {
+  (options: never): Promise<unknown>
+  hook(...args: never[]): Promise<unknown>
+}
+
+/**
+ * An auth strategy made when the client first needs it (its first request, or `auth()`), so
+ * that the strategy's code is loaded by the runs that use it and by no other.
+ */
+function deferredAuth(make: (strategyOptions: object) => Promise<Auth>): (strategyOptions: object) => Auth {
+  return strategyOptions => {
+    let made: Promise<Auth> | undefined
+    const strategy = (): Promise<Auth> => (made ??= make(strategyOptions))
+    return Object.assign(async (options: never) => (await strategy())(options), {
+      hook: async (...args: never[]) => (await strategy()).hook(...args)
+    })
+  }
 }
 
 /**
