@@ -1,4 +1,5 @@
 import { isDeliveryId, type DeliveryId } from './ids.js'
+import { noun, plural } from './plural.js'
 
 /**
  * How far one hook has been processed. All times are GitHub's (delivered_at and
@@ -99,7 +100,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       if (typeof seconds === 'number' && Number.isFinite(seconds)) done.set(guid, seconds * 1000)
       else dropped++
     }
-    if (dropped > 0) problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`)
+    if (dropped > 0) problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`)
   } else if (entry.done !== undefined) {
     problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`)
   }
@@ -111,7 +112,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       if (ok) probes.push([span[0] * 1000, span[1] * 1000])
       else dropped++
     }
-    if (dropped > 0) problems.push(`${dropped} probe span${dropped === 1 ? ' is' : 's are'} not a pair of times in seconds, left out`)
+    if (dropped > 0) problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`)
   } else if (entry.probes !== undefined) {
     problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`)
   }
@@ -187,7 +188,7 @@ function readIdTimes(value: unknown, field: 'pending' | 'sent', problems: string
       else dropped++
     }
   }
-  if (dropped > 0) problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`)
+  if (dropped > 0) problems.push(`${plural(dropped, `in-flight ("${field}") item is`, `in-flight ("${field}") items are`)} not a time with delivery ids, left out`)
   return out
 }
 
@@ -309,7 +310,7 @@ function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnin
         scope
       })
     }
-    if (dropped > 0) warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`)
+    if (dropped > 0) warnings.push(`${plural(dropped, 'quiet hook')} of ${JSON.stringify(scope)} ${noun(dropped, 'is', 'are')} not a base-36 id, left out`)
   }
 }
 
@@ -439,7 +440,7 @@ export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: nu
   const probes = entry.probes.filter(([, to]) => to <= latest)
   const dropped =
     entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1)
-  if (dropped > 0) problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`)
+  if (dropped > 0) problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`)
   if (problems.length === 0) return { floor: entry.floor, previous: entry }
   const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes }
   if (!seenTrusted) delete previous.seenUntil

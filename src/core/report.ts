@@ -1,6 +1,7 @@
 import { repositoryPatternText } from './fleet.js'
 import type { FailCondition, Target } from './config.js'
 import type { ReportRow, RunResult, Totals } from './types.js'
+import { noun, plural } from './plural.js'
 
 export interface ReportDocument {
   version: 1
@@ -81,11 +82,11 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
   if (failOn.has('errors')) reasons.push(...result.failures)
   const { givenUp, receiversDown } = result.totals
   if (failOn.has('given-up') && givenUp > 0) {
-    reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`)
+    reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`)
   }
   if (failOn.has('receiver-down') && receiversDown > 0) {
     const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
-    reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`)
+    reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`)
   }
   return reasons
 }

@@ -47,16 +47,14 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
   // A fleet's hooks carry their repository: its table lists only the hooks with something to say.
   const fleet = result.hooks.some(h => h.hook.repository !== undefined)
   const alerts: string[] = []
-  if (totals.givenUp > 0) alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`)
+  if (totals.givenUp > 0) alerts.push(`${plural(number(totals.givenUp), 'delivery', 'deliveries')} given up this run (see the Result column)`)
   const down = result.hooks.filter(h => h.receiverDown)
   for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
     const receiver = h.receiverDown!
     const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : ''
     const failing = since ? `failing${since}` : ''
     const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
-    alerts.push(
-      `The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(receiver.waiting)} failing ${receiver.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`
-    )
+    alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${plural(number(receiver.waiting), 'failing delivery waits', 'failing deliveries wait')} for it, at no cost of an attempt`)
   }
   if (fleet && down.length > DOWN_ALERT_LIMIT) alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`)
   if (alerts.length > 0) lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '')
@@ -100,9 +98,9 @@ function fleetHookTable(result: RunResult): string[] {
   const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''))
   const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key))
   const quiet = result.hooks.length - notable.length
-  const hooks = (n: number): string => `${number(n)} ${n === 1 ? 'hook' : 'hooks'}`
+  const hooks = (n: number): string => plural(number(n), 'hook')
   const lines = [
-    `${hooks(result.hooks.length)} in ${number(repositories.size)} ${repositories.size === 1 ? 'repository' : 'repositories'}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
+    `${hooks(result.hooks.length)} in ${plural(number(repositories.size), 'repository', 'repositories')}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
     ''
   ]
   if (notable.length === 0) return lines
@@ -121,8 +119,7 @@ function fleetHookTable(result: RunResult): string[] {
       `| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`
     )
   }
-  if (notable.length > SUMMARY_HOOK_LIMIT)
-    lines.push('', `and ${number(notable.length - SUMMARY_HOOK_LIMIT)} more ${notable.length - SUMMARY_HOOK_LIMIT === 1 ? 'hook' : 'hooks'}: see the \`report\` output's file.`)
+  if (notable.length > SUMMARY_HOOK_LIMIT) lines.push('', `and ${plural(number(notable.length - SUMMARY_HOOK_LIMIT), 'more hook', 'more hooks')}: see the \`report\` output's file.`)
   lines.push('')
   return lines
 }

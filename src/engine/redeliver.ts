@@ -4,6 +4,7 @@ import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
 import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
 import { newAttempts, redeliveriesMade } from './scan.js'
+import { noun, plural } from '../core/plural.js'
 
 /** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
 const PROBE_LOOKS = 4
@@ -110,7 +111,9 @@ export class Redeliverer {
     if (waiting.length > 0 && !this.stop) {
       for (const probe of waiting) verdicts.set(probe.hookKey, 'unknown')
       const n = waiting.length
-      log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`)
+      log.info(
+        `Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`
+      )
       // From the last probe sent, so each gets the whole wait.
       const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
       const step = this.options.verifyDelayMs / PROBE_LOOKS
@@ -237,7 +240,7 @@ export class Redeliverer {
       const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined && !(d.probe && round > 0))
       if (uncertain.length === 0) return
       const n = uncertain.length
-      log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`)
+      log.info(`${plural(n, 'redelivery request')} got no clear answer; checking with GitHub whether ${noun(n, 'it', 'they')} went through.`)
       await this.recordSent()
       await this.options.sleep(this.options.verifyDelayMs)
       // Interrupted while waiting: what is still unclear stays in flight for the next run to check.

@@ -114,7 +114,7 @@ function unknownHooksMessage(unknown: UnknownHookError[], processed = false): st
   const byOwner = new Map<string, string[]>()
   for (const u of unknown) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId])
   const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ')
-  const them = unknown.length === 1 ? 'it' : 'them'
+  const them = noun(unknown.length, 'it', 'them')
   return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`
 }
 
@@ -124,8 +124,8 @@ function interruptedMessage(signal: AbortSignal, scanned: ScannedHook[], rows: R
   const sent = rows.filter(r => r.result === 'redelivered').length
   const left = rows.filter(r => r.reason === 'interrupted').length
   const unscanned = scanned.filter(s => s.interrupted).length
-  const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`]
+  const parts = [`${plural(sent, 'redelivery was', 'redeliveries were')} sent`]
   if (left > 0) parts.push(`${left} left for the next run`)
-  if (unscanned > 0) parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`)
+  if (unscanned > 0) parts.push(`${plural(unscanned, 'hook')} not scanned`)
   return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`
 }
