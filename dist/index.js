@@ -1046,7 +1046,34 @@ function redactSecrets(text, secrets) {
     return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
+;// CONCATENATED MODULE: ./src/core/plural.ts
+/**
+ * `1 error`, `2 errors`, `1 delivery`, `3 deliveries`: the one place messages count things.
+ * `count` may be pre-formatted (`1,234`); the form follows the number it shows.
+ */
+function plural(count, singular, pluralForm) {
+    return `${count} ${noun(count, singular, pluralForm)}`;
+}
+/** The form alone: `webhook` or `webhooks`. */
+function noun(count, singular, pluralForm = defaultPlural(singular)) {
+    const n = typeof count === 'number' ? count : Number(count.replace(/,/g, ''));
+    return n === 1 ? singular : pluralForm;
+}
+function defaultPlural(singular) {
+    return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
+}
+/**
+ * 1,234,567: thousands separated by commas, as GitHub's pages show counts. Written out because
+ * the first `toLocaleString` of a process loads ICU data (tens of milliseconds, ~10 MB).
+ */
+function thousands(n) {
+    const [whole, fraction] = String(n).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/report.ts
+
 
 function describeTarget(target) {
     switch (target.type) {
@@ -1105,11 +1132,11 @@ function stepFailures(result, failOn) {
         reasons.push(...result.failures);
     const { givenUp, receiversDown } = result.totals;
     if (failOn.has('given-up') && givenUp > 0) {
-        reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`);
+        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
     }
     if (failOn.has('receiver-down') && receiversDown > 0) {
         const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`);
     }
     return reasons;
 }
@@ -1125,32 +1152,6 @@ function outputsOf(totals, report) {
         'receivers-down': totals.receiversDown,
         report
     };
-}
-
-;// CONCATENATED MODULE: ./src/core/plural.ts
-/**
- * `1 error`, `2 errors`, `1 delivery`, `3 deliveries`: the one place messages count things.
- * `count` may be pre-formatted (`1,234`); the form follows the number it shows.
- */
-function plural(count, singular, pluralForm) {
-    return `${count} ${noun(count, singular, pluralForm)}`;
-}
-/** The form alone: `webhook` or `webhooks`. */
-function noun(count, singular, pluralForm = defaultPlural(singular)) {
-    const n = typeof count === 'number' ? count : Number(count.replace(/,/g, ''));
-    return n === 1 ? singular : pluralForm;
-}
-function defaultPlural(singular) {
-    return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
-}
-/**
- * 1,234,567: thousands separated by commas, as GitHub's pages show counts. Written out because
- * the first `toLocaleString` of a process loads ICU data (tens of milliseconds, ~10 MB).
- */
-function thousands(n) {
-    const [whole, fraction] = String(n).split('.');
-    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/summary.ts
@@ -1201,14 +1202,14 @@ function renderSummary(result, title = 'Webhook redelivery') {
     const fleet = result.hooks.some(h => h.hook.repository !== undefined);
     const alerts = [];
     if (totals.givenUp > 0)
-        alerts.push(`${number(totals.givenUp)} ${totals.givenUp === 1 ? 'delivery' : 'deliveries'} given up this run (see the Result column)`);
+        alerts.push(`${plural(number(totals.givenUp), 'delivery', 'deliveries')} given up this run (see the Result column)`);
     const down = result.hooks.filter(h => h.receiverDown);
     for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
         const receiver = h.receiverDown;
         const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : '';
         const failing = since ? `failing${since}` : '';
         const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`;
-        alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${number(receiver.waiting)} failing ${receiver.waiting === 1 ? 'delivery waits' : 'deliveries wait'} for it, at no cost of an attempt`);
+        alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${plural(number(receiver.waiting), 'failing delivery waits', 'failing deliveries wait')} for it, at no cost of an attempt`);
     }
     if (fleet && down.length > DOWN_ALERT_LIMIT)
         alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`);
@@ -1251,9 +1252,9 @@ function fleetHookTable(result) {
     const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''));
     const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key));
     const quiet = result.hooks.length - notable.length;
-    const hooks = (n) => `${number(n)} ${n === 1 ? 'hook' : 'hooks'}`;
+    const hooks = (n) => plural(number(n), 'hook');
     const lines = [
-        `${hooks(result.hooks.length)} in ${number(repositories.size)} ${repositories.size === 1 ? 'repository' : 'repositories'}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
+        `${hooks(result.hooks.length)} in ${plural(number(repositories.size), 'repository', 'repositories')}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
         ''
     ];
     if (notable.length === 0)
@@ -1272,7 +1273,7 @@ function fleetHookTable(result) {
         lines.push(`| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`);
     }
     if (notable.length > SUMMARY_HOOK_LIMIT)
-        lines.push('', `and ${number(notable.length - SUMMARY_HOOK_LIMIT)} more ${notable.length - SUMMARY_HOOK_LIMIT === 1 ? 'hook' : 'hooks'}: see the \`report\` output's file.`);
+        lines.push('', `and ${plural(number(notable.length - SUMMARY_HOOK_LIMIT), 'more hook', 'more hooks')}: see the \`report\` output's file.`);
     lines.push('');
     return lines;
 }
@@ -1386,6 +1387,7 @@ function idToString(value) {
 
 ;// CONCATENATED MODULE: ./src/core/bookmark.ts
 
+
 const STATE_VERSION = 1;
 /** Actions variables hold at most 48 KB; stay well under it. */
 const MAX_STATE_CHARS = 40_000;
@@ -1448,7 +1450,7 @@ function parseHookEntry(entry) {
                 dropped++;
         }
         if (dropped > 0)
-            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+            problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`);
     }
     else if (entry.done !== undefined) {
         problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
@@ -1464,7 +1466,7 @@ function parseHookEntry(entry) {
                 dropped++;
         }
         if (dropped > 0)
-            problems.push(`${dropped} probe span${dropped === 1 ? ' is' : 's are'} not a pair of times in seconds, left out`);
+            problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`);
     }
     else if (entry.probes !== undefined) {
         problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`);
@@ -1549,7 +1551,7 @@ function readIdTimes(value, field, problems) {
         }
     }
     if (dropped > 0)
-        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
+        problems.push(`${plural(dropped, `in-flight ("${field}") item is`, `in-flight ("${field}") items are`)} not a time with delivery ids, left out`);
     return out;
 }
 function writeIdTimes(map) {
@@ -1677,7 +1679,7 @@ function readQuietHooks(value, hooks, warnings) {
             });
         }
         if (dropped > 0)
-            warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`);
+            warnings.push(`${plural(dropped, 'quiet hook')} of ${JSON.stringify(scope)} ${noun(dropped, 'is', 'are')} not a base-36 id, left out`);
     }
 }
 function fromBase36(text) {
@@ -1799,7 +1801,7 @@ function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
     const probes = entry.probes.filter(([, to]) => to <= latest);
     const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
     if (dropped > 0)
-        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+        problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`);
     if (problems.length === 0)
         return { floor: entry.floor, previous: entry };
     const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes };
@@ -2704,6 +2706,7 @@ async function redeliveriesMade(github, hook, decisions, since) {
 
 
 
+
 /** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
 const PROBE_LOOKS = 4;
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
@@ -2788,7 +2791,7 @@ class Redeliverer {
             for (const probe of waiting)
                 verdicts.set(probe.hookKey, 'unknown');
             const n = waiting.length;
-            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);
+            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
             // From the last probe sent, so each gets the whole wait.
             const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
@@ -2922,7 +2925,7 @@ class Redeliverer {
             if (uncertain.length === 0)
                 return;
             const n = uncertain.length;
-            log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`);
+            log.info(`${plural(n, 'redelivery request')} got no clear answer; checking with GitHub whether ${noun(n, 'it', 'they')} went through.`);
             await this.recordSent();
             await this.options.sleep(this.options.verifyDelayMs);
             // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
@@ -3177,7 +3180,7 @@ function unknownHooksMessage(unknown, processed = false) {
     for (const u of unknown)
         byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId]);
     const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ');
-    const them = unknown.length === 1 ? 'it' : 'them';
+    const them = noun(unknown.length, 'it', 'them');
     return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`;
 }
 /** What an interrupted run did and left: the next run picks up from its bookmark. */
@@ -3186,11 +3189,11 @@ function interruptedMessage(signal, scanned, rows) {
     const sent = rows.filter(r => r.result === 'redelivered').length;
     const left = rows.filter(r => r.reason === 'interrupted').length;
     const unscanned = scanned.filter(s => s.interrupted).length;
-    const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`];
+    const parts = [`${plural(sent, 'redelivery was', 'redeliveries were')} sent`];
     if (left > 0)
         parts.push(`${left} left for the next run`);
     if (unscanned > 0)
-        parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`);
+        parts.push(`${plural(unscanned, 'hook')} not scanned`);
     return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`;
 }
 

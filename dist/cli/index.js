@@ -999,6 +999,7 @@ function redactSecrets(text, secrets) {
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
 
+
 function describeTarget(target) {
     switch (target.type) {
         case 'app':
@@ -1056,11 +1057,11 @@ function stepFailures(result, failOn) {
         reasons.push(...result.failures);
     const { givenUp, receiversDown } = result.totals;
     if (failOn.has('given-up') && givenUp > 0) {
-        reasons.push(`${givenUp === 1 ? '1 delivery was' : `${givenUp} deliveries were`} given up this run (fail-on: given-up); the report says why.`);
+        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
     }
     if (failOn.has('receiver-down') && receiversDown > 0) {
         const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down (fail-on: receiver-down); failing deliveries wait for it.`);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`);
     }
     return reasons;
 }
@@ -1155,6 +1156,7 @@ function idToString(value) {
 
 ;// CONCATENATED MODULE: ./src/core/bookmark.ts
 
+
 const STATE_VERSION = 1;
 /** Actions variables hold at most 48 KB; stay well under it. */
 const MAX_STATE_CHARS = 40_000;
@@ -1217,7 +1219,7 @@ function parseHookEntry(entry) {
                 dropped++;
         }
         if (dropped > 0)
-            problems.push(`${dropped} given-up ("done") item${dropped === 1 ? ' is' : 's are'} not a time in seconds, left out`);
+            problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`);
     }
     else if (entry.done !== undefined) {
         problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
@@ -1233,7 +1235,7 @@ function parseHookEntry(entry) {
                 dropped++;
         }
         if (dropped > 0)
-            problems.push(`${dropped} probe span${dropped === 1 ? ' is' : 's are'} not a pair of times in seconds, left out`);
+            problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`);
     }
     else if (entry.probes !== undefined) {
         problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`);
@@ -1318,7 +1320,7 @@ function readIdTimes(value, field, problems) {
         }
     }
     if (dropped > 0)
-        problems.push(`${dropped} in-flight ("${field}") item${dropped === 1 ? ' is' : 's are'} not a time with delivery ids, left out`);
+        problems.push(`${plural(dropped, `in-flight ("${field}") item is`, `in-flight ("${field}") items are`)} not a time with delivery ids, left out`);
     return out;
 }
 function writeIdTimes(map) {
@@ -1446,7 +1448,7 @@ function readQuietHooks(value, hooks, warnings) {
             });
         }
         if (dropped > 0)
-            warnings.push(`${dropped} quiet hook${dropped === 1 ? '' : 's'} of ${JSON.stringify(scope)} ${dropped === 1 ? 'is' : 'are'} not a base-36 id, left out`);
+            warnings.push(`${plural(dropped, 'quiet hook')} of ${JSON.stringify(scope)} ${noun(dropped, 'is', 'are')} not a base-36 id, left out`);
     }
 }
 function fromBase36(text) {
@@ -1568,7 +1570,7 @@ function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
     const probes = entry.probes.filter(([, to]) => to <= latest);
     const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
     if (dropped > 0)
-        problems.push(`${dropped} of its times ${dropped === 1 ? 'is' : 'are'} later than GitHub's time now (${at(now)}), left out`);
+        problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`);
     if (problems.length === 0)
         return { floor: entry.floor, previous: entry };
     const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes };
@@ -2473,6 +2475,7 @@ async function redeliveriesMade(github, hook, decisions, since) {
 
 
 
+
 /** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
 const PROBE_LOOKS = 4;
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
@@ -2557,7 +2560,7 @@ class Redeliverer {
             for (const probe of waiting)
                 verdicts.set(probe.hookKey, 'unknown');
             const n = waiting.length;
-            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : `${n} probe redeliveries`} to learn whether ${n === 1 ? 'its receiver is' : 'their receivers are'} up before sending the rest.`);
+            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
             // From the last probe sent, so each gets the whole wait.
             const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
@@ -2691,7 +2694,7 @@ class Redeliverer {
             if (uncertain.length === 0)
                 return;
             const n = uncertain.length;
-            log.info(`${n} redelivery request${n === 1 ? '' : 's'} got no clear answer; checking with GitHub whether ${n === 1 ? 'it' : 'they'} went through.`);
+            log.info(`${plural(n, 'redelivery request')} got no clear answer; checking with GitHub whether ${noun(n, 'it', 'they')} went through.`);
             await this.recordSent();
             await this.options.sleep(this.options.verifyDelayMs);
             // Interrupted while waiting: what is still unclear stays in flight for the next run to check.
@@ -2946,7 +2949,7 @@ function unknownHooksMessage(unknown, processed = false) {
     for (const u of unknown)
         byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId]);
     const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ');
-    const them = unknown.length === 1 ? 'it' : 'them';
+    const them = noun(unknown.length, 'it', 'them');
     return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`;
 }
 /** What an interrupted run did and left: the next run picks up from its bookmark. */
@@ -2955,11 +2958,11 @@ function interruptedMessage(signal, scanned, rows) {
     const sent = rows.filter(r => r.result === 'redelivered').length;
     const left = rows.filter(r => r.reason === 'interrupted').length;
     const unscanned = scanned.filter(s => s.interrupted).length;
-    const parts = [`${sent} ${sent === 1 ? 'redelivery was' : 'redeliveries were'} sent`];
+    const parts = [`${plural(sent, 'redelivery was', 'redeliveries were')} sent`];
     if (left > 0)
         parts.push(`${left} left for the next run`);
     if (unscanned > 0)
-        parts.push(`${unscanned} ${unscanned === 1 ? 'hook' : 'hooks'} not scanned`);
+        parts.push(`${plural(unscanned, 'hook')} not scanned`);
     return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`;
 }
 
@@ -6115,7 +6118,7 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
         else {
             const t = run.totals;
             const notScanned = run.hooks.filter(h => h.scanError).length;
-            const scanGaps = notScanned > 0 ? ` ${notScanned} of ${run.hooks.length} ${run.hooks.length === 1 ? 'hook' : 'hooks'} could not be scanned.` : '';
+            const scanGaps = notScanned > 0 ? ` ${notScanned} of ${plural(run.hooks.length, 'hook')} could not be scanned.` : '';
             streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`);
         }
         const failures = stepFailures(run, config.failOn);
