@@ -39,6 +39,11 @@ function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string
 }
 
 /** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
+/** A permission's level in GitHub's words: what reading needs, or what writing does. */
+export function rights(level: 'read' | 'write'): string {
+  return level === 'read' ? 'read' : 'read and write'
+}
+
 export interface Installation {
   name: string
   /** Such as `GET /orgs/{org}/installation`. */
@@ -56,6 +61,7 @@ export class Credentials {
   private tokenAccess: Access | undefined
   private appAccess: Access | undefined
   private readonly installations = new Map<number, Access>()
+  private readonly places = new Map<string, Promise<Access>>()
 
   /** The token and key given were masked by the front end as it took them in (secretInputs); what this makes is masked here. */
   constructor(
@@ -89,8 +95,18 @@ export class Credentials {
     return this.isApp ? this.installation(place) : this.token()
   }
 
-  /** An installation token of the app for an organization or repository, found with the app's JWT. */
-  async installation(place: Installation): Promise<Access> {
+  /**
+   * An installation token of the app for an organization or repository, found with the app's JWT.
+   * Each place is looked up once: the hooks' repository is often the state's too.
+   */
+  installation(place: Installation): Promise<Access> {
+    const key = `${place.route} ${JSON.stringify(place.params).toLowerCase()}`
+    let access = this.places.get(key)
+    if (!access) this.places.set(key, (access = this.lookUp(place)))
+    return access
+  }
+
+  private async lookUp(place: Installation): Promise<Access> {
     const app = this.app()
     const { name } = place
     let installationId: number

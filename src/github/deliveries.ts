@@ -36,9 +36,8 @@ export class GitHubDeliveries implements DeliveriesPort {
   }
 
   async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
-    const { directory } = this
     // Once the hooks were listed, a hook that is not among them costs no request.
-    if (directory && hook.id !== undefined && directory.knows(hook.id) === false) throw new UnknownHookError(hook.id, directory.owner.name)
+    if (this.isUnknown(hook)) throw new UnknownHookError(hook.id!, this.directory!.owner.name)
     // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
     const prefetched = this.firstPages.get(hook.key)
     this.firstPages.delete(hook.key)
@@ -55,6 +54,7 @@ export class GitHubDeliveries implements DeliveriesPort {
       const elsewhere = notTheApiError(error)
       if (elsewhere) throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`)
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+        const { directory } = this
         if (directory && (await directory.exists(hook.id)) === false) throw new UnknownHookError(hook.id, directory.owner.name)
         throw new UserError(
           `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
@@ -67,10 +67,15 @@ export class GitHubDeliveries implements DeliveriesPort {
     }
   }
 
+  /** A hook the listed hooks do not include. */
+  private isUnknown(hook: HookTarget): boolean {
+    return this.directory !== undefined && hook.id !== undefined && this.directory.knows(hook.id) === false
+  }
+
   prefetchFirstPage(hook: HookTarget): void {
     // App credentials sign a JWT with GitHub's clock, learned from the bookmark read: they wait for it.
     if (this.access.credential !== 'token') return
-    if (this.directory && hook.id !== undefined && this.directory.knows(hook.id) === false) return
+    if (this.isUnknown(hook)) return
     const page = this.firstPage(hook)
     // Its failure is met, and explained, by the listing that takes it.
     page.catch(() => undefined)

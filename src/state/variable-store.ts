@@ -1,7 +1,8 @@
 import { MAX_STATE_CHARS } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
 import { RateLimitedError, type BookmarkStore } from '../engine/ports.js'
-import { refusal, type Access } from '../github/access.js'
+import { refusal, rights, type Access } from '../github/access.js'
+import { defaultServerRetries } from '../github/request-policy.js'
 import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
 
 /** The bookmark in an Actions configuration variable of a repository. */
@@ -35,7 +36,7 @@ export class VariableStore implements BookmarkStore {
 
   async write(text: string): Promise<void> {
     // Writing the same value again cannot do harm (a repeated create answers 409, then updates): retried like a read.
-    const params = { ...this.repository, name: this.name, value: text, request: { retries: 3 } }
+    const params = { ...this.repository, name: this.name, value: text, request: { retries: defaultServerRetries('GET') } }
     try {
       if (this.exists === false) {
         try {
@@ -63,11 +64,11 @@ export class VariableStore implements BookmarkStore {
       return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`)
     }
     const where = `${this.repository.owner}/${this.repository.repo}`
-    const rights = level === 'read' ? 'read' : 'read and write'
+    const asked = rights(level)
     const permission =
       this.access.credential === 'installation'
-        ? `the "Variables" repository permission (${rights}) in the app's installation on ${where}`
-        : `a fine-grained token's "Variables" repository permission (${rights}) on ${where}, or a classic token's repo scope`
+        ? `the "Variables" repository permission (${asked}) in the app's installation on ${where}`
+        : `a fine-grained token's "Variables" repository permission (${asked}) on ${where}, or a classic token's repo scope`
     return (
       refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
       new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`)

@@ -7,7 +7,7 @@ import { fleetScope } from '../core/fleet.js'
 import { noun, plural } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import type { DeliveriesPort } from '../engine/ports.js'
-import type { Access } from '../github/access.js'
+import { rights, type Access } from '../github/access.js'
 import { GitHubDeliveries, type HookRoute } from '../github/deliveries.js'
 import { findFleetHooks, type FleetHooks } from '../github/fleet.js'
 import { ownerHook } from '../github/hooks.js'
@@ -21,8 +21,8 @@ const repoFleetHookRoute: HookRoute = {
   redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
   permission: (level, credential) =>
     credential === 'installation'
-      ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on every repository of "repository"`
-      : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+      ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
+      : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
 }
 
 function fleetRepository(hook: HookTarget): [owner: string, repo: string] {

@@ -1,7 +1,7 @@
 // target-type org: an organization's webhooks, with a token of an owner or the app's installation there.
 
 import { shardKey } from '../core/fleet.js'
-import type { Installation } from '../github/access.js'
+import { rights, type Installation } from '../github/access.js'
 import type { HookRoute } from '../github/deliveries.js'
 import { resolveOwnerHooks } from './owner.js'
 import type { TargetKind } from './target.js'
@@ -12,7 +12,7 @@ export function orgHookRoute(org: string): HookRoute {
     redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
     permission: (level, credential) =>
       credential === 'installation'
-        ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
+        ? `the "Webhooks" organization permission (${rights(level)}) in the app's installation on ${org}`
         : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
   }
 }

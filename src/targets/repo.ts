@@ -1,7 +1,7 @@
 // target-type repo: one repository's webhooks, with a token of an admin or the app's installation there.
 
 import { shardKey } from '../core/fleet.js'
-import type { Installation } from '../github/access.js'
+import { rights, type Installation } from '../github/access.js'
 import type { HookRoute } from '../github/deliveries.js'
 import type { HookOwner } from '../github/hooks.js'
 import { resolveOwnerHooks } from './owner.js'
@@ -16,8 +16,8 @@ export function repoHookRoute(owner: string, repo: string): HookRoute {
     }),
     permission: (level, credential) =>
       credential === 'installation'
-        ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${owner}/${repo}`
-        : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on ${owner}/${repo}`
+        : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
   }
 }
 
