@@ -114,12 +114,13 @@ export class Redeliverer {
       log.info(
         `Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`
       )
-      // From the last probe sent, so each gets the whole wait.
+      // Listed attempts newer than the last probe sent; the waits begin after it, so each probe gets the whole wait.
       const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
+      // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
+      // of one-second resolution, and a jump must not run the looks together before the answer is listed.
       const step = this.options.verifyDelayMs / PROBE_LOOKS
       for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
-        const wait = sentAt + look * step - github.now()
-        if (wait > 0) await this.options.sleep(wait)
+        await this.options.sleep(step)
         // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
         this.stopIfInterrupted()
         if (this.stop) break
