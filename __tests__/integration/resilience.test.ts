@@ -69,8 +69,6 @@ describe('the action', () => {
     test('retry-after is obeyed: nothing is written before the wait GitHub asked for', async () => {
       const { hook, inputs } = await orgWorld({ secondaryWriteLimit: { max: 3, windowMs: 3_000 } })
       const failing = Array.from({ length: 5 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-      // The receiver answers other traffic: no probe first, whose verdict a loaded machine can delay past the run's wait.
-      addSuccess(api, hook, 30_000)
       const result = await run(inputs)
       expect(result.exitCode).toBe(0)
       expectEachOnce(failing)
@@ -88,8 +86,6 @@ describe('the action', () => {
       // GitHub's hourly content limit: the wait it asks for is longer than a run should take.
       const { hook, inputs } = await orgWorld({ secondaryWriteLimit: { max: 5, windowMs: 3_600_000 } })
       const failing = Array.from({ length: 20 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-      // The receiver answers other traffic: no probe first, whose verdict a loaded machine can delay past the run's wait.
-      addSuccess(api, hook, 30_000)
       let stops = 0
       for (let i = 0; i < 12 && redeliveryCounts(api).size < 20; i++) {
         const result = await run(inputs)
@@ -108,8 +104,6 @@ describe('the action', () => {
   test('3. an outage of the redelivery endpoint mid-run: reported, and the next run does exactly the rest', async () => {
     const { hook, inputs } = await orgWorld()
     const failing = Array.from({ length: 20 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-    // The receiver answers other traffic: no probe first, whose verdict a loaded machine can delay past the run's wait.
-    addSuccess(api, hook, 30_000)
     // Long enough that the run's retries (a few hundred ms at the tests' time scale) cannot outlast it on a loaded machine; ended by the test.
     const outage = onceRedelivered(api, 5, () => api.outage({ pathIncludes: '/attempts', durationMs: 5_000, status: 503 }))
     const first = await run(inputs, { killWhen: outage.killWhen })
@@ -195,8 +189,6 @@ describe('the action', () => {
   test('7. a budget: max-redeliveries 20 with 45 failing gives 20, 20, 5, each once', async () => {
     const { hook, inputs } = await orgWorld()
     const failing = Array.from({ length: 45 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-    // The receiver answers other traffic: no probe first, whose verdict a loaded machine can delay past the run's wait.
-    addSuccess(api, hook, 30_000)
     const counts: string[] = []
     for (let i = 0; i < 4; i++) {
       const result = await run({ ...inputs, 'max-redeliveries': '20' })
