@@ -135,22 +135,25 @@ function explainParseError(error: Error & { code?: string }): string {
  * `max-redeliveries`); on the command line they are flags, and the secrets are environment variables.
  */
 export function inputsToFlags(message: string, options: { quotedOnly?: boolean } = {}): string {
-  const flag = (name: string): string => {
-    if (name === 'token') return 'GITHUB_TOKEN'
-    if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
-    return `--${name}`
-  }
-  const names = INPUT_NAMES.join('|')
-  const hyphenated = INPUT_NAMES.filter(name => name.includes('-')).join('|')
-  const quoted = message
-    .replace(new RegExp(`Input "(${names})"`, 'g'), (_, name: string) => flag(name))
-    // A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
-    .replace(new RegExp(`(?<!(?:is|got|type) )"(${names})"`, 'g'), (_, name: string) => flag(name))
+  const quoted = message.replace(INPUT_MENTION, (_, name: string) => flagOf(name)).replace(QUOTED_INPUT, (_, name: string) => flagOf(name))
   // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
   if (options.quotedOnly) return quoted
-  return quoted
-    .replace(new RegExp(`(?<![\\w"/.-])(${hyphenated})(?![\\w"/-]|\\.\\w)`, 'g'), (_, name: string) => flag(name))
-    .replace(new RegExp(`\\b(with|give|when) (${names})\\b`, 'g'), (_, word: string, name: string) => `${word} ${flag(name)}`)
+  return quoted.replace(BARE_HYPHENATED_INPUT, (_, name: string) => flagOf(name)).replace(INPUT_AFTER_VERB, (_, word: string, name: string) => `${word} ${flagOf(name)}`)
+}
+
+// Built once: inputsToFlags runs on every line the CLI prints.
+const INPUT_NAME_ALTERNATIVES = INPUT_NAMES.join('|')
+const HYPHENATED_INPUT_NAMES = INPUT_NAMES.filter(name => name.includes('-')).join('|')
+const INPUT_MENTION = new RegExp(`Input "(${INPUT_NAME_ALTERNATIVES})"`, 'g')
+// A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
+const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${INPUT_NAME_ALTERNATIVES})"`, 'g')
+const BARE_HYPHENATED_INPUT = new RegExp(`(?<![\\w"/.-])(${HYPHENATED_INPUT_NAMES})(?![\\w"/-]|\\.\\w)`, 'g')
+const INPUT_AFTER_VERB = new RegExp(`\\b(with|give|when) (${INPUT_NAME_ALTERNATIVES})\\b`, 'g')
+
+function flagOf(name: string): string {
+  if (name === 'token') return 'GITHUB_TOKEN'
+  if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
+  return `--${name}`
 }
 
 const HELP_WIDTH = 80

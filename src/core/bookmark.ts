@@ -1,4 +1,4 @@
-import { isDeliveryId, type DeliveryId } from './ids.js'
+import { HOOK_ID, isDeliveryId, type DeliveryId } from './ids.js'
 import { noun, plural } from './plural.js'
 
 /**
@@ -249,12 +249,11 @@ function render(hooks: Map<string, HookBookmark>): string {
 // `quiet` read these hooks as new: they scan the lookback again.
 
 /** Hook ids are numbers: only they can be written in base 36 and read back. */
-const HOOK_KEY = /^[1-9]\d{0,19}$/
 /** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
 const SEEN_AFTER_FLOOR_S = 120
 
 function isQuiet(key: string, hook: HookBookmark): boolean {
-  return hook.scope !== undefined && HOOK_KEY.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined
+  return hook.scope !== undefined && HOOK_ID.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined
 }
 
 function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Record<string, { base: string; hooks: string }> {
@@ -293,7 +292,7 @@ function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnin
     for (const item of group.hooks.split(',')) {
       const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item)
       const id = match ? fromBase36(match[1]) : undefined
-      if (!match || id === undefined || !HOOK_KEY.test(id)) {
+      if (!match || id === undefined || !HOOK_ID.test(id)) {
         if (item !== '') dropped++
         continue
       }

@@ -1,7 +1,8 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { parseHookPatterns, parseRepositoryPatterns, parseShard, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
-import { hostnameForPage, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, splitEntries, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
+import { HOOK_ID } from './ids.js'
+import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
 
 export type InputName = (typeof INPUTS)[number]['name']
@@ -74,7 +75,6 @@ const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i
 const VARIABLE = /^[a-z_][a-z0-9_]*$/i
 const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/
 const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i
-const HOOK_ID = /^[1-9]\d{0,19}$/
 /** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
 const HEADER_SAFE = /^[\x21-\x7e]+$/
 
@@ -125,16 +125,13 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
   if (targetType !== 'app') {
-    for (const item of input('hook-id')
-      .split(/[\n,]/)
-      .map(s => s.trim())
-      .filter(Boolean)) {
+    for (const item of splitEntries(input('hook-id'))) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
-      else if (item.includes('*') && isHttpUrl(item)) {
+      else if (item.includes('*') && parseHttpUrl(item)) {
         const parsed = parseHookPatterns(item)
         if (!parsed.ok) errors.push(...parsed.errors)
         else for (const pattern of parsed.value) if (pattern.kind === 'url-prefix') hooks.push(pattern)
-      } else if (isHttpUrl(item)) hooks.push({ kind: 'url', url: item })
+      } else if (parseHttpUrl(item)) hooks.push({ kind: 'url', url: item })
       else bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item)
     }
   }
@@ -211,10 +208,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (maxRedeliveries === undefined) bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'))
 
   const events: EventFilter[] = []
-  for (const item of input('events')
-    .split(/[\n,]/)
-    .map(s => s.trim())
-    .filter(Boolean)) {
+  for (const item of splitEntries(input('events'))) {
     if (!EVENT.test(item)) {
       bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item)
       continue
@@ -234,10 +228,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
 
   const failOn = new Set<FailCondition>()
-  const failOnItems = input('fail-on')
-    .split(/[\n,]/)
-    .map(s => s.trim())
-    .filter(Boolean)
+  const failOnItems = splitEntries(input('fail-on'))
   for (const item of failOnItems) {
     if (item === 'never' && failOnItems.length === 1) continue
     if (item === 'never') {
@@ -338,23 +329,13 @@ function parseBoolean(text: string): boolean | undefined {
   return undefined
 }
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text)
-    return url.protocol === 'https:' || url.protocol === 'http:'
-  } catch {
-    return false
-  }
-}
-
 /** Never echo credentials a URL may carry. */
 function withoutUserInfo(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@')
 }
 
 function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname
-  return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
+  return isLoopbackHost(new URL(url).hostname)
 }
 
 /** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */

@@ -3,6 +3,7 @@
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
 
 import { createHash } from 'node:crypto'
+import { HOOK_ID } from './ids.js'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] }
 
@@ -107,8 +108,6 @@ export function selectRepositories<T extends ListedRepository>(patterns: Reposit
 
 // ---------- hooks ----------
 
-const HOOK_ID = /^[1-9]\d{0,19}$/
-
 /**
  * One entry of the `hook-id` input: a hook id, a payload URL, or a payload URL prefix
  * (written with a trailing `*`, kept normalized). A whole URL may be kept as written:
@@ -181,7 +180,7 @@ function normalizePrefix(text: string): string | undefined {
   return `${url.protocol}//${url.host}${url.pathname}${query}`
 }
 
-function parseHttpUrl(text: string): URL | undefined {
+export function parseHttpUrl(text: string): URL | undefined {
   try {
     const url = new URL(text.trim())
     return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
@@ -315,7 +314,8 @@ export function otherShardOf(scope: string, other: string): string | undefined {
 
 // ---------- shared ----------
 
-function splitEntries(text: string): string[] {
+/** Entries of a list input: comma- or newline-separated, trimmed, empty ones dropped. */
+export function splitEntries(text: string): string[] {
   return text
     .split(/[\n,]/)
     .map(s => s.trim())

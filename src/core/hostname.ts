@@ -77,7 +77,7 @@ export function hostnameForPage(text: string): string | undefined {
   }
 }
 
-function isLoopbackHost(host: string): boolean {
+export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
 }
 

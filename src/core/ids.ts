@@ -19,3 +19,6 @@ export function idToString(value: unknown): DeliveryId {
   if (typeof text === 'string' && isDeliveryId(text)) return text
   throw new TypeError(`unexpected delivery id ${String(value)}`)
 }
+
+/** A hook's id as GitHub gives it: a positive integer of up to 20 digits (written as text, as ids above 2^53 must be). */
+export const HOOK_ID = /^[1-9]\d{0,19}$/
