@@ -35,9 +35,9 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     pacing,
     baseUrl: config.location.apiBaseUrl,
     clock,
-    log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
+    log: io.log,
     // The token and key given were masked by the front end as it took them in; this masks what the run makes.
-    mask: secret => io.mask(secret),
+    mask: io.mask,
     requests: { total: 0, writes: 0 }
   }
   const credentials = new Credentials(context, { token: config.token, app: config.app })

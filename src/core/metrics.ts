@@ -131,7 +131,7 @@ function parseLabels(line: string, start: number): { labels: Labels; end: number
 }
 
 /** The hook's label value: its id, or `app` for the app's single hook. */
-export function hookId(hook: HookResult): string {
+function hookId(hook: HookResult): string {
   return hook.hook.id ?? hook.hook.key
 }
 

@@ -238,6 +238,11 @@ export type Outcome =
   | { result: 'error'; message: string; uncertainAt?: number }
   | { result: 'skipped'; reason: Extract<SkipReason, 'refused' | 'rate-limited' | 'in-flight' | 'interrupted'>; message: string }
 
+/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
+export function sentAt(outcome: Outcome | undefined): number | undefined {
+  return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined
+}
+
 /** Where a redelivery request or its absence leaves a decision. */
 export function finalReason(decision: Decision, outcome: Outcome | undefined): SkipReason | undefined {
   if (decision.action === 'skip') return decision.reason
@@ -380,7 +385,7 @@ function inFlightAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<str
   for (const [id, at] of planned) pending.set(id, at)
   for (const decision of plan.decisions) {
     const outcome = outcomes.get(outcomeKey(decision))
-    const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined
+    const at = sentAt(outcome)
     if (at === undefined) continue
     pending.delete(decision.facts.newestId)
     sent.set(decision.facts.newestId, at)
@@ -404,7 +409,7 @@ function probeSpansAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<s
   for (const decision of plan.decisions) {
     if (!decision.probe) continue
     const outcome = outcomes.get(outcomeKey(decision))
-    const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : planned.get(decision.facts.newestId)
+    const at = sentAt(outcome) ?? planned.get(decision.facts.newestId)
     if (at === undefined) continue
     const last = spans[spans.length - 1]
     if (downBefore && last && last[1] <= at) last[1] = at

@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js'
 import { otherShardOf } from '../core/fleet.js'
 import { thousands } from '../core/plural.js'
 import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, writtenByOthers, type Bookmark } from '../core/bookmark.js'
-import { checkpointBookmark, finalBookmark, inFlightElsewhere, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
+import { checkpointBookmark, finalBookmark, inFlightElsewhere, sentAt, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { RateLimitedError, UserError, type BookmarkStore, type Logger } from './ports.js'
 
@@ -191,7 +191,7 @@ interface KeeperOptions {
 function sentTimes(outcomes: ReadonlyMap<string, Outcome>): Map<string, number> {
   const times = new Map<string, number>()
   for (const [key, outcome] of outcomes) {
-    const at = outcome.result === 'redelivered' ? outcome.at : outcome.result === 'error' ? outcome.uncertainAt : undefined
+    const at = sentAt(outcome)
     if (at !== undefined) times.set(key, at)
   }
   return times

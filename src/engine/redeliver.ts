@@ -1,9 +1,9 @@
-import { outcomeKey, releaseHeld, replaceProbe, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan, type RunProgress } from '../core/plan.js'
+import { outcomeKey, releaseHeld, replaceProbe, sentAt, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan, type RunProgress } from '../core/plan.js'
 import type { ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
 import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
-import { newAttempts, redeliveriesMade } from './scan.js'
+import { newAttempts } from './scan.js'
 import { noun, plural } from '../core/plural.js'
 
 /** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
@@ -206,7 +206,7 @@ export class Redeliverer {
     } catch (error) {
       if (!(error instanceof UserError)) throw error
       // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
-      if (![...this.outcomes.values()].some(o => o.result === 'redelivered' || (o.result === 'error' && o.uncertainAt !== undefined))) {
+      if (![...this.outcomes.values()].some(o => sentAt(o) !== undefined)) {
         await this.options.keeper.restore()
         throw error
       }
@@ -256,7 +256,7 @@ export class Redeliverer {
       for (const hook of hooks) {
         const mine = byHook.get(hook.key)
         if (!mine) continue
-        const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d)!)))
+        const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d)!)))
         if (!made) continue
         for (const decision of mine) {
           if (made.has(decision.facts.guid)) this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision)! })

@@ -63,12 +63,13 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn })
   // Every scan starts with its hook's newest page: those of the first hooks travel while the bookmark is read.
-  for (const hook of hooks.slice(0, options.scanConcurrency ?? 8)) github.prefetchFirstPage?.(hook)
+  const scanConcurrency = options.scanConcurrency ?? 8
+  for (const hook of hooks.slice(0, scanConcurrency)) github.prefetchFirstPage?.(hook)
   const previous = await keeper.read(lookbackMs)
 
   const { signal } = options
   const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal }
-  const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context))
+  const scannedAll = await mapConcurrent(hooks, scanConcurrency, hook => scanHook(hook, context))
   const fatal = scannedAll.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
   // Named hooks that do not exist are named together at the end; the others are processed.

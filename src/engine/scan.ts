@@ -128,12 +128,3 @@ export async function newAttempts(github: DeliveriesPort, hook: HookTarget, deci
   }
   return found
 }
-
-/**
- * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
- * whose redelivery went through. Undefined when GitHub could not be asked.
- */
-export async function redeliveriesMade(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Set<string> | undefined> {
-  const found = await newAttempts(github, hook, decisions, since)
-  return found && new Set(found.keys())
-}
