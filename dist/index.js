@@ -154,10 +154,30 @@ function formatDuration(ms) {
     return `${Math.round(ms / 1000)}s`;
 }
 
+;// CONCATENATED MODULE: ./src/core/ids.ts
+function isDeliveryId(value) {
+    return /^[1-9]\d{0,19}$/.test(value);
+}
+function compareIds(a, b) {
+    if (a.length !== b.length)
+        return a.length < b.length ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Octokit parses large integers as bigint and small ones as number. */
+function idToString(value) {
+    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text === 'string' && isDeliveryId(text))
+        return text;
+    throw new TypeError(`unexpected delivery id ${String(value)}`);
+}
+/** A hook's id as GitHub gives it: a positive integer of up to 20 digits (written as text, as ids above 2^53 must be). */
+const HOOK_ID = /^[1-9]\d{0,19}$/;
+
 ;// CONCATENATED MODULE: ./src/core/fleet.ts
 // Building blocks for fleets of repository hooks: which repositories the `repository`
 // input names, which hooks the `hook-id` input names, and which part of them a `shard`
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
+
 
 // ---------- repositories ----------
 /** GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39. */
@@ -245,8 +265,6 @@ function selectRepositories(patterns, listed) {
     }
     return selected;
 }
-// ---------- hooks ----------
-const HOOK_ID = /^[1-9]\d{0,19}$/;
 /** Parses hook ids, payload URLs and `https://host/path*` prefixes, comma- or newline-separated. */
 function parseHookPatterns(text) {
     const patterns = [];
@@ -426,6 +444,7 @@ function otherShardOf(scope, other) {
     return `${b.index}/${b.count}`;
 }
 // ---------- shared ----------
+/** Entries of a list input: comma- or newline-separated, trimmed, empty ones dropped. */
 function splitEntries(text) {
     return text
         .split(/[\n,]/)
@@ -703,6 +722,7 @@ const INPUTS = [
 
 
 
+
 /** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
 const INPUT_NAMES = INPUTS.map(input => input.name);
 /** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
@@ -715,7 +735,6 @@ const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
 const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
 const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
 const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
-const config_HOOK_ID = /^[1-9]\d{0,19}$/;
 /** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /**
@@ -774,13 +793,10 @@ function parseConfig(raw, env) {
         warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
     }
     if (targetType !== 'app') {
-        for (const item of input('hook-id')
-            .split(/[\n,]/)
-            .map(s => s.trim())
-            .filter(Boolean)) {
-            if (config_HOOK_ID.test(item))
+        for (const item of splitEntries(input('hook-id'))) {
+            if (HOOK_ID.test(item))
                 hooks.push({ kind: 'id', id: item });
-            else if (item.includes('*') && isHttpUrl(item)) {
+            else if (item.includes('*') && parseHttpUrl(item)) {
                 const parsed = parseHookPatterns(item);
                 if (!parsed.ok)
                     errors.push(...parsed.errors);
@@ -789,7 +805,7 @@ function parseConfig(raw, env) {
                         if (pattern.kind === 'url-prefix')
                             hooks.push(pattern);
             }
-            else if (isHttpUrl(item))
+            else if (parseHttpUrl(item))
                 hooks.push({ kind: 'url', url: item });
             else
                 bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item);
@@ -880,10 +896,7 @@ function parseConfig(raw, env) {
     if (maxRedeliveries === undefined)
         bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
     const events = [];
-    for (const item of input('events')
-        .split(/[\n,]/)
-        .map(s => s.trim())
-        .filter(Boolean)) {
+    for (const item of splitEntries(input('events'))) {
         if (!EVENT.test(item)) {
             bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
             continue;
@@ -903,10 +916,7 @@ function parseConfig(raw, env) {
     if (shard && targetType === 'app')
         warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
     const failOn = new Set();
-    const failOnItems = input('fail-on')
-        .split(/[\n,]/)
-        .map(s => s.trim())
-        .filter(Boolean);
+    const failOnItems = splitEntries(input('fail-on'));
     for (const item of failOnItems) {
         if (item === 'never' && failOnItems.length === 1)
             continue;
@@ -1010,22 +1020,12 @@ function parseBoolean(text) {
         return false;
     return undefined;
 }
-function isHttpUrl(text) {
-    try {
-        const url = new URL(text);
-        return url.protocol === 'https:' || url.protocol === 'http:';
-    }
-    catch {
-        return false;
-    }
-}
 /** Never echo credentials a URL may carry. */
 function withoutUserInfo(text) {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
 function isLoopback(url) {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    return isLoopbackHost(new URL(url).hostname);
 }
 /** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
 function looksLikeSecret(text) {
@@ -1368,23 +1368,6 @@ function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)())
     return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
 }
 
-;// CONCATENATED MODULE: ./src/core/ids.ts
-function isDeliveryId(value) {
-    return /^[1-9]\d{0,19}$/.test(value);
-}
-function compareIds(a, b) {
-    if (a.length !== b.length)
-        return a.length < b.length ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Octokit parses large integers as bigint and small ones as number. */
-function idToString(value) {
-    const text = typeof value === 'bigint' ? value.toString() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-    if (typeof text === 'string' && isDeliveryId(text))
-        return text;
-    throw new TypeError(`unexpected delivery id ${String(value)}`);
-}
-
 ;// CONCATENATED MODULE: ./src/core/bookmark.ts
 
 
@@ -1617,11 +1600,10 @@ function render(hooks) {
 // whole seconds, rounded down, only reread up to a second more. Versions that do not know
 // `quiet` read these hooks as new: they scan the lookback again.
 /** Hook ids are numbers: only they can be written in base 36 and read back. */
-const HOOK_KEY = /^[1-9]\d{0,19}$/;
 /** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
 const SEEN_AFTER_FLOOR_S = 120;
 function isQuiet(key, hook) {
-    return hook.scope !== undefined && HOOK_KEY.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined;
+    return hook.scope !== undefined && HOOK_ID.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined;
 }
 function writeQuietHooks(groups) {
     const out = {};
@@ -1659,7 +1641,7 @@ function readQuietHooks(value, hooks, warnings) {
         for (const item of group.hooks.split(',')) {
             const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item);
             const id = match ? fromBase36(match[1]) : undefined;
-            if (!match || id === undefined || !HOOK_KEY.test(id)) {
+            if (!match || id === undefined || !HOOK_ID.test(id)) {
                 if (item !== '')
                     dropped++;
                 continue;
@@ -2067,6 +2049,10 @@ function releaseHeld(plan, verdicts, policy) {
     plan.toRedeliver.push(...released);
     return released;
 }
+/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
+function sentAt(outcome) {
+    return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+}
 /** Where a redelivery request or its absence leaves a decision. */
 function finalReason(decision, outcome) {
     if (decision.action === 'skip')
@@ -2191,7 +2177,7 @@ function inFlightAfter(scan, plan, outcomes, now, planned) {
         pending.set(id, at);
     for (const decision of plan.decisions) {
         const outcome = outcomes.get(outcomeKey(decision));
-        const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+        const at = sentAt(outcome);
         if (at === undefined)
             continue;
         pending.delete(decision.facts.newestId);
@@ -2215,7 +2201,7 @@ function probeSpansAfter(scan, plan, outcomes, planned) {
         if (!decision.probe)
             continue;
         const outcome = outcomes.get(outcomeKey(decision));
-        const at = outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : planned.get(decision.facts.newestId);
+        const at = sentAt(outcome) ?? planned.get(decision.facts.newestId);
         if (at === undefined)
             continue;
         const last = spans[spans.length - 1];
@@ -2437,7 +2423,7 @@ class BookmarkKeeper {
 function sentTimes(outcomes) {
     const times = new Map();
     for (const [key, outcome] of outcomes) {
-        const at = outcome.result === 'redelivered' ? outcome.at : outcome.result === 'error' ? outcome.uncertainAt : undefined;
+        const at = sentAt(outcome);
         if (at !== undefined)
             times.set(key, at);
     }
@@ -2693,14 +2679,6 @@ async function newAttempts(github, hook, decisions, since) {
     }
     return found;
 }
-/**
- * Which of these deliveries now have an attempt newer than the one redelivered, i.e.
- * whose redelivery went through. Undefined when GitHub could not be asked.
- */
-async function redeliveriesMade(github, hook, decisions, since) {
-    const found = await newAttempts(github, hook, decisions, since);
-    return found && new Set(found.keys());
-}
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
 
@@ -2792,13 +2770,13 @@ class Redeliverer {
                 verdicts.set(probe.hookKey, 'unknown');
             const n = waiting.length;
             log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
-            // From the last probe sent, so each gets the whole wait.
+            // Listed attempts newer than the last probe sent; the waits begin after it, so each probe gets the whole wait.
             const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
+            // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
+            // of one-second resolution, and a jump must not run the looks together before the answer is listed.
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
             for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
-                const wait = sentAt + look * step - github.now();
-                if (wait > 0)
-                    await this.options.sleep(wait);
+                await this.options.sleep(step);
                 // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
                 this.stopIfInterrupted();
                 if (this.stop)
@@ -2890,7 +2868,7 @@ class Redeliverer {
             if (!(error instanceof UserError))
                 throw error;
             // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
-            if (![...this.outcomes.values()].some(o => o.result === 'redelivered' || (o.result === 'error' && o.uncertainAt !== undefined))) {
+            if (![...this.outcomes.values()].some(o => sentAt(o) !== undefined)) {
                 await this.options.keeper.restore();
                 throw error;
             }
@@ -2944,7 +2922,7 @@ class Redeliverer {
                 const mine = byHook.get(hook.key);
                 if (!mine)
                     continue;
-                const made = await redeliveriesMade(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d))));
+                const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d))));
                 if (!made)
                     continue;
                 for (const decision of mine) {
@@ -3125,12 +3103,13 @@ async function runEngine(options) {
     }
     const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
     // Every scan starts with its hook's newest page: those of the first hooks travel while the bookmark is read.
-    for (const hook of hooks.slice(0, options.scanConcurrency ?? 8))
+    const scanConcurrency = options.scanConcurrency ?? 8;
+    for (const hook of hooks.slice(0, scanConcurrency))
         github.prefetchFirstPage?.(hook);
     const previous = await keeper.read(lookbackMs);
     const { signal } = options;
     const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal };
-    const scannedAll = await mapConcurrent(hooks, options.scanConcurrency ?? 8, hook => scanHook(hook, context));
+    const scannedAll = await mapConcurrent(hooks, scanConcurrency, hook => scanHook(hook, context));
     const fatal = scannedAll.find(s => s.fatal)?.fatal;
     if (fatal)
         throw fatal;
@@ -4767,6 +4746,11 @@ function refusal(access, error, attempt, statuses = REFUSALS) {
 function explain(access, error, attempt) {
     return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken });
 }
+/** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
+/** A permission's level in GitHub's words: what reading needs, or what writing does. */
+function rights(level) {
+    return level === 'read' ? 'read' : 'read and write';
+}
 const APP_JWT = "the app's own JSON Web Token";
 /**
  * The credentials a run was given, each turned into an Access once: the token, the app's JSON
@@ -4778,6 +4762,7 @@ class Credentials {
     tokenAccess;
     appAccess;
     installations = new Map();
+    places = new Map();
     /** The token and key given were masked by the front end as it took them in (secretInputs); what this makes is masked here. */
     constructor(context, given) {
         this.context = context;
@@ -4807,8 +4792,18 @@ class Credentials {
     async at(place) {
         return this.isApp ? this.installation(place) : this.token();
     }
-    /** An installation token of the app for an organization or repository, found with the app's JWT. */
-    async installation(place) {
+    /**
+     * An installation token of the app for an organization or repository, found with the app's JWT.
+     * Each place is looked up once: the hooks' repository is often the state's too.
+     */
+    installation(place) {
+        const key = `${place.route} ${JSON.stringify(place.params).toLowerCase()}`;
+        let access = this.places.get(key);
+        if (!access)
+            this.places.set(key, (access = this.lookUp(place)));
+        return access;
+    }
+    async lookUp(place) {
         const app = this.app();
         const { name } = place;
         let installationId;
@@ -4884,6 +4879,7 @@ const GITHUB_PACING = {
 
 
 
+
 /** The bookmark in an Actions configuration variable of a repository. */
 class VariableStore {
     access;
@@ -4915,7 +4911,7 @@ class VariableStore {
     }
     async write(text) {
         // Writing the same value again cannot do harm (a repeated create answers 409, then updates): retried like a read.
-        const params = { ...this.repository, name: this.name, value: text, request: { retries: 3 } };
+        const params = { ...this.repository, name: this.name, value: text, request: { retries: defaultServerRetries('GET') } };
         try {
             if (this.exists === false) {
                 try {
@@ -4948,10 +4944,10 @@ class VariableStore {
             return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`);
         }
         const where = `${this.repository.owner}/${this.repository.repo}`;
-        const rights = level === 'read' ? 'read' : 'read and write';
+        const asked = rights(level);
         const permission = this.access.credential === 'installation'
-            ? `the "Variables" repository permission (${rights}) in the app's installation on ${where}`
-            : `a fine-grained token's "Variables" repository permission (${rights}) on ${where}, or a classic token's repo scope`;
+            ? `the "Variables" repository permission (${asked}) in the app's installation on ${where}`
+            : `a fine-grained token's "Variables" repository permission (${asked}) on ${where}, or a classic token's repo scope`;
         return (refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
             new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`));
     }
@@ -4981,10 +4977,9 @@ class GitHubDeliveries {
         return this.clock.now();
     }
     async listDeliveries(hook, onPage) {
-        const { directory } = this;
         // Once the hooks were listed, a hook that is not among them costs no request.
-        if (directory && hook.id !== undefined && directory.knows(hook.id) === false)
-            throw new UnknownHookError(hook.id, directory.owner.name);
+        if (this.isUnknown(hook))
+            throw new UnknownHookError(hook.id, this.directory.owner.name);
         // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
         const prefetched = this.firstPages.get(hook.key);
         this.firstPages.delete(hook.key);
@@ -5006,6 +5001,7 @@ class GitHubDeliveries {
             if (elsewhere)
                 throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
             if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
+                const { directory } = this;
                 if (directory && (await directory.exists(hook.id)) === false)
                     throw new UnknownHookError(hook.id, directory.owner.name);
                 throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
@@ -5014,11 +5010,15 @@ class GitHubDeliveries {
                 new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error }));
         }
     }
+    /** A hook the listed hooks do not include. */
+    isUnknown(hook) {
+        return this.directory !== undefined && hook.id !== undefined && this.directory.knows(hook.id) === false;
+    }
     prefetchFirstPage(hook) {
         // App credentials sign a JWT with GitHub's clock, learned from the bookmark read: they wait for it.
         if (this.access.credential !== 'token')
             return;
-        if (this.directory && hook.id !== undefined && this.directory.knows(hook.id) === false)
+        if (this.isUnknown(hook))
             return;
         const page = this.firstPage(hook);
         // Its failure is met, and explained, by the listing that takes it.
@@ -5320,12 +5320,13 @@ async function resolveOwnerHooks(target, { config, credentials, clock }) {
 // target-type org: an organization's webhooks, with a token of an owner or the app's installation there.
 
 
+
 function orgHookRoute(org) {
     return {
         list: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries', params: { org, hook_id: hook.id } }),
         redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
         permission: (level, credential) => credential === 'installation'
-            ? `the "Webhooks" organization permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${org}`
+            ? `the "Webhooks" organization permission (${rights(level)}) in the app's installation on ${org}`
             : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
     };
 }
@@ -5346,6 +5347,7 @@ const orgTarget = {
 // target-type repo: one repository's webhooks, with a token of an admin or the app's installation there.
 
 
+
 function repoHookRoute(owner, repo) {
     return {
         list: hook => ({ path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries', params: { owner, repo, hook_id: hook.id } }),
@@ -5354,8 +5356,8 @@ function repoHookRoute(owner, repo) {
             params: { owner, repo, hook_id: hook.id, delivery_id: id }
         }),
         permission: (level, credential) => credential === 'installation'
-            ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on ${owner}/${repo}`
-            : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+            ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on ${owner}/${repo}`
+            : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
     };
 }
 /** The app's installation on a repository (the state variable's repository, too). */
@@ -5386,13 +5388,14 @@ const repoTarget = {
 
 
 
+
 /** The paths of one repository's hooks (HookTarget.repository names it), and the permission asked of every repository. */
 const repoFleetHookRoute = {
     list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
     redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
     permission: (level, credential) => credential === 'installation'
-        ? `the "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) in the app's installation on every repository of "repository"`
-        : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${level === 'read' ? 'read' : 'read and write'}) or a classic token's repo scope`
+        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
+        : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
 };
 function fleetRepository(hook) {
     const [owner, repo] = (hook.repository ?? '').split('/');
@@ -5496,9 +5499,9 @@ async function redeliverFailedDeliveries(config, io) {
         pacing,
         baseUrl: config.location.apiBaseUrl,
         clock,
-        log: { debug: m => io.log.debug(m), warning: m => io.log.warning(m) },
+        log: io.log,
         // The token and key given were masked by the front end as it took them in; this masks what the run makes.
-        mask: secret => io.mask(secret),
+        mask: io.mask,
         requests: { total: 0, writes: 0 }
     };
     const credentials = new Credentials(context, { token: config.token, app: config.app });
