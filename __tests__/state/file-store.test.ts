@@ -92,6 +92,17 @@ describe('lock staleness is decided by more than the pid', () => {
     expect(staleLockReason({ pid: 42, host: 'box', boot: 'boot-1', start: '500' }, LOCK_SILENCE_MS + 1, here)).toBe('its run has not refreshed it for more than 10 minutes')
   })
 
+  test('a released lock leaves no exit listener behind: a long-lived process taking many locks does not pile them up', () => {
+    const before = process.listenerCount('exit')
+    for (let i = 0; i < 3; i++) {
+      const lock = new FileLock(join(dir, 'state.json.lock'))
+      lock.acquire()
+      expect(process.listenerCount('exit')).toBe(before + 1)
+      lock.release()
+    }
+    expect(process.listenerCount('exit')).toBe(before)
+  })
+
   test('the lock names its process, host, boot and start, and reads back; older pid-only locks too', () => {
     const lock = new FileLock(join(dir, 'state.json.lock'))
     lock.acquire()

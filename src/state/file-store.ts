@@ -176,6 +176,8 @@ export class FileLock {
   /** What this run wrote in the lock: it refreshes and removes only a lock that still says so. */
   private content = ''
   private heartbeat: NodeJS.Timeout | undefined
+  /** However the process ends (a second Ctrl-C exits at once), the lock goes with it. */
+  private readonly releaseOnExit = (): void => this.release()
 
   constructor(
     readonly path: string,
@@ -195,9 +197,8 @@ export class FileLock {
         this.held = true
         this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs)
         this.heartbeat.unref()
-        // However the process ends (a second Ctrl-C exits at once), the lock goes with it.
         // Signals are the command line's to handle: it stops cleanly, then releases.
-        process.once('exit', () => this.release())
+        process.once('exit', this.releaseOnExit)
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -268,6 +269,7 @@ export class FileLock {
   release(): void {
     if (!this.held) return
     clearInterval(this.heartbeat)
+    process.off('exit', this.releaseOnExit)
     if (this.isOurs()) rmSync(this.path, { force: true })
     this.held = false
   }
