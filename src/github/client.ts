@@ -6,7 +6,7 @@ import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { failedAnswer, networkFailure, notTheApi } from './errors.js'
-import { httpFetch } from './http-fetch.js'
+import { collect, httpFetch } from './http-fetch.js'
 import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -157,11 +157,9 @@ function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
   return typeof (data as { [Symbol.asyncIterator]?: unknown } | undefined)?.[Symbol.asyncIterator] === 'function'
 }
 
-/** A response body (Node's stream, or undici's web stream through a proxy), without building a Response around it. */
+/** A response body as text, without building a Response around it. */
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-  return Buffer.concat(chunks).toString('utf8')
+  return (await collect(body)).toString('utf8')
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.

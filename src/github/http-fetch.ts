@@ -97,11 +97,7 @@ function toResponse(response: IncomingMessage, target: URL, method: string, sign
   const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304
   if (noBody) response.resume()
   const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal)
-  const bytes = async (): Promise<Buffer> => {
-    const chunks: Buffer[] = []
-    for await (const chunk of decoded) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
-  }
+  const bytes = (): Promise<Buffer> => collect(decoded)
   return {
     status,
     statusText: response.statusMessage ?? '',
@@ -137,6 +133,13 @@ function decode(response: IncomingMessage, contentEncoding: string | undefined):
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+/** A body's bytes, whole: Node's stream here, or undici's web stream behind a proxy. */
+export async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  return Buffer.concat(chunks)
+}
 
 /** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
 async function* abortable(body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
