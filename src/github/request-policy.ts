@@ -36,13 +36,13 @@ export interface RetryRules {
 }
 
 /** GitHub's docs: without retry-after, wait at least a minute after a secondary rate limit. */
-export const SECONDARY_FALLBACK_S = 60
+const SECONDARY_FALLBACK_S = 60
 /** Longest a secondary rate limit may make the run wait, and how often, before it stops and leaves the rest to the next run. */
-export const MAX_SECONDARY_WAIT_S = 180
-export const MAX_SECONDARY_RETRIES = 4
+const MAX_SECONDARY_WAIT_S = 180
+const MAX_SECONDARY_RETRIES = 4
 /** The primary limit resets hourly: wait for it only when the reset is close. */
-export const MAX_PRIMARY_WAIT_S = 60
-export const MAX_PRIMARY_RETRIES = 1
+const MAX_PRIMARY_WAIT_S = 60
+const MAX_PRIMARY_RETRIES = 1
 
 /** Reads and GET-like requests may be sent again; a POST that may have acted may not. */
 export function defaultServerRetries(method: string): number {

@@ -100,7 +100,7 @@ function existingMode(path: string): number | undefined {
 /** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
 export const MAX_LOCK_AGE_MS = 6 * 60 * 60_000
 /** A run refreshes its lock's time this often... */
-export const LOCK_HEARTBEAT_MS = 60_000
+const LOCK_HEARTBEAT_MS = 60_000
 /** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
 export const LOCK_SILENCE_MS = 10 * 60_000
 
