@@ -19,6 +19,7 @@ import { orgHookRoute } from '../../src/targets/org.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
+import { VariableStore } from '../../src/state/variable-store.js'
 
 const TOKEN = 'ghp_networktest0000000000000000000000'
 /** GitHub's waits a thousand times shorter; a test that needs the real ones sets `pacing = GITHUB_PACING`. */
@@ -165,6 +166,18 @@ test('a refused connection names the host and port', async () => {
   const port = await freePort()
   const message = describeError(await failure(`http://127.0.0.1:${port}`))
   expect(message).toBe(`127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+})
+
+test('a refused connection while reading the state variable is the same one sentence, not wrapped in the read that met it', async () => {
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const store = new VariableStore({ client: createClient(context(baseUrl), { token: TOKEN }), credential: 'token', tokenIsInstallationToken: false }, { owner: 'acme', repo: 'ops' }, 'BOOKMARK')
+  const error = await store.read().then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  expect(error).toBeInstanceOf(UserError)
+  expect((error as Error).message).toBe(`127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
 })
 
 test('a connection closed before the answer is retried, then explained', async () => {

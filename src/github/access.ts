@@ -25,10 +25,13 @@ const REFUSALS: readonly RefusalStatus[] = [401, 403, 404]
 
 /**
  * GitHub refused the credential (401), a permission (403) or showed nothing (404): the sentence
- * that names what was refused and what to do, as a UserError. Undefined for any other failure,
- * rate limits included, and for the statuses a caller reads otherwise (`statuses` lists the rest).
+ * that names what was refused and what to do, as a UserError. A failure the client already
+ * explained (a host that refuses connections, an untrusted certificate) is returned as it is, so
+ * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
+ * a caller reads otherwise (`statuses` lists the rest).
  */
 export function refusal(access: Access, error: unknown, attempt: Attempt, statuses: readonly RefusalStatus[] = REFUSALS): UserError | undefined {
+  if (error instanceof UserError) return error
   if (!isHttpError(error) || !(statuses as readonly number[]).includes(error.status) || isRateLimit(error)) return undefined
   return new UserError(explain(access, error, attempt))
 }
@@ -38,12 +41,12 @@ function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string
   return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken })
 }
 
-/** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 export function rights(level: 'read' | 'write'): string {
   return level === 'read' ? 'read' : 'read and write'
 }
 
+/** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
 export interface Installation {
   name: string
   /** Such as `GET /orgs/{org}/installation`. */
