@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, addSuccess, HOUR, MINUTE, settle } from '../support/world.js'
 
 let temp: string
@@ -26,12 +25,9 @@ afterEach(async () => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliInProcessRun> {
   // The default report goes under TMPDIR: this test's own directory, removed after it.
-  const code = await main(args, { TMPDIR: temp, ...env }, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
-  return { code, stdout, stderr }
+  return runCliInProcess(args, { TMPDIR: temp, ...env })
 }
 
 function metrics(path: string): Map<string, ParsedFamily> {

@@ -8,9 +8,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
 import { defaultReportPath } from '../../src/report-file.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
@@ -27,17 +26,8 @@ afterEach(async () => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-interface Captured {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, interrupt?: AbortSignal): Promise<Captured> {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false }, interrupt)
-  return { code, stdout, stderr }
+function cli(args: string[], env: NodeJS.ProcessEnv, interrupt?: AbortSignal): Promise<CliInProcessRun> {
+  return runCliInProcess(args, env, { interrupt })
 }
 
 describe('a hook that cannot be scanned', () => {
