@@ -4,13 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { defaultReportPath } from '../../src/report-file.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
-import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { acceptedIds, addFailure, closedPort, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 let temp: string
@@ -73,15 +72,6 @@ describe('a hook that cannot be scanned', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ errors: 0, failures: [] })
   })
 })
-
-/** A local port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return port
-}
 
 describe('GitHub cannot be reached', () => {
   test("the README's example against a host that refuses connections: one clear error, fast, and nothing written", async () => {

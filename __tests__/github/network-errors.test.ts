@@ -19,6 +19,7 @@ import { orgHookRoute } from '../../src/targets/org.js'
 import { describeError, explainHttpError, networkFailure } from '../../src/github/errors.js'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
+import { closedPort } from '../support/world.js'
 
 const TOKEN = 'ghp_networktest0000000000000000000000'
 /** GitHub's waits a thousand times shorter; a test that needs the real ones sets `pacing = GITHUB_PACING`. */
@@ -69,12 +70,6 @@ async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: nu
       return new Promise(resolve => server.close(() => resolve()))
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = await tcpServer(() => undefined)
-  await server.close()
-  return server.port
 }
 
 beforeEach(() => {
@@ -162,7 +157,7 @@ test('a host name that does not resolve fails at once, saying so, not as "500"',
 })
 
 test('a refused connection names the host and port', async () => {
-  const port = await freePort()
+  const port = await closedPort()
   const message = describeError(await failure(`http://127.0.0.1:${port}`))
   expect(message).toBe(`127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
 })
@@ -213,7 +208,7 @@ describe('proxies', () => {
   })
 
   test('a proxy that refuses connections is the one named', async () => {
-    const port = await freePort()
+    const port = await closedPort()
     process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`
     expect(describeError(await failure('https://ghe.example.com/api/v3'))).toBe(
       `the proxy 127.0.0.1:${port} refused the connection (ECONNREFUSED) on the way to ghe.example.com. Check HTTPS_PROXY/HTTP_PROXY, or list ghe.example.com in NO_PROXY.`
