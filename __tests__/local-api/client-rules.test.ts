@@ -13,8 +13,7 @@ import { orgHookRoute } from '../../src/targets/org.js'
 import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
 import { VariableStore } from '../../src/state/variable-store.js'
-
-const HOUR = 3_600_000
+import { HOUR } from '../support/world.js'
 
 /** Waits recorded and spent on a virtual clock; `onSleep` can move the server along. */
 function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = () => {}): Pacing & { sleeps: number[]; virtualNow: () => number } {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Octokit } from '@octokit/core'
 import { seedDeliveries, seedRealisticDay, startLocalApi, type AppInfo, type HookRef, type LocalApi } from '../../local-api/index.js'
+import { DAY, MINUTE as MIN } from '../support/world.js'
 import { appJwt, call, rawIds } from './helpers.js'
-
-const MIN = 60_000
-const DAY = 1440 * MIN
 
 describe('deliveries', () => {
   let api: LocalApi

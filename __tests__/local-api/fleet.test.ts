@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { seedFleet, startLocalApi, type AppInfo, type LocalApi } from '../../local-api/index.js'
+import { DAY, MINUTE as MIN } from '../support/world.js'
 import { appJwt, call, type Res } from './helpers.js'
-
-const MIN = 60_000
-const DAY = 1440 * MIN
 
 /** Every page of a page-numbered listing, following Link rel="next". */
 async function allPages(first: string, auth?: string): Promise<{ pages: Res[]; items: any[] }> {

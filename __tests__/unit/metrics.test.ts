@@ -3,10 +3,8 @@ import { describe, expect, test } from '@jest/globals'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { escapeLabelValue, lastSuccessFromPreviousMetrics, renderFailedRunMetrics, renderMetrics } from '../../src/core/metrics.js'
 import type { ReportRow } from '../../src/core/types.js'
-import { hookResult, hookTarget, NOW, reportRow, runResult } from '../fixtures/builders.js'
+import { hookResult, hookTarget, HOUR, NOW, reportRow, runResult } from '../fixtures/builders.js'
 import { metricValue as value, parseMetrics as parse } from '../support/prometheus.js'
-
-const HOUR = 3_600_000
 
 const busy = hookTarget({ key: '101', id: '101', label: 'org acme hook 101 (https://hooks.example.com/"q"\\path\nnext)' })
 const quiet = hookTarget({ key: '202', id: '202', label: 'org acme hook 202' })
