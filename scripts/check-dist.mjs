@@ -15,23 +15,25 @@ const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 try {
   await buildDist(out)
   const list = dir =>
-    readdirSync(dir, { recursive: true })
-      .filter(f => statSync(join(dir, f)).isFile())
-      .map(String)
-      .sort()
+    new Set(
+      readdirSync(dir, { recursive: true })
+        .filter(f => statSync(join(dir, f)).isFile())
+        .map(String)
+        .sort()
+    )
   const built = list(out)
   const committed = list(join(root, 'dist'))
   const stale = []
   for (const file of new Set([...built, ...committed])) {
-    const a = built.includes(file) ? readFileSync(join(out, file)) : undefined
-    const b = committed.includes(file) ? readFileSync(join(root, 'dist', file)) : undefined
+    const a = built.has(file) ? readFileSync(join(out, file)) : undefined
+    const b = committed.has(file) ? readFileSync(join(root, 'dist', file)) : undefined
     if (!a || !b || !a.equals(b)) stale.push(file)
   }
   if (stale.length > 0) {
     console.error(`dist/ is stale: ${stale.join(', ')} differ from a fresh build. Run \`npm run build\` and commit dist/.`)
     process.exitCode = 1
   } else {
-    console.log(`dist/ is current (${built.length} files match a fresh build).`)
+    console.log(`dist/ is current (${built.size} files match a fresh build).`)
   }
 } finally {
   if (!values.keep) rmSync(out, { recursive: true, force: true })

@@ -14,7 +14,7 @@ import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi,
 import { loadAction } from '../tools/repo.js'
 import { runAction, type ActionRun } from '../tools/runner.js'
 import { readableLog } from '../tools/workflow-commands.js'
-import { formatLogLine, renderMarkdown, style } from './lib/terminal.js'
+import { formatLogLine, renderMarkdown, style, visibleWidth } from './lib/terminal.js'
 
 /** Waits the action makes (1 s between writes, backoff) are multiplied by this for the demo. */
 const TIME_SCALE = 0.02
@@ -77,13 +77,9 @@ function ago(ms: number): string {
 }
 
 function banner(text: string): void {
-  const line = '━'.repeat(Math.max(0, width - visible(text) - 4))
+  const line = '━'.repeat(Math.max(0, width - visibleWidth(text) - 4))
   print()
   print(style.bold(style.cyan(`━━ ${text} ${line}`)))
-}
-
-function visible(text: string): number {
-  return [...text].length
 }
 
 function steps(day: RealisticDay): Step[] {

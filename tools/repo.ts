@@ -15,11 +15,6 @@ export function read(rel: string): string {
 
 export type YamlMap = { [key: string]: unknown }
 
-/** The YAML document in `text`; throws on duplicate keys and on more than one document. */
-export function parseYaml(text: string): unknown {
-  return parse(text)
-}
-
 export function asMap(value: unknown, what: string): YamlMap {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} is not a map`)
   return value as YamlMap
@@ -38,7 +33,7 @@ export interface ActionMeta {
 }
 
 export function loadAction(): ActionMeta {
-  const doc = asMap(parseYaml(read('action.yml')), 'action.yml')
+  const doc = asMap(parse(read('action.yml')), 'action.yml')
   const inputs = asMap(doc.inputs, 'action.yml inputs')
   const outputs = asMap(doc.outputs, 'action.yml outputs')
   const runs = asMap(doc.runs, 'action.yml runs')

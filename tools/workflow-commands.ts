@@ -46,7 +46,7 @@ export function mask(text: string, secrets: string[]): string {
 }
 
 /** What the runner masks: each registered value, and each line of a multi-line one. */
-export function maskedByRunner(masks: string[]): string[] {
+function maskedByRunner(masks: string[]): string[] {
   const secrets = new Set<string>()
   for (const value of masks) {
     if (!value.trim()) continue

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
-import { main } from '../../src/cli/main.js'
 import { loadAction, root } from '../docs/helpers.js'
-import { shortenGitHubPacing } from '../support/in-process.js'
+import { runCliInProcess, shortenGitHubPacing } from '../support/in-process.js'
 import { CLI_ENTRY as CLI, shortenedWaitsEnv } from '../support/runner.js'
 import { acceptedIds, addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
@@ -42,21 +41,11 @@ function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
 
 /** main() of src/cli/main.ts with the process's environment and working directory as a spawned CLI would have them. */
 async function mainInProcess(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
-  const saved = { env: process.env, cwd: process.cwd(), exitListeners: process.listeners('exit') }
   const undo = shortenGitHubPacing(0.01)
-  let stdout = ''
-  let stderr = ''
   try {
-    process.env = { ...env }
-    process.chdir(cwd)
-    const code = await main(args, process.env, { stdout: text => (stdout += text), stderr: text => (stderr += text), stderrIsTerminal: false })
-    return { code, stdout, stderr }
+    return await runCliInProcess(args, env, { cwd })
   } finally {
     undo()
-    process.env = saved.env
-    process.chdir(saved.cwd)
-    // The lock's release on exit (already released): a CLI process would end here.
-    for (const listener of process.listeners('exit')) if (!saved.exitListeners.includes(listener)) process.off('exit', listener)
   }
 }
 

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, inputsToFlags } from '../../src/cli/args.js'
-import { main } from '../../src/cli/main.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
 
 shortenWaitsInEachTest()
@@ -27,11 +26,8 @@ afterEach(async () => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, env, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
-  return { code, stdout, stderr }
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliInProcessRun> {
+  return runCliInProcess(args, env)
 }
 
 function orgArgs(...more: string[]): string[] {
@@ -193,12 +189,7 @@ describe('counts in good grammar', () => {
 })
 
 test('--json with a bad input prints one object that says why', async () => {
-  let stdout = ''
-  const code = await main(
-    ['--target-type', 'org', '--org', 'acme', '--max-attempts', '0', '--json'],
-    { GITHUB_TOKEN: 'ghp_placeholder' },
-    { stdout: t => (stdout += t), stderr: () => {}, stderrIsTerminal: false }
-  )
+  const { code, stdout } = await cli(['--target-type', 'org', '--org', 'acme', '--max-attempts', '0', '--json'], { GITHUB_TOKEN: 'ghp_placeholder' })
   expect(code).toBe(1)
   expect(JSON.parse(stdout)).toEqual({ failures: ['--max-attempts must be a positive integer, got "0".'] })
 })

@@ -6,10 +6,9 @@ import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
+import { metricValue as value, parseMetrics, type MetricFamilies } from '../support/prometheus.js'
 import { addFailure, addSuccess, HOUR, MINUTE, settle } from '../support/world.js'
 
 let temp: string
@@ -26,21 +25,13 @@ afterEach(async () => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliInProcessRun> {
   // The default report goes under TMPDIR: this test's own directory, removed after it.
-  const code = await main(args, { TMPDIR: temp, ...env }, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false })
-  return { code, stdout, stderr }
+  return runCliInProcess(args, { TMPDIR: temp, ...env })
 }
 
-function metrics(path: string): Map<string, ParsedFamily> {
-  return new Map(parsePrometheusTextFormat(readFileSync(path, 'utf8')).map(family => [family.name, family]))
-}
-
-function value(families: Map<string, ParsedFamily>, name: string, labels: Record<string, string>): number | undefined {
-  const sample = families.get(`webhook_redelivery_${name}`)?.metrics.find(m => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
-  return sample === undefined ? undefined : Number(sample.value)
+function metrics(path: string): MetricFamilies {
+  return parseMetrics(readFileSync(path, 'utf8'))
 }
 
 test('per-hook counts, run gauges and the last success, written atomically and kept by a quiet run', async () => {

@@ -4,14 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
 import { defaultReportPath } from '../../src/report-file.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
-import { acceptedIds, addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
+import { acceptedIds, addFailure, closedPort, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 let temp: string
@@ -27,17 +25,8 @@ afterEach(async () => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-interface Captured {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv, interrupt?: AbortSignal): Promise<Captured> {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, env, { stdout: t => void (stdout += t), stderr: t => void (stderr += t), stderrIsTerminal: false }, interrupt)
-  return { code, stdout, stderr }
+function cli(args: string[], env: NodeJS.ProcessEnv, interrupt?: AbortSignal): Promise<CliInProcessRun> {
+  return runCliInProcess(args, env, { interrupt })
 }
 
 describe('a hook that cannot be scanned', () => {
@@ -83,15 +72,6 @@ describe('a hook that cannot be scanned', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ errors: 0, failures: [] })
   })
 })
-
-/** A local port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return port
-}
 
 describe('GitHub cannot be reached', () => {
   test("the README's example against a host that refuses connections: one clear error, fast, and nothing written", async () => {

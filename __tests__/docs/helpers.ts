@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { asMap, parseYaml, read, root, type YamlMap } from '../../tools/repo.js'
+import { parse } from 'yaml'
+import { asMap, read, root, type YamlMap } from '../../tools/repo.js'
 
-export { asMap, loadAction, parseYaml, read, root, type ActionInput, type ActionMeta, type YamlMap } from '../../tools/repo.js'
+export { asMap, loadAction, read, root, type YamlMap } from '../../tools/repo.js'
 
 /** Workflow files this repository ships: examples/*.yml and .github/workflows/*.yml. */
 export function workflowFiles(): string[] {
@@ -21,7 +22,7 @@ export function exampleFiles(): string[] {
 }
 
 export function loadWorkflow(rel: string): YamlMap {
-  return asMap(parseYaml(read(rel)), rel)
+  return asMap(parse(read(rel)), rel)
 }
 
 /** Every step in a workflow that runs this action, with its `with:` map. */
@@ -39,7 +40,7 @@ export function actionSteps(wf: YamlMap): { job: string; step: YamlMap }[] {
   return found
 }
 
-export function isThisAction(uses: string): boolean {
+function isThisAction(uses: string): boolean {
   return uses === './' || uses === '.' || /(^|\/)webhook-redelivery@/.test(uses)
 }
 

@@ -3,7 +3,8 @@ import { describe, expect, test } from '@jest/globals'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { renderMetrics } from '../../src/core/metrics.js'
 import { hookResult, reportRow, runResult } from '../fixtures/builders.js'
-import { asMap, parseYaml, read, yamlBlocks } from './helpers.js'
+import { parse as parseYaml } from 'yaml'
+import { asMap, read, yamlBlocks } from './helpers.js'
 
 const readme = read('README.md')
 const section = readme.slice(readme.indexOf('### Metrics for Prometheus'), readme.indexOf('\n## ', readme.indexOf('### Metrics for Prometheus')))

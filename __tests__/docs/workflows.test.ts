@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { createRequire } from 'node:module'
-import { actionSteps, asMap, parseYaml, exampleFiles, loadAction, loadWorkflow, read, workflowFiles, yamlBlocks } from './helpers.js'
+import { parse as parseYaml } from 'yaml'
+import { actionSteps, asMap, exampleFiles, loadAction, loadWorkflow, read, workflowFiles, yamlBlocks } from './helpers.js'
 
 type ValidationState = { actionType: string; errors: unknown[] }
 const require = createRequire(import.meta.url)

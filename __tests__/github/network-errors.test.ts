@@ -20,6 +20,7 @@ import { describeError, explainHttpError, networkFailure } from '../../src/githu
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
 import { VariableStore } from '../../src/state/variable-store.js'
+import { closedPort } from '../support/world.js'
 
 const TOKEN = 'ghp_networktest0000000000000000000000'
 /** GitHub's waits a thousand times shorter; a test that needs the real ones sets `pacing = GITHUB_PACING`. */
@@ -70,12 +71,6 @@ async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: nu
       return new Promise(resolve => server.close(() => resolve()))
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = await tcpServer(() => undefined)
-  await server.close()
-  return server.port
 }
 
 beforeEach(() => {
@@ -163,13 +158,13 @@ test('a host name that does not resolve fails at once, saying so, not as "500"',
 })
 
 test('a refused connection names the host and port', async () => {
-  const port = await freePort()
+  const port = await closedPort()
   const message = describeError(await failure(`http://127.0.0.1:${port}`))
   expect(message).toBe(`127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
 })
 
 test('a refused connection while reading the state variable is the same one sentence, not wrapped in the read that met it', async () => {
-  const port = await freePort()
+  const port = await closedPort()
   const baseUrl = `http://127.0.0.1:${port}`
   const store = new VariableStore({ client: createClient(context(baseUrl), { token: TOKEN }), credential: 'token', tokenIsInstallationToken: false }, { owner: 'acme', repo: 'ops' }, 'BOOKMARK')
   const error = await store.read().then(
@@ -226,7 +221,7 @@ describe('proxies', () => {
   })
 
   test('a proxy that refuses connections is the one named', async () => {
-    const port = await freePort()
+    const port = await closedPort()
     process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`
     expect(describeError(await failure('https://ghe.example.com/api/v3'))).toBe(
       `the proxy 127.0.0.1:${port} refused the connection (ECONNREFUSED) on the way to ghe.example.com. Check HTTPS_PROXY/HTTP_PROXY, or list ghe.example.com in NO_PROXY.`

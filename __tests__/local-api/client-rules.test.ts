@@ -13,11 +13,10 @@ import { orgHookRoute } from '../../src/targets/org.js'
 import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
 import { VariableStore } from '../../src/state/variable-store.js'
-
-const HOUR = 3_600_000
+import { HOUR } from '../support/world.js'
 
 /** Waits recorded and spent on a virtual clock; `onSleep` can move the server along. */
-function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = () => {}): Pacing & { sleeps: number[]; virtualNow: () => number } {
+function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = () => {}): Pacing & { sleeps: number[] } {
   let now = 0
   const sleeps: number[] = []
   return {
@@ -26,7 +25,6 @@ function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = 
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
     sleeps,
     now: () => now,
-    virtualNow: () => now,
     sleep: async ms => {
       sleeps.push(ms)
       now += ms

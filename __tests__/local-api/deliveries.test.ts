@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Octokit } from '@octokit/core'
 import { seedDeliveries, seedRealisticDay, startLocalApi, type AppInfo, type HookRef, type LocalApi } from '../../local-api/index.js'
-import { appJwt, call, rawIds } from './helpers.js'
-
-const MIN = 60_000
-const DAY = 1440 * MIN
+import { DAY, MINUTE as MIN } from '../support/world.js'
+import { appJwt, call, nextLink, rawIds } from './helpers.js'
 
 describe('deliveries', () => {
   let api: LocalApi
@@ -33,7 +31,7 @@ describe('deliveries', () => {
       const r = await call(url, { auth: jwt() })
       expect(r.status).toBe(200)
       seen.push(...rawIds(r.text))
-      url = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+      url = nextLink(r)
       if (url) expect(url.startsWith(`${api.url}/app/hook/deliveries?`)).toBe(true)
       pages++
     }
@@ -185,7 +183,7 @@ describe('deliveries', () => {
       count += r.json.length
       failed += r.json.filter((d: { status: string }) => d.status !== 'OK').length
       pages++
-      url = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+      url = nextLink(r)
     }
     expect(count).toBe(20_000)
     expect(pages).toBe(200)

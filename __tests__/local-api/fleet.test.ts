@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { seedFleet, startLocalApi, type AppInfo, type LocalApi } from '../../local-api/index.js'
-import { appJwt, call, type Res } from './helpers.js'
-
-const MIN = 60_000
-const DAY = 1440 * MIN
+import { DAY, MINUTE as MIN } from '../support/world.js'
+import { appJwt, call, nextLink, type Res } from './helpers.js'
 
 /** Every page of a page-numbered listing, following Link rel="next". */
 async function allPages(first: string, auth?: string): Promise<{ pages: Res[]; items: any[] }> {
@@ -21,7 +19,7 @@ async function allPages(first: string, auth?: string): Promise<{ pages: Res[]; i
     expect(r.status).toBe(200)
     pages.push(r)
     items.push(...(Array.isArray(r.json) ? r.json : r.json.repositories))
-    url = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+    url = nextLink(r)
   }
   return { pages, items }
 }

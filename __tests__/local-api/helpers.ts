@@ -44,3 +44,8 @@ export function appJwt(app: { id: number | string; privateKeyPem: string }, nowM
 export function rawIds(text: string): string[] {
   return [...text.matchAll(/"id":(\d+)/g)].map(m => m[1])
 }
+
+/** The URL of a response's Link rel="next", if it has one. */
+export function nextLink(r: Res): string | undefined {
+  return /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+}

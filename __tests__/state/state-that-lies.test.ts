@@ -8,9 +8,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { main } from '../../src/cli/main.js'
 import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
-import { shortenWaitsInEachTest } from '../support/in-process.js'
+import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 
 // GitHub's one second between writes, shrunk for the local API.
@@ -35,11 +34,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await main([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir }, { stdout: t => (stdout += t), stderr: t => (stderr += t), stderrIsTerminal: false })
-  return { code, stdout, stderr }
+function cli(args: string[]): Promise<CliInProcessRun> {
+  return runCliInProcess([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir })
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()

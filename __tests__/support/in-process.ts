@@ -11,6 +11,7 @@ import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { LocalApi } from '../../local-api/index.js'
+import { main } from '../../src/cli/main.js'
 import { parseCommands, parseOutputs, runnerEnvironment, type ActionRun, type ActionRunOptions } from '../../tools/runner.js'
 
 export interface InProcessRun {
@@ -147,5 +148,34 @@ export async function runActionInProcess(options: ActionRunOptions): Promise<Act
     process.env = saved
     process.exitCode = undefined
     if (!options.keepTemp) rmSync(temp, { recursive: true, force: true })
+  }
+}
+
+export interface CliInProcessRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * main() of src/cli/main.ts in this process with the environment and working directory a
+ * spawned CLI would have: process.env is `env` (and main() is given it) and the working
+ * directory `cwd` (when given) for the run, both restored after it. What it wrote to stdout
+ * and stderr, and its exit code.
+ */
+export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string; interrupt?: AbortSignal } = {}): Promise<CliInProcessRun> {
+  const saved = { env: process.env, cwd: process.cwd(), exitListeners: process.listeners('exit') }
+  let stdout = ''
+  let stderr = ''
+  try {
+    process.env = { ...env }
+    if (options.cwd !== undefined) process.chdir(options.cwd)
+    const code = await main(args, process.env, { stdout: text => void (stdout += text), stderr: text => void (stderr += text), stderrIsTerminal: false }, options.interrupt)
+    return { code, stdout, stderr }
+  } finally {
+    process.env = saved.env
+    process.chdir(saved.cwd)
+    // The lock's release on exit (already released): a CLI process would end here.
+    for (const listener of process.listeners('exit')) if (!saved.exitListeners.includes(listener)) process.off('exit', listener)
   }
 }

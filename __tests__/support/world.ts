@@ -1,4 +1,5 @@
 /** Small helpers to set up deliveries on the local GitHub API and read back what it saw. */
+import { createServer } from 'node:net'
 import type { HookRef, LocalApi } from '../../local-api/index.js'
 
 export const MINUTE = 60_000
@@ -77,4 +78,13 @@ export function onceRedelivered(api: LocalApi, n: number, act: () => void): { ki
     },
     done: () => happened
   }
+}
+
+/** A local port nothing listens on: connections to it are refused at once. */
+export async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
 }

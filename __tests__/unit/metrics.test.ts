@@ -1,22 +1,10 @@
 /** The metrics file's text, checked by a real Prometheus text-format parser (never a regular expression). */
 import { describe, expect, test } from '@jest/globals'
-import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format'
+import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { escapeLabelValue, lastSuccessFromPreviousMetrics, renderFailedRunMetrics, renderMetrics } from '../../src/core/metrics.js'
 import type { ReportRow } from '../../src/core/types.js'
-import { hookResult, hookTarget, NOW, reportRow, runResult } from '../fixtures/builders.js'
-
-const HOUR = 3_600_000
-
-function parse(text: string): Map<string, ParsedFamily> {
-  return new Map(parsePrometheusTextFormat(text).map(family => [family.name, family]))
-}
-
-/** The value of one series, found by its labels. */
-function value(families: Map<string, ParsedFamily>, name: string, labels: Record<string, string>): number | undefined {
-  const family = families.get(`webhook_redelivery_${name}`)
-  const sample = family?.metrics.find(m => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
-  return sample === undefined ? undefined : Number(sample.value)
-}
+import { hookResult, hookTarget, HOUR, NOW, reportRow, runResult } from '../fixtures/builders.js'
+import { metricValue as value, parseMetrics as parse } from '../support/prometheus.js'
 
 const busy = hookTarget({ key: '101', id: '101', label: 'org acme hook 101 (https://hooks.example.com/"q"\\path\nnext)' })
 const quiet = hookTarget({ key: '202', id: '202', label: 'org acme hook 202' })
