@@ -4471,12 +4471,7 @@ function toResponse(response, target, method, signal) {
     if (noBody)
         response.resume();
     const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal);
-    const bytes = async () => {
-        const chunks = [];
-        for await (const chunk of decoded)
-            chunks.push(chunk);
-        return Buffer.concat(chunks);
-    };
+    const bytes = () => collect(decoded);
     return {
         status,
         statusText: response.statusMessage ?? '',
@@ -4510,6 +4505,13 @@ function decode(response, contentEncoding) {
     return response.pipe(decoder);
 }
 async function* emptyBody() { }
+/** A body's bytes, whole: Node's stream here, or undici's web stream behind a proxy. */
+async function collect(body) {
+    const chunks = [];
+    for await (const chunk of body)
+        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    return Buffer.concat(chunks);
+}
 /** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
 async function* abortable(body, signal) {
     try {
@@ -4660,12 +4662,9 @@ function governRequests(octokit, context) {
 function isStream(data) {
     return typeof data?.[Symbol.asyncIterator] === 'function';
 }
-/** A response body (Node's stream, or undici's web stream through a proxy), without building a Response around it. */
+/** A response body as text, without building a Response around it. */
 async function readText(body) {
-    const chunks = [];
-    for await (const chunk of body)
-        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    return Buffer.concat(chunks).toString('utf8');
+    return (await collect(body)).toString('utf8');
 }
 // One write queue for every client in the process: GitHub asks for one write per second in all.
 // Keyed by the clock that spaces them, which is one clock outside tests.
@@ -4734,10 +4733,14 @@ function proxyAwareFetch(baseUrl) {
 const REFUSALS = [401, 403, 404];
 /**
  * GitHub refused the credential (401), a permission (403) or showed nothing (404): the sentence
- * that names what was refused and what to do, as a UserError. Undefined for any other failure,
- * rate limits included, and for the statuses a caller reads otherwise (`statuses` lists the rest).
+ * that names what was refused and what to do, as a UserError. A failure the client already
+ * explained (a host that refuses connections, an untrusted certificate) is returned as it is, so
+ * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
+ * a caller reads otherwise (`statuses` lists the rest).
  */
 function refusal(access, error, attempt, statuses = REFUSALS) {
+    if (error instanceof UserError)
+        return error;
     if (!isHttpError(error) || !statuses.includes(error.status) || isRateLimit(error))
         return undefined;
     return new UserError(explain(access, error, attempt));
@@ -4746,7 +4749,6 @@ function refusal(access, error, attempt, statuses = REFUSALS) {
 function explain(access, error, attempt) {
     return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken });
 }
-/** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
     return level === 'read' ? 'read' : 'read and write';

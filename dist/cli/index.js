@@ -4240,12 +4240,7 @@ function toResponse(response, target, method, signal) {
     if (noBody)
         response.resume();
     const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal);
-    const bytes = async () => {
-        const chunks = [];
-        for await (const chunk of decoded)
-            chunks.push(chunk);
-        return Buffer.concat(chunks);
-    };
+    const bytes = () => collect(decoded);
     return {
         status,
         statusText: response.statusMessage ?? '',
@@ -4279,6 +4274,13 @@ function decode(response, contentEncoding) {
     return response.pipe(decoder);
 }
 async function* emptyBody() { }
+/** A body's bytes, whole: Node's stream here, or undici's web stream behind a proxy. */
+async function collect(body) {
+    const chunks = [];
+    for await (const chunk of body)
+        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    return Buffer.concat(chunks);
+}
 /** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
 async function* abortable(body, signal) {
     try {
@@ -4429,12 +4431,9 @@ function governRequests(octokit, context) {
 function isStream(data) {
     return typeof data?.[Symbol.asyncIterator] === 'function';
 }
-/** A response body (Node's stream, or undici's web stream through a proxy), without building a Response around it. */
+/** A response body as text, without building a Response around it. */
 async function readText(body) {
-    const chunks = [];
-    for await (const chunk of body)
-        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    return Buffer.concat(chunks).toString('utf8');
+    return (await collect(body)).toString('utf8');
 }
 // One write queue for every client in the process: GitHub asks for one write per second in all.
 // Keyed by the clock that spaces them, which is one clock outside tests.
@@ -4503,10 +4502,14 @@ function proxyAwareFetch(baseUrl) {
 const REFUSALS = [401, 403, 404];
 /**
  * GitHub refused the credential (401), a permission (403) or showed nothing (404): the sentence
- * that names what was refused and what to do, as a UserError. Undefined for any other failure,
- * rate limits included, and for the statuses a caller reads otherwise (`statuses` lists the rest).
+ * that names what was refused and what to do, as a UserError. A failure the client already
+ * explained (a host that refuses connections, an untrusted certificate) is returned as it is, so
+ * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
+ * a caller reads otherwise (`statuses` lists the rest).
  */
 function refusal(access, error, attempt, statuses = REFUSALS) {
+    if (error instanceof UserError)
+        return error;
     if (!isHttpError(error) || !statuses.includes(error.status) || isRateLimit(error))
         return undefined;
     return new UserError(explain(access, error, attempt));
@@ -4515,7 +4518,6 @@ function refusal(access, error, attempt, statuses = REFUSALS) {
 function explain(access, error, attempt) {
     return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken });
 }
-/** Where GitHub says which installation of an app serves a place, and the place's name for messages. */
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
     return level === 'read' ? 'read' : 'read and write';
@@ -5474,6 +5476,8 @@ class FileLock {
     /** What this run wrote in the lock: it refreshes and removes only a lock that still says so. */
     content = '';
     heartbeat;
+    /** However the process ends (a second Ctrl-C exits at once), the lock goes with it. */
+    releaseOnExit = () => this.release();
     constructor(path, processes = localProcesses, now = Date.now, heartbeatMs = LOCK_HEARTBEAT_MS) {
         this.path = path;
         this.processes = processes;
@@ -5491,9 +5495,8 @@ class FileLock {
                 this.held = true;
                 this.heartbeat = setInterval(() => this.refresh(), this.heartbeatMs);
                 this.heartbeat.unref();
-                // However the process ends (a second Ctrl-C exits at once), the lock goes with it.
                 // Signals are the command line's to handle: it stops cleanly, then releases.
-                process.once('exit', () => this.release());
+                process.once('exit', this.releaseOnExit);
                 return;
             }
             catch (error) {
@@ -5564,6 +5567,7 @@ class FileLock {
         if (!this.held)
             return;
         clearInterval(this.heartbeat);
+        process.off('exit', this.releaseOnExit);
         if (this.isOurs())
             (0,external_node_fs_namespaceObject.rmSync)(this.path, { force: true });
         this.held = false;
