@@ -24,6 +24,8 @@ export type {
   LocalApiStats,
   OutageOptions,
   Permission,
+  PingRequest,
+  ReceiverAnswer,
   ReceiverModel,
   RedeliveryRequest,
   RepositoryInfo,

@@ -1,7 +1,7 @@
 // The data GitHub keeps about webhooks: hooks, their delivery attempts, the receivers
 // those attempts hit, and repository Actions variables.
 
-import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverModel, RepositoryInfo, RepositoryOptions } from './types.js'
+import type { DeliveryInput, DeliveryRecord, HookRef, ReceiverAnswer, ReceiverModel, RepositoryInfo, RepositoryOptions } from './types.js'
 import { isoSeconds } from './util.js'
 
 /** App delivery ids on github.com are already past 2^53 (early 2026). */
@@ -167,20 +167,25 @@ export interface Outcome {
 
 /** What a receiver answers to an attempt of `guid` made at server time `at`. */
 export function receiverOutcome(model: ReceiverModel, guid: string, at: number, rng: () => number): Outcome {
-  const fail: Outcome = { ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503 }
-  const ok: Outcome = { ok: true, status: 'OK', statusCode: 200 }
   switch (model.type) {
     case 'healthy':
-      return ok
+      return answered(true)
     case 'down':
-      return at >= model.from && at < model.to ? fail : ok
+      return answered(!(at >= model.from && at < model.to))
     case 'flaky':
-      return rng() < model.failRate ? fail : ok
+      return answered(rng() >= model.failRate)
     case 'failing':
-      return model.guids === 'all' || model.guids.has(guid) ? fail : ok
+      return answered(model.guids === 'all' || model.guids.has(guid) ? (model.status ?? 400) : true)
     case 'scripted':
-      return model.ok(guid, at) ? ok : fail
+      return answered(model.ok(guid, at))
   }
+}
+
+/** What GitHub records of a receiver's answer: OK, a refusal with its status, or a connection that failed. */
+export function answered(answer: ReceiverAnswer): Outcome {
+  if (answer === true || (typeof answer === 'number' && answer >= 200 && answer < 300)) return { ok: true, status: 'OK', statusCode: typeof answer === 'number' ? answer : 200 }
+  if (answer === false) return { ok: false, status: 'failed to connect to host', statusCode: 502 }
+  return { ok: false, status: `Invalid HTTP Response: ${answer}`, statusCode: answer }
 }
 
 /** Deliveries of every hook, and the id sequence they share. */
@@ -289,6 +294,17 @@ export class HookRegistry {
       installationId: original.installationId ?? undefined,
       repositoryId: original.repositoryId ?? undefined
     })
+    hook.store.schedule(delivery, delivery.completedAt + (hook.listingDelayMs ?? listingDelayMs))
+    return delivery
+  }
+
+  /**
+   * A ping: GitHub sends the hook a `ping` event now, a delivery like any other, answered by
+   * its receiver and listed once that answer is in (and the listing delay has passed).
+   */
+  ping(hook: Hook, now: number, receiverDelayMs: number, listingDelayMs: number, guid: string): DeliveryRecord {
+    const outcome = receiverOutcome(hook.receiver, guid, now, this.rng)
+    const delivery = this.record(hook, { guid, event: 'ping', action: null, deliveredAt: now, durationMs: receiverDelayMs, ok: outcome.ok, status: outcome.status, statusCode: outcome.statusCode })
     hook.store.schedule(delivery, delivery.completedAt + (hook.listingDelayMs ?? listingDelayMs))
     return delivery
   }

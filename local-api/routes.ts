@@ -18,6 +18,8 @@ export interface World {
   directory: Directory
   variables: VariableStore
   refusals: Map<string, 400 | 404 | 422>
+  /** Records a ping the hook was sent; returns the ping delivery's guid. */
+  recordPing(hook: Hook): string
   receiverDelayMs: number
   listingDelayMs: number
   now(): number
@@ -300,6 +302,17 @@ function redeliver(ctx: Ctx): Reply {
   world.hooks.redeliver(hook, d, now, world.receiverDelayMs, world.listingDelayMs)
   note(true)
   return { status: 202, body: {} }
+}
+
+/** `POST …/hooks/{hook_id}/pings`: GitHub sends the hook a `ping` event, listed like any delivery; 204. */
+function ping(ctx: Ctx): Reply {
+  const { world } = ctx
+  const hook = hookFromParams(ctx)
+  if (!hook) return notFound()
+  const now = world.now()
+  hook.store.flush(now)
+  world.hooks.ping(hook, now, world.receiverDelayMs, world.listingDelayMs, world.recordPing(hook))
+  return { status: 204 }
 }
 
 function redeliveryTarget(ctx: Ctx): { hook: HookRef; deliveryId: string } | undefined {
@@ -609,12 +622,14 @@ export const ROUTES = [
   route('GET', `${ORG_HOOK}/deliveries`, ['org', 'hook_id'], orgHooks('read'), listDeliveries),
   route('GET', `${ORG_HOOK}/deliveries/([^/]+)`, ['org', 'hook_id', 'delivery_id'], orgHooks('read'), getDelivery),
   route('POST', `${ORG_HOOK}/deliveries/([^/]+)/attempts`, ['org', 'hook_id', 'delivery_id'], orgHooks('write'), redeliver, { redelivery: redeliveryTarget }),
+  route('POST', `${ORG_HOOK}/pings`, ['org', 'hook_id'], orgHooks('write'), ping),
 
   route('GET', `${REPO}/hooks`, ['owner', 'repo'], repoHooks('read'), listHooks),
   route('GET', REPO_HOOK, ['owner', 'repo', 'hook_id'], repoHooks('read'), getHook),
   route('GET', `${REPO_HOOK}/deliveries`, ['owner', 'repo', 'hook_id'], repoHooks('read'), listDeliveries),
   route('GET', `${REPO_HOOK}/deliveries/([^/]+)`, ['owner', 'repo', 'hook_id', 'delivery_id'], repoHooks('read'), getDelivery),
   route('POST', `${REPO_HOOK}/deliveries/([^/]+)/attempts`, ['owner', 'repo', 'hook_id', 'delivery_id'], repoHooks('write'), redeliver, { redelivery: redeliveryTarget }),
+  route('POST', `${REPO_HOOK}/pings`, ['owner', 'repo', 'hook_id'], repoHooks('write'), ping),
 
   route('GET', `${REPO}/actions/variables`, ['owner', 'repo'], repoVars('read'), listVariables),
   route('POST', `${REPO}/actions/variables`, ['owner', 'repo'], repoVars('write'), createVariable),

@@ -2,7 +2,8 @@
 // the receiver goes down and comes back, and something (the engine in process, or the
 // bundle) runs in between. Tests, the demo and the benchmark share it.
 
-import type { HookRef, LocalApi } from './types.js'
+import { answered } from './model.js'
+import type { HookRef, LocalApi, ReceiverAnswer } from './types.js'
 import { makeRng, seededUuid } from './util.js'
 
 const MINUTE = 60_000
@@ -12,8 +13,11 @@ export interface TimelineOptions {
   hook: HookRef
   /** New deliveries per minute (fractions spread them out). */
   perMinute: number
-  /** Whether the receiver answers an attempt of `guid` at server time `t`: down intervals, one refused payload… */
-  up(t: number, guid: string): boolean
+  /**
+   * How the receiver answers an attempt of `guid` at server time `t`: `true` (200), `false` (it
+   * cannot be reached: down intervals), or the status it refuses a payload with (400…).
+   */
+  up(t: number, guid: string): ReceiverAnswer
   seed?: number
 }
 
@@ -24,6 +28,8 @@ export interface Measured<T> {
   /** Redelivery requests GitHub accepted during the run, and how many hit a receiver that was down. */
   accepted: number
   intoDown: number
+  /** Pings the run sent (the tool's own traffic, not redeliveries). */
+  pings: number
 }
 
 export class Timeline {
@@ -48,9 +54,9 @@ export class Timeline {
       for (; this.credit >= 1; this.credit--) {
         const guid = seededUuid(this.rng)
         const at = api.now()
-        const ok = this.options.up(at, guid)
-        api.addDelivery(hook, ok ? { guid, event: 'push', deliveredAt: at, ok: true } : { guid, event: 'push', deliveredAt: at, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503 })
-        this.originals.set(guid, { at, failed: !ok })
+        const outcome = answered(this.options.up(at, guid))
+        api.addDelivery(hook, { guid, event: 'push', deliveredAt: at, ...outcome })
+        this.originals.set(guid, { at, failed: !outcome.ok })
       }
     }
   }
@@ -59,13 +65,15 @@ export class Timeline {
   async measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
     const { api, hook } = this.options
     const before = api.redeliveryRequests(hook).length
+    const pingsBefore = api.pingRequests(hook).length
     const at = api.now()
     const value = await fn()
     const made = api
       .redeliveryRequests(hook)
       .slice(before)
       .filter(r => r.accepted)
-    return { at, value, accepted: made.length, intoDown: made.filter(r => !this.options.up(r.at, r.guid)).length }
+    const pings = api.pingRequests(hook).length - pingsBefore
+    return { at, value, accepted: made.length, intoDown: made.filter(r => this.options.up(r.at, r.guid) === false).length, pings }
   }
 
   /** Failed originals with no successful attempt listed now; with `until`, only those that failed by then. */
@@ -106,6 +114,6 @@ export class Timeline {
     const firstOk = new Map<string, number>()
     for (const d of this.options.api.deliveries(this.options.hook)) if (d.ok) firstOk.set(d.guid, Math.min(firstOk.get(d.guid) ?? Infinity, d.deliveredAt))
     const failingAt = (t: number): number => [...this.originals].filter(([g, o]) => o.failed && o.at <= t && (firstOk.get(g) ?? Infinity) > t).length
-    return runTimes.filter(t => !this.options.up(t, '')).reduce((n, t) => n + failingAt(t), 0)
+    return runTimes.filter(t => this.options.up(t, '') === false).reduce((n, t) => n + failingAt(t), 0)
   }
 }

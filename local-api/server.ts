@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { Identities, JWT_MESSAGES, permissionFor, type Credential } from './auth.js'
 import { testCertificate } from './cert.js'
 import { isWrite, Limits, PRIMARY_DOCS, SECONDARY_DOCS, SECONDARY_MESSAGE } from './limits.js'
-import { Directory, HookRegistry, VariableStore } from './model.js'
+import { Directory, HookRegistry, VariableStore, type Hook } from './model.js'
 import { DOCS, error, matchRoute, notFound, type Ctx, type Reply, type World } from './routes.js'
 import type {
   AppInfo,
@@ -25,6 +25,7 @@ import type {
   LocalApiStats,
   OutageOptions,
   ReceiverModel,
+  PingRequest,
   RedeliveryRequest,
   RepositoryInfo,
   RepositoryOptions,
@@ -55,6 +56,7 @@ class LocalApiServer implements LocalApi, World {
   private readonly rng: () => number
   private readonly limits: Limits
   private readonly redeliveries: RedeliveryRequest[] = []
+  private readonly pings: PingRequest[] = []
   private clockOffsetMs: number
   private server!: http.Server
 
@@ -188,6 +190,18 @@ class LocalApiServer implements LocalApi, World {
     if (!hook) return this.redeliveries.slice()
     const key = JSON.stringify(normalizeRef(hook))
     return this.redeliveries.filter(r => JSON.stringify(normalizeRef(r.hook)) === key)
+  }
+
+  pingRequests(hook?: HookRef): PingRequest[] {
+    if (!hook) return this.pings.slice()
+    const key = JSON.stringify(normalizeRef(hook))
+    return this.pings.filter(p => JSON.stringify(normalizeRef(p.hook)) === key)
+  }
+
+  recordPing(hook: Hook): string {
+    const guid = seededUuid(this.rng)
+    this.pings.push({ hook: hook.ref, at: this.now(), guid })
+    return guid
   }
 
   refuseRedelivery(guid: string, status: 400 | 404 | 422 = 422): void {

@@ -40,13 +40,24 @@ export type HookRef = { kind: 'app'; appId: number } | { kind: 'org'; org: strin
 export type OrgHookRef = Extract<HookRef, { kind: 'org' }>
 export type RepoHookRef = Extract<HookRef, { kind: 'repo' }>
 
+/**
+ * What a receiver does with one attempt: `true` answers 200; `false` cannot be reached (GitHub
+ * records "failed to connect to host", 502); a number is the HTTP status it answered with, the
+ * way a receiver that is up refuses a payload (400, 404, 422, 500…).
+ */
+export type ReceiverAnswer = boolean | number
+
+/**
+ * A hook's receiver. Down and flaky receivers cannot be reached (GitHub records a failed
+ * connection); a failing one is up and refuses the named payloads with `status` (default 400).
+ */
 export type ReceiverModel =
   | { type: 'healthy' }
   | { type: 'down'; from: number; to: number /* server-clock ms */ }
   | { type: 'flaky'; failRate: number }
-  | { type: 'failing'; guids: Set<string> | 'all' }
-  /** A receiver scripted by a test: whether it answers an attempt of `guid` made at server time `at`. */
-  | { type: 'scripted'; ok(guid: string, at: number): boolean }
+  | { type: 'failing'; guids: Set<string> | 'all'; status?: number }
+  /** A receiver scripted by a test: how it answers an attempt of `guid` made at server time `at`. */
+  | { type: 'scripted'; ok(guid: string, at: number): ReceiverAnswer }
 
 export interface DeliveryInput {
   guid?: string
@@ -91,6 +102,13 @@ export interface RedeliveryRequest {
   accepted: boolean
   /** HTTP status answered (0 when the connection was dropped). */
   status: number
+}
+
+export interface PingRequest {
+  hook: HookRef
+  /** Server clock, ms. */
+  at: number
+  guid: string
 }
 
 export interface RepositoryOptions {
@@ -216,6 +234,8 @@ export interface LocalApi {
   addDelivery(hook: HookRef, d: DeliveryInput): DeliveryRecord
   deliveries(hook: HookRef): DeliveryRecord[]
   redeliveryRequests(hook?: HookRef): RedeliveryRequest[]
+  /** Every accepted `POST …/hooks/{id}/pings`: which hook, when (server clock), and the ping delivery's guid. */
+  pingRequests(hook?: HookRef): PingRequest[]
   refuseRedelivery(guid: string, status?: 400 | 404 | 422): void
   getVariable(repo: string, name: string): { value: string; updated_at: string } | undefined
   setVariable(repo: string, name: string, value: string): void

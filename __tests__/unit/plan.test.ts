@@ -255,7 +255,7 @@ describe('planRun: budget across hooks', () => {
   })
 
   test('no scans: empty plan', () => {
-    expect(planRun([], policy(), NOW)).toEqual({ hooks: new Map(), toRedeliver: [] })
+    expect(planRun([], policy(), NOW)).toEqual({ hooks: new Map(), toRedeliver: [], pings: [] })
   })
 })
 

@@ -131,11 +131,14 @@ describe('a hook whose receiver is not shown up', () => {
     expect(state([...tight.hooks.values()][1].decisions)).toEqual({ c1: 'probe', c2: 'receiver-down (held)' })
   })
 
-  test('releaseHeld: down and unknown verdicts keep them waiting', () => {
-    for (const verdict of ['down', 'unknown'] as const) {
+  test('releaseHeld: down and unknown verdicts keep them waiting, each said as it is', () => {
+    for (const [verdict, reason] of [
+      ['down', 'receiver-down'],
+      ['unknown', 'receiver-unknown']
+    ] as const) {
       const { run, hook } = planDown([facts({ guid: 'a', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b' })])
       expect(releaseHeld(run, new Map([['hook-1', verdict]]), { maxRedeliveries: 500 })).toEqual([])
-      expect(state(hook.decisions)).toEqual({ a: 'probe', b: 'receiver-down (held)' })
+      expect(state(hook.decisions)).toEqual({ a: 'probe', b: `${reason} (held)` })
     }
   })
 })

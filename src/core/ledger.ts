@@ -1,4 +1,5 @@
 import { compareIds, type DeliveryId } from './ids.js'
+import { answerOf } from './receiver.js'
 
 /** One delivery attempt, as listed by GitHub, reduced to what the decision needs. */
 export interface Attempt {
@@ -23,7 +24,7 @@ export interface GuidFacts {
   hasOriginal: boolean
   /** Redelivery attempts listed so far. */
   redeliveries: number
-  /** Of those, failed ones sent while the receiver was not known to be up (probes): they cost no attempt. */
+  /** Of those, probes that could not reach a receiver not known to be up: they cost no attempt. */
   freeRedeliveries: number
   newestId: DeliveryId
   newestAt: number
@@ -32,8 +33,14 @@ export interface GuidFacts {
 }
 
 export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): boolean {
-  return attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300)
+  return answerOf(attempt) === 'ok'
 }
+
+/**
+ * GitHub's `ping` event: sent when a hook is created, and by this tool to learn whether a
+ * receiver is up. Never a delivery to redeliver; its answer is evidence of the receiver.
+ */
+export const PING_EVENT = 'ping'
 
 /** Two pages of 100: more than a page boundary can shift between two requests. */
 const RECENT_IDS = 200
@@ -57,27 +64,36 @@ export class DeliveryLedger {
   private recentRing: DeliveryId[] = []
   private recentNext = 0
 
-  /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
+  /** `isProbeTime`: whether a redelivery at this time went into a receiver not known to be up. */
   constructor(private readonly isProbeTime: (deliveredAt: number) => boolean = () => false) {}
   scanned = 0
   newestAt: number | undefined
   /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
   newestOk: boolean | undefined
+  /** Whether the receiver answered the newest attempt listed (a success or a refusal). */
+  newestAnswered: boolean | undefined
   /** The newest successful attempt: the receiver answered then. */
   lastOkAt: number | undefined
+  /** The newest attempt the receiver answered, a success or a refusal: it was up then. */
+  lastAnswerAt: number | undefined
 
   add(attempt: Attempt): void {
     // A page boundary can shift while deliveries arrive; never count an attempt twice.
     if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id)) return
     this.remember(attempt.id)
     this.scanned++
-    const ok = isSuccess(attempt)
+    const answer = answerOf(attempt)
+    const ok = answer === 'ok'
     if (!ok) this.failedIds.add(attempt.id)
     if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
       this.newestAt = attempt.deliveredAt
       this.newestOk = ok
+      this.newestAnswered = answer !== 'unreachable'
     }
     if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt)) this.lastOkAt = attempt.deliveredAt
+    if (answer !== 'unreachable' && (this.lastAnswerAt === undefined || attempt.deliveredAt > this.lastAnswerAt)) this.lastAnswerAt = attempt.deliveredAt
+    // A ping is evidence of the receiver, never a delivery to redeliver.
+    if (attempt.event === PING_EVENT) return
     if (this.succeeded.has(attempt.guid)) return
     if (ok) {
       this.failing.delete(attempt.guid)
@@ -113,8 +129,9 @@ export class DeliveryLedger {
     }
   }
 
+  /** A probe that could not reach the receiver costs nothing; one the receiver answered with a refusal is charged like any other. */
   private isFree(attempt: Attempt, ok: boolean): boolean {
-    return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt)
+    return attempt.redelivery && !ok && answerOf(attempt) === 'unreachable' && this.isProbeTime(attempt.deliveredAt)
   }
 
   /** Releases the id sets once the scan is over: only per-guid facts are needed after. */

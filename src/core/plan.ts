@@ -5,13 +5,17 @@ import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
 import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
 
+/** How a run asks a receiver whether it is up: a ping of the hook, or one probe redelivery (the app's hook has no ping). */
+export type ReceiverCheck = 'ping' | 'probe'
+
 /**
  * Why a failing delivery was not redelivered. In flight: another run is sending it.
- * Receiver-down: its receiver is down or not shown up; it waits, at no cost of an attempt.
+ * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
+ * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
  * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
  * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
  */
-export const SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted'] as const
+export const SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'receiver-unknown', 'backoff', 'interrupted'] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
@@ -53,9 +57,13 @@ export interface HookScan {
   /** The bookmark's floor before this run, or the lookback start when there was none. */
   floorBase: number
   newestAt?: number
-  /** Whether the newest attempt listed succeeded, and the newest success: evidence that the receiver is up. */
+  /** Whether the newest attempt listed succeeded or got an answer, and the newest success and answer: evidence that the receiver is up. */
   newestOk?: boolean
+  newestAnswered?: boolean
   lastOkAt?: number
+  lastAnswerAt?: number
+  /** GitHub can ping this hook (organization and repository hooks): asked that way, not with a probe. */
+  pingable?: boolean
   previous?: HookBookmark
   /** The fleet the hook belongs to, carried into its bookmark. */
   scope?: string
@@ -70,7 +78,7 @@ export interface Decision {
   reason?: SkipReason
   /** Sent first, alone for its hook, to learn whether the receiver is up. */
   probe?: boolean
-  /** Due, but waits for its hook's probe: sent if the receiver is up, else skipped as `receiver-down`. */
+  /** Due, but waits for its hook's ping or probe: sent if the receiver is up, else skipped as `receiver-down` (or `receiver-unknown`). */
   held?: boolean
 }
 
@@ -82,8 +90,10 @@ export interface HookPlan {
   outsideScan: number
   /** Failing guids an earlier run already finished (skipped for good). */
   alreadyDone: number
-  /** What the listing said of the receiver; a probe is sent when it is unclear and something is due. */
+  /** What the listing said of the receiver; a ping (or probe) is sent when it is unclear and something is due. */
   evidence: Evidence
+  /** How this run asks the receiver, when the listing left it unclear and something is due. */
+  check?: ReceiverCheck
 }
 
 export interface RunPlan {
@@ -91,6 +101,8 @@ export interface RunPlan {
   hooks: ReadonlyMap<string, HookPlan>
   /** In the order to send them: the oldest first, since they leave GitHub's window first. */
   toRedeliver: Decision[]
+  /** Hooks to ping before anything of theirs is sent, by key: never in a dry run, at most once each. */
+  pings: string[]
 }
 
 function matchesEvents(filters: EventFilter[], event: string, action: string | null): boolean {
@@ -108,11 +120,12 @@ function isInFlight(previous: HookBookmark | undefined, id: DeliveryId, now: num
 
 /**
  * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
- * A hook whose receiver the listing does not show up gets one probe; its other due
- * deliveries are held until the probe's result is known (`releaseHeld`).
+ * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
+ * probe); its due deliveries are held until the answer is known (`releaseHeld`).
  */
 export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan {
   const hooks = new Map<string, HookPlan>()
+  const pings: string[] = []
   const probes: Decision[] = []
   const due: Decision[] = []
   for (const scan of scans) {
@@ -145,9 +158,13 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
       plan.decisions.push(decision)
     }
     if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-      const probe = chooseProbe(hookDue)
-      probe.probe = true
-      probes.push(probe)
+      plan.check = scan.pingable === true ? 'ping' : 'probe'
+      // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
+      const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined
+      if (probe) {
+        probe.probe = true
+        probes.push(probe)
+      } else pings.push(scan.key)
       for (const decision of hookDue) {
         if (decision === probe) continue
         decision.held = true
@@ -169,12 +186,14 @@ export function planRun(scans: HookScan[], policy: Policy, now: number): RunPlan
       toRedeliver.push(decision)
     }
   })
-  return { hooks, toRedeliver }
+  return { hooks, toRedeliver, pings }
 }
 
 /**
- * The probe: a delivery that was redelivered least, free probes included (so one payload a
- * receiver refuses is not what keeps being probed), the oldest of those.
+ * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
+ * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
+ * on to the next delivery run after run; one the receiver refuses is charged and waits for its
+ * backoff, so it is not the probe again while others wait.
  */
 function chooseProbe(due: Decision[]): Decision {
   return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0]
@@ -185,8 +204,9 @@ function oldestFirst(a: Decision, b: Decision): number {
 }
 
 /**
- * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
- * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
+ * says nothing of the receiver, so the next held delivery of the hook becomes the probe.
+ * Undefined when none is left.
  */
 export function replaceProbe(plan: RunPlan, hookKey: string, policy: Pick<Policy, 'maxRedeliveries'>): Decision | undefined {
   const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? []
@@ -201,10 +221,15 @@ export function replaceProbe(plan: RunPlan, hookKey: string, policy: Pick<Policy
 }
 
 /**
- * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
- * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
+ * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
+ * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
+ * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
  */
 export function releaseHeld(plan: RunPlan, verdicts: ReadonlyMap<string, ProbeVerdict>, policy: Pick<Policy, 'maxRedeliveries'>): Decision[] {
+  for (const hook of plan.hooks.values()) {
+    if (verdicts.get(hook.key) !== 'unknown') continue
+    for (const decision of hook.decisions) if (decision.held) decision.reason = 'receiver-unknown'
+  }
   // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
   for (const hook of plan.hooks.values()) {
     if (!hook.decisions.some(d => d.probe && d.reason === 'budget')) continue
@@ -256,8 +281,10 @@ function isFinished(decision: Decision, outcome: Outcome | undefined): boolean {
 
 /** What this run learnt of a hook's receiver, for its bookmark and the summary. */
 export interface ReceiverState {
+  /** How it was asked: a ping, or a probe redelivery. */
+  check?: ReceiverCheck
   verdict?: ProbeVerdict
-  /** GitHub time of the probe, the fallback for when the receiver began failing. */
+  /** GitHub time of the ping or probe, the fallback for when the receiver began failing. */
   probedAt?: number
 }
 

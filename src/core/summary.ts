@@ -1,4 +1,5 @@
 import { plural, thousands } from './plural.js'
+import type { SkipReason } from './plan.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
@@ -8,7 +9,7 @@ export const SUMMARY_HOOK_LIMIT = 100
 /** Receivers down named in the summary's alert; a fleet's table names the rest. */
 const DOWN_ALERT_LIMIT = 5
 
-const REASON_TEXT: Record<string, string> = {
+const REASON_TEXT: Record<SkipReason, string> = {
   filtered: 'event not selected by `events`',
   'too-old': 'older than `max-age`',
   'max-attempts': 'gave up: `max-attempts` reached',
@@ -19,6 +20,7 @@ const REASON_TEXT: Record<string, string> = {
   'dry-run': 'dry run',
   'in-flight': 'another run is redelivering it',
   'receiver-down': 'receiver down; waits, costs no attempt',
+  'receiver-unknown': 'no answer to the ping or probe yet; waits, costs no attempt',
   backoff: 'receiver refused it; next try after the backoff',
   interrupted: 'run interrupted; next run'
 }

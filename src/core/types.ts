@@ -30,24 +30,36 @@ export interface Totals {
   errors: number
   /** Given up this run (attempts used up, or past what GitHub can redeliver); part of `skipped`. */
   givenUp: number
-  /** Hooks whose receiver was found down this run: their probe failed. */
+  /** Hooks whose receiver was found down this run: their ping or probe could not reach it. */
   receiversDown: number
 }
 
-/** A receiver found down: since when it has been failing, and what waits for it. */
+/** A receiver found down, or not known to be up: since when it has been failing, and what waits for it. */
 export interface ReceiverDown {
   /** GitHub time of its oldest failure since its last success, when known. */
   since?: number
-  /** Failing deliveries waiting for it: those held back (skipped as `receiver-down`) and the probe. */
+  /** Failing deliveries waiting for it: those held back (skipped as `receiver-down` or `receiver-unknown`) and the probe. */
   waiting: number
-  /** `down`: the probe failed; `unknown`: its answer was not listed in time. */
+  /** `down`: the ping or probe could not reach it; `unknown`: its answer was not listed in time. */
   verdict: 'down' | 'unknown'
+}
+
+/** How this run asked a hook's receiver whether it is up, and what it learnt. */
+export interface ReceiverCheckResult {
+  /** `ping`: the tool's own ping event (organization and repository hooks); `probe`: one redelivery (the app's hook). */
+  check: 'ping' | 'probe'
+  /** `up`: it answered (a success or a refusal); `down`: it could not be reached; `unknown`: no answer listed in time. */
+  verdict: 'up' | 'down' | 'unknown'
+  /** GitHub time the ping or probe was sent. */
+  at?: number
 }
 
 export interface HookResult extends Omit<Totals, 'receiversDown'> {
   hook: HookTarget
   inFlight: number
   receiverDown?: ReceiverDown
+  /** The ping or probe this run sent to learn whether the receiver is up; absent when the listing showed it. */
+  receiverCheck?: ReceiverCheckResult
   /** Set when the hook could not be scanned at all. */
   scanError?: string
   /** delivered_at of the newest successful attempt this run listed, if any. */

@@ -20,6 +20,9 @@ export type RedeliveryResult =
    */
   | { kind: 'error'; message: string; uncertain?: boolean; at?: number }
 
+/** What came of asking GitHub to ping a hook: sent (its `ping` delivery is listed later), or why not. */
+export type PingResult = { kind: 'sent'; at: number } | { kind: 'failed' | 'rate-limited'; message: string }
+
 /** What the engine needs from GitHub. */
 export interface DeliveriesPort {
   /** GitHub's clock: the latest `Date` header plus the time elapsed since. */
@@ -29,6 +32,10 @@ export interface DeliveriesPort {
   /** Starts reading a hook's newest page, which its next listing begins with, so that it travels while the bookmark is read. */
   prefetchFirstPage?(hook: HookTarget): void
   redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult>
+  /** Whether GitHub can ping this hook (organization and repository hooks; the app's has no ping). */
+  canPing?(hook: HookTarget): boolean
+  /** Asks GitHub to send the hook a `ping` event: the receiver's answer is listed like any delivery. */
+  ping?(hook: HookTarget): Promise<PingResult>
 }
 
 /** Where the bookmark lives: an Actions variable, or a file for the CLI. */

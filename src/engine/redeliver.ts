@@ -1,12 +1,12 @@
 import { outcomeKey, releaseHeld, replaceProbe, sentAt, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan, type RunProgress } from '../core/plan.js'
-import type { ProbeVerdict } from '../core/receiver.js'
+import { verdictOf, type Answer, type ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
 import { UserError, type DeliveriesPort, type Logger, type RedeliveryResult } from './ports.js'
-import { newAttempts } from './scan.js'
+import { newAttempts, pingAnswer } from './scan.js'
 import { noun, plural } from '../core/plural.js'
 
-/** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
+/** Looks at a ping's or probe's result this many times within the wait, stopping as soon as each has one. */
 const PROBE_LOOKS = 4
 
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
@@ -56,7 +56,8 @@ export class Redeliverer {
 
   async run(): Promise<void> {
     const { plan } = this.options
-    // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+    // Pings and probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+    await this.sendPings()
     await this.sendAll([...plan.toRedeliver], true)
     await this.replaceRefusedProbes()
     const released = await this.awaitProbes()
@@ -72,8 +73,35 @@ export class Redeliverer {
       if (!this.stop) batch = await this.checkpoint(batch, first && start === 0)
       for (const decision of batch) {
         await this.send(decision)
-        if (decision.probe) this.receivers.set(decision.hookKey, { probedAt: this.options.github.now() })
+        if (decision.probe) this.receivers.set(decision.hookKey, { check: 'probe', probedAt: this.options.github.now() })
       }
+    }
+  }
+
+  /**
+   * One ping per hook whose receiver the listing left unclear: the tool's own `ping` event, so no
+   * delivery's attempt is spent asking. A hook GitHub would not ping is asked with a probe instead.
+   */
+  private async sendPings(): Promise<void> {
+    const { plan, github, log } = this.options
+    for (const key of plan.pings) {
+      this.stopIfInterrupted()
+      if (this.stop) return
+      const hook = this.targets.get(key)!
+      const result = await github.ping!(hook)
+      if (result.kind === 'sent') {
+        this.receivers.set(key, { check: 'ping', probedAt: result.at })
+        continue
+      }
+      if (result.kind === 'rate-limited') {
+        this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
+        this.options.warn(`GitHub's rate limits stopped the run before its redeliveries (${result.message}); the next run continues with the rest.`)
+        return
+      }
+      const probe = replaceProbe(plan, key, { maxRedeliveries: this.options.maxRedeliveries })
+      const hookPlan = plan.hooks.get(key)
+      if (probe && hookPlan) hookPlan.check = 'probe'
+      log.info(`${hook.label}: GitHub did not ping the hook (${result.message}); ${probe ? 'one probe redelivery asks the receiver instead' : 'its failing deliveries wait for a later run'}.`)
     }
   }
 
@@ -95,51 +123,51 @@ export class Redeliverer {
   }
 
   /**
-   * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
-   * GHES), and returns the held deliveries of the hooks whose receiver answered.
+   * Waits for the answers to the pings and probes to be listed (a receiver has 10 s to answer,
+   * 30 s on GHES), and returns the held deliveries of the hooks whose receiver answered.
    */
   private async awaitProbes(): Promise<Decision[]> {
     const { plan, github, log } = this.options
-    const probes = plan.toRedeliver.filter(d => d.probe)
-    if (probes.length === 0) return []
     // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
     // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
-    const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    const waiting: Array<{ key: string; look: () => Promise<Answer | undefined> }> = [
+      ...plan.pings.filter(key => this.receivers.get(key)?.check === 'ping').map(key => ({ key, look: () => pingAnswer(github, this.targets.get(key)!, this.receivers.get(key)!.probedAt!) })),
+      ...probes.map(probe => ({
+        key: probe.hookKey,
+        look: async () => (await newAttempts(github, this.targets.get(probe.hookKey)!, [probe], this.receivers.get(probe.hookKey)!.probedAt!))?.get(probe.facts.guid)
+      }))
+    ]
     const verdicts = new Map<string, ProbeVerdict>()
-    if (waiting.length > 0) await this.recordSent()
-    // A run stopped (rate limits, a failed checkpoint) looks at no probe: no verdict, what is held waits for the next run.
+    if (probes.length > 0) await this.recordSent()
+    // A run stopped (rate limits, a failed checkpoint) looks at nothing: no verdict, what is held waits for the next run.
     if (waiting.length > 0 && !this.stop) {
-      for (const probe of waiting) verdicts.set(probe.hookKey, 'unknown')
+      for (const { key } of waiting) verdicts.set(key, 'unknown')
       const n = waiting.length
-      log.info(
-        `Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`
-      )
-      // Listed attempts newer than the last probe sent; the waits begin after it, so each probe gets the whole wait.
-      const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey)!.probedAt!))
+      log.info(`Waiting for the answer to ${n === 1 ? 'a ping or probe' : `${n} pings and probes`} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`)
       // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
       // of one-second resolution, and a jump must not run the looks together before the answer is listed.
       const step = this.options.verifyDelayMs / PROBE_LOOKS
-      for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
+      for (let look = 1; look <= PROBE_LOOKS && waiting.some(w => verdicts.get(w.key) === 'unknown'); look++) {
         await this.options.sleep(step)
         // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
         this.stopIfInterrupted()
         if (this.stop) break
-        for (const probe of waiting) {
-          if (verdicts.get(probe.hookKey) !== 'unknown') continue
-          const found = await newAttempts(github, this.targets.get(probe.hookKey)!, [probe], sentAt)
-          const ok = found?.get(probe.facts.guid)
-          if (ok !== undefined) verdicts.set(probe.hookKey, ok ? 'up' : 'down')
+        for (const w of waiting) {
+          if (verdicts.get(w.key) !== 'unknown') continue
+          const answer = await w.look()
+          if (answer !== undefined) verdicts.set(w.key, verdictOf(answer))
         }
       }
     }
     for (const [key, verdict] of verdicts) {
-      this.receivers.set(key, { ...this.receivers.get(key), verdict })
+      const receiver = { ...this.receivers.get(key), verdict }
+      this.receivers.set(key, receiver)
       const label = this.targets.get(key)?.label ?? key
-      if (verdict === 'up') log.info(`${label}: the probe redelivery succeeded; the receiver is up.`)
-      else
-        log.info(
-          `${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`
-        )
+      const asked = receiver.check === 'ping' ? 'ping' : 'probe redelivery'
+      if (verdict === 'up') log.info(`${label}: the receiver answered the ${asked}; it is up.`)
+      else if (verdict === 'down') log.info(`${label}: the receiver is down (the ${asked} could not reach it); its failing deliveries wait for a later run.`)
+      else log.info(`${label}: the receiver is not known to be up (no answer to the ${asked} listed yet); its failing deliveries wait for the next run.`)
     }
     const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
     // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.

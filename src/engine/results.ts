@@ -32,11 +32,17 @@ export function tally(
       else result.skipped++
       if (row.reason && GIVE_UP_SKIPS.has(row.reason)) result.givenUp++
     }
-    const verdict = receivers.get(s.hook.key)?.verdict
+    const receiver = receivers.get(s.hook.key)
+    const verdict = receiver?.verdict
+    if (receiver?.check !== undefined && verdict !== undefined) {
+      result.receiverCheck = { check: receiver.check, verdict, ...(receiver.probedAt !== undefined ? { at: receiver.probedAt } : {}) }
+    }
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
-      const since = downSinceOf(s.scan, hookPlan, receivers.get(s.hook.key))
-      // The held deliveries, and the probe itself: it went out and did not get through.
-      const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
+      const since = downSinceOf(s.scan, hookPlan, receiver)
+      // The held deliveries, and a probe that went out and did not get through (or is not listed yet).
+      const waiting = hookPlan.decisions.filter(
+        d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')
+      ).length
       result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
@@ -91,9 +97,15 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`)
   if (result.givenUp > 0) parts.push(`${result.givenUp} given up`)
   if (result.inFlight > 0) parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`)
-  if (result.receiverDown) {
-    const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : ''
-    parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`)
+  const check = result.receiverCheck
+  const asked = check?.check === 'ping' ? 'ping' : 'probe'
+  if (result.receiverDown?.verdict === 'down') {
+    const since = result.receiverDown.since !== undefined ? ` (failing since ${new Date(result.receiverDown.since).toISOString()})` : ''
+    parts.push(`receiver down: the ${asked} could not reach it${since}; ${result.receiverDown.waiting} waiting for it`)
+  } else if (result.receiverDown?.verdict === 'unknown') {
+    parts.push(`receiver not known to be up: no answer to the ${asked} listed yet; ${result.receiverDown.waiting} waiting for the next run`)
+  } else if (check?.verdict === 'up') {
+    parts.push(`receiver up: it answered the ${asked}`)
   }
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
   if (plan.outsideScan > 0) log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`)

@@ -1,7 +1,8 @@
 import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookmark.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
-import { DeliveryLedger, isSuccess } from '../core/ledger.js'
+import { DeliveryLedger, isSuccess, PING_EVENT } from '../core/ledger.js'
+import { answerOf, type Answer } from '../core/receiver.js'
 import { plural } from '../core/plural.js'
 import { inProbeSpans, type Decision, type HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
@@ -70,7 +71,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
         for (const attempt of page) {
           if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
           // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-          if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt)) lost = true
+          if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt) && attempt.event !== PING_EVENT) lost = true
           if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
         }
         return more
@@ -100,7 +101,10 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       floorBase,
       newestAt: ledger.newestAt,
       newestOk: ledger.newestOk,
+      newestAnswered: ledger.newestAnswered,
       lastOkAt: ledger.lastOkAt,
+      lastAnswerAt: ledger.lastAnswerAt,
+      pingable: github.canPing?.(hook) === true,
       previous: prior,
       ...(hook.scope !== undefined ? { scope: hook.scope } : {})
     }
@@ -108,18 +112,19 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
 }
 
 /**
- * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
- * newest attempt after the one redelivered succeeded. A guid absent from the answer has
- * no new attempt listed yet. Undefined when GitHub could not be asked.
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, what the receiver
+ * made of the attempts after the one redelivered (`ok` if any succeeded, else `refused` if it
+ * answered any). A guid absent from the answer has no new attempt listed yet. Undefined when
+ * GitHub could not be asked.
  */
-export async function newAttempts(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Map<string, boolean> | undefined> {
+export async function newAttempts(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Map<string, Answer> | undefined> {
   const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
-  const found = new Map<string, boolean>()
+  const found = new Map<string, Answer>()
   try {
     await github.listDeliveries(hook, page => {
       for (const attempt of page) {
         const id = redelivered.get(attempt.guid)
-        if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt))
+        if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)))
       }
       return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
     })
@@ -127,4 +132,33 @@ export async function newAttempts(github: DeliveriesPort, hook: HookTarget, deci
     return undefined
   }
   return found
+}
+
+const ANSWER_RANK: Record<Answer, number> = { unreachable: 0, refused: 1, ok: 2 }
+
+function bestAnswer(a: Answer | undefined, b: Answer): Answer {
+  return a !== undefined && ANSWER_RANK[a] >= ANSWER_RANK[b] ? a : b
+}
+
+/** How far before the time a ping was sent (GitHub's clock, as this run knows it) its delivery may be dated. */
+const PING_CLOCK_MARGIN_MS = 5_000
+
+/**
+ * What the receiver answered to a ping sent at `since`: the newest `ping` attempt GitHub lists
+ * from then on. Undefined when none is listed yet, or GitHub could not be asked.
+ */
+export async function pingAnswer(github: DeliveriesPort, hook: HookTarget, since: number): Promise<Answer | undefined> {
+  let newest: { at: number; answer: Answer } | undefined
+  try {
+    await github.listDeliveries(hook, page => {
+      for (const attempt of page) {
+        if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS) continue
+        if (newest === undefined || attempt.deliveredAt > newest.at) newest = { at: attempt.deliveredAt, answer: answerOf(attempt) }
+      }
+      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
+    })
+  } catch {
+    return undefined
+  }
+  return newest?.answer
 }

@@ -1,6 +1,6 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import type { HookTarget } from '../core/types.js'
-import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../engine/ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type PingResult, type RedeliveryResult } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
 import type { GitHubClient } from './client.js'
 import type { GitHubClock } from './clock.js'
@@ -111,6 +111,29 @@ export class GitHubDeliveries implements DeliveriesPort {
       return { kind: 'error', message, uncertain, at: this.clock.now() }
     }
   }
+
+  canPing(): boolean {
+    return this.route.ping !== undefined
+  }
+
+  /**
+   * A ping is a write like a redelivery (paced, never resent after GitHub may have acted), with
+   * the same rights; what GitHub refuses for this hook says nothing of its receiver.
+   */
+  async ping(hook: HookTarget): Promise<PingResult> {
+    const { path, params } = this.route.ping!(hook)
+    try {
+      await this.access.client.request(`POST ${path}`, params)
+      return { kind: 'sent', at: this.clock.now() }
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      if (!isHttpError(error)) return { kind: 'failed', message: describeError(error) }
+      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
+      const refused = refusal(this.access, error, { action: `ping ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403])
+      if (refused) throw refused
+      return { kind: 'failed', message: describeError(error) }
+    }
+  }
 }
 
 /** The body as text, read inside the client's retries: the ids in it are quoted before parsing. */
@@ -149,5 +172,7 @@ function toAttempt(raw: RawDelivery): ListedAttempt {
 export interface HookRoute {
   list(hook: HookTarget): { path: string; params: Record<string, unknown> }
   redeliver(hook: HookTarget, id: DeliveryId): { path: string; params: Record<string, unknown> }
+  /** Organization and repository hooks can be pinged; the app's hook cannot. */
+  ping?(hook: HookTarget): { path: string; params: Record<string, unknown> }
   permission(level: 'read' | 'write', credential: CredentialKind): string
 }

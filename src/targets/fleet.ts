@@ -19,6 +19,7 @@ import type { TargetKind } from './target.js'
 const repoFleetHookRoute: HookRoute = {
   list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
   redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
+  ping: hook => repoHookRoute(...fleetRepository(hook)).ping!(hook),
   permission: (level, credential) =>
     credential === 'installation'
       ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
@@ -59,7 +60,9 @@ export const fleetTarget: TargetKind<'fleet'> = {
     const deliveries: DeliveriesPort = {
       now: () => clock.now(),
       listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
-      redeliver: (hook, id) => portOf(hook).redeliver(hook, id)
+      redeliver: (hook, id) => portOf(hook).redeliver(hook, id),
+      canPing: () => true,
+      ping: hook => portOf(hook).ping(hook)
     }
     return {
       hooks,

@@ -10,6 +10,7 @@ export function orgHookRoute(org: string): HookRoute {
   return {
     list: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries', params: { org, hook_id: hook.id } }),
     redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
+    ping: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/pings', params: { org, hook_id: hook.id } }),
     permission: (level, credential) =>
       credential === 'installation'
         ? `the "Webhooks" organization permission (${rights(level)}) in the app's installation on ${org}`

@@ -14,6 +14,7 @@ export function repoHookRoute(owner: string, repo: string): HookRoute {
       path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts',
       params: { owner, repo, hook_id: hook.id, delivery_id: id }
     }),
+    ping: hook => ({ path: '/repos/{owner}/{repo}/hooks/{hook_id}/pings', params: { owner, repo, hook_id: hook.id } }),
     permission: (level, credential) =>
       credential === 'installation'
         ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on ${owner}/${repo}`
