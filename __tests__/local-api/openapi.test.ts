@@ -73,6 +73,12 @@ class Oracle {
     return v
   }
 
+  /** Whether GitHub documents this operation answering `status` with no body (a 204). */
+  documentsEmpty(template: string, method: string, status: number): boolean {
+    const response = this.spec.paths[template]?.[method.toLowerCase()]?.responses[String(status)]
+    return response !== undefined && response.content === undefined
+  }
+
   check(template: string, method: string, status: number, text: string): string[] {
     const v = this.validator(template, method, status)
     // Parse the text exactly as a client would; ajv cannot take bigint.
@@ -179,6 +185,22 @@ describe("responses conform to GitHub's OpenAPI description", () => {
     expect(r.headers.get('content-type')).toMatch(/^application\/json/)
     expect(oracle.check(template, method, r.status, text)).toEqual([])
     if (Array.isArray(JSON.parse(text))) expect(JSON.parse(text).length).toBeGreaterThan(0)
+  })
+
+  it.each([
+    ['/orgs/{org}/hooks/{hook_id}/pings', '/orgs/acme/hooks/10', { kind: 'org' as const, org: 'acme', id: 10 }],
+    ['/repos/{owner}/{repo}/hooks/{hook_id}/pings', '/repos/acme/api/hooks/20', { kind: 'repo' as const, repo: 'acme/api', id: 20 }]
+  ])('ping %s: 204 with no body as documented, and its `ping` delivery listed as GitHub lists deliveries', async (template, hookPath, ref) => {
+    const r = await fetch(`${api.url}${hookPath}/pings`, { method: 'POST', headers: { authorization: `token ${pat}` } })
+    expect(r.status).toBe(204)
+    expect(await r.text()).toBe('')
+    expect(oracle.documentsEmpty(template, 'POST', 204)).toBe(true)
+    expect(api.pingRequests(ref)).toHaveLength(1)
+    api.advanceClock(1000)
+    const list = await fetch(`${api.url}${hookPath}/deliveries?per_page=1`, { headers: { authorization: `token ${pat}` } })
+    const text = await list.text()
+    expect(oracle.check(`${template.replace(/\/pings$/, '')}/deliveries`, 'GET', 200, text)).toEqual([])
+    expect(JSON.parse(text)[0]).toMatchObject({ event: 'ping', action: null, redelivery: false, status: 'OK', status_code: 200 })
   })
 
   it('fails when a required field is dropped or mistyped', async () => {

@@ -23,8 +23,9 @@ export function tally(
       return result
     }
     result.inFlight = hookPlan.inFlight.length
+    const receiver = receivers.get(s.hook.key)
     for (const decision of hookPlan.decisions) {
-      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)))
+      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), receiver?.verdict === 'up')
       rows.push(row)
       result.failed++
       if (row.result === 'redelivered') result.redelivered++
@@ -32,7 +33,6 @@ export function tally(
       else result.skipped++
       if (row.reason && GIVE_UP_SKIPS.has(row.reason)) result.givenUp++
     }
-    const receiver = receivers.get(s.hook.key)
     const verdict = receiver?.verdict
     if (receiver?.check !== undefined && verdict !== undefined) {
       result.receiverCheck = { check: receiver.check, verdict, ...(receiver.probedAt !== undefined ? { at: receiver.probedAt } : {}) }
@@ -62,7 +62,7 @@ export function tally(
   return { hooks, rows, totals }
 }
 
-function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | undefined): ReportRow {
+function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | undefined, receiverAnswered: boolean): ReportRow {
   const { facts } = decision
   const row: ReportRow = {
     hook: hook.label,
@@ -79,8 +79,8 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
   }
   if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
     row.result = 'redelivered'
-    // A probe costs no attempt unless it gets through (and then none is left to count).
-    if (!decision.probe) row.attempts++
+    // A probe costs an attempt only when the receiver answered it (a refusal); one that could not reach it is free.
+    if (!decision.probe || receiverAnswered) row.attempts++
   } else if (decision.action === 'redeliver' && outcome?.result === 'error') {
     row.result = 'error'
     row.message = outcome.message
