@@ -17,7 +17,7 @@ import {
   type Outcome,
   type Policy
 } from '../../src/core/plan.js'
-import { backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence } from '../../src/core/receiver.js'
+import { answerOf, backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence, verdictOf } from '../../src/core/receiver.js'
 import { DeliveryLedger, type GuidFacts } from '../../src/core/ledger.js'
 import { bigId, checkpointEntry, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
@@ -39,6 +39,69 @@ describe('receiverEvidence', () => {
     expect(receiverEvidence({ newestOk: true, lastOkAt: NOW - FRESH_SUCCESS_MS - 1 }, NOW)).toBe('unclear')
     expect(receiverEvidence({ newestOk: false, lastOkAt: NOW - 1000 }, NOW)).toBe('unclear')
     expect(receiverEvidence({}, NOW)).toBe('unclear')
+  })
+})
+
+describe('an answer is evidence', () => {
+  test('a 2xx is ok; a 4xx or a 500 is the receiver refusing that payload; timeouts, failed connections and 502/503/504 mean it could not be reached', () => {
+    const a = (statusCode: number, status = `Invalid HTTP Response: ${statusCode}`) => answerOf({ status, statusCode })
+    expect([a(200, 'OK'), a(204, 'OK'), a(202)]).toEqual(['ok', 'ok', 'ok'])
+    expect([a(400), a(401), a(404), a(410), a(422), a(429), a(500), a(501), a(505), a(301)]).toEqual(Array(10).fill('refused'))
+    expect([a(0, 'timed out'), a(502, 'failed to connect to host'), a(502), a(503), a(504), a(0, 'failed to connect to network'), a(0, 'Peer certificate cannot be authenticated')]).toEqual(
+      Array(7).fill('unreachable')
+    )
+    expect([verdictOf('ok'), verdictOf('refused'), verdictOf('unreachable')]).toEqual(['up', 'up', 'down'])
+  })
+
+  test('the listing shows a receiver up when its newest attempt got an answer, a success or a refusal, a moment ago', () => {
+    expect(receiverEvidence({ newestOk: false, newestAnswered: true, lastAnswerAt: NOW - MINUTE }, NOW)).toBe('up')
+    expect(receiverEvidence({ newestOk: false, newestAnswered: true, lastAnswerAt: NOW - FRESH_SUCCESS_MS - 1 }, NOW)).toBe('unclear')
+    expect(receiverEvidence({ newestOk: false, newestAnswered: true, lastAnswerAt: NOW - 3 * HOUR, downBefore: true }, NOW)).toBe('up')
+    expect(receiverEvidence({ newestOk: false, newestAnswered: false, lastAnswerAt: NOW - MINUTE }, NOW)).toBe('unclear')
+  })
+
+  test('organization and repository hooks are pinged, never probed: every due delivery waits for the answer', () => {
+    const { run, hook } = planDown([facts({ guid: 'a', firstAt: NOW - 2 * HOUR }), facts({ guid: 'b' })], { pingable: true })
+    expect(run.pings).toEqual([hook.key])
+    expect(hook.check).toBe('ping')
+    expect(run.toRedeliver).toEqual([])
+    expect(state(hook.decisions)).toEqual({ a: 'receiver-down (held)', b: 'receiver-down (held)' })
+    expect(releaseHeld(run, new Map([[hook.key, 'up']]), { maxRedeliveries: 500 }).map(d => d.facts.guid)).toEqual(['a', 'b'])
+  })
+
+  test('a dry run, or a receiver the listing shows up, is never pinged', () => {
+    expect(planDown([facts({ guid: 'a' })], { pingable: true }, { dryRun: true }).run.pings).toEqual([])
+    expect(planDown([facts({ guid: 'a' })], { pingable: true, newestOk: true, lastOkAt: NOW - MINUTE }).run.pings).toEqual([])
+  })
+})
+
+describe('the ledger reads pings as evidence, never as deliveries', () => {
+  test('a ping is no failing delivery; its answer is the newest evidence', () => {
+    const ledger = new DeliveryLedger()
+    ledger.add({ id: bigId(1), guid: 'push-1', deliveredAt: NOW - HOUR, redelivery: false, status: 'timed out', statusCode: 0, event: 'push', action: null })
+    ledger.add({ id: bigId(2), guid: 'ping-1', deliveredAt: NOW - MINUTE, redelivery: false, status: 'Invalid HTTP Response: 404', statusCode: 404, event: 'ping', action: null })
+    expect([...ledger.facts()].map(f => f.guid)).toEqual(['push-1'])
+    expect([ledger.newestOk, ledger.newestAnswered, ledger.lastAnswerAt]).toEqual([false, true, NOW - MINUTE])
+  })
+
+  test('a probe the receiver refused is charged; one that could not reach it is free', () => {
+    const ledger = new DeliveryLedger(() => true)
+    const attempt = (id: number, guid: string, statusCode: number, redelivery = true) => ({
+      id: bigId(id),
+      guid,
+      deliveredAt: NOW - id * MINUTE,
+      redelivery,
+      status: `Invalid HTTP Response: ${statusCode}`,
+      statusCode,
+      event: 'push',
+      action: null
+    })
+    ledger.add(attempt(1, 'refused', 400))
+    ledger.add(attempt(2, 'refused', 400, false))
+    ledger.add(attempt(3, 'unreached', 503))
+    ledger.add(attempt(4, 'unreached', 503, false))
+    const byGuid = new Map([...ledger.facts()].map(f => [f.guid, chargedAttempts(f.redeliveries, f.freeRedeliveries)]))
+    expect(Object.fromEntries(byGuid)).toEqual({ refused: 1, unreached: 0 })
   })
 })
 

@@ -55,7 +55,12 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
       add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count)
     }
     add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp)
-    add('receiver_down', "1 when the last run found the hook's receiver down: its failures wait and cost no attempt.", labels, hook.receiverDown ? 1 : 0)
+    add(
+      'receiver_down',
+      "1 when the last run found the hook's receiver down (a ping or probe could not reach it): its failures wait and cost no attempt.",
+      labels,
+      hook.receiverDown?.verdict === 'down' ? 1 : 0
+    )
     add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0)
     add(
       'oldest_waiting_failure_age_seconds',

@@ -15,7 +15,21 @@ export type ReceiverCheck = 'ping' | 'probe'
  * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
  * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
  */
-export const SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'receiver-unknown', 'backoff', 'interrupted'] as const
+export const SKIP_REASONS = [
+  'filtered',
+  'too-old',
+  'max-attempts',
+  'outside-window',
+  'budget',
+  'rate-limited',
+  'refused',
+  'dry-run',
+  'in-flight',
+  'receiver-down',
+  'receiver-unknown',
+  'backoff',
+  'interrupted'
+] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */

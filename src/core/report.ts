@@ -15,6 +15,8 @@ export interface ReportDocument {
       hookId: string | null
       inFlight: number
       receiverDown?: { verdict: 'down' | 'unknown'; since?: string; waiting: number }
+      /** The ping (or, for the app's hook, the probe redelivery) this run sent to learn whether the receiver is up. */
+      receiverCheck?: { check: 'ping' | 'probe'; verdict: 'up' | 'down' | 'unknown'; at?: string }
       scanError?: string
     }
   >
@@ -64,6 +66,15 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
             }
           }
         : {}),
+      ...(h.receiverCheck
+        ? {
+            receiverCheck: {
+              check: h.receiverCheck.check,
+              verdict: h.receiverCheck.verdict,
+              ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
+            }
+          }
+        : {}),
       ...(h.scanError ? { scanError: h.scanError } : {})
     })),
     warnings: result.warnings,
@@ -86,7 +97,7 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
   }
   if (failOn.has('receiver-down') && receiversDown > 0) {
     const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
-    reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`)
+    reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`)
   }
   return reasons
 }

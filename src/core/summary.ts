@@ -55,11 +55,15 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
     const receiver = h.receiverDown!
     const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : ''
     const failing = since ? `failing${since}` : ''
-    const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the probe in time${failing ? ` (${failing})` : ''}`
+    // Down: the ping or probe could not reach it. No answer listed in time is not counted as down, and says so.
+    const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the ${askedBy(h)} in time${failing ? ` (${failing})` : ''}`
     alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${plural(number(receiver.waiting), 'failing delivery waits', 'failing deliveries wait')} for it, at no cost of an attempt`)
   }
   if (fleet && down.length > DOWN_ALERT_LIMIT) alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`)
   if (alerts.length > 0) lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '')
+  // What the run asked, and the receiver answered: the reason the held deliveries went out.
+  const notes = fleet ? [] : result.hooks.filter(h => h.receiverCheck?.verdict === 'up').map(h => `The receiver of ${escapeCell(h.hook.label)} answered the ${askedBy(h)}: it is up`)
+  if (notes.length > 0) lines.push('> [!NOTE]', ...notes.map(n => `> ${n}.  `), '')
   for (const warning of result.warnings) lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '')
 
   lines.push(...(fleet ? fleetHookTable(result) : hookTable(result)))
@@ -115,7 +119,7 @@ function fleetHookTable(result: RunResult): string[] {
     previous = repository
     const id = escapeCell(h.hook.id ?? h.hook.key)
     const hook = h.scanError ? `${id} (not scanned: ${escapeCell(h.scanError)})` : id
-    const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : 'no answer to the probe') : ''
+    const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : `no answer to the ${askedBy(h)} yet`) : ''
     const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : ''
     lines.push(
       `| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`
@@ -124,6 +128,11 @@ function fleetHookTable(result: RunResult): string[] {
   if (notable.length > SUMMARY_HOOK_LIMIT) lines.push('', `and ${plural(number(notable.length - SUMMARY_HOOK_LIMIT), 'more hook', 'more hooks')}: see the \`report\` output's file.`)
   lines.push('')
   return lines
+}
+
+/** What the run asked the receiver with: its ping (organization and repository hooks), or a probe redelivery (the app's hook). */
+function askedBy(h: HookResult): string {
+  return h.receiverCheck?.check === 'ping' ? 'ping' : 'probe'
 }
 
 function isNotable(h: HookResult): boolean {

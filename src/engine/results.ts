@@ -40,9 +40,7 @@ export function tally(
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
       const since = downSinceOf(s.scan, hookPlan, receiver)
       // The held deliveries, and a probe that went out and did not get through (or is not listed yet).
-      const waiting = hookPlan.decisions.filter(
-        d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')
-      ).length
+      const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
       result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
@@ -104,8 +102,6 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
     parts.push(`receiver down: the ${asked} could not reach it${since}; ${result.receiverDown.waiting} waiting for it`)
   } else if (result.receiverDown?.verdict === 'unknown') {
     parts.push(`receiver not known to be up: no answer to the ${asked} listed yet; ${result.receiverDown.waiting} waiting for the next run`)
-  } else if (check?.verdict === 'up') {
-    parts.push(`receiver up: it answered the ${asked}`)
   }
   log.info(`${result.hook.label}: ${parts.join('; ')}`)
   if (plan.outsideScan > 0) log.debug(`  ${plural(plan.outsideScan, 'failing delivery', 'failing deliveries')} began before the scanned window: earlier runs decided them`)
