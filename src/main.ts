@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
+import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
@@ -93,9 +94,10 @@ function setOutputs(result: RunResult, reportPath: string): void {
     core.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
     return
   }
-  const { totals } = result
+  const outputs = outputsOf(result.totals, reportPath)
   try {
-    for (const [name, value] of Object.entries(outputsOf(totals, reportPath))) core.setOutput(name, value)
+    // In action.yml's order.
+    for (const { name } of OUTPUTS) core.setOutput(name, outputs[name])
   } catch (error) {
     core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
   }
