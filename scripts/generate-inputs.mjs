@@ -1,6 +1,7 @@
-// action.yml is where the inputs are declared; this writes what is derived from it:
-//   src/core/inputs.generated.ts  every input (name, description, required, default, CLI flag)
-//                                 and package.json's version, for the engine and the CLI
+// action.yml is where the inputs and outputs are declared; this writes what is derived from it:
+//   src/core/inputs.generated.ts  every input (name, description, required, default, CLI flag),
+//                                 every output (name, description) and package.json's version,
+//                                 for the engine, the action and the CLI
 //   .env.example                  one INPUT_* line per input, for @github/local-action
 //   node scripts/generate-inputs.mjs           write both (`npm run generate`; `npm run build` runs it)
 //   node scripts/generate-inputs.mjs --check   exit 1, naming the command, when either is stale
@@ -31,8 +32,11 @@ const RUNNER_VARIABLES = {
   ACTIONS_STEP_DEBUG: 'false'
 }
 
-function readInputs() {
-  const action = parse(readFileSync(join(root, 'action.yml'), 'utf8'))
+function readAction() {
+  return parse(readFileSync(join(root, 'action.yml'), 'utf8'))
+}
+
+function readInputs(action) {
   return Object.entries(action.inputs).map(([name, spec]) => ({
     name,
     description: String(spec.description ?? '').trim(),
@@ -43,7 +47,11 @@ function readInputs() {
   }))
 }
 
-async function moduleText(inputs, version) {
+function readOutputs(action) {
+  return Object.entries(action.outputs).map(([name, spec]) => ({ name, description: String(spec.description ?? '').trim() }))
+}
+
+async function moduleText(inputs, outputs, version) {
   const text = `// Generated from action.yml and package.json by scripts/generate-inputs.mjs: do not edit.
 // Change action.yml (or the version in package.json) and run \`npm run generate\`.
 
@@ -52,6 +60,9 @@ export const VERSION = ${JSON.stringify(version)}
 
 /** Every input of action.yml, in its order. The CLI takes each as \`flag\`, except the secrets. */
 export const INPUTS = ${JSON.stringify(inputs, null, 2)} as const
+
+/** Every output of action.yml, in its order: what the action sets and the CLI's \`--json\` prints. */
+export const OUTPUTS = ${JSON.stringify(outputs, null, 2)} as const
 `
   const options = await prettier.resolveConfig(join(root, MODULE))
   return prettier.format(text, { ...options, filepath: join(root, MODULE) })
@@ -83,9 +94,10 @@ function envExampleText(inputs) {
   return lines.join('\n') + '\n'
 }
 
-const inputs = readInputs()
+const action = readAction()
+const inputs = readInputs(action)
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const files = { [MODULE]: await moduleText(inputs, version), [ENV_EXAMPLE]: envExampleText(inputs) }
+const files = { [MODULE]: await moduleText(inputs, readOutputs(action), version), [ENV_EXAMPLE]: envExampleText(inputs) }
 if (values.check) {
   const stale = Object.keys(files).filter(file => readFileSync(join(root, file), 'utf8') !== files[file])
   if (stale.length > 0) {

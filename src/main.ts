@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as runner from './action/runner.js'
+import * as core from '@actions/core'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
+import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
@@ -12,13 +13,16 @@ import { redeliverFailedDeliveries } from './session.js'
 
 const REPORT_FILE = 'report.json'
 
-/** The action: inputs from the runner, outputs, report file and job summary back to it. */
+/**
+ * The action: inputs from the runner, outputs, report file and job summary back to it, all through
+ * `@actions/core` (which @github/local-action stands in for when it runs this function).
+ */
 export async function run(): Promise<void> {
   // A cancelled job gets SIGINT, then SIGTERM seconds later: stop before the next redelivery
   // and still set the outputs, report and summary of what was sent.
   const interrupt = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (!interrupt.signal.aborted) runner.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
+    if (!interrupt.signal.aborted) core.warning(`${signal}: stopping after the request in progress; the bookmark, outputs, report and summary record what was sent.`)
     interrupt.abort(signal)
   }
   process.on('SIGINT', onSignal)
@@ -38,26 +42,26 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
   const mask = (secret: string): void => {
     if (!secret || secrets.has(secret)) return
     secrets.add(secret)
-    runner.setSecret(secret)
+    core.setSecret(secret)
   }
   const redact = (text: string): string => redactSecrets(text, secrets)
   try {
     const raw: RawInputs = {}
-    for (const name of INPUT_NAMES) raw[name] = runner.getInput(name)
+    for (const name of INPUT_NAMES) raw[name] = core.getInput(name)
     // Masked before anything else runs, so no later message can print them.
     for (const secret of secretInputs(raw)) mask(secret)
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
-      for (const message of parsed.errors) runner.error(message)
-      process.exitCode = 1
-      writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
+      // Each input error an annotation of its own, and the step fails (exit code 1).
+      for (const message of parsed.errors) core.setFailed(message)
+      await writeSummary(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
-    for (const warning of parsed.warnings) runner.warning(warning)
+    for (const warning of parsed.warnings) core.warning(warning)
     const result = await redeliverFailedDeliveries(config, {
-      log: { info: runner.info, warning: runner.warning, debug: runner.debug },
+      log: { info: message => core.info(message), warning: message => core.warning(message), debug: message => core.debug(message) },
       mask,
       signal: interrupt
     })
@@ -67,33 +71,35 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     try {
       reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
     } catch (error) {
-      runner.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+      core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
     }
     setOutputs(result, reportPath)
-    writeSummaryText(redact(renderSummary(result)))
+    await writeSummary(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
-    if (failures.length > 0) runner.setFailed(failures.join('\n'))
-    else for (const failure of result.failures) runner.warning(failure)
+    if (failures.length > 0) core.setFailed(failures.join('\n'))
+    else for (const failure of result.failures) core.warning(failure)
   } catch (error) {
     const message = stoppedBecause(error)
-    runner.setFailed(message)
-    if (!(error instanceof UserError) && error instanceof Error && error.stack) runner.debug(error.stack)
-    writeSummaryText(redact(renderFailure(message)))
+    core.setFailed(message)
+    if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
+    await writeSummary(redact(renderFailure(message)))
   }
 }
 
 /** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
 function setOutputs(result: RunResult, reportPath: string): void {
+  // @actions/core would throw "Missing file at path": say what it means for the run instead.
   const file = process.env.GITHUB_OUTPUT
   if (file && !existsSync(file)) {
-    runner.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
+    core.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
     return
   }
-  const { totals } = result
+  const outputs = outputsOf(result.totals, reportPath)
   try {
-    for (const [name, value] of Object.entries(outputsOf(totals, reportPath))) runner.setOutput(name, value)
+    // In action.yml's order.
+    for (const { name } of OUTPUTS) core.setOutput(name, outputs[name])
   } catch (error) {
-    runner.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
+    core.warning(`Could not set the step's outputs in the file named by GITHUB_OUTPUT: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -115,13 +121,24 @@ function writeReport(json: string): string {
   return path
 }
 
-/** Like the report, a job summary that cannot be written is a warning: it must not fail a run that did its work. */
-function writeSummaryText(markdown: string): void {
-  // Local runs have no summary file.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
+/**
+ * The job summary, through the toolkit's `core.summary`. Like the report, a summary that cannot be
+ * written is a warning: it must not fail a run that did its work. Outside a runner (a local run,
+ * @github/local-action without GITHUB_STEP_SUMMARY) there is no summary file and
+ * `core.summary.write()` would throw: the summary is shown in the log instead, in a group.
+ */
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.startGroup('Job summary (GITHUB_STEP_SUMMARY is not set: shown here)')
+    core.info(markdown.trimEnd())
+    core.endGroup()
+    return
+  }
   try {
-    runner.appendSummary(markdown)
+    await core.summary.addRaw(markdown).write()
   } catch (error) {
-    runner.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
+    // The toolkit keeps what was not written in its buffer: a later summary must not carry it.
+    core.summary.emptyBuffer()
+    core.warning(`Could not write the job summary to the file named by GITHUB_STEP_SUMMARY: ${error instanceof Error ? error.message : String(error)}`)
   }
 }

@@ -1,6 +1,7 @@
 /**
- * action.yml declares the inputs; src/core/inputs.generated.ts (the engine's names and defaults,
- * the CLI's flags and help, the version) and .env.example are generated from it and committed.
+ * action.yml declares the inputs and outputs; src/core/inputs.generated.ts (the engine's input
+ * names and defaults, the CLI's flags and help, the output names, the version) and .env.example
+ * are generated from it and committed.
  * Like the dist check: they must be what the generator makes now.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -8,7 +9,8 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { INPUTS, VERSION } from '../../src/core/inputs.generated.js'
+import { parse } from 'yaml'
+import { INPUTS, OUTPUTS, VERSION } from '../../src/core/inputs.generated.js'
 import { loadAction, read, root } from './helpers.js'
 
 const GENERATED = ['src/core/inputs.generated.ts', '.env.example']
@@ -46,6 +48,14 @@ describe('the check, on a copy of the repository', () => {
     writeFileSync(join(copy, 'package.json'), read('package.json').replace(`"version": "${VERSION}"`, '"version": "9.9.9"'))
     expect(check(copy)).toEqual({ status: 1, output: expect.stringMatching(/^src\/core\/inputs\.generated\.ts is not what .* run `npm run generate`/) })
   })
+
+  test('a new output in action.yml makes the module stale', () => {
+    copyFileSync(join(root, 'package.json'), join(copy, 'package.json'))
+    copyFileSync(join(root, 'action.yml'), join(copy, 'action.yml'))
+    expect(check(copy).status).toBe(0)
+    writeFileSync(join(copy, 'action.yml'), read('action.yml').replace(/^outputs:\n/m, "outputs:\n  expiring-soon:\n    description: 'Failing deliveries about to leave the window.'\n"))
+    expect(check(copy)).toEqual({ status: 1, output: expect.stringMatching(/^src\/core\/inputs\.generated\.ts is not what .* run `npm run generate`/) })
+  })
 })
 
 test('the module holds every input of action.yml, in order, with its default, and package.json version', () => {
@@ -53,6 +63,11 @@ test('the module holds every input of action.yml, in order, with its default, an
     loadAction().inputs.map(i => ({ name: i.name, required: i.required, default: i.default, flag: `--${i.name}` }))
   )
   expect(VERSION).toBe(JSON.parse(read('package.json')).version)
+})
+
+test('the module holds every output of action.yml, in order, with its description', () => {
+  const outputs = parse(read('action.yml')).outputs as Record<string, { description: string }>
+  expect(OUTPUTS).toEqual(Object.entries(outputs).map(([name, spec]) => ({ name, description: spec.description.trim() })))
 })
 
 test('.env.example holds no secret values', () => {

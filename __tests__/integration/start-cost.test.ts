@@ -1,7 +1,7 @@
 /**
  * A run loads what it uses: the app's auth (@octokit/auth-app, its OAuth packages, the JWT
  * signer) is a chunk of its own that only app credentials load, so a run with a token does not
- * evaluate it. The app runs in smoke.test.ts prove the chunk works.
+ * evaluate it. The app runs in smoke.bundle.test.ts prove the chunk works.
  */
 import { expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'

@@ -1,6 +1,6 @@
 /**
- * The bundles ship the licenses of what they carry. undici and the proxy client are chunks of
- * their own, loaded only when a proxy applies; ncc's licenses.txt named only the last chunk's
+ * The bundles ship the licenses of what they carry. In the command line, undici and the proxy
+ * client are chunks of their own, loaded only when a proxy applies; ncc's licenses.txt named only the last chunk's
  * packages, so the build writes it again from the source maps (scripts/licenses.mjs).
  */
 import { describe, expect, test } from '@jest/globals'
@@ -24,10 +24,8 @@ describe.each([
   ['the action', DIST],
   ['the command line', join(DIST, 'cli')]
 ])('%s', (_what, dir) => {
-  test('is split in chunks: undici is not in the entry file', () => {
+  test('is split in chunks', () => {
     expect(readdirSync(dir).filter(f => /^\d+\.index\.js$/.test(f)).length).toBeGreaterThan(0)
-    const entry = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')).sources as string[]
-    expect(entry.filter(source => source.includes('/node_modules/undici/'))).toEqual([])
   })
 
   test('licenses.txt names every bundled package, in every chunk', () => {
@@ -39,4 +37,11 @@ describe.each([
     expect(packages).toContain('undici')
     expect([...packages].filter(name => !named(name))).toEqual([])
   })
+})
+
+// The action speaks to the runner through @actions/core, whose HTTP client brings undici into its
+// entry file; the command line does not use the toolkit's runner module.
+test('the command line is split in chunks: undici is not in its entry file', () => {
+  const entry = JSON.parse(readFileSync(join(DIST, 'cli', 'index.js.map'), 'utf8')).sources as string[]
+  expect(entry.filter(source => source.includes('/node_modules/undici/'))).toEqual([])
 })

@@ -5,6 +5,7 @@
  * instead of the machine's, so hours of schedule take milliseconds.
  */
 import { afterEach, beforeEach, jest } from '@jest/globals'
+import * as core from '@actions/core'
 import { parseConfig, type RawInputs } from '../../src/core/config.js'
 import type { RunResult } from '../../src/core/types.js'
 import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
@@ -81,6 +82,9 @@ export async function runActionMain(): Promise<{ exitCode: number; out: string; 
     ...(['warn', 'error'] as const).map(name => jest.spyOn(console, name).mockImplementation(to(errChunks))),
     jest.spyOn(process, 'emitWarning').mockImplementation(to(errChunks))
   ]
+  // A step is a process of its own, with a fresh @actions/core; here the module stays loaded
+  // between runs, and its job summary keeps the first GITHUB_STEP_SUMMARY it resolved.
+  Object.assign(core.summary.emptyBuffer(), { _filePath: undefined })
   try {
     const { run } = await import('../../src/main.js')
     await run()

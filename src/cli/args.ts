@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from '../core/config.js'
-import { INPUTS } from '../core/inputs.generated.js'
+import { INPUTS, OUTPUTS } from '../core/inputs.generated.js'
 
 interface CliFlag {
   name: string
@@ -22,7 +22,7 @@ const CLI_FLAGS: readonly CliFlag[] = [
     help: "where to write the JSON report (default: beside the state file as PATH.report.json, else report.json in the temporary directory's webhook-redelivery-UID/, overwritten each run)"
   },
   { name: 'metrics-file', type: 'string', value: 'PATH', help: "write the counts per hook for Prometheus (node_exporter's textfile collector: a .prom file in its directory)" },
-  { name: 'json', type: 'boolean', help: 'print the outputs as JSON on stdout' },
+  { name: 'json', type: 'boolean', help: `print the action's outputs (${OUTPUTS.map(output => output.name).join(', ')}) and what failed the run (failures) as JSON on stdout` },
   { name: 'debug', type: 'boolean', help: 'log every decision on stderr' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
   { name: 'version', type: 'boolean', short: 'v', help: 'the version' }

@@ -140,3 +140,40 @@ export const INPUTS = [
     flag: '--fail-on'
   }
 ] as const
+
+/** Every output of action.yml, in its order: what the action sets and the CLI's `--json` prints. */
+export const OUTPUTS = [
+  {
+    name: 'scanned',
+    description: 'Delivery attempts examined.'
+  },
+  {
+    name: 'failed',
+    description: 'Distinct deliveries (guids) found failing and due: no successful attempt, no redelivery still in flight, and not already given up by an earlier run.'
+  },
+  {
+    name: 'redelivered',
+    description: 'Redelivery requests GitHub accepted.'
+  },
+  {
+    name: 'skipped',
+    description:
+      "Failing deliveries not redelivered, each with a reason in the report: filtered out by events, max-attempts or the run budget used up, waiting for a receiver that is down or for the backoff after a refusal, older than max-age or than GitHub can redeliver, stopped by GitHub's rate limits, refused by GitHub, or dry run."
+  },
+  {
+    name: 'errors',
+    description: 'Redelivery requests that failed after retries; they are tried again by the next run.'
+  },
+  {
+    name: 'given-up',
+    description: 'Deliveries given up this run (max-attempts used up, or older than GitHub can redeliver); part of skipped. The report says why for each.'
+  },
+  {
+    name: 'receivers-down',
+    description: 'Hooks whose receiver was found down this run; their failing deliveries wait (skipped with reason receiver-down) and cost no attempt.'
+  },
+  {
+    name: 'report',
+    description: 'Path of a JSON file (under RUNNER_TEMP) listing each failing delivery and what was done with it.'
+  }
+] as const

@@ -1,5 +1,6 @@
 import { repositoryPatternText } from './fleet.js'
 import type { FailCondition, Target } from './config.js'
+import type { OUTPUTS } from './inputs.generated.js'
 import type { ReportRow, RunResult, Totals } from './types.js'
 import { noun, plural } from './plural.js'
 
@@ -102,8 +103,14 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
   return reasons
 }
 
-/** The step's outputs, by the names action.yml declares, in its order; the CLI's `--json` prints the same. */
-export function outputsOf(totals: Totals, report: string): Record<string, number | string> {
+/** An output action.yml declares (OUTPUTS, generated from it). */
+export type OutputName = (typeof OUTPUTS)[number]['name']
+
+/**
+ * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
+ * output declared there and not set here (or set here and not declared) does not compile.
+ */
+export function outputsOf(totals: Totals, report: string): Record<OutputName, number | string> {
   return {
     scanned: totals.scanned,
     failed: totals.failed,

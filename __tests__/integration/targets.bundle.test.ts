@@ -1,7 +1,7 @@
 /**
  * The action end to end against the local GitHub API: app, org and repo webhooks, with the
  * action's run() in process and the runner's environment (the bundle on Node 20 and 24 is
- * smoke.test.ts). HTTPS with the machine's extra certificates needs a process of its own.
+ * smoke.bundle.test.ts). HTTPS with the machine's extra certificates needs a process of its own.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'

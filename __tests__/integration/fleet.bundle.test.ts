@@ -1,7 +1,7 @@
 /**
  * The bundle with a fleet target, as the runner runs it: `repository: acme/*` with a payload
  * URL prefix and a shard, a token that cannot read one repository's hooks, on Node 20 and on
- * Node 24 (the fleet's part of smoke.test.ts). The fleet's behaviour in detail is tested in
+ * Node 24 (the fleet's part of smoke.bundle.test.ts). The fleet's behaviour in detail is tested in
  * process (__tests__/fleet).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'

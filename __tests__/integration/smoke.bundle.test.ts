@@ -1,7 +1,7 @@
 /**
  * The bundle as the runner runs it (`node dist/index.js`, an environment built from scratch),
  * once per target kind on Node 20 and on Node 24: app, org and repo here, the fleet in
- * fleet.test.ts. What each target does in detail is tested in process (targets.test.ts).
+ * fleet.bundle.test.ts. What each target does in detail is tested in process (targets.bundle.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
