@@ -457,7 +457,8 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     style.dim(
       `At ${hms(down[0])} the receiver behind the ${day.org} webhook goes down, until ${hms(down[1])}. GitHub keeps sending a delivery a minute; every one fails. ` +
         `The org step runs every 15 minutes with default inputs. Before sending anything, each run asks whether the receiver is up: ` +
-        `if the hook's newest attempt is not a fresh success, it sends one probe and waits for its answer. Down: the rest wait, at no cost of an attempt.`
+        `if the hook's newest attempt did not get an answer a moment ago, it pings the hook (no delivery is spent asking) and waits for the receiver's answer. ` +
+        `No answer: the receiver is down and the rest wait, at no cost of an attempt. Any answer, a refusal included: it is up.`
     )
   )
   print()

@@ -640,6 +640,41 @@ const INPUTS = [
         flag: '--fail-on'
     }
 ];
+/** Every output of action.yml, in its order: what the action sets and the CLI's `--json` prints. */
+const OUTPUTS = [
+    {
+        name: 'scanned',
+        description: 'Delivery attempts examined.'
+    },
+    {
+        name: 'failed',
+        description: 'Distinct deliveries (guids) found failing and due: no successful attempt, no redelivery still in flight, and not already given up by an earlier run.'
+    },
+    {
+        name: 'redelivered',
+        description: 'Redelivery requests GitHub accepted.'
+    },
+    {
+        name: 'skipped',
+        description: "Failing deliveries not redelivered, each with a reason in the report: filtered out by events, max-attempts or the run budget used up, waiting for a receiver that is down or for the backoff after a refusal, older than max-age or than GitHub can redeliver, stopped by GitHub's rate limits, refused by GitHub, or dry run."
+    },
+    {
+        name: 'errors',
+        description: 'Redelivery requests that failed after retries; they are tried again by the next run.'
+    },
+    {
+        name: 'given-up',
+        description: 'Deliveries given up this run (max-attempts used up, or older than GitHub can redeliver); part of skipped. The report says why for each.'
+    },
+    {
+        name: 'receivers-down',
+        description: 'Hooks whose receiver was found down this run; their failing deliveries wait (skipped with reason receiver-down) and cost no attempt.'
+    },
+    {
+        name: 'report',
+        description: 'Path of a JSON file (under RUNNER_TEMP) listing each failing delivery and what was done with it.'
+    }
+];
 
 ;// CONCATENATED MODULE: ./src/core/config.ts
 
@@ -1039,6 +1074,15 @@ function buildReport(target, result) {
                     }
                 }
                 : {}),
+            ...(h.receiverCheck
+                ? {
+                    receiverCheck: {
+                        check: h.receiverCheck.check,
+                        verdict: h.receiverCheck.verdict,
+                        ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
+                    }
+                }
+                : {}),
             ...(h.scanError ? { scanError: h.scanError } : {})
         })),
         warnings: result.warnings,
@@ -1061,11 +1105,14 @@ function stepFailures(result, failOn) {
     }
     if (failOn.has('receiver-down') && receiversDown > 0) {
         const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`);
     }
     return reasons;
 }
-/** The step's outputs, by the names action.yml declares, in its order; the CLI's `--json` prints the same. */
+/**
+ * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
+ * output declared there and not set here (or set here and not declared) does not compile.
+ */
 function outputsOf(totals, report) {
     return {
         scanned: totals.scanned,
@@ -1598,14 +1645,18 @@ function adoptLegacyAppEntry(bookmark, appKey) {
 
 ;// CONCATENATED MODULE: ./src/core/receiver.ts
 /**
- * Is a hook's receiver up? The rules that keep an outage from costing attempts.
+ * Is a hook's receiver up? The rules that keep an outage from costing attempts, and a
+ * refused payload from looking like an outage.
  *
- * GitHub never retries a failed delivery, and a redelivery into a receiver that is
- * down fails like the original. So before sending, a run looks at what GitHub
- * already lists: if the hook's newest attempt (of any delivery) succeeded a moment
- * ago, the receiver is up. Otherwise the run sends one probe redelivery, waits for
- * its result, and sends the rest only if it succeeded. A probe that fails costs its
- * delivery no attempt: `max-attempts` counts only what a receiver that was up refused.
+ * GitHub records what the receiver answered. An answer (2xx, or a refusal: 4xx, 500) means
+ * the receiver is reachable; a timeout, a failed connection or a 502/503/504 means it could
+ * not be reached. So before sending, a run looks at what GitHub already lists: if the hook's
+ * newest attempt (of any delivery) got an answer a moment ago, the receiver is up. Otherwise
+ * it asks: a ping for organization and repository hooks (the tool's own `ping` event, no
+ * delivery's attempt), one probe redelivery for the app's hook, which has no ping. It waits
+ * for that answer and sends the rest only if the receiver answered. A probe that could not
+ * reach the receiver costs its delivery no attempt; a probe the receiver refused costs one,
+ * like any refusal: `max-attempts` counts what a receiver that was up refused.
  */
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -1620,15 +1671,30 @@ function backoffMs(refused) {
         return 0;
     return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
 }
+const UNREACHABLE_CODES = new Set([0, 502, 503, 504]);
+const NO_ANSWER_TEXT = /timed out|timeout|failed to connect|could not connect|connection (refused|reset|closed)|could not resolve|no route to host|certificate|ssl|tls/i;
+function answerOf(attempt) {
+    if (attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300))
+        return 'ok';
+    if (UNREACHABLE_CODES.has(attempt.statusCode) || attempt.statusCode < 100 || NO_ANSWER_TEXT.test(attempt.status))
+        return 'unreachable';
+    return 'refused';
+}
 /**
- * What the listing says of the receiver: up when its newest attempt (of any delivery) succeeded
- * a moment ago, or succeeded at all since a run found it down (a probe's answer listed late).
- * `unclear` calls for a probe.
+ * What the listing says of the receiver: up when its newest attempt (of any delivery) got an
+ * answer a moment ago, or got one at all since a run found it down (a ping's or probe's answer
+ * listed late). `unclear` calls for a ping, or a probe where there is none.
  */
 function receiverEvidence(listing, now) {
-    if (listing.newestOk !== true || listing.lastOkAt === undefined)
+    const answered = listing.newestOk === true || listing.newestAnswered === true;
+    const at = Math.max(listing.lastOkAt ?? -Infinity, listing.lastAnswerAt ?? -Infinity);
+    if (!answered || at === -Infinity)
         return 'unclear';
-    return now - listing.lastOkAt <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear';
+    return now - at <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear';
+}
+/** The verdict of a ping's or probe's listed attempt: any answer means the receiver is up. */
+function verdictOf(answer) {
+    return answer === 'unreachable' ? 'down' : 'up';
 }
 /**
  * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
@@ -1644,11 +1710,26 @@ function chargedAttempts(listedRedeliveries, freeProbes) {
 
 /**
  * Why a failing delivery was not redelivered. In flight: another run is sending it.
- * Receiver-down: its receiver is down or not shown up; it waits, at no cost of an attempt.
+ * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
+ * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
  * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
  * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
  */
-const SKIP_REASONS = ['filtered', 'too-old', 'max-attempts', 'outside-window', 'budget', 'rate-limited', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted'];
+const SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'receiver-unknown',
+    'backoff',
+    'interrupted'
+];
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
 const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
 /** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
@@ -1686,11 +1767,12 @@ function isInFlight(previous, id, now) {
 }
 /**
  * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
- * A hook whose receiver the listing does not show up gets one probe; its other due
- * deliveries are held until the probe's result is known (`releaseHeld`).
+ * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
+ * probe); its due deliveries are held until the answer is known (`releaseHeld`).
  */
 function planRun(scans, policy, now) {
     const hooks = new Map();
+    const pings = [];
     const probes = [];
     const due = [];
     for (const scan of scans) {
@@ -1729,9 +1811,15 @@ function planRun(scans, policy, now) {
             plan.decisions.push(decision);
         }
         if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-            const probe = chooseProbe(hookDue);
-            probe.probe = true;
-            probes.push(probe);
+            plan.check = scan.pingable === true ? 'ping' : 'probe';
+            // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
+            const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined;
+            if (probe) {
+                probe.probe = true;
+                probes.push(probe);
+            }
+            else
+                pings.push(scan.key);
             for (const decision of hookDue) {
                 if (decision === probe)
                     continue;
@@ -1757,11 +1845,13 @@ function planRun(scans, policy, now) {
             toRedeliver.push(decision);
         }
     });
-    return { hooks, toRedeliver };
+    return { hooks, toRedeliver, pings };
 }
 /**
- * The probe: a delivery that was redelivered least, free probes included (so one payload a
- * receiver refuses is not what keeps being probed), the oldest of those.
+ * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
+ * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
+ * on to the next delivery run after run; one the receiver refuses is charged and waits for its
+ * backoff, so it is not the probe again while others wait.
  */
 function chooseProbe(due) {
     return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
@@ -1770,8 +1860,9 @@ function oldestFirst(a, b) {
     return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
 }
 /**
- * GitHub refused to redeliver the probe (a 4xx for that delivery): it says nothing of the
- * receiver, so the next held delivery of the hook becomes the probe. Undefined when none is left.
+ * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
+ * says nothing of the receiver, so the next held delivery of the hook becomes the probe.
+ * Undefined when none is left.
  */
 function replaceProbe(plan, hookKey, policy) {
     const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? [];
@@ -1786,10 +1877,18 @@ function replaceProbe(plan, hookKey, policy) {
     return probe;
 }
 /**
- * After the probes: the held deliveries of hooks whose receiver answered are sent, oldest
- * first, within what is left of `max-redeliveries`; the others stay `receiver-down`.
+ * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
+ * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
+ * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
  */
 function releaseHeld(plan, verdicts, policy) {
+    for (const hook of plan.hooks.values()) {
+        if (verdicts.get(hook.key) !== 'unknown')
+            continue;
+        for (const decision of hook.decisions)
+            if (decision.held)
+                decision.reason = 'receiver-unknown';
+    }
     // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
     for (const hook of plan.hooks.values()) {
         if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
@@ -2216,9 +2315,15 @@ async function mapConcurrent(items, limit, work) {
 
 ;// CONCATENATED MODULE: ./src/core/ledger.ts
 
+
 function isSuccess(attempt) {
-    return attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300);
+    return answerOf(attempt) === 'ok';
 }
+/**
+ * GitHub's `ping` event: sent when a hook is created, and by this tool to learn whether a
+ * receiver is up. Never a delivery to redeliver; its answer is evidence of the receiver.
+ */
+const PING_EVENT = 'ping';
 /** Two pages of 100: more than a page boundary can shift between two requests. */
 const RECENT_IDS = 200;
 /**
@@ -2240,7 +2345,7 @@ class DeliveryLedger {
     recentIds = new Set();
     recentRing = [];
     recentNext = 0;
-    /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
+    /** `isProbeTime`: whether a redelivery at this time went into a receiver not known to be up. */
     constructor(isProbeTime = () => false) {
         this.isProbeTime = isProbeTime;
     }
@@ -2248,23 +2353,34 @@ class DeliveryLedger {
     newestAt;
     /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
     newestOk;
+    /** Whether the receiver answered the newest attempt listed (a success or a refusal). */
+    newestAnswered;
     /** The newest successful attempt: the receiver answered then. */
     lastOkAt;
+    /** The newest attempt the receiver answered, a success or a refusal: it was up then. */
+    lastAnswerAt;
     add(attempt) {
         // A page boundary can shift while deliveries arrive; never count an attempt twice.
         if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id))
             return;
         this.remember(attempt.id);
         this.scanned++;
-        const ok = isSuccess(attempt);
+        const answer = answerOf(attempt);
+        const ok = answer === 'ok';
         if (!ok)
             this.failedIds.add(attempt.id);
         if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
             this.newestAt = attempt.deliveredAt;
             this.newestOk = ok;
+            this.newestAnswered = answer !== 'unreachable';
         }
         if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt))
             this.lastOkAt = attempt.deliveredAt;
+        if (answer !== 'unreachable' && (this.lastAnswerAt === undefined || attempt.deliveredAt > this.lastAnswerAt))
+            this.lastAnswerAt = attempt.deliveredAt;
+        // A ping is evidence of the receiver, never a delivery to redeliver.
+        if (attempt.event === PING_EVENT)
+            return;
         if (this.succeeded.has(attempt.guid))
             return;
         if (ok) {
@@ -2304,8 +2420,9 @@ class DeliveryLedger {
             facts.newestStatusCode = attempt.statusCode;
         }
     }
+    /** A probe that could not reach the receiver costs nothing; one the receiver answered with a refusal is charged like any other. */
     isFree(attempt, ok) {
-        return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt);
+        return attempt.redelivery && !ok && answerOf(attempt) === 'unreachable' && this.isProbeTime(attempt.deliveredAt);
     }
     /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
     seal() {
@@ -2340,6 +2457,7 @@ class DeliveryLedger {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scan.ts
+
 
 
 
@@ -2385,7 +2503,7 @@ async function scanHook(hook, context) {
                     if (attempt.deliveredAt >= scanStart)
                         ledger.add(attempt);
                     // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-                    if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt))
+                    if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt) && attempt.event !== PING_EVENT)
                         lost = true;
                     if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
                         more = false;
@@ -2419,16 +2537,20 @@ async function scanHook(hook, context) {
             floorBase,
             newestAt: ledger.newestAt,
             newestOk: ledger.newestOk,
+            newestAnswered: ledger.newestAnswered,
             lastOkAt: ledger.lastOkAt,
+            lastAnswerAt: ledger.lastAnswerAt,
+            pingable: github.canPing?.(hook) === true,
             previous: prior,
             ...(hook.scope !== undefined ? { scope: hook.scope } : {})
         }
     };
 }
 /**
- * The attempts GitHub now lists for redeliveries sent since `since`: per guid, whether the
- * newest attempt after the one redelivered succeeded. A guid absent from the answer has
- * no new attempt listed yet. Undefined when GitHub could not be asked.
+ * The attempts GitHub now lists for redeliveries sent since `since`: per guid, what the receiver
+ * made of the attempts after the one redelivered (`ok` if any succeeded, else `refused` if it
+ * answered any). A guid absent from the answer has no new attempt listed yet. Undefined when
+ * GitHub could not be asked.
  */
 async function newAttempts(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
@@ -2438,7 +2560,7 @@ async function newAttempts(github, hook, decisions, since) {
             for (const attempt of page) {
                 const id = redelivered.get(attempt.guid);
                 if (id !== undefined && compareIds(attempt.id, id) > 0)
-                    found.set(attempt.guid, found.get(attempt.guid) === true || isSuccess(attempt));
+                    found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)));
             }
             return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
         });
@@ -2448,13 +2570,42 @@ async function newAttempts(github, hook, decisions, since) {
     }
     return found;
 }
+const ANSWER_RANK = { unreachable: 0, refused: 1, ok: 2 };
+function bestAnswer(a, b) {
+    return a !== undefined && ANSWER_RANK[a] >= ANSWER_RANK[b] ? a : b;
+}
+/** How far before the time a ping was sent (GitHub's clock, as this run knows it) its delivery may be dated. */
+const PING_CLOCK_MARGIN_MS = 5_000;
+/**
+ * What the receiver answered to a ping sent at `since`: the newest `ping` attempt GitHub lists
+ * from then on. Undefined when none is listed yet, or GitHub could not be asked.
+ */
+async function pingAnswer(github, hook, since) {
+    let newest;
+    try {
+        await github.listDeliveries(hook, page => {
+            for (const attempt of page) {
+                if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS)
+                    continue;
+                if (newest === undefined || attempt.deliveredAt > newest.at)
+                    newest = { at: attempt.deliveredAt, answer: answerOf(attempt) };
+            }
+            return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
+        });
+    }
+    catch {
+        return undefined;
+    }
+    return newest?.answer;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
 
 
 
 
-/** Looks at a probe's result this many times within the wait, stopping as soon as every probe has one. */
+
+/** Looks at a ping's or probe's result this many times within the wait, stopping as soon as each has one. */
 const PROBE_LOOKS = 4;
 /** Rounds of looking for the attempts of redeliveries whose answer was lost, and resending the rest. */
 const VERIFY_ROUNDS = 2;
@@ -2481,7 +2632,8 @@ class Redeliverer {
     }
     async run() {
         const { plan } = this.options;
-        // Probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+        // Pings and probes go first; what the receivers that the listing shows up are owed is sent while their answers come in.
+        await this.sendPings();
         await this.sendAll([...plan.toRedeliver], true);
         await this.replaceRefusedProbes();
         const released = await this.awaitProbes();
@@ -2498,8 +2650,36 @@ class Redeliverer {
             for (const decision of batch) {
                 await this.send(decision);
                 if (decision.probe)
-                    this.receivers.set(decision.hookKey, { probedAt: this.options.github.now() });
+                    this.receivers.set(decision.hookKey, { check: 'probe', probedAt: this.options.github.now() });
             }
+        }
+    }
+    /**
+     * One ping per hook whose receiver the listing left unclear: the tool's own `ping` event, so no
+     * delivery's attempt is spent asking. A hook GitHub would not ping is asked with a probe instead.
+     */
+    async sendPings() {
+        const { plan, github, log } = this.options;
+        for (const key of plan.pings) {
+            this.stopIfInterrupted();
+            if (this.stop)
+                return;
+            const hook = this.targets.get(key);
+            const result = await github.ping(hook);
+            if (result.kind === 'sent') {
+                this.receivers.set(key, { check: 'ping', probedAt: result.at });
+                continue;
+            }
+            if (result.kind === 'rate-limited') {
+                this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
+                this.options.warn(`GitHub's rate limits stopped the run before its redeliveries (${result.message}); the next run continues with the rest.`);
+                return;
+            }
+            const probe = replaceProbe(plan, key, { maxRedeliveries: this.options.maxRedeliveries });
+            const hookPlan = plan.hooks.get(key);
+            if (probe && hookPlan)
+                hookPlan.check = 'probe';
+            log.info(`${hook.label}: GitHub did not ping the hook (${result.message}); ${probe ? 'one probe redelivery asks the receiver instead' : 'its failing deliveries wait for a later run'}.`);
         }
     }
     /** A probe GitHub refused to redeliver tells nothing of the receiver: probe with the next held delivery. */
@@ -2519,54 +2699,59 @@ class Redeliverer {
         return outcome?.result === 'skipped' && outcome.reason === 'refused';
     }
     /**
-     * Waits for the probes' attempts to be listed (a receiver has 10 s to answer, 30 s on
-     * GHES), and returns the held deliveries of the hooks whose receiver answered.
+     * Waits for the answers to the pings and probes to be listed (a receiver has 10 s to answer,
+     * 30 s on GHES), and returns the held deliveries of the hooks whose receiver answered.
      */
     async awaitProbes() {
         const { plan, github, log } = this.options;
-        const probes = plan.toRedeliver.filter(d => d.probe);
-        if (probes.length === 0)
-            return [];
         // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
         // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
-        const waiting = [...new Map(probes.map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const waiting = [
+            ...plan.pings.filter(key => this.receivers.get(key)?.check === 'ping').map(key => ({ key, look: () => pingAnswer(github, this.targets.get(key), this.receivers.get(key).probedAt) })),
+            ...probes.map(probe => ({
+                key: probe.hookKey,
+                look: async () => (await newAttempts(github, this.targets.get(probe.hookKey), [probe], this.receivers.get(probe.hookKey).probedAt))?.get(probe.facts.guid)
+            }))
+        ];
         const verdicts = new Map();
-        if (waiting.length > 0)
+        if (probes.length > 0)
             await this.recordSent();
-        // A run stopped (rate limits, a failed checkpoint) looks at no probe: no verdict, what is held waits for the next run.
+        // A run stopped (rate limits, a failed checkpoint) looks at nothing: no verdict, what is held waits for the next run.
         if (waiting.length > 0 && !this.stop) {
-            for (const probe of waiting)
-                verdicts.set(probe.hookKey, 'unknown');
+            for (const { key } of waiting)
+                verdicts.set(key, 'unknown');
             const n = waiting.length;
-            log.info(`Waiting for ${n === 1 ? 'the probe redelivery' : plural(n, 'probe redelivery', 'probe redeliveries')} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
-            // Listed attempts newer than the last probe sent; the waits begin after it, so each probe gets the whole wait.
-            const sentAt = Math.max(...waiting.map(p => this.receivers.get(p.hookKey).probedAt));
+            log.info(`Waiting for the answer to ${n === 1 ? 'a ping or probe' : `${n} pings and probes`} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
             // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
             // of one-second resolution, and a jump must not run the looks together before the answer is listed.
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
-            for (let look = 1; look <= PROBE_LOOKS && waiting.some(p => verdicts.get(p.hookKey) === 'unknown'); look++) {
+            for (let look = 1; look <= PROBE_LOOKS && waiting.some(w => verdicts.get(w.key) === 'unknown'); look++) {
                 await this.options.sleep(step);
                 // Interrupted while waiting: no verdict, so the held deliveries wait for a later run.
                 this.stopIfInterrupted();
                 if (this.stop)
                     break;
-                for (const probe of waiting) {
-                    if (verdicts.get(probe.hookKey) !== 'unknown')
+                for (const w of waiting) {
+                    if (verdicts.get(w.key) !== 'unknown')
                         continue;
-                    const found = await newAttempts(github, this.targets.get(probe.hookKey), [probe], sentAt);
-                    const ok = found?.get(probe.facts.guid);
-                    if (ok !== undefined)
-                        verdicts.set(probe.hookKey, ok ? 'up' : 'down');
+                    const answer = await w.look();
+                    if (answer !== undefined)
+                        verdicts.set(w.key, verdictOf(answer));
                 }
             }
         }
         for (const [key, verdict] of verdicts) {
-            this.receivers.set(key, { ...this.receivers.get(key), verdict });
+            const receiver = { ...this.receivers.get(key), verdict };
+            this.receivers.set(key, receiver);
             const label = this.targets.get(key)?.label ?? key;
+            const asked = receiver.check === 'ping' ? 'ping' : 'probe redelivery';
             if (verdict === 'up')
-                log.info(`${label}: the probe redelivery succeeded; the receiver is up.`);
+                log.info(`${label}: the receiver answered the ${asked}; it is up.`);
+            else if (verdict === 'down')
+                log.info(`${label}: the receiver is down (the ${asked} could not reach it); its failing deliveries wait for a later run.`);
             else
-                log.info(`${label}: the receiver is ${verdict === 'down' ? 'down (the probe redelivery failed)' : 'not known to be up (no answer to the probe yet)'}; its failing deliveries wait for a later run.`);
+                log.info(`${label}: the receiver is not known to be up (no answer to the ${asked} listed yet); its failing deliveries wait for the next run.`);
         }
         const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
         // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
@@ -2728,8 +2913,9 @@ function tally(scanned, plan, outcomes, receivers, log) {
             return result;
         }
         result.inFlight = hookPlan.inFlight.length;
+        const receiver = receivers.get(s.hook.key);
         for (const decision of hookPlan.decisions) {
-            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)));
+            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), receiver?.verdict === 'up');
             rows.push(row);
             result.failed++;
             if (row.result === 'redelivered')
@@ -2741,11 +2927,14 @@ function tally(scanned, plan, outcomes, receivers, log) {
             if (row.reason && GIVE_UP_SKIPS.has(row.reason))
                 result.givenUp++;
         }
-        const verdict = receivers.get(s.hook.key)?.verdict;
+        const verdict = receiver?.verdict;
+        if (receiver?.check !== undefined && verdict !== undefined) {
+            result.receiverCheck = { check: receiver.check, verdict, ...(receiver.probedAt !== undefined ? { at: receiver.probedAt } : {}) };
+        }
         if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
-            const since = downSinceOf(s.scan, hookPlan, receivers.get(s.hook.key));
-            // The held deliveries, and the probe itself: it went out and did not get through.
-            const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length;
+            const since = downSinceOf(s.scan, hookPlan, receiver);
+            // The held deliveries, and a probe that went out and did not get through (or is not listed yet).
+            const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length;
             result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) };
         }
         logHook(log, result, hookPlan);
@@ -2765,7 +2954,7 @@ function tally(scanned, plan, outcomes, receivers, log) {
     }
     return { hooks, rows, totals };
 }
-function reportRow(hook, decision, outcome) {
+function reportRow(hook, decision, outcome, receiverAnswered) {
     const { facts } = decision;
     const row = {
         hook: hook.label,
@@ -2782,8 +2971,8 @@ function reportRow(hook, decision, outcome) {
     };
     if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
         row.result = 'redelivered';
-        // A probe costs no attempt unless it gets through (and then none is left to count).
-        if (!decision.probe)
+        // A probe costs an attempt only when the receiver answered it (a refusal); one that could not reach it is free.
+        if (!decision.probe || receiverAnswered)
             row.attempts++;
     }
     else if (decision.action === 'redeliver' && outcome?.result === 'error') {
@@ -2806,9 +2995,14 @@ function logHook(log, result, plan) {
         parts.push(`${result.givenUp} given up`);
     if (result.inFlight > 0)
         parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`);
-    if (result.receiverDown) {
-        const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : '';
-        parts.push(`receiver down${since}, ${result.receiverDown.waiting} waiting for it`);
+    const check = result.receiverCheck;
+    const asked = check?.check === 'ping' ? 'ping' : 'probe';
+    if (result.receiverDown?.verdict === 'down') {
+        const since = result.receiverDown.since !== undefined ? ` (failing since ${new Date(result.receiverDown.since).toISOString()})` : '';
+        parts.push(`receiver down: the ${asked} could not reach it${since}; ${result.receiverDown.waiting} waiting for it`);
+    }
+    else if (result.receiverDown?.verdict === 'unknown') {
+        parts.push(`receiver not known to be up: no answer to the ${asked} listed yet; ${result.receiverDown.waiting} waiting for the next run`);
     }
     log.info(`${result.hook.label}: ${parts.join('; ')}`);
     if (plan.outsideScan > 0)
@@ -4830,6 +5024,32 @@ class GitHubDeliveries {
             return { kind: 'error', message, uncertain, at: this.clock.now() };
         }
     }
+    canPing() {
+        return this.route.ping !== undefined;
+    }
+    /**
+     * A ping is a write like a redelivery (paced, never resent after GitHub may have acted), with
+     * the same rights; what GitHub refuses for this hook says nothing of its receiver.
+     */
+    async ping(hook) {
+        const { path, params } = this.route.ping(hook);
+        try {
+            await this.access.client.request(`POST ${path}`, params);
+            return { kind: 'sent', at: this.clock.now() };
+        }
+        catch (error) {
+            if (error instanceof UserError)
+                throw error;
+            if (!isHttpError(error))
+                return { kind: 'failed', message: describeError(error) };
+            if (isRateLimit(error))
+                return { kind: 'rate-limited', message: describeError(error) };
+            const refused = refusal(this.access, error, { action: `ping ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+            if (refused)
+                throw refused;
+            return { kind: 'failed', message: describeError(error) };
+        }
+    }
 }
 /** The body as text, read inside the client's retries: the ids in it are quoted before parsing. */
 const AS_TEXT = { parseSuccessResponseBody: false };
@@ -5096,6 +5316,7 @@ function orgHookRoute(org) {
     return {
         list: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries', params: { org, hook_id: hook.id } }),
         redeliver: (hook, id) => ({ path: '/orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', params: { org, hook_id: hook.id, delivery_id: id } }),
+        ping: hook => ({ path: '/orgs/{org}/hooks/{hook_id}/pings', params: { org, hook_id: hook.id } }),
         permission: (level, credential) => credential === 'installation'
             ? `the "Webhooks" organization permission (${rights(level)}) in the app's installation on ${org}`
             : `the "Webhooks" organization permission (read and write: a run lists and redelivers) in a fine-grained token of an owner of ${org}, or a classic token's admin:org_hook scope`
@@ -5126,6 +5347,7 @@ function repoHookRoute(owner, repo) {
             path: '/repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts',
             params: { owner, repo, hook_id: hook.id, delivery_id: id }
         }),
+        ping: hook => ({ path: '/repos/{owner}/{repo}/hooks/{hook_id}/pings', params: { owner, repo, hook_id: hook.id } }),
         permission: (level, credential) => credential === 'installation'
             ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on ${owner}/${repo}`
             : `admin access to ${owner}/${repo} with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
@@ -5164,6 +5386,7 @@ const repoTarget = {
 const repoFleetHookRoute = {
     list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
     redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
+    ping: hook => repoHookRoute(...fleetRepository(hook)).ping(hook),
     permission: (level, credential) => credential === 'installation'
         ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
         : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
@@ -5203,7 +5426,9 @@ const fleetTarget = {
         const deliveries = {
             now: () => clock.now(),
             listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
-            redeliver: (hook, id) => portOf(hook).redeliver(hook, id)
+            redeliver: (hook, id) => portOf(hook).redeliver(hook, id),
+            canPing: () => true,
+            ping: hook => portOf(hook).ping(hook)
         };
         return {
             hooks,
@@ -5608,7 +5833,7 @@ const CLI_FLAGS = [
         help: "where to write the JSON report (default: beside the state file as PATH.report.json, else report.json in the temporary directory's webhook-redelivery-UID/, overwritten each run)"
     },
     { name: 'metrics-file', type: 'string', value: 'PATH', help: "write the counts per hook for Prometheus (node_exporter's textfile collector: a .prom file in its directory)" },
-    { name: 'json', type: 'boolean', help: 'print the outputs as JSON on stdout' },
+    { name: 'json', type: 'boolean', help: `print the action's outputs (${OUTPUTS.map(output => output.name).join(', ')}) and what failed the run (failures) as JSON on stdout` },
     { name: 'debug', type: 'boolean', help: 'log every decision on stderr' },
     { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
     { name: 'version', type: 'boolean', short: 'v', help: 'the version' }
@@ -5822,7 +6047,7 @@ function renderMetrics(run, context) {
             add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count);
         }
         add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp);
-        add('receiver_down', "1 when the last run found the hook's receiver down: its failures wait and cost no attempt.", labels, hook.receiverDown ? 1 : 0);
+        add('receiver_down', "1 when the last run found the hook's receiver down (a ping or probe could not reach it): its failures wait and cost no attempt.", labels, hook.receiverDown?.verdict === 'down' ? 1 : 0);
         add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0);
         add('oldest_waiting_failure_age_seconds', 'Age, at the end of the last run, of the oldest failing delivery not yet redelivered successfully nor given up; 0 when none waits.', labels, oldestWaitingAgeSeconds(rows, run.finishedAt));
         const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity);
