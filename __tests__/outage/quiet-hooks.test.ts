@@ -81,6 +81,8 @@ describe.each([
     for (const g of refused.keys()) {
       const charged = rows.filter(r => r.guid === g && r.result === 'redelivered').map(r => r.attempts)
       expect(charged).toEqual(charged.map((_, i) => i + 1))
+      // Given up once it reached max-attempts, and reported once.
+      if (charged.length === 3) expect(rows.filter(r => r.guid === g && r.reason === 'max-attempts').map(r => r.attempts)).toEqual([3])
     }
     if (check === 'ping') {
       // Asked with pings, never with a delivery; at most one ping per hook per run, never redelivered, never failing.

@@ -5044,7 +5044,7 @@ class GitHubDeliveries {
                 return { kind: 'failed', message: describeError(error) };
             if (isRateLimit(error))
                 return { kind: 'rate-limited', message: describeError(error) };
-            const refused = refusal(this.access, error, { action: `ping ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
             if (refused)
                 throw refused;
             return { kind: 'failed', message: describeError(error) };
