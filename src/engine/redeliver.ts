@@ -144,7 +144,9 @@ export class Redeliverer {
     if (waiting.length > 0 && !this.stop) {
       for (const { key } of waiting) verdicts.set(key, 'unknown')
       const n = waiting.length
-      log.info(`Waiting for the answer to ${n === 1 ? 'a ping or probe' : `${n} pings and probes`} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`)
+      const pinged = n - probes.length
+      const asked = [pinged > 0 ? plural(pinged, 'ping') : '', probes.length > 0 ? plural(probes.length, 'probe redelivery', 'probe redeliveries') : ''].filter(Boolean).join(' and ')
+      log.info(`Waiting for the answer to ${n === 1 ? `the ${asked.replace(/^1 /, '')}` : asked} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`)
       // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
       // of one-second resolution, and a jump must not run the looks together before the answer is listed.
       const step = this.options.verifyDelayMs / PROBE_LOOKS
