@@ -175,6 +175,59 @@ describe('--report-file must not overwrite what the run keeps', () => {
   })
 })
 
+describe('--metrics-file must not overwrite what the run keeps or writes', () => {
+  const state = (): string => join(dir, 'coll.json')
+  const untouched = '{"version":1,"hooks":{}}\n'
+
+  test.each([
+    [
+      'the state file by another spelling (dir/./sub/../coll.json)',
+      () => ['--state-file', state(), '--metrics-file', join(dir, '.', 'sub', '..', 'coll.json')],
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the bookmark'
+    ],
+    [
+      'the lock beside the state file',
+      () => ['--state-file', state(), '--metrics-file', `${state()}.lock`],
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the lock beside the state file'
+    ],
+    ['the report file', () => ['--report-file', join(dir, 'out'), '--metrics-file', join(dir, 'out')], '--metrics-file and --report-file', 'the metrics would overwrite the report'],
+    [
+      'a symlink to the state file',
+      () => (symlinkSync(state(), join(dir, 'm.prom')), ['--state-file', state(), '--metrics-file', join(dir, 'm.prom')]),
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the bookmark'
+    ]
+  ])('refused when it is %s: before any request, nothing written', async (_, flags, pair, words) => {
+    api.createOrgHook('acme')
+    mkdirSync(join(dir, 'sub'))
+    writeFileSync(state(), untouched)
+    const run = await cli(['--target-type', 'org', '--org', 'acme', ...flags()])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(new RegExp(`^error: ${pair} lead to the same file \\(\\S+\\): ${words}\\. Give --metrics-file another path\\.\\n$`))
+    expect(api.log).toHaveLength(0)
+    expect(readFileSync(state(), 'utf8')).toBe(untouched)
+  })
+
+  test('refused when it is the private key file, given as app.pem from its directory', async () => {
+    const key = join(dir, 'app.pem')
+    writeFileSync(key, 'not a key')
+    const cwd = process.cwd()
+    process.chdir(dir)
+    try {
+      const run = await cli(['--target-type', 'app', '--app-id', '1', '--private-key-file', 'app.pem', '--metrics-file', './app.pem'])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain('error: --metrics-file and --private-key-file lead to the same file')
+      expect(run.stderr).toContain('the metrics would overwrite the private key')
+    } finally {
+      process.chdir(cwd)
+    }
+    expect(readFileSync(key, 'utf8')).toBe('not a key')
+    expect(api.log).toHaveLength(0)
+  })
+})
+
 test('a state file is not trimmed to the size of an Actions variable', async () => {
   const hook = api.createOrgHook('acme')
   const state = join(dir, 'state.json')

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { parseConfig, secretInputs } from '../core/config.js'
@@ -11,6 +11,7 @@ import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, inputsToFlags, parseCliArgs } from './args.js'
+import { clashingFiles, unusableFilePath } from './files.js'
 import { MetricsFile } from './metrics-file.js'
 
 interface Streams {
@@ -69,7 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }
-  const clash = sharedFile(options)
+  const clash = clashingFiles(options)
   if (clash) return fail(clash)
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
@@ -155,59 +156,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } finally {
     lock?.release()
   }
-}
-
-/**
- * Why a file cannot be written at `given` (a --flag's path), or undefined: a directory
- * there, or a regular file where a directory of its path must be.
- */
-function unusableFilePath(flag: string, given: string): string | undefined {
-  const path = resolve(given)
-  if (statOrUndefined(path)?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
-  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
-    const stat = statOrUndefined(dir)
-    if (!stat) continue
-    if (!stat.isDirectory()) return `${flag} ${given} cannot be created: ${dir} is a file, not a directory.`
-    return undefined
-  }
-  return undefined
-}
-
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
-  try {
-    return statSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * A file the run writes must not be one it keeps or reads: a report written over the state
- * file would replace the bookmark every run. Paths are compared as the files they lead to.
- */
-function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
-  const file = (path: string): string => {
-    try {
-      return linkTarget(path)
-    } catch {
-      return resolve(path)
-    }
-  }
-  const kept: { flag: string; path: string; what: string }[] = []
-  if (options.stateFile) {
-    kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' })
-    kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' })
-  }
-  if (options.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' })
-  const written = [
-    ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
-    ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
-  ]
-  for (const out of written) {
-    const other = kept.find(k => k.path === out.path && k.what !== out.what)
-    if (other) {
-      return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`
-    }
-  }
-  return undefined
 }
