@@ -3,7 +3,9 @@
  * counts in good grammar. `main()` runs in process against the local GitHub API.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -135,6 +137,52 @@ describe('the command line itself', () => {
     mkdirSync(join(temp, 'dir'))
     const run = await cli(orgArgs('--state-file', join(temp, 'dir')), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: `error: --state-file ${join(temp, 'dir')} is a directory: give the path of a file (in it, or elsewhere).\n` })
+  })
+
+  describe('anything but a regular file is refused before it is opened', () => {
+    // A FIFO opened for reading blocks until a writer comes: the test would time out, not fail.
+    const fifo = (): string => {
+      const path = join(temp, 'fifo')
+      execFileSync('mkfifo', [path])
+      return path
+    }
+    const socket = async (): Promise<{ path: string; close: () => Promise<void> }> => {
+      const path = join(temp, 'sock')
+      const server = createServer()
+      await new Promise<void>(done => server.listen(path, done))
+      return { path, close: () => new Promise<void>(done => server.close(() => done())) }
+    }
+
+    test.each([
+      ['/dev/null', 'a character device', () => '/dev/null'],
+      ['a FIFO', 'a FIFO (named pipe)', fifo]
+    ])(
+      '--state-file %s',
+      async (_, kind, path) => {
+        const given = path()
+        const run = await cli(orgArgs('--state-file', given), { GITHUB_TOKEN: 'ghp_abc' })
+        expect(run).toEqual({ code: 1, stdout: '', stderr: `error: --state-file ${given} is ${kind}, not a regular file: give the path of a file.\n` })
+        expect(api.log).toEqual([])
+        expect(existsSync(`${given}.lock`)).toBe(false)
+      },
+      10_000
+    )
+
+    test('--state-file a socket, and --metrics-file /dev/null or a FIFO', async () => {
+      const sock = await socket()
+      try {
+        const run = await cli(orgArgs('--state-file', sock.path), { GITHUB_TOKEN: 'ghp_abc' })
+        expect(run.stderr).toBe(`error: --state-file ${sock.path} is a socket, not a regular file: give the path of a file.\n`)
+      } finally {
+        await sock.close()
+      }
+      const devNull = await cli(orgArgs('--metrics-file', '/dev/null'), { GITHUB_TOKEN: 'ghp_abc' })
+      expect(devNull).toEqual({ code: 1, stdout: '', stderr: 'error: --metrics-file /dev/null is a character device, not a regular file: give the path of a file.\n' })
+      const pipe = fifo()
+      expect((await cli(orgArgs('--metrics-file', pipe), { GITHUB_TOKEN: 'ghp_abc' })).stderr).toContain(`--metrics-file ${pipe} is a FIFO (named pipe), not a regular file`)
+      expect(api.log).toEqual([])
+      expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+    }, 10_000)
   })
 
   test('a --report-file under a regular file is a warning naming --report-file; the run itself succeeds', async () => {

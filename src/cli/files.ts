@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { statSync, type Stats } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { linkTarget } from '../state/file-store.js'
 
@@ -50,12 +50,16 @@ export function clashingFiles(paths: FilePaths): string | undefined {
 }
 
 /**
- * Why a file cannot be written at `given` (a --flag's path), or undefined: a directory
- * there, or a regular file where a directory of its path must be.
+ * Why a file cannot be written at `given` (a --flag's path), or undefined: anything there but a
+ * regular file (or a link to one), or a regular file where a directory of its path must be. Asked
+ * before the path is opened: a FIFO would block the run, and a device (`/dev/null`) would be
+ * replaced by the rename that writes the file atomically.
  */
 export function unusableFilePath(flag: string, given: string): string | undefined {
   const path = resolve(given)
-  if (statOrUndefined(path)?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
+  const stat = statOrUndefined(path)
+  if (stat?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
+  if (stat && !stat.isFile()) return `${flag} ${given} is ${specialKind(stat)}, not a regular file: give the path of a file.`
   for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
     const stat = statOrUndefined(dir)
     if (!stat) continue
@@ -65,7 +69,15 @@ export function unusableFilePath(flag: string, given: string): string | undefine
   return undefined
 }
 
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+function specialKind(stat: Stats): string {
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isFIFO()) return 'a FIFO (named pipe)'
+  if (stat.isSocket()) return 'a socket'
+  return 'a special file'
+}
+
+function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path)
   } catch {

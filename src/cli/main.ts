@@ -91,6 +91,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     }
   }
 
+  const unusableMetricsFile = options.metricsFile ? unusableFilePath('--metrics-file', options.metricsFile) : undefined
+  if (unusableMetricsFile) return fail(unusableMetricsFile)
   const metrics = options.metricsFile ? new MetricsFile(resolve(options.metricsFile), describeTarget(config.target), log, redact) : undefined
   let lock: FileLock | undefined
   // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
