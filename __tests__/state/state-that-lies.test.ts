@@ -4,7 +4,7 @@
  * targets on one state file, a report written over the state, a state file larger than a variable.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -226,6 +226,21 @@ describe('--metrics-file must not overwrite what the run keeps or writes', () =>
     expect(readFileSync(key, 'utf8')).toBe('not a key')
     expect(api.log).toHaveLength(0)
   })
+})
+
+test('a state file larger than any bookmark is refused before it is read, naming the file and the limit', async () => {
+  api.createOrgHook('acme')
+  const state = join(dir, 'state.json')
+  // Sparse: 62 MB on disk costs nothing, and reading it whole would take gigabytes.
+  writeFileSync(state, '{')
+  truncateSync(state, 62 * 1024 * 1024)
+  const run = await cli(['--target-type', 'org', '--org', 'acme', '--state-file', state])
+  expect(run.code).toBe(1)
+  expect(run.stderr).toBe(
+    `error: The state file ${state} is 62 MB, more than the 8 MB any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.\n`
+  )
+  expect(statSync(state).size).toBe(62 * 1024 * 1024)
+  expect(api.log.some(e => e.route.includes('/deliveries'))).toBe(false)
 })
 
 test('a state file is not trimmed to the size of an Actions variable', async () => {

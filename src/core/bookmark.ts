@@ -42,6 +42,17 @@ export interface Bookmark {
 export const STATE_VERSION = 1
 /** Actions variables hold at most 48 KB; stay well under it. */
 export const MAX_STATE_CHARS = 40_000
+/**
+ * The largest state a run reads: the bookmark of 1,000 hooks is under 16 KB, so this is hundreds
+ * of times anything real, and far below what would take a run gigabytes and minutes to parse.
+ */
+export const MAX_STATE_BYTES = 8 * 1024 * 1024
+
+/** Why a store's value of `bytes` is not read: larger than any bookmark, it is not one of this tool's. */
+export function stateTooLarge(description: string, bytes: number): string {
+  const mb = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`
+  return `The ${description} is ${mb(bytes)}, more than the ${mb(MAX_STATE_BYTES)} any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.`
+}
 
 /**
  * `newer`: written by a newer version of the action, which this one must not overwrite.

@@ -1,6 +1,7 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
+import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark.js'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
@@ -12,12 +13,24 @@ export class FileStore implements BookmarkStore {
   }
 
   async read(): Promise<string | undefined> {
+    let fd: number
     try {
-      // write() ends the file with a newline; without it the text compares equal to what was written.
-      return readFileSync(this.path, 'utf8').replace(/\n$/, '')
+      fd = openSync(this.path, 'r')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
+    }
+    try {
+      // Its size before its text: a huge file would take gigabytes to read and parse.
+      const { size } = fstatSync(fd)
+      if (size > MAX_STATE_BYTES) throw new UserError(stateTooLarge(this.description, size))
+      // write() ends the file with a newline; without it the text compares equal to what was written.
+      return readFileSync(fd, 'utf8').replace(/\n$/, '')
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
+    } finally {
+      closeSync(fd)
     }
   }
 
