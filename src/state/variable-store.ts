@@ -1,6 +1,6 @@
 import { MAX_STATE_BYTES, MAX_STATE_CHARS, stateTooLarge } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
-import { RateLimitedError, UserError, type BookmarkStore } from '../engine/ports.js'
+import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore } from '../engine/ports.js'
 import { refusal, rights, type Access } from '../github/access.js'
 import { defaultServerRetries } from '../github/request-policy.js'
 import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
@@ -9,6 +9,7 @@ import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
 export class VariableStore implements BookmarkStore {
   readonly description: string
   readonly maxChars = MAX_STATE_CHARS
+  readonly naming = VARIABLE_NAMING
   private exists: boolean | undefined
 
   constructor(
