@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -137,6 +138,22 @@ describe('the command line itself', () => {
     mkdirSync(join(temp, 'dir'))
     const run = await cli(orgArgs('--state-file', join(temp, 'dir')), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: `error: --state-file ${join(temp, 'dir')} is a directory: give the path of a file (in it, or elsewhere).\n` })
+  })
+
+  test('an encrypted --private-key-file: says it is encrypted, names where the key came from, sends nothing', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }
+    })
+    const key = join(temp, 'app.pem')
+    writeFileSync(key, privateKey)
+    const run = await cli(['--target-type', 'app', '--app-id', '7', '--private-key-file', key, '--hostname', api.url])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(
+      "error: GITHUB_APP_PRIVATE_KEY (or --private-key-file) is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App's key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app's settings.\n"
+    )
+    expect(api.log).toEqual([])
   })
 
   describe('anything but a regular file is refused before it is opened', () => {

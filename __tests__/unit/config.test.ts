@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { INPUTS } from '../../src/core/inputs.generated.js'
 import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
@@ -290,6 +291,21 @@ describe('parseConfig: private-key', () => {
   const PEM_ERROR = 'Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.'
   const APP: RawInputs = { 'target-type': 'app', 'app-id': '42' }
 
+  test.each(['pkcs1', 'pkcs8'] as const)('an encrypted %s key: says it is encrypted and must be exported without a passphrase', type => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type, format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }
+    })
+    expect(privateKey).toMatch(type === 'pkcs1' ? /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED/ : /^-----BEGIN ENCRYPTED PRIVATE KEY-----/)
+    const expected = [
+      'Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.'
+    ]
+    expect(errors({ ...APP, 'private-key': privateKey })).toEqual(expected)
+    // As a one-line secret with \n escapes, too.
+    expect(errors({ ...APP, 'private-key': privateKey.trim().replace(/\n/g, '\\n') })).toEqual(expected)
+  })
+
   test('accepts PKCS#1 and PKCS#8', () => {
     expect(config({ ...APP, 'private-key': keys.pkcs1 }).app?.privateKey).toBe(keys.pkcs1)
     expect(config({ ...APP, 'private-key': keys.pkcs8 }).app?.privateKey).toBe(keys.pkcs8)
@@ -313,7 +329,6 @@ describe('parseConfig: private-key', () => {
   test.each([
     ['garbage', 'not a key at all'],
     ['a public key', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----'],
-    ['an encrypted key', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQww\n-----END ENCRYPTED PRIVATE KEY-----'],
     ['a PEM header with a corrupt body', '-----BEGIN RSA PRIVATE KEY-----\nTHISISNOTBASE64KEYMATERIALxxxxxxxxxxxxx\n-----END RSA PRIVATE KEY-----'],
     ['a PKCS#8 header with a corrupt body', '-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----']
   ])('rejects %s', (_, key) => {

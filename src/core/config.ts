@@ -147,7 +147,11 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (appId && !APP_ID.test(appId)) bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId)
   if (rawKey.trim()) {
     const privateKey = normalizePrivateKey(rawKey)
-    if (!privateKey) {
+    if (!privateKey && isEncryptedKey(rawKey)) {
+      errors.push(
+        'Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.'
+      )
+    } else if (!privateKey) {
       errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.')
     } else if (!appId) {
       if (targetType !== 'app') bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
@@ -281,6 +285,12 @@ export function normalizePrivateKey(text: string): string | undefined {
     return undefined
   }
   return pem
+}
+
+/** A PEM key protected by a passphrase: PKCS#8's ENCRYPTED PRIVATE KEY, or PKCS#1 with OpenSSL's Proc-Type header. */
+function isEncryptedKey(text: string): boolean {
+  const pem = pemText(text)
+  return /^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: *4, *ENCRYPTED/.test(pem)
 }
 
 /** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
