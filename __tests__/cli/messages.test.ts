@@ -99,6 +99,40 @@ describe('flags, not inputs', () => {
   })
 })
 
+describe('flags that would be ignored are named', () => {
+  test('--app-id with GITHUB_TOKEN and no key; --org and --repository with --target-type app', async () => {
+    api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const withToken = await cli(['--target-type', 'org', '--org', 'acme', '--app-id', '7', '--hostname', api.url, '--dry-run', '--report-file', join(temp, 'r.json')], {
+      GITHUB_TOKEN: 'ghp_abc'
+    })
+    expect(withToken.stderr).toContain('warning: --app-id is ignored without GITHUB_APP_PRIVATE_KEY (or --private-key-file): the app cannot sign in without its key, so GITHUB_TOKEN is used.\n')
+
+    const app = api.createApp()
+    const key = join(temp, 'app.pem')
+    writeFileSync(key, app.privateKeyPem)
+    const run = await cli([
+      '--target-type',
+      'app',
+      '--app-id',
+      String(app.id),
+      '--private-key-file',
+      key,
+      '--org',
+      'acme',
+      '--repository',
+      'acme/x',
+      '--hostname',
+      api.url,
+      '--dry-run',
+      '--report-file',
+      join(temp, 'r.json')
+    ])
+    expect(run.stderr).toContain('warning: --org is ignored for --target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.\n')
+    expect(run.stderr).toContain('warning: --repository is ignored for --target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.\n')
+    expect(run.code).toBe(0)
+  })
+})
+
 describe('the command line itself', () => {
   test.each([
     [['--max-attempts', '-1'], 'error: --max-attempts must be a positive integer, got "-1".\n'],
@@ -111,7 +145,8 @@ describe('the command line itself', () => {
     [['--hook-id', '1', '--hook-id', '2'], 'error: --hook-id is given more than once: give one comma-separated list, such as --hook-id a,b.\n'],
     [['--lookback', '1h', '--lookback=2h'], 'error: --lookback is given more than once: give it once.\n'],
     [['--state-file='], 'error: --state-file needs a path.\n'],
-    [['--private-key-file', ''], 'error: --private-key-file needs a path.\n']
+    [['--private-key-file', ''], 'error: --private-key-file needs a path.\n'],
+    [['--metrics-file', ''], 'error: --metrics-file needs a path.\n']
   ])('%j', async (extra, message) => {
     const run = await cli(orgArgs(...extra), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: message })

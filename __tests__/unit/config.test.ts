@@ -138,6 +138,8 @@ describe('parseConfig: defaults and the happy paths', () => {
     const c = config({ ...ORG, 'app-id': '7' })
     expect(c.app).toBeUndefined()
     expect(c.token).toBe('ghp_token')
+    const result = parseConfig({ ...ORG, 'app-id': '7' }, {})
+    expect(result.ok && result.warnings).toEqual(['Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.'])
   })
 })
 
@@ -435,6 +437,17 @@ describe('parseConfig: hook-id', () => {
     expect(config({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '../x' }).hooks).toEqual([])
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '123' }, {})
     expect(result.ok && result.warnings).toEqual(['Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
+
+  test('org and repository given with target-type app are named as ignored', () => {
+    const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, org: 'acme', repository: 'acme/widgets' }, {})
+    expect(result.ok && result.warnings).toEqual([
+      'Input "org" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.',
+      'Input "repository" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.'
+    ])
+    // The workflow's repository, a default, is no input given.
+    const quiet = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1 }, { GITHUB_REPOSITORY: 'acme/workflows' })
+    expect(quiet.ok && quiet.warnings).toEqual([])
   })
 })
 

@@ -88,7 +88,7 @@ export function parseCliArgs(argv: string[]): CliParse {
     seen.add(token.name)
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
-  for (const flag of ['state-file', 'private-key-file', 'report-file']) {
+  for (const flag of ['state-file', 'private-key-file', 'report-file', 'metrics-file']) {
     if (values[flag] === '') return { ok: false, error: `--${flag} needs a path.` }
   }
   const inputs: RawInputs = {}

@@ -124,6 +124,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (targetType === 'app' && input('hook-id')) {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
+  // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
+  for (const name of ['org', 'repository'] as const) {
+    if (targetType === 'app' && raw[name]?.trim()) warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`)
+  }
   if (targetType !== 'app') {
     for (const item of splitEntries(input('hook-id'))) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
@@ -160,6 +164,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     }
   } else if (appId && targetType !== 'app' && !token) {
     bad('private-key', "is required with app-id: the GitHub App's PEM private key")
+  } else if (appId && targetType !== 'app') {
+    warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.')
   }
   if (targetType === 'app') {
     if (!appId) bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID')
