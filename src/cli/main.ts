@@ -129,7 +129,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       mkdirSync(dirname(reportPath), { recursive: true })
       writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
     } catch (error) {
-      log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
+      // Without a path of its own (the default directory refused), the error names the directory.
+      log.warning(`Could not write the report${reportPath ? ` ${reportPath}` : ''}: ${(error as Error).message}`)
       reportPath = ''
     }
     metrics?.write(run)
