@@ -133,6 +133,19 @@ describe('flags that would be ignored are named', () => {
   })
 })
 
+test('a dry run with app credentials: the installation token request is not counted as a write', async () => {
+  const app = api.createApp()
+  api.createInstallation(app.id, { org: 'acme' }, { organization_hooks: 'write' })
+  const hook = api.createOrgHook('acme')
+  addFailure(api, hook, HOUR)
+  const key = join(temp, 'app.pem')
+  writeFileSync(key, app.privateKeyPem)
+  const run = await cli(orgArgs('--app-id', String(app.id), '--private-key-file', key, '--dry-run', '--debug'))
+  expect(run.code).toBe(0)
+  expect(api.log.filter(e => e.method !== 'GET').map(e => e.route)).toEqual([expect.stringMatching(/^\/app\/installations\/\d+\/access_tokens$/)])
+  expect(run.stderr).toMatch(/^debug: This run made \d+ requests to GitHub, 0 of them writes \(besides 1 installation token request\)\.$/m)
+})
+
 describe('the command line itself', () => {
   test.each([
     [['--max-attempts', '-1'], 'error: --max-attempts must be a positive integer, got "-1".\n'],
