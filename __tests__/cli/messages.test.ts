@@ -174,6 +174,15 @@ describe('the command line itself', () => {
     expect(HELP).toContain('-v, --version')
   })
 
+  test("--help speaks of the command line's own inputs where action.yml names an input in code quotes", () => {
+    const oneLine = HELP.replace(/\s+/g, ' ')
+    expect(oneLine).toContain('through an installation token instead of GITHUB_TOKEN.')
+    expect(oneLine).toContain('Empty: keep no bookmark and scan --lookback every run.')
+    // Values of --target-type stay values.
+    expect(oneLine).toContain('authenticate org and repo through')
+    expect(oneLine).not.toMatch(/instead of token\b/)
+  })
+
   test('a --state-file path under a regular file names --state-file, before any request', async () => {
     writeFileSync(join(temp, 'plain'), 'x')
     const given = join(temp, 'plain', 'state.json')

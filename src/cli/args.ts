@@ -175,7 +175,12 @@ function helpEntry(flag: string, text: string): string {
 /** action.yml's description of an input, in the command line's words: its inputs are flags here. */
 function describeInput(input: (typeof INPUTS)[number]): string {
   const notes = [input.required ? 'Required.' : '', input.default ? `Default: ${input.default}.` : '', input.name === 'dry-run' ? '--dry-run alone means true.' : ''].filter(Boolean)
-  return inputsToFlags([input.description.replace(/`/g, ''), ...notes].join(' '))
+  return inputsToFlags([input.description.replace(/`([^`]*)`/g, (_, code: string) => (isInputMention(code) ? flagOf(code) : code)), ...notes].join(' '))
+}
+
+/** `token` in action.yml's words is the input, shown here as what the command line takes; `org`, `repo` and `app` there are values of target-type. */
+function isInputMention(code: string): boolean {
+  return (INPUT_NAMES as readonly string[]).includes(code) && !['app', 'org', 'repo'].includes(code)
 }
 
 export const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.
