@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
-import { addFailure, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
+import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 
 // GitHub's one second between writes, shrunk for the local API.
 shortenWaitsInEachTest()
@@ -43,6 +43,23 @@ const readState = (path: string): { version: number; hooks: Record<string, { flo
   JSON.parse(readFileSync(path, 'utf8'))
 
 describe('a bookmark from the future is not trusted', () => {
+  test("a delivery dated a month after GitHub's clock never becomes the stored floor", async () => {
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    addSuccess(api, hook, -30 * DAY)
+    const state = join(dir, 'state.json')
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--state-file', state, '--json'])
+    expect(run.code).toBe(0)
+    expect([...redeliveryCounts(api).keys()]).toEqual([failing])
+    const entry = readState(state).hooks[hook.id] as { floor: string; seen?: string }
+    expect(Date.parse(entry.floor)).toBeLessThanOrEqual(api.now())
+    expect(entry.seen === undefined || Date.parse(entry.seen) <= api.now()).toBe(true)
+
+    // So the next run trusts its bookmark: no warning, nothing rescanned from the lookback.
+    const next = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--state-file', state])
+    expect(next.stderr).not.toMatch(/not trusted/)
+  })
+
   test("a hook's floor a day ahead: warned, the lookback is scanned, and a good floor written", async () => {
     const hook = api.createOrgHook('acme')
     const failing = addFailure(api, hook, HOUR)
