@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import * as runner from './action/runner.js'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
+import { shown, terminalSafeJson } from './core/shown.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
@@ -49,15 +50,16 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
 
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
-      for (const message of parsed.errors) runner.error(message)
+      for (const message of parsed.errors) runner.error(shown(message))
       process.exitCode = 1
       writeSummaryText(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
-    for (const warning of parsed.warnings) runner.warning(warning)
+    for (const warning of parsed.warnings) runner.warning(shown(warning))
     const result = await redeliverFailedDeliveries(config, {
-      log: { info: runner.info, warning: runner.warning, debug: runner.debug },
+      // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
+      log: { info: m => runner.info(shown(m)), warning: m => runner.warning(shown(m)), debug: m => runner.debug(shown(m)) },
       mask,
       signal: interrupt
     })
@@ -65,19 +67,25 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
     let reportPath = ''
     try {
-      reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
+      reportPath = writeReport(terminalSafeJson(redact(JSON.stringify(buildReport(config.target, result), null, 2))))
     } catch (error) {
-      runner.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+      runner.warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`))
     }
     setOutputs(result, reportPath)
     writeSummaryText(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
-    if (failures.length > 0) runner.setFailed(failures.join('\n'))
-    else for (const failure of result.failures) runner.warning(failure)
+    if (failures.length > 0) runner.setFailed(failures.map(failure => shown(failure)).join('\n'))
+    else for (const failure of result.failures) runner.warning(shown(failure))
   } catch (error) {
     const message = stoppedBecause(error)
-    runner.setFailed(message)
-    if (!(error instanceof UserError) && error instanceof Error && error.stack) runner.debug(error.stack)
+    runner.setFailed(shown(message))
+    if (!(error instanceof UserError) && error instanceof Error && error.stack)
+      runner.debug(
+        error.stack
+          .split('\n')
+          .map(line => shown(line))
+          .join('\n')
+      )
     writeSummaryText(redact(renderFailure(message)))
   }
 }

@@ -5,6 +5,7 @@ import { parseConfig, secretInputs } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
+import { shown, terminalSafeJson } from '../core/shown.js'
 import { buildReport, describeTarget, outputsOf, stepFailures } from '../core/report.js'
 import { stoppedBecause, type Logger } from '../engine/ports.js'
 import { defaultReportPath } from '../report-file.js'
@@ -36,8 +37,9 @@ export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT
 export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => redactSecrets(text, secrets)
-  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here.
-  const say = (message: string): string => inputsToFlags(redact(message))
+  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here,
+  // and what GitHub sent (quoted in them) with its control characters escaped.
+  const say = (message: string): string => shown(inputsToFlags(redact(message)))
   const fail = (message: string): number => {
     streams.stderr(`error: ${say(message)}\n`)
     return 1
@@ -84,10 +86,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
   const log: Logger = {
-    info: message => streams.stderr(`${inputsToFlags(redact(message), { quotedOnly: true })}\n`),
+    info: message => streams.stderr(`${shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
     warning: message => streams.stderr(`warning: ${say(message)}\n`),
     debug: message => {
-      if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
+      if (options.debug) streams.stderr(`debug: ${shown(redact(message))}\n`)
     }
   }
 
@@ -127,7 +129,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined
       if (problem) throw new Error(problem)
       mkdirSync(dirname(reportPath), { recursive: true })
-      writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
+      writeFileSync(reportPath, terminalSafeJson(redact(JSON.stringify(buildReport(config.target, run), null, 2))) + '\n')
     } catch (error) {
       // Without a path of its own (the default directory refused), the error names the directory.
       log.warning(`Could not write the report${reportPath ? ` ${reportPath}` : ''}: ${(error as Error).message}`)
@@ -136,7 +138,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     metrics?.write(run)
     // The action's output names, as `--json` promises, and what failed the run: the counts alone can read as success.
     const outputs = { ...outputsOf(run.totals, reportPath), failures: run.failures.map(redact) }
-    if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
+    if (options.json) streams.stdout(terminalSafeJson(JSON.stringify(outputs)) + '\n')
     else {
       const t = run.totals
       const notScanned = run.hooks.filter(h => h.scanError).length

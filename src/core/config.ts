@@ -4,6 +4,7 @@ import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, s
 import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
+import { shown } from './shown.js'
 
 export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
@@ -88,7 +89,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
   const bad = (name: InputName, expected: string, value?: string): void => {
     // A secret pasted into the wrong input is not masked there: never repeat it.
-    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${truncate(value)}"`
+    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown(value, 80)}"`
     errors.push(`Input "${name}" ${expected}${got}.`)
   }
 
@@ -176,7 +177,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
 
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
-    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`)
+    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`)
   } else if (!location && hostnameForPage(input('hostname'))) {
     bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')))
   } else if (!location) {
@@ -357,8 +358,4 @@ function isLoopback(url: string): boolean {
 /** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
 function looksLikeSecret(text: string): boolean {
   return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text)
-}
-
-function truncate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
