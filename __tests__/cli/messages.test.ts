@@ -242,6 +242,14 @@ describe('the command line itself', () => {
       10_000
     )
 
+    test('a FIFO where the lock goes beside the state file', async () => {
+      const state = join(temp, 'state.json')
+      execFileSync('mkfifo', [`${state}.lock`])
+      const run = await cli(orgArgs('--state-file', state), { GITHUB_TOKEN: 'ghp_abc' })
+      expect(run).toEqual({ code: 1, stdout: '', stderr: `error: The lock file ${state}.lock is not a regular file: move it away, then run again.\n` })
+      expect(api.log).toEqual([])
+    }, 10_000)
+
     test('--state-file a socket, and --metrics-file /dev/null or a FIFO', async () => {
       const sock = await socket()
       try {

@@ -1,4 +1,21 @@
-import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark.js'
@@ -218,6 +235,8 @@ export class FileLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new UserError(`Cannot create the lock file ${this.path}: ${(error as Error).message}`)
         }
+        // Reading a FIFO there would block the run for good.
+        if (!isRegularFile(this.path)) throw new UserError(`The lock file ${this.path} is not a regular file: move it away, then run again.`)
         const owner = parseLockOwner(safeRead(this.path))
         if (this.staleReason(this.path, owner) === undefined) {
           const who = `process ${owner!.pid}${owner!.host ? ` on ${owner!.host}` : ''}`
@@ -286,6 +305,15 @@ export class FileLock {
     process.off('exit', this.releaseOnExit)
     if (this.isOurs()) rmSync(this.path, { force: true })
     this.held = false
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile()
+  } catch {
+    // Gone meanwhile: the next attempt to create it decides.
+    return true
   }
 }
 
