@@ -228,20 +228,22 @@ describe('--metrics-file must not overwrite what the run keeps or writes', () =>
     expect(readFileSync(state(), 'utf8')).toBe(untouched)
   })
 
-  test('refused when it is the private key file, given as app.pem from its directory', async () => {
+  test('refused for coll.json as --state-file and ./coll.json, and for app.pem as the private key, relative to the working directory', async () => {
+    api.createOrgHook('acme')
+    writeFileSync(state(), untouched)
+    const inDir = (args: string[]): Promise<CliInProcessRun> => runCliInProcess([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir }, { cwd: dir })
+    const overState = await inDir(['--target-type', 'org', '--org', 'acme', '--state-file', 'coll.json', '--metrics-file', './coll.json'])
+    expect(overState.code).toBe(1)
+    expect(overState.stderr).toContain('error: --metrics-file and --state-file lead to the same file')
+
     const key = join(dir, 'app.pem')
     writeFileSync(key, 'not a key')
-    const cwd = process.cwd()
-    process.chdir(dir)
-    try {
-      const run = await cli(['--target-type', 'app', '--app-id', '1', '--private-key-file', 'app.pem', '--metrics-file', './app.pem'])
-      expect(run.code).toBe(1)
-      expect(run.stderr).toContain('error: --metrics-file and --private-key-file lead to the same file')
-      expect(run.stderr).toContain('the metrics would overwrite the private key')
-    } finally {
-      process.chdir(cwd)
-    }
+    const overKey = await inDir(['--target-type', 'app', '--app-id', '1', '--private-key-file', 'app.pem', '--metrics-file', './app.pem'])
+    expect(overKey.code).toBe(1)
+    expect(overKey.stderr).toContain('error: --metrics-file and --private-key-file lead to the same file')
+    expect(overKey.stderr).toContain('the metrics would overwrite the private key')
     expect(readFileSync(key, 'utf8')).toBe('not a key')
+    expect(readFileSync(state(), 'utf8')).toBe(untouched)
     expect(api.log).toHaveLength(0)
   })
 })

@@ -145,8 +145,8 @@ export function inputsToFlags(message: string, options: { quotedOnly?: boolean }
 const INPUT_NAME_ALTERNATIVES = INPUT_NAMES.join('|')
 const HYPHENATED_INPUT_NAMES = INPUT_NAMES.filter(name => name.includes('-')).join('|')
 const INPUT_MENTION = new RegExp(`Input "(${INPUT_NAME_ALTERNATIVES})"`, 'g')
-// A quoted input name (or a flag of the command line's own, such as the store a message names), unless it is a value: `target-type is "org"`, `got "org"`.
-const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${[...INPUT_NAMES, ...CLI_FLAGS.map(flag => flag.name)].join('|')})"`, 'g')
+// A quoted input name (or a path flag of the command line's own, such as the store a message names), unless it is a value: `target-type is "org"`, `got "org"`.
+const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${[...INPUT_NAMES, ...CLI_FLAGS.filter(flag => flag.type === 'string').map(flag => flag.name)].join('|')})"`, 'g')
 const BARE_HYPHENATED_INPUT = new RegExp(`(?<![\\w"/.-])(${HYPHENATED_INPUT_NAMES})(?![\\w"/-]|\\.\\w)`, 'g')
 const INPUT_AFTER_VERB = new RegExp(`\\b(with|give|when) (${INPUT_NAME_ALTERNATIVES})\\b`, 'g')
 
