@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
+import { shown, terminalSafeJson } from './core/shown.js'
 import { buildReport, outputsOf, stepFailures } from './core/report.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
@@ -54,14 +55,15 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
       // Each input error an annotation of its own, and the step fails (exit code 1).
-      for (const message of parsed.errors) core.setFailed(message)
+      for (const message of parsed.errors) core.setFailed(shown(message))
       await writeSummary(redact(renderFailure(parsed.errors.join(' '))))
       return
     }
     const { config } = parsed
-    for (const warning of parsed.warnings) core.warning(warning)
+    for (const warning of parsed.warnings) core.warning(shown(warning))
     const result = await redeliverFailedDeliveries(config, {
-      log: { info: message => core.info(message), warning: message => core.warning(message), debug: message => core.debug(message) },
+      // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
+      log: { info: m => core.info(shown(m)), warning: m => core.warning(shown(m)), debug: m => core.debug(shown(m)) },
       mask,
       signal: interrupt
     })
@@ -69,19 +71,25 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
     let reportPath = ''
     try {
-      reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)))
+      reportPath = writeReport(terminalSafeJson(redact(JSON.stringify(buildReport(config.target, result), null, 2))))
     } catch (error) {
-      core.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+      core.warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`))
     }
     setOutputs(result, reportPath)
     await writeSummary(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
-    if (failures.length > 0) core.setFailed(failures.join('\n'))
-    else for (const failure of result.failures) core.warning(failure)
+    if (failures.length > 0) core.setFailed(failures.map(failure => shown(failure)).join('\n'))
+    else for (const failure of result.failures) core.warning(shown(failure))
   } catch (error) {
     const message = stoppedBecause(error)
-    core.setFailed(message)
-    if (!(error instanceof UserError) && error instanceof Error && error.stack) core.debug(error.stack)
+    core.setFailed(shown(message))
+    if (!(error instanceof UserError) && error instanceof Error && error.stack)
+      core.debug(
+        error.stack
+          .split('\n')
+          .map(line => shown(line))
+          .join('\n')
+      )
     await writeSummary(redact(renderFailure(message)))
   }
 }

@@ -66,6 +66,10 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   })
   // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
   if (target.unmatched) result.failures.unshift(target.unmatched)
-  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
+  // An installation token is asked for with a POST: counted apart, so that no one reads it as a redelivery.
+  const tokens = credentials.tokenRequests
+  const writes = Math.max(0, context.requests.writes - tokens)
+  const besides = tokens > 0 ? ` (besides ${plural(tokens, 'installation token request')})` : ''
+  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${writes} of them ${noun(writes, 'a write', 'writes')}${besides}.`)
   return result
 }

@@ -3,7 +3,10 @@
  * counts in good grammar. `main()` runs in process against the local GitHub API.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -96,6 +99,53 @@ describe('flags, not inputs', () => {
   })
 })
 
+describe('flags that would be ignored are named', () => {
+  test('--app-id with GITHUB_TOKEN and no key; --org and --repository with --target-type app', async () => {
+    api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    const withToken = await cli(['--target-type', 'org', '--org', 'acme', '--app-id', '7', '--hostname', api.url, '--dry-run', '--report-file', join(temp, 'r.json')], {
+      GITHUB_TOKEN: 'ghp_abc'
+    })
+    expect(withToken.stderr).toContain('warning: --app-id is ignored without GITHUB_APP_PRIVATE_KEY (or --private-key-file): the app cannot sign in without its key, so GITHUB_TOKEN is used.\n')
+
+    const app = api.createApp()
+    const key = join(temp, 'app.pem')
+    writeFileSync(key, app.privateKeyPem)
+    const run = await cli([
+      '--target-type',
+      'app',
+      '--app-id',
+      String(app.id),
+      '--private-key-file',
+      key,
+      '--org',
+      'acme',
+      '--repository',
+      'acme/x',
+      '--hostname',
+      api.url,
+      '--dry-run',
+      '--report-file',
+      join(temp, 'r.json')
+    ])
+    expect(run.stderr).toContain('warning: --org is ignored for --target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.\n')
+    expect(run.stderr).toContain('warning: --repository is ignored for --target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.\n')
+    expect(run.code).toBe(0)
+  })
+})
+
+test('a dry run with app credentials: the installation token request is not counted as a write', async () => {
+  const app = api.createApp()
+  api.createInstallation(app.id, { org: 'acme' }, { organization_hooks: 'write' })
+  const hook = api.createOrgHook('acme')
+  addFailure(api, hook, HOUR)
+  const key = join(temp, 'app.pem')
+  writeFileSync(key, app.privateKeyPem)
+  const run = await cli(orgArgs('--app-id', String(app.id), '--private-key-file', key, '--dry-run', '--debug'))
+  expect(run.code).toBe(0)
+  expect(api.log.filter(e => e.method !== 'GET').map(e => e.route)).toEqual([expect.stringMatching(/^\/app\/installations\/\d+\/access_tokens$/)])
+  expect(run.stderr).toMatch(/^debug: This run made \d+ requests to GitHub, 0 of them writes \(besides 1 installation token request\)\.$/m)
+})
+
 describe('the command line itself', () => {
   test.each([
     [['--max-attempts', '-1'], 'error: --max-attempts must be a positive integer, got "-1".\n'],
@@ -108,7 +158,8 @@ describe('the command line itself', () => {
     [['--hook-id', '1', '--hook-id', '2'], 'error: --hook-id is given more than once: give one comma-separated list, such as --hook-id a,b.\n'],
     [['--lookback', '1h', '--lookback=2h'], 'error: --lookback is given more than once: give it once.\n'],
     [['--state-file='], 'error: --state-file needs a path.\n'],
-    [['--private-key-file', ''], 'error: --private-key-file needs a path.\n']
+    [['--private-key-file', ''], 'error: --private-key-file needs a path.\n'],
+    [['--metrics-file', ''], 'error: --metrics-file needs a path.\n']
   ])('%j', async (extra, message) => {
     const run = await cli(orgArgs(...extra), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: message })
@@ -123,6 +174,15 @@ describe('the command line itself', () => {
     expect(HELP).toContain('-v, --version')
   })
 
+  test("--help speaks of the command line's own inputs where action.yml names an input in code quotes", () => {
+    const oneLine = HELP.replace(/\s+/g, ' ')
+    expect(oneLine).toContain('through an installation token instead of GITHUB_TOKEN.')
+    expect(oneLine).toContain('Empty: keep no bookmark and scan --lookback every run.')
+    // Values of --target-type stay values.
+    expect(oneLine).toContain('authenticate org and repo through')
+    expect(oneLine).not.toMatch(/instead of token\b/)
+  })
+
   test('a --state-file path under a regular file names --state-file, before any request', async () => {
     writeFileSync(join(temp, 'plain'), 'x')
     const given = join(temp, 'plain', 'state.json')
@@ -135,6 +195,76 @@ describe('the command line itself', () => {
     mkdirSync(join(temp, 'dir'))
     const run = await cli(orgArgs('--state-file', join(temp, 'dir')), { GITHUB_TOKEN: 'ghp_abc' })
     expect(run).toEqual({ code: 1, stdout: '', stderr: `error: --state-file ${join(temp, 'dir')} is a directory: give the path of a file (in it, or elsewhere).\n` })
+  })
+
+  test('an encrypted --private-key-file: says it is encrypted, names where the key came from, sends nothing', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }
+    })
+    const key = join(temp, 'app.pem')
+    writeFileSync(key, privateKey)
+    const run = await cli(['--target-type', 'app', '--app-id', '7', '--private-key-file', key, '--hostname', api.url])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(
+      "error: GITHUB_APP_PRIVATE_KEY (or --private-key-file) is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App's key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app's settings.\n"
+    )
+    expect(api.log).toEqual([])
+  })
+
+  describe('anything but a regular file is refused before it is opened', () => {
+    // A FIFO opened for reading blocks until a writer comes: the test would time out, not fail.
+    const fifo = (): string => {
+      const path = join(temp, 'fifo')
+      execFileSync('mkfifo', [path])
+      return path
+    }
+    const socket = async (): Promise<{ path: string; close: () => Promise<void> }> => {
+      const path = join(temp, 'sock')
+      const server = createServer()
+      await new Promise<void>(done => server.listen(path, done))
+      return { path, close: () => new Promise<void>(done => server.close(() => done())) }
+    }
+
+    test.each([
+      ['/dev/null', 'a character device', () => '/dev/null'],
+      ['a FIFO', 'a FIFO (named pipe)', fifo]
+    ])(
+      '--state-file %s',
+      async (_, kind, path) => {
+        const given = path()
+        const run = await cli(orgArgs('--state-file', given), { GITHUB_TOKEN: 'ghp_abc' })
+        expect(run).toEqual({ code: 1, stdout: '', stderr: `error: --state-file ${given} is ${kind}, not a regular file: give the path of a file.\n` })
+        expect(api.log).toEqual([])
+        expect(existsSync(`${given}.lock`)).toBe(false)
+      },
+      10_000
+    )
+
+    test('a FIFO where the lock goes beside the state file', async () => {
+      const state = join(temp, 'state.json')
+      execFileSync('mkfifo', [`${state}.lock`])
+      const run = await cli(orgArgs('--state-file', state), { GITHUB_TOKEN: 'ghp_abc' })
+      expect(run).toEqual({ code: 1, stdout: '', stderr: `error: The lock file ${state}.lock is not a regular file: move it away, then run again.\n` })
+      expect(api.log).toEqual([])
+    }, 10_000)
+
+    test('--state-file a socket, and --metrics-file /dev/null or a FIFO', async () => {
+      const sock = await socket()
+      try {
+        const run = await cli(orgArgs('--state-file', sock.path), { GITHUB_TOKEN: 'ghp_abc' })
+        expect(run.stderr).toBe(`error: --state-file ${sock.path} is a socket, not a regular file: give the path of a file.\n`)
+      } finally {
+        await sock.close()
+      }
+      const devNull = await cli(orgArgs('--metrics-file', '/dev/null'), { GITHUB_TOKEN: 'ghp_abc' })
+      expect(devNull).toEqual({ code: 1, stdout: '', stderr: 'error: --metrics-file /dev/null is a character device, not a regular file: give the path of a file.\n' })
+      const pipe = fifo()
+      expect((await cli(orgArgs('--metrics-file', pipe), { GITHUB_TOKEN: 'ghp_abc' })).stderr).toContain(`--metrics-file ${pipe} is a FIFO (named pipe), not a regular file`)
+      expect(api.log).toEqual([])
+      expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+    }, 10_000)
   })
 
   test('a --report-file under a regular file is a warning naming --report-file; the run itself succeeds', async () => {

@@ -207,4 +207,16 @@ describe('what a run leaves in the temporary directory', () => {
     chmodSync(join(temp, `webhook-redelivery-${process.getuid!()}`), 0o777)
     expect(() => defaultReportPath(temp)).toThrow(/not a directory of this user's alone/)
   })
+
+  test("the run's warning about it reads: no empty path before the colon", async () => {
+    const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+    api.createOrgHook('acme')
+    const dir = join(temp, `webhook-redelivery-${process.getuid!()}`)
+    mkdirSync(dir)
+    chmodSync(dir, 0o777)
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: temp })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toContain(`warning: Could not write the report: ${dir} is not a directory of this user's alone; give --report-file\n`)
+    expect(run.stderr).not.toMatch(/ :/)
+  })
 })

@@ -3,7 +3,7 @@
  * repositories, a payload URL prefix in `hook-id`, repositories coming and going between runs,
  * a token that sees only part of the fleet, and shards. In process, against the local API.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
@@ -191,6 +191,25 @@ describe('the command line', () => {
     const inShard = matched(fleet).filter(h => shardOf(h.repo.toLowerCase(), 3) === 2)
     expect(JSON.parse(stdout)).toMatchObject({ failed: inShard.flatMap(h => h.failingGuids).length, redelivered: 0 })
     expect(api.redeliveryRequests()).toEqual([])
+  })
+
+  test("a shard given another shard's --state-file is told to give each its own --state-file", async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'fleet-cli-'))
+    try {
+      // Shard 1/3's bookmark (written by the action, with the waits shortened), now in a state file.
+      await runInProcess(api, inputs({ shard: '1/3' }))
+      const state = join(temp, 'state.json')
+      writeFileSync(state, api.getVariable('acme/workflows', 'FLEET_STATE')!.value)
+      let stderr = ''
+      const args = ['--target-type', 'repo', '--repository', 'acme/*', '--hook-id', CI, '--shard', '2/3', '--state-file', state]
+      const code = await cliMain(args, { GITHUB_TOKEN: token, GITHUB_API_URL: api.url, TMPDIR: temp }, { stdout: () => {}, stderr: t => (stderr += t), stderrIsTerminal: false })
+      const second = { code, stderr }
+      expect(second.code).toBe(1)
+      expect(second.stderr).toMatch(/holds the bookmark of shard 1\/3 of these hooks\. Give each shard its own --state-file \(such as state-1\.json, state-2\.json, …\), so/)
+      expect(second.stderr).not.toMatch(/variable/)
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })
 

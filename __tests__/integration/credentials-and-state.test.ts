@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
+import { MAX_STATE_BYTES } from '../../src/core/bookmark.js'
 import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
 
 let api: LocalApi
@@ -204,4 +205,23 @@ test('with hook-id empty, an inactive hook (switched off on purpose) is left alo
   expect(run.exitCode).toBe(0)
   expect([...redeliveryCounts(api).keys()]).toEqual([failingOn])
   expect(api.log.some(e => e.route.startsWith(`/orgs/acme/hooks/${off.id}/`))).toBe(false)
+})
+
+test('a state variable larger than any bookmark is refused before it is parsed, naming the variable and the limit', async () => {
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
+  const hook = api.createOrgHook('acme')
+  addFailure(api, hook, HOUR)
+  // GitHub caps a variable at 48 KB: only a hostile or broken API sends this.
+  api.setVariable('acme/workflows', 'BOOKMARK', `{"version":1,"hooks":{},"x":"${'a'.repeat(MAX_STATE_BYTES)}"}`)
+  const run = await runActionInProcess({ apiUrl: api.url, inputs: { 'target-type': 'org', org: 'acme', token, 'state-variable': 'BOOKMARK' } })
+  expect(run.exitCode).toBe(1)
+  expect(run.commands.errors).toEqual([
+    'The state variable BOOKMARK in acme/workflows is 8 MB, more than the 8 MB any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.'
+  ])
+  expect(redeliveryCounts(api).size).toBe(0)
 })

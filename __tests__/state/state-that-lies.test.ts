@@ -4,13 +4,13 @@
  * targets on one state file, a report written over the state, a state file larger than a variable.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
-import { addFailure, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
+import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 
 // GitHub's one second between writes, shrunk for the local API.
 shortenWaitsInEachTest()
@@ -43,6 +43,24 @@ const readState = (path: string): { version: number; hooks: Record<string, { flo
   JSON.parse(readFileSync(path, 'utf8'))
 
 describe('a bookmark from the future is not trusted', () => {
+  test("a delivery dated a month after GitHub's clock never becomes the stored floor", async () => {
+    const hook = api.createOrgHook('acme')
+    const failing = addFailure(api, hook, HOUR)
+    addSuccess(api, hook, -30 * DAY)
+    const state = join(dir, 'state.json')
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--state-file', state, '--json'])
+    expect(run.code).toBe(0)
+    expect([...redeliveryCounts(api).keys()]).toEqual([failing])
+    const entry = readState(state).hooks[hook.id] as { floor: string; seen?: string }
+    expect(Date.parse(entry.floor)).toBeLessThanOrEqual(api.now())
+    // GitHub's clock, as the run knows it from Date headers of one-second resolution.
+    expect(entry.seen === undefined || Date.parse(entry.seen) <= api.now() + 1000).toBe(true)
+
+    // So the next run trusts its bookmark: no warning, nothing rescanned from the lookback.
+    const next = await cli(['--target-type', 'org', '--org', 'acme', '--hook-id', String(hook.id), '--state-file', state])
+    expect(next.stderr).not.toMatch(/not trusted/)
+  })
+
   test("a hook's floor a day ahead: warned, the lookback is scanned, and a good floor written", async () => {
     const hook = api.createOrgHook('acme')
     const failing = addFailure(api, hook, HOUR)
@@ -173,6 +191,76 @@ describe('--report-file must not overwrite what the run keeps', () => {
     expect(readFileSync(key, 'utf8')).toBe('not a key')
     expect(api.log).toHaveLength(0)
   })
+})
+
+describe('--metrics-file must not overwrite what the run keeps or writes', () => {
+  const state = (): string => join(dir, 'coll.json')
+  const untouched = '{"version":1,"hooks":{}}\n'
+
+  test.each([
+    [
+      'the state file by another spelling (dir/./sub/../coll.json)',
+      () => ['--state-file', state(), '--metrics-file', join(dir, '.', 'sub', '..', 'coll.json')],
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the bookmark'
+    ],
+    [
+      'the lock beside the state file',
+      () => ['--state-file', state(), '--metrics-file', `${state()}.lock`],
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the lock beside the state file'
+    ],
+    ['the report file', () => ['--report-file', join(dir, 'out'), '--metrics-file', join(dir, 'out')], '--metrics-file and --report-file', 'the metrics would overwrite the report'],
+    [
+      'a symlink to the state file',
+      () => (symlinkSync(state(), join(dir, 'm.prom')), ['--state-file', state(), '--metrics-file', join(dir, 'm.prom')]),
+      '--metrics-file and --state-file',
+      'the metrics would overwrite the bookmark'
+    ]
+  ])('refused when it is %s: before any request, nothing written', async (_, flags, pair, words) => {
+    api.createOrgHook('acme')
+    mkdirSync(join(dir, 'sub'))
+    writeFileSync(state(), untouched)
+    const run = await cli(['--target-type', 'org', '--org', 'acme', ...flags()])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(new RegExp(`^error: ${pair} lead to the same file \\(\\S+\\): ${words}\\. Give --metrics-file another path\\.\\n$`))
+    expect(api.log).toHaveLength(0)
+    expect(readFileSync(state(), 'utf8')).toBe(untouched)
+  })
+
+  test('refused for coll.json as --state-file and ./coll.json, and for app.pem as the private key, relative to the working directory', async () => {
+    api.createOrgHook('acme')
+    writeFileSync(state(), untouched)
+    const inDir = (args: string[]): Promise<CliInProcessRun> => runCliInProcess([...args, '--hostname', api.url], { GITHUB_TOKEN: token, TMPDIR: dir }, { cwd: dir })
+    const overState = await inDir(['--target-type', 'org', '--org', 'acme', '--state-file', 'coll.json', '--metrics-file', './coll.json'])
+    expect(overState.code).toBe(1)
+    expect(overState.stderr).toContain('error: --metrics-file and --state-file lead to the same file')
+
+    const key = join(dir, 'app.pem')
+    writeFileSync(key, 'not a key')
+    const overKey = await inDir(['--target-type', 'app', '--app-id', '1', '--private-key-file', 'app.pem', '--metrics-file', './app.pem'])
+    expect(overKey.code).toBe(1)
+    expect(overKey.stderr).toContain('error: --metrics-file and --private-key-file lead to the same file')
+    expect(overKey.stderr).toContain('the metrics would overwrite the private key')
+    expect(readFileSync(key, 'utf8')).toBe('not a key')
+    expect(readFileSync(state(), 'utf8')).toBe(untouched)
+    expect(api.log).toHaveLength(0)
+  })
+})
+
+test('a state file larger than any bookmark is refused before it is read, naming the file and the limit', async () => {
+  api.createOrgHook('acme')
+  const state = join(dir, 'state.json')
+  // Sparse: 62 MB on disk costs nothing, and reading it whole would take gigabytes.
+  writeFileSync(state, '{')
+  truncateSync(state, 62 * 1024 * 1024)
+  const run = await cli(['--target-type', 'org', '--org', 'acme', '--state-file', state])
+  expect(run.code).toBe(1)
+  expect(run.stderr).toBe(
+    `error: The state file ${state} is 62 MB, more than the 8 MB any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.\n`
+  )
+  expect(statSync(state).size).toBe(62 * 1024 * 1024)
+  expect(api.log.some(e => e.route.includes('/deliveries'))).toBe(false)
 })
 
 test('a state file is not trimmed to the size of an Actions variable', async () => {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { INPUTS } from '../../src/core/inputs.generated.js'
 import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
@@ -137,6 +138,8 @@ describe('parseConfig: defaults and the happy paths', () => {
     const c = config({ ...ORG, 'app-id': '7' })
     expect(c.app).toBeUndefined()
     expect(c.token).toBe('ghp_token')
+    const result = parseConfig({ ...ORG, 'app-id': '7' }, {})
+    expect(result.ok && result.warnings).toEqual(['Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.'])
   })
 })
 
@@ -290,6 +293,21 @@ describe('parseConfig: private-key', () => {
   const PEM_ERROR = 'Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.'
   const APP: RawInputs = { 'target-type': 'app', 'app-id': '42' }
 
+  test.each(['pkcs1', 'pkcs8'] as const)('an encrypted %s key: says it is encrypted and must be exported without a passphrase', type => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type, format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }
+    })
+    expect(privateKey).toMatch(type === 'pkcs1' ? /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED/ : /^-----BEGIN ENCRYPTED PRIVATE KEY-----/)
+    const expected = [
+      'Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.'
+    ]
+    expect(errors({ ...APP, 'private-key': privateKey })).toEqual(expected)
+    // As a one-line secret with \n escapes, too.
+    expect(errors({ ...APP, 'private-key': privateKey.trim().replace(/\n/g, '\\n') })).toEqual(expected)
+  })
+
   test('accepts PKCS#1 and PKCS#8', () => {
     expect(config({ ...APP, 'private-key': keys.pkcs1 }).app?.privateKey).toBe(keys.pkcs1)
     expect(config({ ...APP, 'private-key': keys.pkcs8 }).app?.privateKey).toBe(keys.pkcs8)
@@ -313,7 +331,6 @@ describe('parseConfig: private-key', () => {
   test.each([
     ['garbage', 'not a key at all'],
     ['a public key', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----'],
-    ['an encrypted key', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQww\n-----END ENCRYPTED PRIVATE KEY-----'],
     ['a PEM header with a corrupt body', '-----BEGIN RSA PRIVATE KEY-----\nTHISISNOTBASE64KEYMATERIALxxxxxxxxxxxxx\n-----END RSA PRIVATE KEY-----'],
     ['a PKCS#8 header with a corrupt body', '-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----']
   ])('rejects %s', (_, key) => {
@@ -420,6 +437,17 @@ describe('parseConfig: hook-id', () => {
     expect(config({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '../x' }).hooks).toEqual([])
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '123' }, {})
     expect(result.ok && result.warnings).toEqual(['Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.'])
+  })
+
+  test('org and repository given with target-type app are named as ignored', () => {
+    const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, org: 'acme', repository: 'acme/widgets' }, {})
+    expect(result.ok && result.warnings).toEqual([
+      'Input "org" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.',
+      'Input "repository" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.'
+    ])
+    // The workflow's repository, a default, is no input given.
+    const quiet = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1 }, { GITHUB_REPOSITORY: 'acme/workflows' })
+    expect(quiet.ok && quiet.warnings).toEqual([])
   })
 })
 

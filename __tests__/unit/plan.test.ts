@@ -313,6 +313,16 @@ describe("a hook's entry in the final bookmark", () => {
     expect(bookmark).toEqual({ floor: newestAt - LATE_LISTING_MARGIN_MS, pending: new Map(), sent: new Map(), done: new Map(), probes: [] })
   })
 
+  test("a delivery dated after GitHub's clock (a hostile or broken API) never moves the floor or seenUntil past now", () => {
+    const { bookmark, seenUntil } = next([], none, { newest: NOW + 30 * DAY })
+    expect(bookmark.floor).toBe(NOW - LATE_LISTING_MARGIN_MS)
+    expect(seenUntil).toBe(NOW)
+    // Nor does an earlier run's seenUntil from the future survive.
+    const later = next([], none, { newest: NOW + DAY, previous: hookBookmark({ floor: floorBase, seenUntil: NOW + 60 * DAY }) })
+    expect(later.seenUntil).toBe(NOW)
+    expect(later.bookmark.floor).toBeLessThanOrEqual(NOW)
+  })
+
   test('never below floorBase', () => {
     const { bookmark } = next([], none, { newest: floorBase + MINUTE })
     expect(bookmark.floor).toBe(floorBase)

@@ -93,7 +93,7 @@ describe('renderSummary: with deliveries', () => {
       })
     )
     expect(text).toContain('| error: request failed; next run |')
-    expect(text).toContain(`| error: ${'x'.repeat(119)}…; next run |`)
+    expect(text).toContain(`| error: ${'x'.repeat(117)}...; next run |`)
   })
 
   test('several hooks: a hook column in the deliveries table, app rows named app', () => {

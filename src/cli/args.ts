@@ -88,7 +88,7 @@ export function parseCliArgs(argv: string[]): CliParse {
     seen.add(token.name)
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
-  for (const flag of ['state-file', 'private-key-file', 'report-file']) {
+  for (const flag of ['state-file', 'private-key-file', 'report-file', 'metrics-file']) {
     if (values[flag] === '') return { ok: false, error: `--${flag} needs a path.` }
   }
   const inputs: RawInputs = {}
@@ -145,8 +145,8 @@ export function inputsToFlags(message: string, options: { quotedOnly?: boolean }
 const INPUT_NAME_ALTERNATIVES = INPUT_NAMES.join('|')
 const HYPHENATED_INPUT_NAMES = INPUT_NAMES.filter(name => name.includes('-')).join('|')
 const INPUT_MENTION = new RegExp(`Input "(${INPUT_NAME_ALTERNATIVES})"`, 'g')
-// A quoted input name, unless it is a value: `target-type is "org"`, `got "org"`.
-const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${INPUT_NAME_ALTERNATIVES})"`, 'g')
+// A quoted input name (or a path flag of the command line's own, such as the store a message names), unless it is a value: `target-type is "org"`, `got "org"`.
+const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${[...INPUT_NAMES, ...CLI_FLAGS.filter(flag => flag.type === 'string').map(flag => flag.name)].join('|')})"`, 'g')
 const BARE_HYPHENATED_INPUT = new RegExp(`(?<![\\w"/.-])(${HYPHENATED_INPUT_NAMES})(?![\\w"/-]|\\.\\w)`, 'g')
 const INPUT_AFTER_VERB = new RegExp(`\\b(with|give|when) (${INPUT_NAME_ALTERNATIVES})\\b`, 'g')
 
@@ -175,7 +175,12 @@ function helpEntry(flag: string, text: string): string {
 /** action.yml's description of an input, in the command line's words: its inputs are flags here. */
 function describeInput(input: (typeof INPUTS)[number]): string {
   const notes = [input.required ? 'Required.' : '', input.default ? `Default: ${input.default}.` : '', input.name === 'dry-run' ? '--dry-run alone means true.' : ''].filter(Boolean)
-  return inputsToFlags([input.description.replace(/`/g, ''), ...notes].join(' '))
+  return inputsToFlags([input.description.replace(/`([^`]*)`/g, (_, code: string) => (isInputMention(code) ? flagOf(code) : code)), ...notes].join(' '))
+}
+
+/** `token` in action.yml's words is the input, shown here as what the command line takes; `org`, `repo` and `app` there are values of target-type. */
+function isInputMention(code: string): boolean {
+  return (INPUT_NAMES as readonly string[]).includes(code) && !['app', 'org', 'repo'].includes(code)
 }
 
 export const HELP = `webhook-redelivery: find failed GitHub webhook deliveries and redeliver them.

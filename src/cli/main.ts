@@ -1,16 +1,18 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { parseConfig, secretInputs } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
+import { shown, terminalSafeJson } from '../core/shown.js'
 import { buildReport, describeTarget, outputsOf, stepFailures } from '../core/report.js'
 import { stoppedBecause, type Logger } from '../engine/ports.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
 import { HELP, inputsToFlags, parseCliArgs } from './args.js'
+import { clashingFiles, unusableFilePath } from './files.js'
 import { MetricsFile } from './metrics-file.js'
 
 interface Streams {
@@ -35,8 +37,9 @@ export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT
 export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => redactSecrets(text, secrets)
-  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here.
-  const say = (message: string): string => inputsToFlags(redact(message))
+  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here,
+  // and what GitHub sent (quoted in them) with its control characters escaped.
+  const say = (message: string): string => shown(inputsToFlags(redact(message)))
   const fail = (message: string): number => {
     streams.stderr(`error: ${say(message)}\n`)
     return 1
@@ -69,7 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
   }
-  const clash = sharedFile(options)
+  const clash = clashingFiles(options)
   if (clash) return fail(clash)
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
@@ -83,13 +86,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
   const log: Logger = {
-    info: message => streams.stderr(`${inputsToFlags(redact(message), { quotedOnly: true })}\n`),
+    info: message => streams.stderr(`${shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
     warning: message => streams.stderr(`warning: ${say(message)}\n`),
     debug: message => {
-      if (options.debug) streams.stderr(`debug: ${redact(message)}\n`)
+      if (options.debug) streams.stderr(`debug: ${shown(redact(message))}\n`)
     }
   }
 
+  const unusableMetricsFile = options.metricsFile ? unusableFilePath('--metrics-file', options.metricsFile) : undefined
+  if (unusableMetricsFile) return fail(unusableMetricsFile)
   const metrics = options.metricsFile ? new MetricsFile(resolve(options.metricsFile), describeTarget(config.target), log, redact) : undefined
   let lock: FileLock | undefined
   // Once no other run holds the lock, a run that ends in an error is one the metrics must report.
@@ -124,15 +129,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       const problem = options.reportFile ? unusableFilePath('--report-file', options.reportFile) : undefined
       if (problem) throw new Error(problem)
       mkdirSync(dirname(reportPath), { recursive: true })
-      writeFileSync(reportPath, redact(JSON.stringify(buildReport(config.target, run), null, 2)) + '\n')
+      writeFileSync(reportPath, terminalSafeJson(redact(JSON.stringify(buildReport(config.target, run), null, 2))) + '\n')
     } catch (error) {
-      log.warning(`Could not write the report ${reportPath}: ${(error as Error).message}`)
+      // Without a path of its own (the default directory refused), the error names the directory.
+      log.warning(`Could not write the report${reportPath ? ` ${reportPath}` : ''}: ${(error as Error).message}`)
       reportPath = ''
     }
     metrics?.write(run)
     // The action's output names, as `--json` promises, and what failed the run: the counts alone can read as success.
     const outputs = { ...outputsOf(run.totals, reportPath), failures: run.failures.map(redact) }
-    if (options.json) streams.stdout(JSON.stringify(outputs) + '\n')
+    if (options.json) streams.stdout(terminalSafeJson(JSON.stringify(outputs)) + '\n')
     else {
       const t = run.totals
       const notScanned = run.hooks.filter(h => h.scanError).length
@@ -155,59 +161,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } finally {
     lock?.release()
   }
-}
-
-/**
- * Why a file cannot be written at `given` (a --flag's path), or undefined: a directory
- * there, or a regular file where a directory of its path must be.
- */
-function unusableFilePath(flag: string, given: string): string | undefined {
-  const path = resolve(given)
-  if (statOrUndefined(path)?.isDirectory()) return `${flag} ${given} is a directory: give the path of a file (in it, or elsewhere).`
-  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
-    const stat = statOrUndefined(dir)
-    if (!stat) continue
-    if (!stat.isDirectory()) return `${flag} ${given} cannot be created: ${dir} is a file, not a directory.`
-    return undefined
-  }
-  return undefined
-}
-
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
-  try {
-    return statSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * A file the run writes must not be one it keeps or reads: a report written over the state
- * file would replace the bookmark every run. Paths are compared as the files they lead to.
- */
-function sharedFile(options: { stateFile?: string; reportFile?: string; privateKeyFile?: string }): string | undefined {
-  const file = (path: string): string => {
-    try {
-      return linkTarget(path)
-    } catch {
-      return resolve(path)
-    }
-  }
-  const kept: { flag: string; path: string; what: string }[] = []
-  if (options.stateFile) {
-    kept.push({ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' })
-    kept.push({ flag: '--state-file', path: `${file(options.stateFile)}.lock`, what: 'the lock beside the state file' })
-  }
-  if (options.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(options.privateKeyFile), what: 'the private key' })
-  const written = [
-    ...(options.reportFile ? [{ flag: '--report-file', path: file(options.reportFile), what: 'the report' }] : []),
-    ...(options.stateFile ? [{ flag: '--state-file', path: file(options.stateFile), what: 'the bookmark' }] : [])
-  ]
-  for (const out of written) {
-    const other = kept.find(k => k.path === out.path && k.what !== out.what)
-    if (other) {
-      return `${out.flag} and ${other.flag} lead to the same file (${out.path}): ${out.what} would overwrite ${other.what}. Give ${out.flag} another path.`
-    }
-  }
-  return undefined
 }

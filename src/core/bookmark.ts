@@ -1,5 +1,6 @@
 import { HOOK_ID, isDeliveryId, type DeliveryId } from './ids.js'
 import { noun, plural } from './plural.js'
+import { shown } from './shown.js'
 
 /**
  * How far one hook has been processed. All times are GitHub's (delivered_at and
@@ -42,6 +43,17 @@ export interface Bookmark {
 export const STATE_VERSION = 1
 /** Actions variables hold at most 48 KB; stay well under it. */
 export const MAX_STATE_CHARS = 40_000
+/**
+ * The largest state a run reads: the bookmark of 1,000 hooks is under 16 KB, so this is hundreds
+ * of times anything real, and far below what would take a run gigabytes and minutes to parse.
+ */
+export const MAX_STATE_BYTES = 8 * 1024 * 1024
+
+/** Why a store's value of `bytes` is not read: larger than any bookmark, it is not one of this tool's. */
+export function stateTooLarge(description: string, bytes: number): string {
+  const mb = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`
+  return `The ${description} is ${mb(bytes)}, more than the ${mb(MAX_STATE_BYTES)} any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.`
+}
 
 /**
  * `newer`: written by a newer version of the action, which this one must not overwrite.
@@ -84,11 +96,11 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
 
 /** One hook's entry: what can be read is kept, and each part left out is named. */
 function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string[] } {
-  if (!isObject(entry)) return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] }
+  if (!isObject(entry)) return { problems: [`the entry is ${shownValue(entry)}, not an object: the hook is scanned as if it had no bookmark`] }
   const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN
   if (Number.isNaN(floor)) {
     // Without a floor nothing says where to scan from; the lookback is the safe answer.
-    return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] }
+    return { problems: [`"floor" is ${shownValue(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] }
   }
   const problems: string[] = []
   const pending = readIdTimes(entry.pending, 'pending', problems)
@@ -102,7 +114,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
     }
     if (dropped > 0) problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`)
   } else if (entry.done !== undefined) {
-    problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`)
+    problems.push(`"done" is ${shownValue(entry.done)}, not an object of guids to times, left out`)
   }
   const probes: Array<[number, number]> = []
   if (Array.isArray(entry.probes)) {
@@ -114,13 +126,13 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
     }
     if (dropped > 0) problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`)
   } else if (entry.probes !== undefined) {
-    problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`)
+    problems.push(`"probes" is ${shownValue(entry.probes)}, not a list of time spans, left out`)
   }
   const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
-  if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`)
+  if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shownValue(entry.seen)}, not a time, left out`)
   const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
-  if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shown(entry.down)}, not a time, left out`)
-  if (entry.scope !== undefined && typeof entry.scope !== 'string') problems.push(`"scope" is ${shown(entry.scope)}, not text, left out`)
+  if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shownValue(entry.down)}, not a time, left out`)
+  if (entry.scope !== undefined && typeof entry.scope !== 'string') problems.push(`"scope" is ${shownValue(entry.scope)}, not text, left out`)
   return {
     hook: {
       floor,
@@ -137,10 +149,9 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
 }
 
 /** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
-function shown(value: unknown): string {
+function shownValue(value: unknown): string {
   if (value === undefined) return 'missing'
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text
+  return shown(JSON.stringify(value) ?? String(value), 40)
 }
 
 /**
@@ -174,7 +185,7 @@ function readIdTimes(value: unknown, field: 'pending' | 'sent', problems: string
   const out = new Map<DeliveryId, number>()
   if (value === undefined) return out
   if (!isObject(value)) {
-    problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`)
+    problems.push(`"${field}" is ${shownValue(value)}, not an object of times to delivery ids, left out`)
     return out
   }
   let dropped = 0
@@ -279,13 +290,13 @@ function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Re
 /** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
 function readQuietHooks(value: unknown, hooks: Map<string, HookBookmark>, warnings: string[]): void {
   if (!isObject(value)) {
-    warnings.push(`"quiet" is ${shown(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`)
+    warnings.push(`"quiet" is ${shownValue(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`)
     return
   }
   for (const [scope, group] of Object.entries(value)) {
     const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN
     if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
-      warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shown(group)}, not a base time and a list: they are scanned as if they had no bookmark`)
+      warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shownValue(group)}, not a base time and a list: they are scanned as if they had no bookmark`)
       continue
     }
     let dropped = 0

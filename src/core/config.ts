@@ -4,6 +4,7 @@ import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, s
 import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
+import { shown } from './shown.js'
 
 export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
@@ -88,7 +89,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
   const bad = (name: InputName, expected: string, value?: string): void => {
     // A secret pasted into the wrong input is not masked there: never repeat it.
-    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${truncate(value)}"`
+    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown(value, 80)}"`
     errors.push(`Input "${name}" ${expected}${got}.`)
   }
 
@@ -124,6 +125,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (targetType === 'app' && input('hook-id')) {
     warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
   }
+  // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
+  for (const name of ['org', 'repository'] as const) {
+    if (targetType === 'app' && raw[name]?.trim()) warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`)
+  }
   if (targetType !== 'app') {
     for (const item of splitEntries(input('hook-id'))) {
       if (HOOK_ID.test(item)) hooks.push({ kind: 'id', id: item })
@@ -147,7 +152,11 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (appId && !APP_ID.test(appId)) bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId)
   if (rawKey.trim()) {
     const privateKey = normalizePrivateKey(rawKey)
-    if (!privateKey) {
+    if (!privateKey && isEncryptedKey(rawKey)) {
+      errors.push(
+        'Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.'
+      )
+    } else if (!privateKey) {
       errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.')
     } else if (!appId) {
       if (targetType !== 'app') bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
@@ -156,6 +165,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     }
   } else if (appId && targetType !== 'app' && !token) {
     bad('private-key', "is required with app-id: the GitHub App's PEM private key")
+  } else if (appId && targetType !== 'app') {
+    warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.')
   }
   if (targetType === 'app') {
     if (!appId) bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID')
@@ -166,7 +177,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
 
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
-    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`)
+    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`)
   } else if (!location && hostnameForPage(input('hostname'))) {
     bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')))
   } else if (!location) {
@@ -283,6 +294,12 @@ export function normalizePrivateKey(text: string): string | undefined {
   return pem
 }
 
+/** A PEM key protected by a passphrase: PKCS#8's ENCRYPTED PRIVATE KEY, or PKCS#1 with OpenSSL's Proc-Type header. */
+function isEncryptedKey(text: string): boolean {
+  const pem = pemText(text)
+  return /^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: *4, *ENCRYPTED/.test(pem)
+}
+
 /** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
 function pemText(text: string): string {
   return (
@@ -341,8 +358,4 @@ function isLoopback(url: string): boolean {
 /** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
 function looksLikeSecret(text: string): boolean {
   return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text)
-}
-
-function truncate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }

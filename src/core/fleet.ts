@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto'
 import { HOOK_ID } from './ids.js'
+import { shown } from './shown.js'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] }
 
@@ -338,5 +339,5 @@ function echo(value: string): string {
     return `${scheme[0]}${host}…`
   }
   if (value.includes('@')) return '(not shown: it may hold credentials)'
-  return value.length > 80 ? `${value.slice(0, 77)}...` : value
+  return shown(value, 80)
 }

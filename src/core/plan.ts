@@ -308,12 +308,14 @@ export interface ReceiverState {
  * in-flight redeliveries are remembered so no later run sends them again.
  */
 function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
-  let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS
+  // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
+  const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now)
+  let floor = newestAt === undefined ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
   for (const decision of plan.decisions) {
     if (!isFinished(decision, outcomes.get(outcomeKey(decision)))) floor = Math.min(floor, decision.facts.firstAt)
   }
-  floor = Math.max(floor, scan.floorBase)
+  floor = Math.min(Math.max(floor, scan.floorBase), now)
 
   const done = new Map<string, number>()
   for (const [guid, at] of scan.previous?.done ?? []) if (keepsDone(at, floor)) done.set(guid, at)
@@ -322,7 +324,7 @@ function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<
       done.set(decision.facts.guid, decision.facts.firstAt)
     }
   }
-  const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t): t is number => t !== undefined)
+  const seen = [scan.previous?.seenUntil, newestAt].filter((t): t is number => t !== undefined).map(t => Math.min(t, now))
   const downSince = downSinceOf(scan, plan, receiver)
   return {
     floor,

@@ -1,5 +1,6 @@
 import { plural, thousands } from './plural.js'
 import type { SkipReason } from './plan.js'
+import { shown } from './shown.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
 
 /** Rows of deliveries shown in the job summary; the report file has them all. */
@@ -146,7 +147,7 @@ export function renderFailure(message: string, title = 'Webhook redelivery'): st
 
 function resultText(row: ReportRow): string {
   if (row.result === 'redelivered') return 'redelivered'
-  if (row.result === 'error') return `error: ${escapeCell(truncate(row.message ?? 'request failed', 120))}; next run`
+  if (row.result === 'error') return `error: ${escapeCell(row.message ?? 'request failed', 120)}; next run`
   const reason = row.reason ? (REASON_TEXT[row.reason] ?? row.reason) : 'skipped'
   return `skipped: ${reason}`
 }
@@ -165,10 +166,7 @@ function number(n: number): string {
   return thousands(n)
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+/** A value in a Markdown table or line: on one line, its control characters escaped, and a | that cannot end the cell. */
+function escapeCell(text: string, max?: number): string {
+  return shown(text.replace(/\r?\n/g, ' '), max).replace(/\|/g, '\\|')
 }

@@ -4,7 +4,7 @@ import { thousands } from '../core/plural.js'
 import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, writtenByOthers, type Bookmark } from '../core/bookmark.js'
 import { checkpointBookmark, finalBookmark, inFlightElsewhere, sentAt, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
-import { RateLimitedError, UserError, type BookmarkStore, type Logger } from './ports.js'
+import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore, type Logger } from './ports.js'
 
 /**
  * The one owner of the bookmark's life in a run; `core/plan.ts` computes each value it writes.
@@ -66,8 +66,9 @@ export class BookmarkKeeper {
     let previous = parsed.bookmark
     const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean)
     if (otherShard) {
+      const naming = store.naming ?? VARIABLE_NAMING
       throw new UserError(
-        `The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "state-variable" (such as WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix), so the shards never write over each other.`
+        `The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "${naming.input}" (such as ${naming.examples}), so the shards never write over each other.`
       )
     }
     for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)

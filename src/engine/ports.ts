@@ -44,8 +44,20 @@ export interface BookmarkStore {
   readonly description: string
   /** The longest value the store holds (an Actions variable's limit); none for a file. */
   readonly maxChars?: number
+  /** How the user names a store, for advice (its input or flag, and names to give): the action's state-variable when absent. */
+  readonly naming?: StoreNaming
   read(): Promise<string | undefined>
   write(text: string): Promise<void>
+}
+
+/** The action's store, an Actions variable per shard. */
+export const VARIABLE_NAMING: StoreNaming = { input: 'state-variable', examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' }
+
+export interface StoreNaming {
+  /** The input that names the store; a front end shows it in its own words (the CLI: a flag). */
+  input: string
+  /** Names to give, one per shard. */
+  examples: string
 }
 
 export interface Logger {

@@ -65,6 +65,8 @@ export class Credentials {
   private appAccess: Access | undefined
   private readonly installations = new Map<number, Access>()
   private readonly places = new Map<string, Promise<Access>>()
+  /** Installation tokens asked for: writes (POSTs) to GitHub that no dry run can do without, and that change nothing. */
+  tokenRequests = 0
 
   /** The token and key given were masked by the front end as it took them in (secretInputs); what this makes is masked here. */
   constructor(
@@ -132,6 +134,7 @@ export class Credentials {
     if (known) return known
     let token: string
     try {
+      this.tokenRequests++
       const auth = (await app.client.auth({ type: 'installation', installationId })) as { token: string }
       token = auth.token
     } catch (error) {

@@ -1,4 +1,5 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
+import { shown } from '../core/shown.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type PingResult, type RedeliveryResult } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
@@ -145,7 +146,7 @@ const AS_TEXT = { parseSuccessResponseBody: false }
  */
 export function parseDeliveryPage(text: string): ListedAttempt[] {
   const items: unknown = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'))
-  if (!Array.isArray(items)) throw new Error(`GitHub answered a deliveries listing with something other than a list: ${text.slice(0, 80)}`)
+  if (!Array.isArray(items)) throw new Error(`GitHub answered a deliveries listing with something other than a list: ${shown(text, 80)}`)
   return (items as RawDelivery[]).map(toAttempt)
 }
 

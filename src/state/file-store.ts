@@ -1,23 +1,54 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
+import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark.js'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
 export class FileStore implements BookmarkStore {
   readonly description: string
+  readonly naming = { input: 'state-file', examples: 'state-1.json, state-2.json, …' }
 
   constructor(private readonly path: string) {
     this.description = `state file ${path}`
   }
 
   async read(): Promise<string | undefined> {
+    let fd: number
     try {
-      // write() ends the file with a newline; without it the text compares equal to what was written.
-      return readFileSync(this.path, 'utf8').replace(/\n$/, '')
+      fd = openSync(this.path, 'r')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
+    }
+    try {
+      // Its size before its text: a huge file would take gigabytes to read and parse.
+      const { size } = fstatSync(fd)
+      if (size > MAX_STATE_BYTES) throw new UserError(stateTooLarge(this.description, size))
+      // write() ends the file with a newline; without it the text compares equal to what was written.
+      return readFileSync(fd, 'utf8').replace(/\n$/, '')
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      throw new UserError(`Cannot read the ${this.description}: ${(error as Error).message}`)
+    } finally {
+      closeSync(fd)
     }
   }
 
@@ -204,6 +235,8 @@ export class FileLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new UserError(`Cannot create the lock file ${this.path}: ${(error as Error).message}`)
         }
+        // Reading a FIFO there would block the run for good.
+        if (!isRegularFile(this.path)) throw new UserError(`The lock file ${this.path} is not a regular file: move it away, then run again.`)
         const owner = parseLockOwner(safeRead(this.path))
         if (this.staleReason(this.path, owner) === undefined) {
           const who = `process ${owner!.pid}${owner!.host ? ` on ${owner!.host}` : ''}`
@@ -272,6 +305,15 @@ export class FileLock {
     process.off('exit', this.releaseOnExit)
     if (this.isOurs()) rmSync(this.path, { force: true })
     this.held = false
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile()
+  } catch {
+    // Gone meanwhile: the next attempt to create it decides.
+    return true
   }
 }
 

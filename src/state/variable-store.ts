@@ -1,6 +1,6 @@
-import { MAX_STATE_CHARS } from '../core/bookmark.js'
+import { MAX_STATE_BYTES, MAX_STATE_CHARS, stateTooLarge } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
-import { RateLimitedError, type BookmarkStore } from '../engine/ports.js'
+import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore } from '../engine/ports.js'
 import { refusal, rights, type Access } from '../github/access.js'
 import { defaultServerRetries } from '../github/request-policy.js'
 import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
@@ -9,6 +9,7 @@ import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
 export class VariableStore implements BookmarkStore {
   readonly description: string
   readonly maxChars = MAX_STATE_CHARS
+  readonly naming = VARIABLE_NAMING
   private exists: boolean | undefined
 
   constructor(
@@ -20,10 +21,20 @@ export class VariableStore implements BookmarkStore {
   }
 
   async read(): Promise<string | undefined> {
+    const data = await this.readAnswer()
+    // GitHub holds at most 48 KB: a larger value is not GitHub's, and is not parsed. (An answer
+    // too large to be parsed as JSON comes as its text.)
+    const value = typeof data === 'object' && data !== null ? (data as { value?: unknown }).value : data
+    const bytes = typeof value === 'string' ? Buffer.byteLength(value) : 0
+    if (bytes > MAX_STATE_BYTES) throw new UserError(stateTooLarge(this.description, bytes))
+    return typeof data === 'object' && data !== null ? (value as string) : undefined
+  }
+
+  private async readAnswer(): Promise<unknown> {
     try {
       const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
       this.exists = true
-      return (data as { value: string }).value
+      return data
     } catch (error) {
       if (isHttpError(error) && error.status === 404) {
         // 404 is also what a token that cannot see the repository gets; the first write tells them apart.
