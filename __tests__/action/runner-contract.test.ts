@@ -11,7 +11,7 @@ import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { loadAction, root } from '../docs/helpers.js'
 import { runActionInProcess, runActionMain, shortenWaitsInEachTest } from '../support/in-process.js'
 import { parseCommands, parseOutputs } from '../support/runner.js'
-import { addFailure, HOUR } from '../support/world.js'
+import { addFailure, addSuccess, HOUR, MINUTE } from '../support/world.js'
 
 let api: LocalApi
 let temp: string
@@ -34,11 +34,12 @@ afterEach(() => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-/** An organization hook with one failing delivery, and a token that may redeliver it. */
+/** An organization hook with one failing delivery, a receiver that other traffic shows up, and a token that may redeliver it. */
 function world(): { token: string; hookId: string } {
   const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
   const hook = api.createOrgHook('acme')
   addFailure(api, hook, HOUR)
+  addSuccess(api, hook, MINUTE)
   return { token, hookId: String(hook.id) }
 }
 
