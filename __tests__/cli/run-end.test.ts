@@ -74,7 +74,7 @@ describe('a hook that cannot be scanned', () => {
 })
 
 describe('GitHub cannot be reached', () => {
-  test("the README's example against a host that refuses connections: one clear error, fast, and nothing written", async () => {
+  test("docs/cli.md's example against a host that refuses connections: one clear error, fast, and nothing written", async () => {
     const port = await closedPort()
     // Real waits, so retrying the refused connection would show in the time taken.
     realWaits()

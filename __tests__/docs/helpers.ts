@@ -17,6 +17,15 @@ export function workflowFiles(): string[] {
   return out
 }
 
+/** The Markdown pages users read: the README, then docs/*.md. */
+export function markdownPages(): string[] {
+  const docs = readdirSync(join(root, 'docs'))
+    .filter(f => f.endsWith('.md'))
+    .sort()
+    .map(f => join('docs', f))
+  return ['README.md', ...docs]
+}
+
 export function exampleFiles(): string[] {
   return workflowFiles().filter(f => f.startsWith('examples'))
 }

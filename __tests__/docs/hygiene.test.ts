@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { read, root } from './helpers.js'
+import { markdownPages, read, root } from './helpers.js'
 
 // Files users read must not point at one machine's file system.
 const docs = ['README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', '.env.example']
@@ -27,9 +27,9 @@ describe('documentation hygiene', () => {
     expect(license).toContain('Copyright (c) 2026 webhook-redelivery contributors')
   })
 
-  it('README pins the major version tag in its examples', () => {
-    const readme = read('README.md')
-    const uses = [...readme.matchAll(/uses:\s*([^\s`]*webhook-redelivery[^\s`]*)/g)].map(m => m[1])
+  it('README and docs/ pin the major version tag in their examples', () => {
+    const pages = markdownPages().map(read).join('\n')
+    const uses = [...pages.matchAll(/uses:\s*([^\s`]*webhook-redelivery[^\s`]*)/g)].map(m => m[1])
     expect(uses.length).toBeGreaterThan(0)
     for (const u of uses) expect(u).toBe('your-org/webhook-redelivery@v1')
   })

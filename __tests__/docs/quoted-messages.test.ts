@@ -1,26 +1,26 @@
 /**
- * Every error or warning text the README quotes is one the code can print.
+ * Every error or warning text the README and docs/ quote is one the code can print.
  *
- * The convention (stated above the README's troubleshooting table): in that table's first
- * column, `Error:` or `Warning:` is followed by the quoted texts, in backticks, with `...`
- * where a value varies; GitHub's own answers are in double quotes and not checked. Lines of
- * the README's ```text blocks that start with `Error:` or `Warning:` are quoted messages too.
+ * The convention (stated above the troubleshooting table, docs/troubleshooting.md): in that
+ * table's first column, `Error:` or `Warning:` is followed by the quoted texts, in backticks,
+ * with `...` where a value varies; GitHub's own answers are in double quotes and not checked.
+ * Lines of the README's and docs' ```text blocks that start with `Error:` or `Warning:` are
+ * quoted messages too.
  */
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
-import { read, root } from './helpers.js'
+import { markdownPages, read, root } from './helpers.js'
 
-/** The texts the README quotes as messages, each split into the parts between `...`. */
-function quotedMessages(readme: string): string[] {
+/** The texts the troubleshooting page and every page quote as messages, each split into the parts between `...`. */
+function quotedMessages(troubleshooting: string, pages: string): string[] {
   const quoted: string[] = []
-  const section = readme.slice(readme.indexOf('## Troubleshooting'), readme.indexOf('## Security'))
-  for (const line of section.split('\n')) {
+  for (const line of troubleshooting.split('\n')) {
     const first = /^\| (Error|Warning): (.*?) \| /.exec(line)?.[2]
     if (first) for (const span of first.matchAll(/`([^`]+)`/g)) quoted.push(span[1])
   }
-  for (const block of readme.matchAll(/```text\n([\s\S]*?)```/g)) {
+  for (const block of pages.matchAll(/```text\n([\s\S]*?)```/g)) {
     for (const line of block[1].split('\n')) {
       const message = /^(?:Error|Warning|error|warning): (.+)$/.exec(line)?.[1]
       if (message) quoted.push(message)
@@ -90,8 +90,8 @@ const sources = readdirSync(join(root, 'src'), { recursive: true })
   .map(f => join('src', f))
 const corpus = sourcePieces(sources).join('\u0000')
 
-describe('the README quotes only messages the code prints', () => {
-  const quoted = quotedMessages(read('README.md'))
+describe('the README and docs/ quote only messages the code prints', () => {
+  const quoted = quotedMessages(read('docs/troubleshooting.md'), markdownPages().map(read).join('\n'))
 
   test('the convention finds the quoted messages', () => {
     expect(quoted.length).toBeGreaterThan(15)

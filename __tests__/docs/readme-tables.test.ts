@@ -56,10 +56,11 @@ describe('README outputs table', () => {
   })
 })
 
-describe('README mentions', () => {
+describe('README and docs/what-gets-redelivered.md mentions', () => {
   it('names every skip reason the report and summary use', () => {
+    const reasons = read('docs/what-gets-redelivered.md')
     for (const reason of ['filtered', 'too-old', 'max-attempts', 'budget', 'rate-limited', 'outside-window', 'refused', 'dry-run', 'in-flight', 'receiver-down', 'backoff', 'interrupted']) {
-      expect(readme).toContain(code(reason))
+      expect(reasons).toContain(code(reason))
     }
   })
 

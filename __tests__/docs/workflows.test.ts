@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { createRequire } from 'node:module'
 import { parse as parseYaml } from 'yaml'
-import { actionSteps, asMap, exampleFiles, loadAction, loadWorkflow, read, workflowFiles, yamlBlocks } from './helpers.js'
+import { actionSteps, asMap, exampleFiles, loadAction, loadWorkflow, markdownPages, read, workflowFiles, yamlBlocks } from './helpers.js'
 
 type ValidationState = { actionType: string; errors: unknown[] }
 const require = createRequire(import.meta.url)
@@ -70,8 +70,8 @@ describe('examples', () => {
   })
 })
 
-describe('README snippets', () => {
-  const blocks = yamlBlocks(read('README.md'))
+describe('README and docs/ snippets', () => {
+  const blocks = markdownPages().flatMap(page => yamlBlocks(read(page)))
 
   it('contains YAML examples', () => {
     expect(blocks.length).toBeGreaterThan(3)

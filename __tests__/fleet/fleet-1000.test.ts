@@ -15,7 +15,7 @@ let inputs: Record<string, string>
 
 beforeAll(async () => {
   // One run of this fleet reads about 2,000 times: three in half an hour need more than a PAT's
-  // 5,000 an hour (see the README's API budget), as much as an installation on GitHub Enterprise Cloud.
+  // 5,000 an hour (see the API budget in docs/fleets.md), as much as an installation on GitHub Enterprise Cloud.
   api = await startLocalApi({ seed: 5, primaryLimit: 15_000 })
   fleet = seedFleet(api, { owner: 'acme', repositories: 1000, failingHooks: 0.02 })
   const token = api.createToken({

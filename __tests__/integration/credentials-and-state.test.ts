@@ -1,6 +1,6 @@
 /**
  * Which credential does what, and what the bookmark costs: the combinations the
- * README promises, each against the local GitHub API, with the action's run() in process.
+ * README and docs/state.md promise, each against the local GitHub API, with the action's run() in process.
  */
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
