@@ -306,7 +306,7 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
   test('a legacy value from the future: the lookback, with the reason', () => {
     const start = trustAgainstNow(undefined, NOW + DAY, NOW, fallback)
     expect(start.floor).toBe(fallback)
-    expect(start.problem).toBe(`the value of GitHub's documented script (${new Date(NOW + DAY).toISOString()}) is later than GitHub's time now (${new Date(NOW).toISOString()})`)
+    expect(start.problem).toBe(`the value of GitHub's documented script (${new Date(NOW + DAY).toISOString()}) is later than GitHub's time now`)
   })
 
   test('within the tolerance (the Date header has one-second resolution) it is trusted as it is', () => {
@@ -320,7 +320,7 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
     const start = trustAgainstNow(entry, NOW - 2 * DAY, NOW, fallback)
     expect(start.floor).toBe(fallback)
     expect(start.previous).toEqual({ ...entry, floor: fallback })
-    expect(start.problem).toBe(`its floor ${new Date(NOW + DAY).toISOString()} is later than GitHub's time now (${new Date(NOW).toISOString()})`)
+    expect(start.problem).toBe(`its floor ${new Date(NOW + DAY).toISOString()} is later than GitHub's time now`)
   })
 
   test('in-flight, given-up and seen times from the future are left out (they would hold deliveries back until then)', () => {

@@ -437,7 +437,7 @@ export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: nu
   if (!entry) {
     if (legacyFloor === undefined) return { floor: fallbackFloor }
     if (legacyFloor <= latest) return { floor: legacyFloor }
-    return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` }
+    return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now` }
   }
   const problems: string[] = []
   const floorTrusted = entry.floor <= latest
