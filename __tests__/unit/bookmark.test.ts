@@ -320,7 +320,7 @@ describe('trustAgainstNow: a bookmark from the future is not trusted', () => {
     const start = trustAgainstNow(entry, NOW - 2 * DAY, NOW, fallback)
     expect(start.floor).toBe(fallback)
     expect(start.previous).toEqual({ ...entry, floor: fallback })
-    expect(start.problem).toBe(`its floor ${new Date(NOW + DAY).toISOString()} is later than GitHub's time now`)
+    expect(start.problem).toBe(`its floor ${new Date(NOW + DAY).toISOString()} is later than GitHub's time now (${new Date(NOW).toISOString()})`)
   })
 
   test('in-flight, given-up and seen times from the future are left out (they would hold deliveries back until then)', () => {
