@@ -48,6 +48,7 @@ describe("action.yml's inputs are SPEC's", () => {
         'max-age',
         'dry-run',
         'shard',
+        'expiring-within',
         'fail-on'
       ].sort()
     )
@@ -59,6 +60,7 @@ describe("action.yml's inputs are SPEC's", () => {
       'max-attempts': '3',
       'max-redeliveries': '500',
       'dry-run': 'false',
+      'expiring-within': '12h',
       'fail-on': 'errors'
     })
     expect(INPUTS.filter(input => input.required).map(input => input.name)).toEqual(['target-type'])
@@ -80,6 +82,7 @@ describe('parseConfig: defaults and the happy paths', () => {
       events: [],
       maxAgeMs: undefined,
       dryRun: false,
+      expiringWithinMs: 12 * 3_600_000,
       failOn: new Set(['errors'])
     })
   })
@@ -88,8 +91,14 @@ describe('parseConfig: defaults and the happy paths', () => {
     expect(config({ ...ORG, 'fail-on': 'given-up, receiver-down\nerrors' }).failOn).toEqual(new Set(['errors', 'given-up', 'receiver-down']))
     expect(config({ ...ORG, 'fail-on': 'never' }).failOn).toEqual(new Set())
     expect(config({ ...ORG, 'fail-on': '' }).failOn).toEqual(new Set(['errors']))
-    expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up or receiver-down (comma-separated), or never, got "warnings".'])
+    expect(config({ ...ORG, 'fail-on': 'expiring' }).failOn).toEqual(new Set(['expiring']))
+    expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up, receiver-down or expiring (comma-separated), or never, got "warnings".'])
     expect(errors({ ...ORG, 'fail-on': 'never,errors' })).toEqual(['Input "fail-on" cannot combine never with other conditions.'])
+  })
+
+  test('expiring-within: a duration, by default 12h', () => {
+    expect(config({ ...ORG, 'expiring-within': '1d' }).expiringWithinMs).toBe(24 * 3_600_000)
+    expect(errors({ ...ORG, 'expiring-within': '12' })).toEqual(['Input "expiring-within" must be a duration such as 12h or 1d, got "12".'])
   })
 
   test('inputs are trimmed', () => {
@@ -759,7 +768,7 @@ describe('secretInputs: what the front ends mask as they take the inputs in', ()
 describe('policyOf: what the plan reads of a configuration', () => {
   test('its settings, and the redelivery window of its GitHub; none of its credentials', () => {
     const dotcom = policyOf(config({ ...ORG, 'max-attempts': '5', 'max-redeliveries': '9', events: 'push', 'max-age': '6h', 'dry-run': 'true' }))
-    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, windowMs: 3 * 24 * 3_600_000 })
+    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, expiringWithinMs: 12 * 3_600_000, windowMs: 3 * 24 * 3_600_000 })
     expect(policyOf(config({ ...ORG, hostname: 'ghe.example.com' })).windowMs).toBe(7 * 24 * 3_600_000)
   })
 })

@@ -138,7 +138,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       const notScanned = run.hooks.filter(h => h.scanError).length
       const scanGaps = notScanned > 0 ? ` ${notScanned} of ${plural(run.hooks.length, 'hook')} could not be scanned.` : ''
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}${t.expiring > 0 ? `; ${t.expiring} leaving GitHub's redelivery window soon` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     const failures = stepFailures(run, config.failOn)

@@ -18,8 +18,8 @@ export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-
 const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
 
 /** What can fail the step, as the `fail-on` input names them. */
-export type FailCondition = 'errors' | 'given-up' | 'receiver-down'
-const FAIL_CONDITIONS: readonly FailCondition[] = ['errors', 'given-up', 'receiver-down']
+export type FailCondition = 'errors' | 'given-up' | 'receiver-down' | 'expiring'
+const FAIL_CONDITIONS: readonly FailCondition[] = ['errors', 'given-up', 'receiver-down', 'expiring']
 
 export interface Repo {
   owner: string
@@ -58,6 +58,8 @@ export interface Config {
   dryRun: boolean
   /** The part of the hooks found that this job looks after (`shard: i/n`); none: all of them. */
   shard?: Shard
+  /** Failing deliveries that leave GitHub's redelivery window within this are reported as expiring. */
+  expiringWithinMs: number
   /** Empty: the step never fails once outputs are written (`fail-on: never`). */
   failOn: ReadonlySet<FailCondition>
 }
@@ -202,6 +204,9 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     if (maxAgeMs === undefined) bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'))
   }
 
+  const expiringWithinMs = parseDuration(input('expiring-within'))
+  if (expiringWithinMs === undefined) bad('expiring-within', 'must be a duration such as 12h or 1d', input('expiring-within'))
+
   const maxAttempts = positiveInteger(input('max-attempts'))
   if (maxAttempts === undefined) bad('max-attempts', 'must be a positive integer', input('max-attempts'))
   const maxRedeliveries = positiveInteger(input('max-redeliveries'))
@@ -236,10 +241,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       continue
     }
     if ((FAIL_CONDITIONS as readonly string[]).includes(item)) failOn.add(item as FailCondition)
-    else bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item)
+    else bad('fail-on', 'must be errors, given-up, receiver-down or expiring (comma-separated), or never', item)
   }
 
-  if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
+  if (errors.length > 0 || !target || !location || lookbackMs === undefined || expiringWithinMs === undefined || !maxAttempts || !maxRedeliveries) {
     return { ok: false, errors }
   }
   return {
@@ -259,6 +264,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       maxAgeMs,
       dryRun: dryRun ?? false,
       ...(shard && targetType !== 'app' ? { shard } : {}),
+      expiringWithinMs,
       failOn
     }
   }

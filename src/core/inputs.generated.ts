@@ -132,9 +132,17 @@ export const INPUTS = [
     flag: '--shard'
   },
   {
+    name: 'expiring-within',
+    description:
+      "Warn (output `expiring`, a caution in the job summary, `fail-on: expiring`) about failing deliveries that will leave GitHub's redelivery window (3 days on github.com and GHE.com, 7 on GHES) within this margin, such as `12h` or `1d`.",
+    required: false,
+    default: '12h',
+    flag: '--expiring-within'
+  },
+  {
     name: 'fail-on',
     description:
-      "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down). `never`: always succeed once the outputs are written.",
+      "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down), `expiring` (a failing delivery will leave GitHub's redelivery window within `expiring-within`). `never`: always succeed once the outputs are written.",
     required: false,
     default: 'errors',
     flag: '--fail-on'

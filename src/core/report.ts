@@ -54,6 +54,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       skipped: h.skipped,
       errors: h.errors,
       givenUp: h.givenUp,
+      expiring: h.expiring,
       inFlight: h.inFlight,
       ...(h.receiverDown
         ? {
@@ -75,7 +76,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
 /**
  * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
  * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
- * given up, receivers found down. Empty: the step succeeds.
+ * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
  */
 export function stepFailures(result: RunResult, failOn: ReadonlySet<FailCondition>): string[] {
   const reasons: string[] = []
@@ -87,6 +88,11 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
   if (failOn.has('receiver-down') && receiversDown > 0) {
     const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
     reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down (fail-on: receiver-down); failing deliveries wait for it.`)
+  }
+  if (failOn.has('expiring') && result.totals.expiring > 0) {
+    reasons.push(
+      `${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`
+    )
   }
   return reasons
 }
@@ -101,6 +107,7 @@ export function outputsOf(totals: Totals, report: string): Record<string, number
     errors: totals.errors,
     'given-up': totals.givenUp,
     'receivers-down': totals.receiversDown,
+    expiring: totals.expiring,
     report
   }
 }

@@ -1,8 +1,16 @@
+import { isExpiring, windowEndsAt } from '../core/expiring.js'
 import { downSinceOf, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
 import type { ScannedHook } from './scan.js'
+
+/** What the warning before loss needs: GitHub's redelivery window, the margin of `expiring-within`, the run's end. */
+export interface Expiry {
+  windowMs: number
+  marginMs: number
+  now: number
+}
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 export function tally(
@@ -10,11 +18,12 @@ export function tally(
   plan: RunPlan,
   outcomes: ReadonlyMap<string, Outcome>,
   receivers: ReadonlyMap<string, ReceiverState>,
-  log: Logger
+  log: Logger,
+  expiry: Expiry
 ): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
   const rows: ReportRow[] = []
   const hooks = scanned.map(s => {
-    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 }
+    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 }
     if (s.error) result.scanError = s.error
     if (s.ledger?.lastOkAt !== undefined) result.lastSuccessAt = s.ledger.lastOkAt
     const hookPlan = plan.hooks.get(s.hook.key)
@@ -23,8 +32,16 @@ export function tally(
       return result
     }
     result.inFlight = hookPlan.inFlight.length
+    const verdict = receivers.get(s.hook.key)?.verdict
+    const receiverNotUp = verdict === 'down' || verdict === 'unknown'
     for (const decision of hookPlan.decisions) {
       const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)))
+      row.windowEndsAt = new Date(windowEndsAt(decision.facts.firstAt, expiry.windowMs)).toISOString()
+      const afterRun = { firstAt: decision.facts.firstAt, result: row.result, reason: row.reason, probeOfDownReceiver: decision.probe === true && receiverNotUp }
+      if (isExpiring(afterRun, expiry.windowMs, expiry.marginMs, expiry.now)) {
+        row.expiring = true
+        result.expiring++
+      }
       rows.push(row)
       result.failed++
       if (row.result === 'redelivered') result.redelivered++
@@ -32,8 +49,7 @@ export function tally(
       else result.skipped++
       if (row.reason && GIVE_UP_SKIPS.has(row.reason)) result.givenUp++
     }
-    const verdict = receivers.get(s.hook.key)?.verdict
-    if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
+    if (receiverNotUp && s.scan) {
       const since = downSinceOf(s.scan, hookPlan, receivers.get(s.hook.key))
       // The held deliveries, and the probe itself: it went out and did not get through.
       const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
@@ -42,7 +58,7 @@ export function tally(
     logHook(log, result, hookPlan)
     return result
   })
-  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 }
+  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
   for (const h of hooks) {
     totals.scanned += h.scanned
     totals.failed += h.failed
@@ -50,6 +66,7 @@ export function tally(
     totals.skipped += h.skipped
     totals.errors += h.errors
     totals.givenUp += h.givenUp
+    totals.expiring += h.expiring
     // Confirmed down only: a probe whose answer is not listed yet is no alert.
     if (h.receiverDown?.verdict === 'down') totals.receiversDown++
   }
@@ -90,6 +107,7 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   const parts = [`scanned ${plural(result.scanned, 'attempt')}`, `${result.failed} failing`]
   if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`)
   if (result.givenUp > 0) parts.push(`${result.givenUp} given up`)
+  if (result.expiring > 0) parts.push(`${result.expiring} leaving GitHub's redelivery window soon`)
   if (result.inFlight > 0) parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`)
   if (result.receiverDown) {
     const since = result.receiverDown.since !== undefined ? ` since ${new Date(result.receiverDown.since).toISOString()}` : ''
