@@ -10,6 +10,7 @@ import { GitHubClock } from './github/clock.js'
 import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 import { resolveTarget } from './targets/index.js'
+import type { ResolvedTarget } from './targets/target.js'
 import { repoInstallation } from './targets/repo.js'
 
 export interface SessionIO {
@@ -27,8 +28,16 @@ export interface SessionIO {
   signal?: AbortSignal
 }
 
-/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
-export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
+/** What a configuration reaches once connected: its hooks (through the target), the bookmark's store, GitHub's pace. */
+export interface Connection {
+  target: ResolvedTarget
+  store?: BookmarkStore
+  pacing: Pacing
+  context: ClientContext
+}
+
+/** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
+export async function connect(config: Config, io: SessionIO): Promise<Connection> {
   const clock = new GitHubClock()
   const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
@@ -49,7 +58,12 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     const access = config.token ? credentials.token() : await credentials.installation(repoInstallation(repository.owner, repository.repo))
     store = new VariableStore(access, repository, variable)
   }
+  return { target, store, pacing, context }
+}
 
+/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
+export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
+  const { target, store, pacing, context } = await connect(config, io)
   const result = await runEngine({
     hooks: target.hooks,
     policy: policyOf(config),
@@ -66,6 +80,11 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   })
   // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
   if (target.unmatched) result.failures.unshift(target.unmatched)
-  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
+  logRequests(io.log, context)
   return result
+}
+
+/** How many requests, and writes, a session made: for debug logging. */
+export function logRequests(log: Logger, context: ClientContext): void {
+  log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`)
 }

@@ -8,7 +8,8 @@ export const SUMMARY_HOOK_LIMIT = 100
 /** Receivers down named in the summary's alert; a fleet's table names the rest. */
 const DOWN_ALERT_LIMIT = 5
 
-const REASON_TEXT: Record<string, string> = {
+/** Each skip reason in a few words: the summary's Result column, and `explain`. */
+export const REASON_TEXT: Record<string, string> = {
   filtered: 'event not selected by `events`',
   'too-old': 'older than `max-age`',
   'max-attempts': 'gave up: `max-attempts` reached',
