@@ -3,12 +3,15 @@ import { join } from 'node:path'
 import * as runner from './action/runner.js'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { redactSecrets } from './core/redact.js'
-import { buildReport, outputsOf, stepFailures } from './core/report.js'
+import type { Config } from './core/config.js'
+import { renderReplay, renderReplaySummary, replayJson } from './core/replay-report.js'
+import { buildReport, describeTarget, outputsOf, stepFailures } from './core/report.js'
+import { replayInSession } from './recovery.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { stoppedBecause, UserError } from './engine/ports.js'
 import { defaultReportPath } from './report-file.js'
-import { redeliverFailedDeliveries } from './session.js'
+import { redeliverFailedDeliveries, type SessionIO } from './session.js'
 
 const REPORT_FILE = 'report.json'
 
@@ -56,6 +59,10 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     }
     const { config } = parsed
     for (const warning of parsed.warnings) runner.warning(warning)
+    if (config.replay) {
+      await replayAction(config, { log: { info: runner.info, warning: runner.warning, debug: runner.debug }, mask, signal: interrupt }, redact)
+      return
+    }
     const result = await redeliverFailedDeliveries(config, {
       log: { info: runner.info, warning: runner.warning, debug: runner.debug },
       mask,
@@ -80,6 +87,28 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     if (!(error instanceof UserError) && error instanceof Error && error.stack) runner.debug(error.stack)
     writeSummaryText(redact(renderFailure(message)))
   }
+}
+
+/** A replay (`replay-since`): its outputs, a report of it and its job summary; it fails the step when it could not finish (as `fail-on: errors`). */
+async function replayAction(config: Config, io: SessionIO, redact: (text: string) => string): Promise<void> {
+  const result = await replayInSession(config, io)
+  let reportPath = ''
+  try {
+    reportPath = writeReport(redact(JSON.stringify({ version: 1, target: describeTarget(config.target), replay: replayJson(result) }, null, 2)))
+  } catch (error) {
+    runner.warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
+  try {
+    for (const [name, value] of Object.entries(outputsOf(totals, reportPath, { replayed: result.sent, left: result.left }))) runner.setOutput(name, value)
+  } catch (error) {
+    runner.warning(`Could not set the step's outputs: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  runner.info(redact(renderReplay(result, describeTarget(config.target))))
+  writeSummaryText(redact(renderReplaySummary(result, describeTarget(config.target))))
+  const failures = config.failOn.size > 0 ? result.failures : []
+  if (failures.length > 0) runner.setFailed(failures.map(redact).join('\n'))
+  else for (const failure of result.failures) runner.warning(redact(failure))
 }
 
 /** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */

@@ -34,6 +34,8 @@ export interface Connection {
   store?: BookmarkStore
   pacing: Pacing
   context: ClientContext
+  /** Another variable beside the state variable, in its repository, with its access (`state-variable` given). */
+  variable?: (name: string) => BookmarkStore
 }
 
 /** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
@@ -53,12 +55,14 @@ export async function connect(config: Config, io: SessionIO): Promise<Connection
   const target = await resolveTarget({ config, credentials, clock, log: io.log })
 
   let store = io.store
-  if (!store && config.state) {
-    const { repository, variable } = config.state
+  let variable: Connection['variable']
+  if (config.state) {
+    const { repository } = config.state
     const access = config.token ? credentials.token() : await credentials.installation(repoInstallation(repository.owner, repository.repo))
-    store = new VariableStore(access, repository, variable)
+    variable = name => new VariableStore(access, repository, name)
+    store ??= variable(config.state.variable)
   }
-  return { target, store, pacing, context }
+  return { target, store, pacing, context, ...(variable ? { variable } : {}) }
 }
 
 /** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */

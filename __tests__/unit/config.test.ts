@@ -49,6 +49,10 @@ describe("action.yml's inputs are SPEC's", () => {
         'dry-run',
         'shard',
         'expiring-within',
+        'replay-since',
+        'replay-until',
+        'replay-outcome',
+        'replay-send',
         'fail-on'
       ].sort()
     )
@@ -61,6 +65,7 @@ describe("action.yml's inputs are SPEC's", () => {
       'max-redeliveries': '500',
       'dry-run': 'false',
       'expiring-within': '12h',
+      'replay-send': 'false',
       'fail-on': 'errors'
     })
     expect(INPUTS.filter(input => input.required).map(input => input.name)).toEqual(['target-type'])
@@ -99,6 +104,21 @@ describe('parseConfig: defaults and the happy paths', () => {
   test('expiring-within: a duration, by default 12h', () => {
     expect(config({ ...ORG, 'expiring-within': '1d' }).expiringWithinMs).toBe(24 * 3_600_000)
     expect(errors({ ...ORG, 'expiring-within': '12' })).toEqual(['Input "expiring-within" must be a duration such as 12h or 1d, got "12".'])
+  })
+
+  test('replay-since: a replay instead of the redelivery of failures, its times checked', () => {
+    expect(config({ ...ORG, 'replay-since': '6h' }).replay).toEqual({ since: '6h', until: '', outcome: 'all', send: false })
+    expect(config({ ...ORG, 'replay-since': '2026-12-07T06:00:00Z', 'replay-until': '2026-12-07T08:00:00+01:00', 'replay-outcome': 'failed', 'replay-send': 'true' }).replay).toEqual({
+      since: '2026-12-07T06:00:00Z',
+      until: '2026-12-07T08:00:00+01:00',
+      outcome: 'failed',
+      send: true
+    })
+    expect(errors({ ...ORG, 'replay-since': '2026-12-07 06:00', 'replay-outcome': 'ok' })).toEqual([
+      'Input "replay-since" must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h, got "2026-12-07 06:00".',
+      'Input "replay-outcome" must be failed or succeeded (empty: both), got "ok".'
+    ])
+    expect(config(ORG).replay).toBeUndefined()
   })
 
   test('inputs are trimmed', () => {

@@ -207,6 +207,9 @@ ${CLI_FLAGS.map(flag => helpEntry(`${flag.short ? `-${flag.short}, ` : ''}--${fl
 Subcommands (each with its own --help):
   explain GUID                 why a delivery was (not) redelivered: its attempts, what the
                                bookmark records, what the next run would do
+  replay                       redeliver every event first delivered in a time range,
+                               succeeded or failed, once each: a preview, or sent (the same
+                               as the replay flags above)
 
 Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable

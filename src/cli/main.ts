@@ -47,6 +47,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   const parsed = parseCliArgs(argv)
   if (!parsed.ok) return fail(parsed.error)
   const options = parsed.options
+  // The action's replay inputs as flags: the replay subcommand.
+  if (options.inputs['replay-since'] !== undefined && !options.help && !options.version) return runRecovery('replay', argv, env, streams, interrupt)
   if (options.help) {
     streams.stdout(HELP)
     return 0

@@ -4,6 +4,7 @@ import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, s
 import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
+import { parseReplayTime, REPLAY_OUTCOMES, type ReplayOutcome } from './replay.js'
 
 export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
@@ -60,6 +61,8 @@ export interface Config {
   shard?: Shard
   /** Failing deliveries that leave GitHub's redelivery window within this are reported as expiring. */
   expiringWithinMs: number
+  /** A replay of a time range instead of the redelivery of failures (`replay-since`); times as given, resolved when it runs. */
+  replay?: { since: string; until: string; outcome: ReplayOutcome; send: boolean }
   /** Empty: the step never fails once outputs are written (`fail-on: never`). */
   failOn: ReadonlySet<FailCondition>
 }
@@ -232,6 +235,23 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const shard = shardParsed.ok ? shardParsed.value : undefined
   if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
 
+  let replay: Config['replay']
+  const replaySince = input('replay-since')
+  if (replaySince) {
+    const until = input('replay-until')
+    const outcome = (input('replay-outcome') || 'all') as ReplayOutcome
+    const send = parseBoolean(input('replay-send'))
+    const timeForm = 'must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h'
+    if (!parseReplayTime(replaySince, 0)) bad('replay-since', timeForm, replaySince)
+    if (until && !parseReplayTime(until, 0)) bad('replay-until', timeForm, until)
+    if (!REPLAY_OUTCOMES.includes(outcome)) bad('replay-outcome', 'must be failed or succeeded (empty: both)', outcome)
+    if (send === undefined) bad('replay-send', 'must be true or false', input('replay-send'))
+    replay = { since: replaySince, until, outcome, send: send ?? false }
+  } else {
+    for (const name of ['replay-until', 'replay-outcome'] as const) if (input(name)) warnings.push(`Input "${name}" is ignored without "replay-since".`)
+    if (parseBoolean(input('replay-send'))) warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.')
+  }
+
   const failOn = new Set<FailCondition>()
   const failOnItems = splitEntries(input('fail-on'))
   for (const item of failOnItems) {
@@ -265,6 +285,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       dryRun: dryRun ?? false,
       ...(shard && targetType !== 'app' ? { shard } : {}),
       expiringWithinMs,
+      ...(replay ? { replay } : {}),
       failOn
     }
   }

@@ -98,7 +98,7 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
 }
 
 /** The step's outputs, by the names action.yml declares, in its order; the CLI's `--json` prints the same. */
-export function outputsOf(totals: Totals, report: string): Record<string, number | string> {
+export function outputsOf(totals: Totals, report: string, replay: { replayed: number; left: number } = { replayed: 0, left: 0 }): Record<string, number | string> {
   return {
     scanned: totals.scanned,
     failed: totals.failed,
@@ -108,6 +108,8 @@ export function outputsOf(totals: Totals, report: string): Record<string, number
     'given-up': totals.givenUp,
     'receivers-down': totals.receiversDown,
     expiring: totals.expiring,
+    replayed: replay.replayed,
+    'replay-left': replay.left,
     report
   }
 }
