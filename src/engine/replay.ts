@@ -71,7 +71,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   }
   if (request.send && !progressStore) {
     throw new UserError(
-      'replay --send needs a state ("state-variable", or --state-file on the command line): the replay records there what it sent, so that running it again after an interruption continues and the scheduled runs do not send it again.'
+      'Sending a replay ("replay-send") needs a state: "state-variable" (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.'
     )
   }
   const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy: { dryRun: false, windowMs: options.policy.windowMs }, now: () => github.now(), log, warn })
