@@ -40,6 +40,7 @@ export async function explainInSession(config: Config, guid: string, io: Session
 export async function replayInSession(config: Config, io: SessionIO & { progressStore?: BookmarkStore }): Promise<ReplayResult> {
   const replay = config.replay
   if (!replay) throw new Error('replayInSession without a replay')
+  if (replay.send && config.dryRun) io.log.warning('Input "dry-run" is true: the replay is only previewed.')
   const { target, store, pacing, context, variable } = await connect(config, io)
   const now = target.deliveries.now()
   const since = parseReplayTime(replay.since, now)
@@ -57,7 +58,7 @@ export async function replayInSession(config: Config, io: SessionIO & { progress
     events: config.events
   })
   const result = await runReplay({
-    request: { key, since: since.at, until: until.at, relative: since.relative || until.relative, outcome: replay.outcome, events: config.events, send: replay.send },
+    request: { key, since: since.at, until: until.at, relative: since.relative || until.relative, outcome: replay.outcome, events: config.events, send: replay.send && !config.dryRun },
     hooks: target.hooks,
     policy: policyOf(config),
     lookbackMs: config.lookbackMs,

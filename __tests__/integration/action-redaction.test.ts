@@ -26,7 +26,10 @@ jest.unstable_mockModule('../../src/session.js', () => ({
       dryRun: false,
       finishedAt: Date.now()
     }
-  }
+  },
+  // What the recovery commands (src/recovery.ts) import beside it; this test runs none of them.
+  connect: () => Promise.reject(new Error('not in this test')),
+  logRequests: () => undefined
 }))
 
 const saved = { ...process.env }

@@ -162,20 +162,17 @@ export function planReplay(selected: readonly Candidate[], progress: ReplayProgr
       plan.done++
       continue
     }
-    if (pending && replayOrder(c, pending.through) <= 0) {
-      if (c.lastRedeliveryAt !== undefined && c.lastRedeliveryAt >= pending.at - PROBE_TIME_MARGIN_MS) {
-        plan.done++
-        continue
-      }
-      if (now < pending.at + PLANNED_IN_FLIGHT_MS) {
-        plan.uncertain.push(c)
-        plan.waitUntil = pending.at + PLANNED_IN_FLIGHT_MS
-        continue
-      }
+    const perhapsSent = pending !== undefined && replayOrder(c, pending.through) <= 0
+    if (perhapsSent && c.lastRedeliveryAt !== undefined && c.lastRedeliveryAt >= pending.at - PROBE_TIME_MARGIN_MS) {
+      plan.done++
+      continue
     }
     // Not asked for when it will have left GitHub's window by the time the request is made.
     if (c.firstAt < now - windowMs + WINDOW_SAFETY_MS) plan.outsideWindow.push(c)
-    else plan.toSend.push(c)
+    else if (perhapsSent && now < pending.at + PLANNED_IN_FLIGHT_MS) {
+      plan.uncertain.push(c)
+      plan.waitUntil = pending.at + PLANNED_IN_FLIGHT_MS
+    } else plan.toSend.push(c)
   }
   return plan
 }
