@@ -89,7 +89,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     // The same fixed range again: it was replayed in full; sending it again would send every guid twice.
     progress = earlier
   } else {
-    progress = { key: request.key, since: request.since, until: request.until, relative: request.relative, startedAt: github.now(), sent: 0, refused: 0 }
+    progress = { key: request.key, since: request.since, until: request.until, relative: request.relative, startedAt: Math.round(github.now()), sent: 0, refused: 0 }
   }
   const { since, until } = progress
 
@@ -192,7 +192,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   try {
     while (queue.length > 0 && !options.signal?.aborted) {
       const batch = queue.splice(0, BATCH)
-      const at = github.now()
+      const at = Math.round(github.now())
       // Recorded before it is sent: a run killed mid-batch leaves a record the next run resolves from the listing.
       progress = { ...progress, pending: { at, through: batch[batch.length - 1] } }
       await save()
@@ -237,7 +237,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       `The replay was interrupted${by}: ${plural(result.sent, 'redelivery was', 'redeliveries were')} sent, ${result.left} left. Run the same command again to continue; nothing is sent twice.`
     )
   } else if (failures.length === 0) {
-    progress = { ...progress, finishedAt: github.now() }
+    progress = { ...progress, finishedAt: Math.round(github.now()) }
     await save()
     result.finished = true
   }
