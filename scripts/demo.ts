@@ -3,7 +3,8 @@
 // ago, a few deliveries whose receiver never accepts them), run the way a scheduled workflow
 // runs it: one cron tick with an app, an org and a repo step, then the next tick 15 minutes
 // later; then the org receiver goes down for two hours while the org step keeps running every
-// 15 minutes. Prints each step's log, outputs and job summary, then checks what the API saw.
+// 15 minutes; last, a replay of 20 minutes the receiver lost (a preview, then the send). Prints
+// each step's log, outputs and job summary, then checks what the API saw.
 // Exit code 0 when every check holds, 1 otherwise. No GitHub account or network needed.
 
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -422,6 +423,7 @@ async function main(): Promise<Check[]> {
   )
 
   await outageAct(api, day, plan, check)
+  await replayAct(api, day, plan, check)
 
   banner('What the local API saw')
   for (const c of checks) {
@@ -526,6 +528,73 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     `outage: at most one redelivery per run into the dead receiver: ${sent} in ${whileDown.length} runs (GitHub's documented script, run the same way, would have sent ${documented})`
   )
   check(timeline.duplicates().length === 0 && timeline.lost().length === 0, 'outage: nothing lost, nothing delivered twice')
+}
+
+/**
+ * After the outage, the other kind of loss: the receiver answered 200 and dropped the work of the
+ * last half hour. A replay of that range from the action's inputs (a workflow_dispatch): a preview,
+ * then the send, one redelivery a second; the scheduled run after it sends none of them again.
+ */
+async function replayAct(api: LocalApi, day: RealisticDay, plan: Step[], check: (ok: boolean, text: string, detail?: string) => void): Promise<void> {
+  const step = plan.find(s => s.name === 'org')!
+  const hook = day.hooks.org
+  const until = api.now() - 5 * MINUTE
+  const since = until - 20 * MINUTE
+  const range = { 'replay-since': new Date(since).toISOString(), 'replay-until': new Date(until).toISOString() }
+  banner(`Last run · a replay of 20 minutes the ${day.org} receiver said OK to, and lost`)
+  print(
+    style.dim(
+      `The receiver acknowledged every delivery from ${hms(since)} to ${hms(until)} and then lost them (a queue dropped). No failure shows it, so nothing redelivers them. ` +
+        `examples/replay.yml replays the range: first a preview, then the send, one redelivery per event, oldest first, at GitHub's pace.`
+    )
+  )
+  const replay = async (send: boolean): Promise<ActionRun> => {
+    const run = await runAction({
+      apiUrl: api.url,
+      repository: day.repo,
+      node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+      timeScale: TIME_SCALE,
+      timeoutMs: 45_000,
+      inputs: { ...step.inputs, ...range, 'replay-send': String(send) }
+    })
+    print()
+    print(style.bold(`  ${send ? 'send' : 'preview'}`) + style.dim(`  replay-since: ${range['replay-since']}  replay-until: ${range['replay-until']}  replay-send: ${send}`))
+    print(`    outputs  replayed ${style.bold(run.outputs.replayed ?? '-')}  replay-left ${style.bold(run.outputs['replay-left'] ?? '-')}`)
+    print(renderMarkdown(run.summary, { width: width - 4, indent: '    ', maxTableRows: ROWS_SHOWN }))
+    return run
+  }
+  const before = api.redeliveryRequests(hook).length
+  const preview = await replay(false)
+  const previewed = Number(preview.outputs['replay-left'] ?? -1)
+  const sent = await replay(true)
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const made = api.redeliveryRequests(hook).slice(before)
+  const guids = made.filter(r => r.accepted).map(r => r.guid)
+  const inRange = new Set(
+    api
+      .deliveries(hook)
+      .filter(d => !d.redelivery && d.deliveredAt >= since && d.deliveredAt < until)
+      .map(d => d.guid)
+  )
+  check(preview.exitCode === 0 && made.length > 0 && previewed === Number(sent.outputs.replayed), `replay: the preview counted ${previewed} events; the send sent ${sent.outputs.replayed ?? '-'}`)
+  check(
+    guids.length === new Set(guids).size && guids.length === inRange.size && guids.every(g => inRange.has(g)),
+    `replay: every event first delivered in the range sent once (${inRange.size}), nothing outside it`
+  )
+  const after = api.redeliveryRequests(hook).length
+  const scheduled = await runAction({
+    apiUrl: api.url,
+    repository: day.repo,
+    node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+    timeScale: TIME_SCALE,
+    timeoutMs: 45_000,
+    inputs: step.inputs
+  })
+  const again = api
+    .redeliveryRequests(hook)
+    .slice(after)
+    .filter(r => inRange.has(r.guid))
+  check(scheduled.exitCode === 0 && again.length === 0, 'replay: the scheduled run after it sent none of them again')
 }
 
 let apiToClose: LocalApi | undefined

@@ -4,13 +4,16 @@ import * as core from '@actions/core'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
 import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
+import type { Config } from './core/config.js'
+import { renderReplay, renderReplaySummary, replayJson } from './core/replay-report.js'
 import { shown, terminalSafeJson } from './core/shown.js'
-import { buildReport, outputsOf, stepFailures } from './core/report.js'
+import { buildReport, describeTarget, outputsOf, stepFailures, type OutputName } from './core/report.js'
+import { replayInSession } from './recovery.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import type { RunResult } from './core/types.js'
 import { stoppedBecause, UserError } from './engine/ports.js'
 import { defaultReportPath } from './report-file.js'
-import { redeliverFailedDeliveries } from './session.js'
+import { redeliverFailedDeliveries, type SessionIO } from './session.js'
 
 const REPORT_FILE = 'report.json'
 
@@ -61,12 +64,13 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     }
     const { config } = parsed
     for (const warning of parsed.warnings) core.warning(shown(warning))
-    const result = await redeliverFailedDeliveries(config, {
-      // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
-      log: { info: m => core.info(shown(m)), warning: m => core.warning(shown(m)), debug: m => core.debug(shown(m)) },
-      mask,
-      signal: interrupt
-    })
+    // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
+    const log = { info: (m: string) => core.info(shown(m)), warning: (m: string) => core.warning(shown(m)), debug: (m: string) => core.debug(shown(m)) }
+    if (config.replay) {
+      await replayAction(config, { log, mask, signal: interrupt }, redact)
+      return
+    }
+    const result = await redeliverFailedDeliveries(config, { log, mask, signal: interrupt })
 
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
     let reportPath = ''
@@ -75,7 +79,7 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     } catch (error) {
       core.warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`))
     }
-    setOutputs(result, reportPath)
+    setOutputs(outputsOf(result.totals, reportPath))
     await writeSummary(redact(renderSummary(result)))
     const failures = stepFailures(result, config.failOn)
     if (failures.length > 0) core.setFailed(failures.map(failure => shown(failure)).join('\n'))
@@ -94,15 +98,32 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
   }
 }
 
+/** A replay (`replay-since`): its outputs, a report of it and its job summary; it fails the step when it could not finish (as `fail-on: errors`). */
+async function replayAction(config: Config, io: SessionIO, redact: (text: string) => string): Promise<void> {
+  const result = await replayInSession(config, io)
+  let reportPath = ''
+  try {
+    reportPath = writeReport(terminalSafeJson(redact(JSON.stringify({ version: 1, target: describeTarget(config.target), replay: replayJson(result) }, null, 2))))
+  } catch (error) {
+    core.warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`))
+  }
+  const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
+  setOutputs(outputsOf(totals, reportPath, { replayed: result.sent, left: result.left }))
+  for (const line of redact(renderReplay(result, describeTarget(config.target))).split('\n')) core.info(shown(line))
+  await writeSummary(redact(renderReplaySummary(result, describeTarget(config.target))))
+  const failures = config.failOn.size > 0 ? result.failures : []
+  if (failures.length > 0) core.setFailed(failures.map(failure => shown(redact(failure))).join('\n'))
+  else for (const failure of result.failures) core.warning(shown(redact(failure)))
+}
+
 /** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
-function setOutputs(result: RunResult, reportPath: string): void {
+function setOutputs(outputs: Record<OutputName, number | string>): void {
   // @actions/core would throw "Missing file at path": say what it means for the run instead.
   const file = process.env.GITHUB_OUTPUT
   if (file && !existsSync(file)) {
     core.warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`)
     return
   }
-  const outputs = outputsOf(result.totals, reportPath)
   try {
     // In action.yml's order.
     for (const { name } of OUTPUTS) core.setOutput(name, outputs[name])

@@ -10,6 +10,7 @@ import { GitHubClock } from './github/clock.js'
 import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
 import { resolveTarget } from './targets/index.js'
+import type { ResolvedTarget } from './targets/target.js'
 import { repoInstallation } from './targets/repo.js'
 
 export interface SessionIO {
@@ -27,8 +28,19 @@ export interface SessionIO {
   signal?: AbortSignal
 }
 
-/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
-export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
+/** What a configuration reaches once connected: its hooks (through the target), the bookmark's store, GitHub's pace. */
+export interface Connection {
+  target: ResolvedTarget
+  store?: BookmarkStore
+  pacing: Pacing
+  context: ClientContext
+  credentials: Credentials
+  /** Another variable beside the state variable, in its repository, with its access (`state-variable` given). */
+  variable?: (name: string) => BookmarkStore
+}
+
+/** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
+export async function connect(config: Config, io: SessionIO): Promise<Connection> {
   const clock = new GitHubClock()
   const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
@@ -44,12 +56,20 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   const target = await resolveTarget({ config, credentials, clock, log: io.log })
 
   let store = io.store
-  if (!store && config.state) {
-    const { repository, variable } = config.state
+  let variable: Connection['variable']
+  if (config.state) {
+    const { repository } = config.state
     const access = config.token ? credentials.token() : await credentials.installation(repoInstallation(repository.owner, repository.repo))
-    store = new VariableStore(access, repository, variable)
+    variable = name => new VariableStore(access, repository, name)
+    store ??= variable(config.state.variable)
   }
+  return { target, store, pacing, context, credentials, ...(variable ? { variable } : {}) }
+}
 
+/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
+export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
+  const connection = await connect(config, io)
+  const { target, store, pacing } = connection
   const result = await runEngine({
     hooks: target.hooks,
     policy: policyOf(config),
@@ -66,10 +86,15 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
   })
   // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
   if (target.unmatched) result.failures.unshift(target.unmatched)
+  logRequests(io.log, connection)
+  return result
+}
+
+/** How many requests, and writes, a session made: for debug logging. */
+export function logRequests(log: Logger, { context, credentials }: Pick<Connection, 'context' | 'credentials'>): void {
   // An installation token is asked for with a POST: counted apart, so that no one reads it as a redelivery.
   const tokens = credentials.tokenRequests
   const writes = Math.max(0, context.requests.writes - tokens)
   const besides = tokens > 0 ? ` (besides ${plural(tokens, 'installation token request')})` : ''
-  io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${writes} of them ${noun(writes, 'a write', 'writes')}${besides}.`)
-  return result
+  log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${writes} of them ${noun(writes, 'a write', 'writes')}${besides}.`)
 }

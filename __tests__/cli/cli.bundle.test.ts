@@ -116,7 +116,20 @@ describe('org hook with a state file', () => {
     expect(run1.stderr).not.toMatch(/^(error|warning): /m)
     expect(run1.code).toBe(0)
     const out1 = parseJsonOutput(run1)
-    expect(out1).toEqual({ scanned: 5, failed: 3, redelivered: 3, skipped: 0, errors: 0, 'given-up': 0, 'receivers-down': 0, report: expect.any(String), failures: [] })
+    expect(out1).toEqual({
+      scanned: 5,
+      failed: 3,
+      redelivered: 3,
+      skipped: 0,
+      errors: 0,
+      'given-up': 0,
+      'receivers-down': 0,
+      expiring: 0,
+      replayed: 0,
+      'replay-left': 0,
+      report: expect.any(String),
+      failures: []
+    })
     expect(sorted(redeliveryCounts(api).keys())).toEqual(sorted(first))
     expect(api.redeliveryRequests(other)).toHaveLength(0)
     const report1 = JSON.parse(readFileSync(out1.report, 'utf8'))

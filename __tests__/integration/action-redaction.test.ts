@@ -18,15 +18,18 @@ jest.unstable_mockModule('../../src/session.js', () => ({
   redeliverFailedDeliveries: async (_config: unknown, io: SessionIO): Promise<RunResult> => {
     io.mask(INSTALLATION_TOKEN)
     return {
-      totals: { scanned: 3, failed: 1, redelivered: 1, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 },
-      hooks: [{ hook: { key: '1', kind: 'org', id: '1', label: 'acme hook 1' }, scanned: 3, failed: 1, redelivered: 1, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 }],
+      totals: { scanned: 3, failed: 1, redelivered: 1, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 },
+      hooks: [{ hook: { key: '1', kind: 'org', id: '1', label: 'acme hook 1' }, scanned: 3, failed: 1, redelivered: 1, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 }],
       rows: [],
       warnings: [`a warning that quotes ${INSTALLATION_TOKEN}`],
       failures: [`Could not save the bookmark: request with "${TOKEN}" refused`],
       dryRun: false,
       finishedAt: Date.now()
     }
-  }
+  },
+  // What the recovery commands (src/recovery.ts) import beside it; this test runs none of them.
+  connect: () => Promise.reject(new Error('not in this test')),
+  logRequests: () => undefined
 }))
 
 const saved = { ...process.env }

@@ -49,6 +49,11 @@ describe("action.yml's inputs are SPEC's", () => {
         'max-age',
         'dry-run',
         'shard',
+        'expiring-within',
+        'replay-since',
+        'replay-until',
+        'replay-outcome',
+        'replay-send',
         'fail-on'
       ].sort()
     )
@@ -60,6 +65,8 @@ describe("action.yml's inputs are SPEC's", () => {
       'max-attempts': '3',
       'max-redeliveries': '500',
       'dry-run': 'false',
+      'expiring-within': '12h',
+      'replay-send': 'false',
       'fail-on': 'errors'
     })
     expect(INPUTS.filter(input => input.required).map(input => input.name)).toEqual(['target-type'])
@@ -81,6 +88,7 @@ describe('parseConfig: defaults and the happy paths', () => {
       events: [],
       maxAgeMs: undefined,
       dryRun: false,
+      expiringWithinMs: 12 * 3_600_000,
       failOn: new Set(['errors'])
     })
   })
@@ -89,8 +97,29 @@ describe('parseConfig: defaults and the happy paths', () => {
     expect(config({ ...ORG, 'fail-on': 'given-up, receiver-down\nerrors' }).failOn).toEqual(new Set(['errors', 'given-up', 'receiver-down']))
     expect(config({ ...ORG, 'fail-on': 'never' }).failOn).toEqual(new Set())
     expect(config({ ...ORG, 'fail-on': '' }).failOn).toEqual(new Set(['errors']))
-    expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up or receiver-down (comma-separated), or never, got "warnings".'])
+    expect(config({ ...ORG, 'fail-on': 'expiring' }).failOn).toEqual(new Set(['expiring']))
+    expect(errors({ ...ORG, 'fail-on': 'warnings' })).toEqual(['Input "fail-on" must be errors, given-up, receiver-down or expiring (comma-separated), or never, got "warnings".'])
     expect(errors({ ...ORG, 'fail-on': 'never,errors' })).toEqual(['Input "fail-on" cannot combine never with other conditions.'])
+  })
+
+  test('expiring-within: a duration, by default 12h', () => {
+    expect(config({ ...ORG, 'expiring-within': '1d' }).expiringWithinMs).toBe(24 * 3_600_000)
+    expect(errors({ ...ORG, 'expiring-within': '12' })).toEqual(['Input "expiring-within" must be a duration such as 12h or 1d, got "12".'])
+  })
+
+  test('replay-since: a replay instead of the redelivery of failures, its times checked', () => {
+    expect(config({ ...ORG, 'replay-since': '6h' }).replay).toEqual({ since: '6h', until: '', outcome: 'all', send: false })
+    expect(config({ ...ORG, 'replay-since': '2026-12-07T06:00:00Z', 'replay-until': '2026-12-07T08:00:00+01:00', 'replay-outcome': 'failed', 'replay-send': 'true' }).replay).toEqual({
+      since: '2026-12-07T06:00:00Z',
+      until: '2026-12-07T08:00:00+01:00',
+      outcome: 'failed',
+      send: true
+    })
+    expect(errors({ ...ORG, 'replay-since': '2026-12-07 06:00', 'replay-outcome': 'ok' })).toEqual([
+      'Input "replay-since" must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h, got "2026-12-07 06:00".',
+      'Input "replay-outcome" must be failed or succeeded (empty: both), got "ok".'
+    ])
+    expect(config(ORG).replay).toBeUndefined()
   })
 
   test('inputs are trimmed', () => {
@@ -787,7 +816,7 @@ describe('secretInputs: what the front ends mask as they take the inputs in', ()
 describe('policyOf: what the plan reads of a configuration', () => {
   test('its settings, and the redelivery window of its GitHub; none of its credentials', () => {
     const dotcom = policyOf(config({ ...ORG, 'max-attempts': '5', 'max-redeliveries': '9', events: 'push', 'max-age': '6h', 'dry-run': 'true' }))
-    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, windowMs: 3 * 24 * 3_600_000 })
+    expect(dotcom).toEqual({ maxAttempts: 5, maxRedeliveries: 9, events: [{ event: 'push' }], maxAgeMs: 6 * 3_600_000, dryRun: true, expiringWithinMs: 12 * 3_600_000, windowMs: 3 * 24 * 3_600_000 })
     expect(policyOf(config({ ...ORG, hostname: 'ghe.example.com' })).windowMs).toBe(7 * 24 * 3_600_000)
   })
 })

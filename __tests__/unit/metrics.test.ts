@@ -20,7 +20,7 @@ const rows: ReportRow[] = [
 ]
 const run = runResult({
   hooks: [
-    hookResult({ hook: busy, scanned: 40, failed: 6, redelivered: 1, skipped: 4, errors: 1, givenUp: 2, receiverDown: { verdict: 'down', waiting: 1 }, lastSuccessAt: NOW - 30 * 60_000 }),
+    hookResult({ hook: busy, scanned: 40, failed: 6, redelivered: 1, skipped: 4, errors: 1, givenUp: 2, expiring: 1, receiverDown: { verdict: 'down', waiting: 1 }, lastSuccessAt: NOW - 30 * 60_000 }),
     hookResult({ hook: quiet, scanned: 7 })
   ],
   rows,
@@ -65,6 +65,8 @@ describe('renderMetrics', () => {
   test("given up and receiver down, from the run's counts", () => {
     expect(value(families, 'given_up_deliveries', busyLabels)).toBe(2)
     expect(value(families, 'given_up_deliveries', quietLabels)).toBe(0)
+    expect(value(families, 'expiring_deliveries', busyLabels)).toBe(1)
+    expect(value(families, 'expiring_deliveries', quietLabels)).toBe(0)
     expect(value(families, 'receiver_down', busyLabels)).toBe(1)
     expect(value(families, 'receiver_down', quietLabels)).toBe(0)
   })

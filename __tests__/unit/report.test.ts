@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { buildReport, describeTarget } from '../../src/core/report.js'
+import { buildReport, describeTarget, stepFailures } from '../../src/core/report.js'
 import { bigId, hookResult, hookTarget, NOW, reportRow, runResult, totals } from '../fixtures/builders.js'
 
 describe('describeTarget', () => {
@@ -33,10 +33,10 @@ describe('buildReport', () => {
       target: 'org acme',
       dryRun: true,
       finishedAt: '2025-01-10T12:00:00.000Z',
-      totals: { scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, receiversDown: 0 },
+      totals: { scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, receiversDown: 0, expiring: 0 },
       hooks: [
-        { hook: 'org acme hook 101', hookId: '101', scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, inFlight: 2 },
-        { hook: 'app', hookId: null, scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0, scanError: 'HTTP 500' }
+        { hook: 'org acme hook 101', hookId: '101', scanned: 10, failed: 3, redelivered: 1, skipped: 1, errors: 1, givenUp: 0, expiring: 0, inFlight: 2 },
+        { hook: 'app', hookId: null, scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0, scanError: 'HTTP 500' }
       ],
       warnings: ['lookback clamped'],
       failures: [],
@@ -73,5 +73,16 @@ describe('buildReport', () => {
   test('every row field a user needs: hook, id, guid, event, action, status, attempts, result', () => {
     const doc = buildReport({ type: 'app' }, result)
     expect(Object.keys(doc.deliveries[0]).sort()).toEqual(['action', 'attempts', 'event', 'firstDeliveredAt', 'guid', 'hook', 'hookId', 'id', 'result', 'status', 'statusCode'].sort())
+  })
+})
+
+describe('stepFailures: fail-on expiring', () => {
+  const expiring = runResult({ totals: totals({ failed: 2, skipped: 2, expiring: 2 }) })
+  test('fails the step only when asked, and says what to do', () => {
+    expect(stepFailures(expiring, new Set(['errors']))).toEqual([])
+    expect(stepFailures(expiring, new Set(['expiring']))).toEqual([
+      "2 failing deliveries leave GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when."
+    ])
+    expect(stepFailures(runResult({ totals: totals({ failed: 2, skipped: 2 }) }), new Set(['expiring']))).toEqual([])
   })
 })

@@ -260,6 +260,17 @@ describe('renderSummary: outages and given-up deliveries', () => {
     expect(text).toContain('> The receiver of acme hook 8 did not answer the probe in time; 1 failing delivery waits for it, at no cost of an attempt.')
   })
 
+  test('warns before loss: how many failing deliveries leave the window soon, and when the first does', () => {
+    const rows = [
+      reportRow({ guid: 'x', result: 'skipped', reason: 'receiver-down', expiring: true, windowEndsAt: '2025-01-10T18:00:00.000Z' }),
+      reportRow({ guid: 'y', result: 'skipped', reason: 'receiver-down', expiring: true, windowEndsAt: '2025-01-10T17:30:00.000Z' })
+    ]
+    const text = renderSummary(runResult({ totals: totals({ failed: 2, skipped: 2, expiring: 2 }), hooks: [hookResult({ failed: 2, skipped: 2, expiring: 2 })], rows }))
+    expect(text).toContain(
+      "> [!CAUTION]\n> 2 failing deliveries leave GitHub's redelivery window soon (the first at 2025-01-10 17:30:00 UTC): fix the receiver before then, or they can no longer be recovered.  \n"
+    )
+  })
+
   test('no caution block when nothing is down or given up', () => {
     expect(renderSummary(runResult({ totals: totals({ failed: 1, redelivered: 1 }), hooks: [hookResult({ failed: 1, redelivered: 1 })] }))).not.toContain('CAUTION')
   })

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from '../core/config.js'
 import { INPUTS, OUTPUTS } from '../core/inputs.generated.js'
 
-interface CliFlag {
+export interface CliFlag {
   name: string
   type: 'string' | 'boolean'
   short?: string
@@ -41,13 +41,22 @@ export interface CliOptions {
   help: boolean
   version: boolean
   debug: boolean
+  /** A subcommand's own flags, by name, and its arguments. */
+  extra: Record<string, string | boolean | undefined>
+  positionals: string[]
+}
+
+/** What a subcommand adds to the flags: its own, and whether it takes arguments. */
+export interface Subcommand {
+  flags: readonly CliFlag[]
+  positionals?: boolean
 }
 
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; error: string }
 
-export function parseCliArgs(argv: string[]): CliParse {
+export function parseCliArgs(argv: string[], subcommand?: Subcommand): CliParse {
   const flags: Record<string, { type: 'string' | 'boolean'; short?: string }> = {}
-  for (const { name, type, short } of CLI_FLAGS) flags[name] = short ? { type, short } : { type }
+  for (const { name, type, short } of [...CLI_FLAGS, ...(subcommand?.flags ?? [])]) flags[name] = short ? { type, short } : { type }
   for (const input of INPUT_FLAGS) flags[input.name] = { type: 'string' }
   const args: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -73,7 +82,7 @@ export function parseCliArgs(argv: string[]): CliParse {
   }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false, tokens: true })
+    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: subcommand?.positionals === true, tokens: true })
   } catch (error) {
     return { ok: false, error: `${explainParseError(error as Error & { code?: string })} Run with --help for the flags.` }
   }
@@ -107,7 +116,9 @@ export function parseCliArgs(argv: string[]): CliParse {
       json: values.json === true,
       help: values.help === true,
       version: values.version === true,
-      debug: values.debug === true
+      debug: values.debug === true,
+      extra: Object.fromEntries((subcommand?.flags ?? []).map(flag => [flag.name, values[flag.name]])),
+      positionals: parsed.positionals
     }
   }
 }
@@ -197,6 +208,13 @@ ${INPUT_FLAGS.map(input => helpEntry(`${input.flag} VALUE`, describeInput(input)
 Flags of the command line:
 
 ${CLI_FLAGS.map(flag => helpEntry(`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.value ? ` ${flag.value}` : ''}`, flag.help)).join('\n')}
+
+Subcommands (each with its own --help):
+  explain GUID                 why a delivery was (not) redelivered: its attempts, what the
+                               bookmark records, what the next run would do
+  replay                       redeliver every event first delivered in a time range,
+                               succeeded or failed, once each: a preview, or sent (the same
+                               as the replay flags above)
 
 Secrets come from the environment, never from flags:
   GITHUB_TOKEN                 token for org/repo hooks and the state variable

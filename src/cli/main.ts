@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { parseConfig, secretInputs } from '../core/config.js'
+import { parseConfig, secretInputs, type RawInputs } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
@@ -11,11 +11,12 @@ import { stoppedBecause, type Logger } from '../engine/ports.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
-import { HELP, inputsToFlags, parseCliArgs } from './args.js'
+import { HELP, inputsToFlags, parseCliArgs, type CliOptions } from './args.js'
 import { clashingFiles, unusableFilePath } from './files.js'
 import { MetricsFile } from './metrics-file.js'
+import { runRecovery } from './recovery.js'
 
-interface Streams {
+export interface Streams {
   stdout: (text: string) => void
   stderr: (text: string) => void
   stderrIsTerminal: boolean
@@ -45,9 +46,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     return 1
   }
 
+  if (argv[0] === 'explain' || argv[0] === 'replay') return runRecovery(argv[0], argv.slice(1), env, streams, interrupt)
   const parsed = parseCliArgs(argv)
   if (!parsed.ok) return fail(parsed.error)
   const options = parsed.options
+  // The action's replay inputs as flags: the replay subcommand.
+  if (options.inputs['replay-since'] !== undefined && !options.help && !options.version) return runRecovery('replay', argv, env, streams, interrupt)
   if (options.help) {
     streams.stdout(HELP)
     return 0
@@ -57,17 +61,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
     return 0
   }
 
-  const inputs = { ...options.inputs }
-  if (env.GITHUB_TOKEN) inputs.token = env.GITHUB_TOKEN
-  if (options.privateKeyFile) {
-    try {
-      inputs['private-key'] = readFileSync(options.privateKeyFile, 'utf8')
-    } catch (error) {
-      return fail(`--private-key-file: cannot read ${options.privateKeyFile}: ${(error as Error).message}`)
-    }
-  } else if (env.GITHUB_APP_PRIVATE_KEY) {
-    inputs['private-key'] = env.GITHUB_APP_PRIVATE_KEY
-  }
+  const taken = takeInputs(options, env)
+  if ('error' in taken) return fail(taken.error)
+  const { inputs } = taken
   secrets.push(...secretInputs(inputs))
   if (options.stateFile && inputs['state-variable']) {
     return fail('--state-file and --state-variable both keep the bookmark: give one.')
@@ -85,13 +81,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   const { config } = result
   for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
 
-  const log: Logger = {
-    info: message => streams.stderr(`${shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
-    warning: message => streams.stderr(`warning: ${say(message)}\n`),
-    debug: message => {
-      if (options.debug) streams.stderr(`debug: ${shown(redact(message))}\n`)
-    }
-  }
+  const log = cliLogger(streams, redact, options.debug)
 
   const unusableMetricsFile = options.metricsFile ? unusableFilePath('--metrics-file', options.metricsFile) : undefined
   if (unusableMetricsFile) return fail(unusableMetricsFile)
@@ -102,14 +92,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   try {
     let store: FileStore | undefined
     if (options.stateFile) {
-      const path = resolve(options.stateFile)
-      const problem = unusableFilePath('--state-file', options.stateFile)
-      if (problem) return fail(problem)
-      mkdirSync(dirname(path), { recursive: true })
-      // Beside the file a symlink leads to: two links to one state file share one lock.
-      lock = new FileLock(`${linkTarget(path)}.lock`)
-      lock.acquire()
-      store = new FileStore(path)
+      const opened = openStateFile(options.stateFile)
+      if ('error' in opened) return fail(opened.error)
+      ;({ lock, store } = opened)
     }
     started = true
     if (streams.stderrIsTerminal) streams.stderr(`Scanning ${describeTarget(config.target)}...\n`)
@@ -144,7 +129,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
       const notScanned = run.hooks.filter(h => h.scanError).length
       const scanGaps = notScanned > 0 ? ` ${notScanned} of ${plural(run.hooks.length, 'hook')} could not be scanned.` : ''
       streams.stdout(
-        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
+        `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}${t.expiring > 0 ? `; ${t.expiring} leaving GitHub's redelivery window soon` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
     const failures = stepFailures(run, config.failOn)
@@ -161,4 +146,46 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
   } finally {
     lock?.release()
   }
+}
+
+/** The inputs of the flags, with the secrets from the environment (or the key file). */
+export function takeInputs(options: CliOptions, env: NodeJS.ProcessEnv): { inputs: RawInputs } | { error: string } {
+  const inputs = { ...options.inputs }
+  if (env.GITHUB_TOKEN) inputs.token = env.GITHUB_TOKEN
+  if (options.privateKeyFile) {
+    try {
+      inputs['private-key'] = readFileSync(options.privateKeyFile, 'utf8')
+    } catch (error) {
+      return { error: `--private-key-file: cannot read ${options.privateKeyFile}: ${(error as Error).message}` }
+    }
+  } else if (env.GITHUB_APP_PRIVATE_KEY) {
+    inputs['private-key'] = env.GITHUB_APP_PRIVATE_KEY
+  }
+  return { inputs }
+}
+
+/**
+ * Log lines on stderr: secrets blanked, inputs named as the flags they are here, and what GitHub
+ * sent (quoted in them) with its control characters escaped; debug lines with --debug.
+ */
+export function cliLogger(streams: Streams, redact: (text: string) => string, debug: boolean): Logger {
+  return {
+    info: message => streams.stderr(`${shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
+    warning: message => streams.stderr(`warning: ${shown(inputsToFlags(redact(message)))}\n`),
+    debug: message => {
+      if (debug) streams.stderr(`debug: ${shown(redact(message))}\n`)
+    }
+  }
+}
+
+/** The state file's store, its lock taken: one run at a time on one state file. */
+export function openStateFile(given: string): { lock: FileLock; store: FileStore } | { error: string } {
+  const path = resolve(given)
+  const problem = unusableFilePath('--state-file', given)
+  if (problem) return { error: problem }
+  mkdirSync(dirname(path), { recursive: true })
+  // Beside the file a symlink leads to: two links to one state file share one lock.
+  const lock = new FileLock(`${linkTarget(path)}.lock`)
+  lock.acquire()
+  return { lock, store: new FileStore(path) }
 }

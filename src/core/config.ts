@@ -5,6 +5,7 @@ import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { INPUTS } from './inputs.generated.js'
 import { shown } from './shown.js'
+import { parseReplayTime, REPLAY_OUTCOMES, type ReplayOutcome } from './replay.js'
 
 export type InputName = (typeof INPUTS)[number]['name']
 export type RawInputs = Partial<Record<InputName, string>>
@@ -19,8 +20,8 @@ export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['token', 'private-
 const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]))
 
 /** What can fail the step, as the `fail-on` input names them. */
-export type FailCondition = 'errors' | 'given-up' | 'receiver-down'
-const FAIL_CONDITIONS: readonly FailCondition[] = ['errors', 'given-up', 'receiver-down']
+export type FailCondition = 'errors' | 'given-up' | 'receiver-down' | 'expiring'
+const FAIL_CONDITIONS: readonly FailCondition[] = ['errors', 'given-up', 'receiver-down', 'expiring']
 
 export interface Repo {
   owner: string
@@ -59,6 +60,10 @@ export interface Config {
   dryRun: boolean
   /** The part of the hooks found that this job looks after (`shard: i/n`); none: all of them. */
   shard?: Shard
+  /** Failing deliveries that leave GitHub's redelivery window within this are reported as expiring. */
+  expiringWithinMs: number
+  /** A replay of a time range instead of the redelivery of failures (`replay-since`); times as given, resolved when it runs. */
+  replay?: { since: string; until: string; outcome: ReplayOutcome; send: boolean }
   /** Empty: the step never fails once outputs are written (`fail-on: never`). */
   failOn: ReadonlySet<FailCondition>
 }
@@ -213,6 +218,9 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     if (maxAgeMs === undefined) bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'))
   }
 
+  const expiringWithinMs = parseDuration(input('expiring-within'))
+  if (expiringWithinMs === undefined) bad('expiring-within', 'must be a duration such as 12h or 1d', input('expiring-within'))
+
   const maxAttempts = positiveInteger(input('max-attempts'))
   if (maxAttempts === undefined) bad('max-attempts', 'must be a positive integer', input('max-attempts'))
   const maxRedeliveries = positiveInteger(input('max-redeliveries'))
@@ -238,6 +246,23 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const shard = shardParsed.ok ? shardParsed.value : undefined
   if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
 
+  let replay: Config['replay']
+  const replaySince = input('replay-since')
+  if (replaySince) {
+    const until = input('replay-until')
+    const outcome = (input('replay-outcome') || 'all') as ReplayOutcome
+    const send = parseBoolean(input('replay-send'))
+    const timeForm = 'must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h'
+    if (!parseReplayTime(replaySince, 0)) bad('replay-since', timeForm, replaySince)
+    if (until && !parseReplayTime(until, 0)) bad('replay-until', timeForm, until)
+    if (!REPLAY_OUTCOMES.includes(outcome)) bad('replay-outcome', 'must be failed or succeeded (empty: both)', outcome)
+    if (send === undefined) bad('replay-send', 'must be true or false', input('replay-send'))
+    replay = { since: replaySince, until, outcome, send: send ?? false }
+  } else {
+    for (const name of ['replay-until', 'replay-outcome'] as const) if (input(name)) warnings.push(`Input "${name}" is ignored without "replay-since".`)
+    if (parseBoolean(input('replay-send'))) warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.')
+  }
+
   const failOn = new Set<FailCondition>()
   const failOnItems = splitEntries(input('fail-on'))
   for (const item of failOnItems) {
@@ -247,10 +272,10 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       continue
     }
     if ((FAIL_CONDITIONS as readonly string[]).includes(item)) failOn.add(item as FailCondition)
-    else bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item)
+    else bad('fail-on', 'must be errors, given-up, receiver-down or expiring (comma-separated), or never', item)
   }
 
-  if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
+  if (errors.length > 0 || !target || !location || lookbackMs === undefined || expiringWithinMs === undefined || !maxAttempts || !maxRedeliveries) {
     return { ok: false, errors }
   }
   return {
@@ -270,6 +295,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
       maxAgeMs,
       dryRun: dryRun ?? false,
       ...(shard && targetType !== 'app' ? { shard } : {}),
+      expiringWithinMs,
+      ...(replay ? { replay } : {}),
       failOn
     }
   }

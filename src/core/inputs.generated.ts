@@ -132,9 +132,47 @@ export const INPUTS = [
     flag: '--shard'
   },
   {
+    name: 'expiring-within',
+    description:
+      "Warn (output `expiring`, a caution in the job summary, `fail-on: expiring`) about failing deliveries that will leave GitHub's redelivery window (3 days on github.com and GHE.com, 7 on GHES) within this margin, such as `12h` or `1d`.",
+    required: false,
+    default: '12h',
+    flag: '--expiring-within'
+  },
+  {
+    name: 'replay-since',
+    description:
+      'Replay instead of redelivering failures: one redelivery per event whose first delivery is at or after this time, succeeded or failed, oldest first, one a second. An ISO 8601 time with its zone (`2026-12-07T06:00:00Z`) or a duration ago (`6h`). Previews unless `replay-send` is `true`. Needs `state-variable` to send. Empty: no replay (the scheduled redelivery of failures).',
+    required: false,
+    default: '',
+    flag: '--replay-since'
+  },
+  {
+    name: 'replay-until',
+    description: 'With `replay-since`: the end of the range (excluded), in the same forms. Empty: now.',
+    required: false,
+    default: '',
+    flag: '--replay-until'
+  },
+  {
+    name: 'replay-outcome',
+    description: 'With `replay-since`: `failed` or `succeeded` to replay only events whose deliveries all failed, or that succeeded at least once. Empty: both.',
+    required: false,
+    default: '',
+    flag: '--replay-outcome'
+  },
+  {
+    name: 'replay-send',
+    description:
+      'With `replay-since`: `true` sends the replay; `false` previews it (counts by hook and event, the range covered, the time it takes). Running the same replay again continues it and sends nothing twice.',
+    required: false,
+    default: 'false',
+    flag: '--replay-send'
+  },
+  {
     name: 'fail-on',
     description:
-      "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down). `never`: always succeed once the outputs are written.",
+      "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down), `expiring` (a failing delivery will leave GitHub's redelivery window within `expiring-within`). `never`: always succeed once the outputs are written.",
     required: false,
     default: 'errors',
     flag: '--fail-on'
@@ -171,6 +209,18 @@ export const OUTPUTS = [
   {
     name: 'receivers-down',
     description: 'Hooks whose receiver was found down this run; their failing deliveries wait (skipped with reason receiver-down) and cost no attempt.'
+  },
+  {
+    name: 'expiring',
+    description: "Failing deliveries that will leave GitHub's redelivery window within `expiring-within` (default 12h): fix their receiver before then, or they can no longer be recovered."
+  },
+  {
+    name: 'replayed',
+    description: 'With `replay-since`: redeliveries this replay sent in this run (0 for a preview and for the scheduled redelivery of failures).'
+  },
+  {
+    name: 'replay-left',
+    description: 'With `replay-since`: events of the replay not sent yet (all of them in a preview); run the same replay again to continue.'
   },
   {
     name: 'report',

@@ -55,6 +55,7 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
       add('skipped_deliveries', 'Failing deliveries the last run did not redeliver, by reason.', { ...labels, reason }, count)
     }
     add('given_up_deliveries', 'Deliveries the last run gave up (attempts used up, or past what GitHub can redeliver).', labels, hook.givenUp)
+    add('expiring_deliveries', "Failing deliveries the last run found leaving GitHub's redelivery window within expiring-within.", labels, hook.expiring)
     add(
       'receiver_down',
       "1 when the last run found the hook's receiver down (a ping or probe could not reach it): its failures wait and cost no attempt.",

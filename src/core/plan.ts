@@ -38,7 +38,7 @@ export const FINAL_SKIPS: ReadonlySet<SkipReason> = new Set(['filtered', 'too-ol
 export const GIVE_UP_SKIPS: ReadonlySet<SkipReason> = new Set(['max-attempts', 'outside-window'])
 
 /** What the plan reads of the configuration. */
-const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun'] as const
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'] as const
 
 export type Policy = Pick<Config, (typeof POLICY_KEYS)[number]> & {
   /** How far back GitHub can still redeliver: 3 days on github.com, 7 on GHES. */

@@ -57,6 +57,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
       skipped: h.skipped,
       errors: h.errors,
       givenUp: h.givenUp,
+      expiring: h.expiring,
       inFlight: h.inFlight,
       ...(h.receiverDown
         ? {
@@ -87,7 +88,7 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
 /**
  * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
  * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
- * given up, receivers found down. Empty: the step succeeds.
+ * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
  */
 export function stepFailures(result: RunResult, failOn: ReadonlySet<FailCondition>): string[] {
   const reasons: string[] = []
@@ -100,6 +101,11 @@ export function stepFailures(result: RunResult, failOn: ReadonlySet<FailConditio
     const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
     reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`)
   }
+  if (failOn.has('expiring') && result.totals.expiring > 0) {
+    reasons.push(
+      `${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`
+    )
+  }
   return reasons
 }
 
@@ -110,7 +116,7 @@ export type OutputName = (typeof OUTPUTS)[number]['name']
  * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
  * output declared there and not set here (or set here and not declared) does not compile.
  */
-export function outputsOf(totals: Totals, report: string): Record<OutputName, number | string> {
+export function outputsOf(totals: Totals, report: string, replay: { replayed: number; left: number } = { replayed: 0, left: 0 }): Record<OutputName, number | string> {
   return {
     scanned: totals.scanned,
     failed: totals.failed,
@@ -119,6 +125,9 @@ export function outputsOf(totals: Totals, report: string): Record<OutputName, nu
     errors: totals.errors,
     'given-up': totals.givenUp,
     'receivers-down': totals.receiversDown,
+    expiring: totals.expiring,
+    replayed: replay.replayed,
+    'replay-left': replay.left,
     report
   }
 }

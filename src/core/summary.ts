@@ -10,7 +10,8 @@ export const SUMMARY_HOOK_LIMIT = 100
 /** Receivers down named in the summary's alert; a fleet's table names the rest. */
 const DOWN_ALERT_LIMIT = 5
 
-const REASON_TEXT: Record<SkipReason, string> = {
+/** Each skip reason in a few words: the summary's Result column, and `explain`. */
+export const REASON_TEXT: Record<SkipReason, string> = {
   filtered: 'event not selected by `events`',
   'too-old': 'older than `max-age`',
   'max-attempts': 'gave up: `max-attempts` reached',
@@ -51,6 +52,7 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
   const fleet = result.hooks.some(h => h.hook.repository !== undefined)
   const alerts: string[] = []
   if (totals.givenUp > 0) alerts.push(`${plural(number(totals.givenUp), 'delivery', 'deliveries')} given up this run (see the Result column)`)
+  if (totals.expiring > 0) alerts.push(expiringAlert(result))
   const down = result.hooks.filter(h => h.receiverDown)
   for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
     const receiver = h.receiverDown!
@@ -83,6 +85,17 @@ export function renderSummary(result: RunResult, title = 'Webhook redelivery'): 
     lines.push('')
   }
   return lines.join('\n')
+}
+
+/** The warning before loss: how many, and when the first of them can no longer be recovered. */
+function expiringAlert(result: RunResult): string {
+  const first = result.rows
+    .filter(row => row.expiring && row.windowEndsAt !== undefined)
+    .map(row => row.windowEndsAt!)
+    .sort()[0]
+  const when = first ? ` (the first at ${formatTime(first)})` : ''
+  const count = plural(number(result.totals.expiring), 'failing delivery leaves', 'failing deliveries leave')
+  return `${count} GitHub's redelivery window soon${when}: fix the receiver before then, or they can no longer be recovered`
 }
 
 /** One line per hook: the table of a target with a few hooks. */

@@ -32,6 +32,8 @@ export interface Totals {
   givenUp: number
   /** Hooks whose receiver was found down this run: their ping or probe could not reach it. */
   receiversDown: number
+  /** Failing deliveries that leave GitHub's redelivery window within `expiring-within` (core/expiring.ts). */
+  expiring: number
 }
 
 /** A receiver found down, or not known to be up: since when it has been failing, and what waits for it. */
@@ -80,6 +82,10 @@ export interface ReportRow {
   result: 'redelivered' | 'skipped' | 'error'
   reason?: SkipReason
   message?: string
+  /** When GitHub stops redelivering it: the original's time plus the redelivery window. */
+  windowEndsAt?: string
+  /** Still failing, and leaves GitHub's redelivery window within `expiring-within`. */
+  expiring?: true
 }
 
 export interface RunResult {

@@ -1,8 +1,16 @@
+import { isExpiring, windowEndsAt } from '../core/expiring.js'
 import { downSinceOf, finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
 import type { ScannedHook } from './scan.js'
+
+/** What the warning before loss needs: GitHub's redelivery window, the margin of `expiring-within`, the run's end. */
+export interface Expiry {
+  windowMs: number
+  marginMs: number
+  now: number
+}
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 export function tally(
@@ -10,11 +18,12 @@ export function tally(
   plan: RunPlan,
   outcomes: ReadonlyMap<string, Outcome>,
   receivers: ReadonlyMap<string, ReceiverState>,
-  log: Logger
+  log: Logger,
+  expiry: Expiry
 ): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
   const rows: ReportRow[] = []
   const hooks = scanned.map(s => {
-    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 }
+    const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 }
     if (s.error) result.scanError = s.error
     if (s.ledger?.lastOkAt !== undefined) result.lastSuccessAt = s.ledger.lastOkAt
     const hookPlan = plan.hooks.get(s.hook.key)
@@ -24,8 +33,16 @@ export function tally(
     }
     result.inFlight = hookPlan.inFlight.length
     const receiver = receivers.get(s.hook.key)
+    const verdict = receiver?.verdict
+    const receiverNotUp = verdict === 'down' || verdict === 'unknown'
     for (const decision of hookPlan.decisions) {
-      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), receiver?.verdict === 'up')
+      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), verdict === 'up')
+      row.windowEndsAt = new Date(windowEndsAt(decision.facts.firstAt, expiry.windowMs)).toISOString()
+      const afterRun = { firstAt: decision.facts.firstAt, result: row.result, reason: row.reason, probeOfDownReceiver: decision.probe === true && receiverNotUp }
+      if (isExpiring(afterRun, expiry.windowMs, expiry.marginMs, expiry.now)) {
+        row.expiring = true
+        result.expiring++
+      }
       rows.push(row)
       result.failed++
       if (row.result === 'redelivered') result.redelivered++
@@ -33,7 +50,6 @@ export function tally(
       else result.skipped++
       if (row.reason && GIVE_UP_SKIPS.has(row.reason)) result.givenUp++
     }
-    const verdict = receiver?.verdict
     if (receiver?.check !== undefined && verdict !== undefined) {
       result.receiverCheck = { check: receiver.check, verdict, ...(receiver.probedAt !== undefined ? { at: receiver.probedAt } : {}) }
     }
@@ -46,7 +62,7 @@ export function tally(
     logHook(log, result, hookPlan)
     return result
   })
-  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 }
+  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
   for (const h of hooks) {
     totals.scanned += h.scanned
     totals.failed += h.failed
@@ -54,6 +70,7 @@ export function tally(
     totals.skipped += h.skipped
     totals.errors += h.errors
     totals.givenUp += h.givenUp
+    totals.expiring += h.expiring
     // Confirmed down only: a probe whose answer is not listed yet is no alert.
     if (h.receiverDown?.verdict === 'down') totals.receiversDown++
   }
@@ -94,6 +111,7 @@ function logHook(log: Logger, result: HookResult, plan: HookPlan): void {
   const parts = [`scanned ${plural(result.scanned, 'attempt')}`, `${result.failed} failing`]
   if (result.failed > 0) parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`)
   if (result.givenUp > 0) parts.push(`${result.givenUp} given up`)
+  if (result.expiring > 0) parts.push(`${result.expiring} leaving GitHub's redelivery window soon`)
   if (result.inFlight > 0) parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`)
   const check = result.receiverCheck
   const asked = check?.check === 'ping' ? 'ping' : 'probe'

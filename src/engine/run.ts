@@ -101,7 +101,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now)
   if (unsaved) failures.push(unsaved)
 
-  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log)
+  const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now }
+  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry)
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
   for (const s of scanned) if (s.error && !s.interrupted) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
