@@ -74,7 +74,7 @@ describe('explain', () => {
     const givenUp = refused(up, 10 * HOUR, 3, 6 * HOUR)
     // The receiver of `up` answered a moment ago; that of `down` fails everything.
     addSuccess(api, up, 10_000)
-    api.setReceiver(down, { type: 'failing', guids: 'all' })
+    api.setReceiver(down, { type: 'down', from: 0, to: Infinity })
     addFailure(api, down, 2 * HOUR, { label: 'probe' })
     const held = addFailure(api, down, HOUR, { label: 'held' })
 

@@ -32,7 +32,7 @@ afterEach(async () => {
 })
 
 test('with the receiver down: the delivery 6 hours from the window end is expiring, the one 2 days away is not', async () => {
-  api.setReceiver(hook, { type: 'failing', guids: 'all' })
+  api.setReceiver(hook, { type: 'down', from: 0, to: Infinity })
   const soon = addFailure(api, hook, WINDOW - 6 * HOUR, { label: 'soon' })
   const later = addFailure(api, hook, WINDOW - 2 * DAY, { label: 'later' })
 
@@ -57,7 +57,7 @@ test('a redelivery that got through is no warning; a margin of 3 days takes in b
 })
 
 test('the CLI: output, report row, metric, and fail-on expiring', async () => {
-  api.setReceiver(hook, { type: 'failing', guids: 'all' })
+  api.setReceiver(hook, { type: 'down', from: 0, to: Infinity })
   const soon = addFailure(api, hook, WINDOW - 6 * HOUR, { label: 'soon' })
   addFailure(api, hook, WINDOW - 2 * DAY, { label: 'later' })
   const report = join(temp, 'report.json')

@@ -639,3 +639,15 @@ describe('quiet fleet hooks', () => {
     expect(mergeBookmarks(ours, theirs).hooks.get(key)!.scope).toBe(scope)
   })
 })
+
+describe('replay spans', () => {
+  test('written, read back, merged and trusted like probe spans; a hook with one is not quiet', () => {
+    const entry = hookBookmark({ floor: NOW - HOUR, replays: [[NOW - 30 * MINUTE, NOW - 20 * MINUTE]] })
+    const { text } = serializeBookmark({ hooks: new Map([['101', entry]]) })
+    expect(JSON.parse(text).hooks['101'].replays).toEqual([[Math.floor((NOW - 30 * MINUTE) / 1000), Math.ceil((NOW - 20 * MINUTE) / 1000)]])
+    const read = parseBookmark(text)
+    expect(read.bookmark.hooks.get('101')?.replays).toEqual([[NOW - 30 * MINUTE, NOW - 20 * MINUTE]])
+    const fromFuture = trustAgainstNow(hookBookmark({ floor: NOW - HOUR, replays: [[NOW + HOUR, NOW + HOUR]] }), undefined, NOW, NOW - DAY)
+    expect(fromFuture.previous?.replays).toEqual([])
+  })
+})

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals'
 import {
   GIVE_UP_SKIPS,
   downSinceOf,
+  freeRedelivery,
   outcomeKey,
   planRun,
   inProbeSpans,
@@ -84,8 +85,8 @@ describe('the ledger reads pings as evidence, never as deliveries', () => {
     expect([ledger.newestOk, ledger.newestAnswered, ledger.lastAnswerAt]).toEqual([false, true, NOW - MINUTE])
   })
 
-  test('a probe the receiver refused is charged; one that could not reach it is free', () => {
-    const ledger = new DeliveryLedger(() => true)
+  test("a probe the receiver refused is charged; one that could not reach it is free; a replay's is free either way", () => {
+    const ledger = new DeliveryLedger(freeRedelivery(hookBookmark({ floor: NOW - 10 * HOUR, probes: [[NOW - HOUR, NOW]] })))
     const attempt = (id: number, guid: string, statusCode: number, redelivery = true) => ({
       id: bigId(id),
       guid,
@@ -102,6 +103,9 @@ describe('the ledger reads pings as evidence, never as deliveries', () => {
     ledger.add(attempt(4, 'unreached', 503, false))
     const byGuid = new Map([...ledger.facts()].map(f => [f.guid, chargedAttempts(f.redeliveries, f.freeRedeliveries)]))
     expect(Object.fromEntries(byGuid)).toEqual({ refused: 1, unreached: 0 })
+    const replayed = new DeliveryLedger(freeRedelivery(hookBookmark({ floor: NOW - 10 * HOUR, replays: [[NOW - HOUR, NOW]] })))
+    for (const a of [attempt(1, 'refused', 400), attempt(2, 'refused', 400, false), attempt(3, 'unreached', 503), attempt(4, 'unreached', 503, false)]) replayed.add(a)
+    expect([...replayed.facts()].map(f => chargedAttempts(f.redeliveries, f.freeRedeliveries))).toEqual([0, 0])
   })
 })
 

@@ -119,7 +119,8 @@ describe('bookmarkWithReplay', () => {
         [bigId(1), NOW],
         [bigId(2), NOW]
       ]),
-      probes: [[NOW, NOW]]
+      probes: [],
+      replays: [[NOW, NOW]]
     })
     const sent = bookmarkWithReplay(planned, batch, NOW + 5000, 'sent', NOW - DAY)
     expect(sent.hooks.get('101')).toMatchObject({
@@ -128,7 +129,8 @@ describe('bookmarkWithReplay', () => {
         [bigId(1), NOW + 5000],
         [bigId(2), NOW + 5000]
       ]),
-      probes: [[NOW, NOW + 5000]]
+      probes: [],
+      replays: [[NOW, NOW + 5000]]
     })
     // The bookmark read is not changed.
     expect(before.hooks.get('101')!.pending.size).toBe(0)

@@ -25,6 +25,11 @@ export interface HookBookmark {
    * outage, however long): a failed redelivery listed inside one costs no attempt.
    */
   probes: Array<[number, number]>
+  /**
+   * When replays sent redeliveries, as spans of GitHub time: a failed redelivery listed inside
+   * one was the replay's, which costs no attempt whatever the receiver answered.
+   */
+  replays?: Array<[number, number]>
   /** Since when (GitHub time) the receiver has been failing, while it is found down. */
   downSince?: number
   /**
@@ -116,18 +121,8 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
   } else if (entry.done !== undefined) {
     problems.push(`"done" is ${shownValue(entry.done)}, not an object of guids to times, left out`)
   }
-  const probes: Array<[number, number]> = []
-  if (Array.isArray(entry.probes)) {
-    let dropped = 0
-    for (const span of entry.probes) {
-      const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1]
-      if (ok) probes.push([span[0] * 1000, span[1] * 1000])
-      else dropped++
-    }
-    if (dropped > 0) problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`)
-  } else if (entry.probes !== undefined) {
-    problems.push(`"probes" is ${shownValue(entry.probes)}, not a list of time spans, left out`)
-  }
+  const probes = readSpans(entry.probes, 'probes', problems)
+  const replays = readSpans(entry.replays, 'replays', problems)
   const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN
   if (entry.seen !== undefined && Number.isNaN(seenUntil)) problems.push(`"seen" is ${shownValue(entry.seen)}, not a time, left out`)
   const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
@@ -141,6 +136,7 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       sent,
       done,
       probes: mergeSpans(probes),
+      ...(replays.length > 0 ? { replays: mergeSpans(replays) } : {}),
       ...(Number.isNaN(downSince) ? {} : { downSince }),
       ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
     },
@@ -241,6 +237,7 @@ function render(hooks: Map<string, HookBookmark>): string {
     if (hook.sent.size > 0) entry.sent = writeIdTimes(hook.sent)
     if (hook.done.size > 0) entry.done = done
     if (hook.probes.length > 0) entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)])
+    if (hook.replays && hook.replays.length > 0) entry.replays = hook.replays.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)])
     if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
     if (hook.scope !== undefined) entry.scope = hook.scope
     out[key] = entry
@@ -263,8 +260,35 @@ function render(hooks: Map<string, HookBookmark>): string {
 /** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
 const SEEN_AFTER_FLOOR_S = 120
 
+/** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
+function readSpans(value: unknown, name: 'probes' | 'replays', problems: string[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = []
+  const what = name === 'probes' ? ['probe span is', 'probe spans are'] : ['replay span is', 'replay spans are']
+  if (Array.isArray(value)) {
+    let dropped = 0
+    for (const span of value) {
+      const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1]
+      if (ok) spans.push([span[0] * 1000, span[1] * 1000])
+      else dropped++
+    }
+    if (dropped > 0) problems.push(`${plural(dropped, what[0], what[1])} not a pair of times in seconds, left out`)
+  } else if (value !== undefined) {
+    problems.push(`"${name}" is ${shownValue(value)}, not a list of time spans, left out`)
+  }
+  return spans
+}
+
 function isQuiet(key: string, hook: HookBookmark): boolean {
-  return hook.scope !== undefined && HOOK_ID.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined
+  return (
+    hook.scope !== undefined &&
+    HOOK_ID.test(key) &&
+    hook.pending.size === 0 &&
+    hook.sent.size === 0 &&
+    hook.done.size === 0 &&
+    hook.probes.length === 0 &&
+    !hook.replays?.length &&
+    hook.downSince === undefined
+  )
 }
 
 function writeQuietHooks(groups: Map<string, Array<[string, HookBookmark]>>): Record<string, { base: string; hooks: string }> {
@@ -357,6 +381,7 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
       sent: newestTimes(a.sent, b.sent),
       done,
       probes: mergeSpans([...a.probes, ...b.probes]),
+      ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
       ...(downSince !== undefined ? { downSince } : {}),
       ...(scope !== undefined ? { scope } : {})
     })
@@ -448,11 +473,19 @@ export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: nu
   const done = new Map([...entry.done].filter(([, t]) => t <= latest))
   const downTrusted = entry.downSince === undefined || entry.downSince <= latest
   const probes = entry.probes.filter(([, to]) => to <= latest)
+  const replays = (entry.replays ?? []).filter(([, to]) => to <= latest)
   const dropped =
-    entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1)
+    entry.pending.size -
+    pending.size +
+    (entry.sent.size - sent.size) +
+    (entry.done.size - done.size) +
+    (entry.probes.length - probes.length) +
+    ((entry.replays?.length ?? 0) - replays.length) +
+    (seenTrusted ? 0 : 1) +
+    (downTrusted ? 0 : 1)
   if (dropped > 0) problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`)
   if (problems.length === 0) return { floor: entry.floor, previous: entry }
-  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes }
+  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes, ...(entry.replays ? { replays } : {}) }
   if (!seenTrusted) delete previous.seenUntil
   if (!downTrusted) delete previous.downSince
   return { floor: previous.floor, previous, problem: problems.join('; ') }
@@ -468,7 +501,7 @@ export function isForgotten(entry: HookBookmark, now: number, windowMs: number):
   for (const t of entry.pending.values()) newest = Math.max(newest, t)
   for (const t of entry.sent.values()) newest = Math.max(newest, t)
   for (const t of entry.done.values()) newest = Math.max(newest, t)
-  for (const [, to] of entry.probes) newest = Math.max(newest, to)
+  for (const [, to] of [...entry.probes, ...(entry.replays ?? [])]) newest = Math.max(newest, to)
   return newest < now - windowMs
 }
 

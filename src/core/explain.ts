@@ -1,7 +1,7 @@
 import type { HookBookmark } from './bookmark.js'
 import { formatDuration } from './duration.js'
 import { DeliveryLedger, isSuccess, type Attempt, type GuidFacts } from './ledger.js'
-import { FINAL_SKIPS, inProbeSpans, PLANNED_IN_FLIGHT_MS, planRun, SENT_IN_FLIGHT_MS, type Decision, type HookScan, type Policy, type RunPlan, type SkipReason } from './plan.js'
+import { FINAL_SKIPS, freeRedelivery, PLANNED_IN_FLIGHT_MS, planRun, SENT_IN_FLIGHT_MS, type Decision, type HookScan, type Policy, type RunPlan, type SkipReason } from './plan.js'
 import { backoffMs } from './receiver.js'
 import { REASON_TEXT } from './summary.js'
 
@@ -118,7 +118,7 @@ function finalOr(reason: SkipReason | undefined): SkipReason {
 
 /** The delivery's facts from its own attempts, as a scan reaching back to its first would have them. */
 function ownFacts(attempts: readonly Attempt[], entry: HookBookmark | undefined): GuidFacts | undefined {
-  const ledger = new DeliveryLedger(t => entry !== undefined && inProbeSpans(entry.probes, t))
+  const ledger = new DeliveryLedger(freeRedelivery(entry))
   for (const attempt of attempts) ledger.add(attempt)
   ledger.seal()
   return [...ledger.facts()][0]
@@ -169,7 +169,7 @@ export function renderExplanation(explanation: Explanation, hookLabel: string, p
     const free = state.freeRedeliveries ? `; ${state.freeRedeliveries} more cost nothing` : ''
     recorded.push(`${state.attemptsCharged} of max-attempts ${policy.maxAttempts} redeliveries charged${free}`)
   }
-  if (state.backoffUntil !== undefined) recorded.push(`backoff until ${iso(state.backoffUntil)} (${formatDuration(Math.max(1000, Math.ceil((state.backoffUntil - now) / 1000) * 1000))} from now)`)
+  if (state.backoffUntil !== undefined) recorded.push(`backoff until ${iso(state.backoffUntil)} (${fromNow(state.backoffUntil - now)} from now)`)
   if (state.givenUp) recorded.push(`given up: ${REASON_TEXT[state.givenUp.reason] ?? state.givenUp.reason}`)
   if (state.receiverDownSince !== undefined) recorded.push(`the hook's receiver found down, failing since ${iso(state.receiverDownSince)}`)
   lines.push(...(recorded.length > 0 ? recorded.map(r => `    ${r}`) : ['    nothing about it']))
@@ -179,4 +179,10 @@ export function renderExplanation(explanation: Explanation, hookLabel: string, p
 
 function iso(ms: number): string {
   return new Date(ms).toISOString()
+}
+
+/** A wait as a person reads it: to the minute from ten minutes on (GitHub's times are to the second, its clock a moment off), else to the second. */
+function fromNow(ms: number): string {
+  const MINUTE = 60_000
+  return ms >= 10 * MINUTE ? formatDuration(Math.round(ms / MINUTE) * MINUTE) : formatDuration(Math.max(1000, Math.ceil(ms / 1000) * 1000))
 }

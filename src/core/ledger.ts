@@ -1,5 +1,5 @@
 import { compareIds, type DeliveryId } from './ids.js'
-import { answerOf } from './receiver.js'
+import { answerOf, type Answer } from './receiver.js'
 
 /** One delivery attempt, as listed by GitHub, reduced to what the decision needs. */
 export interface Attempt {
@@ -64,8 +64,8 @@ export class DeliveryLedger {
   private recentRing: DeliveryId[] = []
   private recentNext = 0
 
-  /** `isProbeTime`: whether a redelivery at this time went into a receiver not known to be up. */
-  constructor(private readonly isProbeTime: (deliveredAt: number) => boolean = () => false) {}
+  /** `isFreeRedelivery`: whether a failed redelivery at this time, answered so, costs no attempt (a probe into a receiver not known to be up, a replay's). */
+  constructor(private readonly isFreeRedelivery: (deliveredAt: number, answer: Answer) => boolean = () => false) {}
   scanned = 0
   newestAt: number | undefined
   /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
@@ -129,9 +129,9 @@ export class DeliveryLedger {
     }
   }
 
-  /** A probe that could not reach the receiver costs nothing; one the receiver answered with a refusal is charged like any other. */
+  /** A probe that could not reach the receiver costs nothing (one it refused is charged like any other), nor does a replay's redelivery. */
   private isFree(attempt: Attempt, ok: boolean): boolean {
-    return attempt.redelivery && !ok && answerOf(attempt) === 'unreachable' && this.isProbeTime(attempt.deliveredAt)
+    return attempt.redelivery && !ok && this.isFreeRedelivery(attempt.deliveredAt, answerOf(attempt))
   }
 
   /** Releases the id sets once the scan is over: only per-guid facts are needed after. */

@@ -3,7 +3,7 @@ import type { Config, EventFilter } from './config.js'
 import { redeliveryWindowMs } from './hostname.js'
 import type { DeliveryId } from './ids.js'
 import type { GuidFacts } from './ledger.js'
-import { backoffMs, chargedAttempts, receiverEvidence, type Evidence, type ProbeVerdict } from './receiver.js'
+import { backoffMs, chargedAttempts, receiverEvidence, type Answer, type Evidence, type ProbeVerdict } from './receiver.js'
 
 /** How a run asks a receiver whether it is up: a ping of the hook, or one probe redelivery (the app's hook has no ping). */
 export type ReceiverCheck = 'ping' | 'probe'
@@ -332,6 +332,7 @@ function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<
     ...inFlightAfter(scan, plan, outcomes, now, new Map()),
     done,
     probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
+    ...keptReplaySpans(scan),
     ...(downSince !== undefined ? { downSince } : {}),
     ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
@@ -350,6 +351,7 @@ function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: Readon
     done: new Map(previous?.done ?? []),
     // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
     probes: probeSpansAfter(scan, plan, outcomes, planned),
+    ...keptReplaySpans(scan),
     ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
     ...(scan.scope !== undefined ? { scope: scan.scope } : {})
   }
@@ -459,6 +461,20 @@ function probeSpansAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<s
     else spans.push([at, at])
   }
   return mergeSpans(spans)
+}
+
+/** Earlier replay spans that can still matter: those reaching into what a scan reads. */
+function keptReplaySpans(scan: HookScan): Pick<HookBookmark, 'replays'> {
+  const kept = (scan.previous?.replays ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to] as [number, number])
+  return kept.length > 0 ? { replays: kept } : {}
+}
+
+/**
+ * Which failed redeliveries of a hook cost no attempt, by the bookmark's spans: a probe that could
+ * not reach a receiver not known to be up, and whatever a replay sent (it is not the scheduled runs' try).
+ */
+export function freeRedelivery(entry: HookBookmark | undefined): (deliveredAt: number, answer: Answer) => boolean {
+  return (t, answer) => entry !== undefined && ((answer === 'unreachable' && inProbeSpans(entry.probes, t)) || inProbeSpans(entry.replays ?? [], t))
 }
 
 /** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */

@@ -228,15 +228,16 @@ export function bookmarkWithReplay(previous: Bookmark, batch: readonly Candidate
   const hooks = new Map(previous.hooks)
   for (const c of batch) {
     const entry: HookBookmark = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] }
-    const next: HookBookmark = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), probes: entry.probes.map(([from, to]) => [from, to] as [number, number]) }
+    const replays = (entry.replays ?? []).map(([from, to]) => [from, to] as [number, number])
+    const next: HookBookmark = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays }
     if (how === 'planned') next.pending.set(c.newestId, at)
     else {
       next.pending.delete(c.newestId)
       next.sent.set(c.newestId, at)
     }
-    const last = next.probes[next.probes.length - 1]
+    const last = replays[replays.length - 1]
     if (last && last[1] >= at - PLANNED_IN_FLIGHT_MS) last[1] = Math.max(last[1], at)
-    else next.probes.push([at, at])
+    else replays.push([at, at])
     hooks.set(c.hookKey, next)
   }
   return { ...previous, hooks }

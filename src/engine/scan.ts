@@ -4,7 +4,7 @@ import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess, PING_EVENT } from '../core/ledger.js'
 import { answerOf, type Answer } from '../core/receiver.js'
 import { plural } from '../core/plural.js'
-import { inProbeSpans, type Decision, type HookScan } from '../core/plan.js'
+import { freeRedelivery, type Decision, type HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
 
@@ -44,7 +44,7 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   const { previous, lookbackMs, windowMs, github } = context
   let prior: HookBookmark | undefined
   // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
-  const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t))
+  const ledger = new DeliveryLedger((t, answer) => freeRedelivery(prior)(t, answer))
   let bounds: { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
   const boundsNow = (): { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } => {
