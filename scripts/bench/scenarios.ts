@@ -195,14 +195,26 @@ function describeOthers(s: LogSummary): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// 2. Memory: 100,000 deliveries in the window of one hook.
+// 2. Memory: 100,000 and 1,000,000 deliveries in the window of one hook.
 
-export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS): Promise<void> {
+/** Peak memory targets (SPEC.md): memory that does not grow with traffic. */
+const MEMORY_TARGETS: Array<{ n: number; maxMb: number; latencyMs: number }> = [
+  { n: 100_000, maxMb: 150, latencyMs: LATENCY_MS },
+  // 10,000 pages: without latency (400 s of waiting otherwise), which only makes memory harder to keep down.
+  { n: 1_000_000, maxMb: 200, latencyMs: 0 }
+]
+
+export async function memory(ctx: Context): Promise<void> {
+  for (const target of MEMORY_TARGETS) await memoryAt(ctx, target)
+}
+
+async function memoryAt(ctx: Context, { n, maxMb, latencyMs }: { n: number; maxMb: number; latencyMs: number }): Promise<void> {
   const name = '2 memory'
-  const { api, org, token, hooks } = await setup('big-co', 1, { seed: 12, latencyMs })
+  // 10,000 pages need more than a PAT's 5,000 requests an hour: the limit of an installation on GHEC.
+  const { api, org, token, hooks } = await setup('big-co', 1, { seed: 12, latencyMs, primaryLimit: 15_000 })
   const [hook] = hooks
   try {
-    ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries`)
+    ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries (1% failing)`)
     seedDeliveries(api, hook, { count: n, endAt: api.now() - 1000, spanMs: 20 * HOUR, seed: 201 })
     for (const [i, runtime] of ctx.runtimes.entries()) {
       ctx.progress(`${name}: dry run over ${fmt.n(n)} deliveries on ${runtime.label} (latency ${latencyMs} ms)`)
@@ -211,13 +223,14 @@ export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS):
         inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, lookback: '24h', 'dry-run': 'true' },
         apiUrl: api.url,
         measureMemory: true,
-        node: runtime.path
+        node: runtime.path,
+        timeoutMs: 900_000
       })
-      expectSuccess(run, '100k run')
+      expectSuccess(run, `${fmt.n(n)} run`)
       const s = summarize(api.log)
       const measured = `${fmt.mb(run.peakRssMb)} (${run.peakRssSource ?? 'not measured'})`
       if (i === 0) {
-        ctx.results.check(name, `peak RSS < 120 MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < 120, run.peakRssMb)
+        ctx.results.check(name, `peak RSS < ${maxMb} MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < maxMb, run.peakRssMb)
         ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
         ctx.results.check(
           name,
@@ -232,9 +245,10 @@ export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS):
           `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`,
           run.wallMs
         )
-        budgetRow(ctx, name, api.log.length, 1)
+        // A window over the request budget is scenario 9's.
+        if (api.log.length < PRIMARY_LIMIT) budgetRow(ctx, `${name} (${fmt.n(n)})`, api.log.length, 1)
       } else {
-        ctx.results.info(name, `peak RSS beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
+        ctx.results.info(name, `peak RSS at ${fmt.n(n)} beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
       }
     }
   } finally {
