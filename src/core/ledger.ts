@@ -35,6 +35,14 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
   return attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300)
 }
 
+/** What a scan stopped part-way hands on (see `DeliveryLedger.carryOver`). */
+export interface Carry {
+  /** Guids with a successful attempt whose original was not listed yet. */
+  settled: string[]
+  /** Failing guids not finished, with what was counted of them. */
+  facts: GuidFacts[]
+}
+
 /** Two pages of 100: more than a page boundary can shift between two requests. */
 const RECENT_IDS = 200
 
@@ -72,6 +80,8 @@ export class DeliveryLedger {
   private recentIds = new Set<DeliveryId>()
   private recentRing: DeliveryId[] = []
   private recentNext = 0
+  /** Failing guids carried over from a run that stopped part-way: the span of their attempts it already counted. */
+  private carried = new Map<string, readonly [number, number]>()
 
   /** `isProbeTime`: whether a failed redelivery at this time went into a receiver not known to be up. */
   constructor(private readonly isProbeTime: (deliveredAt: number) => boolean = () => false) {}
@@ -94,6 +104,9 @@ export class DeliveryLedger {
       this.newestOk = ok
     }
     if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt)) this.lastOkAt = attempt.deliveredAt
+    const counted = this.carried.get(attempt.guid)
+    // Attempts of a carried guid are in time order: those inside the span carried are counted already.
+    if (!ok && counted && attempt.deliveredAt >= counted[0] && attempt.deliveredAt <= counted[1]) return
     if (!attempt.redelivery) this.originals++
     const settledAfterOriginal = this.settled.get(attempt.guid)
     if (settledAfterOriginal !== undefined) {
@@ -139,6 +152,28 @@ export class DeliveryLedger {
 
   private isFree(attempt: Attempt, ok: boolean): boolean {
     return attempt.redelivery && !ok && this.isProbeTime(attempt.deliveredAt)
+  }
+
+  /** Guids with a successful attempt whose original was not listed yet: what a scan stopped part-way carries over. Read before `seal`. */
+  awaitingOriginal(): string[] {
+    return [...this.settled].flatMap(([guid, afterOriginal]) => (afterOriginal ? [] : [guid]))
+  }
+
+  /** Failing guids: what the engine weighs its request budget against. */
+  get failingCount(): number {
+    return this.failing.size
+  }
+
+  /**
+   * Continues from where a scan stopped part-way: before any attempt is added, what it carried
+   * over is known, as if the attempts it listed were listed again.
+   */
+  resume(carry: Carry): void {
+    for (const guid of carry.settled) this.settled.set(guid, false)
+    for (const facts of carry.facts) {
+      this.failing.set(facts.guid, { ...facts })
+      this.carried.set(facts.guid, [facts.firstAt, facts.newestAt])
+    }
   }
 
   /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
