@@ -106,3 +106,31 @@ test('a fleet of hooks that together need more than the budget: the hooks a run 
   const counts = redeliveryCounts(api)
   expect(failing.filter(g => counts.get(g) !== 1)).toEqual([])
 })
+
+test('GitHub no longer takes the position where the last run stopped: a warning, and the next run lists the hook from its newest delivery, losing nothing', async () => {
+  const hook = api.createOrgHook('acme')
+  const token = api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
+  seedDeliveries(api, hook, { count: 300, endAt: api.now() - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 431 })
+  // Below where the last run stopped: only a listing that gets there finds it.
+  const older = api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - 15 * HOUR, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: 300 }).guid
+  const at = (ago: number): string => new Date(api.now() - ago).toISOString()
+  const entry = { floor: at(24 * HOUR), seen: at(2 * HOUR), resume: { cursor: 'no-longer-valid', at: at(10 * HOUR), settled: [], failing: [] } }
+  api.setVariable('acme/workflows', 'BOOKMARK', JSON.stringify({ version: 1, hooks: { [String(hook.id)]: entry } }))
+  const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
+
+  const first = await runActionInProcess({ apiUrl: api.url, inputs })
+  expect(first.exitCode).toBe(0)
+  expect(first.commands.warnings).toContainEqual(expect.stringContaining('GitHub did not continue the listing where the last run stopped'))
+  expect(api.getVariable('acme/workflows', 'BOOKMARK')?.value).not.toContain('no-longer-valid')
+
+  await settle()
+  api.advanceClock(10 * MINUTE)
+  const second = await runActionInProcess({ apiUrl: api.url, inputs })
+  expect(second.exitCode).toBe(0)
+  expect(redeliveryCounts(api, hook).get(older)).toBe(1)
+})
