@@ -14,7 +14,7 @@ import {
   type Bookmark,
   type HookBookmark
 } from '../../src/core/bookmark.js'
-import { bigId, DAY, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
+import { bigId, DAY, facts, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
 
 function bookmarkOf(entries: Record<string, HookBookmark>): Bookmark {
   return { hooks: new Map(Object.entries(entries)) }
@@ -649,5 +649,69 @@ describe('replay spans', () => {
     expect(read.bookmark.hooks.get('101')?.replays).toEqual([[NOW - 30 * MINUTE, NOW - 20 * MINUTE]])
     const fromFuture = trustAgainstNow(hookBookmark({ floor: NOW - HOUR, replays: [[NOW + HOUR, NOW + HOUR]] }), undefined, NOW, NOW - DAY)
     expect(fromFuture.previous?.replays).toEqual([])
+  })
+})
+
+describe('resume: where a scan stopped part-way (a window over the request budget)', () => {
+  const resumed = (): Bookmark => ({
+    hooks: new Map([
+      [
+        '202',
+        hookBookmark({
+          floor: NOW - DAY,
+          seenUntil: NOW - MINUTE,
+          resume: {
+            cursor: 'v1_MTczNjUwMDAwMDAwMDo0Mg',
+            reachedAt: NOW - 9 * HOUR,
+            carry: {
+              settled: ['guid-settled'],
+              facts: [facts({ guid: 'guid-a', redeliveries: 2, freeRedeliveries: 1, newestId: bigId(7), newestAt: NOW - HOUR, action: 'opened' }), facts({ guid: 'guid-b', hasOriginal: false })]
+            }
+          }
+        })
+      ]
+    ]),
+    reachFrom: '303'
+  })
+
+  test('round trip: the cursor, how far it got, what it carried over, and the first hook not reached', () => {
+    const text = serializeBookmark(resumed()).text
+    const parsed = parseBookmark(text)
+    expect(parsed.warnings).toBeUndefined()
+    expect(parsed.bookmark).toEqual(resumed())
+    expect(serializeBookmark(parsed.bookmark).text).toBe(text)
+  })
+
+  test('a bookmark written before resumes existed reads as it did: no resume, no hook to start from', () => {
+    const parsed = parseBookmark(JSON.stringify({ version: 1, hooks: { '202': { floor: new Date(NOW - HOUR).toISOString() } } }))
+    expect(parsed.warnings).toBeUndefined()
+    expect(parsed.bookmark.hooks.get('202')?.resume).toBeUndefined()
+    expect(parsed.bookmark.reachFrom).toBeUndefined()
+  })
+
+  test('a resume that cannot be read is left out with a warning: the hook is listed from its newest delivery again, its floor kept', () => {
+    const doc = JSON.parse(serializeBookmark(resumed()).text) as { hooks: Record<string, { resume: { failing: unknown[] } }> }
+    doc.hooks['202'].resume.failing[0] = ['guid-a', 'push']
+    const parsed = parseBookmark(JSON.stringify(doc))
+    expect(parsed.bookmark.hooks.get('202')?.resume).toBeUndefined()
+    expect(parsed.bookmark.hooks.get('202')?.floor).toBe(NOW - DAY)
+    expect(parsed.warnings).toEqual([expect.stringContaining('"resume"')])
+  })
+
+  test('too large for the store: resumes are dropped before anything that guards a delivery', () => {
+    const bookmark = resumed()
+    const full = serializeBookmark(bookmark).text
+    const { text, trimmed, trimmedPending } = serializeBookmark(bookmark, full.length - 1)
+    expect(parseBookmark(text).bookmark.hooks.get('202')).toEqual({ ...bookmark.hooks.get('202'), resume: undefined })
+    expect([trimmed, trimmedPending]).toEqual([1, 0])
+  })
+
+  test('a merge keeps where the newer listing stopped, unless the other run moved the floor past it', () => {
+    const ours = resumed()
+    const theirs = bookmarkOf({ '202': hookBookmark({ floor: NOW - DAY }) })
+    expect(mergeBookmarks(ours, theirs).hooks.get('202')?.resume).toEqual(ours.hooks.get('202')?.resume)
+    const moved = bookmarkOf({ '202': hookBookmark({ floor: NOW - 10 * MINUTE }) })
+    expect(mergeBookmarks(ours, moved).hooks.get('202')?.resume).toBeUndefined()
+    expect(mergeBookmarks(ours, moved).reachFrom).toBe('303')
   })
 })

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { DeliveryLedger, isSuccess, type Attempt, type GuidFacts } from '../../src/core/ledger.js'
-import { attempt, bigId, MINUTE, NOW, okAttempt } from '../fixtures/builders.js'
+import { compareIds } from '../../src/core/ids.js'
+import { attempt, bigId, MINUTE, NOW, okAttempt, SECOND } from '../fixtures/builders.js'
+import { Prng } from '../fixtures/prng.js'
 
 function ledgerOf(attempts: Attempt[]): DeliveryLedger {
   const ledger = new DeliveryLedger()
@@ -77,7 +79,7 @@ describe('DeliveryLedger', () => {
     expect(facts.get('b')).toMatchObject({ redeliveries: 0, firstAt: 2000, newestId: '2' })
   })
 
-  test('a delivery with a successful attempt, in any order, is kept as its guid alone', () => {
+  test('a delivery with a successful attempt, in any order, is not failing', () => {
     const orders: Attempt[][] = [
       [attempt({ id: '1', deliveredAt: 1 }), okAttempt({ id: '2', deliveredAt: 2, redelivery: true }), attempt({ id: '3', deliveredAt: 3, redelivery: true })],
       [okAttempt({ id: '2', deliveredAt: 2, redelivery: true }), attempt({ id: '3', deliveredAt: 3, redelivery: true }), attempt({ id: '1', deliveredAt: 1 })],
@@ -86,21 +88,22 @@ describe('DeliveryLedger', () => {
     for (const order of orders) {
       const ledger = ledgerOf(order)
       expect([...ledger.facts()]).toEqual([])
-      expect(ledger.succeededGuid(order[0].guid)).toBe(true)
       expect([ledger.size, ledger.scanned]).toEqual([1, 3])
     }
   })
 
   test('a 2xx code counts as success even when status is not "OK"', () => {
-    const ledger = ledgerOf([attempt({ guid: 'g', status: 'Invalid HTTP Response: 202', statusCode: 202 })])
+    expect([...ledgerOf([attempt({ guid: 'g', status: 'Invalid HTTP Response: 202', statusCode: 202 })]).facts()]).toEqual([])
+    // A successful redelivery settles the failed attempts of its guid listed after it.
+    const ledger = ledgerOf([attempt({ id: '2', guid: 'g', status: 'Invalid HTTP Response: 202', statusCode: 202, redelivery: true }), attempt({ id: '1', guid: 'g' })])
     expect([...ledger.facts()]).toEqual([])
-    expect(ledger.succeededGuid('g')).toBe(true)
   })
 
   test('status "OK" counts as success whatever the code', () => {
-    const ledger = ledgerOf([attempt({ guid: 'g', status: 'OK', statusCode: 0 })])
+    expect([...ledgerOf([attempt({ guid: 'g', status: 'OK', statusCode: 0 })]).facts()]).toEqual([])
+    // A successful redelivery settles the failed attempts of its guid listed after it.
+    const ledger = ledgerOf([attempt({ id: '2', guid: 'g', status: 'OK', statusCode: 0, redelivery: true }), attempt({ id: '1', guid: 'g' })])
     expect([...ledger.facts()]).toEqual([])
-    expect(ledger.succeededGuid('g')).toBe(true)
   })
 
   test('memory grows with failures, not with what is listed: 100,000 successes keep no facts', () => {
@@ -110,6 +113,7 @@ describe('DeliveryLedger', () => {
     expect([...ledger.facts()].map(f => f.guid)).toEqual(['failing'])
     expect([ledger.size, ledger.scanned]).toEqual([100_001, 100_001])
     expect(ledger.idsHeld).toBeLessThanOrEqual(201)
+    expect(ledger.guidsHeld).toBe(0)
   })
 
   test('only failures: one failing delivery, its redeliveries counted', () => {
@@ -224,5 +228,185 @@ describe('DeliveryLedger', () => {
     const reversed = ledgerOf([...attempts].reverse())
     const [f] = reversed.facts()
     expect([f.redeliveries, f.newestId, f.newestStatus, f.firstAt, f.hasOriginal]).toEqual([50, bigId(50), 'try 50', 0, true])
+  })
+})
+
+// ---------- the ledger against a model that remembers every attempt ----------
+
+/** What a scan must conclude, from every attempt at once: each failing guid's facts. */
+function reference(listing: Attempt[]): Map<string, GuidFacts> {
+  const byGuid = new Map<string, Attempt[]>()
+  const seen = new Set<string>()
+  for (const a of listing) {
+    if (seen.has(a.id)) continue
+    seen.add(a.id)
+    byGuid.set(a.guid, [...(byGuid.get(a.guid) ?? []), a])
+  }
+  const out = new Map<string, GuidFacts>()
+  for (const [guid, attempts] of byGuid) {
+    if (attempts.some(isSuccess)) continue
+    const newest = [...attempts].sort((x, y) => y.deliveredAt - x.deliveredAt || compareIds(y.id, x.id))[0]
+    out.set(guid, {
+      guid,
+      event: attempts[0].event,
+      action: attempts[0].action,
+      firstAt: Math.min(...attempts.map(a => a.deliveredAt)),
+      hasOriginal: attempts.some(a => !a.redelivery),
+      redeliveries: attempts.filter(a => a.redelivery).length,
+      freeRedeliveries: 0,
+      newestId: newest.id,
+      newestAt: newest.deliveredAt,
+      newestStatus: newest.status,
+      newestStatusCode: newest.statusCode
+    })
+  }
+  return out
+}
+
+interface Delivery {
+  guid: string
+  /** Each attempt's outcome, the original first; a redelivery starts after the attempt before it completed. */
+  outcomes: boolean[]
+}
+
+/**
+ * GitHub's listing of these deliveries: newest first by completion, an attempt's
+ * delivered_at not monotonic down the list (durations up to 10 s), ids growing with time.
+ */
+function listingOf(deliveries: Delivery[], prng: Prng): Attempt[] {
+  const all: Array<Attempt & { completedAt: number }> = []
+  let nextId = 0
+  deliveries.forEach((delivery, i) => {
+    let at = NOW - 3 * 60 * MINUTE + i * 2 * SECOND
+    delivery.outcomes.forEach((ok, n) => {
+      const duration = prng.int(0, 10 * SECOND)
+      const fields = { id: bigId(nextId++), guid: delivery.guid, deliveredAt: at, redelivery: n > 0, event: 'push' }
+      all.push({ ...(ok ? okAttempt(fields) : attempt({ ...fields, status: `failed ${n}` })), completedAt: at + duration })
+      at += duration + prng.int(1, 30) * MINUTE
+    })
+  })
+  return all.sort((a, b) => b.completedAt - a.completedAt || compareIds(b.id, a.id)).map(({ completedAt: _, ...a }) => a)
+}
+
+/** The listing read in pages of 100 whose boundary shifts now and then: up to `shift` items of the page before listed again. */
+function withShiftedPages(listing: Attempt[], prng: Prng, shift: number): Attempt[] {
+  const out: Attempt[] = []
+  for (let start = 0; start < listing.length; start += 100) {
+    const again = start > 0 && prng.chance(0.5) ? prng.int(1, shift) : 0
+    out.push(...listing.slice(Math.max(0, start - again), start + 100))
+  }
+  return out
+}
+
+function concluded(ledger: DeliveryLedger): Map<string, GuidFacts> {
+  return new Map([...ledger.facts()].map(f => [f.guid, { ...f }]))
+}
+
+/** The failing deliveries a plan decides: those whose original was listed. */
+function decidable(facts: Map<string, GuidFacts>): Map<string, GuidFacts> {
+  return new Map([...facts].filter(([, f]) => f.hasOriginal))
+}
+
+describe('DeliveryLedger against a model that remembers every attempt', () => {
+  // Every history of one delivery up to four attempts (each succeeded or failed), beside a neighbour's.
+  const histories: boolean[][] = []
+  for (let n = 1; n <= 4; n++) for (let bits = 0; bits < 1 << n; bits++) histories.push(Array.from({ length: n }, (_, i) => (bits & (1 << i)) !== 0))
+
+  test('every history of a delivery, with every history of a neighbour: the same failures, facts and counts', () => {
+    const prng = new Prng(19)
+    for (const mine of histories) {
+      for (const theirs of histories) {
+        const listing = listingOf(
+          [
+            { guid: 'a', outcomes: mine },
+            { guid: 'b', outcomes: theirs }
+          ],
+          prng
+        )
+        const ledger = ledgerOf(listing)
+        expect(concluded(ledger)).toEqual(reference(listing))
+        expect([ledger.scanned, ledger.size]).toEqual([listing.length, 2])
+        // Every success's guid let go once its original was listed.
+        expect(ledger.guidsHeld).toBe(0)
+      }
+    }
+  })
+
+  test('every history, its attempts listed again at every point (a page boundary shifting): nothing counted twice', () => {
+    const prng = new Prng(23)
+    for (const mine of histories) {
+      const listing = listingOf([{ guid: 'a', outcomes: mine }], prng)
+      for (let at = 0; at <= listing.length; at++) {
+        for (let back = 1; back <= at; back++) {
+          const shifted = [...listing.slice(0, at), ...listing.slice(at - back, at), ...listing.slice(at)]
+          const ledger = ledgerOf(shifted)
+          expect(concluded(ledger)).toEqual(reference(listing))
+          expect([ledger.scanned, ledger.size]).toEqual([listing.length, 1])
+        }
+      }
+    }
+  })
+
+  test('10,000 deliveries of random histories, read in shifting pages: the same conclusions, holding only what may still settle a failure', () => {
+    const prng = new Prng(29)
+    const deliveries = Array.from({ length: 10_000 }, (_, i) => ({ guid: `g${i}`, outcomes: prng.chance(0.9) ? [true] : histories[prng.int(0, histories.length - 1)] }))
+    const listing = listingOf(deliveries, prng)
+    const ledger = new DeliveryLedger()
+    let mostHeld = 0
+    for (const a of withShiftedPages(listing, prng, 150)) {
+      ledger.add(a)
+      mostHeld = Math.max(mostHeld, ledger.guidsHeld)
+    }
+    expect(concluded(ledger)).toEqual(reference(listing))
+    expect([ledger.scanned, ledger.size]).toEqual([listing.length, 10_000])
+    // Only successful redeliveries whose original is not listed yet: a few, never every guid.
+    expect(mostHeld).toBeLessThan(100)
+    expect(ledger.guidsHeld).toBe(0)
+  })
+
+  test('every history, the scan stopped at every point and continued by a later one (which lists again the newest part first): the same conclusions as one scan', () => {
+    const prng = new Prng(37)
+    for (const mine of histories) {
+      for (const theirs of histories.slice(0, 6)) {
+        const listing = listingOf(
+          [
+            { guid: 'a', outcomes: mine },
+            { guid: 'b', outcomes: theirs }
+          ],
+          prng
+        )
+        for (let stop = 1; stop < listing.length; stop++) {
+          const first = ledgerOf(listing.slice(0, stop))
+          const carry = { settled: first.awaitingOriginal(), facts: [...first.facts()] }
+          // The next run lists again the newest part of what the first listed (down to its bookmark), then continues where it stopped.
+          // (A failed redelivery listed again without its original is not decided, as in any scan that does not reach an original.)
+          for (let again = 0; again <= stop; again++) {
+            const next = new DeliveryLedger()
+            next.resume(JSON.parse(JSON.stringify(carry)) as typeof carry)
+            for (const a of [...listing.slice(0, again), ...listing.slice(stop)]) next.add(a)
+            expect(decidable(concluded(next))).toEqual(reference(listing))
+          }
+        }
+      }
+    }
+  })
+
+  test('listed in any order (not newest first): a delivery is never reported failing with its original when an attempt of it succeeded, and every failing one is', () => {
+    const prng = new Prng(31)
+    for (let round = 0; round < 300; round++) {
+      const listing = listingOf(
+        Array.from({ length: 4 }, (_, i) => ({ guid: `g${i}`, outcomes: histories[prng.int(0, histories.length - 1)] })),
+        prng
+      )
+      // A random order: Fisher-Yates with the seeded stream.
+      for (let i = listing.length - 1; i > 0; i--) {
+        const j = prng.int(0, i)
+        ;[listing[i], listing[j]] = [listing[j], listing[i]]
+      }
+      const expected = reference(listing)
+      const found = concluded(ledgerOf(listing))
+      for (const [guid, facts] of found) if (facts.hasOriginal) expect(facts).toEqual(expected.get(guid))
+      for (const [guid, facts] of expected) expect(found.get(guid)).toEqual(facts)
+    }
   })
 })

@@ -17,6 +17,8 @@ const HOUR = 60 * MINUTE
 export const LATENCY_MS = 40
 /** The primary rate limit of a personal access token. */
 const PRIMARY_LIMIT = 5000
+/** What one run may use of the primary limit: the README advises leaving a fifth to other jobs. */
+const RUN_SHARE = 0.8
 /** Where the workflow runs and keeps its state variable. */
 const STATE_REPO = 'acme/workflows'
 
@@ -114,14 +116,12 @@ export async function scanCost(ctx: Context, n = 5000, m = 250): Promise<void> {
     ctx.results.check(name, `scanned = ${fmt.n(n)} (all in window)`, `${first.outputs.scanned}`, Number(first.outputs.scanned) === n)
     ctx.results.check(name, `list requests ≤ ⌈${fmt.n(n)}/100⌉+1 = ${pages(n) + 1}`, `${s1.listRequests} (${fmt.ms(s1.scanSpanMs)} scan)`, s1.listRequests <= pages(n) + 1, s1.listRequests)
     ctx.results.check(name, 'nothing fetched twice (cursors)', `${s1.repeatedPages} repeated`, s1.repeatedPages === 0, s1.repeatedPages)
-    const perPage = await pageCost(ctx, api, token, org, hookId(hook))
-    ctx.results.check(
-      name,
-      `time per page ≤ 1.05× a bare fetch-and-parse loop (${shipped(ctx).label})`,
-      `${fmt.x(perPage.ratio)}: ${perPage.action.toFixed(1)} vs ${perPage.bare.toFixed(1)} ms/page, medians of ${perPage.rounds} alternating rounds (${LATENCY_MS} ms latency)`,
-      perPage.ratio <= 1.05,
-      perPage.ratio
-    )
+    for (const [i, runtime] of ctx.runtimes.entries()) {
+      const perPage = await pageCost(ctx, api, token, org, hookId(hook), runtime)
+      const measured = `${fmt.x(perPage.ratio)}: ${perPage.action.toFixed(1)} vs ${perPage.bare.toFixed(1)} ms/page, medians of ${perPage.rounds} alternating rounds (${LATENCY_MS} ms latency)`
+      if (i === 0) ctx.results.check(name, `time per page ≤ 1.05× a bare fetch-and-parse loop (${runtime.label})`, measured, perPage.ratio <= 1.05, perPage.ratio)
+      else ctx.results.info(name, `time per page ÷ the bare loop beside it on ${runtime.label}`, measured, perPage.ratio)
+    }
     // The next scheduled run, 30 minutes later, with M new deliveries since.
     const floor = bookmarkFloor(api, 'BENCH_SCAN')
     api.advanceClock(30 * MINUTE)
@@ -164,12 +164,12 @@ while (url) {
  * the same pages, alternating, both measured from the API's own log: first request's start to
  * last answer's end, divided by the pages.
  */
-async function pageCost(ctx: Context, api: LocalApi, token: string, org: string, hook: string, rounds = 3): Promise<{ action: number; bare: number; ratio: number; rounds: number }> {
-  const node = shipped(ctx).path
+async function pageCost(ctx: Context, api: LocalApi, token: string, org: string, hook: string, runtime: Runtime, rounds = 3): Promise<{ action: number; bare: number; ratio: number; rounds: number }> {
+  const node = runtime.path
   const action: number[] = []
   const bare: number[] = []
   for (let i = 0; i < rounds; i++) {
-    ctx.progress(`per-page cost: round ${i + 1}/${rounds} (action, then the bare loop)`)
+    ctx.progress(`per-page cost on ${runtime.label}: round ${i + 1}/${rounds} (action, then the bare loop)`)
     api.clearLog()
     const run = await runBuiltAction({ inputs: { 'target-type': 'org', org, 'hook-id': hook, token, lookback: '24h', 'dry-run': 'true' }, apiUrl: api.url, node })
     expectSuccess(run, 'per-page run')
@@ -195,29 +195,44 @@ function describeOthers(s: LogSummary): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// 2. Memory: 100,000 deliveries in the window of one hook.
+// 2. Memory: 100,000 and 1,000,000 deliveries in the window of one hook.
 
-export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS): Promise<void> {
+/** Peak memory targets (SPEC.md): memory that does not grow with traffic. */
+const MEMORY_TARGETS: Array<{ n: number; maxMb: number; latencyMs: number }> = [
+  { n: 100_000, maxMb: 150, latencyMs: LATENCY_MS },
+  // 10,000 pages: without latency (400 s of waiting otherwise), which only makes memory harder to keep down.
+  { n: 1_000_000, maxMb: 200, latencyMs: 0 }
+]
+
+export async function memory(ctx: Context): Promise<void> {
+  for (const target of MEMORY_TARGETS) await memoryAt(ctx, target)
+}
+
+async function memoryAt(ctx: Context, { n, maxMb, latencyMs }: { n: number; maxMb: number; latencyMs: number }): Promise<void> {
   const name = '2 memory'
-  const { api, org, token, hooks } = await setup('big-co', 1, { seed: 12, latencyMs })
+  // 10,000 pages need more than a PAT's 5,000 requests an hour: the limit of an installation on GHEC.
+  const { api, org, token, hooks } = await setup('big-co', 1, { seed: 12, latencyMs, primaryLimit: 15_000 })
   const [hook] = hooks
   try {
-    ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries`)
+    ctx.progress(`${name}: seeding ${fmt.n(n)} deliveries (1% failing)`)
     seedDeliveries(api, hook, { count: n, endAt: api.now() - 1000, spanMs: 20 * HOUR, seed: 201 })
     for (const [i, runtime] of ctx.runtimes.entries()) {
+      // A fresh hour of the rate limit for each runtime: 1,000,000 deliveries take 10,000 requests.
+      if (i > 0) api.advanceClock(HOUR)
       ctx.progress(`${name}: dry run over ${fmt.n(n)} deliveries on ${runtime.label} (latency ${latencyMs} ms)`)
       api.clearLog()
       const run = await runBuiltAction({
         inputs: { 'target-type': 'org', org, 'hook-id': hookId(hook), token, lookback: '24h', 'dry-run': 'true' },
         apiUrl: api.url,
         measureMemory: true,
-        node: runtime.path
+        node: runtime.path,
+        timeoutMs: 900_000
       })
-      expectSuccess(run, '100k run')
+      expectSuccess(run, `${fmt.n(n)} run`)
       const s = summarize(api.log)
       const measured = `${fmt.mb(run.peakRssMb)} (${run.peakRssSource ?? 'not measured'})`
       if (i === 0) {
-        ctx.results.check(name, `peak RSS < 120 MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < 120, run.peakRssMb)
+        ctx.results.check(name, `peak RSS < ${maxMb} MB (${fmt.n(n)} in window, ${runtime.label})`, measured, run.peakRssMb !== undefined && run.peakRssMb < maxMb, run.peakRssMb)
         ctx.results.check(name, `scanned = ${fmt.n(n)}`, `${run.outputs.scanned} (failed ${run.outputs.failed}, dry run)`, Number(run.outputs.scanned) === n)
         ctx.results.check(
           name,
@@ -232,9 +247,10 @@ export async function memory(ctx: Context, n = 100_000, latencyMs = LATENCY_MS):
           `${fmt.ms(run.wallMs)} wall, ${fmt.ms(s.scanSpanMs)} listing, ${(s.scanSpanMs! / Math.max(1, s.listRequests)).toFixed(1)} ms/page`,
           run.wallMs
         )
-        budgetRow(ctx, name, api.log.length, 1)
+        // A window over the request budget is scenario 9's.
+        if (api.log.length < PRIMARY_LIMIT) budgetRow(ctx, `${name} (${fmt.n(n)})`, api.log.length, 1)
       } else {
-        ctx.results.info(name, `peak RSS beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
+        ctx.results.info(name, `peak RSS at ${fmt.n(n)} beside it on ${runtime.label}`, `${measured}, scanned ${run.outputs.scanned}`, run.peakRssMb)
       }
     }
   } finally {
@@ -447,9 +463,14 @@ export async function idle(ctx: Context, repeats = 5): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // 8. Against GitHub's documented script: one large window, the same failures, run one after the other.
 
-export async function againstScript(ctx: Context, n = 12_000, failing = 12): Promise<void> {
+export async function againstScript(ctx: Context): Promise<void> {
+  for (const runtime of ctx.runtimes) await againstScriptOn(ctx, runtime)
+}
+
+async function againstScriptOn(ctx: Context, runtime: Runtime, n = 12_000, failing = 12): Promise<void> {
   const name = '8 vs documented script'
-  const node = shipped(ctx).path
+  const node = runtime.path
+  const beside = runtime !== shipped(ctx)
   // Two identical worlds (same seed), one for each, so neither sees the other's redeliveries.
   const world = async (variable: string) => {
     const s = await setup('script-co', 1, { seed: 17, latencyMs: LATENCY_MS, minWriteIntervalMs: 900, secondaryWriteLimit: { max: 80, windowMs: 60_000 } })
@@ -468,7 +489,7 @@ export async function againstScript(ctx: Context, n = 12_000, failing = 12): Pro
   const script = await world('SCRIPT_STATE')
   const action = await world('ACTION_STATE')
   try {
-    ctx.progress(`${name}: the script over ${fmt.n(n)} deliveries with ${failing} failing`)
+    ctx.progress(`${name}: the script over ${fmt.n(n)} deliveries with ${failing} failing, on ${runtime.label}`)
     const t0 = performance.now()
     const scriptRun = await timeNode(
       [join(root, 'scripts', 'bench', 'documented-script.mjs')],
@@ -489,13 +510,12 @@ export async function againstScript(ctx: Context, n = 12_000, failing = 12): Pro
     const s = summarize(action.api.log)
     const sent = action.api.redeliveryRequests(action.hook)
     const ratio = run.wallMs / scriptMs
-    ctx.results.check(
-      name,
-      `wall time ≤ the script's (${fmt.n(n)} deliveries, ${failing} failing, ${shipped(ctx).label})`,
-      `${fmt.x(ratio)}: ${fmt.ms(run.wallMs)} vs ${fmt.ms(scriptMs)} (action: ${s.listRequests} pages, ${s.writes.length} writes; script: ${script.api.log.filter(e => e.method === 'GET').length} reads, ${script.api.log.length - script.api.log.filter(e => e.method === 'GET').length} writes)`,
-      ratio <= 1,
-      ratio
-    )
+    const measured = `${fmt.x(ratio)}: ${fmt.ms(run.wallMs)} vs ${fmt.ms(scriptMs)} (action: ${s.listRequests} pages, ${s.writes.length} writes; script: ${script.api.log.filter(e => e.method === 'GET').length} reads, ${script.api.log.length - script.api.log.filter(e => e.method === 'GET').length} writes)`
+    if (beside) {
+      ctx.results.info(name, `wall time ÷ the script's beside it on ${runtime.label}`, measured, ratio)
+      return
+    }
+    ctx.results.check(name, `wall time ≤ the script's (${fmt.n(n)} deliveries, ${failing} failing, ${runtime.label})`, measured, ratio <= 1, ratio)
     const perGuid = new Map<string, number>()
     for (const r of sent) perGuid.set(r.guid, (perGuid.get(r.guid) ?? 0) + 1)
     ctx.results.check(
@@ -600,6 +620,78 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     )
     budgetRow(ctx, `${name} (first run)`, requests1, 1)
     budgetRow(ctx, `${name} (idle run)`, api.log.length, 1)
+  } finally {
+    await api.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. A window over the request budget: an organization hook with 600,000 deliveries in its
+// window (6,000 pages), 50 failing, run hourly with default inputs and a state variable, against
+// a token's 5,000 requests an hour (issue #19).
+
+export async function overBudget(ctx: Context): Promise<void> {
+  for (const runtime of ctx.runtimes) await overBudgetOn(ctx, runtime)
+}
+
+async function overBudgetOn(ctx: Context, runtime: Runtime, perHour = 25_000, failing = 50, runs = 3): Promise<void> {
+  const name = '9 window over the request budget'
+  // Without latency: 4,000 pages a run at 40 ms would take minutes; the counts do not depend on it.
+  const { api, org, token, hooks } = await setup('budget-co', 1, { seed: 19, latencyMs: 0, primaryLimit: PRIMARY_LIMIT })
+  const [hook] = hooks
+  try {
+    const total = 24 * perHour
+    ctx.progress(`${name}: seeding ${fmt.n(total)} deliveries in the default 24 h lookback, ${failing} failing`)
+    seedDeliveries(api, hook, { count: total, endAt: api.now() - 1000, spanMs: 24 * HOUR - 10 * MINUTE, failRate: 0, seed: 901 })
+    const guids = new Set<string>()
+    // Spread over the day; the newest deliveries succeeded, so the receiver is up.
+    for (let i = 0; i < failing; i++) {
+      const at = api.now() - 3 * HOUR - Math.floor((i * 20 * HOUR) / failing)
+      guids.add(api.addDelivery(hook, { event: 'push', deliveredAt: at, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: 300 }).guid)
+    }
+    const inputs = { 'target-type': 'org', org, 'hook-id': hookId(hook), token, 'state-variable': 'BENCH_BUDGET' }
+    const perRun: Array<{ redelivered: number; requests: number; covered: string; refused: number }> = []
+    for (let run = 1; run <= runs; run++) {
+      if (run > 1) {
+        // An hour later: the hourly limit has reset, and an hour of new traffic arrived.
+        api.advanceClock(HOUR)
+        seedDeliveries(api, hook, { count: perHour, endAt: api.now() - 1000, spanMs: HOUR - MINUTE, failRate: 0, seed: 900 + run })
+      }
+      ctx.progress(`${name}: hourly run ${run}/${runs} on ${runtime.label}`)
+      const before = api.redeliveryRequests(hook).filter(r => r.status === 202).length
+      const refusedBefore = api.stats().primary
+      api.clearLog()
+      const result = await runBuiltAction({ inputs, apiUrl: api.url, node: runtime.path, timeoutMs: 900_000 })
+      expectSuccess(result, `hourly run ${run}`)
+      const covered = result.commands.warnings.map(w => /covered (\d+)% of it/.exec(w)?.[1]).find(Boolean)
+      perRun.push({
+        redelivered: api.redeliveryRequests(hook).filter(r => r.status === 202).length - before,
+        requests: api.log.length,
+        covered: covered === undefined ? 'all' : `${covered}%`,
+        refused: api.stats().primary - refusedBefore
+      })
+    }
+    const counts = new Map<string, number>()
+    for (const r of api.redeliveryRequests(hook)) if (r.status === 202) counts.set(r.guid, (counts.get(r.guid) ?? 0) + 1)
+    const once = [...guids].filter(g => counts.get(g) === 1).length
+    const twice = [...counts.values()].filter(c => c > 1).length
+    const measured = `${perRun.map(r => r.redelivered).join(' / ')} redelivered per hourly run (window covered ${perRun.map(r => r.covered).join(' / ')}); ${once} of ${failing} once, ${twice} more than once`
+    const target = `every failure redelivered once within ${runs} hourly runs (${fmt.n(total)} deliveries, ${failing} failing, ${fmt.n(PRIMARY_LIMIT)}/h, ${runtime.label})`
+    const pass = once === failing && twice === 0
+    if (runtime !== shipped(ctx)) {
+      ctx.results.info(name, `the same beside it on ${runtime.label}`, `${measured}: ${pass ? 'met' : 'MISSED'}`)
+      return
+    }
+    ctx.results.check(name, target, measured, pass, once)
+    const most = Math.max(...perRun.map(r => r.requests))
+    const refused = perRun.reduce((n, r) => n + r.refused, 0)
+    ctx.results.check(
+      name,
+      `each run within ${RUN_SHARE * 100}% of the budget, none refused by the rate limit`,
+      `${perRun.map(r => fmt.n(r.requests)).join(' / ')} requests per run (${((100 * most) / PRIMARY_LIMIT).toFixed(0)}% at most); ${refused} refused`,
+      most <= PRIMARY_LIMIT * RUN_SHARE && refused === 0,
+      most
+    )
   } finally {
     await api.close()
   }

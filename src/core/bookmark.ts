@@ -1,4 +1,5 @@
 import { HOOK_ID, isDeliveryId, type DeliveryId } from './ids.js'
+import type { Carry, GuidFacts } from './ledger.js'
 import { noun, plural } from './plural.js'
 import { shown } from './shown.js'
 
@@ -37,12 +38,26 @@ export interface HookBookmark {
    * wrote the entry. A hook of that fleet missing from its next complete run is gone.
    */
   scope?: string
+  /**
+   * The last scan stopped part-way, to stay within the request budget: what it listed runs from
+   * `seenUntil` back to `reachedAt`. The next scan lists what is newer, then continues at `cursor`
+   * (GitHub's position of the next page), knowing what was carried over. No cursor: it lists from the newest.
+   */
+  resume?: Resume
+}
+
+export interface Resume {
+  cursor?: string
+  reachedAt: number
+  carry: Carry
 }
 
 export interface Bookmark {
   hooks: Map<string, HookBookmark>
   /** A bookmark in the format of GitHub's documented script: one time for every hook. */
   legacyFloor?: number
+  /** The first hook (key) the last run could not reach within the request budget: the next run starts there. */
+  reachFrom?: string
 }
 
 export const STATE_VERSION = 1
@@ -96,7 +111,8 @@ export function parseBookmark(text: string | undefined): ParsedBookmark {
     if (read.problems.length > 0) warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`)
   }
   if (doc.quiet !== undefined) readQuietHooks(doc.quiet, hooks, warnings)
-  return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } }
+  const bookmark: Bookmark = { hooks, ...(typeof doc.reach === 'string' ? { reachFrom: doc.reach } : {}) }
+  return warnings.length > 0 ? { bookmark, warnings } : { bookmark }
 }
 
 /** One hook's entry: what can be read is kept, and each part left out is named. */
@@ -128,6 +144,9 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
   const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN
   if (entry.down !== undefined && Number.isNaN(downSince)) problems.push(`"down" is ${shownValue(entry.down)}, not a time, left out`)
   if (entry.scope !== undefined && typeof entry.scope !== 'string') problems.push(`"scope" is ${shownValue(entry.scope)}, not text, left out`)
+  const resume = entry.resume === undefined ? undefined : readResume(entry.resume)
+  // Without it the next scan lists from the newest back to the floor again: nothing is lost, only requests.
+  if (entry.resume !== undefined && !resume) problems.push(`"resume" is ${shownValue(entry.resume)}, not where a scan stopped, left out (the hook is listed again from its newest delivery)`)
   return {
     hook: {
       floor,
@@ -138,10 +157,63 @@ function parseHookEntry(entry: unknown): { hook?: HookBookmark; problems: string
       probes: mergeSpans(probes),
       ...(replays.length > 0 ? { replays: mergeSpans(replays) } : {}),
       ...(Number.isNaN(downSince) ? {} : { downSince }),
-      ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
+      ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {}),
+      ...(resume ? { resume } : {})
     },
     problems
   }
+}
+
+// ---------- where a scan stopped part-way ----------
+//
+// `"resume": {"cursor": "<GitHub's cursor>", "at": "<ISO time>", "settled": ["<guid>", …],
+// "failing": [[guid, event, action, firstAt, hasOriginal (0|1), redeliveries, free, newestId,
+// newestAt, newestStatus, newestStatusCode], …]}`, times in milliseconds. Small: a run stops part-way
+// only on a window larger than its request budget, and carries only the failing deliveries not
+// finished and the successes whose original it had not reached.
+
+/** The longest status text carried: enough for the report. */
+const CARRIED_STATUS_CHARS = 60
+
+function readResume(value: unknown): Resume | undefined {
+  if (!isObject(value)) return undefined
+  const reachedAt = typeof value.at === 'string' ? Date.parse(value.at) : NaN
+  if (Number.isNaN(reachedAt) || (value.cursor !== undefined && typeof value.cursor !== 'string')) return undefined
+  if (!Array.isArray(value.settled) || !value.settled.every(g => typeof g === 'string') || !Array.isArray(value.failing)) return undefined
+  const facts: GuidFacts[] = []
+  for (const item of value.failing) {
+    const f = readCarriedFacts(item)
+    if (!f) return undefined
+    facts.push(f)
+  }
+  return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled as string[], facts } }
+}
+
+function readCarriedFacts(item: unknown): GuidFacts | undefined {
+  if (!Array.isArray(item) || item.length !== 11) return undefined
+  const [guid, event, action, firstAt, hasOriginal, redeliveries, free, newestId, newestAt, newestStatus, newestStatusCode] = item as unknown[]
+  const count = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0
+  if (typeof guid !== 'string' || typeof event !== 'string' || (action !== null && typeof action !== 'string')) return undefined
+  if (!count(firstAt) || (hasOriginal !== 0 && hasOriginal !== 1) || !count(redeliveries) || !count(free) || !count(newestAt) || !count(newestStatusCode)) return undefined
+  if (typeof newestId !== 'string' || !isDeliveryId(newestId) || typeof newestStatus !== 'string') return undefined
+  return { guid, event, action, firstAt, hasOriginal: hasOriginal === 1, redeliveries, freeRedeliveries: free, newestId, newestAt, newestStatus, newestStatusCode }
+}
+
+function writeResume(resume: Resume): Record<string, unknown> {
+  const failing = resume.carry.facts.map(f => [
+    f.guid,
+    f.event,
+    f.action,
+    f.firstAt,
+    f.hasOriginal ? 1 : 0,
+    f.redeliveries,
+    f.freeRedeliveries,
+    f.newestId,
+    f.newestAt,
+    f.newestStatus.slice(0, CARRIED_STATUS_CHARS),
+    f.newestStatusCode
+  ])
+  return { ...(resume.cursor !== undefined ? { cursor: resume.cursor } : {}), at: new Date(resume.reachedAt).toISOString(), settled: resume.carry.settled, failing }
 }
 
 /** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
@@ -158,7 +230,14 @@ export function serializeBookmark(bookmark: Bookmark, maxChars = Number.POSITIVE
   const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]))
   let trimmed = 0
   let trimmedPending = 0
-  let text = render(copy)
+  let text = render(copy, bookmark.reachFrom)
+  // Dropping where a scan stopped costs the next run requests (it lists from the newest again), never a delivery.
+  for (const hook of [...copy.values()].filter(h => h.resume).sort((a, b) => b.resume!.carry.facts.length - a.resume!.carry.facts.length)) {
+    if (text.length <= maxChars) break
+    delete hook.resume
+    trimmed++
+    text = render(copy, bookmark.reachFrom)
+  }
   // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
   for (const field of ['done', 'pending', 'sent'] as const) {
     while (text.length > maxChars) {
@@ -170,7 +249,7 @@ export function serializeBookmark(bookmark: Bookmark, maxChars = Number.POSITIVE
       for (const [key] of victims) largest.delete(key)
       trimmed += victims.length
       if (field !== 'done') trimmedPending += victims.length
-      text = render(copy)
+      text = render(copy, bookmark.reachFrom)
     }
   }
   return { text, trimmed, trimmedPending }
@@ -216,7 +295,7 @@ function largestMap(hooks: Map<string, HookBookmark>, field: 'done' | 'pending' 
   return best
 }
 
-function render(hooks: Map<string, HookBookmark>): string {
+function render(hooks: Map<string, HookBookmark>, reachFrom?: string): string {
   const out: Record<string, unknown> = {}
   const quiet = new Map<string, Array<[string, HookBookmark]>>()
   for (const key of [...hooks.keys()].sort()) {
@@ -240,10 +319,12 @@ function render(hooks: Map<string, HookBookmark>): string {
     if (hook.replays && hook.replays.length > 0) entry.replays = hook.replays.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)])
     if (hook.downSince !== undefined) entry.down = new Date(hook.downSince).toISOString()
     if (hook.scope !== undefined) entry.scope = hook.scope
+    if (hook.resume) entry.resume = writeResume(hook.resume)
     out[key] = entry
   }
-  if (quiet.size === 0) return JSON.stringify({ version: STATE_VERSION, hooks: out })
-  return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet) })
+  const reach = reachFrom !== undefined ? { reach: reachFrom } : {}
+  if (quiet.size === 0) return JSON.stringify({ version: STATE_VERSION, hooks: out, ...reach })
+  return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet), ...reach })
 }
 
 // ---------- quiet fleet hooks ----------
@@ -282,6 +363,7 @@ function isQuiet(key: string, hook: HookBookmark): boolean {
   return (
     hook.scope !== undefined &&
     HOOK_ID.test(key) &&
+    !hook.resume &&
     hook.pending.size === 0 &&
     hook.sent.size === 0 &&
     hook.done.size === 0 &&
@@ -374,6 +456,8 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
     // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
     const downSince = a.downSince
     const scope = a.scope ?? b.scope
+    // Where the newer listing stopped: ours, unless theirs moved the floor past where ours began.
+    const resume = a.floor >= b.floor ? a.resume : b.resume
     hooks.set(key, {
       floor,
       ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -383,10 +467,12 @@ export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
       probes: mergeSpans([...a.probes, ...b.probes]),
       ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
       ...(downSince !== undefined ? { downSince } : {}),
-      ...(scope !== undefined ? { scope } : {})
+      ...(scope !== undefined ? { scope } : {}),
+      ...(resume ? { resume } : {})
     })
   }
-  return { hooks }
+  const reachFrom = ours.reachFrom ?? theirs.reachFrom
+  return reachFrom !== undefined ? { hooks, reachFrom } : { hooks }
 }
 
 /**

@@ -42,18 +42,42 @@ export function isSuccess(attempt: Pick<Attempt, 'status' | 'statusCode'>): bool
  */
 export const PING_EVENT = 'ping'
 
+/** What a scan stopped part-way hands on (see `DeliveryLedger.carryOver`). */
+export interface Carry {
+  /** Guids with a successful attempt whose original was not listed yet. */
+  settled: string[]
+  /** Failing guids not finished, with what was counted of them. */
+  facts: GuidFacts[]
+}
+
 /** Two pages of 100: more than a page boundary can shift between two requests. */
 const RECENT_IDS = 200
 
 /**
- * Groups attempts by guid as pages arrive. A delivery with a successful attempt needs no
- * more than its guid (it is never redelivered, and later-listed failed attempts of it must
- * not make it look failing); only deliveries still failing keep a small record. So memory
- * grows with failures, not with everything GitHub lists: 100,000 deliveries fit in a few MB.
+ * Groups attempts by guid as pages arrive, newest first. Only failures and what may still
+ * settle them are kept, so memory grows with failures, not with what GitHub lists:
+ *
+ * - A guid's original attempt is the last of its attempts listed (every redelivery is made
+ *   after it completed). A successful original therefore needs nothing remembered.
+ * - A successful redelivery settles the failed attempts of its guid listed after it: its guid
+ *   is kept until the original arrives, then let go.
+ * - A failing guid keeps a small record (`GuidFacts`), and its failed attempts' ids, so a
+ *   repeated listing never counts a redelivery twice.
+ *
+ * Should GitHub list an attempt of a guid after its original (out of order), the guid is
+ * treated as one whose original was not listed: never redelivered by this run.
  */
 export class DeliveryLedger {
   private readonly failing = new Map<string, GuidFacts>()
-  private readonly succeeded = new Set<string>()
+  /**
+   * Guids with a successful attempt, until their original is listed: whether that original
+   * was already listed (only when GitHub lists out of order; kept to the end then).
+   */
+  private settled = new Map<string, boolean>()
+  /** Original attempts listed: each is one delivery. */
+  private originals = 0
+  /** Settled guids whose original was not listed, counted when the scan was sealed. */
+  private settledListed = 0
   /** Every failed attempt's id: their redeliveries count against max-attempts, so none may count twice. */
   private failedIds = new Set<DeliveryId>()
   /**
@@ -63,6 +87,8 @@ export class DeliveryLedger {
   private recentIds = new Set<DeliveryId>()
   private recentRing: DeliveryId[] = []
   private recentNext = 0
+  /** Failing guids carried over from a run that stopped part-way: the span of their attempts it already counted. */
+  private carried = new Map<string, readonly [number, number]>()
 
   /** `isFreeRedelivery`: whether a failed redelivery at this time, answered so, costs no attempt (a probe into a receiver not known to be up, a replay's). */
   constructor(private readonly isFreeRedelivery: (deliveredAt: number, answer: Answer) => boolean = () => false) {}
@@ -94,10 +120,21 @@ export class DeliveryLedger {
     if (answer !== 'unreachable' && (this.lastAnswerAt === undefined || attempt.deliveredAt > this.lastAnswerAt)) this.lastAnswerAt = attempt.deliveredAt
     // A ping is evidence of the receiver, never a delivery to redeliver.
     if (attempt.event === PING_EVENT) return
-    if (this.succeeded.has(attempt.guid)) return
+    const counted = this.carried.get(attempt.guid)
+    // Attempts of a carried guid are in time order: those inside the span carried are counted already.
+    if (!ok && counted && attempt.deliveredAt >= counted[0] && attempt.deliveredAt <= counted[1]) return
+    if (!attempt.redelivery) this.originals++
+    const settledAfterOriginal = this.settled.get(attempt.guid)
+    if (settledAfterOriginal !== undefined) {
+      // Its original is the last attempt of it listed: nothing more of it will come.
+      if (!attempt.redelivery && !settledAfterOriginal) this.settled.delete(attempt.guid)
+      return
+    }
     if (ok) {
+      const facts = this.failing.get(attempt.guid)
       this.failing.delete(attempt.guid)
-      this.succeeded.add(attempt.guid)
+      // A successful original is its guid's last attempt listed; a redelivery waits for its original.
+      if (attempt.redelivery) this.settled.set(attempt.guid, facts?.hasOriginal === true)
       return
     }
     const facts = this.failing.get(attempt.guid)
@@ -134,8 +171,32 @@ export class DeliveryLedger {
     return attempt.redelivery && !ok && this.isFreeRedelivery(attempt.deliveredAt, answerOf(attempt))
   }
 
+  /** Guids with a successful attempt whose original was not listed yet: what a scan stopped part-way carries over. Read before `seal`. */
+  awaitingOriginal(): string[] {
+    return [...this.settled].flatMap(([guid, afterOriginal]) => (afterOriginal ? [] : [guid]))
+  }
+
+  /** Failing guids: what the engine weighs its request budget against. */
+  get failingCount(): number {
+    return this.failing.size
+  }
+
+  /**
+   * Continues from where a scan stopped part-way: before any attempt is added, what it carried
+   * over is known, as if the attempts it listed were listed again.
+   */
+  resume(carry: Carry): void {
+    for (const guid of carry.settled) this.settled.set(guid, false)
+    for (const facts of carry.facts) {
+      this.failing.set(facts.guid, { ...facts })
+      this.carried.set(facts.guid, [facts.firstAt, facts.newestAt])
+    }
+  }
+
   /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
   seal(): void {
+    this.settledListed = this.listedWithoutOriginal()
+    this.settled = new Map()
     this.failedIds = new Set()
     this.recentIds = new Set()
     this.recentRing = []
@@ -149,9 +210,22 @@ export class DeliveryLedger {
     this.recentNext = (this.recentNext + 1) % RECENT_IDS
   }
 
-  /** Distinct deliveries (guids) listed. */
+  private listedWithoutOriginal(): number {
+    let n = 0
+    for (const afterOriginal of this.settled.values()) if (!afterOriginal) n++
+    return n
+  }
+
+  /** Distinct deliveries (guids) listed: one per original, and those listed without theirs. */
   get size(): number {
-    return this.failing.size + this.succeeded.size
+    let withoutOriginal = this.settledListed + this.listedWithoutOriginal()
+    for (const facts of this.failing.values()) if (!facts.hasOriginal) withoutOriginal++
+    return this.originals + withoutOriginal
+  }
+
+  /** Successful guids held until their original is listed: bounded by the redeliveries listed, not by deliveries. */
+  get guidsHeld(): number {
+    return this.settled.size
   }
 
   /** Ids held to tell repeated attempts apart: bounded by the failed ones plus two pages. */
@@ -159,9 +233,12 @@ export class DeliveryLedger {
     return this.failedIds.size + this.recentIds.size
   }
 
-  /** Whether an attempt of this delivery succeeded. */
-  succeededGuid(guid: string): boolean {
-    return this.succeeded.has(guid)
+  /**
+   * Whether a failed attempt of this delivery listed now would be settled by a success already
+   * listed: true until its original is listed, after which nothing more of it comes.
+   */
+  settles(guid: string): boolean {
+    return this.settled.has(guid)
   }
 
   /** What is known of each delivery no attempt of which succeeded (`ok` is false in every one). */

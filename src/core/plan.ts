@@ -1,4 +1,4 @@
-import { isForgotten, keepsDone, mergeSpans, type Bookmark, type HookBookmark } from './bookmark.js'
+import { isForgotten, keepsDone, mergeSpans, type Bookmark, type HookBookmark, type Resume } from './bookmark.js'
 import type { Config, EventFilter } from './config.js'
 import { redeliveryWindowMs } from './hostname.js'
 import type { DeliveryId } from './ids.js'
@@ -81,7 +81,16 @@ export interface HookScan {
   previous?: HookBookmark
   /** The fleet the hook belongs to, carried into its bookmark. */
   scope?: string
+  /**
+   * The scan stopped part-way to stay within the request budget: it listed back to `reachedAt`;
+   * `cursor` is where the next page begins; `settled`, the guids of successes whose original it did not reach.
+   */
+  partial?: { cursor?: string; reachedAt: number; settled: string[] }
 }
+
+/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
+export const MAX_CARRIED_FACTS = 100
+export const MAX_CARRIED_SETTLED = 400
 
 export interface Decision {
   hookKey: string
@@ -310,7 +319,8 @@ export interface ReceiverState {
 function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
   // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
   const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now)
-  let floor = newestAt === undefined ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS
+  // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
+  let floor = newestAt === undefined || scan.partial ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
   for (const decision of plan.decisions) {
     if (!isFinished(decision, outcomes.get(outcomeKey(decision)))) floor = Math.min(floor, decision.facts.firstAt)
@@ -326,6 +336,7 @@ function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<
   }
   const seen = [scan.previous?.seenUntil, newestAt].filter((t): t is number => t !== undefined).map(t => Math.min(t, now))
   const downSince = downSinceOf(scan, plan, receiver)
+  const resume = resumeAfter(scan, plan, outcomes)
   return {
     floor,
     ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -334,8 +345,26 @@ function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<
     probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
     ...keptReplaySpans(scan),
     ...(downSince !== undefined ? { downSince } : {}),
-    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+    ...(resume ? { resume } : {})
   }
+}
+
+/**
+ * Where the next scan of a hook whose scan stopped part-way continues, and what it must know of
+ * the part already listed: the failing deliveries not finished (in flight, waiting, or whose
+ * original was not reached) and the successes whose original was not reached. Undefined when
+ * the scan was complete, or when that is more than a bookmark should hold (the next scan then
+ * lists the hook from its newest delivery again: requests, not deliveries, are lost).
+ */
+function resumeAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>): Resume | undefined {
+  const { partial } = scan
+  if (!partial || partial.cursor === undefined) return undefined
+  const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid))
+  const done = scan.previous?.done
+  const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)))
+  if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED) return undefined
+  return { cursor: partial.cursor, reachedAt: partial.reachedAt, carry: { settled: partial.settled, facts } }
 }
 
 /**
@@ -353,7 +382,8 @@ function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: Readon
     probes: probeSpansAfter(scan, plan, outcomes, planned),
     ...keptReplaySpans(scan),
     ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
-    ...(scan.scope !== undefined ? { scope: scan.scope } : {})
+    ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+    ...(previous?.resume ? { resume: previous.resume } : {})
   }
 }
 
@@ -373,7 +403,7 @@ export function checkpointBookmark(previous: Bookmark, run: RunProgress, batch: 
   for (const decision of batch) planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now))
   const hooks = new Map<string, HookBookmark>(previous.hooks)
   for (const scan of run.scans) hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, planned.get(scan.key) ?? new Map()))
-  return { hooks }
+  return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks }
 }
 
 /** Where the run's bookmark entries go at the end: the hooks it found, and the fleet they are (complete: every repository of it was read). */
@@ -381,6 +411,8 @@ export interface FinalScope {
   found: ReadonlySet<string>
   fleet?: { scope: string; complete: boolean }
   windowMs: number
+  /** The first hook this run could not reach within the request budget: the next run starts there. */
+  reachFrom?: string
 }
 
 /**
@@ -395,7 +427,7 @@ export function finalBookmark(previous: Bookmark, run: RunProgress, receivers: R
   const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)))
   const hooks = new Map(kept)
   for (const scan of run.scans) hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, receivers.get(scan.key)))
-  return { hooks }
+  return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks }
 }
 
 /**

@@ -120,14 +120,14 @@ export class BookmarkKeeper {
   }
 
   /** The final write. Returns what fails the run when the store refused it. */
-  async finish(run: RunProgress, receivers: ReadonlyMap<string, ReceiverState>, now: number): Promise<string | undefined> {
+  async finish(run: RunProgress, receivers: ReadonlyMap<string, ReceiverState>, now: number, reachFrom?: string): Promise<string | undefined> {
     const { store, hooks, fleet, policy, warn } = this.options
     // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
     const learnt = run.scans.length > 0 || hooks.length === 0
     if (!store || policy.dryRun || !learnt) return undefined
     const found = new Set(hooks.map(h => h.key))
     try {
-      await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs }))
+      await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs, ...(reachFrom !== undefined ? { reachFrom } : {}) }))
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       if (!(error instanceof RateLimitedError)) return `Could not save the bookmark to the ${store.description}: ${message}`

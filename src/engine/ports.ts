@@ -1,3 +1,4 @@
+import type { RateReading } from '../core/budget.js'
 import type { DeliveryId } from '../core/ids.js'
 import type { Attempt } from '../core/ledger.js'
 import type { HookTarget } from '../core/types.js'
@@ -23,12 +24,20 @@ export type RedeliveryResult =
 /** What came of asking GitHub to ping a hook: sent (its `ping` delivery is listed later), or why not. */
 export type PingResult = { kind: 'sent'; at: number } | { kind: 'failed' | 'rate-limited'; message: string }
 
+/** What came with a page of a listing besides its attempts. */
+export interface PageInfo {
+  /** The position of the next (older) page, to continue the listing from in a later run; none on the last page. */
+  next?: string
+  /** The credential's rate limit after this page. */
+  rate?: RateReading
+}
+
 /** What the engine needs from GitHub. */
 export interface DeliveriesPort {
   /** GitHub's clock: the latest `Date` header plus the time elapsed since. */
   now(): number
-  /** Pages newest first; stops when `onPage` returns false. */
-  listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void>
+  /** Pages newest first, or from `from` (a page's `next`); stops when `onPage` returns false. */
+  listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[], page?: PageInfo) => boolean, from?: string): Promise<void>
   /** Starts reading a hook's newest page, which its next listing begins with, so that it travels while the bookmark is read. */
   prefetchFirstPage?(hook: HookTarget): void
   redeliver(hook: HookTarget, id: DeliveryId): Promise<RedeliveryResult>

@@ -1,3 +1,4 @@
+import { reachOrder } from '../core/budget.js'
 import { formatDuration } from '../core/duration.js'
 import { noun, plural } from '../core/plural.js'
 import { planRun, type Policy } from '../core/plan.js'
@@ -7,7 +8,7 @@ import { mapConcurrent } from './pool.js'
 import { UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
-import { scanHook, type ScannedHook } from './scan.js'
+import { ListingBudget, scanHook, type ScannedHook } from './scan.js'
 import { abortableSleep } from './sleep.js'
 
 export interface EngineOptions {
@@ -68,8 +69,18 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const previous = await keeper.read(lookbackMs)
 
   const { signal } = options
-  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal }
-  const scannedAll = await mapConcurrent(hooks, scanConcurrency, hook => scanHook(hook, context))
+  const budget = new ListingBudget(policy.maxRedeliveries)
+  const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal, budget }
+  // The hooks the last run could not reach within the request budget first; results in the hooks' own order.
+  const order = reachOrder(hooks, previous.reachFrom)
+  const byKey = new Map((await mapConcurrent(order, scanConcurrency, hook => scanHook(hook, context))).map(s => [s.hook.key, s]))
+  const scannedAll = hooks.map(hook => byKey.get(hook.key)!)
+  const deferred = order.filter(hook => byKey.get(hook.key)!.deferred)
+  if (deferred.length > 0) {
+    warn(
+      `The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with "shard", or give them a credential with a larger rate limit.`
+    )
+  }
   const fatal = scannedAll.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
   // Named hooks that do not exist are named together at the end; the others are processed.
@@ -98,18 +109,23 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   failures.push(...redeliverer.failures)
 
   const now = github.now()
-  const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now)
+  const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now, deferred[0]?.key)
   if (unsaved) failures.push(unsaved)
 
   const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now }
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry)
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
-  for (const s of scanned) if (s.error && !s.interrupted) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
+  for (const s of scanned) if (s.error && !s.interrupted && !s.deferred) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`)
   }
   if (signal?.aborted) failures.push(interruptedMessage(signal, scanned, rows))
   return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now }
+}
+
+/** The first few of a list of names, and how many more. */
+function namedFew(names: string[], few = 5): string {
+  return names.length <= few ? names.join(', ') : `${names.slice(0, few).join(', ')} and ${names.length - few} more`
 }
 
 function unknownHooksMessage(unknown: UnknownHookError[], processed = false): string {

@@ -1,12 +1,13 @@
 import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookmark.js'
+import { coveredShare, mayListMore, owedAfterListing, type RateReading } from '../core/budget.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess, PING_EVENT } from '../core/ledger.js'
 import { answerOf, type Answer } from '../core/receiver.js'
-import { plural } from '../core/plural.js'
-import { freeRedelivery, type Decision, type HookScan } from '../core/plan.js'
+import { plural, thousands } from '../core/plural.js'
+import { freeRedelivery, LATE_LISTING_MARGIN_MS, type Decision, type HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
-import { UnknownHookError, UserError, type DeliveriesPort, type Logger } from './ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type Logger, type PageInfo } from './ports.js'
 
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000
@@ -23,6 +24,53 @@ export interface ScannedHook {
   unknown?: UnknownHookError
   /** The run was interrupted before this hook's scan was complete: it is left as it was. */
   interrupted?: boolean
+  /** The request budget was spent before this hook was reached: the next run reaches it first. */
+  deferred?: boolean
+}
+
+/**
+ * The run's request budget, shared by the scans of all its hooks: each page is listed only if
+ * what is left after it still covers the redeliveries of the failures found so far, and the
+ * share of the other jobs using the credential (core/budget.ts).
+ */
+export class ListingBudget {
+  private readonly ledgers = new Set<DeliveryLedger>()
+  private reading: RateReading | undefined
+  /** A page was refused: hooks not started yet are not reached this run. */
+  private spent = false
+
+  constructor(private readonly maxRedeliveries: number) {}
+
+  track(ledger: DeliveryLedger): void {
+    this.ledgers.add(ledger)
+  }
+
+  private owed(): number {
+    let failing = 0
+    for (const ledger of this.ledgers) failing += ledger.failingCount
+    return owedAfterListing(failing, this.maxRedeliveries)
+  }
+
+  /** What GitHub said of the rate limit with a page. */
+  observe(rate: RateReading | undefined): void {
+    if (rate) this.reading = rate
+  }
+
+  /** Whether the page after the last one may be listed. */
+  allowsNextPage(): boolean {
+    if (mayListMore(this.reading, this.owed())) return true
+    this.spent = true
+    return false
+  }
+
+  /** Whether a hook not started yet may be: at least its newest page. */
+  allowsHook(): boolean {
+    return !this.spent && mayListMore(this.reading, this.owed())
+  }
+
+  get last(): RateReading | undefined {
+    return this.reading
+  }
 }
 
 export interface ScanContext {
@@ -34,17 +82,25 @@ export interface ScanContext {
   warn(message: string): void
   /** Aborted when the run is interrupted: the scan stops between pages. */
   signal?: AbortSignal
+  /** The run's request budget; none: list every hook to its floor. */
+  budget?: ListingBudget
 }
 
 /** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
 const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000
 
-/** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
+/**
+ * Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger.
+ * Within the request budget: a scan that must stop part-way records where (`HookScan.partial`),
+ * and the next one lists what is newer, then continues from there.
+ */
 export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
-  const { previous, lookbackMs, windowMs, github } = context
+  const { previous, lookbackMs, windowMs, github, budget } = context
+  if (budget && !budget.allowsHook()) return { hook, deferred: true, error: 'not reached within the request budget; the next run reaches it first' }
   let prior: HookBookmark | undefined
-  // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
+  // Failed redeliveries inside a span of the bookmark cost nothing: probes that could not reach the receiver, replays.
   const ledger = new DeliveryLedger((t, answer) => freeRedelivery(prior)(t, answer))
+  budget?.track(ledger)
   let bounds: { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } | undefined
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
   const boundsNow = (): { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } => {
@@ -56,26 +112,74 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
     }
     prior = trusted.previous
+    // What the last scan, stopped part-way, carried over is known before any attempt is added.
+    if (prior?.resume) ledger.resume(prior.resume.carry)
     // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
     return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), windowStart: now - windowMs, seenBefore: prior?.seenUntil }
   }
   let lost = false
+  let pages = 0
+  let reachedAt: number | undefined
+  let stopped: { cursor: string; reachedAt: number } | undefined
+  /** Reads pages until they are older than `until()`; a page the budget cannot afford ends the scan part-way. */
+  const reader =
+    (until: () => number) =>
+    (page: ListedAttempt[], info?: PageInfo): boolean => {
+      if (context.signal?.aborted) return false
+      bounds ??= boundsNow()
+      const { floorBase, scanStart, windowStart, seenBefore } = bounds
+      const stopAt = until()
+      pages++
+      let more = page.length > 0
+      for (const attempt of page) {
+        if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
+        reachedAt = Math.min(reachedAt ?? attempt.deliveredAt, attempt.deliveredAt)
+        // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+        if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt) && attempt.event !== PING_EVENT) lost = true
+        if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < stopAt) more = false
+      }
+      budget?.observe(info?.rate)
+      if (more && info?.next !== undefined && budget && !budget.allowsNextPage()) {
+        stopped = { cursor: info.next, reachedAt: reachedAt! }
+        return false
+      }
+      return more
+    }
+  // After a scan stopped part-way: what is newer than it listed, then on from where it stopped.
+  const resumeAt = (): { cursor: string; top: number } | undefined => {
+    const cursor = prior?.resume?.cursor
+    return cursor !== undefined && prior?.seenUntil !== undefined ? { cursor, top: prior.seenUntil - LATE_LISTING_MARGIN_MS } : undefined
+  }
+  let resumeRefused: string | undefined
   try {
     // A hook GitHub says never delivered has nothing to list: it costs no request.
-    if (!hook.neverDelivered)
-      await github.listDeliveries(hook, page => {
-        if (context.signal?.aborted) return false
-        bounds ??= boundsNow()
-        const { floorBase, scanStart, windowStart, seenBefore } = bounds
-        let more = page.length > 0
-        for (const attempt of page) {
-          if (attempt.deliveredAt >= scanStart) ledger.add(attempt)
-          // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-          if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt) && attempt.event !== PING_EVENT) lost = true
-          if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart) more = false
+    if (!hook.neverDelivered) {
+      let resume: { cursor: string; top: number } | undefined
+      let reachedTop = false
+      await github.listDeliveries(
+        hook,
+        reader(() => {
+          resume = resumeAt()
+          return Math.max(bounds!.scanStart, resume?.top ?? bounds!.scanStart)
+        })
+      )
+      // The newest part ended by reaching what the last scan listed (not by the budget, an interruption or the list's end).
+      reachedTop = resume !== undefined && !stopped && !context.signal?.aborted && reachedAt !== undefined && reachedAt < resume.top
+      if (reachedTop && resume) {
+        const listedBefore = pages
+        try {
+          await github.listDeliveries(
+            hook,
+            reader(() => bounds!.scanStart),
+            resume.cursor
+          )
+        } catch (error) {
+          // GitHub would not continue from the position kept (a cursor it no longer takes): the next run lists from the newest again.
+          if (pages > listedBefore || error instanceof UserError || error instanceof UnknownHookError) throw error
+          resumeRefused = error instanceof Error ? error.message : String(error)
         }
-        return more
-      })
+      }
+    }
   } catch (error) {
     if (error instanceof UnknownHookError) return { hook, unknown: error }
     if (error instanceof UserError) return { hook, fatal: error }
@@ -83,11 +187,22 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   }
   // Half a scan must not move the bookmark: the hook is treated as not scanned.
   if (context.signal?.aborted) return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true }
-  ledger.seal()
   const { floorBase, scanStart } = bounds ?? boundsNow()
+  const settled = stopped || resumeRefused ? ledger.awaitingOriginal() : []
+  ledger.seal()
   if (lost) {
     context.warn(
       `${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`
+    )
+  }
+  if (resumeRefused) context.warn(`${hook.label}: GitHub did not continue the listing where the last run stopped (${resumeRefused}); the next run lists this hook from its newest delivery again.`)
+  const partial = stopped ? { cursor: stopped.cursor, reachedAt: stopped.reachedAt, settled } : resumeRefused && reachedAt !== undefined ? { reachedAt, settled } : undefined
+  if (stopped) {
+    const newest = ledger.newestAt ?? stopped.reachedAt
+    const share = Math.round(100 * coveredShare(newest, stopped.reachedAt, scanStart))
+    const rate = budget?.last
+    context.warn(
+      `${hook.label}: its window holds more deliveries than this run's request budget can list: it covered ${share}% of it (${plural(pages, 'page')}, back to ${new Date(stopped.reachedAt).toISOString()} of ${new Date(scanStart).toISOString()}), keeping ${rate ? `${thousands(rate.remaining)} of the ${thousands(rate.limit)} requests an hour left` : 'the rest of the budget'} for its redeliveries and other jobs. Failures found there are handled now; the next run continues where this one stopped.`
     )
   }
   context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`)
@@ -106,7 +221,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       lastAnswerAt: ledger.lastAnswerAt,
       pingable: github.canPing?.(hook) === true,
       previous: prior,
-      ...(hook.scope !== undefined ? { scope: hook.scope } : {})
+      ...(hook.scope !== undefined ? { scope: hook.scope } : {}),
+      ...(partial ? { partial } : {})
     }
   }
 }

@@ -1,7 +1,7 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import { shown } from '../core/shown.js'
 import type { HookTarget } from '../core/types.js'
-import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type PingResult, type RedeliveryResult } from '../engine/ports.js'
+import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type PageInfo, type PingResult, type RedeliveryResult } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
 import type { GitHubClient } from './client.js'
 import type { GitHubClock } from './clock.js'
@@ -36,17 +36,17 @@ export class GitHubDeliveries implements DeliveriesPort {
     return this.clock.now()
   }
 
-  async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[]) => boolean): Promise<void> {
+  async listDeliveries(hook: HookTarget, onPage: (attempts: ListedAttempt[], page?: PageInfo) => boolean, from?: string): Promise<void> {
     // Once the hooks were listed, a hook that is not among them costs no request.
     if (this.isUnknown(hook)) throw new UnknownHookError(hook.id!, this.directory!.owner.name)
     // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
-    const prefetched = this.firstPages.get(hook.key)
-    this.firstPages.delete(hook.key)
+    const prefetched = from === undefined ? this.firstPages.get(hook.key) : undefined
+    if (from === undefined) this.firstPages.delete(hook.key)
     try {
-      let response = await (prefetched ?? this.firstPage(hook))
+      let response = await (prefetched ?? this.firstPage(hook, from))
       for (;;) {
-        if (!onPage(parseDeliveryPage(response.data as unknown as string))) break
         const next = nextPageUrl(response.headers.link)
+        if (!onPage(parseDeliveryPage(response.data as unknown as string), pageInfo(next, response.headers))) break
         if (!next) break
         response = await this.access.client.request({ method: 'GET', url: next, request: AS_TEXT })
       }
@@ -83,9 +83,10 @@ export class GitHubDeliveries implements DeliveriesPort {
     this.firstPages.set(hook.key, page)
   }
 
-  private firstPage(hook: HookTarget): ReturnType<GitHubClient['request']> {
+  /** The newest page, or the one at a position an earlier listing gave (`from`: its `next`). */
+  private firstPage(hook: HookTarget, from?: string): ReturnType<GitHubClient['request']> {
     const { path, params } = this.route.list(hook)
-    return this.access.client.request(`GET ${path}`, { ...params, per_page: 100, request: AS_TEXT })
+    return this.access.client.request(`GET ${path}`, { ...params, per_page: 100, ...(from !== undefined ? { cursor: from } : {}), request: AS_TEXT })
   }
 
   /**
@@ -148,6 +149,15 @@ export function parseDeliveryPage(text: string): ListedAttempt[] {
   const items: unknown = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'))
   if (!Array.isArray(items)) throw new Error(`GitHub answered a deliveries listing with something other than a list: ${shown(text, 80)}`)
   return (items as RawDelivery[]).map(toAttempt)
+}
+
+/** The next page's cursor (a position in the listing, kept in the bookmark without the URL around it) and the rate limit left. */
+function pageInfo(next: string | undefined, headers: Record<string, string | number | undefined>): PageInfo {
+  const cursor = next === undefined ? undefined : (new URL(next).searchParams.get('cursor') ?? undefined)
+  const remaining = Number(headers['x-ratelimit-remaining'])
+  const limit = Number(headers['x-ratelimit-limit'])
+  const rate = headers['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining) && Number.isFinite(limit) ? { remaining, limit } : undefined
+  return { ...(cursor !== undefined ? { next: cursor } : {}), ...(rate ? { rate } : {}) }
 }
 
 /** The `rel="next"` link of a paginated answer. */

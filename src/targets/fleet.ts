@@ -59,7 +59,7 @@ export const fleetTarget: TargetKind<'fleet'> = {
     const portOf = (hook: HookTarget): GitHubDeliveries => ports.get(fleetRepository(hook)[0].toLowerCase())!
     const deliveries: DeliveriesPort = {
       now: () => clock.now(),
-      listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
+      listDeliveries: (hook, onPage, from) => portOf(hook).listDeliveries(hook, onPage, from),
       redeliver: (hook, id) => portOf(hook).redeliver(hook, id),
       canPing: () => true,
       ping: hook => portOf(hook).ping(hook)
