@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { coveredShare, mayListMore, OTHERS_SHARE, owedAfterListing, reachOrder, RUN_OVERHEAD } from '../../src/core/budget.js'
+import { coveredShare, mayListMore, OTHERS_SHARE, owedAfterListing, reachOrder, RECEIVER_CHECK_REQUESTS, RUN_OVERHEAD } from '../../src/core/budget.js'
 import { MAX_CARRIED_FACTS, planRun } from '../../src/core/plan.js'
 import { bigId, facts, finalEntry, hookTarget, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
@@ -68,5 +68,11 @@ describe('the bookmark of a scan stopped part-way', () => {
     const entry = finalEntry(s, planRun([s], policy(), NOW).hooks.get(s.key)!, new Map(), NOW)
     expect(entry.resume).toBeUndefined()
     expect(entry.floor).toBe(s.floorBase)
+  })
+})
+
+describe('a receiver check per hook with failures', () => {
+  test('each hook with something failing keeps a ping (or probe) and the looks for its answer', () => {
+    expect(owedAfterListing(10, 500, 4) - owedAfterListing(10, 500, 0)).toBe(4 * RECEIVER_CHECK_REQUESTS)
   })
 })

@@ -22,13 +22,23 @@ export const OTHERS_SHARE = 0.2
  */
 export const RUN_OVERHEAD = 30
 
+/**
+ * Requests a hook with something failing may still need to learn whether its receiver is up: a
+ * ping (or a probe) and a look for its answer, which the first look finds but on a slow day
+ * (engine/redeliver.ts looks up to four times; the others' share covers the rare extra ones).
+ */
+export const RECEIVER_CHECK_REQUESTS = 2
+
 /** Redeliveries between two checkpoints of the bookmark (the engine's default). */
 const CHECKPOINT_EVERY = 40
 
-/** Requests still to be made once listing stops: a redelivery per failure found (up to the run's budget), a checkpoint per batch, the overhead. */
-export function owedAfterListing(failing: number, maxRedeliveries: number): number {
+/**
+ * Requests still to be made once listing stops: a redelivery per failure found (up to the run's
+ * budget), a checkpoint per batch, a receiver check per hook with failures, the overhead.
+ */
+export function owedAfterListing(failing: number, maxRedeliveries: number, hooksFailing = 0): number {
   const redeliveries = Math.min(failing, maxRedeliveries)
-  return redeliveries + Math.ceil(redeliveries / CHECKPOINT_EVERY) + RUN_OVERHEAD
+  return redeliveries + Math.ceil(redeliveries / CHECKPOINT_EVERY) + hooksFailing * RECEIVER_CHECK_REQUESTS + RUN_OVERHEAD
 }
 
 /**

@@ -47,8 +47,12 @@ export class ListingBudget {
 
   private owed(): number {
     let failing = 0
-    for (const ledger of this.ledgers) failing += ledger.failingCount
-    return owedAfterListing(failing, this.maxRedeliveries)
+    let hooksFailing = 0
+    for (const ledger of this.ledgers) {
+      failing += ledger.failingCount
+      if (ledger.failingCount > 0) hooksFailing++
+    }
+    return owedAfterListing(failing, this.maxRedeliveries, hooksFailing)
   }
 
   /** What GitHub said of the rate limit with a page. */
