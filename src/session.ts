@@ -38,7 +38,8 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     log: io.log,
     // The token and key given were masked by the front end as it took them in; this masks what the run makes.
     mask: io.mask,
-    requests: { total: 0, writes: 0 }
+    requests: { total: 0, writes: 0 },
+    signal: io.signal
   }
   const credentials = new Credentials(context, { token: config.token, app: config.app })
   const target = await resolveTarget({ config, credentials, clock, log: io.log })

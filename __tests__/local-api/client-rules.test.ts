@@ -23,6 +23,7 @@ function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = 
     writeIntervalMs,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    requestTimeoutMs: 60_000,
     sleeps,
     now: () => now,
     sleep: async ms => {

@@ -34,6 +34,7 @@ export function simulatedPacing(api: LocalApi): Pacing {
     writeIntervalMs: 0,
     retryBaseMs: 1,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    requestTimeoutMs: GITHUB_PACING.requestTimeoutMs,
     sleep: async ms => {
       api.advanceClock(Math.max(0, ms))
     }

@@ -1,4 +1,3 @@
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import type { AppCredentials } from '../core/config.js'
@@ -6,7 +5,7 @@ import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { failedAnswer, networkFailure, notTheApi } from './errors.js'
-import { collect, httpFetch } from './http-fetch.js'
+import { apiFetch } from './http.js'
 import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -44,6 +43,8 @@ export interface ClientContext {
   /** Requests made by every client of the run, for the API budget in debug logging. */
   requests: { total: number; writes: number }
   pacing: Pacing
+  /** The run's stop signal (SIGINT, SIGTERM): aborts the request in progress and any wait. */
+  signal?: AbortSignal
 }
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials }): GitHubClient {
@@ -51,7 +52,7 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
     baseUrl: context.baseUrl,
     userAgent: userAgent(),
-    request: { fetch: proxyAwareFetch(context.baseUrl) },
+    request: { fetch: apiFetch({ baseUrl: context.baseUrl, timeoutMs: context.pacing.requestTimeoutMs, signal: context.signal }) },
     log: {
       debug: (message: string) => log.debug(message),
       info: (message: string) => log.debug(message),
@@ -157,9 +158,11 @@ function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
   return typeof (data as { [Symbol.asyncIterator]?: unknown } | undefined)?.[Symbol.asyncIterator] === 'function'
 }
 
-/** A response body as text, without building a Response around it. */
+/** A response body as text (already read whole by the client's fetch). */
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  return (await collect(body)).toString('utf8')
+  const chunks: Uint8Array[] = []
+  for await (const chunk of body) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.
@@ -190,30 +193,4 @@ function writeTurn(pacing: Pacing): Promise<() => void> {
       gate.nextAt = now() + pacing.writeIntervalMs
     })
   return turn.then(() => release)
-}
-
-/**
- * Without a proxy, a fetch on Node's http modules (http-fetch.ts says why not Node's own). When a
- * proxy applies to the API (per NO_PROXY, as the toolkit decides it), requests go through undici's
- * fetch and the toolkit's proxy agent, loaded only then: undici is most of the bundle, and a run
- * without a proxy never evaluates it.
- */
-function proxyAwareFetch(baseUrl: string): typeof fetch {
-  let proxy: URL | undefined
-  try {
-    proxy = getProxyUrl(new URL(baseUrl))
-  } catch (error) {
-    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
-    const secure = baseUrl.startsWith('https:')
-    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
-    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
-  }
-  if (!proxy) return httpFetch as unknown as typeof fetch
-  let proxied: Promise<typeof fetch> | undefined
-  const load = async (): Promise<typeof fetch> => {
-    const [{ fetch: undiciFetch }, { HttpClient }] = await Promise.all([import('undici'), import('@actions/http-client')])
-    const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
-    return ((url: string, init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
-  }
-  return async (url, init) => (await (proxied ??= load()))(url, init)
 }
