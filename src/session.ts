@@ -5,7 +5,7 @@ import type { RunResult } from './core/types.js'
 import type { BookmarkStore, Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
 import { Credentials } from './github/access.js'
-import type { ClientContext } from './github/client.js'
+import { loadGitHub, type ClientContext } from './github/client.js'
 import { GitHubClock } from './github/clock.js'
 import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
@@ -29,9 +29,12 @@ export interface SessionIO {
 
 /** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
 export async function redeliverFailedDeliveries(config: Config, io: SessionIO): Promise<RunResult> {
+  // Before anything else: a proxy variable that cannot be used is the run's one error.
+  const GitHub = await loadGitHub()
   const clock = new GitHubClock()
   const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
+    GitHub,
     pacing,
     baseUrl: config.location.apiBaseUrl,
     clock,

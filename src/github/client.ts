@@ -1,11 +1,12 @@
-import { Octokit } from '@octokit/core'
-import { paginateRest } from '@octokit/plugin-paginate-rest'
+import type { GitHub } from '@actions/github/lib/utils'
+import type { Octokit } from '@octokit/core'
+import type { OctokitOptions } from '@octokit/core/types'
 import type { AppCredentials } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { failedAnswer, networkFailure, notTheApi } from './errors.js'
-import { apiFetch } from './http.js'
+import { apiFetch, checkProxyVariables, RunInterrupted } from './http.js'
 import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -21,13 +22,19 @@ export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
 }
 const API_VERSION = '2022-11-28'
 
+/** The toolkit's client class: @actions/github's `GitHub` (Octokit with its REST routes and pagination). */
+export type GitHubClass = typeof GitHub
+export type GitHubClient = InstanceType<GitHubClass>
+
 /**
- * Octokit with pagination; rate limits, write pacing and retries are this client's own
- * (see `governRequests`): Octokit's throttling and retry plugins queue every request through
- * three Bottleneck jobs, about 15 ms per request of idle timers, more than the rest of a page costs.
+ * Loads @actions/github once the proxy variables were checked: its module builds its proxy
+ * defaults from them as it is imported, and a malformed one would throw "Invalid URL" there
+ * instead of an error that names the variable.
  */
-export const GitHubOctokit = Octokit.plugin(paginateRest)
-export type GitHubClient = InstanceType<typeof GitHubOctokit>
+export async function loadGitHub(env: NodeJS.ProcessEnv = process.env): Promise<GitHubClass> {
+  checkProxyVariables(env)
+  return (await import('@actions/github/lib/utils')).GitHub
+}
 
 export interface ClientLog {
   debug(message: string): void
@@ -35,6 +42,8 @@ export interface ClientLog {
 }
 
 export interface ClientContext {
+  /** @actions/github's client class, from `loadGitHub`. */
+  GitHub: GitHubClass
   baseUrl: string
   clock: GitHubClock
   log: ClientLog
@@ -49,7 +58,8 @@ export interface ClientContext {
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials }): GitHubClient {
   const { log } = context
-  const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
+  const options: ConstructorParameters<GitHubClass>[0] & { policy: ClientContext } = {
+    policy: context,
     baseUrl: context.baseUrl,
     userAgent: userAgent(),
     request: { fetch: apiFetch({ baseUrl: context.baseUrl, timeoutMs: context.pacing.requestTimeoutMs, signal: context.signal }) },
@@ -66,7 +76,19 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   } else {
     options.authStrategy = deferredAuth(async strategyOptions => (await import('./app-auth.js')).appAuth(strategyOptions, auth.app, context))
   }
-  const octokit = new GitHubOctokit(options)
+  return new (context.GitHub.plugin(requestPolicy))(options)
+}
+
+/**
+ * The project's request policy as an Octokit plugin (the client's `policy` option): GitHub's
+ * rules around every request (`governRequests`), the API version, the request count, GitHub's
+ * clock from its answers, and answers that are not the API's refused. Octokit's own throttling
+ * and retry plugins are not used: they retry writes that may have acted, and queue every request
+ * through three Bottleneck jobs (about 15 ms per request of idle timers).
+ */
+function requestPolicy(octokit: Octokit, options: OctokitOptions): void {
+  const context = (options as { policy?: ClientContext }).policy
+  if (!context) return
   governRequests(octokit, context)
   octokit.hook.before('request', request => {
     request.headers['x-github-api-version'] = API_VERSION
@@ -83,7 +105,6 @@ export function createClient(context: ClientContext, auth: { token: string } | {
     context.clock.observe(headers?.date)
     throw error
   })
-  return octokit
 }
 
 /** What Octokit expects of an auth strategy: the credential on demand, and a hook around every request. */
@@ -114,7 +135,7 @@ function deferredAuth(make: (strategyOptions: object) => Promise<Auth>): (strate
  * A request made with `request.parseSuccessResponseBody: false` gets its body as text, read
  * inside the retries, so a connection dropped mid-body is retried like any other.
  */
-function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: ClientContext): void {
+function governRequests(octokit: Octokit, context: ClientContext): void {
   const { log, pacing } = context
   octokit.hook.wrap('request', async (request, options) => {
     const method = String(options.method).toUpperCase()
@@ -128,10 +149,14 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
         if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
         return response
       } catch (error) {
+        // A stopped run sends nothing more and waits for nothing: the request is not retried.
+        if (context.signal?.aborted) throw error
         // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
         // certificate) would fail every request of the run the same way: one message that says what to check ends it.
         const failure = networkFailure(error)
         if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
+        // The same request would get the same answer.
+        if (failure?.problem === 'too-large') throw error
         const answer = failedAnswer(method, error, failure)
         // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
         const now = Date.parse(answer.headers.date ?? '') || context.clock.now()
@@ -148,7 +173,8 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
           tries.failed++
           log.debug(`${what} failed (${answer.message}); trying again in ${step.waitMs} ms.`)
         }
-        await pacing.sleep(step.waitMs)
+        await pacing.sleep(step.waitMs, context.signal)
+        if (context.signal?.aborted) throw new RunInterrupted(context.signal)
       }
     }
   })

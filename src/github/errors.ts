@@ -1,4 +1,4 @@
-import { ANSWER_CUT_OFF, ANSWER_TOO_LARGE, proxyFor as proxyOf, REQUEST_TIMED_OUT } from './http.js'
+import { ANSWER_CUT_OFF, ANSWER_TOO_LARGE, proxyFor as proxyOf, REQUEST_TIMED_OUT, RunInterrupted } from './http.js'
 import { rateLimitOf, type FailedAnswer } from './request-policy.js'
 /** The credential a request was made with, to say which one GitHub refused. */
 export type CredentialKind = 'token' | 'app-jwt' | 'installation'
@@ -95,6 +95,7 @@ function credentialName(kind: CredentialKind): string {
 }
 
 export function describeError(error: unknown): string {
+  if (error instanceof RunInterrupted) return error.message
   const network = networkFailure(error)
   if (network) return network.explanation
   const elsewhere = notTheApiError(error)

@@ -22,6 +22,11 @@ import { UserError } from '../engine/ports.js'
 /** Far above anything GitHub sends: a page of 100 deliveries is about 50 kB, of 100 repositories about 600 kB. */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024
 const CONNECT_TIMEOUT_MS = 10_000
+/**
+ * A stopped run abandons a read at once; a write gets this long to be answered, so that whether
+ * GitHub made a redelivery is known, not left uncertain, and the bookmark can still be saved.
+ */
+const WRITE_GRACE_MS = 3_000
 
 /** The codes errors.ts reads on the cause of a failed request (beside the system's and undici's). */
 export const ANSWER_TOO_LARGE = 'ERR_ANSWER_TOO_LARGE'
@@ -53,16 +58,30 @@ const PROXY_VARIABLES = { 'https:': ['https_proxy', 'HTTPS_PROXY'], 'http:': ['h
  */
 export function proxyFor(baseUrl: string | URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
   const target = new URL(baseUrl)
-  const names = PROXY_VARIABLES[target.protocol as keyof typeof PROXY_VARIABLES]
-  if (!names || checkBypass(target)) return undefined
-  const name = names.find(n => env[n])
+  if (!(target.protocol in PROXY_VARIABLES) || checkBypass(target)) return undefined
+  return configuredProxy(target.protocol as keyof typeof PROXY_VARIABLES, env, target.hostname)
+}
+
+/**
+ * Both proxy variables the toolkit would use (for http and for https), checked before any request
+ * and before @actions/github reads them: one that cannot be used is a UserError naming it.
+ */
+export function checkProxyVariables(env: NodeJS.ProcessEnv = process.env): void {
+  configuredProxy('http:', env)
+  configuredProxy('https:', env)
+}
+
+/** The proxy set for a protocol, checked; `host`: the API's, for the hint. */
+function configuredProxy(protocol: keyof typeof PROXY_VARIABLES, env: NodeJS.ProcessEnv, host?: string): URL | undefined {
+  const name = PROXY_VARIABLES[protocol].find(n => env[n])
   const value = name ? env[name]!.trim() : ''
   if (!name || !value) return undefined
+  const bypass = host ? `, or add ${host} to NO_PROXY` : ''
   const unusable = (why: string): UserError =>
-    new UserError(`The proxy in the ${name} environment variable ${why}: set it to http://host:port (credentials as http://user:password@host:port), or add ${target.hostname} to NO_PROXY.`)
+    new UserError(`The proxy in the ${name} environment variable ${why}: set it to http://host:port (credentials as http://user:password@host:port)${bypass}.`)
   // As the toolkit does, host:port alone means http://host:port; a bare word is no proxy.
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value)
-  if (!hasScheme && !/^[^\s/:@]+:\d+\/?$/.test(value) && !/^\[[0-9a-f:.]+\]:\d+\/?$/i.test(value)) throw unusable('is not a URL')
+  if (!hasScheme && !/^[^\s/:@[\]]+:\d+\/?$/.test(value) && !/^\[[0-9a-f:.]+\]:\d+\/?$/i.test(value)) throw unusable('is not a URL')
   let url: URL
   try {
     url = new URL(hasScheme ? value : `http://${value}`)
@@ -97,13 +116,23 @@ export function apiFetch(options: HttpOptions): Fetch {
   const dispatcher = dispatcherFor(options.baseUrl)
   const stop = options.signal
   return async (url, init = {}) => {
-    if (stop?.aborted) throw new RunInterrupted(stop)
-    const timer = new AbortController()
-    const timeout = setTimeout(() => timer.abort(), options.timeoutMs)
-    const signals = [timer.signal, ...(stop ? [stop] : []), ...(init.signal ? [init.signal] : [])]
+    const read = ['GET', 'HEAD', undefined].includes(init.method?.toUpperCase())
+    // Nothing more is read once the run is stopped; a write still may be (the bookmark saved in a variable).
+    if (read && stop?.aborted) throw new RunInterrupted(stop)
+    // One controller per request, aborted by the time limit, the stop or the caller; listeners removed after
+    // (AbortSignal.any would keep every request's signal tied to the run's until the run ends).
+    const controller = new AbortController()
+    const abort = (): void => controller.abort()
+    let timedOut = false
+    const timeout = setTimeout(() => ((timedOut = true), abort()), options.timeoutMs)
+    const grace = stop && !read ? graceAfter(stop, WRITE_GRACE_MS) : undefined
+    const stopped = grace?.signal ?? stop
+    const signals = [stopped, init.signal ?? undefined].filter(s => s !== undefined)
+    for (const signal of signals) signal.addEventListener('abort', abort, { once: true })
+    if (signals.some(signal => signal.aborted)) abort()
     let reading = false
     try {
-      const response = await undiciFetch(url, { ...(init as object), headers: withCompression(init.headers), signal: AbortSignal.any(signals), dispatcher })
+      const response = await undiciFetch(url, { ...(init as object), headers: withCompression(init.headers), signal: controller.signal, dispatcher })
       if (response.body === null || [204, 205, 304].includes(response.status)) return response
       reading = true
       const body = await readLimited(response.body, url)
@@ -112,8 +141,8 @@ export function apiFetch(options: HttpOptions): Fetch {
       Object.defineProperty(whole, 'url', { value: response.url })
       return whole
     } catch (error) {
-      if (stop?.aborted) throw new RunInterrupted(stop)
-      if (timer.signal.aborted) throw fetchFailed(coded(`no complete answer within ${options.timeoutMs / 1000} s`, REQUEST_TIMED_OUT))
+      if (stopped?.aborted) throw new RunInterrupted(stop!)
+      if (timedOut) throw fetchFailed(coded(`no complete answer within ${options.timeoutMs / 1000} s`, REQUEST_TIMED_OUT))
       if ((error as { code?: unknown }).code === ANSWER_TOO_LARGE) throw fetchFailed(error)
       // undici's "terminated": the connection ended before the answer did.
       if (reading && (error as Error).name === 'TypeError') throw fetchFailed(coded('the answer was cut off before its end', ANSWER_CUT_OFF))
@@ -123,6 +152,24 @@ export function apiFetch(options: HttpOptions): Fetch {
       throw error
     } finally {
       clearTimeout(timeout)
+      grace?.dispose()
+      for (const signal of signals) signal.removeEventListener('abort', abort)
+    }
+  }
+}
+
+/** A signal aborted `ms` after `signal` is (or from now, if it already is), and how to let go of it. */
+function graceAfter(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose: () => void } {
+  const later = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const start = (): void => void (timer = setTimeout(() => later.abort(signal.reason), ms))
+  if (signal.aborted) start()
+  else signal.addEventListener('abort', start, { once: true })
+  return {
+    signal: later.signal,
+    dispose: () => {
+      signal.removeEventListener('abort', start)
+      clearTimeout(timer)
     }
   }
 }
