@@ -90,15 +90,27 @@ function requestPolicy(octokit: Octokit, options: OctokitOptions): void {
   const context = (options as { policy?: ClientContext }).policy
   if (!context) return
   governRequests(octokit, context)
+  const api = new URL(context.baseUrl)
   octokit.hook.before('request', request => {
+    // The credential goes to the API the user configured and nowhere else: a pagination link to
+    // another origin is refused before anything is sent there (redirects drop the credential themselves).
+    const url = String(request.url)
+    if (/^https?:\/\//i.test(url) && new URL(url).origin !== api.origin) {
+      throw new Error(`GitHub's answer linked the next page to ${new URL(url).host}, which is not the API (${api.host}): nothing was sent there, so the credential stays with the API`)
+    }
     request.headers['x-github-api-version'] = API_VERSION
     context.requests.total++
     if (request.method !== 'GET') context.requests.writes++
   })
-  octokit.hook.after('request', response => {
+  octokit.hook.after('request', (response, request) => {
     context.clock.observe(response.headers.date)
     const problem = notTheApi(response)
     if (problem) throw new Error(problem)
+    // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
+    const asText = (request.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false
+    if (!asText && typeof response.data === 'string' && response.data !== '' && /json/i.test(String(response.headers['content-type']))) {
+      throw new Error(`GitHub's answer to ${request.method} ${new URL(response.url).pathname} was not valid JSON (cut off or malformed)`)
+    }
   })
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers

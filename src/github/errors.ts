@@ -23,10 +23,13 @@ export function isHttpError(error: unknown): error is HttpErrorLike {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
 }
 
+/** GitHub's messages are a sentence; whatever an answer holds beyond this is not repeated. */
+const MAX_QUOTED = 300
+
 function githubMessage(error: HttpErrorLike): string {
   const data = error.response?.data as { message?: unknown } | undefined
-  const message = typeof data?.message === 'string' ? data.message : error.message
-  return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()
+  const message = (typeof data?.message === 'string' ? data.message : error.message).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()
+  return message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED)}… (${message.length - MAX_QUOTED} more characters not shown)` : message
 }
 
 /** Whether GitHub refused the request for a rate limit, as the client decided when it stopped waiting for it. */
