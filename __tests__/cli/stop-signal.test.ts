@@ -144,7 +144,10 @@ test('the command as users run it: SIGTERM while a request hangs ends the proces
       child.kill('SIGTERM')
     }
   }, 20)
+  // A process that ignores the signal is killed, and the test fails rather than hangs.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 15_000)
   const code = await exited
+  clearTimeout(guard)
   clearInterval(hanging)
   expect(sentAt).toBeGreaterThan(0)
   expect(Date.now() - sentAt).toBeLessThan(5000)

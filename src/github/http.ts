@@ -16,7 +16,7 @@
 import { checkBypass } from '@actions/http-client/lib/proxy'
 // The module's own timers: the project's test preload that shortens long global timers must not shorten the time limit.
 import { clearTimeout, setTimeout } from 'node:timers'
-import { Agent, Headers, ProxyAgent, Response, fetch as undiciFetch, type Dispatcher } from 'undici'
+import { Agent, Headers, ProxyAgent, fetch as undiciFetch, type Dispatcher, type Response } from 'undici'
 import { UserError } from '../engine/ports.js'
 
 /** Far above anything GitHub sends: a page of 100 deliveries is about 50 kB, of 100 repositories about 600 kB. */
@@ -135,11 +135,7 @@ export function apiFetch(options: HttpOptions): Fetch {
       const response = await undiciFetch(url, { ...(init as object), headers: withCompression(init.headers), signal: controller.signal, dispatcher })
       if (response.body === null || [204, 205, 304].includes(response.status)) return response
       reading = true
-      const body = await readLimited(response.body, url)
-      const whole = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
-      // What Octokit reports as the answer's URL: where the redirects led.
-      Object.defineProperty(whole, 'url', { value: response.url })
-      return whole
+      return readAnswer(response, await readLimited(response.body, url))
     } catch (error) {
       if (stopped?.aborted) throw new RunInterrupted(stop!)
       if (timedOut) throw fetchFailed(coded(`no complete answer within ${options.timeoutMs / 1000} s`, REQUEST_TIMED_OUT))
@@ -178,6 +174,27 @@ function graceAfter(signal: AbortSignal, ms: number): { signal: AbortSignal; dis
 function withCompression(headers: RequestInit['headers']): Record<string, string> {
   const plain = Object.fromEntries(new Headers(headers as Record<string, string> | undefined))
   return 'accept-encoding' in plain ? plain : { ...plain, 'accept-encoding': 'gzip, deflate, br' }
+}
+
+/**
+ * The answer, read whole, as Octokit reads a fetch Response (status, url, headers, and the body
+ * once as text, bytes or a stream): no second web stream around bytes already in memory.
+ */
+function readAnswer(response: Response, body: Buffer): Response {
+  const answer = {
+    status: response.status,
+    statusText: response.statusText,
+    url: response.url,
+    headers: response.headers,
+    ok: response.ok,
+    body: (async function* () {
+      yield body
+    })(),
+    text: async () => body.toString('utf8'),
+    json: async () => JSON.parse(body.toString('utf8')) as unknown,
+    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)
+  }
+  return answer as unknown as Response
 }
 
 /** The answer's bytes, refused as soon as they pass MAX_ANSWER_BYTES (the rest is never read). */
