@@ -1,7 +1,7 @@
 // Writes DIR/licenses.txt: the license of every package bundled into DIR's chunks, in ncc's format.
 //   node scripts/licenses.mjs DIR...
 // ncc writes its licenses.txt once per chunk, each over the one before, so with code in chunks
-// loaded on demand (undici, only for a proxy) it named only the last chunk's packages. The
+// loaded on demand (@actions/github, the app's auth) it named only the last chunk's packages. The
 // source maps list every bundled file, hence every package.
 import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -5,7 +5,7 @@ import type { RunResult } from './core/types.js'
 import type { BookmarkStore, Logger } from './engine/ports.js'
 import { runEngine } from './engine/run.js'
 import { Credentials } from './github/access.js'
-import type { ClientContext } from './github/client.js'
+import { loadGitHub, type ClientContext } from './github/client.js'
 import { GitHubClock } from './github/clock.js'
 import { GITHUB_PACING, type Pacing } from './github/timing.js'
 import { VariableStore } from './state/variable-store.js'
@@ -41,16 +41,20 @@ export interface Connection {
 
 /** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
 export async function connect(config: Config, io: SessionIO): Promise<Connection> {
+  // Before anything else: a proxy variable that cannot be used is the run's one error.
+  const GitHub = await loadGitHub()
   const clock = new GitHubClock()
   const pacing = io.pacing ?? GITHUB_PACING
   const context: ClientContext = {
+    GitHub,
     pacing,
     baseUrl: config.location.apiBaseUrl,
     clock,
     log: io.log,
     // The token and key given were masked by the front end as it took them in; this masks what the run makes.
     mask: io.mask,
-    requests: { total: 0, writes: 0 }
+    requests: { total: 0, writes: 0 },
+    signal: io.signal
   }
   const credentials = new Credentials(context, { token: config.token, app: config.app })
   const target = await resolveTarget({ config, credentials, clock, log: io.log })

@@ -6,7 +6,7 @@
  *
  * Only global timers of half a second or more are shortened: zero-delay scheduling, and undici's
  * 499 ms timer tick (its connection timeouts behind a proxy count it), stay real. The action's own
- * HTTP client takes its connect timeout from node:timers, which this does not touch.
+ * HTTP client takes its time limit per request from node:timers, which this does not touch.
  */
 const SHORTEST_SHORTENED_MS = 500
 

@@ -103,3 +103,22 @@ describe('README and docs/ snippets', () => {
     visit(parsed)
   })
 })
+
+describe('Dependabot', () => {
+  const config = parseYaml(read('.github/dependabot.yml')) as { version: number; updates: Array<{ 'package-ecosystem': string; groups?: Record<string, { patterns?: string[] }> }> }
+
+  it('updates npm packages and the workflow’s actions', () => {
+    expect(config.version).toBe(2)
+    expect(config.updates.map(u => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm'])
+  })
+
+  it('moves the toolkit and Octokit packages together, in one pull request', () => {
+    const npm = config.updates.find(u => u['package-ecosystem'] === 'npm')!
+    const together = Object.values(npm.groups ?? {}).find(g => g.patterns?.includes('@actions/*'))
+    expect(together?.patterns).toEqual(expect.arrayContaining(['@actions/*', '@octokit/*']))
+  })
+
+  it('its pull requests run CI', () => {
+    expect(Object.keys(asMap(loadWorkflow('.github/workflows/ci.yml').on, 'ci on'))).toContain('pull_request')
+  })
+})

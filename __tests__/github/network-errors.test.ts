@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { UserError } from '../../src/engine/ports.js'
-import { createClient, type ClientContext } from '../../src/github/client.js'
+import { createClient, loadGitHub, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
 import { GitHubDeliveries } from '../../src/github/deliveries.js'
@@ -22,6 +22,8 @@ import { redeliverFailedDeliveries } from '../../src/session.js'
 import { VariableStore } from '../../src/state/variable-store.js'
 import { closedPort } from '../support/world.js'
 
+const GitHub = await loadGitHub()
+
 const TOKEN = 'ghp_networktest0000000000000000000000'
 /** GitHub's waits a thousand times shorter; a test that needs the real ones sets `pacing = GITHUB_PACING`. */
 const SHORT_PACING: Pacing = { ...GITHUB_PACING, writeIntervalMs: 1, retryBaseMs: 1, verifyDelayMs: { dotcom: 30, ghes: 60 } }
@@ -31,6 +33,7 @@ let savedEnv: Record<string, string | undefined>
 
 function context(baseUrl: string): ClientContext {
   return {
+    GitHub,
     baseUrl,
     clock: new GitHubClock(),
     log: { debug: () => undefined, warning: () => undefined },

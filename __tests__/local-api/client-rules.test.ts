@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
-import { createClient, type ClientContext } from '../../src/github/client.js'
+import { createClient, loadGitHub, type ClientContext } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GitHubDeliveries, nextPageUrl, parseDeliveryPage } from '../../src/github/deliveries.js'
 import { orgHookRoute } from '../../src/targets/org.js'
@@ -14,6 +14,8 @@ import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
 import { VariableStore } from '../../src/state/variable-store.js'
 import { HOUR } from '../support/world.js'
+
+const GitHub = await loadGitHub()
 
 /** Waits recorded and spent on a virtual clock; `onSleep` can move the server along. */
 function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = () => {}): Pacing & { sleeps: number[] } {
@@ -23,6 +25,7 @@ function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = 
     writeIntervalMs,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    requestTimeoutMs: 60_000,
     sleeps,
     now: () => now,
     sleep: async ms => {
@@ -35,6 +38,7 @@ function virtualPacing(writeIntervalMs: number, onSleep: (ms: number) => void = 
 
 function context(api: LocalApi, pacing: Pacing, warnings: string[] = []): ClientContext {
   return {
+    GitHub,
     baseUrl: api.url,
     clock: new GitHubClock(),
     log: { debug: () => {}, warning: m => warnings.push(m) },

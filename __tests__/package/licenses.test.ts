@@ -1,7 +1,7 @@
 /**
- * The bundles ship the licenses of what they carry. In the command line, undici and the proxy
- * client are chunks of their own, loaded only when a proxy applies; ncc's licenses.txt named only the last chunk's
- * packages, so the build writes it again from the source maps (scripts/licenses.mjs).
+ * The bundles ship the licenses of what they carry. @actions/github (loaded once the proxy
+ * variables were checked) and the app's auth are chunks of their own; ncc's licenses.txt named
+ * only the last chunk's packages, so the build writes it again from the source maps (scripts/licenses.mjs).
  */
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -24,8 +24,10 @@ describe.each([
   ['the action', DIST],
   ['the command line', join(DIST, 'cli')]
 ])('%s', (_what, dir) => {
-  test('is split in chunks', () => {
+  test('is split in chunks: @actions/github is not in the entry file (it is imported after the proxy check)', () => {
     expect(readdirSync(dir).filter(f => /^\d+\.index\.js$/.test(f)).length).toBeGreaterThan(0)
+    const entry = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')).sources as string[]
+    expect(entry.filter(source => source.includes('/node_modules/@actions/github/'))).toEqual([])
   })
 
   test('licenses.txt names every bundled package, in every chunk', () => {

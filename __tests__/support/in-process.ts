@@ -27,6 +27,8 @@ export interface InProcessOptions {
   repository?: string
   /** Replaces the sleep that moves the server clock (e.g. to cancel a run while it waits). */
   sleep?: (ms: number) => Promise<void>
+  /** The time limit of one request (GitHub's pacing: a minute). */
+  requestTimeoutMs?: number
 }
 
 /** Pacing for tests: what GitHub asks for, with every wait spent on the local API's clock. */
@@ -35,6 +37,7 @@ export function simulatedPacing(api: LocalApi): Pacing {
     writeIntervalMs: 0,
     retryBaseMs: 1,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    requestTimeoutMs: GITHUB_PACING.requestTimeoutMs,
     sleep: async ms => {
       api.advanceClock(Math.max(0, ms))
     }
@@ -48,6 +51,7 @@ export async function runInProcess(api: LocalApi, inputs: RawInputs, options: In
   const warnings: string[] = []
   const pacing = simulatedPacing(api)
   if (options.sleep) pacing.sleep = options.sleep
+  if (options.requestTimeoutMs) pacing.requestTimeoutMs = options.requestTimeoutMs
   try {
     const result = await redeliverFailedDeliveries(parsed.config, {
       log: { info: m => log.push(m), warning: m => (warnings.push(m), log.push(`warning: ${m}`)), debug: m => log.push(`debug: ${m}`) },

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { createClient, USER_AGENT, userAgent } from '../../src/github/client.js'
+import { createClient, loadGitHub, USER_AGENT, userAgent } from '../../src/github/client.js'
 import { GitHubClock } from '../../src/github/clock.js'
 import { GITHUB_PACING } from '../../src/github/timing.js'
 
@@ -47,7 +47,15 @@ describe('what the client sends', () => {
 
   test('the header starts with the project and carries the orchestration id', async () => {
     process.env.ACTIONS_ORCHESTRATION_ID = 'run-42'
-    const context = { baseUrl: url, clock: new GitHubClock(), log: { debug: () => {}, warning: () => {} }, mask: () => {}, requests: { total: 0, writes: 0 }, pacing: GITHUB_PACING }
+    const context = {
+      GitHub: await loadGitHub(),
+      baseUrl: url,
+      clock: new GitHubClock(),
+      log: { debug: () => {}, warning: () => {} },
+      mask: () => {},
+      requests: { total: 0, writes: 0 },
+      pacing: GITHUB_PACING
+    }
     await createClient(context, { token: 'test-token' }).request('GET /rate_limit')
     expect(agents).toHaveLength(1)
     expect(agents[0].startsWith(`${USER_AGENT} actions_orchestration_id/run-42`)).toBe(true)

@@ -185,6 +185,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
       }
     }
   } catch (error) {
+    // A stop aborts the request in progress: the hook is not scanned, as below.
+    if (context.signal?.aborted) return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true }
     if (error instanceof UnknownHookError) return { hook, unknown: error }
     if (error instanceof UserError) return { hook, fatal: error }
     return { hook, error: error instanceof Error ? error.message : String(error) }

@@ -1,12 +1,12 @@
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { Octokit } from '@octokit/core'
-import { paginateRest } from '@octokit/plugin-paginate-rest'
+import type { GitHub } from '@actions/github/lib/utils'
+import type { Octokit } from '@octokit/core'
+import type { OctokitOptions } from '@octokit/core/types'
 import type { AppCredentials } from '../core/config.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
 import { failedAnswer, networkFailure, notTheApi } from './errors.js'
-import { collect, httpFetch } from './http-fetch.js'
+import { apiFetch, checkProxyVariables, RunInterrupted } from './http.js'
 import { defaultServerRetries, nextStep } from './request-policy.js'
 import type { Pacing } from './timing.js'
 
@@ -22,13 +22,19 @@ export function userAgent(env: NodeJS.ProcessEnv = process.env): string {
 }
 const API_VERSION = '2022-11-28'
 
+/** The toolkit's client class: @actions/github's `GitHub` (Octokit with its REST routes and pagination). */
+export type GitHubClass = typeof GitHub
+export type GitHubClient = InstanceType<GitHubClass>
+
 /**
- * Octokit with pagination; rate limits, write pacing and retries are this client's own
- * (see `governRequests`): Octokit's throttling and retry plugins queue every request through
- * three Bottleneck jobs, about 15 ms per request of idle timers, more than the rest of a page costs.
+ * Loads @actions/github once the proxy variables were checked: its module builds its proxy
+ * defaults from them as it is imported, and a malformed one would throw "Invalid URL" there
+ * instead of an error that names the variable.
  */
-export const GitHubOctokit = Octokit.plugin(paginateRest)
-export type GitHubClient = InstanceType<typeof GitHubOctokit>
+export async function loadGitHub(env: NodeJS.ProcessEnv = process.env): Promise<GitHubClass> {
+  checkProxyVariables(env)
+  return (await import('@actions/github/lib/utils')).GitHub
+}
 
 export interface ClientLog {
   debug(message: string): void
@@ -36,6 +42,8 @@ export interface ClientLog {
 }
 
 export interface ClientContext {
+  /** @actions/github's client class, from `loadGitHub`. */
+  GitHub: GitHubClass
   baseUrl: string
   clock: GitHubClock
   log: ClientLog
@@ -44,14 +52,17 @@ export interface ClientContext {
   /** Requests made by every client of the run, for the API budget in debug logging. */
   requests: { total: number; writes: number }
   pacing: Pacing
+  /** The run's stop signal (SIGINT, SIGTERM): aborts the request in progress and any wait. */
+  signal?: AbortSignal
 }
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials }): GitHubClient {
   const { log } = context
-  const options: ConstructorParameters<typeof GitHubOctokit>[0] = {
+  const options: ConstructorParameters<GitHubClass>[0] & { policy: ClientContext } = {
+    policy: context,
     baseUrl: context.baseUrl,
     userAgent: userAgent(),
-    request: { fetch: proxyAwareFetch(context.baseUrl) },
+    request: { fetch: apiFetch({ baseUrl: context.baseUrl, timeoutMs: context.pacing.requestTimeoutMs, signal: context.signal }) },
     log: {
       debug: (message: string) => log.debug(message),
       info: (message: string) => log.debug(message),
@@ -65,24 +76,47 @@ export function createClient(context: ClientContext, auth: { token: string } | {
   } else {
     options.authStrategy = deferredAuth(async strategyOptions => (await import('./app-auth.js')).appAuth(strategyOptions, auth.app, context))
   }
-  const octokit = new GitHubOctokit(options)
+  return new (context.GitHub.plugin(requestPolicy))(options)
+}
+
+/**
+ * The project's request policy as an Octokit plugin (the client's `policy` option): GitHub's
+ * rules around every request (`governRequests`), the API version, the request count, GitHub's
+ * clock from its answers, and answers that are not the API's refused. Octokit's own throttling
+ * and retry plugins are not used: they retry writes that may have acted, and queue every request
+ * through three Bottleneck jobs (about 15 ms per request of idle timers).
+ */
+function requestPolicy(octokit: Octokit, options: OctokitOptions): void {
+  const context = (options as { policy?: ClientContext }).policy
+  if (!context) return
   governRequests(octokit, context)
+  const api = new URL(context.baseUrl)
   octokit.hook.before('request', request => {
+    // The credential goes to the API the user configured and nowhere else: a pagination link to
+    // another origin is refused before anything is sent there (redirects drop the credential themselves).
+    const url = String(request.url)
+    if (/^https?:\/\//i.test(url) && new URL(url).origin !== api.origin) {
+      throw new Error(`GitHub's answer linked the next page to ${new URL(url).host}, which is not the API (${api.host}): nothing was sent there, so the credential stays with the API`)
+    }
     request.headers['x-github-api-version'] = API_VERSION
     context.requests.total++
     if (request.method !== 'GET') context.requests.writes++
   })
-  octokit.hook.after('request', response => {
+  octokit.hook.after('request', (response, request) => {
     context.clock.observe(response.headers.date)
     const problem = notTheApi(response)
     if (problem) throw new Error(problem)
+    // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
+    const asText = (request.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false
+    if (!asText && typeof response.data === 'string' && response.data !== '' && /json/i.test(String(response.headers['content-type']))) {
+      throw new Error(`GitHub's answer to ${request.method} ${new URL(response.url).pathname} was not valid JSON (cut off or malformed)`)
+    }
   })
   octokit.hook.error('request', error => {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers
     context.clock.observe(headers?.date)
     throw error
   })
-  return octokit
 }
 
 /** What Octokit expects of an auth strategy: the credential on demand, and a hook around every request. */
@@ -113,7 +147,7 @@ function deferredAuth(make: (strategyOptions: object) => Promise<Auth>): (strate
  * A request made with `request.parseSuccessResponseBody: false` gets its body as text, read
  * inside the retries, so a connection dropped mid-body is retried like any other.
  */
-function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: ClientContext): void {
+function governRequests(octokit: Octokit, context: ClientContext): void {
   const { log, pacing } = context
   octokit.hook.wrap('request', async (request, options) => {
     const method = String(options.method).toUpperCase()
@@ -127,10 +161,14 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
         if (settings.parseSuccessResponseBody === false && isStream(response.data)) response.data = await readText(response.data)
         return response
       } catch (error) {
+        // A stopped run sends nothing more and waits for nothing: the request is not retried.
+        if (context.signal?.aborted) throw error
         // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
         // certificate) would fail every request of the run the same way: one message that says what to check ends it.
         const failure = networkFailure(error)
         if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
+        // The same request would get the same answer.
+        if (failure?.problem === 'too-large') throw error
         const answer = failedAnswer(method, error, failure)
         // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
         const now = Date.parse(answer.headers.date ?? '') || context.clock.now()
@@ -147,7 +185,8 @@ function governRequests(octokit: InstanceType<typeof GitHubOctokit>, context: Cl
           tries.failed++
           log.debug(`${what} failed (${answer.message}); trying again in ${step.waitMs} ms.`)
         }
-        await pacing.sleep(step.waitMs)
+        await pacing.sleep(step.waitMs, context.signal)
+        if (context.signal?.aborted) throw new RunInterrupted(context.signal)
       }
     }
   })
@@ -157,9 +196,11 @@ function isStream(data: unknown): data is AsyncIterable<Uint8Array> {
   return typeof (data as { [Symbol.asyncIterator]?: unknown } | undefined)?.[Symbol.asyncIterator] === 'function'
 }
 
-/** A response body as text, without building a Response around it. */
+/** A response body as text (already read whole by the client's fetch). */
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  return (await collect(body)).toString('utf8')
+  const chunks: Uint8Array[] = []
+  for await (const chunk of body) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 // One write queue for every client in the process: GitHub asks for one write per second in all.
@@ -190,30 +231,4 @@ function writeTurn(pacing: Pacing): Promise<() => void> {
       gate.nextAt = now() + pacing.writeIntervalMs
     })
   return turn.then(() => release)
-}
-
-/**
- * Without a proxy, a fetch on Node's http modules (http-fetch.ts says why not Node's own). When a
- * proxy applies to the API (per NO_PROXY, as the toolkit decides it), requests go through undici's
- * fetch and the toolkit's proxy agent, loaded only then: undici is most of the bundle, and a run
- * without a proxy never evaluates it.
- */
-function proxyAwareFetch(baseUrl: string): typeof fetch {
-  let proxy: URL | undefined
-  try {
-    proxy = getProxyUrl(new URL(baseUrl))
-  } catch (error) {
-    // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
-    const secure = baseUrl.startsWith('https:')
-    const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY')
-    throw new UserError(`The proxy in the ${name} environment variable is not a URL (${(error as Error).message}): set it to http://host:port, or add the API's host to NO_PROXY.`)
-  }
-  if (!proxy) return httpFetch as unknown as typeof fetch
-  let proxied: Promise<typeof fetch> | undefined
-  const load = async (): Promise<typeof fetch> => {
-    const [{ fetch: undiciFetch }, { HttpClient }] = await Promise.all([import('undici'), import('@actions/http-client')])
-    const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl)
-    return ((url: string, init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
-  }
-  return async (url, init) => (await (proxied ??= load()))(url, init)
 }

@@ -146,7 +146,12 @@ const AS_TEXT = { parseSuccessResponseBody: false }
  * reads them: as exact as a bigint-aware parser, at a tenth of its cost per page.
  */
 export function parseDeliveryPage(text: string): ListedAttempt[] {
-  const items: unknown = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'))
+  let items: unknown
+  try {
+    items = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'))
+  } catch (error) {
+    throw new Error(`GitHub's answer was not valid JSON (${(error as Error).message})`, { cause: error })
+  }
   if (!Array.isArray(items)) throw new Error(`GitHub answered a deliveries listing with something other than a list: ${shown(text, 80)}`)
   return (items as RawDelivery[]).map(toAttempt)
 }

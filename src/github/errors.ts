@@ -1,4 +1,4 @@
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { ANSWER_CUT_OFF, ANSWER_TOO_LARGE, proxyFor as proxyOf, REQUEST_TIMED_OUT, RunInterrupted } from './http.js'
 import { rateLimitOf, type FailedAnswer } from './request-policy.js'
 /** The credential a request was made with, to say which one GitHub refused. */
 export type CredentialKind = 'token' | 'app-jwt' | 'installation'
@@ -23,10 +23,13 @@ export function isHttpError(error: unknown): error is HttpErrorLike {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
 }
 
+/** GitHub's messages are a sentence; whatever an answer holds beyond this is not repeated. */
+const MAX_QUOTED = 300
+
 function githubMessage(error: HttpErrorLike): string {
   const data = error.response?.data as { message?: unknown } | undefined
-  const message = typeof data?.message === 'string' ? data.message : error.message
-  return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()
+  const message = (typeof data?.message === 'string' ? data.message : error.message).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim()
+  return message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED)}… (${message.length - MAX_QUOTED} more characters not shown)` : message
 }
 
 /** Whether GitHub refused the request for a rate limit, as the client decided when it stopped waiting for it. */
@@ -95,6 +98,7 @@ function credentialName(kind: CredentialKind): string {
 }
 
 export function describeError(error: unknown): string {
+  if (error instanceof RunInterrupted) return error.message
   const network = networkFailure(error)
   if (network) return network.explanation
   const elsewhere = notTheApiError(error)
@@ -108,7 +112,20 @@ export function describeError(error: unknown): string {
 }
 
 export type NetworkProblem =
-  'name-resolution' | 'connection-refused' | 'connection-closed' | 'timeout' | 'unreachable' | 'certificate' | 'tls' | 'proxy' | 'not-http' | 'blocked-port' | 'invalid-header' | 'other'
+  | 'name-resolution'
+  | 'connection-refused'
+  | 'connection-closed'
+  | 'cut-off'
+  | 'too-large'
+  | 'timeout'
+  | 'unreachable'
+  | 'certificate'
+  | 'tls'
+  | 'proxy'
+  | 'not-http'
+  | 'blocked-port'
+  | 'invalid-header'
+  | 'other'
 
 export interface NetworkFailure {
   problem: NetworkProblem
@@ -160,7 +177,7 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
     code,
     permanent,
     // Only a connection that was made can have carried the request.
-    mayHaveArrived: ['connection-closed', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
+    mayHaveArrived: ['connection-closed', 'cut-off', 'too-large', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
     explanation
   })
 
@@ -180,6 +197,16 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
       return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`)
     }
     return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+  }
+  if (code === ANSWER_CUT_OFF) {
+    return fail('cut-off', false, `the answer of ${where} was cut off before its end${via}: the connection closed mid-answer.`)
+  }
+  if (code === ANSWER_TOO_LARGE) {
+    // Not retried: the same request would get the same answer.
+    return fail('too-large', false, `${root.message}: it was refused unread. Check "hostname" and any proxy in between.`)
+  }
+  if (code === REQUEST_TIMED_OUT) {
+    return fail('timeout', false, `${where} gave ${root.message}${via}, so the request was abandoned. Check that this machine can reach it (firewall, proxy settings).`)
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
     return fail(
@@ -248,7 +275,7 @@ function hostName(host: string): string {
 /** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
 function proxyFor(url: URL): string | undefined {
   try {
-    return getProxyUrl(url)?.host
+    return proxyOf(url)?.host
   } catch {
     return undefined
   }

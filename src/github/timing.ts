@@ -12,6 +12,8 @@ export interface Pacing {
   retryBaseMs: number
   /** How long a receiver can take to answer, and GitHub to list it: 10 s (30 s on GHES), and then some. */
   verifyDelayMs: { dotcom: number; ghes: number }
+  /** Longest one request may take in all, its answer included; then it is abandoned as a network failure. */
+  requestTimeoutMs: number
   /** Ends early when `signal` is aborted (an interrupted run). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   /** A monotonic clock in ms for the write spacing (default performance.now); tests pass the one their sleep moves. */
@@ -22,5 +24,7 @@ export const GITHUB_PACING: Pacing = {
   writeIntervalMs: 1000,
   retryBaseMs: 1000,
   verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+  // GitHub ends its own work on a request after 10 s: a minute is far beyond any answer it gives.
+  requestTimeoutMs: 60_000,
   sleep: abortableSleep
 }
