@@ -12,7 +12,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -28373,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9002);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4753);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28383,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9002:
+/***/ 4753:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28396,8 +28395,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28472,7 +28471,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28528,8 +28527,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28543,10 +28542,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -28562,15 +28561,809 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(2779);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28595,7 +29388,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -28617,7 +29410,7 @@ class auth_BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -28639,7 +29432,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -28731,7 +29524,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -28754,7 +29547,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -28850,7 +29643,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -29054,7 +29847,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -29081,7 +29874,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -29574,13 +30367,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -29871,7 +30664,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -30210,8 +31003,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -30392,7 +31185,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -30460,7 +31253,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -30572,7 +31365,7 @@ function parseDuration(text) {
     return Number.isSafeInteger(total) && total > 0 ? total : undefined;
 }
 /** `3d`, `6h`, `90m`: the shortest exact rendering, for messages. */
-function formatDuration(ms) {
+function duration_formatDuration(ms) {
     // Days, not weeks: people write `7d`, and GitHub's windows are 3 and 7 days.
     for (const unit of ['d', 'h', 'm', 's']) {
         if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0)
@@ -30600,10 +31393,48 @@ function idToString(value) {
 /** A hook's id as GitHub gives it: a positive integer of up to 20 digits (written as text, as ids above 2^53 must be). */
 const HOOK_ID = /^[1-9]\d{0,19}$/;
 
+;// CONCATENATED MODULE: ./src/core/shown.ts
+/**
+ * What a message may show of a value from outside (GitHub's answers, a state file, an input).
+ *
+ * Every control character is escaped: C0 (line breaks and ESC among them), DEL, C1, and the
+ * invisible format characters that reorder or hide text (bidi embeddings, overrides and isolates,
+ * zero-width characters, line and paragraph separators). Such a value cannot move the cursor,
+ * recolour or retitle a terminal, start a new line of the log (one that could begin with `::`,
+ * a workflow command) or reorder what is shown around it.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeControl(char) {
+    const code = char.charCodeAt(0);
+    return NAMED[char] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+}
+/**
+ * `text` with its control characters escaped (see above), cut to `max` characters (the last
+ * three `...`), and never starting with `::`: a line it begins is no workflow command.
+ */
+function shown(text, max = Number.POSITIVE_INFINITY) {
+    let out = text.replace(CONTROL, escapeControl);
+    // Cut between escapes, never inside one.
+    if (out.length > max)
+        out = `${out.slice(0, max - 3).replace(/\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$/, '')}...`;
+    return out.startsWith('::') ? `\\x3a${out.slice(1)}` : out;
+}
+/**
+ * JSON text (a report, `--json`) that a terminal shows as it is when the file is `cat`ed:
+ * JSON.stringify escapes C0 already; DEL, C1 and the format characters are escaped here too,
+ * as \uXXXX, which any JSON reader reads back as the same characters.
+ */
+function terminalSafeJson(json) {
+    return json.replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/fleet.ts
 // Building blocks for fleets of repository hooks: which repositories the `repository`
 // input names, which hooks the `hook-id` input names, and which part of them a `shard`
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
+
 
 
 // ---------- repositories ----------
@@ -30894,7 +31725,7 @@ function echo(value) {
     }
     if (value.includes('@'))
         return '(not shown: it may hold credentials)';
-    return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return shown(value, 80);
 }
 
 ;// CONCATENATED MODULE: ./src/core/hostname.ts
@@ -31135,8 +31966,43 @@ const INPUTS = [
         flag: '--shard'
     },
     {
+        name: 'expiring-within',
+        description: "Warn (output `expiring`, a caution in the job summary, `fail-on: expiring`) about failing deliveries that will leave GitHub's redelivery window (3 days on github.com and GHE.com, 7 on GHES) within this margin, such as `12h` or `1d`.",
+        required: false,
+        default: '12h',
+        flag: '--expiring-within'
+    },
+    {
+        name: 'replay-since',
+        description: 'Replay instead of redelivering failures: one redelivery per event whose first delivery is at or after this time, succeeded or failed, oldest first, one a second. An ISO 8601 time with its zone (`2026-12-07T06:00:00Z`) or a duration ago (`6h`). Previews unless `replay-send` is `true`. Needs `state-variable` to send. Empty: no replay (the scheduled redelivery of failures).',
+        required: false,
+        default: '',
+        flag: '--replay-since'
+    },
+    {
+        name: 'replay-until',
+        description: 'With `replay-since`: the end of the range (excluded), in the same forms. Empty: now.',
+        required: false,
+        default: '',
+        flag: '--replay-until'
+    },
+    {
+        name: 'replay-outcome',
+        description: 'With `replay-since`: `failed` or `succeeded` to replay only events whose deliveries all failed, or that succeeded at least once. Empty: both.',
+        required: false,
+        default: '',
+        flag: '--replay-outcome'
+    },
+    {
+        name: 'replay-send',
+        description: 'With `replay-since`: `true` sends the replay; `false` previews it (counts by hook and event, the range covered, the time it takes). Running the same replay again continues it and sends nothing twice.',
+        required: false,
+        default: 'false',
+        flag: '--replay-send'
+    },
+    {
         name: 'fail-on',
-        description: "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down). `never`: always succeed once the outputs are written.",
+        description: "When the step fails, comma-separated: `errors` (redelivery requests that failed after retries, or a run that could not finish), `given-up` (a delivery was given up this run), `receiver-down` (a hook's receiver was found down), `expiring` (a failing delivery will leave GitHub's redelivery window within `expiring-within`). `never`: always succeed once the outputs are written.",
         required: false,
         default: 'errors',
         flag: '--fail-on'
@@ -31173,339 +32039,297 @@ const OUTPUTS = [
         description: 'Hooks whose receiver was found down this run; their failing deliveries wait (skipped with reason receiver-down) and cost no attempt.'
     },
     {
+        name: 'expiring',
+        description: "Failing deliveries that will leave GitHub's redelivery window within `expiring-within` (default 12h): fix their receiver before then, or they can no longer be recovered."
+    },
+    {
+        name: 'replayed',
+        description: 'With `replay-since`: redeliveries this replay sent in this run (0 for a preview and for the scheduled redelivery of failures).'
+    },
+    {
+        name: 'replay-left',
+        description: 'With `replay-since`: events of the replay not sent yet (all of them in a preview); run the same replay again to continue.'
+    },
+    {
         name: 'report',
         description: 'Path of a JSON file (under RUNNER_TEMP) listing each failing delivery and what was done with it.'
     }
 ];
 
-;// CONCATENATED MODULE: ./src/core/config.ts
-
-
-
-
-
-
-/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
-const INPUT_NAMES = INPUTS.map(input => input.name);
-/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
-const SECRET_INPUTS = new Set(['token', 'private-key']);
-/** What the runner passes for an input left empty; the CLI applies them the same way. */
-const DEFAULTS = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]));
-const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down'];
-const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
-const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
-const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
-const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
-const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
-/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
+;// CONCATENATED MODULE: ./src/core/receiver.ts
 /**
- * Turns raw input strings into a validated Config, or into one message per bad
- * input that names it and says what is expected. No I/O: runs before any request.
+ * Is a hook's receiver up? The rules that keep an outage from costing attempts, and a
+ * refused payload from looking like an outage.
+ *
+ * GitHub records what the receiver answered. An answer (2xx, or a refusal: 4xx, 500) means
+ * the receiver is reachable; a timeout, a failed connection or a 502/503/504 means it could
+ * not be reached. So before sending, a run looks at what GitHub already lists: if the hook's
+ * newest attempt (of any delivery) got an answer a moment ago, the receiver is up. Otherwise
+ * it asks: a ping for organization and repository hooks (the tool's own `ping` event, no
+ * delivery's attempt), one probe redelivery for the app's hook, which has no ping. It waits
+ * for that answer and sends the rest only if the receiver answered. A probe that could not
+ * reach the receiver costs its delivery no attempt; a probe the receiver refused costs one,
+ * like any refusal: `max-attempts` counts what a receiver that was up refused.
  */
-function parseConfig(raw, env) {
-    const errors = [];
-    const warnings = [];
-    const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
-    const bad = (name, expected, value) => {
-        // A secret pasted into the wrong input is not masked there: never repeat it.
-        const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${truncate(value)}"`;
-        errors.push(`Input "${name}" ${expected}${got}.`);
-    };
-    const targetType = input('target-type');
-    let target;
-    if (targetType === 'app')
-        target = { type: 'app' };
-    else if (targetType === 'org') {
-        const org = input('org');
-        if (!org)
-            bad('org', 'is required when target-type is "org": the organization login');
-        else if (!ORG.test(org))
-            bad('org', 'must be an organization login (letters, digits and hyphens)', org);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** A successful attempt younger than this proves the receiver is up without a probe. */
+const FRESH_SUCCESS_MS = 10 * MINUTE;
+/**
+ * Wait after the n-th redelivery a receiver that was up refused, before the next: a problem
+ * that clears in hours is not given up in minutes. 1 h, 4 h, then 16 h, at most 24 h.
+ */
+function receiver_backoffMs(refused) {
+    if (refused <= 0)
+        return 0;
+    return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
+}
+const UNREACHABLE_CODES = new Set([0, 502, 503, 504]);
+const NO_ANSWER_TEXT = /timed out|timeout|failed to connect|could not connect|connection (refused|reset|closed)|could not resolve|no route to host|certificate|ssl|tls/i;
+function answerOf(attempt) {
+    if (attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300))
+        return 'ok';
+    if (UNREACHABLE_CODES.has(attempt.statusCode) || attempt.statusCode < 100 || NO_ANSWER_TEXT.test(attempt.status))
+        return 'unreachable';
+    return 'refused';
+}
+/**
+ * What the listing says of the receiver: up when its newest attempt (of any delivery) got an
+ * answer a moment ago, or got one at all since a run found it down (a ping's or probe's answer
+ * listed late). `unclear` calls for a ping, or a probe where there is none.
+ */
+function receiverEvidence(listing, now) {
+    const answered = listing.newestOk === true || listing.newestAnswered === true;
+    const at = Math.max(listing.lastOkAt ?? -Infinity, listing.lastAnswerAt ?? -Infinity);
+    if (!answered || at === -Infinity)
+        return 'unclear';
+    return now - at <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear';
+}
+/** The verdict of a ping's or probe's listed attempt: any answer means the receiver is up. */
+function verdictOf(answer) {
+    return answer === 'unreachable' ? 'down' : 'up';
+}
+/**
+ * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
+ * that were sent while the receiver was not known to be up.
+ */
+function chargedAttempts(listedRedeliveries, freeProbes) {
+    return Math.max(0, listedRedeliveries - freeProbes);
+}
+
+;// CONCATENATED MODULE: ./src/core/ledger.ts
+
+
+function ledger_isSuccess(attempt) {
+    return answerOf(attempt) === 'ok';
+}
+/**
+ * GitHub's `ping` event: sent when a hook is created, and by this tool to learn whether a
+ * receiver is up. Never a delivery to redeliver; its answer is evidence of the receiver.
+ */
+const PING_EVENT = 'ping';
+/** Two pages of 100: more than a page boundary can shift between two requests. */
+const RECENT_IDS = 200;
+/**
+ * Groups attempts by guid as pages arrive, newest first. Only failures and what may still
+ * settle them are kept, so memory grows with failures, not with what GitHub lists:
+ *
+ * - A guid's original attempt is the last of its attempts listed (every redelivery is made
+ *   after it completed). A successful original therefore needs nothing remembered.
+ * - A successful redelivery settles the failed attempts of its guid listed after it: its guid
+ *   is kept until the original arrives, then let go.
+ * - A failing guid keeps a small record (`GuidFacts`), and its failed attempts' ids, so a
+ *   repeated listing never counts a redelivery twice.
+ *
+ * Should GitHub list an attempt of a guid after its original (out of order), the guid is
+ * treated as one whose original was not listed: never redelivered by this run.
+ */
+class ledger_DeliveryLedger {
+    isFreeRedelivery;
+    failing = new Map();
+    /**
+     * Guids with a successful attempt, until their original is listed: whether that original
+     * was already listed (only when GitHub lists out of order; kept to the end then).
+     */
+    settled = new Map();
+    /** Original attempts listed: each is one delivery. */
+    originals = 0;
+    /** Settled guids whose original was not listed, counted when the scan was sealed. */
+    settledListed = 0;
+    /** Every failed attempt's id: their redeliveries count against max-attempts, so none may count twice. */
+    failedIds = new Set();
+    /**
+     * The last ids added, whatever their status: a page boundary that shifts while deliveries
+     * arrive lists the previous page's tail again. Bounded, so 100,000 successes cost no id set.
+     */
+    recentIds = new Set();
+    recentRing = [];
+    recentNext = 0;
+    /** Failing guids carried over from a run that stopped part-way: the span of their attempts it already counted. */
+    carried = new Map();
+    /** `isFreeRedelivery`: whether a failed redelivery at this time, answered so, costs no attempt (a probe into a receiver not known to be up, a replay's). */
+    constructor(isFreeRedelivery = () => false) {
+        this.isFreeRedelivery = isFreeRedelivery;
+    }
+    scanned = 0;
+    newestAt;
+    /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
+    newestOk;
+    /** Whether the receiver answered the newest attempt listed (a success or a refusal). */
+    newestAnswered;
+    /** The newest successful attempt: the receiver answered then. */
+    lastOkAt;
+    /** The newest attempt the receiver answered, a success or a refusal: it was up then. */
+    lastAnswerAt;
+    add(attempt) {
+        // A page boundary can shift while deliveries arrive; never count an attempt twice.
+        if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id))
+            return;
+        this.remember(attempt.id);
+        this.scanned++;
+        const answer = answerOf(attempt);
+        const ok = answer === 'ok';
+        if (!ok)
+            this.failedIds.add(attempt.id);
+        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
+            this.newestAt = attempt.deliveredAt;
+            this.newestOk = ok;
+            this.newestAnswered = answer !== 'unreachable';
+        }
+        if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt))
+            this.lastOkAt = attempt.deliveredAt;
+        if (answer !== 'unreachable' && (this.lastAnswerAt === undefined || attempt.deliveredAt > this.lastAnswerAt))
+            this.lastAnswerAt = attempt.deliveredAt;
+        // A ping is evidence of the receiver, never a delivery to redeliver.
+        if (attempt.event === PING_EVENT)
+            return;
+        const counted = this.carried.get(attempt.guid);
+        // Attempts of a carried guid are in time order: those inside the span carried are counted already.
+        if (!ok && counted && attempt.deliveredAt >= counted[0] && attempt.deliveredAt <= counted[1])
+            return;
+        if (!attempt.redelivery)
+            this.originals++;
+        const settledAfterOriginal = this.settled.get(attempt.guid);
+        if (settledAfterOriginal !== undefined) {
+            // Its original is the last attempt of it listed: nothing more of it will come.
+            if (!attempt.redelivery && !settledAfterOriginal)
+                this.settled.delete(attempt.guid);
+            return;
+        }
+        if (ok) {
+            const facts = this.failing.get(attempt.guid);
+            this.failing.delete(attempt.guid);
+            // A successful original is its guid's last attempt listed; a redelivery waits for its original.
+            if (attempt.redelivery)
+                this.settled.set(attempt.guid, facts?.hasOriginal === true);
+            return;
+        }
+        const facts = this.failing.get(attempt.guid);
+        if (!facts) {
+            this.failing.set(attempt.guid, {
+                guid: attempt.guid,
+                event: attempt.event,
+                action: attempt.action,
+                firstAt: attempt.deliveredAt,
+                hasOriginal: !attempt.redelivery,
+                redeliveries: attempt.redelivery ? 1 : 0,
+                freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
+                newestId: attempt.id,
+                newestAt: attempt.deliveredAt,
+                newestStatus: attempt.status,
+                newestStatusCode: attempt.statusCode
+            });
+            return;
+        }
+        if (attempt.redelivery)
+            facts.redeliveries++;
         else
-            target = { type: 'org', org };
-    }
-    else if (targetType === 'repo') {
-        const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || '';
-        const repo = parseRepo(repository);
-        if (!repository)
-            bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name');
-        else if (repo)
-            target = { type: 'repo', ...repo };
-        else if (!/[,\n*]/.test(repository))
-            bad('repository', 'must be owner/name', repository);
-        else {
-            const patterns = parseRepositoryPatterns(repository);
-            if (!patterns.ok)
-                errors.push(...patterns.errors);
-            else {
-                const [only] = patterns.value;
-                target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value };
-            }
+            facts.hasOriginal = true;
+        if (this.isFree(attempt, ok))
+            facts.freeRedeliveries++;
+        if (attempt.deliveredAt < facts.firstAt)
+            facts.firstAt = attempt.deliveredAt;
+        if (attempt.deliveredAt > facts.newestAt || (attempt.deliveredAt === facts.newestAt && compareIds(attempt.id, facts.newestId) > 0)) {
+            facts.newestId = attempt.id;
+            facts.newestAt = attempt.deliveredAt;
+            facts.newestStatus = attempt.status;
+            facts.newestStatusCode = attempt.statusCode;
         }
     }
-    else if (!targetType) {
-        bad('target-type', 'is required: use app, org or repo');
+    /** A probe that could not reach the receiver costs nothing (one it refused is charged like any other), nor does a replay's redelivery. */
+    isFree(attempt, ok) {
+        return attempt.redelivery && !ok && this.isFreeRedelivery(attempt.deliveredAt, answerOf(attempt));
     }
-    else {
-        bad('target-type', 'must be app, org or repo', targetType);
+    /** Guids with a successful attempt whose original was not listed yet: what a scan stopped part-way carries over. Read before `seal`. */
+    awaitingOriginal() {
+        return [...this.settled].flatMap(([guid, afterOriginal]) => (afterOriginal ? [] : [guid]));
     }
-    const hooks = [];
-    if (targetType === 'app' && input('hook-id')) {
-        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
+    /** Failing guids: what the engine weighs its request budget against. */
+    get failingCount() {
+        return this.failing.size;
     }
-    if (targetType !== 'app') {
-        for (const item of splitEntries(input('hook-id'))) {
-            if (HOOK_ID.test(item))
-                hooks.push({ kind: 'id', id: item });
-            else if (item.includes('*') && parseHttpUrl(item)) {
-                const parsed = parseHookPatterns(item);
-                if (!parsed.ok)
-                    errors.push(...parsed.errors);
-                else
-                    for (const pattern of parsed.value)
-                        if (pattern.kind === 'url-prefix')
-                            hooks.push(pattern);
-            }
-            else if (parseHttpUrl(item))
-                hooks.push({ kind: 'url', url: item });
-            else
-                bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item);
+    /**
+     * Continues from where a scan stopped part-way: before any attempt is added, what it carried
+     * over is known, as if the attempts it listed were listed again.
+     */
+    resume(carry) {
+        for (const guid of carry.settled)
+            this.settled.set(guid, false);
+        for (const facts of carry.facts) {
+            this.failing.set(facts.guid, { ...facts });
+            this.carried.set(facts.guid, [facts.firstAt, facts.newestAt]);
         }
     }
-    const token = input('token') || undefined;
-    if (token && !HEADER_SAFE.test(token)) {
-        // It goes into the Authorization header, which cannot carry it; and it is never echoed.
-        bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it');
+    /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
+    seal() {
+        this.settledListed = this.listedWithoutOriginal();
+        this.settled = new Map();
+        this.failedIds = new Set();
+        this.recentIds = new Set();
+        this.recentRing = [];
     }
-    const appId = input('app-id');
-    const rawKey = raw['private-key'] ?? '';
-    let app;
-    if (appId && !APP_ID.test(appId))
-        bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId);
-    if (rawKey.trim()) {
-        const privateKey = normalizePrivateKey(rawKey);
-        if (!privateKey) {
-            errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
-        }
-        else if (!appId) {
-            if (targetType !== 'app')
-                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
-        }
-        else if (APP_ID.test(appId)) {
-            app = { appId, privateKey };
-        }
+    remember(id) {
+        const dropped = this.recentRing[this.recentNext];
+        if (dropped !== undefined)
+            this.recentIds.delete(dropped);
+        this.recentRing[this.recentNext] = id;
+        this.recentIds.add(id);
+        this.recentNext = (this.recentNext + 1) % RECENT_IDS;
     }
-    else if (appId && targetType !== 'app' && !token) {
-        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
+    listedWithoutOriginal() {
+        let n = 0;
+        for (const afterOriginal of this.settled.values())
+            if (!afterOriginal)
+                n++;
+        return n;
     }
-    if (targetType === 'app') {
-        if (!appId)
-            bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID');
-        if (!rawKey.trim())
-            bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key');
+    /** Distinct deliveries (guids) listed: one per original, and those listed without theirs. */
+    get size() {
+        let withoutOriginal = this.settledListed + this.listedWithoutOriginal();
+        for (const facts of this.failing.values())
+            if (!facts.hasOriginal)
+                withoutOriginal++;
+        return this.originals + withoutOriginal;
     }
-    else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
-        bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
+    /** Successful guids held until their original is listed: bounded by the redeliveries listed, not by deliveries. */
+    get guidsHeld() {
+        return this.settled.size;
     }
-    const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
-    if (!location && !input('hostname')) {
-        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${truncate(withoutUserInfo(env.GITHUB_API_URL ?? ''))}") is not an http(s) API URL: set "hostname".`);
+    /** Ids held to tell repeated attempts apart: bounded by the failed ones plus two pages. */
+    get idsHeld() {
+        return this.failedIds.size + this.recentIds.size;
     }
-    else if (!location && hostnameForPage(input('hostname'))) {
-        bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
+    /**
+     * Whether a failed attempt of this delivery listed now would be settled by a success already
+     * listed: true until its original is listed, after which nothing more of it comes.
+     */
+    settles(guid) {
+        return this.settled.has(guid);
     }
-    else if (!location) {
-        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
+    /** What is known of each delivery no attempt of which succeeded (`ok` is false in every one). */
+    facts() {
+        return this.failing.values();
     }
-    else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
-        warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`);
-    }
-    let state;
-    const variable = input('state-variable');
-    if (variable) {
-        if (!VARIABLE.test(variable) || /^github_/i.test(variable)) {
-            bad('state-variable', 'must be a variable name: letters, digits and _, not starting with a digit or GITHUB_', variable);
-        }
-        const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || '';
-        const repo = parseRepo(stateRepository);
-        if (!stateRepository)
-            bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name');
-        else if (!repo)
-            bad('state-repository', 'must be owner/name', stateRepository);
-        if (!token && !rawKey.trim()) {
-            bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)');
-        }
-        if (repo && VARIABLE.test(variable))
-            state = { variable, repository: repo };
-    }
-    else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
-        bad('state-repository', 'must be owner/name', raw['state-repository'].trim());
-    }
-    const lookbackMs = parseDuration(input('lookback'));
-    if (lookbackMs === undefined)
-        bad('lookback', 'must be a duration such as 90m, 6h or 3d', input('lookback'));
-    let maxAgeMs;
-    if (input('max-age')) {
-        maxAgeMs = parseDuration(input('max-age'));
-        if (maxAgeMs === undefined)
-            bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'));
-    }
-    const maxAttempts = positiveInteger(input('max-attempts'));
-    if (maxAttempts === undefined)
-        bad('max-attempts', 'must be a positive integer', input('max-attempts'));
-    const maxRedeliveries = positiveInteger(input('max-redeliveries'));
-    if (maxRedeliveries === undefined)
-        bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
-    const events = [];
-    for (const item of splitEntries(input('events'))) {
-        if (!EVENT.test(item)) {
-            bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
-            continue;
-        }
-        const [event, action] = item.split('.');
-        events.push(action ? { event, action } : { event });
-    }
-    const dryRunText = input('dry-run');
-    const dryRun = parseBoolean(dryRunText);
-    if (dryRun === undefined)
-        bad('dry-run', 'must be true or false', dryRunText);
-    const shardText = input('shard');
-    const shardParsed = parseShard(shardText);
-    if (!shardParsed.ok)
-        errors.push(...shardParsed.errors);
-    const shard = shardParsed.ok ? shardParsed.value : undefined;
-    if (shard && targetType === 'app')
-        warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
-    const failOn = new Set();
-    const failOnItems = splitEntries(input('fail-on'));
-    for (const item of failOnItems) {
-        if (item === 'never' && failOnItems.length === 1)
-            continue;
-        if (item === 'never') {
-            bad('fail-on', 'cannot combine never with other conditions');
-            continue;
-        }
-        if (FAIL_CONDITIONS.includes(item))
-            failOn.add(item);
-        else
-            bad('fail-on', 'must be errors, given-up or receiver-down (comma-separated), or never', item);
-    }
-    if (errors.length > 0 || !target || !location || lookbackMs === undefined || !maxAttempts || !maxRedeliveries) {
-        return { ok: false, errors };
-    }
-    return {
-        ok: true,
-        warnings,
-        config: {
-            target,
-            hooks,
-            token,
-            app,
-            location,
-            state,
-            lookbackMs,
-            maxAttempts,
-            maxRedeliveries,
-            events,
-            maxAgeMs,
-            dryRun: dryRun ?? false,
-            ...(shard && targetType !== 'app' ? { shard } : {}),
-            failOn
-        }
-    };
-}
-function parseRepo(text) {
-    const match = REPO.exec(text);
-    if (!match || match[2] === '.' || match[2] === '..')
-        return undefined;
-    return { owner: match[1], repo: match[2] };
-}
-/** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
-function normalizePrivateKey(text) {
-    const pem = pemText(text);
-    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
-        return undefined;
-    try {
-        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
-        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
-            return undefined;
-    }
-    catch {
-        return undefined;
-    }
-    return pem;
-}
-/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
-function pemText(text) {
-    return (text
-        .replace(/\\r/g, '')
-        .replace(/\\n/g, '\n')
-        .replace(/\r\n/g, '\n')
-        .trim()
-        .replace(/\n{2,}/g, '\n') + '\n');
-}
-/**
- * Every form in which the secret inputs can reach a message, for the front ends to mask as
- * they take the inputs in, before anything else runs: each as given and trimmed, and the
- * private key as the engine uses it, whole and line by line. The runner masks a multi-line
- * secret line by line, but a key given on one line with `\n` escapes is several lines once
- * unescaped.
- */
-function secretInputs(raw) {
-    const secrets = new Set();
-    for (const name of SECRET_INPUTS) {
-        const value = raw[name];
-        if (value?.trim())
-            secrets.add(value).add(value.trim());
-    }
-    const key = raw['private-key']?.trim();
-    if (key) {
-        const pem = pemText(key);
-        secrets.add(pem);
-        for (const line of pem.split('\n'))
-            if (line.trim() && !line.startsWith('-----'))
-                secrets.add(line.trim());
-    }
-    return [...secrets];
-}
-function positiveInteger(text) {
-    if (!/^\d{1,9}$/.test(text))
-        return undefined;
-    const n = Number(text);
-    return n >= 1 ? n : undefined;
-}
-function parseBoolean(text) {
-    if (/^(true|yes|1)$/i.test(text))
-        return true;
-    if (/^(false|no|0|)$/i.test(text))
-        return false;
-    return undefined;
-}
-/** Never echo credentials a URL may carry. */
-function withoutUserInfo(text) {
-    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
-}
-function isLoopback(url) {
-    return isLoopbackHost(new URL(url).hostname);
-}
-/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
-function looksLikeSecret(text) {
-    return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text);
-}
-function truncate(text) {
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-;// CONCATENATED MODULE: ./src/core/redact.ts
-/**
- * Replaces every secret in `text` by `***`, longest first (so a secret that contains
- * another is not left half shown). For what the runner does not mask: the report file,
- * the job summary, the command line's output.
- */
-function redactSecrets(text, secrets) {
-    const ordered = [...secrets].filter(secret => secret.length > 0).sort((a, b) => b.length - a.length);
-    return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
 ;// CONCATENATED MODULE: ./src/core/plural.ts
@@ -31534,332 +32358,23 @@ function thousands(n) {
     return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/report.ts
-
-
-function describeTarget(target) {
-    switch (target.type) {
-        case 'app':
-            return 'app';
-        case 'org':
-            return `org ${target.org}`;
-        case 'repo':
-            return `repo ${target.owner}/${target.repo}`;
-        case 'fleet':
-            return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`;
-    }
-}
-/** The report file: every failing delivery and what was done with it. Ids are strings. */
-function buildReport(target, result) {
-    return {
-        version: 1,
-        target: describeTarget(target),
-        dryRun: result.dryRun,
-        finishedAt: new Date(result.finishedAt).toISOString(),
-        totals: result.totals,
-        hooks: result.hooks.map(h => ({
-            hook: h.hook.label,
-            hookId: h.hook.id ?? null,
-            scanned: h.scanned,
-            failed: h.failed,
-            redelivered: h.redelivered,
-            skipped: h.skipped,
-            errors: h.errors,
-            givenUp: h.givenUp,
-            inFlight: h.inFlight,
-            ...(h.receiverDown
-                ? {
-                    receiverDown: {
-                        verdict: h.receiverDown.verdict,
-                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
-                        waiting: h.receiverDown.waiting
-                    }
-                }
-                : {}),
-            ...(h.receiverCheck
-                ? {
-                    receiverCheck: {
-                        check: h.receiverCheck.check,
-                        verdict: h.receiverCheck.verdict,
-                        ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
-                    }
-                }
-                : {}),
-            ...(h.scanError ? { scanError: h.scanError } : {})
-        })),
-        warnings: result.warnings,
-        failures: result.failures,
-        deliveries: result.rows
-    };
-}
-/**
- * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
- * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
- * given up, receivers found down. Empty: the step succeeds.
- */
-function stepFailures(result, failOn) {
-    const reasons = [];
-    if (failOn.has('errors'))
-        reasons.push(...result.failures);
-    const { givenUp, receiversDown } = result.totals;
-    if (failOn.has('given-up') && givenUp > 0) {
-        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
-    }
-    if (failOn.has('receiver-down') && receiversDown > 0) {
-        const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`);
-    }
-    return reasons;
-}
-/**
- * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
- * output declared there and not set here (or set here and not declared) does not compile.
- */
-function outputsOf(totals, report) {
-    return {
-        scanned: totals.scanned,
-        failed: totals.failed,
-        redelivered: totals.redelivered,
-        skipped: totals.skipped,
-        errors: totals.errors,
-        'given-up': totals.givenUp,
-        'receivers-down': totals.receiversDown,
-        report
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/summary.ts
-
-/** Rows of deliveries shown in the job summary; the report file has them all. */
-const SUMMARY_ROW_LIMIT = 100;
-/** A fleet's hooks listed in the job summary (only those with something to say); the report file has them all. */
-const SUMMARY_HOOK_LIMIT = 100;
-/** Receivers down named in the summary's alert; a fleet's table names the rest. */
-const DOWN_ALERT_LIMIT = 5;
-const REASON_TEXT = {
-    filtered: 'event not selected by `events`',
-    'too-old': 'older than `max-age`',
-    'max-attempts': 'gave up: `max-attempts` reached',
-    'outside-window': 'older than GitHub can redeliver',
-    budget: '`max-redeliveries` reached; next run',
-    'rate-limited': 'GitHub rate limit; next run',
-    refused: 'GitHub refused the redelivery',
-    'dry-run': 'dry run',
-    'in-flight': 'another run is redelivering it',
-    'receiver-down': 'receiver down; waits, costs no attempt',
-    'receiver-unknown': 'no answer to the ping or probe yet; waits, costs no attempt',
-    backoff: 'receiver refused it; next try after the backoff',
-    interrupted: 'run interrupted; next run'
-};
-/** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
-function renderSummary(result, title = 'Webhook redelivery') {
-    const { totals } = result;
-    const lines = [];
-    const failedRun = result.failures.length > 0;
-    const nothing = !failedRun && totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0;
-    if (nothing) {
-        const hooks = plural(number(result.hooks.length), 'hook');
-        return `**${title}**: nothing to redeliver. Scanned ${plural(number(totals.scanned), 'delivery attempt')} across ${hooks}; every delivery succeeded or was already handled.\n`;
-    }
-    // A run that failed says so first: the counts alone can look like success.
-    const heading = failedRun ? `${title} failed` : title;
-    const head = result.dryRun
-        ? `### ${heading} (dry run): ${number(totals.failed)} failing, nothing redelivered`
-        : `### ${heading}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${plural(number(totals.errors), 'error')}`;
-    lines.push(head, '');
-    if (failedRun) {
-        lines.push('> [!CAUTION]', '> The run failed:');
-        for (const failure of result.failures)
-            lines.push(`> - ${escapeCell(failure)}`);
-        lines.push('');
-    }
-    // A fleet's hooks carry their repository: its table lists only the hooks with something to say.
-    const fleet = result.hooks.some(h => h.hook.repository !== undefined);
-    const alerts = [];
-    if (totals.givenUp > 0)
-        alerts.push(`${plural(number(totals.givenUp), 'delivery', 'deliveries')} given up this run (see the Result column)`);
-    const down = result.hooks.filter(h => h.receiverDown);
-    for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
-        const receiver = h.receiverDown;
-        const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : '';
-        const failing = since ? `failing${since}` : '';
-        // Down: the ping or probe could not reach it. No answer listed in time is not counted as down, and says so.
-        const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the ${askedBy(h)} in time${failing ? ` (${failing})` : ''}`;
-        alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${plural(number(receiver.waiting), 'failing delivery waits', 'failing deliveries wait')} for it, at no cost of an attempt`);
-    }
-    if (fleet && down.length > DOWN_ALERT_LIMIT)
-        alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`);
-    if (alerts.length > 0)
-        lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '');
-    // What the run asked, and the receiver answered: the reason the held deliveries went out.
-    const notes = fleet ? [] : result.hooks.filter(h => h.receiverCheck?.verdict === 'up').map(h => `The receiver of ${escapeCell(h.hook.label)} answered the ${askedBy(h)}: it is up`);
-    if (notes.length > 0)
-        lines.push('> [!NOTE]', ...notes.map(n => `> ${n}.  `), '');
-    for (const warning of result.warnings)
-        lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '');
-    lines.push(...(fleet ? fleetHookTable(result) : hookTable(result)));
-    if (result.rows.length > 0) {
-        const multipleHooks = result.hooks.length > 1;
-        lines.push(`| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`, `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`);
-        const ordered = [...result.rows].sort(byImportance);
-        for (const row of ordered.slice(0, SUMMARY_ROW_LIMIT)) {
-            const hook = multipleHooks ? `${escapeCell(row.hookId ?? 'app')} | ` : '';
-            lines.push(`| ${hook}\`${escapeCell(row.event)}\` | ${row.action ? `\`${escapeCell(row.action)}\`` : ''} | ${formatTime(row.firstDeliveredAt)} | ${row.attempts} | ${resultText(row)} |`);
-        }
-        if (ordered.length > SUMMARY_ROW_LIMIT) {
-            lines.push('', `and ${number(ordered.length - SUMMARY_ROW_LIMIT)} more: see the \`report\` output's file.`);
-        }
-        lines.push('');
-    }
-    return lines.join('\n');
-}
-/** One line per hook: the table of a target with a few hooks. */
-function hookTable(result) {
-    const lines = ['| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|'];
-    for (const h of result.hooks) {
-        const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : '';
-        const name = h.scanError ? `${escapeCell(h.hook.label)} (not scanned: ${escapeCell(h.scanError)})` : escapeCell(h.hook.label);
-        lines.push(`| ${name} | ${number(h.scanned)} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.errors)} | ${number(h.inFlight)} | ${link} |`);
-    }
-    lines.push('');
-    return lines;
-}
-/**
- * A fleet's hooks: totals first, then only the hooks with something failing, given up, down,
- * in flight or not scanned, grouped by repository. Quiet hooks are counted, not listed.
- */
-function fleetHookTable(result) {
-    const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''));
-    const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key));
-    const quiet = result.hooks.length - notable.length;
-    const hooks = (n) => plural(number(n), 'hook');
-    const lines = [
-        `${hooks(result.hooks.length)} in ${plural(number(repositories.size), 'repository', 'repositories')}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
-        ''
-    ];
-    if (notable.length === 0)
-        return lines;
-    lines.push('| Repository | Hook | Failed | Redelivered | Skipped | Given up | Errors | In flight | Receiver | Deliveries |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|');
-    let previous;
-    for (const h of notable.slice(0, SUMMARY_HOOK_LIMIT)) {
-        const repository = h.hook.repository ?? '';
-        // The repository is named once, on its first hook's line.
-        const shown = repository === previous ? '' : escapeCell(repository);
-        previous = repository;
-        const id = escapeCell(h.hook.id ?? h.hook.key);
-        const hook = h.scanError ? `${id} (not scanned: ${escapeCell(h.scanError)})` : id;
-        const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : `no answer to the ${askedBy(h)} yet`) : '';
-        const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : '';
-        lines.push(`| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`);
-    }
-    if (notable.length > SUMMARY_HOOK_LIMIT)
-        lines.push('', `and ${plural(number(notable.length - SUMMARY_HOOK_LIMIT), 'more hook', 'more hooks')}: see the \`report\` output's file.`);
-    lines.push('');
-    return lines;
-}
-/** What the run asked the receiver with: its ping (organization and repository hooks), or a probe redelivery (the app's hook). */
-function askedBy(h) {
-    return h.receiverCheck?.check === 'ping' ? 'ping' : 'probe';
-}
-function isNotable(h) {
-    return h.failed > 0 || h.givenUp > 0 || h.errors > 0 || h.inFlight > 0 || h.receiverDown !== undefined || h.scanError !== undefined;
-}
-/** A run that could not do its work: what went wrong and what to do, as the step's error says. */
-function renderFailure(message, title = 'Webhook redelivery') {
-    return `**${title}** could not run: ${escapeCell(message)}\n`;
-}
-function resultText(row) {
-    if (row.result === 'redelivered')
-        return 'redelivered';
-    if (row.result === 'error')
-        return `error: ${escapeCell(summary_truncate(row.message ?? 'request failed', 120))}; next run`;
-    const reason = row.reason ? (REASON_TEXT[row.reason] ?? row.reason) : 'skipped';
-    return `skipped: ${reason}`;
-}
-/** Errors first, then redelivered, then skips; oldest first within each. */
-function byImportance(a, b) {
-    const rank = (row) => (row.result === 'error' ? 0 : row.result === 'redelivered' ? 1 : 2);
-    return rank(a) - rank(b) || a.firstDeliveredAt.localeCompare(b.firstDeliveredAt);
-}
-function formatTime(iso) {
-    return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-function number(n) {
-    return thousands(n);
-}
-function escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function summary_truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-;// CONCATENATED MODULE: ./src/engine/ports.ts
-/**
- * A failure the user can act on (bad credentials, a missing permission): the
- * message says what to do; it ends the run.
- */
-class UserError extends Error {
-    name = 'UserError';
-}
-/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
-function stoppedBecause(error) {
-    return error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
-}
-/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
-class RateLimitedError extends Error {
-    name = 'RateLimitedError';
-}
-/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
-class UnknownHookError extends Error {
-    hookId;
-    owner;
-    name = 'UnknownHookError';
-    constructor(hookId, 
-    /** `acme` or `acme/widgets`. */
-    owner) {
-        super(`${owner} has no webhook ${hookId}`);
-        this.hookId = hookId;
-        this.owner = owner;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/report-file.ts
-
-
-
-/**
- * Where a run writes its report when it is told no place (the CLI without --state-file or
- * --report-file, the action outside a runner): report.json in one directory of this user's
- * under the temporary directory, overwritten by each run, so runs never pile up folders. A
- * directory there that is not this user's alone (another user's, a symlink, writable by
- * others) is never written into.
- */
-function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)()) {
-    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-    const dir = (0,external_node_path_namespaceObject.join)(temp, `webhook-redelivery-${uid ?? (0,external_node_os_namespaceObject.userInfo)().username}`);
-    try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
-    }
-    catch (error) {
-        if (error.code !== 'EEXIST')
-            throw error;
-    }
-    const stat = (0,external_node_fs_namespaceObject.lstatSync)(dir);
-    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
-        throw new Error(`${dir} is not a directory of this user's alone; give --report-file`);
-    }
-    return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
-}
-
 ;// CONCATENATED MODULE: ./src/core/bookmark.ts
+
 
 
 const STATE_VERSION = 1;
 /** Actions variables hold at most 48 KB; stay well under it. */
 const MAX_STATE_CHARS = 40_000;
+/**
+ * The largest state a run reads: the bookmark of 1,000 hooks is under 16 KB, so this is hundreds
+ * of times anything real, and far below what would take a run gigabytes and minutes to parse.
+ */
+const MAX_STATE_BYTES = 8 * 1024 * 1024;
+/** Why a store's value of `bytes` is not read: larger than any bookmark, it is not one of this tool's. */
+function stateTooLarge(description, bytes) {
+    const mb = (n) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+    return `The ${description} is ${mb(bytes)}, more than the ${mb(MAX_STATE_BYTES)} any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.`;
+}
 function emptyBookmark() {
     return { hooks: new Map() };
 }
@@ -31895,16 +32410,17 @@ function parseBookmark(text) {
     }
     if (doc.quiet !== undefined)
         readQuietHooks(doc.quiet, hooks, warnings);
-    return warnings.length > 0 ? { bookmark: { hooks }, warnings } : { bookmark: { hooks } };
+    const bookmark = { hooks, ...(typeof doc.reach === 'string' ? { reachFrom: doc.reach } : {}) };
+    return warnings.length > 0 ? { bookmark, warnings } : { bookmark };
 }
 /** One hook's entry: what can be read is kept, and each part left out is named. */
 function parseHookEntry(entry) {
     if (!isObject(entry))
-        return { problems: [`the entry is ${shown(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+        return { problems: [`the entry is ${shownValue(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
     const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
     if (Number.isNaN(floor)) {
         // Without a floor nothing says where to scan from; the lookback is the safe answer.
-        return { problems: [`"floor" is ${shown(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+        return { problems: [`"floor" is ${shownValue(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
     }
     const problems = [];
     const pending = readIdTimes(entry.pending, 'pending', problems);
@@ -31922,32 +32438,22 @@ function parseHookEntry(entry) {
             problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`);
     }
     else if (entry.done !== undefined) {
-        problems.push(`"done" is ${shown(entry.done)}, not an object of guids to times, left out`);
+        problems.push(`"done" is ${shownValue(entry.done)}, not an object of guids to times, left out`);
     }
-    const probes = [];
-    if (Array.isArray(entry.probes)) {
-        let dropped = 0;
-        for (const span of entry.probes) {
-            const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1];
-            if (ok)
-                probes.push([span[0] * 1000, span[1] * 1000]);
-            else
-                dropped++;
-        }
-        if (dropped > 0)
-            problems.push(`${plural(dropped, 'probe span is', 'probe spans are')} not a pair of times in seconds, left out`);
-    }
-    else if (entry.probes !== undefined) {
-        problems.push(`"probes" is ${shown(entry.probes)}, not a list of time spans, left out`);
-    }
+    const probes = readSpans(entry.probes, 'probes', problems);
+    const replays = readSpans(entry.replays, 'replays', problems);
     const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
     if (entry.seen !== undefined && Number.isNaN(seenUntil))
-        problems.push(`"seen" is ${shown(entry.seen)}, not a time, left out`);
+        problems.push(`"seen" is ${shownValue(entry.seen)}, not a time, left out`);
     const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
     if (entry.down !== undefined && Number.isNaN(downSince))
-        problems.push(`"down" is ${shown(entry.down)}, not a time, left out`);
+        problems.push(`"down" is ${shownValue(entry.down)}, not a time, left out`);
     if (entry.scope !== undefined && typeof entry.scope !== 'string')
-        problems.push(`"scope" is ${shown(entry.scope)}, not text, left out`);
+        problems.push(`"scope" is ${shownValue(entry.scope)}, not text, left out`);
+    const resume = entry.resume === undefined ? undefined : readResume(entry.resume);
+    // Without it the next scan lists from the newest back to the floor again: nothing is lost, only requests.
+    if (entry.resume !== undefined && !resume)
+        problems.push(`"resume" is ${shownValue(entry.resume)}, not where a scan stopped, left out (the hook is listed again from its newest delivery)`);
     return {
         hook: {
             floor,
@@ -31956,18 +32462,74 @@ function parseHookEntry(entry) {
             sent,
             done,
             probes: mergeSpans(probes),
+            ...(replays.length > 0 ? { replays: mergeSpans(replays) } : {}),
             ...(Number.isNaN(downSince) ? {} : { downSince }),
-            ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {})
+            ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {}),
+            ...(resume ? { resume } : {})
         },
         problems
     };
 }
+// ---------- where a scan stopped part-way ----------
+//
+// `"resume": {"cursor": "<GitHub's cursor>", "at": "<ISO time>", "settled": ["<guid>", …],
+// "failing": [[guid, event, action, firstAt, hasOriginal (0|1), redeliveries, free, newestId,
+// newestAt, newestStatus, newestStatusCode], …]}`, times in milliseconds. Small: a run stops part-way
+// only on a window larger than its request budget, and carries only the failing deliveries not
+// finished and the successes whose original it had not reached.
+/** The longest status text carried: enough for the report. */
+const CARRIED_STATUS_CHARS = 60;
+function readResume(value) {
+    if (!isObject(value))
+        return undefined;
+    const reachedAt = typeof value.at === 'string' ? Date.parse(value.at) : NaN;
+    if (Number.isNaN(reachedAt) || (value.cursor !== undefined && typeof value.cursor !== 'string'))
+        return undefined;
+    if (!Array.isArray(value.settled) || !value.settled.every(g => typeof g === 'string') || !Array.isArray(value.failing))
+        return undefined;
+    const facts = [];
+    for (const item of value.failing) {
+        const f = readCarriedFacts(item);
+        if (!f)
+            return undefined;
+        facts.push(f);
+    }
+    return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled, facts } };
+}
+function readCarriedFacts(item) {
+    if (!Array.isArray(item) || item.length !== 11)
+        return undefined;
+    const [guid, event, action, firstAt, hasOriginal, redeliveries, free, newestId, newestAt, newestStatus, newestStatusCode] = item;
+    const count = (n) => Number.isInteger(n) && n >= 0;
+    if (typeof guid !== 'string' || typeof event !== 'string' || (action !== null && typeof action !== 'string'))
+        return undefined;
+    if (!count(firstAt) || (hasOriginal !== 0 && hasOriginal !== 1) || !count(redeliveries) || !count(free) || !count(newestAt) || !count(newestStatusCode))
+        return undefined;
+    if (typeof newestId !== 'string' || !isDeliveryId(newestId) || typeof newestStatus !== 'string')
+        return undefined;
+    return { guid, event, action, firstAt, hasOriginal: hasOriginal === 1, redeliveries, freeRedeliveries: free, newestId, newestAt, newestStatus, newestStatusCode };
+}
+function writeResume(resume) {
+    const failing = resume.carry.facts.map(f => [
+        f.guid,
+        f.event,
+        f.action,
+        f.firstAt,
+        f.hasOriginal ? 1 : 0,
+        f.redeliveries,
+        f.freeRedeliveries,
+        f.newestId,
+        f.newestAt,
+        f.newestStatus.slice(0, CARRIED_STATUS_CHARS),
+        f.newestStatusCode
+    ]);
+    return { ...(resume.cursor !== undefined ? { cursor: resume.cursor } : {}), at: new Date(resume.reachedAt).toISOString(), settled: resume.carry.settled, failing };
+}
 /** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
-function shown(value) {
+function shownValue(value) {
     if (value === undefined)
         return 'missing';
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    return shown(JSON.stringify(value) ?? String(value), 40);
 }
 /**
  * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
@@ -31977,7 +32539,15 @@ function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
     const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
-    let text = render(copy);
+    let text = render(copy, bookmark.reachFrom);
+    // Dropping where a scan stopped costs the next run requests (it lists from the newest again), never a delivery.
+    for (const hook of [...copy.values()].filter(h => h.resume).sort((a, b) => b.resume.carry.facts.length - a.resume.carry.facts.length)) {
+        if (text.length <= maxChars)
+            break;
+        delete hook.resume;
+        trimmed++;
+        text = render(copy, bookmark.reachFrom);
+    }
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending', 'sent']) {
         while (text.length > maxChars) {
@@ -31992,7 +32562,7 @@ function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
             trimmed += victims.length;
             if (field !== 'done')
                 trimmedPending += victims.length;
-            text = render(copy);
+            text = render(copy, bookmark.reachFrom);
         }
     }
     return { text, trimmed, trimmedPending };
@@ -32003,7 +32573,7 @@ function readIdTimes(value, field, problems) {
     if (value === undefined)
         return out;
     if (!isObject(value)) {
-        problems.push(`"${field}" is ${shown(value)}, not an object of times to delivery ids, left out`);
+        problems.push(`"${field}" is ${shownValue(value)}, not an object of times to delivery ids, left out`);
         return out;
     }
     let dropped = 0;
@@ -32040,7 +32610,7 @@ function largestMap(hooks, field) {
     }
     return best;
 }
-function render(hooks) {
+function render(hooks, reachFrom) {
     const out = {};
     const quiet = new Map();
     for (const key of [...hooks.keys()].sort()) {
@@ -32066,15 +32636,20 @@ function render(hooks) {
             entry.done = done;
         if (hook.probes.length > 0)
             entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
+        if (hook.replays && hook.replays.length > 0)
+            entry.replays = hook.replays.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
         if (hook.downSince !== undefined)
             entry.down = new Date(hook.downSince).toISOString();
         if (hook.scope !== undefined)
             entry.scope = hook.scope;
+        if (hook.resume)
+            entry.resume = writeResume(hook.resume);
         out[key] = entry;
     }
+    const reach = reachFrom !== undefined ? { reach: reachFrom } : {};
     if (quiet.size === 0)
-        return JSON.stringify({ version: STATE_VERSION, hooks: out });
-    return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet) });
+        return JSON.stringify({ version: STATE_VERSION, hooks: out, ...reach });
+    return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet), ...reach });
 }
 // ---------- quiet fleet hooks ----------
 //
@@ -32088,8 +32663,37 @@ function render(hooks) {
 /** Hook ids are numbers: only they can be written in base 36 and read back. */
 /** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
 const SEEN_AFTER_FLOOR_S = 120;
+/** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
+function readSpans(value, name, problems) {
+    const spans = [];
+    const what = name === 'probes' ? ['probe span is', 'probe spans are'] : ['replay span is', 'replay spans are'];
+    if (Array.isArray(value)) {
+        let dropped = 0;
+        for (const span of value) {
+            const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1];
+            if (ok)
+                spans.push([span[0] * 1000, span[1] * 1000]);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${plural(dropped, what[0], what[1])} not a pair of times in seconds, left out`);
+    }
+    else if (value !== undefined) {
+        problems.push(`"${name}" is ${shownValue(value)}, not a list of time spans, left out`);
+    }
+    return spans;
+}
 function isQuiet(key, hook) {
-    return hook.scope !== undefined && HOOK_ID.test(key) && hook.pending.size === 0 && hook.sent.size === 0 && hook.done.size === 0 && hook.probes.length === 0 && hook.downSince === undefined;
+    return (hook.scope !== undefined &&
+        HOOK_ID.test(key) &&
+        !hook.resume &&
+        hook.pending.size === 0 &&
+        hook.sent.size === 0 &&
+        hook.done.size === 0 &&
+        hook.probes.length === 0 &&
+        !hook.replays?.length &&
+        hook.downSince === undefined);
 }
 function writeQuietHooks(groups) {
     const out = {};
@@ -32114,13 +32718,13 @@ function writeQuietHooks(groups) {
 /** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
 function readQuietHooks(value, hooks, warnings) {
     if (!isObject(value)) {
-        warnings.push(`"quiet" is ${shown(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`);
+        warnings.push(`"quiet" is ${shownValue(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`);
         return;
     }
     for (const [scope, group] of Object.entries(value)) {
         const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN;
         if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
-            warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shown(group)}, not a base time and a list: they are scanned as if they had no bookmark`);
+            warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shownValue(group)}, not a base time and a list: they are scanned as if they had no bookmark`);
             continue;
         }
         let dropped = 0;
@@ -32178,6 +32782,8 @@ function mergeBookmarks(ours, theirs) {
         // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
         const downSince = a.downSince;
         const scope = a.scope ?? b.scope;
+        // Where the newer listing stopped: ours, unless theirs moved the floor past where ours began.
+        const resume = a.floor >= b.floor ? a.resume : b.resume;
         hooks.set(key, {
             floor,
             ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
@@ -32185,11 +32791,14 @@ function mergeBookmarks(ours, theirs) {
             sent: newestTimes(a.sent, b.sent),
             done,
             probes: mergeSpans([...a.probes, ...b.probes]),
+            ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
             ...(downSince !== undefined ? { downSince } : {}),
-            ...(scope !== undefined ? { scope } : {})
+            ...(scope !== undefined ? { scope } : {}),
+            ...(resume ? { resume } : {})
         });
     }
-    return { hooks };
+    const reachFrom = ours.reachFrom ?? theirs.reachFrom;
+    return reachFrom !== undefined ? { hooks, reachFrom } : { hooks };
 }
 /**
  * What a run keeps of a bookmark another run wrote (`theirs`), to merge into each of its own
@@ -32255,7 +32864,7 @@ function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
             return { floor: fallbackFloor };
         if (legacyFloor <= latest)
             return { floor: legacyFloor };
-        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now (${at(now)})` };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now` };
     }
     const problems = [];
     const floorTrusted = entry.floor <= latest;
@@ -32267,12 +32876,20 @@ function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
     const done = new Map([...entry.done].filter(([, t]) => t <= latest));
     const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
     const probes = entry.probes.filter(([, to]) => to <= latest);
-    const dropped = entry.pending.size - pending.size + (entry.sent.size - sent.size) + (entry.done.size - done.size) + (entry.probes.length - probes.length) + (seenTrusted ? 0 : 1) + (downTrusted ? 0 : 1);
+    const replays = (entry.replays ?? []).filter(([, to]) => to <= latest);
+    const dropped = entry.pending.size -
+        pending.size +
+        (entry.sent.size - sent.size) +
+        (entry.done.size - done.size) +
+        (entry.probes.length - probes.length) +
+        ((entry.replays?.length ?? 0) - replays.length) +
+        (seenTrusted ? 0 : 1) +
+        (downTrusted ? 0 : 1);
     if (dropped > 0)
         problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`);
     if (problems.length === 0)
         return { floor: entry.floor, previous: entry };
-    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes, ...(entry.replays ? { replays } : {}) };
     if (!seenTrusted)
         delete previous.seenUntil;
     if (!downTrusted)
@@ -32292,7 +32909,7 @@ function isForgotten(entry, now, windowMs) {
         newest = Math.max(newest, t);
     for (const t of entry.done.values())
         newest = Math.max(newest, t);
-    for (const [, to] of entry.probes)
+    for (const [, to] of [...entry.probes, ...(entry.replays ?? [])])
         newest = Math.max(newest, to);
     return newest < now - windowMs;
 }
@@ -32311,67 +32928,6 @@ function adoptLegacyAppEntry(bookmark, appKey) {
     if (!hooks.has(appKey))
         hooks.set(appKey, legacy);
     return { ...bookmark, hooks };
-}
-
-;// CONCATENATED MODULE: ./src/core/receiver.ts
-/**
- * Is a hook's receiver up? The rules that keep an outage from costing attempts, and a
- * refused payload from looking like an outage.
- *
- * GitHub records what the receiver answered. An answer (2xx, or a refusal: 4xx, 500) means
- * the receiver is reachable; a timeout, a failed connection or a 502/503/504 means it could
- * not be reached. So before sending, a run looks at what GitHub already lists: if the hook's
- * newest attempt (of any delivery) got an answer a moment ago, the receiver is up. Otherwise
- * it asks: a ping for organization and repository hooks (the tool's own `ping` event, no
- * delivery's attempt), one probe redelivery for the app's hook, which has no ping. It waits
- * for that answer and sends the rest only if the receiver answered. A probe that could not
- * reach the receiver costs its delivery no attempt; a probe the receiver refused costs one,
- * like any refusal: `max-attempts` counts what a receiver that was up refused.
- */
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-/** A successful attempt younger than this proves the receiver is up without a probe. */
-const FRESH_SUCCESS_MS = 10 * MINUTE;
-/**
- * Wait after the n-th redelivery a receiver that was up refused, before the next: a problem
- * that clears in hours is not given up in minutes. 1 h, 4 h, then 16 h, at most 24 h.
- */
-function backoffMs(refused) {
-    if (refused <= 0)
-        return 0;
-    return Math.min(24 * HOUR, HOUR * 4 ** (refused - 1));
-}
-const UNREACHABLE_CODES = new Set([0, 502, 503, 504]);
-const NO_ANSWER_TEXT = /timed out|timeout|failed to connect|could not connect|connection (refused|reset|closed)|could not resolve|no route to host|certificate|ssl|tls/i;
-function answerOf(attempt) {
-    if (attempt.status === 'OK' || (attempt.statusCode >= 200 && attempt.statusCode < 300))
-        return 'ok';
-    if (UNREACHABLE_CODES.has(attempt.statusCode) || attempt.statusCode < 100 || NO_ANSWER_TEXT.test(attempt.status))
-        return 'unreachable';
-    return 'refused';
-}
-/**
- * What the listing says of the receiver: up when its newest attempt (of any delivery) got an
- * answer a moment ago, or got one at all since a run found it down (a ping's or probe's answer
- * listed late). `unclear` calls for a ping, or a probe where there is none.
- */
-function receiverEvidence(listing, now) {
-    const answered = listing.newestOk === true || listing.newestAnswered === true;
-    const at = Math.max(listing.lastOkAt ?? -Infinity, listing.lastAnswerAt ?? -Infinity);
-    if (!answered || at === -Infinity)
-        return 'unclear';
-    return now - at <= FRESH_SUCCESS_MS || listing.downBefore === true ? 'up' : 'unclear';
-}
-/** The verdict of a ping's or probe's listed attempt: any answer means the receiver is up. */
-function verdictOf(answer) {
-    return answer === 'unreachable' ? 'down' : 'up';
-}
-/**
- * Redeliveries that count against `max-attempts`: those GitHub lists, less the probes
- * that were sent while the receiver was not known to be up.
- */
-function chargedAttempts(listedRedeliveries, freeProbes) {
-    return Math.max(0, listedRedeliveries - freeProbes);
 }
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
@@ -32401,13 +32957,13 @@ const SKIP_REASONS = (/* unused pure expression or super */ null && ([
     'interrupted'
 ]));
 /** Skips after which a delivery is finished for good; the others are retried by the next run. */
-const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
+const plan_FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
 /** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
 const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
 /** What the plan reads of the configuration. */
-const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun'];
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'];
 /** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
-function policyOf(config) {
+function plan_policyOf(config) {
     const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
     return { ...picked, windowMs: redeliveryWindowMs(config.location) };
 }
@@ -32416,12 +32972,15 @@ function policyOf(config) {
  * minutes), or at most this long. One only planned before a run stopped may never have been
  * sent: it waits the short grace alone.
  */
-const SENT_IN_FLIGHT_MS = 60 * 60_000;
-const PLANNED_IN_FLIGHT_MS = 3 * 60_000;
+const plan_SENT_IN_FLIGHT_MS = 60 * 60_000;
+const plan_PLANNED_IN_FLIGHT_MS = 3 * 60_000;
 /** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
 const LATE_LISTING_MARGIN_MS = 2 * 60_000;
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
 const WINDOW_SAFETY_MS = 15 * 60_000;
+/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
+const MAX_CARRIED_FACTS = 100;
+const MAX_CARRIED_SETTLED = 400;
 function matchesEvents(filters, event, action) {
     if (filters.length === 0)
         return true;
@@ -32430,17 +32989,17 @@ function matchesEvents(filters, event, action) {
 /** Whether a redelivery of this attempt id is still in flight at `now`. */
 function isInFlight(previous, id, now) {
     const sentAt = previous?.sent.get(id);
-    if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS)
+    if (sentAt !== undefined && now < sentAt + plan_SENT_IN_FLIGHT_MS)
         return true;
     const plannedAt = previous?.pending.get(id);
-    return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS;
+    return plannedAt !== undefined && now < plannedAt + plan_PLANNED_IN_FLIGHT_MS;
 }
 /**
  * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
  * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
  * probe); its due deliveries are held until the answer is known (`releaseHeld`).
  */
-function planRun(scans, policy, now) {
+function plan_planRun(scans, policy, now) {
     const hooks = new Map();
     const pings = [];
     const probes = [];
@@ -32474,7 +33033,7 @@ function planRun(scans, policy, now) {
             // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
             else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
                 decision.reason = 'outside-window';
-            else if (now < facts.newestAt + backoffMs(attempts))
+            else if (now < facts.newestAt + receiver_backoffMs(attempts))
                 decision.reason = 'backoff';
             else
                 hookDue.push(decision);
@@ -32599,7 +33158,7 @@ function finalReason(decision, outcome) {
 }
 function isFinished(decision, outcome) {
     const reason = finalReason(decision, outcome);
-    return reason !== undefined && FINAL_SKIPS.has(reason);
+    return reason !== undefined && plan_FINAL_SKIPS.has(reason);
 }
 /**
  * The hook's bookmark after this run. The floor moves up to the newest delivery
@@ -32607,14 +33166,17 @@ function isFinished(decision, outcome) {
  * in-flight redeliveries are remembered so no later run sends them again.
  */
 function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
-    let floor = scan.newestAt === undefined ? scan.floorBase : scan.newestAt - LATE_LISTING_MARGIN_MS;
+    // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
+    const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now);
+    // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
+    let floor = newestAt === undefined || scan.partial ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS;
     for (const facts of plan.inFlight)
         floor = Math.min(floor, facts.firstAt);
     for (const decision of plan.decisions) {
         if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
             floor = Math.min(floor, decision.facts.firstAt);
     }
-    floor = Math.max(floor, scan.floorBase);
+    floor = Math.min(Math.max(floor, scan.floorBase), now);
     const done = new Map();
     for (const [guid, at] of scan.previous?.done ?? [])
         if (keepsDone(at, floor))
@@ -32624,17 +33186,38 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
             done.set(decision.facts.guid, decision.facts.firstAt);
         }
     }
-    const seen = [scan.previous?.seenUntil, scan.newestAt].filter((t) => t !== undefined);
+    const seen = [scan.previous?.seenUntil, newestAt].filter((t) => t !== undefined).map(t => Math.min(t, now));
     const downSince = downSinceOf(scan, plan, receiver);
+    const resume = resumeAfter(scan, plan, outcomes);
     return {
         floor,
         ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
         ...inFlightAfter(scan, plan, outcomes, now, new Map()),
         done,
         probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
+        ...keptReplaySpans(scan),
         ...(downSince !== undefined ? { downSince } : {}),
-        ...(scan.scope !== undefined ? { scope: scan.scope } : {})
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+        ...(resume ? { resume } : {})
     };
+}
+/**
+ * Where the next scan of a hook whose scan stopped part-way continues, and what it must know of
+ * the part already listed: the failing deliveries not finished (in flight, waiting, or whose
+ * original was not reached) and the successes whose original was not reached. Undefined when
+ * the scan was complete, or when that is more than a bookmark should hold (the next scan then
+ * lists the hook from its newest delivery again: requests, not deliveries, are lost).
+ */
+function resumeAfter(scan, plan, outcomes) {
+    const { partial } = scan;
+    if (!partial || partial.cursor === undefined)
+        return undefined;
+    const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid));
+    const done = scan.previous?.done;
+    const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)));
+    if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED)
+        return undefined;
+    return { cursor: partial.cursor, reachedAt: partial.reachedAt, carry: { settled: partial.settled, facts } };
 }
 /**
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
@@ -32649,8 +33232,10 @@ function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
         done: new Map(previous?.done ?? []),
         // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
         probes: probeSpansAfter(scan, plan, outcomes, planned),
+        ...keptReplaySpans(scan),
         ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
-        ...(scan.scope !== undefined ? { scope: scan.scope } : {})
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+        ...(previous?.resume ? { resume: previous.resume } : {})
     };
 }
 /**
@@ -32664,7 +33249,7 @@ function checkpointBookmark(previous, run, batch, now) {
     const hooks = new Map(previous.hooks);
     for (const scan of run.scans)
         hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, planned.get(scan.key) ?? new Map()));
-    return { hooks };
+    return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks };
 }
 /**
  * The bookmark a run leaves: each scanned hook's next entry (`nextHookBookmark`). Entries of
@@ -32679,7 +33264,7 @@ function finalBookmark(previous, run, receivers, now, scope) {
     const hooks = new Map(kept);
     for (const scan of run.scans)
         hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, receivers.get(scan.key)));
-    return { hooks };
+    return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks };
 }
 /**
  * Whether another run, whose bookmark a checkpoint merged (`theirs`), is sending this delivery
@@ -32709,8 +33294,8 @@ function inFlightAfter(scan, plan, outcomes, now, planned) {
                 out.set(id, at);
         return out;
     };
-    const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS);
-    const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS);
+    const pending = keep(scan.previous?.pending, plan_PLANNED_IN_FLIGHT_MS);
+    const sent = keep(scan.previous?.sent, plan_SENT_IN_FLIGHT_MS);
     for (const [id, at] of planned)
         pending.set(id, at);
     for (const decision of plan.decisions) {
@@ -32750,6 +33335,18 @@ function probeSpansAfter(scan, plan, outcomes, planned) {
     }
     return mergeSpans(spans);
 }
+/** Earlier replay spans that can still matter: those reaching into what a scan reads. */
+function keptReplaySpans(scan) {
+    const kept = (scan.previous?.replays ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
+    return kept.length > 0 ? { replays: kept } : {};
+}
+/**
+ * Which failed redeliveries of a hook cost no attempt, by the bookmark's spans: a probe that could
+ * not reach a receiver not known to be up, and whatever a replay sent (it is not the scheduled runs' try).
+ */
+function plan_freeRedelivery(entry) {
+    return (t, answer) => entry !== undefined && ((answer === 'unreachable' && inProbeSpans(entry.probes, t)) || inProbeSpans(entry.replays ?? [], t));
+}
 /** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
 const PROBE_TIME_MARGIN_MS = 2 * 60_000;
 /** Whether a failed redelivery at `t` went into a receiver not known to be up. */
@@ -32776,6 +33373,1086 @@ function failingSince(scan, plan) {
 }
 function outcomeKey(decision) {
     return `${decision.hookKey}\u0000${decision.facts.guid}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/replay.ts
+
+
+
+
+const REPLAY_OUTCOMES = ['failed', 'succeeded', 'all'];
+/** `2026-12-07T06:00:00Z` (ISO 8601, with a time zone) or a duration ago (`6h`, `90m`, `1d12h`). */
+function parseReplayTime(text, now) {
+    const value = text.trim();
+    const ago = parseDuration(value);
+    if (ago !== undefined)
+        return { at: now - ago, relative: true };
+    // A date and a time with its zone: a local time would mean something else on every machine.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value))
+        return undefined;
+    const at = Date.parse(value);
+    return Number.isFinite(at) ? { at, relative: false } : undefined;
+}
+/** The replay's identity: the same command (target, hooks, range as typed, filters) is the same replay. */
+function replayKey(selection) {
+    const events = selection.events.map(e => (e.action ? `${e.event}.${e.action}` : e.event)).sort();
+    return JSON.stringify([selection.target, selection.hooks, selection.since.trim(), selection.until.trim(), selection.outcome, events]);
+}
+/** Groups a hook's listed attempts by guid; only guids whose original is listed are candidates. */
+class CandidateCollector {
+    hookKey;
+    byGuid = new Map();
+    constructor(hookKey) {
+        this.hookKey = hookKey;
+    }
+    add(attempt) {
+        let c = this.byGuid.get(attempt.guid);
+        if (!c) {
+            c = { hookKey: this.hookKey, guid: attempt.guid, event: attempt.event, action: attempt.action, firstAt: attempt.deliveredAt, newestId: attempt.id, succeeded: false, original: false };
+            this.byGuid.set(attempt.guid, c);
+        }
+        if (compareIds(attempt.id, c.newestId) > 0)
+            c.newestId = attempt.id;
+        if (ledger_isSuccess(attempt))
+            c.succeeded = true;
+        if (attempt.redelivery) {
+            if (c.lastRedeliveryAt === undefined || attempt.deliveredAt > c.lastRedeliveryAt)
+                c.lastRedeliveryAt = attempt.deliveredAt;
+        }
+        else {
+            c.original = true;
+            c.firstAt = attempt.deliveredAt;
+            c.event = attempt.event;
+            c.action = attempt.action;
+        }
+    }
+    candidates() {
+        return [...this.byGuid.values()].filter(c => c.original).map(({ original: _, ...c }) => c);
+    }
+}
+/** Oldest first, which also leave GitHub's window first; the guid breaks ties. */
+function replayOrder(a, b) {
+    return a.firstAt - b.firstAt || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0);
+}
+function matches(filters, c) {
+    return filters.length === 0 || filters.some(f => f.event === c.event && (f.action === undefined || f.action === c.action));
+}
+/** The candidates a replay's range and filters select, in order. */
+function selectCandidates(candidates, filter) {
+    return candidates
+        .filter(c => c.firstAt >= filter.since && c.firstAt < filter.until)
+        .filter(c => filter.outcome === 'all' || (filter.outcome === 'succeeded') === c.succeeded)
+        .filter(c => matches(filter.events, c))
+        .sort(replayOrder);
+}
+/**
+ * What is left to send, against the progress of earlier runs of the same replay. Candidates up
+ * to the cursor are done. Those of a batch that was about to be sent when a run stopped were
+ * sent if GitHub lists a redelivery of them since; if not, they were not, once GitHub had time
+ * to list them (the short grace of a planned redelivery); before that, they wait.
+ */
+function planReplay(selected, progress, windowMs, now) {
+    const plan = { toSend: [], outsideWindow: [], done: 0, uncertain: [] };
+    const pending = progress?.pending;
+    for (const c of selected) {
+        if (progress?.cursor && replayOrder(c, progress.cursor) <= 0) {
+            plan.done++;
+            continue;
+        }
+        const perhapsSent = pending !== undefined && replayOrder(c, pending.through) <= 0;
+        if (perhapsSent && c.lastRedeliveryAt !== undefined && c.lastRedeliveryAt >= pending.at - PROBE_TIME_MARGIN_MS) {
+            plan.done++;
+            continue;
+        }
+        // Not asked for when it will have left GitHub's window by the time the request is made.
+        if (c.firstAt < now - windowMs + WINDOW_SAFETY_MS)
+            plan.outsideWindow.push(c);
+        else if (perhapsSent && now < pending.at + plan_PLANNED_IN_FLIGHT_MS) {
+            plan.uncertain.push(c);
+            plan.waitUntil = pending.at + plan_PLANNED_IN_FLIGHT_MS;
+        }
+        else
+            plan.toSend.push(c);
+    }
+    return plan;
+}
+/** GitHub's pace for writes: one redelivery a second. */
+const REPLAY_PACE_MS = 1_000;
+function previewReplay(plan) {
+    const byHook = {};
+    const byEvent = {};
+    for (const c of plan.toSend) {
+        byHook[c.hookKey] = (byHook[c.hookKey] ?? 0) + 1;
+        const event = c.action ? `${c.event}.${c.action}` : c.event;
+        byEvent[event] = (byEvent[event] ?? 0) + 1;
+    }
+    return {
+        byHook,
+        byEvent,
+        ...(plan.toSend.length > 0 ? { from: plan.toSend[0].firstAt, to: plan.toSend[plan.toSend.length - 1].firstAt } : {}),
+        toSend: plan.toSend.length,
+        outsideWindow: plan.outsideWindow.length,
+        done: plan.done,
+        durationMs: plan.toSend.length * REPLAY_PACE_MS
+    };
+}
+/** `about 2m` for a preview. */
+function paceText(ms) {
+    return ms < 1000 ? 'no time' : `about ${duration_formatDuration(Math.ceil(ms / 1000) * 1000)}`;
+}
+/**
+ * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
+ * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
+ * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
+ * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
+ */
+function bookmarkWithReplay(previous, batch, at, how, newFloor) {
+    const hooks = new Map(previous.hooks);
+    for (const c of batch) {
+        const entry = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] };
+        const replays = (entry.replays ?? []).map(([from, to]) => [from, to]);
+        const next = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays };
+        if (how === 'planned')
+            next.pending.set(c.newestId, at);
+        else {
+            next.pending.delete(c.newestId);
+            next.sent.set(c.newestId, at);
+        }
+        const last = replays[replays.length - 1];
+        if (last && last[1] >= at - plan_PLANNED_IN_FLIGHT_MS)
+            last[1] = Math.max(last[1], at);
+        else
+            replays.push([at, at]);
+        hooks.set(c.hookKey, next);
+    }
+    return { ...previous, hooks };
+}
+const KEPT_REPLAYS = 20;
+function parseReplayLog(text) {
+    if (!text)
+        return { version: 1, replays: [] };
+    try {
+        const parsed = JSON.parse(text);
+        if (parsed.version === 1 && Array.isArray(parsed.replays))
+            return { version: 1, replays: parsed.replays.filter(r => typeof r?.key === 'string') };
+    }
+    catch {
+        // An unreadable record is started over: a replay then previews and sends from the start of its range.
+    }
+    return { version: 1, replays: [] };
+}
+function withProgress(log, progress) {
+    const others = log.replays.filter(r => r.key !== progress.key);
+    return { version: 1, replays: [...others, progress].slice(-KEPT_REPLAYS) };
+}
+
+;// CONCATENATED MODULE: ./src/core/config.ts
+
+
+
+
+
+
+
+
+/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
+const INPUT_NAMES = INPUTS.map(input => input.name);
+/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
+const SECRET_INPUTS = new Set(['token', 'private-key']);
+/** What the runner passes for an input left empty; the CLI applies them the same way. */
+const DEFAULTS = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]));
+const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down', 'expiring'];
+const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
+const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
+const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
+const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
+const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
+/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+/**
+ * Turns raw input strings into a validated Config, or into one message per bad
+ * input that names it and says what is expected. No I/O: runs before any request.
+ */
+function parseConfig(raw, env) {
+    const errors = [];
+    const warnings = [];
+    const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
+    const bad = (name, expected, value) => {
+        // A secret pasted into the wrong input is not masked there: never repeat it.
+        const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown(value, 80)}"`;
+        errors.push(`Input "${name}" ${expected}${got}.`);
+    };
+    const targetType = input('target-type');
+    let target;
+    if (targetType === 'app')
+        target = { type: 'app' };
+    else if (targetType === 'org') {
+        const org = input('org');
+        if (!org)
+            bad('org', 'is required when target-type is "org": the organization login');
+        else if (!ORG.test(org))
+            bad('org', 'must be an organization login (letters, digits and hyphens)', org);
+        else
+            target = { type: 'org', org };
+    }
+    else if (targetType === 'repo') {
+        const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || '';
+        const repo = parseRepo(repository);
+        if (!repository)
+            bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name');
+        else if (repo)
+            target = { type: 'repo', ...repo };
+        else if (!/[,\n*]/.test(repository))
+            bad('repository', 'must be owner/name', repository);
+        else {
+            const patterns = parseRepositoryPatterns(repository);
+            if (!patterns.ok)
+                errors.push(...patterns.errors);
+            else {
+                const [only] = patterns.value;
+                target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value };
+            }
+        }
+    }
+    else if (!targetType) {
+        bad('target-type', 'is required: use app, org or repo');
+    }
+    else {
+        bad('target-type', 'must be app, org or repo', targetType);
+    }
+    const hooks = [];
+    if (targetType === 'app' && input('hook-id')) {
+        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
+    }
+    // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
+    for (const name of ['org', 'repository']) {
+        if (targetType === 'app' && raw[name]?.trim())
+            warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`);
+    }
+    if (targetType !== 'app') {
+        for (const item of splitEntries(input('hook-id'))) {
+            if (HOOK_ID.test(item))
+                hooks.push({ kind: 'id', id: item });
+            else if (item.includes('*') && parseHttpUrl(item)) {
+                const parsed = parseHookPatterns(item);
+                if (!parsed.ok)
+                    errors.push(...parsed.errors);
+                else
+                    for (const pattern of parsed.value)
+                        if (pattern.kind === 'url-prefix')
+                            hooks.push(pattern);
+            }
+            else if (parseHttpUrl(item))
+                hooks.push({ kind: 'url', url: item });
+            else
+                bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item);
+        }
+    }
+    const token = input('token') || undefined;
+    if (token && !HEADER_SAFE.test(token)) {
+        // It goes into the Authorization header, which cannot carry it; and it is never echoed.
+        bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it');
+    }
+    const appId = input('app-id');
+    const rawKey = raw['private-key'] ?? '';
+    let app;
+    if (appId && !APP_ID.test(appId))
+        bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId);
+    if (rawKey.trim()) {
+        const privateKey = normalizePrivateKey(rawKey);
+        if (!privateKey && isEncryptedKey(rawKey)) {
+            errors.push('Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.');
+        }
+        else if (!privateKey) {
+            errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
+        }
+        else if (!appId) {
+            if (targetType !== 'app')
+                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
+        }
+        else if (APP_ID.test(appId)) {
+            app = { appId, privateKey };
+        }
+    }
+    else if (appId && targetType !== 'app' && !token) {
+        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
+    }
+    else if (appId && targetType !== 'app') {
+        warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.');
+    }
+    if (targetType === 'app') {
+        if (!appId)
+            bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID');
+        if (!rawKey.trim())
+            bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key');
+    }
+    else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
+        bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
+    }
+    const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
+    if (!location && !input('hostname')) {
+        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`);
+    }
+    else if (!location && hostnameForPage(input('hostname'))) {
+        bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
+    }
+    else if (!location) {
+        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
+    }
+    else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
+        warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`);
+    }
+    let state;
+    const variable = input('state-variable');
+    if (variable) {
+        if (!VARIABLE.test(variable) || /^github_/i.test(variable)) {
+            bad('state-variable', 'must be a variable name: letters, digits and _, not starting with a digit or GITHUB_', variable);
+        }
+        const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || '';
+        const repo = parseRepo(stateRepository);
+        if (!stateRepository)
+            bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name');
+        else if (!repo)
+            bad('state-repository', 'must be owner/name', stateRepository);
+        if (!token && !rawKey.trim()) {
+            bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)');
+        }
+        if (repo && VARIABLE.test(variable))
+            state = { variable, repository: repo };
+    }
+    else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
+        bad('state-repository', 'must be owner/name', raw['state-repository'].trim());
+    }
+    const lookbackMs = parseDuration(input('lookback'));
+    if (lookbackMs === undefined)
+        bad('lookback', 'must be a duration such as 90m, 6h or 3d', input('lookback'));
+    let maxAgeMs;
+    if (input('max-age')) {
+        maxAgeMs = parseDuration(input('max-age'));
+        if (maxAgeMs === undefined)
+            bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'));
+    }
+    const expiringWithinMs = parseDuration(input('expiring-within'));
+    if (expiringWithinMs === undefined)
+        bad('expiring-within', 'must be a duration such as 12h or 1d', input('expiring-within'));
+    const maxAttempts = positiveInteger(input('max-attempts'));
+    if (maxAttempts === undefined)
+        bad('max-attempts', 'must be a positive integer', input('max-attempts'));
+    const maxRedeliveries = positiveInteger(input('max-redeliveries'));
+    if (maxRedeliveries === undefined)
+        bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
+    const events = [];
+    for (const item of splitEntries(input('events'))) {
+        if (!EVENT.test(item)) {
+            bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
+            continue;
+        }
+        const [event, action] = item.split('.');
+        events.push(action ? { event, action } : { event });
+    }
+    const dryRunText = input('dry-run');
+    const dryRun = parseBoolean(dryRunText);
+    if (dryRun === undefined)
+        bad('dry-run', 'must be true or false', dryRunText);
+    const shardText = input('shard');
+    const shardParsed = parseShard(shardText);
+    if (!shardParsed.ok)
+        errors.push(...shardParsed.errors);
+    const shard = shardParsed.ok ? shardParsed.value : undefined;
+    if (shard && targetType === 'app')
+        warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
+    let replay;
+    const replaySince = input('replay-since');
+    if (replaySince) {
+        const until = input('replay-until');
+        const outcome = (input('replay-outcome') || 'all');
+        const send = parseBoolean(input('replay-send'));
+        const timeForm = 'must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h';
+        if (!parseReplayTime(replaySince, 0))
+            bad('replay-since', timeForm, replaySince);
+        if (until && !parseReplayTime(until, 0))
+            bad('replay-until', timeForm, until);
+        if (!REPLAY_OUTCOMES.includes(outcome))
+            bad('replay-outcome', 'must be failed or succeeded (empty: both)', outcome);
+        if (send === undefined)
+            bad('replay-send', 'must be true or false', input('replay-send'));
+        replay = { since: replaySince, until, outcome, send: send ?? false };
+    }
+    else {
+        for (const name of ['replay-until', 'replay-outcome'])
+            if (input(name))
+                warnings.push(`Input "${name}" is ignored without "replay-since".`);
+        if (parseBoolean(input('replay-send')))
+            warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.');
+    }
+    const failOn = new Set();
+    const failOnItems = splitEntries(input('fail-on'));
+    for (const item of failOnItems) {
+        if (item === 'never' && failOnItems.length === 1)
+            continue;
+        if (item === 'never') {
+            bad('fail-on', 'cannot combine never with other conditions');
+            continue;
+        }
+        if (FAIL_CONDITIONS.includes(item))
+            failOn.add(item);
+        else
+            bad('fail-on', 'must be errors, given-up, receiver-down or expiring (comma-separated), or never', item);
+    }
+    if (errors.length > 0 || !target || !location || lookbackMs === undefined || expiringWithinMs === undefined || !maxAttempts || !maxRedeliveries) {
+        return { ok: false, errors };
+    }
+    return {
+        ok: true,
+        warnings,
+        config: {
+            target,
+            hooks,
+            token,
+            app,
+            location,
+            state,
+            lookbackMs,
+            maxAttempts,
+            maxRedeliveries,
+            events,
+            maxAgeMs,
+            dryRun: dryRun ?? false,
+            ...(shard && targetType !== 'app' ? { shard } : {}),
+            expiringWithinMs,
+            ...(replay ? { replay } : {}),
+            failOn
+        }
+    };
+}
+function parseRepo(text) {
+    const match = REPO.exec(text);
+    if (!match || match[2] === '.' || match[2] === '..')
+        return undefined;
+    return { owner: match[1], repo: match[2] };
+}
+/** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
+function normalizePrivateKey(text) {
+    const pem = pemText(text);
+    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
+        return undefined;
+    try {
+        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
+        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    return pem;
+}
+/** A PEM key protected by a passphrase: PKCS#8's ENCRYPTED PRIVATE KEY, or PKCS#1 with OpenSSL's Proc-Type header. */
+function isEncryptedKey(text) {
+    const pem = pemText(text);
+    return /^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: *4, *ENCRYPTED/.test(pem);
+}
+/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
+function pemText(text) {
+    return (text
+        .replace(/\\r/g, '')
+        .replace(/\\n/g, '\n')
+        .replace(/\r\n/g, '\n')
+        .trim()
+        .replace(/\n{2,}/g, '\n') + '\n');
+}
+/**
+ * Every form in which the secret inputs can reach a message, for the front ends to mask as
+ * they take the inputs in, before anything else runs: each as given and trimmed, and the
+ * private key as the engine uses it, whole and line by line. The runner masks a multi-line
+ * secret line by line, but a key given on one line with `\n` escapes is several lines once
+ * unescaped.
+ */
+function secretInputs(raw) {
+    const secrets = new Set();
+    for (const name of SECRET_INPUTS) {
+        const value = raw[name];
+        if (value?.trim())
+            secrets.add(value).add(value.trim());
+    }
+    const key = raw['private-key']?.trim();
+    if (key) {
+        const pem = pemText(key);
+        secrets.add(pem);
+        for (const line of pem.split('\n'))
+            if (line.trim() && !line.startsWith('-----'))
+                secrets.add(line.trim());
+    }
+    return [...secrets];
+}
+function positiveInteger(text) {
+    if (!/^\d{1,9}$/.test(text))
+        return undefined;
+    const n = Number(text);
+    return n >= 1 ? n : undefined;
+}
+function parseBoolean(text) {
+    if (/^(true|yes|1)$/i.test(text))
+        return true;
+    if (/^(false|no|0|)$/i.test(text))
+        return false;
+    return undefined;
+}
+/** Never echo credentials a URL may carry. */
+function withoutUserInfo(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+function isLoopback(url) {
+    return isLoopbackHost(new URL(url).hostname);
+}
+/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
+function looksLikeSecret(text) {
+    return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text);
+}
+
+;// CONCATENATED MODULE: ./src/core/redact.ts
+/**
+ * Replaces every secret in `text` by `***`, longest first (so a secret that contains
+ * another is not left half shown). For what the runner does not mask: the report file,
+ * the job summary, the command line's output.
+ */
+function redactSecrets(text, secrets) {
+    const ordered = [...secrets].filter(secret => secret.length > 0).sort((a, b) => b.length - a.length);
+    return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/core/replay-report.ts
+
+
+/** What a replay run says: for a terminal, for `--json`, and for the job summary. */
+function iso(ms) {
+    return new Date(ms).toISOString();
+}
+function counts(record, name = k => k) {
+    const entries = Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    return entries.length === 0 ? 'none' : entries.map(([key, n]) => `${name(key)}: ${thousands(n)}`).join('; ');
+}
+/** The headline: what was sent, or what a preview would send. */
+function headline(result) {
+    const { preview } = result;
+    if (result.finished && !result.sendRequested)
+        return 'Replay: finished earlier; nothing left to send.';
+    if (!result.sendRequested)
+        return `Replay preview: ${plural(thousands(preview.toSend), 'event')} to send, ${paceText(preview.durationMs)} at GitHub's pace (one redelivery a second).`;
+    const left = result.left > 0 ? `, ${thousands(result.left)} left` : '';
+    return `Replay: ${plural(thousands(result.sent), 'redelivery', 'redeliveries')} sent${left}${result.finished ? '; the replay is complete' : ''}.`;
+}
+function renderReplay(result, target) {
+    const { preview } = result;
+    const lines = [headline(result), `  ${target}, events first delivered from ${iso(result.since)} to ${iso(result.until)}${result.continued ? ' (continuing the same replay)' : ''}`];
+    if (preview.from !== undefined && preview.to !== undefined)
+        lines.push(`  to send when this run started: ${thousands(preview.toSend)}, first delivered ${iso(preview.from)} to ${iso(preview.to)}`);
+    lines.push(`  by hook: ${counts(preview.byHook, key => result.hookLabels[key] ?? key)}`);
+    lines.push(`  by event: ${counts(preview.byEvent)}`);
+    const earlier = result.sentBefore > 0 || preview.done > 0 ? `; done by earlier runs of this replay: ${thousands(preview.done)}` : '';
+    lines.push(`  outside GitHub's redelivery window (not sent): ${thousands(preview.outsideWindow)}${earlier}${result.refused > 0 ? `; refused by GitHub: ${result.refused}` : ''}`);
+    if (!result.sendRequested && preview.toSend > 0)
+        lines.push('Preview only: run the same command with --send to send them.');
+    return lines.join('\n') + '\n';
+}
+/** `--json`: the same, times in ISO 8601, hooks by label. */
+function replayJson(result) {
+    const { preview } = result;
+    return {
+        since: iso(result.since),
+        until: iso(result.until),
+        continued: result.continued,
+        send: result.sendRequested,
+        toSend: preview.toSend,
+        byHook: Object.fromEntries(Object.entries(preview.byHook).map(([key, n]) => [result.hookLabels[key] ?? key, n])),
+        byEvent: preview.byEvent,
+        ...(preview.from !== undefined ? { from: iso(preview.from), to: iso(preview.to) } : {}),
+        durationSeconds: Math.ceil(preview.durationMs / 1000),
+        outsideWindow: preview.outsideWindow,
+        doneBefore: preview.done,
+        sent: result.sent,
+        refused: result.refused,
+        left: result.left,
+        finished: result.finished,
+        warnings: result.warnings,
+        failures: result.failures
+    };
+}
+/** The job summary of a replay from the action. */
+function renderReplaySummary(result, target) {
+    const { preview } = result;
+    const lines = [`### ${headline(result)}`, '', `${target}, events first delivered from ${iso(result.since)} to ${iso(result.until)}${result.continued ? ' (continuing the same replay)' : ''}.`, ''];
+    if (result.failures.length > 0)
+        lines.push('> [!CAUTION]', ...result.failures.map(f => `> ${f.replace(/\r?\n/g, ' ')}  `), '');
+    for (const warning of result.warnings)
+        lines.push('> [!WARNING]', `> ${warning.replace(/\r?\n/g, ' ')}`, '');
+    lines.push('| Hook | Events |', '|---|---:|');
+    for (const [key, n] of Object.entries(preview.byHook))
+        lines.push(`| ${(result.hookLabels[key] ?? key).replace(/\|/g, '\\|')} | ${thousands(n)} |`);
+    lines.push('', '| Event | Events |', '|---|---:|');
+    for (const [event, n] of Object.entries(preview.byEvent))
+        lines.push(`| \`${event}\` | ${thousands(n)} |`);
+    lines.push('', `Outside GitHub's redelivery window (not sent): ${thousands(preview.outsideWindow)}. Done by earlier runs of this replay: ${thousands(preview.done)}.`, '');
+    if (!result.sendRequested && preview.toSend > 0)
+        lines.push('Preview only: run the workflow again with `replay-send: true` to send them.', '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+
+
+function describeTarget(target) {
+    switch (target.type) {
+        case 'app':
+            return 'app';
+        case 'org':
+            return `org ${target.org}`;
+        case 'repo':
+            return `repo ${target.owner}/${target.repo}`;
+        case 'fleet':
+            return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`;
+    }
+}
+/** The report file: every failing delivery and what was done with it. Ids are strings. */
+function buildReport(target, result) {
+    return {
+        version: 1,
+        target: describeTarget(target),
+        dryRun: result.dryRun,
+        finishedAt: new Date(result.finishedAt).toISOString(),
+        totals: result.totals,
+        hooks: result.hooks.map(h => ({
+            hook: h.hook.label,
+            hookId: h.hook.id ?? null,
+            scanned: h.scanned,
+            failed: h.failed,
+            redelivered: h.redelivered,
+            skipped: h.skipped,
+            errors: h.errors,
+            givenUp: h.givenUp,
+            expiring: h.expiring,
+            inFlight: h.inFlight,
+            ...(h.receiverDown
+                ? {
+                    receiverDown: {
+                        verdict: h.receiverDown.verdict,
+                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
+                        waiting: h.receiverDown.waiting
+                    }
+                }
+                : {}),
+            ...(h.receiverCheck
+                ? {
+                    receiverCheck: {
+                        check: h.receiverCheck.check,
+                        verdict: h.receiverCheck.verdict,
+                        ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
+                    }
+                }
+                : {}),
+            ...(h.scanError ? { scanError: h.scanError } : {})
+        })),
+        warnings: result.warnings,
+        failures: result.failures,
+        deliveries: result.rows
+    };
+}
+/**
+ * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
+ * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
+ * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
+ */
+function stepFailures(result, failOn) {
+    const reasons = [];
+    if (failOn.has('errors'))
+        reasons.push(...result.failures);
+    const { givenUp, receiversDown } = result.totals;
+    if (failOn.has('given-up') && givenUp > 0) {
+        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
+    }
+    if (failOn.has('receiver-down') && receiversDown > 0) {
+        const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`);
+    }
+    if (failOn.has('expiring') && result.totals.expiring > 0) {
+        reasons.push(`${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`);
+    }
+    return reasons;
+}
+/**
+ * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
+ * output declared there and not set here (or set here and not declared) does not compile.
+ */
+function outputsOf(totals, report, replay = { replayed: 0, left: 0 }) {
+    return {
+        scanned: totals.scanned,
+        failed: totals.failed,
+        redelivered: totals.redelivered,
+        skipped: totals.skipped,
+        errors: totals.errors,
+        'given-up': totals.givenUp,
+        'receivers-down': totals.receiversDown,
+        expiring: totals.expiring,
+        replayed: replay.replayed,
+        'replay-left': replay.left,
+        report
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/summary.ts
+
+
+/** Rows of deliveries shown in the job summary; the report file has them all. */
+const SUMMARY_ROW_LIMIT = 100;
+/** A fleet's hooks listed in the job summary (only those with something to say); the report file has them all. */
+const SUMMARY_HOOK_LIMIT = 100;
+/** Receivers down named in the summary's alert; a fleet's table names the rest. */
+const DOWN_ALERT_LIMIT = 5;
+/** Each skip reason in a few words: the summary's Result column, and `explain`. */
+const summary_REASON_TEXT = {
+    filtered: 'event not selected by `events`',
+    'too-old': 'older than `max-age`',
+    'max-attempts': 'gave up: `max-attempts` reached',
+    'outside-window': 'older than GitHub can redeliver',
+    budget: '`max-redeliveries` reached; next run',
+    'rate-limited': 'GitHub rate limit; next run',
+    refused: 'GitHub refused the redelivery',
+    'dry-run': 'dry run',
+    'in-flight': 'another run is redelivering it',
+    'receiver-down': 'receiver down; waits, costs no attempt',
+    'receiver-unknown': 'no answer to the ping or probe yet; waits, costs no attempt',
+    backoff: 'receiver refused it; next try after the backoff',
+    interrupted: 'run interrupted; next run'
+};
+/** The job summary in GitHub-flavoured Markdown: bounded in size whatever the number of deliveries. */
+function renderSummary(result, title = 'Webhook redelivery') {
+    const { totals } = result;
+    const lines = [];
+    const failedRun = result.failures.length > 0;
+    const nothing = !failedRun && totals.failed === 0 && result.hooks.every(h => !h.scanError && h.inFlight === 0) && result.warnings.length === 0;
+    if (nothing) {
+        const hooks = plural(number(result.hooks.length), 'hook');
+        return `**${title}**: nothing to redeliver. Scanned ${plural(number(totals.scanned), 'delivery attempt')} across ${hooks}; every delivery succeeded or was already handled.\n`;
+    }
+    // A run that failed says so first: the counts alone can look like success.
+    const heading = failedRun ? `${title} failed` : title;
+    const head = result.dryRun
+        ? `### ${heading} (dry run): ${number(totals.failed)} failing, nothing redelivered`
+        : `### ${heading}: ${number(totals.redelivered)} redelivered, ${number(totals.skipped)} skipped, ${plural(number(totals.errors), 'error')}`;
+    lines.push(head, '');
+    if (failedRun) {
+        lines.push('> [!CAUTION]', '> The run failed:');
+        for (const failure of result.failures)
+            lines.push(`> - ${escapeCell(failure)}`);
+        lines.push('');
+    }
+    // A fleet's hooks carry their repository: its table lists only the hooks with something to say.
+    const fleet = result.hooks.some(h => h.hook.repository !== undefined);
+    const alerts = [];
+    if (totals.givenUp > 0)
+        alerts.push(`${plural(number(totals.givenUp), 'delivery', 'deliveries')} given up this run (see the Result column)`);
+    if (totals.expiring > 0)
+        alerts.push(expiringAlert(result));
+    const down = result.hooks.filter(h => h.receiverDown);
+    for (const h of fleet ? down.slice(0, DOWN_ALERT_LIMIT) : down) {
+        const receiver = h.receiverDown;
+        const since = receiver.since !== undefined ? ` since ${formatTime(new Date(receiver.since).toISOString())}` : '';
+        const failing = since ? `failing${since}` : '';
+        // Down: the ping or probe could not reach it. No answer listed in time is not counted as down, and says so.
+        const state = receiver.verdict === 'down' ? `is down${failing ? `: ${failing}` : ''}` : `did not answer the ${askedBy(h)} in time${failing ? ` (${failing})` : ''}`;
+        alerts.push(`The receiver of ${escapeCell(h.hook.label)} ${state}; ${plural(number(receiver.waiting), 'failing delivery waits', 'failing deliveries wait')} for it, at no cost of an attempt`);
+    }
+    if (fleet && down.length > DOWN_ALERT_LIMIT)
+        alerts.push(`and ${number(down.length - DOWN_ALERT_LIMIT)} more receivers down: see the table`);
+    if (alerts.length > 0)
+        lines.push('> [!CAUTION]', ...alerts.map(a => `> ${a}.  `), '');
+    // What the run asked, and the receiver answered: the reason the held deliveries went out.
+    const notes = fleet ? [] : result.hooks.filter(h => h.receiverCheck?.verdict === 'up').map(h => `The receiver of ${escapeCell(h.hook.label)} answered the ${askedBy(h)}: it is up`);
+    if (notes.length > 0)
+        lines.push('> [!NOTE]', ...notes.map(n => `> ${n}.  `), '');
+    for (const warning of result.warnings)
+        lines.push(`> [!WARNING]`, `> ${escapeCell(warning)}`, '');
+    lines.push(...(fleet ? fleetHookTable(result) : hookTable(result)));
+    if (result.rows.length > 0) {
+        const multipleHooks = result.hooks.length > 1;
+        lines.push(`| ${multipleHooks ? 'Hook | ' : ''}Event | Action | First failure | Attempts | Result |`, `|${multipleHooks ? '---|' : ''}---|---|---|---:|---|`);
+        const ordered = [...result.rows].sort(byImportance);
+        for (const row of ordered.slice(0, SUMMARY_ROW_LIMIT)) {
+            const hook = multipleHooks ? `${escapeCell(row.hookId ?? 'app')} | ` : '';
+            lines.push(`| ${hook}\`${escapeCell(row.event)}\` | ${row.action ? `\`${escapeCell(row.action)}\`` : ''} | ${formatTime(row.firstDeliveredAt)} | ${row.attempts} | ${resultText(row)} |`);
+        }
+        if (ordered.length > SUMMARY_ROW_LIMIT) {
+            lines.push('', `and ${number(ordered.length - SUMMARY_ROW_LIMIT)} more: see the \`report\` output's file.`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n');
+}
+/** The warning before loss: how many, and when the first of them can no longer be recovered. */
+function expiringAlert(result) {
+    const first = result.rows
+        .filter(row => row.expiring && row.windowEndsAt !== undefined)
+        .map(row => row.windowEndsAt)
+        .sort()[0];
+    const when = first ? ` (the first at ${formatTime(first)})` : '';
+    const count = plural(number(result.totals.expiring), 'failing delivery leaves', 'failing deliveries leave');
+    return `${count} GitHub's redelivery window soon${when}: fix the receiver before then, or they can no longer be recovered`;
+}
+/** One line per hook: the table of a target with a few hooks. */
+function hookTable(result) {
+    const lines = ['| Hook | Scanned | Failed | Redelivered | Skipped | Errors | In flight | Deliveries |', '|---|---:|---:|---:|---:|---:|---:|---|'];
+    for (const h of result.hooks) {
+        const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : '';
+        const name = h.scanError ? `${escapeCell(h.hook.label)} (not scanned: ${escapeCell(h.scanError)})` : escapeCell(h.hook.label);
+        lines.push(`| ${name} | ${number(h.scanned)} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.errors)} | ${number(h.inFlight)} | ${link} |`);
+    }
+    lines.push('');
+    return lines;
+}
+/**
+ * A fleet's hooks: totals first, then only the hooks with something failing, given up, down,
+ * in flight or not scanned, grouped by repository. Quiet hooks are counted, not listed.
+ */
+function fleetHookTable(result) {
+    const repositories = new Set(result.hooks.map(h => h.hook.repository ?? ''));
+    const notable = result.hooks.filter(isNotable).sort((a, b) => (a.hook.repository ?? '').localeCompare(b.hook.repository ?? '') || a.hook.key.localeCompare(b.hook.key));
+    const quiet = result.hooks.length - notable.length;
+    const hooks = (n) => plural(number(n), 'hook');
+    const lines = [
+        `${hooks(result.hooks.length)} in ${plural(number(repositories.size), 'repository', 'repositories')}, ${number(result.totals.scanned)} delivery attempts scanned: ${number(notable.length)} with something to look at, ${number(quiet)} with nothing failing.`,
+        ''
+    ];
+    if (notable.length === 0)
+        return lines;
+    lines.push('| Repository | Hook | Failed | Redelivered | Skipped | Given up | Errors | In flight | Receiver | Deliveries |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|');
+    let previous;
+    for (const h of notable.slice(0, SUMMARY_HOOK_LIMIT)) {
+        const repository = h.hook.repository ?? '';
+        // The repository is named once, on its first hook's line.
+        const shown = repository === previous ? '' : escapeCell(repository);
+        previous = repository;
+        const id = escapeCell(h.hook.id ?? h.hook.key);
+        const hook = h.scanError ? `${id} (not scanned: ${escapeCell(h.scanError)})` : id;
+        const receiver = h.receiverDown ? (h.receiverDown.verdict === 'down' ? 'down' : `no answer to the ${askedBy(h)} yet`) : '';
+        const link = h.hook.webUrl ? `[open](${h.hook.webUrl})` : '';
+        lines.push(`| ${shown} | ${hook} | ${number(h.failed)} | ${number(h.redelivered)} | ${number(h.skipped)} | ${number(h.givenUp)} | ${number(h.errors)} | ${number(h.inFlight)} | ${receiver} | ${link} |`);
+    }
+    if (notable.length > SUMMARY_HOOK_LIMIT)
+        lines.push('', `and ${plural(number(notable.length - SUMMARY_HOOK_LIMIT), 'more hook', 'more hooks')}: see the \`report\` output's file.`);
+    lines.push('');
+    return lines;
+}
+/** What the run asked the receiver with: its ping (organization and repository hooks), or a probe redelivery (the app's hook). */
+function askedBy(h) {
+    return h.receiverCheck?.check === 'ping' ? 'ping' : 'probe';
+}
+function isNotable(h) {
+    return h.failed > 0 || h.givenUp > 0 || h.errors > 0 || h.inFlight > 0 || h.receiverDown !== undefined || h.scanError !== undefined;
+}
+/** A run that could not do its work: what went wrong and what to do, as the step's error says. */
+function renderFailure(message, title = 'Webhook redelivery') {
+    return `**${title}** could not run: ${escapeCell(message)}\n`;
+}
+function resultText(row) {
+    if (row.result === 'redelivered')
+        return 'redelivered';
+    if (row.result === 'error')
+        return `error: ${escapeCell(row.message ?? 'request failed', 120)}; next run`;
+    const reason = row.reason ? (summary_REASON_TEXT[row.reason] ?? row.reason) : 'skipped';
+    return `skipped: ${reason}`;
+}
+/** Errors first, then redelivered, then skips; oldest first within each. */
+function byImportance(a, b) {
+    const rank = (row) => (row.result === 'error' ? 0 : row.result === 'redelivered' ? 1 : 2);
+    return rank(a) - rank(b) || a.firstDeliveredAt.localeCompare(b.firstDeliveredAt);
+}
+function formatTime(iso) {
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+function number(n) {
+    return thousands(n);
+}
+/** A value in a Markdown table or line: on one line, its control characters escaped, and a | that cannot end the cell. */
+function escapeCell(text, max) {
+    return shown(text.replace(/\r?\n/g, ' '), max).replace(/\|/g, '\\|');
+}
+
+;// CONCATENATED MODULE: ./src/core/explain.ts
+
+
+
+
+
+/**
+ * `explain GUID`: what GitHub lists of one delivery on a hook, what the bookmark records of
+ * it, and what the next run would do. The decision is the planner's own (`planRun` on the scan
+ * the next run would make); nothing here re-decides it.
+ */
+/** A webhook delivery's guid, as GitHub writes it (a UUID): checked before it is used anywhere. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function explain_explainDelivery(input) {
+    const { guid, scan, plan, now } = input;
+    const attempts = [...input.attempts].sort((a, b) => b.deliveredAt - a.deliveredAt);
+    const first = attempts.at(-1);
+    const base = { guid, hookKey: input.hookKey, attempts, ...(first ? { event: first.event, action: first.action } : {}) };
+    const entry = scan.previous;
+    const state = entry?.downSince !== undefined ? { receiverDownSince: entry.downSince } : {};
+    if (attempts.some(isSuccess))
+        return { ...base, state, next: { action: 'nothing', because: 'succeeded' } };
+    const scanned = scan.facts.find(f => f.guid === guid);
+    if (!scanned) {
+        // The floor never passes an unfinished delivery: one behind it was finished by an earlier run.
+        const alone = planAlone(input, entry, ownFacts(attempts, entry));
+        if (alone) {
+            state.attemptsCharged = alone.attempts;
+            state.givenUp = { reason: finalOr(alone.reason) };
+        }
+        return { ...base, state, next: { action: 'nothing', because: 'outside-scan' } };
+    }
+    const facts = scanned;
+    const inFlight = inFlightRecord(entry, facts.newestId, now);
+    if (inFlight)
+        state.inFlight = inFlight;
+    const hookPlan = plan.hooks.get(scan.key);
+    const decision = hookPlan?.decisions.find(d => d.facts.guid === guid);
+    const alone = entry?.done.has(guid) || !decision ? planAlone(input, entry, facts) : undefined;
+    const charged = decision?.attempts ?? alone?.attempts;
+    if (charged !== undefined) {
+        state.attemptsCharged = charged;
+        state.freeRedeliveries = facts.freeRedeliveries;
+        const until = facts.newestAt + backoffMs(charged);
+        if (charged > 0 && until > now)
+            state.backoffUntil = until;
+    }
+    if (entry?.done.has(guid)) {
+        state.givenUp = { reason: finalOr(alone?.reason) };
+        return { ...base, state, next: { action: 'nothing', because: 'given-up' } };
+    }
+    if (hookPlan?.inFlight.some(f => f.guid === guid))
+        return { ...base, state, next: { action: 'nothing', because: 'in-flight' } };
+    if (!decision)
+        return { ...base, state, next: { action: 'nothing', because: 'outside-scan' } };
+    if (decision.action === 'redeliver')
+        return { ...base, state, next: { action: 'redeliver', ...(decision.probe ? { probe: true } : {}) } };
+    if (decision.held)
+        return { ...base, state, next: { action: 'held' } };
+    return { ...base, state, next: { action: 'skip', reason: decision.reason ?? 'budget' } };
+}
+/** The planner's decision for the delivery alone, as if no run had finished it or had it in flight. */
+function planAlone(input, entry, facts) {
+    if (!facts)
+        return undefined;
+    const done = new Map(entry?.done ?? []);
+    done.delete(input.guid);
+    const previous = entry ? { ...entry, done, pending: new Map(), sent: new Map() } : undefined;
+    const scan = { ...input.scan, facts: [facts], scanStart: Math.min(input.scan.scanStart, facts.firstAt), previous };
+    return planRun([scan], input.policy, input.now).hooks.get(input.scan.key)?.decisions[0];
+}
+/** Why a run finished it for good: the planner's reason today when it is a final one; else GitHub refused to redeliver it. */
+function finalOr(reason) {
+    return reason !== undefined && FINAL_SKIPS.has(reason) ? reason : 'refused';
+}
+/** The delivery's facts from its own attempts, as a scan reaching back to its first would have them. */
+function ownFacts(attempts, entry) {
+    const ledger = new DeliveryLedger(freeRedelivery(entry));
+    for (const attempt of attempts)
+        ledger.add(attempt);
+    ledger.seal();
+    return [...ledger.facts()][0];
+}
+function inFlightRecord(entry, id, now) {
+    const sent = entry?.sent.get(id);
+    if (sent !== undefined && now < sent + SENT_IN_FLIGHT_MS)
+        return { kind: 'sent', at: sent, until: sent + SENT_IN_FLIGHT_MS };
+    const planned = entry?.pending.get(id);
+    if (planned !== undefined && now < planned + PLANNED_IN_FLIGHT_MS)
+        return { kind: 'planned', at: planned, until: planned + PLANNED_IN_FLIGHT_MS };
+    return undefined;
+}
+/** What the next run would do, in words. */
+function nextRunText(next, policy) {
+    switch (next.action) {
+        case 'redeliver':
+            return next.probe ? "redeliver it as its hook's probe: the receiver is not known to be up, and its answer decides whether the rest is sent" : 'redeliver it';
+        case 'held':
+            return "wait for its hook's probe: sent if the receiver answers it, else it waits, at no cost of an attempt";
+        case 'skip':
+            return `not redeliver it: ${REASON_TEXT[next.reason] ?? next.reason}${next.reason === 'max-attempts' ? ` (${policy.maxAttempts})` : ''}`;
+        case 'nothing':
+            return {
+                succeeded: 'nothing: an attempt of it succeeded',
+                'in-flight': 'nothing yet: a redelivery of it is in flight; once GitHub lists it, its result decides',
+                'given-up': 'nothing: an earlier run finished it for good',
+                'outside-scan': 'nothing: it is older than what the next run reads (an earlier run decided it), or its first attempt is not listed any more'
+            }[next.because];
+    }
+}
+/** The explanation as text for a terminal: attempts, state, next run. */
+function renderExplanation(explanation, hookLabel, policy, now) {
+    const { state } = explanation;
+    const event = explanation.event ? ` (${explanation.event}${explanation.action ? `.${explanation.action}` : ''})` : '';
+    const lines = [`${explanation.guid}${event} on ${hookLabel}`, `  Attempts GitHub lists, newest first:`];
+    for (const a of explanation.attempts) {
+        lines.push(`    ${explain_iso(a.deliveredAt)}  id ${a.id}  ${a.redelivery ? 'redelivery' : 'original  '}  ${isSuccess(a) ? 'OK' : 'failed'}: ${a.status} (${a.statusCode})`);
+    }
+    lines.push('  State:');
+    const recorded = [];
+    if (state.inFlight) {
+        const what = state.inFlight.kind === 'sent' ? 'sent' : 'about to be sent (perhaps sent)';
+        recorded.push(`a redelivery ${what} at ${explain_iso(state.inFlight.at)}, in flight until it is listed or ${explain_iso(state.inFlight.until)}`);
+    }
+    if (state.attemptsCharged !== undefined) {
+        const free = state.freeRedeliveries ? `; ${state.freeRedeliveries} more cost nothing` : '';
+        recorded.push(`${state.attemptsCharged} of max-attempts ${policy.maxAttempts} redeliveries charged${free}`);
+    }
+    if (state.backoffUntil !== undefined)
+        recorded.push(`backoff until ${explain_iso(state.backoffUntil)} (${fromNow(state.backoffUntil - now)} from now)`);
+    if (state.givenUp)
+        recorded.push(`given up: ${REASON_TEXT[state.givenUp.reason] ?? state.givenUp.reason}`);
+    if (state.receiverDownSince !== undefined)
+        recorded.push(`the hook's receiver found down, failing since ${explain_iso(state.receiverDownSince)}`);
+    lines.push(...(recorded.length > 0 ? recorded.map(r => `    ${r}`) : ['    nothing about it']));
+    lines.push(`  The next run would ${nextRunText(explanation.next, policy)}.`);
+    return lines.join('\n') + '\n';
+}
+function explain_iso(ms) {
+    return new Date(ms).toISOString();
+}
+/** A wait as a person reads it: to the minute from ten minutes on (GitHub's times are to the second, its clock a moment off), else to the second. */
+function fromNow(ms) {
+    const MINUTE = 60_000;
+    return ms >= 10 * MINUTE ? formatDuration(Math.round(ms / MINUTE) * MINUTE) : formatDuration(Math.max(1000, Math.ceil(ms / 1000) * 1000));
+}
+
+;// CONCATENATED MODULE: ./src/engine/ports.ts
+/** The action's store, an Actions variable per shard. */
+const VARIABLE_NAMING = { input: 'state-variable', examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' };
+/**
+ * A failure the user can act on (bad credentials, a missing permission): the
+ * message says what to do; it ends the run.
+ */
+class ports_UserError extends Error {
+    name = 'UserError';
+}
+/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
+function stoppedBecause(error) {
+    return error instanceof ports_UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
+class RateLimitedError extends Error {
+    name = 'RateLimitedError';
+}
+/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
+class UnknownHookError extends Error {
+    hookId;
+    owner;
+    name = 'UnknownHookError';
+    constructor(hookId, 
+    /** `acme` or `acme/widgets`. */
+    owner) {
+        super(`${owner} has no webhook ${hookId}`);
+        this.hookId = hookId;
+        this.owner = owner;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
@@ -32805,7 +34482,7 @@ function outcomeKey(decision) {
  * write of this run, before the other's next one, would drop it. A value that did not change is
  * not written. A dry run, a run without a store and a run that scanned no hook write nothing.
  */
-class BookmarkKeeper {
+class bookmark_keeper_BookmarkKeeper {
     options;
     previous = emptyBookmark();
     readText;
@@ -32834,10 +34511,10 @@ class BookmarkKeeper {
         const parsed = parseBookmark(this.readText);
         if (parsed.newer) {
             // Its words fit a variable and a state file alike: the description says which.
-            throw new UserError(`The ${store.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${store.description} to start over.`);
+            throw new ports_UserError(`The ${store.description} holds a bookmark written by a newer version of webhook-redelivery (${parsed.problem}). Run that version or a later one, or delete the ${store.description} to start over.`);
         }
         if (parsed.problem) {
-            warn(`The ${store.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`);
+            warn(`The ${store.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${duration_formatDuration(lookbackMs)} and replacing it.`);
         }
         for (const problem of parsed.warnings ?? [])
             warn(`The ${store.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`);
@@ -32845,7 +34522,8 @@ class BookmarkKeeper {
         let previous = parsed.bookmark;
         const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean);
         if (otherShard) {
-            throw new UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "state-variable" (such as WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix), so the shards never write over each other.`);
+            const naming = store.naming ?? VARIABLE_NAMING;
+            throw new ports_UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "${naming.input}" (such as ${naming.examples}), so the shards never write over each other.`);
         }
         for (const hook of hooks)
             if (hook.kind === 'app')
@@ -32899,7 +34577,7 @@ class BookmarkKeeper {
         this.lastText = text;
     }
     /** The final write. Returns what fails the run when the store refused it. */
-    async finish(run, receivers, now) {
+    async finish(run, receivers, now, reachFrom) {
         const { store, hooks, fleet, policy, warn } = this.options;
         // When no hook could be scanned nothing was learnt: leave the bookmark (or its absence) as it was.
         const learnt = run.scans.length > 0 || hooks.length === 0;
@@ -32907,7 +34585,7 @@ class BookmarkKeeper {
             return undefined;
         const found = new Set(hooks.map(h => h.key));
         try {
-            await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs }));
+            await this.write(finalBookmark(this.previous, run, receivers, now, { found, fleet, windowMs: policy.windowMs, ...(reachFrom !== undefined ? { reachFrom } : {}) }));
         }
         catch (error) {
             const message = error instanceof Error ? error.message : String(error);
@@ -32968,162 +34646,52 @@ function sentTimes(outcomes) {
     return times;
 }
 
-;// CONCATENATED MODULE: ./src/engine/pool.ts
-/** Runs `work` over items with at most `limit` in progress; results keep the items' order. */
-async function mapConcurrent(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/core/ledger.ts
-
-
-function isSuccess(attempt) {
-    return answerOf(attempt) === 'ok';
+;// CONCATENATED MODULE: ./src/core/budget.ts
+/** The share of the hourly limit a run leaves to the other jobs using the credential (the README advises staying under 80%). */
+const OTHERS_SHARE = 0.2;
+/**
+ * Requests a run keeps besides its redeliveries: the bookmark's writes and re-reads, the looks
+ * for probes and uncertain redeliveries, and the pages the other hooks' scans have in flight.
+ */
+const RUN_OVERHEAD = 30;
+/**
+ * Requests a hook with something failing may still need to learn whether its receiver is up: a
+ * ping (or a probe) and a look for its answer, which the first look finds but on a slow day
+ * (engine/redeliver.ts looks up to four times; the others' share covers the rare extra ones).
+ */
+const RECEIVER_CHECK_REQUESTS = 2;
+/** Redeliveries between two checkpoints of the bookmark (the engine's default). */
+const CHECKPOINT_EVERY = 40;
+/**
+ * Requests still to be made once listing stops: a redelivery per failure found (up to the run's
+ * budget), a checkpoint per batch, a receiver check per hook with failures, the overhead.
+ */
+function owedAfterListing(failing, maxRedeliveries, hooksFailing = 0) {
+    const redeliveries = Math.min(failing, maxRedeliveries);
+    return redeliveries + Math.ceil(redeliveries / CHECKPOINT_EVERY) + hooksFailing * RECEIVER_CHECK_REQUESTS + RUN_OVERHEAD;
 }
 /**
- * GitHub's `ping` event: sent when a hook is created, and by this tool to learn whether a
- * receiver is up. Never a delivery to redeliver; its answer is evidence of the receiver.
+ * Whether one more page may be listed: what remains after it and after what the run still owes
+ * stays above the other jobs' share. No reading (GitHub Enterprise Server with rate limits off): no limit.
  */
-const PING_EVENT = 'ping';
-/** Two pages of 100: more than a page boundary can shift between two requests. */
-const RECENT_IDS = 200;
+function mayListMore(reading, owed) {
+    if (!reading || !(reading.limit > 0))
+        return true;
+    return reading.remaining - 1 - owed > Math.ceil(reading.limit * OTHERS_SHARE);
+}
 /**
- * Groups attempts by guid as pages arrive. A delivery with a successful attempt needs no
- * more than its guid (it is never redelivered, and later-listed failed attempts of it must
- * not make it look failing); only deliveries still failing keep a small record. So memory
- * grows with failures, not with everything GitHub lists: 100,000 deliveries fit in a few MB.
+ * The order a run reaches its hooks in: the given order, starting from the first hook the last
+ * run could not reach within the budget (`from`, a hook key), so those are reached first.
  */
-class DeliveryLedger {
-    isProbeTime;
-    failing = new Map();
-    succeeded = new Set();
-    /** Every failed attempt's id: their redeliveries count against max-attempts, so none may count twice. */
-    failedIds = new Set();
-    /**
-     * The last ids added, whatever their status: a page boundary that shifts while deliveries
-     * arrive lists the previous page's tail again. Bounded, so 100,000 successes cost no id set.
-     */
-    recentIds = new Set();
-    recentRing = [];
-    recentNext = 0;
-    /** `isProbeTime`: whether a redelivery at this time went into a receiver not known to be up. */
-    constructor(isProbeTime = () => false) {
-        this.isProbeTime = isProbeTime;
-    }
-    scanned = 0;
-    newestAt;
-    /** Whether the newest attempt listed (any delivery, original or redelivery) succeeded. */
-    newestOk;
-    /** Whether the receiver answered the newest attempt listed (a success or a refusal). */
-    newestAnswered;
-    /** The newest successful attempt: the receiver answered then. */
-    lastOkAt;
-    /** The newest attempt the receiver answered, a success or a refusal: it was up then. */
-    lastAnswerAt;
-    add(attempt) {
-        // A page boundary can shift while deliveries arrive; never count an attempt twice.
-        if (this.recentIds.has(attempt.id) || this.failedIds.has(attempt.id))
-            return;
-        this.remember(attempt.id);
-        this.scanned++;
-        const answer = answerOf(attempt);
-        const ok = answer === 'ok';
-        if (!ok)
-            this.failedIds.add(attempt.id);
-        if (this.newestAt === undefined || attempt.deliveredAt > this.newestAt || (attempt.deliveredAt === this.newestAt && ok)) {
-            this.newestAt = attempt.deliveredAt;
-            this.newestOk = ok;
-            this.newestAnswered = answer !== 'unreachable';
-        }
-        if (ok && (this.lastOkAt === undefined || attempt.deliveredAt > this.lastOkAt))
-            this.lastOkAt = attempt.deliveredAt;
-        if (answer !== 'unreachable' && (this.lastAnswerAt === undefined || attempt.deliveredAt > this.lastAnswerAt))
-            this.lastAnswerAt = attempt.deliveredAt;
-        // A ping is evidence of the receiver, never a delivery to redeliver.
-        if (attempt.event === PING_EVENT)
-            return;
-        if (this.succeeded.has(attempt.guid))
-            return;
-        if (ok) {
-            this.failing.delete(attempt.guid);
-            this.succeeded.add(attempt.guid);
-            return;
-        }
-        const facts = this.failing.get(attempt.guid);
-        if (!facts) {
-            this.failing.set(attempt.guid, {
-                guid: attempt.guid,
-                event: attempt.event,
-                action: attempt.action,
-                firstAt: attempt.deliveredAt,
-                hasOriginal: !attempt.redelivery,
-                redeliveries: attempt.redelivery ? 1 : 0,
-                freeRedeliveries: this.isFree(attempt, ok) ? 1 : 0,
-                newestId: attempt.id,
-                newestAt: attempt.deliveredAt,
-                newestStatus: attempt.status,
-                newestStatusCode: attempt.statusCode
-            });
-            return;
-        }
-        if (attempt.redelivery)
-            facts.redeliveries++;
-        else
-            facts.hasOriginal = true;
-        if (this.isFree(attempt, ok))
-            facts.freeRedeliveries++;
-        if (attempt.deliveredAt < facts.firstAt)
-            facts.firstAt = attempt.deliveredAt;
-        if (attempt.deliveredAt > facts.newestAt || (attempt.deliveredAt === facts.newestAt && compareIds(attempt.id, facts.newestId) > 0)) {
-            facts.newestId = attempt.id;
-            facts.newestAt = attempt.deliveredAt;
-            facts.newestStatus = attempt.status;
-            facts.newestStatusCode = attempt.statusCode;
-        }
-    }
-    /** A probe that could not reach the receiver costs nothing; one the receiver answered with a refusal is charged like any other. */
-    isFree(attempt, ok) {
-        return attempt.redelivery && !ok && answerOf(attempt) === 'unreachable' && this.isProbeTime(attempt.deliveredAt);
-    }
-    /** Releases the id sets once the scan is over: only per-guid facts are needed after. */
-    seal() {
-        this.failedIds = new Set();
-        this.recentIds = new Set();
-        this.recentRing = [];
-    }
-    remember(id) {
-        const dropped = this.recentRing[this.recentNext];
-        if (dropped !== undefined)
-            this.recentIds.delete(dropped);
-        this.recentRing[this.recentNext] = id;
-        this.recentIds.add(id);
-        this.recentNext = (this.recentNext + 1) % RECENT_IDS;
-    }
-    /** Distinct deliveries (guids) listed. */
-    get size() {
-        return this.failing.size + this.succeeded.size;
-    }
-    /** Ids held to tell repeated attempts apart: bounded by the failed ones plus two pages. */
-    get idsHeld() {
-        return this.failedIds.size + this.recentIds.size;
-    }
-    /** Whether an attempt of this delivery succeeded. */
-    succeededGuid(guid) {
-        return this.succeeded.has(guid);
-    }
-    /** What is known of each delivery no attempt of which succeeded (`ok` is false in every one). */
-    facts() {
-        return this.failing.values();
-    }
+function reachOrder(hooks, from) {
+    const start = from === undefined ? -1 : hooks.findIndex(hook => hook.key === from);
+    return start <= 0 ? [...hooks] : [...hooks.slice(start), ...hooks.slice(0, start)];
+}
+/** How much of a hook's window a run covered, for the summary: from its newest attempt back to where it stopped. */
+function coveredShare(newestAt, reachedAt, floor) {
+    if (newestAt <= floor)
+        return 1;
+    return Math.max(0, Math.min(1, (newestAt - reachedAt) / (newestAt - floor)));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scan.ts
@@ -33135,16 +34703,71 @@ class DeliveryLedger {
 
 
 
+
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000;
+/**
+ * The run's request budget, shared by the scans of all its hooks: each page is listed only if
+ * what is left after it still covers the redeliveries of the failures found so far, and the
+ * share of the other jobs using the credential (core/budget.ts).
+ */
+class ListingBudget {
+    maxRedeliveries;
+    ledgers = new Set();
+    reading;
+    /** A page was refused: hooks not started yet are not reached this run. */
+    spent = false;
+    constructor(maxRedeliveries) {
+        this.maxRedeliveries = maxRedeliveries;
+    }
+    track(ledger) {
+        this.ledgers.add(ledger);
+    }
+    owed() {
+        let failing = 0;
+        let hooksFailing = 0;
+        for (const ledger of this.ledgers) {
+            failing += ledger.failingCount;
+            if (ledger.failingCount > 0)
+                hooksFailing++;
+        }
+        return owedAfterListing(failing, this.maxRedeliveries, hooksFailing);
+    }
+    /** What GitHub said of the rate limit with a page. */
+    observe(rate) {
+        if (rate)
+            this.reading = rate;
+    }
+    /** Whether the page after the last one may be listed. */
+    allowsNextPage() {
+        if (mayListMore(this.reading, this.owed()))
+            return true;
+        this.spent = true;
+        return false;
+    }
+    /** Whether a hook not started yet may be: at least its newest page. */
+    allowsHook() {
+        return !this.spent && mayListMore(this.reading, this.owed());
+    }
+    get last() {
+        return this.reading;
+    }
+}
 /** How far past GitHub's redelivery window a bookmark held back by an unfinished delivery is still read. */
 const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000;
-/** Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger. */
-async function scanHook(hook, context) {
-    const { previous, lookbackMs, windowMs, github } = context;
+/**
+ * Reads one hook's attempts newest first, back to its bookmark (or the lookback), into a ledger.
+ * Within the request budget: a scan that must stop part-way records where (`HookScan.partial`),
+ * and the next one lists what is newer, then continues from there.
+ */
+async function scan_scanHook(hook, context) {
+    const { previous, lookbackMs, windowMs, github, budget } = context;
+    if (budget && !budget.allowsHook())
+        return { hook, deferred: true, error: 'not reached within the request budget; the next run reaches it first' };
     let prior;
-    // Failed redeliveries inside a probe span of the bookmark went into a receiver not known to be up: free.
-    const ledger = new DeliveryLedger(t => prior !== undefined && inProbeSpans(prior.probes, t));
+    // Failed redeliveries inside a span of the bookmark cost nothing: probes that could not reach the receiver, replays.
+    const ledger = new ledger_DeliveryLedger((t, answer) => plan_freeRedelivery(prior)(t, answer));
+    budget?.track(ledger);
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
@@ -33153,48 +34776,103 @@ async function scanHook(hook, context) {
         if (trusted.problem) {
             // The legacy value is one for every hook: the same words, so the run warns once.
             const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
-            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
+            context.warn(`${whose}; scanning the last ${duration_formatDuration(lookbackMs)} and writing a new bookmark.`);
         }
         prior = trusted.previous;
+        // What the last scan, stopped part-way, carried over is known before any attempt is added.
+        if (prior?.resume)
+            ledger.resume(prior.resume.carry);
         // A day past the window is still read, so what leaves it while unfinished is given up and reported, not dropped.
         return { floorBase: trusted.floor, scanStart: Math.max(trusted.floor, now - windowMs - PAST_WINDOW_GRACE_MS), windowStart: now - windowMs, seenBefore: prior?.seenUntil };
     };
     let lost = false;
+    let pages = 0;
+    let reachedAt;
+    let stopped;
+    /** Reads pages until they are older than `until()`; a page the budget cannot afford ends the scan part-way. */
+    const reader = (until) => (page, info) => {
+        if (context.signal?.aborted)
+            return false;
+        bounds ??= boundsNow();
+        const { floorBase, scanStart, windowStart, seenBefore } = bounds;
+        const stopAt = until();
+        pages++;
+        let more = page.length > 0;
+        for (const attempt of page) {
+            if (attempt.deliveredAt >= scanStart)
+                ledger.add(attempt);
+            reachedAt = Math.min(reachedAt ?? attempt.deliveredAt, attempt.deliveredAt);
+            // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
+            if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !ledger_isSuccess(attempt) && attempt.event !== PING_EVENT)
+                lost = true;
+            if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < stopAt)
+                more = false;
+        }
+        budget?.observe(info?.rate);
+        if (more && info?.next !== undefined && budget && !budget.allowsNextPage()) {
+            stopped = { cursor: info.next, reachedAt: reachedAt };
+            return false;
+        }
+        return more;
+    };
+    // After a scan stopped part-way: what is newer than it listed, then on from where it stopped.
+    const resumeAt = () => {
+        const cursor = prior?.resume?.cursor;
+        return cursor !== undefined && prior?.seenUntil !== undefined ? { cursor, top: prior.seenUntil - LATE_LISTING_MARGIN_MS } : undefined;
+    };
+    let resumeRefused;
     try {
         // A hook GitHub says never delivered has nothing to list: it costs no request.
-        if (!hook.neverDelivered)
-            await github.listDeliveries(hook, page => {
-                if (context.signal?.aborted)
-                    return false;
-                bounds ??= boundsNow();
-                const { floorBase, scanStart, windowStart, seenBefore } = bounds;
-                let more = page.length > 0;
-                for (const attempt of page) {
-                    if (attempt.deliveredAt >= scanStart)
-                        ledger.add(attempt);
-                    // Failures no run has seen, and GitHub can no longer redeliver (older than the window).
-                    if (attempt.deliveredAt < windowStart && attempt.deliveredAt > (seenBefore ?? floorBase - 1) && !isSuccess(attempt) && attempt.event !== PING_EVENT)
-                        lost = true;
-                    if (attempt.deliveredAt + attempt.durationMs + LISTING_SLACK_MS < scanStart)
-                        more = false;
+        if (!hook.neverDelivered) {
+            let resume;
+            let reachedTop = false;
+            await github.listDeliveries(hook, reader(() => {
+                resume = resumeAt();
+                return Math.max(bounds.scanStart, resume?.top ?? bounds.scanStart);
+            }));
+            // The newest part ended by reaching what the last scan listed (not by the budget, an interruption or the list's end).
+            reachedTop = resume !== undefined && !stopped && !context.signal?.aborted && reachedAt !== undefined && reachedAt < resume.top;
+            if (reachedTop && resume) {
+                const listedBefore = pages;
+                try {
+                    await github.listDeliveries(hook, reader(() => bounds.scanStart), resume.cursor);
                 }
-                return more;
-            });
+                catch (error) {
+                    // GitHub would not continue from the position kept (a cursor it no longer takes): the next run lists from the newest again.
+                    if (pages > listedBefore || error instanceof ports_UserError || error instanceof UnknownHookError)
+                        throw error;
+                    resumeRefused = error instanceof Error ? error.message : String(error);
+                }
+            }
+        }
     }
     catch (error) {
+        // A stop aborts the request in progress: the hook is not scanned, as below.
+        if (context.signal?.aborted)
+            return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true };
         if (error instanceof UnknownHookError)
             return { hook, unknown: error };
-        if (error instanceof UserError)
+        if (error instanceof ports_UserError)
             return { hook, fatal: error };
         return { hook, error: error instanceof Error ? error.message : String(error) };
     }
     // Half a scan must not move the bookmark: the hook is treated as not scanned.
     if (context.signal?.aborted)
         return { hook, error: 'the run was interrupted before its scan was complete', interrupted: true };
-    ledger.seal();
     const { floorBase, scanStart } = bounds ?? boundsNow();
+    const settled = stopped || resumeRefused ? ledger.awaitingOriginal() : [];
+    ledger.seal();
     if (lost) {
-        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+        context.warn(`${hook.label}: the last run was longer ago than GitHub can redeliver (${duration_formatDuration(windowMs)}); failures delivered between ${new Date(floorBase).toISOString()} and ${new Date(bounds?.windowStart ?? scanStart).toISOString()} can no longer be recovered. Run this more often.`);
+    }
+    if (resumeRefused)
+        context.warn(`${hook.label}: GitHub did not continue the listing where the last run stopped (${resumeRefused}); the next run lists this hook from its newest delivery again.`);
+    const partial = stopped ? { cursor: stopped.cursor, reachedAt: stopped.reachedAt, settled } : resumeRefused && reachedAt !== undefined ? { reachedAt, settled } : undefined;
+    if (stopped) {
+        const newest = ledger.newestAt ?? stopped.reachedAt;
+        const share = Math.round(100 * coveredShare(newest, stopped.reachedAt, scanStart));
+        const rate = budget?.last;
+        context.warn(`${hook.label}: its window holds more deliveries than this run's request budget can list: it covered ${share}% of it (${plural(pages, 'page')}, back to ${new Date(stopped.reachedAt).toISOString()} of ${new Date(scanStart).toISOString()}), keeping ${rate ? `${thousands(rate.remaining)} of the ${thousands(rate.limit)} requests an hour left` : 'the rest of the budget'} for its redeliveries and other jobs. Failures found there are handled now; the next run continues where this one stopped.`);
     }
     context.log.debug(`${hook.label}: scanned ${plural(ledger.scanned, 'attempt')} of ${plural(ledger.size, 'delivery', 'deliveries')} since ${new Date(scanStart).toISOString()}`);
     return {
@@ -33212,7 +34890,8 @@ async function scanHook(hook, context) {
             lastAnswerAt: ledger.lastAnswerAt,
             pingable: github.canPing?.(hook) === true,
             previous: prior,
-            ...(hook.scope !== undefined ? { scope: hook.scope } : {})
+            ...(hook.scope !== undefined ? { scope: hook.scope } : {}),
+            ...(partial ? { partial } : {})
         }
     };
 }
@@ -33267,6 +34946,318 @@ async function pingAnswer(github, hook, since) {
         return undefined;
     }
     return newest?.answer;
+}
+
+;// CONCATENATED MODULE: ./src/engine/explain.ts
+
+
+
+
+
+
+/** Past the scan, how far back the guid's first attempt is looked for: GitHub's window and a day. */
+const SEARCH_GRACE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60_000));
+/**
+ * Scans every hook as the next run would (from the bookmark, read only), collecting the
+ * attempts of one guid on the way, and plans the next run: per hook that lists the guid,
+ * its attempts, what the bookmark records and the planner's decision. Reads only.
+ */
+async function explain_explainGuid(options) {
+    const { hooks, policy, github, log, guid } = options;
+    const warnings = [];
+    const warn = (message) => {
+        if (warnings.includes(message))
+            return;
+        warnings.push(message);
+        log.warning(message);
+    };
+    const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
+    const lookbackMs = Math.min(options.lookbackMs, policy.windowMs);
+    const previous = await keeper.read(lookbackMs);
+    const found = new Map();
+    // The scan stops at the bookmark; the guid's own attempts are followed to its first, within GitHub's window.
+    const collecting = {
+        now: () => github.now(),
+        redeliver: () => Promise.reject(new Error('explain sends nothing')),
+        listDeliveries: (hook, onPage) => {
+            const mine = [];
+            found.set(hook.key, mine);
+            let scanning = true;
+            let original = false;
+            return github.listDeliveries(hook, (page) => {
+                for (const attempt of page) {
+                    // A page boundary that shifts while deliveries arrive lists an attempt twice.
+                    if (attempt.guid !== guid || mine.some(a => a.id === attempt.id))
+                        continue;
+                    mine.push(attempt);
+                    if (!attempt.redelivery)
+                        original = true;
+                }
+                if (scanning)
+                    scanning = onPage(page);
+                const oldest = page.at(-1)?.deliveredAt;
+                const searching = !original && oldest !== undefined && oldest > github.now() - policy.windowMs - SEARCH_GRACE_MS;
+                return page.length > 0 && (scanning || searching);
+            });
+        }
+    };
+    const context = { previous, lookbackMs, windowMs: policy.windowMs, github: collecting, log, warn };
+    const scanned = await mapConcurrent(hooks, 8, hook => scanHook(hook, context));
+    const fatal = scanned.find(s => s.fatal)?.fatal;
+    if (fatal)
+        throw fatal;
+    for (const s of scanned)
+        if (s.error)
+            warn(`Could not scan ${s.hook.label}: ${s.error}`);
+    if (scanned.every(s => s.unknown))
+        throw new UserError(`Input "hook-id": ${scanned.map(s => s.unknown.message).join('; ')}.`);
+    const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
+    const now = github.now();
+    const plan = planRun(scans, policy, now);
+    const explanations = [];
+    for (const s of scanned) {
+        const attempts = found.get(s.hook.key) ?? [];
+        if (!s.scan || attempts.length === 0)
+            continue;
+        explanations.push({ hook: s.hook, explanation: explainDelivery({ guid, hookKey: s.hook.key, attempts, scan: s.scan, plan, policy, now }) });
+    }
+    return { hooks: explanations, now };
+}
+
+;// CONCATENATED MODULE: ./src/engine/pool.ts
+/** Runs `work` over items with at most `limit` in progress; results keep the items' order. */
+async function pool_mapConcurrent(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/engine/sleep.ts
+/** A wait that ends early when `signal` is aborted (a run interrupted by SIGINT/SIGTERM), leaving no timer behind. */
+function abortableSleep(ms, signal) {
+    return new Promise(resolve => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/replay.ts
+
+
+
+
+
+
+
+/** A listing is in completion order: read a little past the range's start so slow attempts are not cut off. */
+const replay_LISTING_SLACK_MS = 60_000;
+/** Redeliveries between two writes of the progress (and of the bookmark). */
+const BATCH = 20;
+/**
+ * A replay: list every hook back to the range's start, select the events whose first delivery
+ * falls in it, and preview or send one redelivery each, oldest first, recording progress before
+ * every batch so that running it again continues and sends nothing twice.
+ */
+async function runReplay(options) {
+    const { hooks, github, log, request, progressStore } = options;
+    const warnings = [];
+    const failures = [];
+    const warn = (message) => {
+        if (warnings.includes(message))
+            return;
+        warnings.push(message);
+        log.warning(message);
+    };
+    if (request.send && !progressStore) {
+        throw new ports_UserError('Sending a replay ("replay-send") needs a state: "state-variable" (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.');
+    }
+    const keeper = new bookmark_keeper_BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy: { dryRun: false, windowMs: options.policy.windowMs }, now: () => github.now(), log, warn });
+    const lookbackMs = Math.min(options.lookbackMs, options.policy.windowMs);
+    let bookmark = await keeper.read(lookbackMs);
+    const replayLog = parseReplayLog(progressStore ? await progressStore.read() : undefined);
+    const earlier = replayLog.replays.find(r => r.key === request.key);
+    const continued = earlier !== undefined && earlier.finishedAt === undefined;
+    let progress;
+    if (continued) {
+        progress = earlier;
+        log.info(`Continuing the replay started at ${replay_iso(earlier.startedAt)} over ${replay_iso(earlier.since)} to ${replay_iso(earlier.until)}: ${plural(earlier.sent, 'redelivery', 'redeliveries')} sent so far.`);
+    }
+    else if (earlier && !earlier.relative) {
+        // The same fixed range again: it was replayed in full; sending it again would send every guid twice.
+        progress = earlier;
+    }
+    else {
+        progress = { key: request.key, since: request.since, until: request.until, relative: request.relative, startedAt: Math.round(github.now()), sent: 0, refused: 0 };
+    }
+    const { since, until } = progress;
+    // Every hook, back to the range's start (a little more: the listing is in completion order).
+    const labels = Object.fromEntries(hooks.map(h => [h.key, h.label]));
+    const listed = await pool_mapConcurrent(hooks, 8, async (hook) => {
+        const collector = new CandidateCollector(hook.key);
+        try {
+            if (!hook.neverDelivered)
+                await github.listDeliveries(hook, page => {
+                    if (options.signal?.aborted)
+                        return false;
+                    for (const attempt of page)
+                        if (attempt.deliveredAt >= since - replay_LISTING_SLACK_MS)
+                            collector.add(attempt);
+                    return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + replay_LISTING_SLACK_MS < since);
+                });
+        }
+        catch (error) {
+            if (error instanceof ports_UserError)
+                throw error;
+            if (error instanceof UnknownHookError)
+                return { hook, error: error.message };
+            return { hook, error: error instanceof Error ? error.message : String(error) };
+        }
+        return { hook, candidates: collector.candidates() };
+    });
+    for (const l of listed)
+        if (l.error)
+            failures.push(`Could not list the deliveries of ${l.hook.label}: ${l.error}; its events are not replayed. Run the same command again.`);
+    if (options.signal?.aborted)
+        failures.push('The replay was interrupted before every hook was listed; nothing was sent. Run the same command again.');
+    const candidates = listed.flatMap(l => l.candidates ?? []);
+    const selected = selectCandidates(candidates, { since, until, outcome: request.outcome, events: request.events });
+    const finishedBefore = !continued && earlier !== undefined && !earlier.relative;
+    let plan = planReplay(finishedBefore ? [] : selected, progress, options.policy.windowMs, github.now());
+    const preview = previewReplay(plan);
+    if (finishedBefore)
+        preview.done = selected.length;
+    const result = {
+        since,
+        until,
+        continued,
+        preview,
+        hookLabels: labels,
+        sent: 0,
+        sentBefore: progress.sent,
+        refused: 0,
+        left: preview.toSend + plan.uncertain.length,
+        finished: finishedBefore,
+        sendRequested: request.send,
+        warnings,
+        failures
+    };
+    if (finishedBefore) {
+        warn(`This replay (the same range and selection) finished at ${replay_iso(earlier.finishedAt)}: ${plural(earlier.sent, 'redelivery was', 'redeliveries were')} sent then; nothing is sent twice. Give another range to replay again.`);
+    }
+    if (plan.outsideWindow.length > 0) {
+        warn(`${plural(plan.outsideWindow.length, 'event')} of the range ${plan.outsideWindow.length === 1 ? 'is' : 'are'} older than GitHub can redeliver (${duration_formatDuration(options.policy.windowMs)}): not sent.`);
+    }
+    if (!request.send || finishedBefore || failures.length > 0)
+        return result;
+    const sleep = (ms) => (options.sleep ?? abortableSleep)(ms, options.signal);
+    const newFloor = github.now() - lookbackMs;
+    const save = async () => {
+        await progressStore.write(JSON.stringify(withProgress(parseReplayLog(await progressStore.read()), progress)));
+    };
+    const tellBookmark = async (batch, how, at) => {
+        // Only failing events matter to the scheduled runs: they never redeliver one that succeeded.
+        const failing = batch.filter(c => !c.succeeded);
+        if (!options.store || failing.length === 0)
+            return;
+        bookmark = bookmarkWithReplay(bookmark, failing, at, how, newFloor);
+        await keeper.write(bookmark);
+    };
+    // Redeliveries perhaps sent by a run that stopped moments ago: wait until GitHub had time to list them, then look again.
+    if (plan.uncertain.length > 0 && plan.waitUntil !== undefined) {
+        log.info(`The last run of this replay stopped moments ago, perhaps after sending ${plural(plan.uncertain.length, 'redelivery', 'redeliveries')}: waiting until ${replay_iso(plan.waitUntil)} to see whether GitHub lists them.`);
+        // A little past it: GitHub's clock is read from its Date header, in whole seconds.
+        await sleep(Math.max(0, plan.waitUntil - github.now()) + 2_000);
+        const again = await pool_mapConcurrent(hooks.filter(h => plan.uncertain.some(c => c.hookKey === h.key)), 8, async (hook) => {
+            const collector = new CandidateCollector(hook.key);
+            await github.listDeliveries(hook, page => {
+                for (const attempt of page)
+                    collector.add(attempt);
+                return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + replay_LISTING_SLACK_MS < since);
+            });
+            return collector.candidates();
+        });
+        plan = planReplay(selectCandidates(again.flat(), { since, until, outcome: request.outcome, events: request.events }), progress, options.policy.windowMs, github.now());
+    }
+    if (plan.uncertain.length > 0) {
+        // Nothing after them can be sent: the progress is a cursor in the replay's order.
+        failures.push(`${plural(plan.uncertain.length, 'redelivery', 'redeliveries')} of the last, interrupted run cannot be told sent or not yet (GitHub does not list them): run the same command again in a few minutes.`);
+        return result;
+    }
+    const queue = [...plan.toSend];
+    try {
+        while (queue.length > 0 && !options.signal?.aborted) {
+            const batch = queue.splice(0, BATCH);
+            const at = Math.round(github.now());
+            // Recorded before it is sent: a run killed mid-batch leaves a record the next run resolves from the listing.
+            progress = { ...progress, pending: { at, through: batch[batch.length - 1] } };
+            await save();
+            await tellBookmark(batch, 'planned', at);
+            const accepted = [];
+            let stopped;
+            let uncertain = false;
+            for (const c of batch) {
+                if (options.signal?.aborted)
+                    break;
+                const hook = hooks.find(h => h.key === c.hookKey);
+                const answer = await github.redeliver(hook, c.newestId);
+                if (answer.kind === 'accepted') {
+                    accepted.push(c);
+                    result.sent++;
+                    progress = { ...progress, sent: progress.sent + 1, cursor: { firstAt: c.firstAt, guid: c.guid } };
+                }
+                else if (answer.kind === 'refused') {
+                    result.refused++;
+                    progress = { ...progress, refused: progress.refused + 1, cursor: { firstAt: c.firstAt, guid: c.guid } };
+                    warn(`GitHub refused to redeliver ${c.guid} of ${hook.label}: ${answer.message}`);
+                }
+                else {
+                    // Rate limited, or failed after retries: the rest waits for the same command, run again.
+                    uncertain = answer.kind === 'error' && answer.uncertain === true;
+                    stopped = `${answer.message}. ${uncertain ? 'It may have been sent: the' : 'The'} next run of the same command continues from there.`;
+                    break;
+                }
+            }
+            // Settled up to the cursor; what follows it in the batch was not sent, unless GitHub's answer was lost (then the next run looks).
+            if (!uncertain)
+                progress = { ...progress, pending: undefined };
+            await save();
+            await tellBookmark(accepted, 'sent', github.now());
+            if (stopped) {
+                failures.push(`The replay stopped: ${stopped}`);
+                break;
+            }
+        }
+    }
+    finally {
+        result.left = Math.max(0, preview.toSend + plan.uncertain.length - result.sent - result.refused);
+    }
+    if (options.signal?.aborted) {
+        const by = typeof options.signal.reason === 'string' ? ` by ${options.signal.reason}` : '';
+        failures.push(`The replay was interrupted${by}: ${plural(result.sent, 'redelivery was', 'redeliveries were')} sent, ${result.left} left. Run the same command again to continue; nothing is sent twice.`);
+    }
+    else if (failures.length === 0) {
+        progress = { ...progress, finishedAt: Math.round(github.now()) };
+        await save();
+        result.finished = true;
+    }
+    return result;
+}
+function replay_iso(ms) {
+    return new Date(ms).toISOString();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
@@ -33392,7 +35383,9 @@ class Redeliverer {
             for (const { key } of waiting)
                 verdicts.set(key, 'unknown');
             const n = waiting.length;
-            log.info(`Waiting for the answer to ${n === 1 ? 'a ping or probe' : `${n} pings and probes`} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
+            const pinged = n - probes.length;
+            const asked = [pinged > 0 ? plural(pinged, 'ping') : '', probes.length > 0 ? plural(probes.length, 'probe redelivery', 'probe redeliveries') : ''].filter(Boolean).join(' and ');
+            log.info(`Waiting for the answer to ${n === 1 ? `the ${asked.replace(/^1 /, '')}` : asked} to learn whether ${noun(n, 'its receiver is', 'their receivers are')} up before sending the rest.`);
             // Steps of the sleep, not of GitHub's clock: each answer re-reads that clock from a Date header
             // of one-second resolution, and a jump must not run the looks together before the answer is listed.
             const step = this.options.verifyDelayMs / PROBE_LOOKS;
@@ -33466,7 +35459,7 @@ class Redeliverer {
         const { keeper } = this.options;
         const message = error instanceof Error ? error.message : String(error);
         if (first)
-            throw new UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`);
+            throw new ports_UserError(`Could not write the bookmark to the ${keeper.description}, so nothing was redelivered: ${message}`);
         this.failures.push(`Could not write the bookmark to the ${keeper.description}; the rest is left for the next run: ${message}`);
         this.stop = { result: 'error', message: `not sent: ${message}` };
     }
@@ -33489,7 +35482,7 @@ class Redeliverer {
             result = await github.redeliver(this.targets.get(decision.hookKey), decision.facts.newestId);
         }
         catch (error) {
-            if (!(error instanceof UserError))
+            if (!(error instanceof ports_UserError))
                 throw error;
             // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
             if (![...this.outcomes.values()].some(o => sentAt(o) !== undefined)) {
@@ -33565,14 +35558,47 @@ class Redeliverer {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/expiring.ts
+
+/**
+ * The warning before loss: a failing delivery this run leaves failing, whose original
+ * will leave GitHub's redelivery window (3 days, 7 on GHES) within the margin of
+ * `expiring-within`. Past the window nothing can recover it; before, fixing the receiver does.
+ */
+/** When GitHub stops redelivering a delivery first attempted at `firstAt`. */
+function windowEndsAt(firstAt, windowMs) {
+    return firstAt + windowMs;
+}
+/**
+ * Whether the delivery is still failing once the run is over and will still be retried: not
+ * redelivered (a redelivery GitHub accepted is in flight, and says nothing yet), and not
+ * finished for good (given up, filtered, refused: those are reported as such). A probe that
+ * went into a receiver found down did not get through: still failing.
+ */
+function stillFailing(delivery) {
+    if (delivery.result === 'redelivered')
+        return delivery.probeOfDownReceiver === true;
+    if (delivery.result === 'error')
+        return true;
+    return delivery.reason === undefined || !plan_FINAL_SKIPS.has(delivery.reason);
+}
+/** Whether a delivery still failing leaves GitHub's window within `marginMs` of `now` (and has not left it yet). */
+function isExpiring(delivery, windowMs, marginMs, now) {
+    if (!stillFailing(delivery))
+        return false;
+    const endsAt = windowEndsAt(delivery.firstAt, windowMs);
+    return endsAt > now && endsAt - now <= marginMs;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/results.ts
 
 
+
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
-function tally(scanned, plan, outcomes, receivers, log) {
+function tally(scanned, plan, outcomes, receivers, log, expiry) {
     const rows = [];
     const hooks = scanned.map(s => {
-        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, inFlight: 0 };
+        const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 };
         if (s.error)
             result.scanError = s.error;
         if (s.ledger?.lastOkAt !== undefined)
@@ -33584,8 +35610,16 @@ function tally(scanned, plan, outcomes, receivers, log) {
         }
         result.inFlight = hookPlan.inFlight.length;
         const receiver = receivers.get(s.hook.key);
+        const verdict = receiver?.verdict;
+        const receiverNotUp = verdict === 'down' || verdict === 'unknown';
         for (const decision of hookPlan.decisions) {
-            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), receiver?.verdict === 'up');
+            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), verdict === 'up');
+            row.windowEndsAt = new Date(windowEndsAt(decision.facts.firstAt, expiry.windowMs)).toISOString();
+            const afterRun = { firstAt: decision.facts.firstAt, result: row.result, reason: row.reason, probeOfDownReceiver: decision.probe === true && receiverNotUp };
+            if (isExpiring(afterRun, expiry.windowMs, expiry.marginMs, expiry.now)) {
+                row.expiring = true;
+                result.expiring++;
+            }
             rows.push(row);
             result.failed++;
             if (row.result === 'redelivered')
@@ -33597,7 +35631,6 @@ function tally(scanned, plan, outcomes, receivers, log) {
             if (row.reason && GIVE_UP_SKIPS.has(row.reason))
                 result.givenUp++;
         }
-        const verdict = receiver?.verdict;
         if (receiver?.check !== undefined && verdict !== undefined) {
             result.receiverCheck = { check: receiver.check, verdict, ...(receiver.probedAt !== undefined ? { at: receiver.probedAt } : {}) };
         }
@@ -33610,7 +35643,7 @@ function tally(scanned, plan, outcomes, receivers, log) {
         logHook(log, result, hookPlan);
         return result;
     });
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0 };
+    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
     for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;
@@ -33618,6 +35651,7 @@ function tally(scanned, plan, outcomes, receivers, log) {
         totals.skipped += h.skipped;
         totals.errors += h.errors;
         totals.givenUp += h.givenUp;
+        totals.expiring += h.expiring;
         // Confirmed down only: a probe whose answer is not listed yet is no alert.
         if (h.receiverDown?.verdict === 'down')
             totals.receiversDown++;
@@ -33663,6 +35697,8 @@ function logHook(log, result, plan) {
         parts.push(`${result.redelivered} redelivered, ${result.skipped} skipped, ${plural(result.errors, 'error')}`);
     if (result.givenUp > 0)
         parts.push(`${result.givenUp} given up`);
+    if (result.expiring > 0)
+        parts.push(`${result.expiring} leaving GitHub's redelivery window soon`);
     if (result.inFlight > 0)
         parts.push(`${plural(result.inFlight, 'redelivery', 'redeliveries')} still in flight`);
     const check = result.receiverCheck;
@@ -33685,23 +35721,8 @@ function logHook(log, result, plan) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/sleep.ts
-/** A wait that ends early when `signal` is aborted (a run interrupted by SIGINT/SIGTERM), leaving no timer behind. */
-function abortableSleep(ms, signal) {
-    return new Promise(resolve => {
-        if (signal?.aborted)
-            return resolve();
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/engine/run.ts
+
 
 
 
@@ -33731,18 +35752,26 @@ async function runEngine(options) {
         warn(message);
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
+        warn(`Input "lookback" is ${duration_formatDuration(lookbackMs)}, longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
-    const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
+    const keeper = new bookmark_keeper_BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
     // Every scan starts with its hook's newest page: those of the first hooks travel while the bookmark is read.
     const scanConcurrency = options.scanConcurrency ?? 8;
     for (const hook of hooks.slice(0, scanConcurrency))
         github.prefetchFirstPage?.(hook);
     const previous = await keeper.read(lookbackMs);
     const { signal } = options;
-    const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal };
-    const scannedAll = await mapConcurrent(hooks, scanConcurrency, hook => scanHook(hook, context));
+    const budget = new ListingBudget(policy.maxRedeliveries);
+    const context = { previous, lookbackMs, windowMs: policy.windowMs, github, log, warn, signal, budget };
+    // The hooks the last run could not reach within the request budget first; results in the hooks' own order.
+    const order = reachOrder(hooks, previous.reachFrom);
+    const byKey = new Map((await pool_mapConcurrent(order, scanConcurrency, hook => scan_scanHook(hook, context))).map(s => [s.hook.key, s]));
+    const scannedAll = hooks.map(hook => byKey.get(hook.key));
+    const deferred = order.filter(hook => byKey.get(hook.key).deferred);
+    if (deferred.length > 0) {
+        warn(`The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with "shard", or give them a credential with a larger rate limit.`);
+    }
     const fatal = scannedAll.find(s => s.fatal)?.fatal;
     if (fatal)
         throw fatal;
@@ -33751,9 +35780,9 @@ async function runEngine(options) {
     const scanned = scannedAll.filter(s => !s.unknown);
     // None of them exists: nothing to do but say so, as for any bad input.
     if (unknown.length > 0 && scanned.length === 0)
-        throw new UserError(unknownHooksMessage(unknown));
+        throw new ports_UserError(unknownHooksMessage(unknown));
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
-    const plan = planRun(scans, policy, github.now());
+    const plan = plan_planRun(scans, policy, github.now());
     const redeliverer = new Redeliverer({
         hooks,
         scans,
@@ -33771,14 +35800,15 @@ async function runEngine(options) {
     await redeliverer.run();
     failures.push(...redeliverer.failures);
     const now = github.now();
-    const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now);
+    const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now, deferred[0]?.key);
     if (unsaved)
         failures.push(unsaved);
-    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log);
+    const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now };
+    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry);
     if (unknown.length > 0)
         failures.push(unknownHooksMessage(unknown, true));
     for (const s of scanned)
-        if (s.error && !s.interrupted)
+        if (s.error && !s.interrupted && !s.deferred)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
     if (totals.errors > 0) {
         failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`);
@@ -33786,6 +35816,10 @@ async function runEngine(options) {
     if (signal?.aborted)
         failures.push(interruptedMessage(signal, scanned, rows));
     return { totals, hooks: hookResults, rows, warnings, failures, dryRun: policy.dryRun, finishedAt: now };
+}
+/** The first few of a list of names, and how many more. */
+function namedFew(names, few = 5) {
+    return names.length <= few ? names.join(', ') : `${names.slice(0, few).join(', ')} and ${names.length - few} more`;
 }
 function unknownHooksMessage(unknown, processed = false) {
     const byOwner = new Map();
@@ -33809,909 +35843,225 @@ function interruptedMessage(signal, scanned, rows) {
     return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var lib_proxy = __nccwpck_require__(9783);
-// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
-var universal_user_agent = __nccwpck_require__(6396);
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
+;// CONCATENATED MODULE: external "node:timers"
+const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
+;// CONCATENATED MODULE: ./src/github/http.ts
+/**
+ * The client's one HTTP stack: undici's fetch with an undici dispatcher, the pair @actions/github
+ * itself uses. Its own fetch rather than Node's: Node 20 ships undici 6 and Node 24 undici 7,
+ * and a dispatcher of one version given to the fetch of another works only as long as their
+ * handler interfaces agree; one version of both behaves the same on every Node the action runs on.
+ *
+ * What it adds around fetch, for every request the client sends:
+ * - the proxy the toolkit's rules choose for the API (HTTPS_PROXY/HTTP_PROXY, lower case first,
+ *   NO_PROXY; loopback never proxied), checked before any request (`proxyFor`);
+ * - certificates: undici uses Node's TLS defaults, so NODE_EXTRA_CA_CERTS (a GHES private CA) applies;
+ * - a total time limit per request, answer included, not only an idle one;
+ * - a size limit on answers, counted as they arrive, so a huge answer is refused unread;
+ * - the run's stop signal, which aborts the request in progress.
+ * Redirects are fetch's: followed, and the credential is not carried to another origin.
+ */
 
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
+// The module's own timers: the project's test preload that shortens long global timers must not shorten the time limit.
 
-  if (!options) {
-    options = {};
-  }
 
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
 
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
+/** Far above anything GitHub sends: a page of 100 deliveries is about 50 kB, of 100 repositories about 600 kB. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A stopped run abandons a read at once; a write gets this long to be answered, so that whether
+ * GitHub made a redelivery is known, not left uncertain, and the bookmark can still be saved.
+ */
+const WRITE_GRACE_MS = 3_000;
+/** The codes errors.ts reads on the cause of a failed request (beside the system's and undici's). */
+const ANSWER_TOO_LARGE = 'ERR_ANSWER_TOO_LARGE';
+const ANSWER_CUT_OFF = 'ERR_ANSWER_CUT_OFF';
+const REQUEST_TIMED_OUT = 'ERR_REQUEST_TIMED_OUT';
+/** A request abandoned because the run was stopped (SIGINT, SIGTERM): Octokit passes an AbortError on as it is. */
+class RunInterrupted extends Error {
+    name = 'AbortError';
+    constructor(signal) {
+        super(`the run was interrupted${typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''}`);
     }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
 }
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
+/** The proxy variables, lower case first as the toolkit reads them. */
+const PROXY_VARIABLES = { 'https:': ['https_proxy', 'HTTPS_PROXY'], 'http:': ['http_proxy', 'HTTP_PROXY'] };
+/**
+ * The proxy requests to `baseUrl` go through, by the toolkit's rules, or undefined. A variable that
+ * applies but cannot be used is a UserError naming it, never its value (it may hold credentials).
+ */
+function proxyFor(baseUrl, env = process.env) {
+    const target = new URL(baseUrl);
+    if (!(target.protocol in PROXY_VARIABLES) || checkBypass(target))
+        return undefined;
+    return configuredProxy(target.protocol, env, target.hostname);
 }
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
+/**
+ * Both proxy variables the toolkit would use (for http and for https), checked before any request
+ * and before @actions/github reads them: one that cannot be used is a UserError naming it.
+ */
+function checkProxyVariables(env = process.env) {
+    configuredProxy('http:', env);
+    configuredProxy('https:', env);
 }
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-// EXTERNAL MODULE: ./node_modules/@octokit/request/dist-bundle/index.js + 2 modules
-var dist_bundle = __nccwpck_require__(2053);
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
+/** The proxy set for a protocol, checked; `host`: the API's, for the hint. */
+function configuredProxy(protocol, env, host) {
+    const name = PROXY_VARIABLES[protocol].find(n => env[n]);
+    const value = name ? env[name].trim() : '';
+    if (!name || !value)
+        return undefined;
+    const bypass = host ? `, or add ${host} to NO_PROXY` : '';
+    const unusable = (why) => new ports_UserError(`The proxy in the ${name} environment variable ${why}: set it to http://host:port (credentials as http://user:password@host:port)${bypass}.`);
+    // As the toolkit does, host:port alone means http://host:port; a bare word is no proxy.
+    const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+    if (!hasScheme && !/^[^\s/:@[\]]+:\d+\/?$/.test(value) && !/^\[[0-9a-f:.]+\]:\d+\/?$/i.test(value))
+        throw unusable('is not a URL');
+    let url;
+    try {
+        url = new URL(hasScheme ? value : `http://${value}`);
     }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
+    catch {
+        throw unusable('is not a URL');
     }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw unusable(`uses ${url.protocol.slice(0, -1)}, which this action cannot use (only http and https proxies)`);
+    if (!url.hostname)
+        throw unusable('names no host');
+    return url;
 }
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
+/** Connections to the API, straight or through the proxy. */
+function dispatcherFor(baseUrl) {
+    const proxy = proxyFor(baseUrl);
+    const connect = { timeout: CONNECT_TIMEOUT_MS };
+    if (!proxy)
+        return new undici.Agent({ connect });
+    const credentials = proxy.username || proxy.password ? { token: `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
+    proxy.username = '';
+    proxy.password = '';
+    return new undici.ProxyAgent({ uri: proxy.href, connect, ...credentials });
 }
-
-// pkg/dist-src/index.js
-var graphql2 = withDefaults(dist_bundle/* request */.E, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: dist_bundle/* request */.E.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = dist_bundle/* request */.E.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
+/**
+ * The fetch Octokit calls: the whole answer is read here, inside the time limit and the size
+ * limit, so every failure of the exchange (a connection dropped mid-answer, too large, too slow,
+ * a stop) is a failed fetch that the request policy sees, never a body Octokit silently cuts short.
+ */
+function apiFetch(options) {
+    // Made (and the proxy variables checked) now, before any request.
+    const dispatcher = dispatcherFor(options.baseUrl);
+    const stop = options.signal;
+    return async (url, init = {}) => {
+        const read = ['GET', 'HEAD', undefined].includes(init.method?.toUpperCase());
+        // Nothing more is read once the run is stopped; a write still may be (the bookmark saved in a variable).
+        if (read && stop?.aborted)
+            throw new RunInterrupted(stop);
+        // One controller per request, aborted by the time limit, the stop or the caller; listeners removed after
+        // (AbortSignal.any would keep every request's signal tied to the run's until the run ends).
+        const controller = new AbortController();
+        const abort = () => controller.abort();
+        let timedOut = false;
+        const timeout = (0,external_node_timers_namespaceObject.setTimeout)(() => ((timedOut = true), abort()), options.timeoutMs);
+        const grace = stop && !read ? graceAfter(stop, WRITE_GRACE_MS) : undefined;
+        const stopped = grace?.signal ?? stop;
+        const signals = [stopped, init.signal ?? undefined].filter(s => s !== undefined);
+        for (const signal of signals)
+            signal.addEventListener('abort', abort, { once: true });
+        if (signals.some(signal => signal.aborted))
+            abort();
+        let reading = false;
         try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
+            const response = await (0,undici.fetch)(url, { ...init, headers: withCompression(init.headers), signal: controller.signal, dispatcher });
+            if (response.body === null || [204, 205, 304].includes(response.status))
+                return response;
+            reading = true;
+            return readAnswer(response, await readLimited(response.body, url));
         }
-      }
-    })
-  };
+        catch (error) {
+            if (stopped?.aborted)
+                throw new RunInterrupted(stop);
+            if (timedOut)
+                throw fetchFailed(coded(`no complete answer within ${options.timeoutMs / 1000} s`, REQUEST_TIMED_OUT));
+            if (error.code === ANSWER_TOO_LARGE)
+                throw fetchFailed(error);
+            // undici's "terminated": the connection ended before the answer did.
+            if (reading && error.name === 'TypeError')
+                throw fetchFailed(coded('the answer was cut off before its end', ANSWER_CUT_OFF));
+            // fetch's message quotes the header value, which can be the token: never repeat it, nor keep it as a cause.
+            // eslint-disable-next-line preserve-caught-error
+            if (!reading && error.name === 'TypeError' && /header/i.test(error.message))
+                throw new TypeError('a request header value is invalid (not shown: it may hold a credential)');
+            throw error;
+        }
+        finally {
+            (0,external_node_timers_namespaceObject.clearTimeout)(timeout);
+            grace?.dispose();
+            for (const signal of signals)
+                signal.removeEventListener('abort', abort);
+        }
+    };
 }
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
+/** A signal aborted `ms` after `signal` is (or from now, if it already is), and how to let go of it. */
+function graceAfter(signal, ms) {
+    const later = new AbortController();
+    let timer;
+    const start = () => void (timer = (0,external_node_timers_namespaceObject.setTimeout)(() => later.abort(signal.reason), ms));
+    if (signal.aborted)
+        start();
+    else
+        signal.addEventListener('abort', start, { once: true });
+    return {
+        signal: later.signal,
+        dispose: () => {
+            signal.removeEventListener('abort', start);
+            (0,external_node_timers_namespaceObject.clearTimeout)(timer);
+        }
+    };
 }
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
+/** Compressed answers asked for as Node's own clients do over https too (fetch leaves brotli out over http). */
+function withCompression(headers) {
+    const plain = Object.fromEntries(new undici.Headers(headers));
+    return 'accept-encoding' in plain ? plain : { ...plain, 'accept-encoding': 'gzip, deflate, br' };
+}
+/**
+ * The answer, read whole, as Octokit reads a fetch Response (status, url, headers, and the body
+ * once as text, bytes or a stream): no second web stream around bytes already in memory.
+ */
+function readAnswer(response, body) {
+    const answer = {
+        status: response.status,
+        statusText: response.statusText,
+        url: response.url,
+        headers: response.headers,
+        ok: response.ok,
+        body: (async function* () {
+            yield body;
+        })(),
+        text: async () => body.toString('utf8'),
+        json: async () => JSON.parse(body.toString('utf8')),
+        arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)
+    };
+    return answer;
+}
+/** The answer's bytes, refused as soon as they pass MAX_ANSWER_BYTES (the rest is never read). */
+async function readLimited(body, url) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        // Leaving the loop cancels the stream, which closes the connection.
+        if (size > MAX_ANSWER_BYTES)
+            throw coded(`the answer to ${new URL(url).pathname} was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MB, far more than GitHub sends`, ANSWER_TOO_LARGE);
+        chunks.push(chunk);
     }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
+    return Buffer.concat(chunks, size);
 }
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /agents/repos/{owner}/{repo}/tasks",
-  "GET /agents/tasks",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/dependabot/repository-access",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/settings/billing/budgets",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/agents/secrets",
-  "GET /orgs/{org}/agents/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/agents/variables",
-  "GET /orgs/{org}/agents/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot-spaces",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/coding-agent/permissions/repositories",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/projectsV2/{project_number}/views/{view_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/secret-scanning/custom-patterns",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/concurrency_groups",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/concurrency_groups",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/agents/organization-secrets",
-  "GET /repos/{owner}/{repo}/agents/organization-variables",
-  "GET /repos/{owner}/{repo}/agents/secrets",
-  "GET /repos/{owner}/{repo}/agents/variables",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-quality/findings",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/issue-field-values",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/suggestions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/secret-scanning/custom-patterns",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stacks",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/copilot-spaces",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/projectsV2/{project_number}/views/{view_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
+function coded(message, code) {
+    return Object.assign(new Error(message), { code });
 }
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
+/** How fetch reports a request that got no answer: errors.ts reads the cause. */
+function fetchFailed(cause) {
+    return new TypeError('fetch failed', { cause });
 }
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-/* v8 ignore next -- @preserve */
 
 ;// CONCATENATED MODULE: ./src/github/request-policy.ts
 /**
@@ -34777,10 +36127,12 @@ function nextStep(answer, tries, rules) {
 function isHttpError(error) {
     return typeof error === 'object' && error !== null && typeof error.status === 'number';
 }
+/** GitHub's messages are a sentence; whatever an answer holds beyond this is not repeated. */
+const MAX_QUOTED = 300;
 function githubMessage(error) {
     const data = error.response?.data;
-    const message = typeof data?.message === 'string' ? data.message : error.message;
-    return message.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim();
+    const message = (typeof data?.message === 'string' ? data.message : error.message).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').trim();
+    return message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED)}… (${message.length - MAX_QUOTED} more characters not shown)` : message;
 }
 /** Whether GitHub refused the request for a rate limit, as the client decided when it stopped waiting for it. */
 function isRateLimit(error) {
@@ -34846,6 +36198,8 @@ function credentialName(kind) {
     }
 }
 function describeError(error) {
+    if (error instanceof RunInterrupted)
+        return error.message;
     const network = networkFailure(error);
     if (network)
         return network.explanation;
@@ -34893,7 +36247,7 @@ function networkFailure(error) {
     for (let next = root.cause; isErrorLike(next); next = root.cause)
         root = next;
     const code = typeof root.code === 'string' ? root.code : undefined;
-    const proxy = url ? proxyFor(url) : undefined;
+    const proxy = url ? errors_proxyFor(url) : undefined;
     const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : '';
     const where = host ?? 'the GitHub API';
     const fail = (problem, permanent, explanation) => ({
@@ -34901,7 +36255,7 @@ function networkFailure(error) {
         code,
         permanent,
         // Only a connection that was made can have carried the request.
-        mayHaveArrived: ['connection-closed', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
+        mayHaveArrived: ['connection-closed', 'cut-off', 'too-large', 'not-http', 'other'].includes(problem) || (problem === 'timeout' && code !== 'UND_ERR_CONNECT_TIMEOUT'),
         explanation
     });
     if (cause === root && /header|ByteString/i.test(cause.message)) {
@@ -34920,6 +36274,16 @@ function networkFailure(error) {
             return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`);
         }
         return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`);
+    }
+    if (code === ANSWER_CUT_OFF) {
+        return fail('cut-off', false, `the answer of ${where} was cut off before its end${via}: the connection closed mid-answer.`);
+    }
+    if (code === ANSWER_TOO_LARGE) {
+        // Not retried: the same request would get the same answer.
+        return fail('too-large', false, `${root.message}: it was refused unread. Check "hostname" and any proxy in between.`);
+    }
+    if (code === REQUEST_TIMED_OUT) {
+        return fail('timeout', false, `${where} gave ${root.message}${via}, so the request was abandoned. Check that this machine can reach it (firewall, proxy settings).`);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
         return fail('connection-closed', false, `the connection to ${where} was closed before GitHub answered (${code})${via}. A proxy or firewall in between may cut it; an http:// API URL for a server that only speaks https does the same.`);
@@ -34969,9 +36333,9 @@ function hostName(host) {
     return host.replace(/:\d+$/, '');
 }
 /** The proxy a request to this URL goes through, as host:port only: a proxy URL may carry credentials. */
-function proxyFor(url) {
+function errors_proxyFor(url) {
     try {
-        return (0,lib_proxy/* getProxyUrl */.s)(url)?.host;
+        return proxyFor(url)?.host;
     }
     catch {
         return undefined;
@@ -35004,166 +36368,7 @@ function notTheApiError(error) {
     return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data });
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:timers"
-const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/github/http-fetch.ts
-/**
- * The fetch Octokit calls when no proxy applies, on Node's http and https modules. Node's own
- * fetch (undici: web streams and a WebAssembly HTTP parser) takes about 35 ms to load on Node 24,
- * before the first request, and holds about 45 MB more at the peak of a 100,000-delivery scan.
- * What fetch does that the API's use depends on is kept: redirects followed (GitHub answers 301
- * and 307 for renamed repositories, and the credential is not carried to another origin),
- * gzip/deflate/br answers decoded, keep-alive, a 10 s connect and 300 s idle timeout, and
- * failures as fetch reports them, a `TypeError('fetch failed')` whose cause is the system error
- * (errors.ts classifies that cause).
- */
-
-
-// The module's own timers: the project's test preload that shortens long global timers must not shorten the connect timeout.
-
-
-const MAX_REDIRECTS = 20;
-const CONNECT_TIMEOUT_MS = 10_000;
-const IDLE_TIMEOUT_MS = 300_000;
-async function httpFetch(url, init = {}) {
-    let target = new URL(url);
-    let method = (init.method ?? 'GET').toUpperCase();
-    let body = init.body ?? undefined;
-    const headers = { ...init.headers };
-    if (!Object.keys(headers).some(name => name.toLowerCase() === 'accept-encoding'))
-        headers['accept-encoding'] = 'gzip, deflate, br';
-    for (let redirects = 0;; redirects++) {
-        const response = await send(target, method, headers, body, init.signal ?? undefined);
-        const location = response.headers.location;
-        const status = response.statusCode ?? 0;
-        if (![301, 302, 303, 307, 308].includes(status) || !location || init.redirect === 'manual')
-            return toResponse(response, target, method, init.signal ?? undefined);
-        response.resume();
-        if (init.redirect === 'error' || redirects === MAX_REDIRECTS)
-            throw fetchFailed(new Error(init.redirect === 'error' ? 'unexpected redirect' : 'redirect count exceeded'));
-        const next = new URL(location, target);
-        // As fetch does: a 303, or a 301/302 answering a POST, is followed with a GET and no body.
-        if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
-            method = 'GET';
-            body = undefined;
-            for (const name of Object.keys(headers))
-                if (/^content-/i.test(name))
-                    delete headers[name];
-        }
-        // The credential is for the API's origin only.
-        if (next.origin !== target.origin)
-            for (const name of Object.keys(headers))
-                if (/^(authorization|cookie)$/i.test(name))
-                    delete headers[name];
-        target = next;
-    }
-}
-function send(target, method, headers, body, signal) {
-    return new Promise((resolve, reject) => {
-        const transport = target.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-        let request;
-        try {
-            request = transport.request(target, { method, headers, signal });
-        }
-        catch (error) {
-            // A header value that is not a valid header (a line break in a secret): the message names the header, never its value.
-            reject(error);
-            return;
-        }
-        request.on('socket', socket => {
-            if (!socket.connecting)
-                return;
-            // undici's code for it, so errors.ts has one name for a connect timeout whichever client made the request.
-            const timer = (0,external_node_timers_namespaceObject.setTimeout)(() => request.destroy(Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), CONNECT_TIMEOUT_MS);
-            socket.once('connect', () => (0,external_node_timers_namespaceObject.clearTimeout)(timer));
-            socket.once('close', () => (0,external_node_timers_namespaceObject.clearTimeout)(timer));
-        });
-        request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
-        request.on('response', resolve);
-        request.on('error', error => reject(error.name === 'AbortError' ? error : fetchFailed(error)));
-        request.end(body);
-    });
-}
-function toResponse(response, target, method, signal) {
-    const status = response.statusCode ?? 0;
-    const headers = new Map();
-    for (const [name, value] of Object.entries(response.headers))
-        if (value !== undefined)
-            headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    // These answers have no body, whatever their headers say (a Content-Encoding on a 204 is not
-    // decoded): nothing will read them, so the connection goes back to the pool.
-    const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
-    if (noBody)
-        response.resume();
-    const decoded = noBody ? emptyBody() : abortable(decode(response, headers.get('content-encoding')), signal);
-    const bytes = () => collect(decoded);
-    return {
-        status,
-        statusText: response.statusMessage ?? '',
-        url: target.href,
-        headers: { get: name => headers.get(name.toLowerCase()) ?? null, [Symbol.iterator]: () => headers.entries() },
-        body: decoded,
-        text: async () => (await bytes()).toString('utf8'),
-        arrayBuffer: async () => {
-            const buffer = await bytes();
-            return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-        }
-    };
-}
-/**
- * The body as sent, decoded. As fetch does, an empty or cut-short compressed body ends the
- * stream instead of failing it (the decoders flush what they have).
- */
-function decode(response, contentEncoding) {
-    const encoding = contentEncoding?.trim().toLowerCase();
-    const flush = { finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH };
-    const decoder = encoding === 'gzip' || encoding === 'x-gzip'
-        ? (0,external_node_zlib_.createGunzip)(flush)
-        : encoding === 'deflate'
-            ? (0,external_node_zlib_.createInflate)(flush)
-            : encoding === 'br'
-                ? (0,external_node_zlib_.createBrotliDecompress)({ finishFlush: external_node_zlib_.constants.BROTLI_OPERATION_FLUSH })
-                : undefined;
-    if (!decoder)
-        return response;
-    response.on('error', error => decoder.destroy(error));
-    return response.pipe(decoder);
-}
-async function* emptyBody() { }
-/** A body's bytes, whole: Node's stream here, or undici's web stream behind a proxy. */
-async function collect(body) {
-    const chunks = [];
-    for await (const chunk of body)
-        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    return Buffer.concat(chunks);
-}
-/** A body cut off by the request's signal fails as fetch's does, with an AbortError, not as a dropped connection. */
-async function* abortable(body, signal) {
-    try {
-        yield* body;
-    }
-    catch (error) {
-        if (signal?.aborted)
-            throw signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
-        throw error;
-    }
-}
-function fetchFailed(cause) {
-    return new TypeError('fetch failed', { cause });
-}
-
 ;// CONCATENATED MODULE: ./src/github/client.ts
-
-
-
 
 
 
@@ -35180,17 +36385,21 @@ function userAgent(env = process.env) {
 }
 const API_VERSION = '2022-11-28';
 /**
- * Octokit with pagination; rate limits, write pacing and retries are this client's own
- * (see `governRequests`): Octokit's throttling and retry plugins queue every request through
- * three Bottleneck jobs, about 15 ms per request of idle timers, more than the rest of a page costs.
+ * Loads @actions/github once the proxy variables were checked: its module builds its proxy
+ * defaults from them as it is imported, and a malformed one would throw "Invalid URL" there
+ * instead of an error that names the variable.
  */
-const GitHubOctokit = Octokit.plugin(paginateRest);
+async function loadGitHub(env = process.env) {
+    checkProxyVariables(env);
+    return (await Promise.all(/* import() */[__nccwpck_require__.e(434), __nccwpck_require__.e(897)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1659))).GitHub;
+}
 function createClient(context, auth) {
     const { log } = context;
     const options = {
+        policy: context,
         baseUrl: context.baseUrl,
         userAgent: userAgent(),
-        request: { fetch: proxyAwareFetch(context.baseUrl) },
+        request: { fetch: apiFetch({ baseUrl: context.baseUrl, timeoutMs: context.pacing.requestTimeoutMs, signal: context.signal }) },
         log: {
             debug: (message) => log.debug(message),
             info: (message) => log.debug(message),
@@ -35203,28 +36412,51 @@ function createClient(context, auth) {
         options.auth = auth.token;
     }
     else {
-        options.authStrategy = deferredAuth(async (strategyOptions) => (await Promise.all(/* import() */[__nccwpck_require__.e(220), __nccwpck_require__.e(315)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6315))).appAuth(strategyOptions, auth.app, context));
+        options.authStrategy = deferredAuth(async (strategyOptions) => (await Promise.all(/* import() */[__nccwpck_require__.e(434), __nccwpck_require__.e(220), __nccwpck_require__.e(315)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6315))).appAuth(strategyOptions, auth.app, context));
     }
-    const octokit = new GitHubOctokit(options);
+    return new (context.GitHub.plugin(requestPolicy))(options);
+}
+/**
+ * The project's request policy as an Octokit plugin (the client's `policy` option): GitHub's
+ * rules around every request (`governRequests`), the API version, the request count, GitHub's
+ * clock from its answers, and answers that are not the API's refused. Octokit's own throttling
+ * and retry plugins are not used: they retry writes that may have acted, and queue every request
+ * through three Bottleneck jobs (about 15 ms per request of idle timers).
+ */
+function requestPolicy(octokit, options) {
+    const context = options.policy;
+    if (!context)
+        return;
     governRequests(octokit, context);
+    const api = new URL(context.baseUrl);
     octokit.hook.before('request', request => {
+        // The credential goes to the API the user configured and nowhere else: a pagination link to
+        // another origin is refused before anything is sent there (redirects drop the credential themselves).
+        const url = String(request.url);
+        if (/^https?:\/\//i.test(url) && new URL(url).origin !== api.origin) {
+            throw new Error(`GitHub's answer linked the next page to ${new URL(url).host}, which is not the API (${api.host}): nothing was sent there, so the credential stays with the API`);
+        }
         request.headers['x-github-api-version'] = API_VERSION;
         context.requests.total++;
         if (request.method !== 'GET')
             context.requests.writes++;
     });
-    octokit.hook.after('request', response => {
+    octokit.hook.after('request', (response, request) => {
         context.clock.observe(response.headers.date);
         const problem = notTheApi(response);
         if (problem)
             throw new Error(problem);
+        // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
+        const asText = request.request?.parseSuccessResponseBody === false;
+        if (!asText && typeof response.data === 'string' && response.data !== '' && /json/i.test(String(response.headers['content-type']))) {
+            throw new Error(`GitHub's answer to ${request.method} ${new URL(response.url).pathname} was not valid JSON (cut off or malformed)`);
+        }
     });
     octokit.hook.error('request', error => {
         const headers = error.response?.headers;
         context.clock.observe(headers?.date);
         throw error;
     });
-    return octokit;
 }
 /**
  * An auth strategy made when the client first needs it (its first request, or `auth()`), so
@@ -35263,11 +36495,17 @@ function governRequests(octokit, context) {
                 return response;
             }
             catch (error) {
+                // A stopped run sends nothing more and waits for nothing: the request is not retried.
+                if (context.signal?.aborted)
+                    throw error;
                 // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
                 // certificate) would fail every request of the run the same way: one message that says what to check ends it.
                 const failure = networkFailure(error);
                 if (failure?.permanent)
-                    throw new UserError(failure.explanation, { cause: error });
+                    throw new ports_UserError(failure.explanation, { cause: error });
+                // The same request would get the same answer.
+                if (failure?.problem === 'too-large')
+                    throw error;
                 const answer = failedAnswer(method, error, failure);
                 // GitHub's own time, so a rate limit's reset is not misread through the runner's clock.
                 const now = Date.parse(answer.headers.date ?? '') || context.clock.now();
@@ -35287,7 +36525,9 @@ function governRequests(octokit, context) {
                     tries.failed++;
                     log.debug(`${what} failed (${answer.message}); trying again in ${step.waitMs} ms.`);
                 }
-                await pacing.sleep(step.waitMs);
+                await pacing.sleep(step.waitMs, context.signal);
+                if (context.signal?.aborted)
+                    throw new RunInterrupted(context.signal);
             }
         }
     });
@@ -35295,9 +36535,12 @@ function governRequests(octokit, context) {
 function isStream(data) {
     return typeof data?.[Symbol.asyncIterator] === 'function';
 }
-/** A response body as text, without building a Response around it. */
+/** A response body as text (already read whole by the client's fetch). */
 async function readText(body) {
-    return (await collect(body)).toString('utf8');
+    const chunks = [];
+    for await (const chunk of body)
+        chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
 }
 // One write queue for every client in the process: GitHub asks for one write per second in all.
 // Keyed by the clock that spaces them, which is one clock outside tests.
@@ -35329,33 +36572,6 @@ function writeTurn(pacing) {
     });
     return turn.then(() => release);
 }
-/**
- * Without a proxy, a fetch on Node's http modules (http-fetch.ts says why not Node's own). When a
- * proxy applies to the API (per NO_PROXY, as the toolkit decides it), requests go through undici's
- * fetch and the toolkit's proxy agent, loaded only then: undici is most of the bundle, and a run
- * without a proxy never evaluates it.
- */
-function proxyAwareFetch(baseUrl) {
-    let proxy;
-    try {
-        proxy = (0,lib_proxy/* getProxyUrl */.s)(new URL(baseUrl));
-    }
-    catch (error) {
-        // Only the proxy setting is parsed here; its value can hold a password, so it is not repeated.
-        const secure = baseUrl.startsWith('https:');
-        const name = (secure ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']).find(n => process.env[n]) ?? (secure ? 'HTTPS_PROXY' : 'HTTP_PROXY');
-        throw new UserError(`The proxy in the ${name} environment variable is not a URL (${error.message}): set it to http://host:port, or add the API's host to NO_PROXY.`);
-    }
-    if (!proxy)
-        return httpFetch;
-    let proxied;
-    const load = async () => {
-        const [{ fetch: undiciFetch }, { HttpClient }] = await Promise.all([Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19)), Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2779))]);
-        const dispatcher = new HttpClient(USER_AGENT).getAgentDispatcher(baseUrl);
-        return ((url, init) => undiciFetch(url, { ...init, dispatcher }));
-    };
-    return async (url, init) => (await (proxied ??= load()))(url, init);
-}
 
 ;// CONCATENATED MODULE: ./src/github/access.ts
 // How a run reaches GitHub: a client and the credential behind it, made once per credential,
@@ -35372,11 +36588,11 @@ const REFUSALS = [401, 403, 404];
  * a caller reads otherwise (`statuses` lists the rest).
  */
 function refusal(access, error, attempt, statuses = REFUSALS) {
-    if (error instanceof UserError)
+    if (error instanceof ports_UserError)
         return error;
     if (!isHttpError(error) || !statuses.includes(error.status) || isRateLimit(error))
         return undefined;
-    return new UserError(explain(access, error, attempt));
+    return new ports_UserError(explain(access, error, attempt));
 }
 /** GitHub's answer to an attempt, explained for the credential that made it. */
 function explain(access, error, attempt) {
@@ -35398,6 +36614,8 @@ class Credentials {
     appAccess;
     installations = new Map();
     places = new Map();
+    /** Installation tokens asked for: writes (POSTs) to GitHub that no dry run can do without, and that change nothing. */
+    tokenRequests = 0;
     /** The token and key given were masked by the front end as it took them in (secretInputs); what this makes is masked here. */
     constructor(context, given) {
         this.context = context;
@@ -35448,7 +36666,7 @@ class Credentials {
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
-                throw new UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`);
+                throw new ports_UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`);
             }
             throw (refusal(app, error, { action: `find the app's installation on ${name}`, permission: APP_JWT }, [401, 403]) ??
                 new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error }));
@@ -35459,12 +36677,13 @@ class Credentials {
             return known;
         let token;
         try {
+            this.tokenRequests++;
             const auth = (await app.client.auth({ type: 'installation', installationId }));
             token = auth.token;
         }
         catch (error) {
             if (isHttpError(error))
-                throw new UserError(explain(app, error, { action: `create an installation token for ${name}`, permission: APP_JWT }));
+                throw new ports_UserError(explain(app, error, { action: `create an installation token for ${name}`, permission: APP_JWT }));
             throw error;
         }
         this.context.mask(token);
@@ -35506,6 +36725,8 @@ const GITHUB_PACING = {
     writeIntervalMs: 1000,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
+    // GitHub ends its own work on a request after 10 s: a minute is far beyond any answer it gives.
+    requestTimeoutMs: 60_000,
     sleep: abortableSleep
 };
 
@@ -35522,6 +36743,7 @@ class VariableStore {
     name;
     description;
     maxChars = MAX_STATE_CHARS;
+    naming = VARIABLE_NAMING;
     exists;
     constructor(access, repository, name) {
         this.access = access;
@@ -35530,10 +36752,20 @@ class VariableStore {
         this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`;
     }
     async read() {
+        const data = await this.readAnswer();
+        // GitHub holds at most 48 KB: a larger value is not GitHub's, and is not parsed. (An answer
+        // too large to be parsed as JSON comes as its text.)
+        const value = typeof data === 'object' && data !== null ? data.value : data;
+        const bytes = typeof value === 'string' ? Buffer.byteLength(value) : 0;
+        if (bytes > MAX_STATE_BYTES)
+            throw new ports_UserError(stateTooLarge(this.description, bytes));
+        return typeof data === 'object' && data !== null ? value : undefined;
+    }
+    async readAnswer() {
         try {
             const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name });
             this.exists = true;
-            return data.value;
+            return data;
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
@@ -35593,6 +36825,7 @@ class VariableStore {
 
 
 
+
 /** Lists and redelivers hook deliveries through the REST API. */
 class GitHubDeliveries {
     access;
@@ -35611,35 +36844,36 @@ class GitHubDeliveries {
     now() {
         return this.clock.now();
     }
-    async listDeliveries(hook, onPage) {
+    async listDeliveries(hook, onPage, from) {
         // Once the hooks were listed, a hook that is not among them costs no request.
         if (this.isUnknown(hook))
             throw new UnknownHookError(hook.id, this.directory.owner.name);
         // Page by page, following GitHub's cursor links; each page is parsed and let go before the next.
-        const prefetched = this.firstPages.get(hook.key);
-        this.firstPages.delete(hook.key);
+        const prefetched = from === undefined ? this.firstPages.get(hook.key) : undefined;
+        if (from === undefined)
+            this.firstPages.delete(hook.key);
         try {
-            let response = await (prefetched ?? this.firstPage(hook));
+            let response = await (prefetched ?? this.firstPage(hook, from));
             for (;;) {
-                if (!onPage(parseDeliveryPage(response.data)))
-                    break;
                 const next = nextPageUrl(response.headers.link);
+                if (!onPage(parseDeliveryPage(response.data), pageInfo(next, response.headers)))
+                    break;
                 if (!next)
                     break;
                 response = await this.access.client.request({ method: 'GET', url: next, request: AS_TEXT });
             }
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof ports_UserError)
                 throw error;
             const elsewhere = notTheApiError(error);
             if (elsewhere)
-                throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
+                throw new ports_UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
             if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
                 const { directory } = this;
                 if (directory && (await directory.exists(hook.id)) === false)
                     throw new UnknownHookError(hook.id, directory.owner.name);
-                throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
+                throw new ports_UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
             }
             throw (refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential) }) ??
                 new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error }));
@@ -35660,9 +36894,10 @@ class GitHubDeliveries {
         page.catch(() => undefined);
         this.firstPages.set(hook.key, page);
     }
-    firstPage(hook) {
+    /** The newest page, or the one at a position an earlier listing gave (`from`: its `next`). */
+    firstPage(hook, from) {
         const { path, params } = this.route.list(hook);
-        return this.access.client.request(`GET ${path}`, { ...params, per_page: 100, request: AS_TEXT });
+        return this.access.client.request(`GET ${path}`, { ...params, per_page: 100, ...(from !== undefined ? { cursor: from } : {}), request: AS_TEXT });
     }
     /**
      * POSTs are not retried blindly: a retry after GitHub may already have acted would redeliver
@@ -35677,7 +36912,7 @@ class GitHubDeliveries {
         }
         catch (error) {
             // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
-            if (error instanceof UserError)
+            if (error instanceof ports_UserError)
                 throw error;
             if (!isHttpError(error))
                 return { kind: 'error', message: describeError(error) };
@@ -35708,7 +36943,7 @@ class GitHubDeliveries {
             return { kind: 'sent', at: this.clock.now() };
         }
         catch (error) {
-            if (error instanceof UserError)
+            if (error instanceof ports_UserError)
                 throw error;
             if (!isHttpError(error))
                 return { kind: 'failed', message: describeError(error) };
@@ -35728,10 +36963,24 @@ const AS_TEXT = { parseSuccessResponseBody: false };
  * reads them: as exact as a bigint-aware parser, at a tenth of its cost per page.
  */
 function parseDeliveryPage(text) {
-    const items = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'));
+    let items;
+    try {
+        items = JSON.parse(text.replace(/"id":\s*(\d+)/g, '"id":"$1"'));
+    }
+    catch (error) {
+        throw new Error(`GitHub's answer was not valid JSON (${error.message})`, { cause: error });
+    }
     if (!Array.isArray(items))
-        throw new Error(`GitHub answered a deliveries listing with something other than a list: ${text.slice(0, 80)}`);
+        throw new Error(`GitHub answered a deliveries listing with something other than a list: ${shown(text, 80)}`);
     return items.map(toAttempt);
+}
+/** The next page's cursor (a position in the listing, kept in the bookmark without the URL around it) and the rate limit left. */
+function pageInfo(next, headers) {
+    const cursor = next === undefined ? undefined : (new URL(next).searchParams.get('cursor') ?? undefined);
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    const limit = Number(headers['x-ratelimit-limit']);
+    const rate = headers['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining) && Number.isFinite(limit) ? { remaining, limit } : undefined;
+    return { ...(cursor !== undefined ? { next: cursor } : {}), ...(rate ? { rate } : {}) };
 }
 /** The `rel="next"` link of a paginated answer. */
 function nextPageUrl(link) {
@@ -35798,7 +37047,7 @@ async function findFleetHooks(request, accessFor) {
     const repositories = selected.filter(repo => inShard(request.shard, repositoryShardKey(repo)));
     const unreadable = [];
     const failed = [];
-    const found = await mapConcurrent(repositories, request.concurrency ?? 8, async (repo) => {
+    const found = await pool_mapConcurrent(repositories, request.concurrency ?? 8, async (repo) => {
         const fullName = `${repo.owner}/${repo.name}`;
         const access = await accessFor(repo.owner);
         let raw;
@@ -35807,7 +37056,7 @@ async function findFleetHooks(request, accessFor) {
         }
         catch (error) {
             // GitHub cannot be reached, or refused the credential: nothing else would go better.
-            if (error instanceof UserError)
+            if (error instanceof ports_UserError)
                 throw error;
             // (A 401 names no permission: the credential itself was refused.)
             const refused = refusal(access, error, { action: `list the webhooks of ${fullName}`, permission: '' }, [401]);
@@ -35846,10 +37095,10 @@ async function listRepositories(access, owner) {
         }
     }
     catch (error) {
-        if (error instanceof UserError)
+        if (error instanceof ports_UserError)
             throw error;
         if (isHttpError(error) && error.status === 404) {
-            throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`);
+            throw new ports_UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`);
         }
         const permission = access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`;
         throw (refusal(access, error, { action: `list the repositories of ${owner}`, permission }, [401, 403]) ??
@@ -35933,7 +37182,7 @@ async function resolveHooks(directory, selectors) {
         // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
         const active = listed.filter(h => h.active !== false);
         if (active.length === 0)
-            throw new UserError(`${owner.name} has no active webhooks to scan.`);
+            throw new ports_UserError(`${owner.name} has no active webhooks to scan.`);
         return { hooks: active.map(h => ownerHook(owner, String(h.id), h.config?.url)) };
     }
     const targets = new Map();
@@ -35955,7 +37204,7 @@ async function resolveHooks(directory, selectors) {
     const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`;
     const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
     if (targets.size === 0)
-        throw new UserError(message);
+        throw new ports_UserError(message);
     return { hooks: [...targets.values()], unmatched: message };
 }
 
@@ -36095,7 +37344,7 @@ const fleetTarget = {
         const portOf = (hook) => ports.get(fleetRepository(hook)[0].toLowerCase());
         const deliveries = {
             now: () => clock.now(),
-            listDeliveries: (hook, onPage) => portOf(hook).listDeliveries(hook, onPage),
+            listDeliveries: (hook, onPage, from) => portOf(hook).listDeliveries(hook, onPage, from),
             redeliver: (hook, id) => portOf(hook).redeliver(hook, id),
             canPing: () => true,
             ping: hook => portOf(hook).ping(hook)
@@ -36157,30 +37406,43 @@ function resolveTarget(context) {
 
 
 
-/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
-async function redeliverFailedDeliveries(config, io) {
+
+/** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
+async function session_connect(config, io) {
+    // Before anything else: a proxy variable that cannot be used is the run's one error.
+    const GitHub = await loadGitHub();
     const clock = new GitHubClock();
     const pacing = io.pacing ?? GITHUB_PACING;
     const context = {
+        GitHub,
         pacing,
         baseUrl: config.location.apiBaseUrl,
         clock,
         log: io.log,
         // The token and key given were masked by the front end as it took them in; this masks what the run makes.
         mask: io.mask,
-        requests: { total: 0, writes: 0 }
+        requests: { total: 0, writes: 0 },
+        signal: io.signal
     };
     const credentials = new Credentials(context, { token: config.token, app: config.app });
     const target = await resolveTarget({ config, credentials, clock, log: io.log });
     let store = io.store;
-    if (!store && config.state) {
-        const { repository, variable } = config.state;
+    let variable;
+    if (config.state) {
+        const { repository } = config.state;
         const access = config.token ? credentials.token() : await credentials.installation(repoInstallation(repository.owner, repository.repo));
-        store = new VariableStore(access, repository, variable);
+        variable = name => new VariableStore(access, repository, name);
+        store ??= variable(config.state.variable);
     }
+    return { target, store, pacing, context, credentials, ...(variable ? { variable } : {}) };
+}
+/** Connects the engine to GitHub for one configuration and runs it: config → target → access → engine. */
+async function redeliverFailedDeliveries(config, io) {
+    const connection = await session_connect(config, io);
+    const { target, store, pacing } = connection;
     const result = await runEngine({
         hooks: target.hooks,
-        policy: policyOf(config),
+        policy: plan_policyOf(config),
         lookbackMs: config.lookbackMs,
         // A receiver has 10 s to answer (30 s on GHES); leave GitHub's queue time on top of that.
         verifyDelayMs: config.location.kind === 'ghes' ? pacing.verifyDelayMs.ghes : pacing.verifyDelayMs.dotcom,
@@ -36195,11 +37457,131 @@ async function redeliverFailedDeliveries(config, io) {
     // Payload URLs that named no hook fail the run, now that the hooks that exist were processed.
     if (target.unmatched)
         result.failures.unshift(target.unmatched);
-    io.log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${context.requests.writes} of them ${noun(context.requests.writes, 'a write', 'writes')}.`);
+    session_logRequests(io.log, connection);
+    return result;
+}
+/** How many requests, and writes, a session made: for debug logging. */
+function session_logRequests(log, { context, credentials }) {
+    // An installation token is asked for with a POST: counted apart, so that no one reads it as a redelivery.
+    const tokens = credentials.tokenRequests;
+    const writes = Math.max(0, context.requests.writes - tokens);
+    const besides = tokens > 0 ? ` (besides ${plural(tokens, 'installation token request')})` : '';
+    log.debug(`This run made ${plural(context.requests.total, 'request')} to GitHub, ${writes} of them ${noun(writes, 'a write', 'writes')}${besides}.`);
+}
+
+;// CONCATENATED MODULE: ./src/recovery.ts
+
+
+
+
+
+
+
+/** The variable beside the state variable that keeps the replays' progress. */
+function replayVariableName(stateVariable) {
+    return `${stateVariable}_REPLAY`;
+}
+/** What GitHub lists of one delivery on the configuration's hooks, what the bookmark records and what the next run would do. */
+async function explainInSession(config, guid, io) {
+    const connection = await connect(config, io);
+    const { target, store } = connection;
+    const explanations = await explainGuid({
+        guid,
+        hooks: target.hooks,
+        // What the next scheduled run would decide: a dry run of explain is the run's own, not explain's.
+        policy: policyOf(config),
+        lookbackMs: config.lookbackMs,
+        github: target.deliveries,
+        store,
+        log: io.log,
+        ...(target.fleet ? { fleet: target.fleet } : {})
+    });
+    logRequests(io.log, connection);
+    return explanations;
+}
+/**
+ * Replays the range of `config.replay`: previews it, or sends it with `send`. The progress goes
+ * to `progressStore` (the CLI's file beside the state file) or to a variable beside the state
+ * variable; the automatic redelivery's bookmark learns what is sent, and keeps its floors.
+ */
+async function replayInSession(config, io) {
+    const replay = config.replay;
+    if (!replay)
+        throw new Error('replayInSession without a replay');
+    if (replay.send && config.dryRun)
+        io.log.warning('Input "dry-run" is true: the replay is only previewed.');
+    const connection = await session_connect(config, io);
+    const { target, store, pacing, variable } = connection;
+    const now = target.deliveries.now();
+    const since = parseReplayTime(replay.since, now);
+    const until = replay.until ? parseReplayTime(replay.until, now) : { at: now, relative: true };
+    if (!since || !until)
+        throw new ports_UserError('Input "replay-since" or "replay-until" is not a time.');
+    if (since.at >= until.at)
+        throw new ports_UserError(`Input "replay-since" (${new Date(since.at).toISOString()}) must be before "replay-until" (${new Date(until.at).toISOString()}).`);
+    const progressStore = io.progressStore ?? (config.state && variable ? variable(replayVariableName(config.state.variable)) : undefined);
+    const shard = config.shard ? ` shard ${config.shard.index}/${config.shard.count}` : '';
+    const key = replayKey({
+        target: describeTarget(config.target) + shard,
+        hooks: config.hooks.map(h => JSON.stringify(h)).join(','),
+        since: replay.since,
+        until: replay.until,
+        outcome: replay.outcome,
+        events: config.events
+    });
+    const result = await runReplay({
+        request: { key, since: since.at, until: until.at, relative: since.relative || until.relative, outcome: replay.outcome, events: config.events, send: replay.send && !config.dryRun },
+        hooks: target.hooks,
+        policy: plan_policyOf(config),
+        lookbackMs: config.lookbackMs,
+        github: target.deliveries,
+        store,
+        progressStore,
+        log: io.log,
+        sleep: pacing.sleep,
+        signal: io.signal,
+        ...(target.fleet ? { fleet: target.fleet } : {})
+    });
+    if (target.unmatched)
+        result.failures.unshift(target.unmatched);
+    session_logRequests(io.log, connection);
     return result;
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/report-file.ts
+
+
+
+/**
+ * Where a run writes its report when it is told no place (the CLI without --state-file or
+ * --report-file, the action outside a runner): report.json in one directory of this user's
+ * under the temporary directory, overwritten by each run, so runs never pile up folders. A
+ * directory there that is not this user's alone (another user's, a symlink, writable by
+ * others) is never written into.
+ */
+function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    const dir = (0,external_node_path_namespaceObject.join)(temp, `webhook-redelivery-${uid ?? (0,external_node_os_namespaceObject.userInfo)().username}`);
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    const stat = (0,external_node_fs_namespaceObject.lstatSync)(dir);
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+        throw new Error(`${dir} is not a directory of this user's alone; give --report-file`);
+    }
+    return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
 
 
 
@@ -36257,52 +37639,78 @@ async function runAction(interrupt) {
         if (!parsed.ok) {
             // Each input error an annotation of its own, and the step fails (exit code 1).
             for (const message of parsed.errors)
-                setFailed(message);
+                setFailed(shown(message));
             await writeSummary(redact(renderFailure(parsed.errors.join(' '))));
             return;
         }
         const { config } = parsed;
         for (const warning of parsed.warnings)
-            core_warning(warning);
-        const result = await redeliverFailedDeliveries(config, {
-            log: { info: message => info(message), warning: message => core_warning(message), debug: message => core_debug(message) },
-            mask,
-            signal: interrupt
-        });
+            core_warning(shown(warning));
+        // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
+        const log = { info: (m) => info(shown(m)), warning: (m) => core_warning(shown(m)), debug: (m) => core_debug(shown(m)) };
+        if (config.replay) {
+            await replayAction(config, { log, mask, signal: interrupt }, redact);
+            return;
+        }
+        const result = await redeliverFailedDeliveries(config, { log, mask, signal: interrupt });
         // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning.
         let reportPath = '';
         try {
-            reportPath = writeReport(redact(JSON.stringify(buildReport(config.target, result), null, 2)));
+            reportPath = writeReport(terminalSafeJson(redact(JSON.stringify(buildReport(config.target, result), null, 2))));
         }
         catch (error) {
-            core_warning(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`);
+            core_warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`));
         }
-        setOutputs(result, reportPath);
+        setOutputs(outputsOf(result.totals, reportPath));
         await writeSummary(redact(renderSummary(result)));
         const failures = stepFailures(result, config.failOn);
         if (failures.length > 0)
-            setFailed(failures.join('\n'));
+            setFailed(failures.map(failure => shown(failure)).join('\n'));
         else
             for (const failure of result.failures)
-                core_warning(failure);
+                core_warning(shown(failure));
     }
     catch (error) {
         const message = stoppedBecause(error);
-        setFailed(message);
-        if (!(error instanceof UserError) && error instanceof Error && error.stack)
-            core_debug(error.stack);
+        setFailed(shown(message));
+        if (!(error instanceof ports_UserError) && error instanceof Error && error.stack)
+            core_debug(error.stack
+                .split('\n')
+                .map(line => shown(line))
+                .join('\n'));
         await writeSummary(redact(renderFailure(message)));
     }
 }
+/** A replay (`replay-since`): its outputs, a report of it and its job summary; it fails the step when it could not finish (as `fail-on: errors`). */
+async function replayAction(config, io, redact) {
+    const result = await replayInSession(config, io);
+    let reportPath = '';
+    try {
+        reportPath = writeReport(terminalSafeJson(redact(JSON.stringify({ version: 1, target: describeTarget(config.target), replay: replayJson(result) }, null, 2))));
+    }
+    catch (error) {
+        core_warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
+    setOutputs(outputsOf(totals, reportPath, { replayed: result.sent, left: result.left }));
+    for (const line of redact(renderReplay(result, describeTarget(config.target))).split('\n'))
+        info(shown(line));
+    await writeSummary(redact(renderReplaySummary(result, describeTarget(config.target))));
+    const failures = config.failOn.size > 0 ? result.failures : [];
+    if (failures.length > 0)
+        setFailed(failures.map(failure => shown(redact(failure))).join('\n'));
+    else
+        for (const failure of result.failures)
+            core_warning(shown(redact(failure)));
+}
 /** The redeliveries are made by now: outputs that cannot be set are a warning, not a failed step. */
-function setOutputs(result, reportPath) {
+function setOutputs(outputs) {
     // @actions/core would throw "Missing file at path": say what it means for the run instead.
     const file = process.env.GITHUB_OUTPUT;
     if (file && !(0,external_node_fs_namespaceObject.existsSync)(file)) {
         core_warning(`GITHUB_OUTPUT names a file that does not exist (${file}), so the step's outputs cannot be set. The run's results are in its log, report and job summary.`);
         return;
     }
-    const outputs = outputsOf(result.totals, reportPath);
     try {
         // In action.yml's order.
         for (const { name } of OUTPUTS)
@@ -36367,6 +37775,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -36531,6 +37946,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -36549,2253 +37971,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 6919:
-/***/ ((__unused_webpack_module, exports) => {
-
-var __webpack_unused_export__;
-
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-__webpack_unused_export__ = ({ value: true });
-__webpack_unused_export__ = format;
-exports.qg = parse;
-const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
-const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/**
- * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
- */
-const QUOTE_REGEXP = /[\\"]/g;
-/**
- * RegExp to match type in RFC 9110 sec 8.3.1
- *
- * media-type = type "/" subtype
- * type       = token
- * subtype    = token
- */
-const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !TYPE_REGEXP.test(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!TOKEN_REGEXP.test(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${qstring(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function parse(header, options) {
-    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
-    const len = header.length;
-    let index = skipOWS(header, options?.start ?? 0, len);
-    const valueStart = index;
-    index = skipValue(header, index, len, stopChar);
-    const valueEnd = trailingOWS(header, valueStart, index);
-    const type = header.slice(valueStart, valueEnd).toLowerCase();
-    if (options?.parameters === false) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopChar);
-}
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopChar) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        if (header.charCodeAt(index) === stopChar)
-            break;
-        index = skipOWS(header, index + 1 /* Skip over ; */, len);
-        const keyStart = index;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            if (code === stopChar)
-                break parameter;
-            if (code === SEMI)
-                continue parameter;
-            if (code === EQ) {
-                const keyEnd = trailingOWS(header, keyStart, index);
-                const key = header.slice(keyStart, keyEnd).toLowerCase();
-                index = skipOWS(header, index + 1, len);
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    index++;
-                    let value = "";
-                    while (index < len) {
-                        const code = header.charCodeAt(index++);
-                        if (code === DQUOTE) {
-                            index = skipValue(header, index, len, stopChar);
-                            if (parameters[key] === undefined)
-                                parameters[key] = value;
-                            break;
-                        }
-                        if (code === BSLASH && index < len) {
-                            value += header[index++];
-                            continue;
-                        }
-                        value += String.fromCharCode(code);
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                index = skipValue(header, index, len, stopChar);
-                if (parameters[key] === undefined) {
-                    const valueEnd = trailingOWS(header, valueStart, index);
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                continue parameter;
-            }
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Skip over characters until a semicolon or other exit character.
- */
-function skipValue(str, index, len, stopChar) {
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code === SEMI || code === stopChar)
-            break;
-        index++;
-    }
-    return index;
-}
-/**
- * Skip optional whitespace (OWS) in an HTTP header value.
- *
- * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
- */
-function skipOWS(header, index, len) {
-    while (index < len) {
-        const char = header.charCodeAt(index);
-        if (char !== SP && char !== HTAB)
-            break;
-        index++;
-    }
-    return index;
-}
-/**
- * Trim optional whitespace (OWS) from the end of a substring.
- *
- * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
- */
-function trailingOWS(header, start, end) {
-    while (end > start) {
-        const char = header.charCodeAt(end - 1);
-        if (char !== SP && char !== HTAB)
-            break;
-        end--;
-    }
-    return end;
-}
-/**
- * Serialize a parameter value.
- */
-function qstring(str) {
-    if (TOKEN_REGEXP.test(str))
-        return str;
-    if (TEXT_REGEXP.test(str))
-        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
-    throw new TypeError(`Invalid parameter value: ${str}`);
-}
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 2779:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-var https__WEBPACK_IMPORTED_MODULE_1___namespace_cache;
-var http__WEBPACK_IMPORTED_MODULE_0___namespace_cache;
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Headers: () => (/* binding */ Headers),
-/* harmony export */   HttpClient: () => (/* binding */ HttpClient),
-/* harmony export */   HttpClientError: () => (/* binding */ HttpClientError),
-/* harmony export */   HttpClientResponse: () => (/* binding */ HttpClientResponse),
-/* harmony export */   HttpCodes: () => (/* binding */ HttpCodes),
-/* harmony export */   MediaTypes: () => (/* binding */ MediaTypes),
-/* harmony export */   getProxyUrl: () => (/* binding */ getProxyUrl),
-/* harmony export */   isHttps: () => (/* binding */ isHttps)
-/* harmony export */ });
-/* harmony import */ var http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8611);
-/* harmony import */ var https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5692);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9783);
-/* harmony import */ var tunnel__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(770);
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6752);
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function getProxyUrl(serverUrl) {
-    const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? /*#__PURE__*/ (https__WEBPACK_IMPORTED_MODULE_1___namespace_cache || (https__WEBPACK_IMPORTED_MODULE_1___namespace_cache = __nccwpck_require__.t(https__WEBPACK_IMPORTED_MODULE_1__, 2))) : /*#__PURE__*/ (http__WEBPACK_IMPORTED_MODULE_0___namespace_cache || (http__WEBPACK_IMPORTED_MODULE_0___namespace_cache = __nccwpck_require__.t(http__WEBPACK_IMPORTED_MODULE_0__, 2)));
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = _proxy_js__WEBPACK_IMPORTED_MODULE_2__/* .getProxyUrl */ .s(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http__WEBPACK_IMPORTED_MODULE_0__.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel__WEBPACK_IMPORTED_MODULE_3__.httpsOverHttps : tunnel__WEBPACK_IMPORTED_MODULE_3__.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel__WEBPACK_IMPORTED_MODULE_3__.httpOverHttps : tunnel__WEBPACK_IMPORTED_MODULE_3__.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https__WEBPACK_IMPORTED_MODULE_1__.Agent(options) : new http__WEBPACK_IMPORTED_MODULE_0__.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici__WEBPACK_IMPORTED_MODULE_4__.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 9783:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ getProxyUrl)
-/* harmony export */ });
-/* unused harmony export checkBypass */
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-
-/***/ }),
-
-/***/ 1015:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ RequestError)
-/* harmony export */ });
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-
-/***/ }),
-
-/***/ 2053:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  E: () => (/* binding */ request)
-});
-
-// EXTERNAL MODULE: ./node_modules/universal-user-agent/index.js
-var universal_user_agent = __nccwpck_require__(6396);
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
-var dist = __nccwpck_require__(6919);
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-var dist_src = __nccwpck_require__(1015);
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${(0,universal_user_agent/* getUserAgent */.$)()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new dist_src/* RequestError */.G(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new dist_src/* RequestError */.G(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new dist_src/* RequestError */.G("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new dist_src/* RequestError */.G(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = (0,dist/* parse */.qg)(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-
-/***/ }),
-
-/***/ 6396:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ getUserAgent)
-/* harmony export */ });
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
 
 /***/ })
 
@@ -38821,7 +37996,7 @@ function getUserAgent() {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -38904,48 +38079,6 @@ function getUserAgent() {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

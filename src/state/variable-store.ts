@@ -21,20 +21,28 @@ export class VariableStore implements BookmarkStore {
   }
 
   async read(): Promise<string | undefined> {
-    const data = await this.readAnswer()
-    // GitHub holds at most 48 KB: a larger value is not GitHub's, and is not parsed. (An answer
-    // too large to be parsed as JSON comes as its text.)
-    const value = typeof data === 'object' && data !== null ? (data as { value?: unknown }).value : data
-    const bytes = typeof value === 'string' ? Buffer.byteLength(value) : 0
+    const text = await this.readAnswer()
+    if (text === undefined) return undefined
+    // GitHub holds at most 48 KB: a larger answer is not GitHub's, and is not parsed.
+    const bytes = Buffer.byteLength(text)
     if (bytes > MAX_STATE_BYTES) throw new UserError(stateTooLarge(this.description, bytes))
-    return typeof data === 'object' && data !== null ? (value as string) : undefined
+    let data: unknown
+    try {
+      data = JSON.parse(text)
+    } catch {
+      throw new Error(`GitHub's answer when reading the ${this.description} was not valid JSON (cut off or malformed)`)
+    }
+    const value = typeof data === 'object' && data !== null ? (data as { value?: unknown }).value : undefined
+    if (typeof value !== 'string') throw new Error(`GitHub's answer when reading the ${this.description} has no text value`)
+    return value
   }
 
-  private async readAnswer(): Promise<unknown> {
+  /** The answer as text, read before it is parsed: its size is checked first. Undefined when there is no such variable. */
+  private async readAnswer(): Promise<string | undefined> {
     try {
-      const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name })
+      const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name, request: { parseSuccessResponseBody: false } })
       this.exists = true
-      return data
+      return String(data as unknown)
     } catch (error) {
       if (isHttpError(error) && error.status === 404) {
         // 404 is also what a token that cannot see the repository gets; the first write tells them apart.
