@@ -342,7 +342,7 @@ export class VariableStore {
   private repoMap(repo: string): Map<string, Variable> {
     const key = repo.toLowerCase()
     let m = this.repos.get(key)
-    if (!m) this.repos.set(key, (m = new Map()))
+    if (!m) this.repos.set(key, (m = new Map<string, Variable>()))
     return m
   }
 

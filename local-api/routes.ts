@@ -220,7 +220,7 @@ function paged<T>(ctx: Ctx, all: T[], dfltPerPage: number, maxPerPage: number): 
   const page = intParam(ctx.query, 'page', 1, Number.MAX_SAFE_INTEGER)
   const last = Math.max(1, Math.ceil(all.length / perPage))
   const kept = new URLSearchParams([...ctx.query].filter(([k]) => k !== 'page' && k !== 'per_page'))
-  const rest = kept.toString() ? `&${kept}` : ''
+  const rest = kept.toString() ? `&${kept.toString()}` : ''
   const link = (p: number, rel: string) => `<${ctx.base}${ctx.route}?per_page=${perPage}${rest}&page=${p}>; rel="${rel}"`
   const rels: string[] = []
   if (page > 1) rels.push(link(page - 1, 'prev'), link(1, 'first'))
@@ -574,7 +574,7 @@ function updateVariable(ctx: Ctx): Reply {
     const vp = valueProblem(value)
     if (vp) return validationFailed(vp, 'value', docs)
   }
-  if (name !== undefined && String(name).toUpperCase() !== ctx.params.name.toUpperCase()) {
+  if (name !== undefined && (typeof name === 'string' ? name : JSON.stringify(name)).toUpperCase() !== ctx.params.name.toUpperCase()) {
     const nameProblem = variableNameProblem(name)
     if (nameProblem) return validationFailed(nameProblem, 'name', docs)
     if (ctx.world.variables.get(repo, name as string)) return error(409, 'Already exists - Variable already exists', docs)

@@ -349,7 +349,7 @@ class LocalApiServer implements LocalApi, World {
       const noted =
         ctx.redelivery ??
         (() => {
-          const t = match.def.redelivery!(ctx)
+          const t = match.def.redelivery(ctx)
           if (!t) return undefined
           const guid = this.hooks.get(t.hook)?.store.get(t.deliveryId)?.guid ?? ''
           return { ...t, guid, accepted: false }

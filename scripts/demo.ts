@@ -379,7 +379,10 @@ async function main(): Promise<Check[]> {
   const run2Guids = new Set(requestsOf(run2).map(q => q.guid))
   const stuckCounts = [...stuck].map(g => perGuid.get(g) ?? 0)
   const stuckTotals = [...stuck].map(g => (perGuid.get(g) ?? 0) + (handMade.get(g) ?? 0))
-  const backoffSkips = run2.reduce((n, r) => n + ((r.run.report?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'backoff').length, 0)
+  const backoffSkips = run2.reduce(
+    (n, r) => n + (((r.run.report as { deliveries?: Array<{ reason?: string }> } | undefined)?.deliveries ?? []) as Array<{ reason?: string }>).filter(d => d.reason === 'backoff').length,
+    0
+  )
   check(
     stuckCounts.every(n => n === 1) && stuckTotals.every(n => n <= MAX_ATTEMPTS),
     `never-recovering deliveries: redelivered once, ${stuckCounts.join('/')} times each; with the ${[...stuck].filter(g => handMade.has(g)).length} earlier hand-made redeliveries, ${stuckTotals.join('/')} of max-attempts ${MAX_ATTEMPTS}`

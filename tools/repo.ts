@@ -44,7 +44,7 @@ export function loadAction(): ActionMeta {
         name,
         required: s.required === true,
         // The runner hands every input over as a string: `default: 3` arrives as "3".
-        default: s.default === undefined || s.default === null ? '' : String(s.default)
+        default: s.default === undefined || s.default === null ? '' : typeof s.default === 'string' ? s.default : JSON.stringify(s.default)
       }
     }),
     outputs: Object.keys(outputs),

@@ -116,8 +116,8 @@ export class Credentials {
     const { name } = place
     let installationId: number
     try {
-      const { data } = await app.client.request(place.route, place.params)
-      installationId = (data as { id: number }).id
+      const answer = await app.client.request(place.route, place.params)
+      installationId = (answer.data as { id: number }).id
     } catch (error) {
       if (isHttpError(error) && error.status === 404) {
         throw new UserError(

@@ -46,7 +46,7 @@ export class GitHubDeliveries implements DeliveriesPort {
       let response = await (prefetched ?? this.firstPage(hook, from))
       for (;;) {
         const next = nextPageUrl(response.headers.link)
-        if (!onPage(parseDeliveryPage(response.data as unknown as string), pageInfo(next, response.headers))) break
+        if (!onPage(parseDeliveryPage(String(response.data)), pageInfo(next, response.headers))) break
         if (!next) break
         response = await this.access.client.request({ method: 'GET', url: next, request: AS_TEXT })
       }

@@ -70,7 +70,7 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
     const access = await accessFor(repo.owner)
     let raw: RawRepoHook[]
     try {
-      raw = (await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 })) as RawRepoHook[]
+      raw = await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 })
     } catch (error) {
       // GitHub cannot be reached, or refused the credential: nothing else would go better.
       if (error instanceof UserError) throw error

@@ -73,7 +73,7 @@ export class HookDirectory {
   private async fetch(): Promise<RawHook[]> {
     const { owner, access } = this
     try {
-      const hooks = (await access.client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })) as RawHook[]
+      const hooks = await access.client.paginate<RawHook>(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 })
       this.ids = new Set(hooks.map(h => String(h.id)))
       return hooks
     } catch (error) {

@@ -42,7 +42,8 @@ export class VariableStore implements BookmarkStore {
     try {
       const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name, request: { parseSuccessResponseBody: false } })
       this.exists = true
-      return String(data as unknown)
+      // Asked for as text: the answer's body as it came.
+      return typeof data === 'string' ? data : JSON.stringify(data)
     } catch (error) {
       if (isHttpError(error) && error.status === 404) {
         // 404 is also what a token that cannot see the repository gets; the first write tells them apart.
