@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** The command line: the same engine as the action, for cron on one's own server. */
 import { INTERRUPTED_EXIT_CODES, main } from './cli/main.js'
+import { keepYoungGenerationSmall } from './runtime.js'
+
+keepYoungGenerationSmall()
 
 // Ctrl-C or a cancelled job: stop before the next redelivery, then save the bookmark and the
 // report and say what was sent. A second signal stops at once (the lock is released on exit).

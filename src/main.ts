@@ -12,6 +12,7 @@ import { replayInSession } from './recovery.js'
 import { renderFailure, renderSummary } from './core/summary.js'
 import { stoppedBecause, UserError } from './engine/ports.js'
 import { defaultReportPath } from './report-file.js'
+import { keepYoungGenerationSmall } from './runtime.js'
 import { redeliverFailedDeliveries, type SessionIO } from './session.js'
 
 const REPORT_FILE = 'report.json'
@@ -21,6 +22,7 @@ const REPORT_FILE = 'report.json'
  * `@actions/core` (which @github/local-action stands in for when it runs this function).
  */
 export async function run(): Promise<void> {
+  keepYoungGenerationSmall()
   // A cancelled job gets SIGINT, then SIGTERM seconds later: stop before the next redelivery
   // and still set the outputs, report and summary of what was sent.
   const interrupt = new AbortController()
