@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/config.js'
+import { ACTION_NAMING, render, renderInputError } from './core/input-errors.js'
 import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
 import type { Config } from './core/config.js'
@@ -59,12 +60,13 @@ async function runAction(interrupt: AbortSignal): Promise<void> {
     const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY })
     if (!parsed.ok) {
       // Each input error an annotation of its own, and the step fails (exit code 1).
-      for (const message of parsed.errors) core.setFailed(shown(message))
-      await writeSummary(redact(renderFailure(parsed.errors.join(' '))))
+      const messages = parsed.errors.map(error => renderInputError(error, ACTION_NAMING))
+      for (const message of messages) core.setFailed(shown(message))
+      await writeSummary(redact(renderFailure(messages.join(' '))))
       return
     }
     const { config } = parsed
-    for (const warning of parsed.warnings) core.warning(shown(warning))
+    for (const warning of parsed.warnings) core.warning(shown(render(warning, ACTION_NAMING)))
     // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
     const log = { info: (m: string) => core.info(shown(m)), warning: (m: string) => core.warning(shown(m)), debug: (m: string) => core.debug(shown(m)) }
     if (config.replay) {

@@ -1,5 +1,6 @@
 /** The recovery commands' sessions (`explain`, `replay`): the same connection to GitHub as a run, another engine. */
 import type { Config } from './core/config.js'
+import { ACTION_NAMING } from './core/input-errors.js'
 import { policyOf } from './core/plan.js'
 import { describeTarget } from './core/report.js'
 import { parseReplayTime, replayKey } from './core/replay.js'
@@ -27,6 +28,7 @@ export async function explainInSession(config: Config, guid: string, io: Session
     github: target.deliveries,
     store,
     log: io.log,
+    naming: connection.credentials.naming,
     ...(target.fleet ? { fleet: target.fleet } : {})
   })
   logRequests(io.log, connection)
@@ -41,14 +43,17 @@ export async function explainInSession(config: Config, guid: string, io: Session
 export async function replayInSession(config: Config, io: SessionIO & { progressStore?: BookmarkStore }): Promise<ReplayResult> {
   const replay = config.replay
   if (!replay) throw new Error('replayInSession without a replay')
-  if (replay.send && config.dryRun) io.log.warning('Input "dry-run" is true: the replay is only previewed.')
+  const naming = io.naming ?? ACTION_NAMING
+  if (replay.send && config.dryRun) io.log.warning(`${naming.subject('dry-run')} is true: the replay is only previewed.`)
   const connection = await connect(config, io)
   const { target, store, pacing, variable } = connection
   const now = target.deliveries.now()
   const since = parseReplayTime(replay.since, now)
   const until = replay.until ? parseReplayTime(replay.until, now) : { at: now, relative: true }
-  if (!since || !until) throw new UserError('Input "replay-since" or "replay-until" is not a time.')
-  if (since.at >= until.at) throw new UserError(`Input "replay-since" (${new Date(since.at).toISOString()}) must be before "replay-until" (${new Date(until.at).toISOString()}).`)
+  if (!since || !until) throw new UserError(`${naming.subject('replay-since')} or ${naming.quoted('replay-until')} is not a time.`)
+  if (since.at >= until.at) {
+    throw new UserError(`${naming.subject('replay-since')} (${new Date(since.at).toISOString()}) must be before ${naming.quoted('replay-until')} (${new Date(until.at).toISOString()}).`)
+  }
   const progressStore = io.progressStore ?? (config.state && variable ? variable(replayVariableName(config.state.variable)) : undefined)
   const shard = config.shard ? ` shard ${config.shard.index}/${config.shard.count}` : ''
   const key = replayKey({
@@ -70,6 +75,7 @@ export async function replayInSession(config: Config, io: SessionIO & { progress
     log: io.log,
     sleep: pacing.sleep,
     signal: io.signal,
+    naming,
     ...(target.fleet ? { fleet: target.fleet } : {})
   })
   if (target.unmatched) result.failures.unshift(target.unmatched)

@@ -1,4 +1,5 @@
 import type { Config } from './core/config.js'
+import { ACTION_NAMING, type Naming } from './core/input-errors.js'
 import { policyOf } from './core/plan.js'
 import { noun, plural } from './core/plural.js'
 import type { RunResult } from './core/types.js'
@@ -26,6 +27,8 @@ export interface SessionIO {
   pacing?: Pacing
   /** Aborted on SIGINT/SIGTERM: the run stops before its next redelivery and still reports. */
   signal?: AbortSignal
+  /** How the front end names inputs in its messages: the action's words when absent. */
+  naming?: Naming
 }
 
 /** What a configuration reaches once connected: its hooks (through the target), the bookmark's store, GitHub's pace. */
@@ -54,7 +57,8 @@ export async function connect(config: Config, io: SessionIO): Promise<Connection
     // The token and key given were masked by the front end as it took them in; this masks what the run makes.
     mask: io.mask,
     requests: { total: 0, writes: 0 },
-    signal: io.signal
+    signal: io.signal,
+    naming: io.naming ?? ACTION_NAMING
   }
   const credentials = new Credentials(context, { token: config.token, app: config.app })
   const target = await resolveTarget({ config, credentials, clock, log: io.log })
@@ -85,6 +89,7 @@ export async function redeliverFailedDeliveries(config: Config, io: SessionIO): 
     store,
     log: io.log,
     signal: io.signal,
+    naming: connection.credentials.naming,
     ...(target.fleet ? { fleet: target.fleet } : {}),
     warnings: target.warnings
   })

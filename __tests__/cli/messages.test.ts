@@ -10,7 +10,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { HELP, inputsToFlags } from '../../src/cli/args.js'
+import { HELP } from '../../src/cli/args.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
 
@@ -82,20 +82,6 @@ describe('flags, not inputs', () => {
     expect(run.stderr).toMatch(/could not resolve the host name ghe\.nowhere\.invalid \((ENOTFOUND|EAI_AGAIN)\)\. Check --hostname \(empty means GITHUB_API_URL, else github\.com\)/)
     expect(run.stderr).not.toMatch(/\b500\b/)
     expect(run.stderr).not.toContain('"hostname"')
-  })
-
-  test('inputsToFlags leaves values alone: a target type "org", a value got "org"', () => {
-    expect(inputsToFlags('Input "token" is required when target-type is "org" (or give app-id and private-key of an app installed there).')).toBe(
-      'GITHUB_TOKEN is required when --target-type is "org" (or give --app-id and GITHUB_APP_PRIVATE_KEY (or --private-key-file) of an app installed there).'
-    )
-    expect(inputsToFlags('Input "target-type" must be app, org or repo, got "org".')).toBe('--target-type must be app, org or repo, got "org".')
-    expect(inputsToFlags('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')).toBe('--hook-id is ignored for --target-type "app": a GitHub App has one webhook.')
-    expect(inputsToFlags('Check that "app-id" is the ID and that "private-key" is its key; pass a "token" instead. Lower max-redeliveries.')).toBe(
-      'Check that --app-id is the ID and that GITHUB_APP_PRIVATE_KEY (or --private-key-file) is its key; pass a GITHUB_TOKEN instead. Lower --max-redeliveries.'
-    )
-    expect(inputsToFlags('dry-run hook 5: not scanned (Check "hostname")', { quotedOnly: true })).toBe('dry-run hook 5: not scanned (Check --hostname)')
-    // Names that merely contain an input's name stay as they are.
-    expect(inputsToFlags('acme/dry-run hook 5; ci.max-age.example.com; --private-key-file x')).toBe('acme/dry-run hook 5; ci.max-age.example.com; --private-key-file x')
   })
 })
 

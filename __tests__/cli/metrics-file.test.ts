@@ -50,8 +50,8 @@ test('per-hook counts, run gauges and the last success, written atomically and k
   const first = await cli(args, { GITHUB_TOKEN: token })
   expect(first.stderr).not.toMatch(/^(error|warning): /m)
   expect(first.code).toBe(0)
-  // Renamed into place: nothing else in the collector's directory, readable by another user.
-  expect(readdirSync(dir)).toEqual(['webhook_redelivery.prom'])
+  // Renamed into place: nothing else in the collector's directory but the saved last-success times, readable by another user.
+  expect(readdirSync(dir)).toEqual(['webhook_redelivery.prom', 'webhook_redelivery.prom.state.json'])
   expect(statSync(path).mode & 0o777).toBe(0o644)
 
   const families = metrics(path)
@@ -82,7 +82,7 @@ test('per-hook counts, run gauges and the last success, written atomically and k
   expect(value(after, 'last_success_timestamp_seconds', otherLabels)).toBe(otherSuccess)
   // The busy hook's redeliveries succeeded: its last success moved on.
   expect(value(after, 'last_success_timestamp_seconds', labels)).toBeGreaterThan(lastSuccess)
-  expect(readdirSync(dir)).toEqual(['webhook_redelivery.prom'])
+  expect(readdirSync(dir)).toEqual(['webhook_redelivery.prom', 'webhook_redelivery.prom.state.json'])
 })
 
 test('a run that cannot finish writes last_run_success 0 in place of the previous file', async () => {
@@ -106,4 +106,22 @@ test('bad input writes no metrics file; a path that is not *.prom is warned abou
   expect(run.code).toBe(0)
   expect(run.stderr).toMatch(/^warning: --metrics-file .*\.prom/m)
   expect(metrics(path).get('webhook_redelivery_last_run_success')).toBeDefined()
+})
+
+test('the last success comes from the times saved beside the metrics file, for the same target only', async () => {
+  const token = api.createToken({ grants: [{ org: 'acme', hooks: 'write' }] })
+  const quiet = api.createOrgHook('acme')
+  const path = join(temp, 'webhook_redelivery.prom')
+  const savedAt = Math.floor(api.now() / 1000 - 5 * 24 * 3600) * 1000
+  writeFileSync(`${path}.state.json`, JSON.stringify({ target: 'org acme', lastSuccessAt: { [String(quiet.id)]: savedAt } }))
+  const args = ['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--metrics-file', path]
+  expect((await cli(args, { GITHUB_TOKEN: token })).code).toBe(0)
+  const labels = { target: 'org acme', hook_id: String(quiet.id) }
+  expect(value(metrics(path), 'last_success_timestamp_seconds', labels)).toBe(savedAt / 1000)
+  expect(JSON.parse(readFileSync(`${path}.state.json`, 'utf8'))).toEqual({ target: 'org acme', lastSuccessAt: { [String(quiet.id)]: savedAt } })
+
+  // Times saved for another target are not this one's.
+  writeFileSync(`${path}.state.json`, JSON.stringify({ target: 'org other', lastSuccessAt: { [String(quiet.id)]: savedAt } }))
+  expect((await cli(args, { GITHUB_TOKEN: token })).code).toBe(0)
+  expect(value(metrics(path), 'last_success_timestamp_seconds', labels)).toBeUndefined()
 })

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
 import { parseConfig } from '../../src/core/config.js'
+import { ACTION_NAMING, renderInputError } from '../../src/core/input-errors.js'
 import type { ReportDocument } from '../../src/core/report.js'
 import { replayInSession } from '../../src/recovery.js'
 import { FileStore } from '../../src/state/file-store.js'
@@ -161,7 +162,7 @@ describe('replay', () => {
       { 'target-type': 'org', org: 'acme', token, 'replay-since': iso(api.now() - 5 * HOUR - MINUTE), 'replay-until': iso(api.now() - 3 * HOUR), 'replay-send': 'true' },
       { GITHUB_API_URL: api.url }
     )
-    if (!parsed.ok) throw new Error(parsed.errors.join(' '))
+    if (!parsed.ok) throw new Error(parsed.errors.map(error => renderInputError(error, ACTION_NAMING)).join(' '))
     const io = { log: { info: () => undefined, warning: () => undefined, debug: () => undefined }, mask: () => undefined, pacing: simulatedPacing(api) }
     // The process dies as it goes to record its first batch as sent: GitHub made those redeliveries, the record says "about to".
     class DyingStore extends FileStore {

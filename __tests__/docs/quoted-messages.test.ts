@@ -11,6 +11,8 @@ import { describe, expect, test } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
+import { ACTION_NAMING } from '../../src/core/input-errors.js'
+import { INPUTS } from '../../src/core/inputs.generated.js'
 import { markdownPages, read, root } from './helpers.js'
 
 /** The texts the troubleshooting page and every page quote as messages, each split into the parts between `...`. */
@@ -88,7 +90,9 @@ const sources = readdirSync(join(root, 'src'), { recursive: true })
   .map(String)
   .filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .map(f => join('src', f))
-const corpus = sourcePieces(sources).join('\u0000')
+/** Inputs as the action's messages name them: the code holds them as parts of messages (src/core/input-errors.ts), not as text. */
+const inputNames = INPUTS.flatMap(input => [ACTION_NAMING.subject(input.name), ACTION_NAMING.quoted(input.name)])
+const corpus = [...sourcePieces(sources), ...inputNames].join('\u0000')
 
 describe('the README and docs/ quote only messages the code prints', () => {
   const quoted = quotedMessages(read('docs/troubleshooting.md'), markdownPages().map(read).join('\n'))
@@ -109,7 +113,7 @@ describe('the README and docs/ quote only messages the code prints', () => {
 })
 
 describe('the matcher', () => {
-  const code = sourcePieces(['src/engine/run.ts']).join('\u0000')
+  const code = [...sourcePieces(['src/engine/run.ts']), ...inputNames].join('\u0000')
 
   test('a message with values in its holes is printable', () => {
     expect(printable('Input "lookback" is 7d, longer than GitHub can redeliver (3d); scanning 3d.', code)).toBe(true)

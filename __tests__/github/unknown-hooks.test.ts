@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { parseConfig, type Config, type RawInputs } from '../../src/core/config.js'
+import { ACTION_NAMING, renderInputError } from '../../src/core/input-errors.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
 import { shortenWaitsInEachTest } from '../support/in-process.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 function config(inputs: RawInputs): Config {
   const parsed = parseConfig({ hostname: api.url, ...inputs }, {})
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
+  if (!parsed.ok) throw new Error(parsed.errors.map(error => renderInputError(error, ACTION_NAMING)).join('\n'))
   return parsed.config
 }
 

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, jest } from '@jest/globals'
 import * as core from '@actions/core'
 import { parseConfig, type RawInputs } from '../../src/core/config.js'
+import { ACTION_NAMING, renderInputError } from '../../src/core/input-errors.js'
 import type { RunResult } from '../../src/core/types.js'
 import { GITHUB_PACING, type Pacing } from '../../src/github/timing.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
@@ -46,7 +47,7 @@ export function simulatedPacing(api: LocalApi): Pacing {
 
 export async function runInProcess(api: LocalApi, inputs: RawInputs, options: InProcessOptions = {}): Promise<InProcessRun> {
   const parsed = parseConfig(inputs, { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: options.repository ?? 'acme/workflows' })
-  if (!parsed.ok) return { error: parsed.errors.join(' '), log: [], warnings: [] }
+  if (!parsed.ok) return { error: parsed.errors.map(error => renderInputError(error, ACTION_NAMING)).join(' '), log: [], warnings: [] }
   const log: string[] = []
   const warnings: string[] = []
   const pacing = simulatedPacing(api)

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { INPUTS } from '../../src/core/inputs.generated.js'
 import { normalizePrivateKey, parseConfig, parseRepo, secretInputs, type Config, type Environment, type RawInputs } from '../../src/core/config.js'
+import { ACTION_NAMING, render, renderInputError, type InputError, type Text } from '../../src/core/input-errors.js'
 import { policyOf } from '../../src/core/plan.js'
 import { rsaKeys, secretLines, type TestKeys } from '../fixtures/keys.js'
 
@@ -11,14 +12,19 @@ const ENV: Environment = { GITHUB_REPOSITORY: 'octo/hello' }
 
 function config(raw: RawInputs, env: Environment = {}): Config {
   const result = parseConfig(raw, env)
-  if (!result.ok) throw new Error(`expected a valid config, got errors: ${result.errors.join(' | ')}`)
+  if (!result.ok) throw new Error(`expected a valid config, got errors: ${actionWords(result.errors).join(' | ')}`)
   return result.config
 }
 
 function errors(raw: RawInputs, env: Environment = {}): string[] {
   const result = parseConfig(raw, env)
   if (result.ok) throw new Error(`expected errors, got config ${JSON.stringify(result.config)}`)
-  return result.errors
+  return actionWords(result.errors)
+}
+
+/** Input errors and warnings as the action prints them (the CLI's words: __tests__/unit/input-errors.test.ts). */
+function actionWords(messages: readonly (InputError | Text)[]): string[] {
+  return messages.map(message => ('input' in message && 'expected' in message ? renderInputError(message, ACTION_NAMING) : render(message as Text, ACTION_NAMING)))
 }
 
 let keys: TestKeys
@@ -168,7 +174,7 @@ describe('parseConfig: defaults and the happy paths', () => {
     expect(c.app).toBeUndefined()
     expect(c.token).toBe('ghp_token')
     const result = parseConfig({ ...ORG, 'app-id': '7' }, {})
-    expect(result.ok && result.warnings).toEqual(['Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.'])
+    expect(result.ok && actionWords(result.warnings)).toEqual(['Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.'])
   })
 })
 
@@ -465,18 +471,18 @@ describe('parseConfig: hook-id', () => {
   test('is ignored for app targets, even junk', () => {
     expect(config({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '../x' }).hooks).toEqual([])
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, 'hook-id': '123' }, {})
-    expect(result.ok && result.warnings).toEqual(['Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.'])
+    expect(result.ok && actionWords(result.warnings)).toEqual(['Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.'])
   })
 
   test('org and repository given with target-type app are named as ignored', () => {
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, org: 'acme', repository: 'acme/widgets' }, {})
-    expect(result.ok && result.warnings).toEqual([
+    expect(result.ok && actionWords(result.warnings)).toEqual([
       'Input "org" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.',
       'Input "repository" is ignored for target-type "app": the app\'s own webhook is scanned, whichever accounts installed it.'
     ])
     // The workflow's repository, a default, is no input given.
     const quiet = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1 }, { GITHUB_REPOSITORY: 'acme/workflows' })
-    expect(quiet.ok && quiet.warnings).toEqual([])
+    expect(quiet.ok && actionWords(quiet.warnings)).toEqual([])
   })
 })
 
@@ -669,9 +675,9 @@ describe('parseConfig: hostname', () => {
 
   test('a plain http API URL off this machine is accepted with a warning; on loopback without', () => {
     const remote = parseConfig({ ...ORG, hostname: 'http://ghe.example.com/api/v3' }, {})
-    expect(remote.ok && remote.warnings).toEqual(['The GitHub API URL http://ghe.example.com/api/v3 is plain http: tokens and keys would travel unencrypted. Use https.'])
+    expect(remote.ok && actionWords(remote.warnings)).toEqual(['The GitHub API URL http://ghe.example.com/api/v3 is plain http: tokens and keys would travel unencrypted. Use https.'])
     const local = parseConfig({ ...ORG, hostname: 'http://127.0.0.1:8080' }, {})
-    expect(local.ok && local.warnings).toEqual([])
+    expect(local.ok && actionWords(local.warnings)).toEqual([])
   })
 })
 
@@ -788,7 +794,7 @@ describe('parseConfig: shard', () => {
   test('is ignored, with a warning, for an app', () => {
     const result = parseConfig({ 'target-type': 'app', 'app-id': '1', 'private-key': keys.pkcs1, shard: '1/2' }, {})
     expect(result.ok && result.config.shard).toBeUndefined()
-    expect(result.ok && result.warnings).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
+    expect(result.ok && actionWords(result.warnings)).toEqual(['Input "shard" is ignored for target-type "app": a GitHub App has one webhook.'])
   })
 })
 

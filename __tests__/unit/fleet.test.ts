@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { Prng } from '../fixtures/prng.js'
+import { ACTION_NAMING, renderInputError } from '../../src/core/input-errors.js'
 import {
   displayPayloadUrl,
   hookMatches,
@@ -22,13 +23,13 @@ import {
 } from '../../src/core/fleet.js'
 
 function ok<T>(result: Parsed<T>): T {
-  if (!result.ok) throw new Error(`expected a value, got errors: ${result.errors.join(' | ')}`)
+  if (!result.ok) throw new Error(`expected a value, got errors: ${result.errors.map(error => renderInputError(error, ACTION_NAMING)).join(' | ')}`)
   return result.value
 }
 
 function errors<T>(result: Parsed<T>): string[] {
   if (result.ok) throw new Error(`expected errors, got ${JSON.stringify(result.value)}`)
-  return result.errors
+  return result.errors.map(error => renderInputError(error, ACTION_NAMING))
 }
 
 describe('parseRepositoryPatterns', () => {

@@ -1,7 +1,7 @@
 /** The metrics file's text, checked by a real Prometheus text-format parser (never a regular expression). */
 import { describe, expect, test } from '@jest/globals'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
-import { escapeLabelValue, lastSuccessFromPreviousMetrics, renderFailedRunMetrics, renderMetrics } from '../../src/core/metrics.js'
+import { escapeLabelValue, lastSuccessTimes, renderFailedRunMetrics, renderMetrics } from '../../src/core/metrics.js'
 import type { ReportRow } from '../../src/core/types.js'
 import { hookResult, hookTarget, HOUR, NOW, reportRow, runResult } from '../fixtures/builders.js'
 import { metricValue as value, parseMetrics as parse } from '../support/prometheus.js'
@@ -94,24 +94,24 @@ describe('renderMetrics', () => {
   })
 })
 
-describe('last success carried over from the previous file', () => {
+describe('last success carried over from the times saved by earlier runs', () => {
   test('a quiet run keeps the newest success an earlier run recorded, and a newer one wins', () => {
-    const first = renderMetrics(run, { target: 'org acme' })
-    const before = lastSuccessFromPreviousMetrics(first, 'org acme')
+    const before = lastSuccessTimes(run)
     expect(before).toEqual(new Map([['101', NOW - 30 * 60_000]]))
-    expect(lastSuccessFromPreviousMetrics(first, 'org other').size).toBe(0)
 
     const quietRun = runResult({ hooks: [hookResult({ hook: busy, scanned: 0 })], rows: [], finishedAt: NOW + HOUR })
     const carried = parse(renderMetrics(quietRun, { target: 'org acme', lastSuccessBefore: before }))
     expect(value(carried, 'last_success_timestamp_seconds', { hook_id: '101' })).toBe((NOW - 30 * 60_000) / 1000)
+    expect(lastSuccessTimes(quietRun, before)).toEqual(before)
 
     const newer = runResult({ hooks: [hookResult({ hook: busy, lastSuccessAt: NOW + 10 * 60_000 })], rows: [], finishedAt: NOW + HOUR })
     const updated = parse(renderMetrics(newer, { target: 'org acme', lastSuccessBefore: before }))
     expect(value(updated, 'last_success_timestamp_seconds', { hook_id: '101' })).toBe((NOW + 10 * 60_000) / 1000)
   })
 
-  test('lines it does not understand are ignored', () => {
-    expect(lastSuccessFromPreviousMetrics('garbage\nwebhook_redelivery_last_success_timestamp_seconds{target="x 12\n', 'x').size).toBe(0)
+  test('a hook this run did not scan keeps its time for a later run', () => {
+    const quietRun = runResult({ hooks: [], rows: [], finishedAt: NOW + HOUR })
+    expect(lastSuccessTimes(quietRun, new Map([['7', NOW]]))).toEqual(new Map([['7', NOW]]))
   })
 })
 

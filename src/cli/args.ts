@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from '../core/config.js'
+import { INPUT_NAMES, SECRET_INPUTS, type InputName, type RawInputs } from '../core/config.js'
+import { CLI_NAMING } from '../core/input-errors.js'
 import { INPUTS, OUTPUTS } from '../core/inputs.generated.js'
 
 export interface CliFlag {
@@ -141,32 +142,6 @@ function explainParseError(error: Error & { code?: string }): string {
   }
 }
 
-/**
- * Messages of the engine name inputs as the action does (`Input "hook-id"`, `"app-id"`,
- * `max-redeliveries`); on the command line they are flags, and the secrets are environment variables.
- */
-export function inputsToFlags(message: string, options: { quotedOnly?: boolean } = {}): string {
-  const quoted = message.replace(INPUT_MENTION, (_, name: string) => flagOf(name)).replace(QUOTED_INPUT, (_, name: string) => flagOf(name))
-  // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
-  if (options.quotedOnly) return quoted
-  return quoted.replace(BARE_HYPHENATED_INPUT, (_, name: string) => flagOf(name)).replace(INPUT_AFTER_VERB, (_, word: string, name: string) => `${word} ${flagOf(name)}`)
-}
-
-// Built once: inputsToFlags runs on every line the CLI prints.
-const INPUT_NAME_ALTERNATIVES = INPUT_NAMES.join('|')
-const HYPHENATED_INPUT_NAMES = INPUT_NAMES.filter(name => name.includes('-')).join('|')
-const INPUT_MENTION = new RegExp(`Input "(${INPUT_NAME_ALTERNATIVES})"`, 'g')
-// A quoted input name (or a path flag of the command line's own, such as the store a message names), unless it is a value: `target-type is "org"`, `got "org"`.
-const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${[...INPUT_NAMES, ...CLI_FLAGS.filter(flag => flag.type === 'string').map(flag => flag.name)].join('|')})"`, 'g')
-const BARE_HYPHENATED_INPUT = new RegExp(`(?<![\\w"/.-])(${HYPHENATED_INPUT_NAMES})(?![\\w"/-]|\\.\\w)`, 'g')
-const INPUT_AFTER_VERB = new RegExp(`\\b(with|give|when) (${INPUT_NAME_ALTERNATIVES})\\b`, 'g')
-
-function flagOf(name: string): string {
-  if (name === 'token') return 'GITHUB_TOKEN'
-  if (name === 'private-key') return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)'
-  return `--${name}`
-}
-
 const HELP_WIDTH = 80
 
 /** `--name VALUE` and its text, wrapped and indented under it. */
@@ -183,14 +158,21 @@ function helpEntry(flag: string, text: string): string {
   return [`  ${flag}`, ...lines.map(l => `      ${l}`)].join('\n')
 }
 
-/** action.yml's description of an input, in the command line's words: its inputs are flags here. */
+/** action.yml's description of an input, in the command line's words: the inputs it names in code quotes are flags here. */
 function describeInput(input: (typeof INPUTS)[number]): string {
   const notes = [input.required ? 'Required.' : '', input.default ? `Default: ${input.default}.` : '', input.name === 'dry-run' ? '--dry-run alone means true.' : ''].filter(Boolean)
-  return inputsToFlags([input.description.replace(/`([^`]*)`/g, (_, code: string) => (isInputMention(code) ? flagOf(code) : code)), ...notes].join(' '))
+  return [input.description.replace(/`([^`]*)`/g, (_, code: string) => flagsIn(code)), ...notes].join(' ')
+}
+
+/** A code quote of action.yml in the command line's words: an input (`token`), or an input and its value (`fail-on: expiring`). */
+function flagsIn(code: string): string {
+  const [name, value] = code.split(/: (.*)/s)
+  if (!isInputMention(name)) return code
+  return value === undefined ? CLI_NAMING.quoted(name) : `${CLI_NAMING.quoted(name)}: ${value}`
 }
 
 /** `token` in action.yml's words is the input, shown here as what the command line takes; `org`, `repo` and `app` there are values of target-type. */
-function isInputMention(code: string): boolean {
+function isInputMention(code: string): code is InputName {
   return (INPUT_NAMES as readonly string[]).includes(code) && !['app', 'org', 'repo'].includes(code)
 }
 

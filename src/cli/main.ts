@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { parseConfig, secretInputs, type RawInputs } from '../core/config.js'
+import { CLI_NAMING, render, renderInputError } from '../core/input-errors.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { plural } from '../core/plural.js'
 import { redactSecrets } from '../core/redact.js'
@@ -11,7 +12,7 @@ import { stoppedBecause, type Logger } from '../engine/ports.js'
 import { defaultReportPath } from '../report-file.js'
 import { redeliverFailedDeliveries } from '../session.js'
 import { FileLock, FileStore, linkTarget } from '../state/file-store.js'
-import { HELP, inputsToFlags, parseCliArgs, type CliOptions } from './args.js'
+import { HELP, parseCliArgs, type CliOptions } from './args.js'
 import { clashingFiles, unusableFilePath } from './files.js'
 import { MetricsFile } from './metrics-file.js'
 import { runRecovery } from './recovery.js'
@@ -38,9 +39,9 @@ export const INTERRUPTED_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT
 export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = defaultStreams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => redactSecrets(text, secrets)
-  // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here,
-  // and what GitHub sent (quoted in them) with its control characters escaped.
-  const say = (message: string): string => shown(inputsToFlags(redact(message)))
+  // Errors and warnings leave through here: secrets blanked, and what GitHub sent (quoted in them)
+  // with its control characters escaped. Inputs were named as flags where the messages were made (CLI_NAMING).
+  const say = (message: string): string => shown(redact(message))
   const fail = (message: string): number => {
     streams.stderr(`error: ${say(message)}\n`)
     return 1
@@ -73,13 +74,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
 
   const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!result.ok) {
-    for (const message of result.errors) streams.stderr(`error: ${say(message)}\n`)
+    const messages = result.errors.map(error => say(renderInputError(error, CLI_NAMING)))
+    for (const message of messages) streams.stderr(`error: ${message}\n`)
     // A reader of --json gets one object whenever the flags were understood: here, why nothing ran.
-    if (options.json) streams.stdout(JSON.stringify({ failures: result.errors.map(say) }) + '\n')
+    if (options.json) streams.stdout(JSON.stringify({ failures: messages }) + '\n')
     return 1
   }
   const { config } = result
-  for (const warning of result.warnings) streams.stderr(`warning: ${say(warning)}\n`)
+  for (const warning of result.warnings) streams.stderr(`warning: ${say(render(warning, CLI_NAMING))}\n`)
 
   const log = cliLogger(streams, redact, options.debug)
 
@@ -104,7 +106,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
         if (!secrets.includes(secret)) secrets.push(secret)
       },
       store,
-      signal: interrupt
+      signal: interrupt,
+      naming: CLI_NAMING
     })
     // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
     let reportPath = ''
@@ -132,7 +135,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, streams: Stre
         `${run.dryRun ? 'Dry run: ' : ''}scanned ${plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural(t.receiversDown, 'receiver')} down` : ''}${t.expiring > 0 ? `; ${t.expiring} leaving GitHub's redelivery window soon` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`
       )
     }
-    const failures = stepFailures(run, config.failOn)
+    const failures = stepFailures(run, config.failOn, CLI_NAMING)
     for (const failure of run.failures) if (!failures.includes(failure)) streams.stderr(`warning: ${say(failure)}\n`)
     for (const failure of failures) streams.stderr(`error: ${say(failure)}\n`)
     if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
@@ -165,13 +168,13 @@ export function takeInputs(options: CliOptions, env: NodeJS.ProcessEnv): { input
 }
 
 /**
- * Log lines on stderr: secrets blanked, inputs named as the flags they are here, and what GitHub
- * sent (quoted in them) with its control characters escaped; debug lines with --debug.
+ * Log lines on stderr: secrets blanked, and what GitHub sent (quoted in them) with its control
+ * characters escaped; debug lines with --debug. Inputs are named as flags where the lines are made (CLI_NAMING).
  */
 export function cliLogger(streams: Streams, redact: (text: string) => string, debug: boolean): Logger {
   return {
-    info: message => streams.stderr(`${shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
-    warning: message => streams.stderr(`warning: ${shown(inputsToFlags(redact(message)))}\n`),
+    info: message => streams.stderr(`${shown(redact(message))}\n`),
+    warning: message => streams.stderr(`warning: ${shown(redact(message))}\n`),
     debug: message => {
       if (debug) streams.stderr(`debug: ${shown(redact(message))}\n`)
     }

@@ -1,4 +1,5 @@
 import { parseConfig, secretInputs } from '../core/config.js'
+import { cliNaming, render, renderInputError } from '../core/input-errors.js'
 import { describeTarget } from '../core/report.js'
 import { GUID, nextRunText, renderExplanation } from '../core/explain.js'
 import { policyOf } from '../core/plan.js'
@@ -8,7 +9,7 @@ import { explainInSession, replayInSession } from '../recovery.js'
 import { renderReplay, replayJson } from '../core/replay-report.js'
 import { resolve } from 'node:path'
 import { FileStore, type FileLock } from '../state/file-store.js'
-import { inputsToFlags, parseCliArgs, type CliFlag, type CliOptions } from './args.js'
+import { parseCliArgs, type CliFlag, type CliOptions } from './args.js'
 import { cliLogger, INTERRUPTED_EXIT_CODES, openStateFile, takeInputs, type Streams } from './main.js'
 
 const EXPLAIN_HELP = `webhook-redelivery explain GUID: why a delivery was (not) redelivered.
@@ -63,12 +64,14 @@ interface Prepared {
   say: (text: string) => string
 }
 
+/** Inputs as these subcommands' flags: the replay inputs are replay's --since, --until, --outcome and --send. */
+const NAMING = cliNaming({ 'replay-since': '--since', 'replay-until': '--until', 'replay-outcome': '--outcome', 'replay-send': '--send' })
+
 /** The recovery subcommands: `explain GUID`, `replay --since TIME`. Exit codes as a run's. */
 export async function runRecovery(command: 'explain' | 'replay', argv: string[], env: NodeJS.ProcessEnv, streams: Streams, interrupt?: AbortSignal): Promise<number> {
   const secrets: string[] = []
   const redact = (text: string): string => redactSecrets(text, secrets)
-  // The replay inputs are this subcommand's --since, --until, --outcome and --send.
-  const say = (message: string): string => inputsToFlags(redact(message)).replace(/--replay-(since|until|outcome|send)\b/g, '--$1')
+  const say = (message: string): string => redact(message)
   const fail = (message: string): number => {
     streams.stderr(`error: ${say(message)}\n`)
     return 1
@@ -96,11 +99,12 @@ export async function runRecovery(command: 'explain' | 'replay', argv: string[],
   }
   const config = parseConfig(taken.inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY })
   if (!config.ok) {
-    for (const message of config.errors) streams.stderr(`error: ${say(message)}\n`)
-    if (options.json) streams.stdout(JSON.stringify({ failures: config.errors.map(say) }) + '\n')
+    const messages = config.errors.map(error => say(renderInputError(error, NAMING)))
+    for (const message of messages) streams.stderr(`error: ${message}\n`)
+    if (options.json) streams.stdout(JSON.stringify({ failures: messages }) + '\n')
     return 1
   }
-  for (const warning of config.warnings) streams.stderr(`warning: ${say(warning)}\n`)
+  for (const warning of config.warnings) streams.stderr(`warning: ${say(render(warning, NAMING))}\n`)
   if (command === 'replay') return replay({ options, config, redact, say }, streams, interrupt, secrets)
   const [guid, ...more] = options.positionals
   if (guid === undefined || more.length > 0) return fail('explain takes one GUID: webhook-redelivery explain GUID --target-type ... (see explain --help).')
@@ -130,7 +134,8 @@ async function explain(prepared: Prepared, guid: string, streams: Streams, inter
         if (!secrets.includes(secret)) secrets.push(secret)
       },
       store,
-      signal: interrupt
+      signal: interrupt,
+      naming: NAMING
     })
     const policy = policyOf(config)
     if (options.json) {
@@ -147,7 +152,9 @@ async function explain(prepared: Prepared, guid: string, streams: Streams, inter
       for (const { hook, explanation } of explanations) streams.stdout(redact(renderExplanation(explanation, hook.label, policy, now)))
     }
     if (explanations.length === 0) {
-      streams.stderr(`error: ${say(`GitHub lists no attempt of ${guid} on ${describeTarget(config.target)} within its redelivery window: check the GUID, the target and "hook-id".`)}\n`)
+      streams.stderr(
+        `error: ${say(`GitHub lists no attempt of ${guid} on ${describeTarget(config.target)} within its redelivery window: check the GUID, the target and ${NAMING.quoted('hook-id')}.`)}\n`
+      )
       return 1
     }
     return 0
@@ -199,7 +206,8 @@ async function replay(prepared: Prepared, streams: Streams, interrupt: AbortSign
       },
       store,
       ...(progressStore ? { progressStore } : {}),
-      signal: interrupt
+      signal: interrupt,
+      naming: NAMING
     })
     if (options.json) streams.stdout(redact(JSON.stringify(replayJson(result))) + '\n')
     else streams.stdout(redact(renderReplay(result, describeTarget(config.target))))

@@ -3,11 +3,12 @@ import { parseDuration } from './duration.js'
 import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, splitEntries, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
 import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
+import { bare, inputError, quoted, subject, type InputError, type InputName, type Text } from './input-errors.js'
 import { INPUTS } from './inputs.generated.js'
 import { shown } from './shown.js'
 import { parseReplayTime, REPLAY_OUTCOMES, type ReplayOutcome } from './replay.js'
 
-export type InputName = (typeof INPUTS)[number]['name']
+export type { InputName }
 export type RawInputs = Partial<Record<InputName, string>>
 
 /** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
@@ -73,8 +74,8 @@ export interface Environment {
   GITHUB_REPOSITORY?: string
 }
 
-/** `warnings`: inputs that were given but have no effect, for the log. */
-export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[] }
+/** `errors`: one per bad input, as values each front end renders; `warnings`: inputs given that have no effect, for the log. */
+export type ConfigResult = { ok: true; config: Config; warnings: Text[] } | { ok: false; errors: InputError[] }
 
 const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i
 const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i
@@ -89,13 +90,12 @@ const HEADER_SAFE = /^[\x21-\x7e]+$/
  * input that names it and says what is expected. No I/O: runs before any request.
  */
 export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
-  const errors: string[] = []
-  const warnings: string[] = []
+  const errors: InputError[] = []
+  const warnings: Text[] = []
   const input = (name: InputName): string => (raw[name] ?? '').trim() || DEFAULTS[name] || ''
-  const bad = (name: InputName, expected: string, value?: string): void => {
+  const bad = (name: InputName, expected: Text | string, value?: string): void => {
     // A secret pasted into the wrong input is not masked there: never repeat it.
-    const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown(value, 80)}"`
-    errors.push(`Input "${name}" ${expected}${got}.`)
+    errors.push(inputError(name, expected, value === undefined ? undefined : looksLikeSecret(value) ? { secret: true } : shown(value, 80)))
   }
 
   const targetType = input('target-type')
@@ -103,13 +103,13 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (targetType === 'app') target = { type: 'app' }
   else if (targetType === 'org') {
     const org = input('org')
-    if (!org) bad('org', 'is required when target-type is "org": the organization login')
+    if (!org) bad('org', ['is required when ', bare('target-type'), ' is "org": the organization login'])
     else if (!ORG.test(org)) bad('org', 'must be an organization login (letters, digits and hyphens)', org)
     else target = { type: 'org', org }
   } else if (targetType === 'repo') {
     const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || ''
     const repo = parseRepo(repository)
-    if (!repository) bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name')
+    if (!repository) bad('repository', ['is required when ', bare('target-type'), ' is "repo" outside GitHub Actions: use owner/name'])
     else if (repo) target = { type: 'repo', ...repo }
     else if (!/[,\n*]/.test(repository)) bad('repository', 'must be owner/name', repository)
     else {
@@ -128,11 +128,12 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
 
   const hooks: HookPattern[] = []
   if (targetType === 'app' && input('hook-id')) {
-    warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.')
+    warnings.push([subject('hook-id'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.'])
   }
   // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
   for (const name of ['org', 'repository'] as const) {
-    if (targetType === 'app' && raw[name]?.trim()) warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`)
+    if (targetType === 'app' && raw[name]?.trim())
+      warnings.push([subject(name), ' is ignored for ', bare('target-type'), ' "app": the app\'s own webhook is scanned, whichever accounts installed it.'])
   }
   if (targetType !== 'app') {
     for (const item of splitEntries(input('hook-id'))) {
@@ -158,37 +159,38 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   if (rawKey.trim()) {
     const privateKey = normalizePrivateKey(rawKey)
     if (!privateKey && isEncryptedKey(rawKey)) {
-      errors.push(
-        'Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.'
+      bad(
+        'private-key',
+        "is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App's key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app's settings"
       )
     } else if (!privateKey) {
-      errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.')
+      bad('private-key', "must be the GitHub App's PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app's settings")
     } else if (!appId) {
-      if (targetType !== 'app') bad('app-id', 'is required with private-key: the GitHub App ID or client ID')
+      if (targetType !== 'app') bad('app-id', ['is required with ', bare('private-key'), ': the GitHub App ID or client ID'])
     } else if (APP_ID.test(appId)) {
       app = { appId, privateKey }
     }
   } else if (appId && targetType !== 'app' && !token) {
-    bad('private-key', "is required with app-id: the GitHub App's PEM private key")
+    bad('private-key', ['is required with ', bare('app-id'), ": the GitHub App's PEM private key"])
   } else if (appId && targetType !== 'app') {
-    warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.')
+    warnings.push([subject('app-id'), ' is ignored without ', quoted('private-key'), ': the app cannot sign in without its key, so ', quoted('token'), ' is used.'])
   }
   if (targetType === 'app') {
-    if (!appId) bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID')
-    if (!rawKey.trim()) bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key')
+    if (!appId) bad('app-id', ['is required when ', bare('target-type'), ' is "app": the GitHub App ID or client ID'])
+    if (!rawKey.trim()) bad('private-key', ['is required when ', bare('target-type'), ' is "app": the GitHub App\'s PEM private key'])
   } else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
-    bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`)
+    bad('token', ['is required when ', bare('target-type'), ` is "${targetType}" (or give `, bare('app-id'), ' and ', bare('private-key'), ' of an app installed there)'])
   }
 
   const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL)
   if (!location && !input('hostname')) {
-    errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`)
+    bad('hostname', [`is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set `, quoted('hostname')])
   } else if (!location && hostnameForPage(input('hostname'))) {
     bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')))
   } else if (!location) {
     bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')))
   } else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
-    warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`)
+    warnings.push([`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`])
   }
 
   let state: Config['state']
@@ -199,10 +201,18 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     }
     const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || ''
     const repo = parseRepo(stateRepository)
-    if (!stateRepository) bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name')
+    if (!stateRepository) bad('state-repository', ['is required with ', bare('state-variable'), ' outside GitHub Actions: use owner/name'])
     else if (!repo) bad('state-repository', 'must be owner/name', stateRepository)
     if (!token && !rawKey.trim()) {
-      bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)')
+      bad('token', [
+        'is required with ',
+        bare('state-variable'),
+        ' to read and write the variable (or give ',
+        bare('app-id'),
+        ' and ',
+        bare('private-key'),
+        ' of an app installed on the state repository)'
+      ])
     }
     if (repo && VARIABLE.test(variable)) state = { variable, repository: repo }
   } else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
@@ -244,7 +254,7 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
   const shardParsed = parseShard(shardText)
   if (!shardParsed.ok) errors.push(...shardParsed.errors)
   const shard = shardParsed.ok ? shardParsed.value : undefined
-  if (shard && targetType === 'app') warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.')
+  if (shard && targetType === 'app') warnings.push([subject('shard'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.'])
 
   let replay: Config['replay']
   const replaySince = input('replay-since')
@@ -259,8 +269,8 @@ export function parseConfig(raw: RawInputs, env: Environment): ConfigResult {
     if (send === undefined) bad('replay-send', 'must be true or false', input('replay-send'))
     replay = { since: replaySince, until, outcome, send: send ?? false }
   } else {
-    for (const name of ['replay-until', 'replay-outcome'] as const) if (input(name)) warnings.push(`Input "${name}" is ignored without "replay-since".`)
-    if (parseBoolean(input('replay-send'))) warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.')
+    for (const name of ['replay-until', 'replay-outcome'] as const) if (input(name)) warnings.push([subject(name), ' is ignored without ', quoted('replay-since'), '.'])
+    if (parseBoolean(input('replay-send'))) warnings.push([subject('replay-send'), ' is ignored without ', quoted('replay-since'), ': this run redelivers failures as scheduled.'])
   }
 
   const failOn = new Set<FailCondition>()

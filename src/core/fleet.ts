@@ -3,10 +3,11 @@
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
 
 import { createHash } from 'node:crypto'
+import { inputError, type InputError } from './input-errors.js'
 import { HOOK_ID } from './ids.js'
 import { shown } from './shown.js'
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] }
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: InputError[] }
 
 // ---------- repositories ----------
 
@@ -39,12 +40,12 @@ export interface ListedRepository extends NamedRepository {
  */
 export function parseRepositoryPatterns(text: string): Parsed<RepositoryPattern[]> {
   const patterns: RepositoryPattern[] = []
-  const errors: string[] = []
+  const errors: InputError[] = []
   const seen = new Set<string>()
   for (const entry of splitEntries(text)) {
     const pattern = parseRepositoryPattern(entry)
     if (!pattern) {
-      errors.push(`Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "${echo(entry)}".`)
+      errors.push(inputError('repository', 'must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated', echo(entry)))
       continue
     }
     const key = repositoryPatternText(pattern).toLowerCase()
@@ -125,17 +126,17 @@ export interface NamedHook {
 /** Parses hook ids, payload URLs and `https://host/path*` prefixes, comma- or newline-separated. */
 export function parseHookPatterns(text: string): Parsed<HookPattern[]> {
   const patterns: HookPattern[] = []
-  const errors: string[] = []
+  const errors: InputError[] = []
   const seen = new Set<string>()
   const expected = 'must be hook IDs (numbers) or payload URLs, a URL ending in * matching by prefix (such as https://ci.example.com/*), comma- or newline-separated'
   for (const entry of splitEntries(text)) {
     const pattern = parseHookPattern(entry)
     if (typeof pattern === 'string') {
-      errors.push(`Input "hook-id" ${pattern}, got "${echo(entry)}".`)
+      errors.push(inputError('hook-id', pattern, echo(entry)))
       continue
     }
     if (!pattern) {
-      errors.push(`Input "hook-id" ${expected}, got "${echo(entry)}".`)
+      errors.push(inputError('hook-id', expected, echo(entry)))
       continue
     }
     const key = pattern.kind === 'id' ? `id:${pattern.id}` : pattern.kind === 'url' ? `url:${pattern.url}` : `prefix:${pattern.prefix}`
@@ -237,7 +238,7 @@ export function parseShard(text: string): Parsed<Shard | undefined> {
   const index = match ? Number(match[1]) : NaN
   const count = match ? Number(match[2]) : NaN
   if (!match || index < 1 || count < index || count > MAX_SHARDS) {
-    return { ok: false, errors: [`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}, got "${echo(trimmed)}".`] }
+    return { ok: false, errors: [inputError('shard', `must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}`, echo(trimmed))] }
   }
   return { ok: true, value: { index, count } }
 }

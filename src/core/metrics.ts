@@ -33,6 +33,7 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
     family.samples.push({ labels, value })
   }
 
+  const lastSuccessAt = lastSuccessTimes(run, context.lastSuccessBefore)
   // Each hook's rows, found once: a fleet has a thousand hooks.
   const rowsOf = new Map<string, ReportRow[]>()
   for (const row of run.rows) {
@@ -69,8 +70,8 @@ export function renderMetrics(run: RunResult, context: MetricsContext): string {
       labels,
       oldestWaitingAgeSeconds(rows, run.finishedAt)
     )
-    const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity)
-    if (Number.isFinite(lastSuccess)) {
+    const lastSuccess = lastSuccessAt.get(hookId(hook))
+    if (lastSuccess !== undefined) {
       add('last_success_timestamp_seconds', 'Newest successful delivery seen for the hook, in seconds since the epoch.', labels, Math.floor(lastSuccess / 1000))
     }
   }
@@ -95,45 +96,17 @@ export function renderFailedRunMetrics(context: { target: string; finishedAt: nu
 }
 
 /**
- * The last-success times a previous file of ours recorded for this target, so a quiet run, which
- * lists no new success, does not make the series vanish. Lines it does not understand are ignored.
+ * Each hook's newest successful delivery: what this run listed, or what earlier runs saw (a quiet
+ * run lists no new success, and its series must not vanish). The metrics file keeps these times
+ * beside it as saved state, for the next run's `lastSuccessBefore`.
  */
-export function lastSuccessFromPreviousMetrics(text: string, target: string): Map<string, number> {
-  const found = new Map<string, number>()
-  const name = `${PREFIX}last_success_timestamp_seconds{`
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue
-    const parsed = parseLabels(line, name.length)
-    if (!parsed || parsed.labels.target !== target || parsed.labels.hook_id === undefined) continue
-    const seconds = Number(line.slice(parsed.end).trim().split(' ')[0])
-    if (Number.isFinite(seconds) && seconds > 0) found.set(parsed.labels.hook_id, seconds * 1000)
+export function lastSuccessTimes(run: RunResult, before: ReadonlyMap<string, number> = new Map()): Map<string, number> {
+  const times = new Map(before)
+  for (const hook of run.hooks) {
+    const at = Math.max(hook.lastSuccessAt ?? -Infinity, before.get(hookId(hook)) ?? -Infinity)
+    if (Number.isFinite(at)) times.set(hookId(hook), at)
   }
-  return found
-}
-
-/** Reads `name="value",...}` from `start`, undoing the escapes; undefined when malformed. */
-function parseLabels(line: string, start: number): { labels: Labels; end: number } | undefined {
-  const labels: Labels = {}
-  let i = start
-  while (i < line.length) {
-    if (line[i] === '}') return { labels, end: i + 1 }
-    const eq = line.indexOf('="', i)
-    if (eq < 0) return undefined
-    const name = line.slice(i, eq)
-    let value = ''
-    let j = eq + 2
-    for (; j < line.length && line[j] !== '"'; j++) {
-      if (line[j] === '\\') {
-        j++
-        value += line[j] === 'n' ? '\n' : line[j]
-      } else value += line[j]
-    }
-    if (j >= line.length) return undefined
-    labels[name] = value
-    i = j + 1
-    if (line[i] === ',') i++
-  }
-  return undefined
+  return times
 }
 
 /** The hook's label value: its id, or `app` for the app's single hook. */

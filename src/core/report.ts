@@ -1,3 +1,4 @@
+import { ACTION_NAMING, type Naming } from './input-errors.js'
 import { repositoryPatternText } from './fleet.js'
 import type { FailCondition, Target } from './config.js'
 import type { OUTPUTS } from './inputs.generated.js'
@@ -90,20 +91,21 @@ export function buildReport(target: Target, result: RunResult): ReportDocument {
  * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
  * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
  */
-export function stepFailures(result: RunResult, failOn: ReadonlySet<FailCondition>): string[] {
+export function stepFailures(result: RunResult, failOn: ReadonlySet<FailCondition>, naming: Naming = ACTION_NAMING): string[] {
   const reasons: string[] = []
+  const failOnText = naming.bare('fail-on')
   if (failOn.has('errors')) reasons.push(...result.failures)
   const { givenUp, receiversDown } = result.totals
   if (failOn.has('given-up') && givenUp > 0) {
-    reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`)
+    reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (${failOnText}: given-up); the report says why.`)
   }
   if (failOn.has('receiver-down') && receiversDown > 0) {
     const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label)
-    reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`)
+    reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (${failOnText}: receiver-down); failing deliveries wait for it.`)
   }
   if (failOn.has('expiring') && result.totals.expiring > 0) {
     reasons.push(
-      `${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`
+      `${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (${failOnText}: expiring); fix the receiver before then, the report says when.`
     )
   }
   return reasons

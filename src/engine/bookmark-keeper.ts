@@ -68,7 +68,7 @@ export class BookmarkKeeper {
     if (otherShard) {
       const naming = store.naming ?? VARIABLE_NAMING
       throw new UserError(
-        `The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "${naming.input}" (such as ${naming.examples}), so the shards never write over each other.`
+        `The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own ${naming.name} (such as ${naming.examples}), so the shards never write over each other.`
       )
     }
     for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)

@@ -4,6 +4,7 @@ import { planRun, type Policy } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { UserError, type BookmarkStore, type DeliveriesPort, type ListedAttempt, type Logger } from './ports.js'
 import { scanHook } from './scan.js'
 
@@ -17,6 +18,8 @@ export interface ExplainOptions {
   store?: BookmarkStore
   fleet?: { scope: string; complete: boolean }
   log: Logger
+  /** How the front end names inputs in its messages: the action's words when absent. */
+  naming?: Naming
 }
 
 export interface HookExplanation {
@@ -73,7 +76,7 @@ export async function explainGuid(options: ExplainOptions): Promise<{ hooks: Hoo
   const fatal = scanned.find(s => s.fatal)?.fatal
   if (fatal) throw fatal
   for (const s of scanned) if (s.error) warn(`Could not scan ${s.hook.label}: ${s.error}`)
-  if (scanned.every(s => s.unknown)) throw new UserError(`Input "hook-id": ${scanned.map(s => s.unknown!.message).join('; ')}.`)
+  if (scanned.every(s => s.unknown)) throw new UserError(`${(options.naming ?? ACTION_NAMING).subject('hook-id')}: ${scanned.map(s => s.unknown!.message).join('; ')}.`)
   const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []))
   const now = github.now()
   const plan = planRun(scans, policy, now)

@@ -1,4 +1,5 @@
 import type { RateReading } from '../core/budget.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import type { DeliveryId } from '../core/ids.js'
 import type { Attempt } from '../core/ledger.js'
 import type { HookTarget } from '../core/types.js'
@@ -59,12 +60,17 @@ export interface BookmarkStore {
   write(text: string): Promise<void>
 }
 
+/** An Actions variable per shard, named by state-variable as the front end names it. */
+export function variableStoreNaming(naming: Naming): StoreNaming {
+  return { name: naming.quoted('state-variable'), examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' }
+}
+
 /** The action's store, an Actions variable per shard. */
-export const VARIABLE_NAMING: StoreNaming = { input: 'state-variable', examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' }
+export const VARIABLE_NAMING: StoreNaming = variableStoreNaming(ACTION_NAMING)
 
 export interface StoreNaming {
-  /** The input that names the store; a front end shows it in its own words (the CLI: a flag). */
-  input: string
+  /** The input or flag that names the store, in the front end's words: `"state-variable"`, `--state-file`. */
+  name: string
   /** Names to give, one per shard. */
   examples: string
 }

@@ -18,6 +18,7 @@ import {
 import type { HookTarget } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { UnknownHookError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
 import { abortableSleep } from './sleep.js'
 
@@ -53,6 +54,8 @@ export interface ReplayOptions {
   log: Logger
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   signal?: AbortSignal
+  /** How the front end names inputs in its messages: the action's words when absent. */
+  naming?: Naming
 }
 
 /**
@@ -70,8 +73,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log.warning(message)
   }
   if (request.send && !progressStore) {
+    const naming = options.naming ?? ACTION_NAMING
     throw new UserError(
-      'Sending a replay ("replay-send") needs a state: "state-variable" (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.'
+      `Sending a replay (${naming.quoted('replay-send')}) needs a state: ${naming.quoted('state-variable')} (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.`
     )
   }
   const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy: { dryRun: false, windowMs: options.policy.windowMs }, now: () => github.now(), log, warn })

@@ -1,5 +1,6 @@
 import { reachOrder } from '../core/budget.js'
 import { formatDuration } from '../core/duration.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { noun, plural } from '../core/plural.js'
 import { planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
@@ -38,6 +39,8 @@ export interface EngineOptions {
   fleet?: { scope: string; complete: boolean }
   /** Said before the scan, with the run's warnings (e.g. repositories of a fleet that could not be read). */
   warnings?: string[]
+  /** How the front end names inputs in its messages: the action's words when absent. */
+  naming?: Naming
 }
 
 /**
@@ -46,6 +49,7 @@ export interface EngineOptions {
  */
 export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const { hooks, policy, github, log } = options
+  const naming = options.naming ?? ACTION_NAMING
   const warnings: string[] = []
   const failures: string[] = []
   const warn = (message: string): void => {
@@ -58,7 +62,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   for (const message of options.warnings ?? []) warn(message)
   let lookbackMs = options.lookbackMs
   if (lookbackMs > policy.windowMs) {
-    warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
+    warn(`${naming.subject('lookback')} is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`)
     lookbackMs = policy.windowMs
   }
 
@@ -78,7 +82,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const deferred = order.filter(hook => byKey.get(hook.key)!.deferred)
   if (deferred.length > 0) {
     warn(
-      `The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with "shard", or give them a credential with a larger rate limit.`
+      `The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with ${naming.quoted('shard')}, or give them a credential with a larger rate limit.`
     )
   }
   const fatal = scannedAll.find(s => s.fatal)?.fatal
@@ -87,7 +91,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const unknown = scannedAll.flatMap(s => (s.unknown ? [s.unknown] : []))
   const scanned = scannedAll.filter(s => !s.unknown)
   // None of them exists: nothing to do but say so, as for any bad input.
-  if (unknown.length > 0 && scanned.length === 0) throw new UserError(unknownHooksMessage(unknown))
+  if (unknown.length > 0 && scanned.length === 0) throw new UserError(unknownHooksMessage(unknown, naming))
   const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []))
 
   const plan = planRun(scans, policy, github.now())
@@ -114,7 +118,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now }
   const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry)
-  if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, true))
+  if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, naming, true))
   for (const s of scanned) if (s.error && !s.interrupted && !s.deferred) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {
     failures.push(`${plural(totals.errors, 'redelivery request')} failed after retries; the next run tries again.`)
@@ -128,12 +132,12 @@ function namedFew(names: string[], few = 5): string {
   return names.length <= few ? names.join(', ') : `${names.slice(0, few).join(', ')} and ${names.length - few} more`
 }
 
-function unknownHooksMessage(unknown: UnknownHookError[], processed = false): string {
+function unknownHooksMessage(unknown: UnknownHookError[], naming: Naming, processed = false): string {
   const byOwner = new Map<string, string[]>()
   for (const u of unknown) byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId])
   const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ')
   const them = noun(unknown.length, 'it', 'them')
-  return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`
+  return `${naming.subject('hook-id')}: ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from ${naming.quoted('hook-id')}, or check the credential's access.`
 }
 
 /** What an interrupted run did and left: the next run picks up from its bookmark. */

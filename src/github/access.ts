@@ -2,6 +2,7 @@
 // and the one place GitHub's refusals (401, 403, 404) become a sentence that says what to do.
 
 import type { AppCredentials } from '../core/config.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { UserError } from '../engine/ports.js'
 import { createClient, type ClientContext, type GitHubClient } from './client.js'
 import { describeError, explainHttpError, isHttpError, isRateLimit, type CredentialKind, type HttpErrorLike } from './errors.js'
@@ -12,6 +13,8 @@ export interface Access {
   credential: CredentialKind
   /** The token is an installation token (ghs_), as the workflow's GITHUB_TOKEN is: it can do less than a person's. */
   tokenIsInstallationToken?: boolean
+  /** How the front end names inputs in messages about this access (the action's words when absent). */
+  naming?: Naming
 }
 
 /** What a request was for, in the user's words, and the permission it needs, in GitHub's. */
@@ -38,7 +41,7 @@ export function refusal(access: Access, error: unknown, attempt: Attempt, status
 
 /** GitHub's answer to an attempt, explained for the credential that made it. */
 function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string {
-  return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken })
+  return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming })
 }
 
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
@@ -74,6 +77,11 @@ export class Credentials {
     private readonly given: { token?: string; app?: AppCredentials }
   ) {}
 
+  /** How the front end names inputs in messages (the action's words when it says nothing). */
+  get naming(): Naming {
+    return this.context.naming ?? ACTION_NAMING
+  }
+
   /** Whether the run authenticates as a GitHub App (else with a token). */
   get isApp(): boolean {
     return this.given.app !== undefined
@@ -83,7 +91,7 @@ export class Credentials {
   token(): Access {
     const token = this.given.token
     if (token === undefined) throw new Error('no token was given')
-    this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') }
+    this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_'), naming: this.naming }
     return this.tokenAccess
   }
 
@@ -91,7 +99,7 @@ export class Credentials {
   app(): Access {
     const app = this.given.app
     if (app === undefined) throw new Error('no app was given')
-    this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false }
+    this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false, naming: this.naming }
     return this.appAccess
   }
 
@@ -121,12 +129,12 @@ export class Credentials {
     } catch (error) {
       if (isHttpError(error) && error.status === 404) {
         throw new UserError(
-          `The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`
+          `The GitHub App given by ${this.naming.quoted('app-id')} is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a ${this.naming.quoted('token')} instead.`
         )
       }
       throw (
         refusal(app, error, { action: `find the app's installation on ${name}`, permission: APP_JWT }, [401, 403]) ??
-        new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error })
+        new Error(`finding the app's installation on ${name} failed: ${describeError(error, this.naming)}`, { cause: error })
       )
     }
     // The state repository is often under the same installation as the hooks: one token serves both.
@@ -142,7 +150,7 @@ export class Credentials {
       throw error
     }
     this.context.mask(token)
-    const access: Access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false }
+    const access: Access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false, naming: this.naming }
     this.installations.set(installationId, access)
     return access
   }

@@ -2,6 +2,7 @@ import type { GitHub } from '@actions/github/lib/utils'
 import type { Octokit } from '@octokit/core'
 import type { OctokitOptions } from '@octokit/core/types'
 import type { AppCredentials } from '../core/config.js'
+import type { Naming } from '../core/input-errors.js'
 import { VERSION } from '../core/inputs.generated.js'
 import { UserError } from '../engine/ports.js'
 import type { GitHubClock } from './clock.js'
@@ -54,6 +55,8 @@ export interface ClientContext {
   pacing: Pacing
   /** The run's stop signal (SIGINT, SIGTERM): aborts the request in progress and any wait. */
   signal?: AbortSignal
+  /** How the front end names inputs in messages (the action's words when absent). */
+  naming?: Naming
 }
 
 export function createClient(context: ClientContext, auth: { token: string } | { app: AppCredentials }): GitHubClient {
@@ -104,7 +107,7 @@ function requestPolicy(octokit: Octokit, options: OctokitOptions): void {
   })
   octokit.hook.after('request', (response, request) => {
     context.clock.observe(response.headers.date)
-    const problem = notTheApi(response)
+    const problem = notTheApi(response, context.naming)
     if (problem) throw new Error(problem)
     // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
     const asText = (request.request as { parseSuccessResponseBody?: boolean } | undefined)?.parseSuccessResponseBody === false
@@ -165,7 +168,7 @@ function governRequests(octokit: Octokit, context: ClientContext): void {
         if (context.signal?.aborted) throw error
         // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
         // certificate) would fail every request of the run the same way: one message that says what to check ends it.
-        const failure = networkFailure(error)
+        const failure = networkFailure(error, context.naming)
         if (failure?.permanent) throw new UserError(failure.explanation, { cause: error })
         // The same request would get the same answer.
         if (failure?.problem === 'too-large') throw error

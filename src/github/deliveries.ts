@@ -1,6 +1,7 @@
 import { idToString, type DeliveryId } from '../core/ids.js'
 import { shown } from '../core/shown.js'
 import type { HookTarget } from '../core/types.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type PageInfo, type PingResult, type RedeliveryResult } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
 import type { GitHubClient } from './client.js'
@@ -52,18 +53,19 @@ export class GitHubDeliveries implements DeliveriesPort {
       }
     } catch (error) {
       if (error instanceof UserError) throw error
-      const elsewhere = notTheApiError(error)
+      const elsewhere = notTheApiError(error, this.access.naming)
       if (elsewhere) throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`)
       if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
         const { directory } = this
         if (directory && (await directory.exists(hook.id)) === false) throw new UnknownHookError(hook.id, directory.owner.name)
+        const naming = this.access.naming ?? ACTION_NAMING
         throw new UserError(
-          `Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`
+          `${naming.subject('hook-id')}: GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave ${naming.bare('hook-id')} empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential, this.access.naming)}.`
         )
       }
       throw (
-        refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential) }) ??
-        new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error })
+        refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential, this.access.naming) }) ??
+        new Error(`listing deliveries failed: ${describeError(error, this.access.naming)}`, { cause: error })
       )
     }
   }
@@ -102,14 +104,21 @@ export class GitHubDeliveries implements DeliveriesPort {
     } catch (error) {
       // GitHub cannot be reached at all (the client says which way): the run ends with that one message.
       if (error instanceof UserError) throw error
-      if (!isHttpError(error)) return { kind: 'error', message: describeError(error) }
-      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
-      const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403])
+      if (!isHttpError(error)) return { kind: 'error', message: describeError(error, this.access.naming) }
+      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error, this.access.naming) }
+      const refused = refusal(
+        this.access,
+        error,
+        { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential, this.access.naming) },
+        [401, 403]
+      )
       if (refused) throw refused
-      if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error) }
+      if (error.status >= 400 && error.status < 500) return { kind: 'refused', status: error.status, message: describeError(error, this.access.naming) }
       // (A failure that cannot get better never gets here: the client ends the run with it.)
       const uncertain = mayHaveBeenProcessed(error)
-      const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error)
+      const message = uncertain
+        ? `${describeError(error, this.access.naming)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
+        : describeError(error, this.access.naming)
       return { kind: 'error', message, uncertain, at: this.clock.now() }
     }
   }
@@ -129,11 +138,16 @@ export class GitHubDeliveries implements DeliveriesPort {
       return { kind: 'sent', at: this.clock.now() }
     } catch (error) {
       if (error instanceof UserError) throw error
-      if (!isHttpError(error)) return { kind: 'failed', message: describeError(error) }
-      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error) }
-      const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential) }, [401, 403])
+      if (!isHttpError(error)) return { kind: 'failed', message: describeError(error, this.access.naming) }
+      if (isRateLimit(error)) return { kind: 'rate-limited', message: describeError(error, this.access.naming) }
+      const refused = refusal(
+        this.access,
+        error,
+        { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential, this.access.naming) },
+        [401, 403]
+      )
       if (refused) throw refused
-      return { kind: 'failed', message: describeError(error) }
+      return { kind: 'failed', message: describeError(error, this.access.naming) }
     }
   }
 }
@@ -190,5 +204,6 @@ export interface HookRoute {
   redeliver(hook: HookTarget, id: DeliveryId): { path: string; params: Record<string, unknown> }
   /** Organization and repository hooks can be pinged; the app's hook cannot. */
   ping?(hook: HookTarget): { path: string; params: Record<string, unknown> }
-  permission(level: 'read' | 'write', credential: CredentialKind): string
+  /** `naming`: how the front end names inputs, for a permission asked of what an input names. */
+  permission(level: 'read' | 'write', credential: CredentialKind, naming?: Naming): string
 }

@@ -1,3 +1,4 @@
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { ANSWER_CUT_OFF, ANSWER_TOO_LARGE, proxyFor as proxyOf, REQUEST_TIMED_OUT, RunInterrupted } from './http.js'
 import { rateLimitOf, type FailedAnswer } from './request-policy.js'
 /** The credential a request was made with, to say which one GitHub refused. */
@@ -11,6 +12,8 @@ export interface RequestContext {
   permission: string
   /** Whether the token looks like an installation token (ghs_), as GITHUB_TOKEN is. */
   tokenIsInstallationToken?: boolean
+  /** How the front end names inputs (the action's words when absent). */
+  naming?: Naming
 }
 
 export interface HttpErrorLike {
@@ -60,17 +63,18 @@ export function mayHaveBeenProcessed(error: HttpErrorLike, failure = networkFail
 
 /** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
 export function explainHttpError(error: HttpErrorLike, context: RequestContext): string {
-  const network = networkFailure(error)
+  const naming = context.naming ?? ACTION_NAMING
+  const network = networkFailure(error, naming)
   if (network) return `Could not ${context.action}: ${network.explanation}`
-  const elsewhere = notTheApiError(error)
+  const elsewhere = notTheApiError(error, naming)
   if (elsewhere) return `Could not ${context.action}: ${elsewhere}`
   const said = githubMessage(error)
   const who = credentialName(context.credential)
   if (error.status === 401) {
     if (context.credential === 'app-jwt') {
-      return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that "app-id" is the GitHub App's ID or client ID and that "private-key" is a current private key of that same app.`
+      return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that ${naming.quoted('app-id')} is the GitHub App's ID or client ID and that ${naming.quoted('private-key')} is a current private key of that same app.`
     }
-    return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as "token" is current: it may be expired, revoked or mistyped.`
+    return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as ${naming.quoted('token')} is current: it may be expired, revoked or mistyped.`
   }
   if (error.status === 403) {
     if (context.credential === 'token' && context.tokenIsInstallationToken) {
@@ -97,11 +101,11 @@ function credentialName(kind: CredentialKind): string {
   }
 }
 
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, naming: Naming = ACTION_NAMING): string {
   if (error instanceof RunInterrupted) return error.message
-  const network = networkFailure(error)
+  const network = networkFailure(error, naming)
   if (network) return network.explanation
-  const elsewhere = notTheApiError(error)
+  const elsewhere = notTheApiError(error, naming)
   if (elsewhere) return elsewhere
   if (isHttpError(error)) return `${error.status} ${githubMessage(error)}`
   if (error instanceof Error) {
@@ -157,9 +161,9 @@ const CERTIFICATE_CODES = new Set([
  * with the fetch error as `cause`, a status GitHub never sent; GitHub's own 500 comes
  * with a response. Returns undefined for every answer GitHub gave.
  */
-export function networkFailure(error: unknown): NetworkFailure | undefined {
+export function networkFailure(error: unknown, naming: Naming = ACTION_NAMING): NetworkFailure | undefined {
   // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
-  if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined) return networkFailure(error.cause)
+  if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined) return networkFailure(error.cause, naming)
   if (!isHttpError(error) || error.status !== 500 || error.response) return undefined
   const cause = (error as { cause?: unknown }).cause
   if (!isErrorLike(cause)) return undefined
@@ -172,6 +176,7 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
   const proxy = url ? proxyFor(url) : undefined
   const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : ''
   const where = host ?? 'the GitHub API'
+  const hostname = naming.quoted('hostname')
   const fail = (problem: NetworkProblem, permanent: boolean, explanation: string): NetworkFailure => ({
     problem,
     code,
@@ -187,7 +192,7 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     const name = typeof root.hostname === 'string' ? root.hostname : hostName(where)
-    const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`
+    const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `${hostname} (empty means GITHUB_API_URL, else github.com)`
     // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
     // rarely fix DNS, and the next run scans again from the same bookmark.
     return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`)
@@ -196,14 +201,14 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
     if (proxy) {
       return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`)
     }
-    return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`)
+    return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check ${hostname} and its port, and that the server is up.`)
   }
   if (code === ANSWER_CUT_OFF) {
     return fail('cut-off', false, `the answer of ${where} was cut off before its end${via}: the connection closed mid-answer.`)
   }
   if (code === ANSWER_TOO_LARGE) {
     // Not retried: the same request would get the same answer.
-    return fail('too-large', false, `${root.message}: it was refused unread. Check "hostname" and any proxy in between.`)
+    return fail('too-large', false, `${root.message}: it was refused unread. Check ${hostname} and any proxy in between.`)
   }
   if (code === REQUEST_TIMED_OUT) {
     return fail('timeout', false, `${where} gave ${root.message}${via}, so the request was abandoned. Check that this machine can reach it (firewall, proxy settings).`)
@@ -238,10 +243,10 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
     return fail('proxy', status === '407', `the proxy${proxy ? ` ${proxy}` : ''} refused to connect to ${where}${status ? ` (${status})` : ''}${hint}. Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`)
   }
   if (code?.startsWith('HPE_')) {
-    return fail('not-http', false, `${where} did not answer in HTTP (${code}): check "hostname" and its port.`)
+    return fail('not-http', false, `${where} did not answer in HTTP (${code}): check ${hostname} and its port.`)
   }
   if (root.message === 'bad port') {
-    return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check "hostname" and its port.`)
+    return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check ${hostname} and its port.`)
   }
   return fail('other', false, `the request to ${where} failed before GitHub answered: ${root.message}${code ? ` (${code})` : ''}${via}.`)
 }
@@ -286,7 +291,7 @@ function proxyFor(url: URL): string | undefined {
  * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
  * there with a message about the page's text.
  */
-export function notTheApi(response: { url?: string; status: number; headers: Record<string, string | number | undefined>; data?: unknown }): string | undefined {
+export function notTheApi(response: { url?: string; status: number; headers: Record<string, string | number | undefined>; data?: unknown }, naming: Naming = ACTION_NAMING): string | undefined {
   const type = String(response.headers['content-type'] ?? '')
   if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '') return undefined
   let where = 'The server'
@@ -295,12 +300,12 @@ export function notTheApi(response: { url?: string; status: number; headers: Rec
   } catch {
     // keep the generic name
   }
-  return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
+  return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check ${naming.quoted('hostname')} (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`
 }
 
 /** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
-export function notTheApiError(error: unknown): string | undefined {
+export function notTheApiError(error: unknown, naming: Naming = ACTION_NAMING): string | undefined {
   if (!isHttpError(error) || error.status >= 500 || !error.response?.headers) return undefined
   const response = error.response as { url?: string; headers: Record<string, string | undefined>; data?: unknown }
-  return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data })
+  return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data }, naming)
 }

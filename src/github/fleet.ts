@@ -4,6 +4,7 @@
 
 import { inShard, ownersToList, selectHooks, repositoryShardKey, selectRepositories, type HookPattern, type ListedRepository, type RepositoryPattern, type Shard } from '../core/fleet.js'
 import { mapConcurrent } from '../engine/pool.js'
+import { ACTION_NAMING } from '../core/input-errors.js'
 import { UserError } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
 import { describeError, isHttpError, isRateLimit } from './errors.js'
@@ -78,7 +79,7 @@ export async function findFleetHooks(request: FleetRequest, accessFor: (owner: s
       const refused = refusal(access, error, { action: `list the webhooks of ${fullName}`, permission: '' }, [401])
       if (refused) throw refused
       if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error)) unreadable.push(fullName)
-      else failed.push({ repository: fullName, message: describeError(error) })
+      else failed.push({ repository: fullName, message: describeError(error, access.naming) })
       return []
     }
     // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
@@ -108,12 +109,15 @@ async function listRepositories(access: Access, owner: string): Promise<ListedRe
   } catch (error) {
     if (error instanceof UserError) throw error
     if (isHttpError(error) && error.status === 404) {
-      throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`)
+      const naming = access.naming ?? ACTION_NAMING
+      throw new UserError(
+        `${naming.subject('repository')}: GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in ${naming.quoted('repository')}.`
+      )
     }
     const permission = access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`
     throw (
       refusal(access, error, { action: `list the repositories of ${owner}`, permission }, [401, 403]) ??
-      new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error })
+      new Error(`listing the repositories of ${owner} failed: ${describeError(error, access.naming)}`, { cause: error })
     )
   }
 }

@@ -1,6 +1,7 @@
 import { displayPayloadUrl, hookMatches, payloadUrlOrigin, type HookPattern } from '../core/fleet.js'
 import { noun } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { UserError } from '../engine/ports.js'
 import { refusal, type Access } from './access.js'
 import { describeError } from './errors.js'
@@ -50,6 +51,11 @@ export class HookDirectory {
     readonly owner: HookOwner
   ) {}
 
+  /** How the front end names inputs in messages about these hooks. */
+  get naming(): Naming {
+    return this.access.naming ?? ACTION_NAMING
+  }
+
   list(): Promise<RawHook[]> {
     this.listing ??= this.fetch()
     return this.listing
@@ -79,7 +85,7 @@ export class HookDirectory {
     } catch (error) {
       throw (
         refusal(access, error, { action: `list the webhooks of ${owner.name}`, permission: owner.permission }) ??
-        new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error })
+        new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error, access.naming)}`, { cause: error })
       )
     }
   }
@@ -115,7 +121,7 @@ export async function resolveHooks(directory: HookDirectory, selectors: HookPatt
   }
   if (unmatched.length === 0) return { hooks: [...targets.values()] }
   const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`
-  const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`
+  const message = `${directory.naming.subject('hook-id')}: no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`
   if (targets.size === 0) throw new UserError(message)
   return { hooks: [...targets.values()], unmatched: message }
 }

@@ -24,7 +24,7 @@ import { UserError, type BookmarkStore } from '../engine/ports.js'
 /** The bookmark in a local JSON file, for the command line under cron. */
 export class FileStore implements BookmarkStore {
   readonly description: string
-  readonly naming = { input: 'state-file', examples: 'state-1.json, state-2.json, …' }
+  readonly naming = { name: '--state-file', examples: 'state-1.json, state-2.json, …' }
 
   constructor(private readonly path: string) {
     this.description = `state file ${path}`

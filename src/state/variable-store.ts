@@ -1,6 +1,6 @@
 import { MAX_STATE_BYTES, MAX_STATE_CHARS, stateTooLarge } from '../core/bookmark.js'
 import type { Repo } from '../core/config.js'
-import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore } from '../engine/ports.js'
+import { RateLimitedError, UserError, VARIABLE_NAMING, variableStoreNaming, type BookmarkStore, type StoreNaming } from '../engine/ports.js'
 import { refusal, rights, type Access } from '../github/access.js'
 import { defaultServerRetries } from '../github/request-policy.js'
 import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
@@ -9,7 +9,6 @@ import { describeError, isHttpError, isRateLimit } from '../github/errors.js'
 export class VariableStore implements BookmarkStore {
   readonly description: string
   readonly maxChars = MAX_STATE_CHARS
-  readonly naming = VARIABLE_NAMING
   private exists: boolean | undefined
 
   constructor(
@@ -18,6 +17,10 @@ export class VariableStore implements BookmarkStore {
     private readonly name: string
   ) {
     this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`
+  }
+
+  get naming(): StoreNaming {
+    return this.access.naming ? variableStoreNaming(this.access.naming) : VARIABLE_NAMING
   }
 
   async read(): Promise<string | undefined> {
@@ -81,7 +84,7 @@ export class VariableStore implements BookmarkStore {
 
   private explain(error: unknown, level: 'read' | 'write'): Error {
     if (isHttpError(error) && isRateLimit(error)) {
-      return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`)
+      return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error, this.access.naming)}`)
     }
     const where = `${this.repository.owner}/${this.repository.repo}`
     const asked = rights(level)
@@ -91,7 +94,7 @@ export class VariableStore implements BookmarkStore {
         : `a fine-grained token's "Variables" repository permission (${asked}) on ${where}, or a classic token's repo scope`
     return (
       refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
-      new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`)
+      new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error, this.access.naming)}`)
     )
   }
 }

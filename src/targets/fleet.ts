@@ -4,6 +4,7 @@
 
 import type { Config } from '../core/config.js'
 import { fleetScope } from '../core/fleet.js'
+import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { noun, plural } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import type { DeliveriesPort } from '../engine/ports.js'
@@ -20,10 +21,10 @@ const repoFleetHookRoute: HookRoute = {
   list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
   redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
   ping: hook => repoHookRoute(...fleetRepository(hook)).ping!(hook),
-  permission: (level, credential) =>
+  permission: (level, credential, naming = ACTION_NAMING) =>
     credential === 'installation'
-      ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
-      : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
+      ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of ${naming.quoted('repository')}`
+      : `admin access to every repository of ${naming.quoted('repository')}, with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
 }
 
 function fleetRepository(hook: HookTarget): [owner: string, repo: string] {
@@ -68,30 +69,30 @@ export const fleetTarget: TargetKind<'fleet'> = {
       hooks,
       deliveries,
       fleet: { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 },
-      warnings: fleetWarnings(found, config)
+      warnings: fleetWarnings(found, config, credentials.naming)
     }
   }
 }
 
 /** One warning naming every repository left out, and what the credential needs. */
-function fleetWarnings(found: FleetHooks, config: Config): string[] {
+function fleetWarnings(found: FleetHooks, config: Config, naming: Naming): string[] {
   const warnings: string[] = []
   const [Credential, credential] = config.app ? ["The app's installation", "the app's installation"] : ['The token', 'the token']
   if (found.unreadable.length > 0) {
     const n = found.unreadable.length
     warnings.push(
       `${Credential} cannot read the webhooks of ${plural(n, 'repository', 'repositories')} (404 or 403), skipped: ${found.unreadable.join(', ')}. ` +
-        `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token')}.`
+        `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token', naming)}.`
     )
   }
   for (const { repository, message } of found.failed) warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`)
   if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
     const shard = config.shard ? `shard ${config.shard.index}/${config.shard.count}` : ''
-    const selected = `"repository" selected ${plural(found.selected, 'repository', 'repositories')}`
+    const selected = `${naming.quoted('repository')} selected ${plural(found.selected, 'repository', 'repositories')}`
     warnings.push(
       shard && found.repositories === 0 && found.selected > 0
         ? `No webhook matched: ${selected}, and none of them is in ${shard}. Use fewer shards than repositories, or give this shard more of them.`
-        : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? 'and "hook-id" matched none of their active hooks' : 'with no active hooks'}.`
+        : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? `and ${naming.quoted('hook-id')} matched none of their active hooks` : 'with no active hooks'}.`
     )
   }
   return warnings
