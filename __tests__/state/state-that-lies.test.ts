@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
+import { MAX_STATE_CHARS } from '../../src/core/bookmark/format.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 

@@ -1,19 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  adoptLegacyAppEntry,
-  FUTURE_TOLERANCE_MS,
-  MAX_STATE_CHARS,
-  isForgotten,
-  trustAgainstNow,
-  STATE_VERSION,
-  emptyBookmark,
-  mergeBookmarks,
-  parseBookmark,
-  serializeBookmark,
-  writtenByOthers,
-  type Bookmark,
-  type HookBookmark
-} from '../../src/core/bookmark.js'
+import { adoptLegacyAppEntry, MAX_STATE_CHARS, STATE_VERSION, emptyBookmark, parseBookmark, serializeBookmark, type Bookmark, type HookBookmark } from '../../src/core/bookmark/format.js'
+import { mergeBookmarks, writtenByOthers } from '../../src/core/bookmark/merge.js'
+import { FUTURE_TOLERANCE_MS, isForgotten, trustAgainstNow } from '../../src/core/bookmark/trust.js'
 import { bigId, DAY, facts, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
 
 function bookmarkOf(entries: Record<string, HookBookmark>): Bookmark {

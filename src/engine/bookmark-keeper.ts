@@ -1,13 +1,18 @@
 import { formatDuration } from '../core/duration.js'
 import { otherShardOf } from '../core/fleet.js'
 import { thousands } from '../core/plural.js'
-import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, writtenByOthers, type Bookmark } from '../core/bookmark.js'
-import { checkpointBookmark, finalBookmark, inFlightElsewhere, sentAt, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
+import { adoptLegacyAppEntry, emptyBookmark, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark/format.js'
+import { inFlightElsewhere, mergeBookmarks, writtenByOthers } from '../core/bookmark/merge.js'
+import { checkpointBookmark, finalBookmark, type RunProgress } from '../core/bookmark/moves.js'
+import { sentAt, type Decision, type Outcome, type Policy, type ReceiverState } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore, type Logger } from './ports.js'
 
 /**
- * The one owner of the bookmark's life in a run; `core/plan.ts` computes each value it writes.
+ * The bookmark's I/O owner: the one class that loads and saves it in a run, through the
+ * `BookmarkStore` port. What it writes is computed by the pure `core/bookmark/` (`moves.ts` the
+ * values, `merge.ts` the merge with another run's, `format.ts` the text). It stays in `engine/`
+ * because it does I/O and throws the ports' errors, which `core/` must not import.
  *
  * - `read`, once at the start: where each hook's scan starts, and what is already in flight.
  * - `checkpoint`, before each batch of redeliveries: the batch is written as `pending` (planned),

@@ -18,7 +18,7 @@ import {
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
-import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark.js'
+import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark/format.js'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
