@@ -339,8 +339,7 @@ function render(hooks: Map<string, HookBookmark>, reachFrom?: string): string {
 // line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
 // in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
 // left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
-// whole seconds, rounded down, only reread up to a second more. Versions that do not know
-// `quiet` read these hooks as new: they scan the lookback again.
+// whole seconds, rounded down, only reread up to a second more.
 
 /** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (moves.ts). */
 const SEEN_AFTER_FLOOR_S = LATE_LISTING_MARGIN_MS / 1000
@@ -447,20 +446,4 @@ export function renderHook(key: string, hook: HookBookmark): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
-const LEGACY_APP_KEY = 'app'
-
-/**
- * The bookmark with an entry under the earlier `app` key moved to this app's own key,
- * unless it already has one: the earlier key is not kept, so no other app reads it later.
- */
-export function adoptLegacyAppEntry(bookmark: Bookmark, appKey: string): Bookmark {
-  const legacy = bookmark.hooks.get(LEGACY_APP_KEY)
-  if (!legacy || appKey === LEGACY_APP_KEY) return bookmark
-  const hooks = new Map(bookmark.hooks)
-  hooks.delete(LEGACY_APP_KEY)
-  if (!hooks.has(appKey)) hooks.set(appKey, legacy)
-  return { ...bookmark, hooks }
 }

@@ -108,7 +108,7 @@ export function isForgotten(entry: HookBookmark, now: number, windowMs: number):
 export function trustedStart(bookmark: Bookmark, hook: { key: string; label: string }, now: number, lookbackMs: number): TrustedStart & { warning?: string } {
   const trusted = trustAgainstNow(bookmark.hooks.get(hook.key), bookmark.legacyFloor, now, now - lookbackMs)
   if (!trusted.problem) return trusted
-  // The legacy value is one for every hook: the same words, so the run warns once.
+  // The documented script's value is one for every hook: the same words, so the run warns once.
   const whose = bookmark.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`
   return { ...trusted, warning: `${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.` }
 }
