@@ -11,7 +11,11 @@ import type { Candidate } from '../replay.js'
 import type { Bookmark, HookBookmark, Resume } from './format.js'
 import { isForgotten, keepsDone, PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from './trust.js'
 
-/** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
+/**
+ * How far a hook's floor trails the newest delivery seen: deliveries still running during a scan
+ * (up to 30 s on GHES) can be listed after newer ones. The one source of this gap: `format.ts`
+ * writes a quiet hook whose `seen` is this far above its floor in the fewest characters.
+ */
 export const LATE_LISTING_MARGIN_MS = 2 * 60_000
 
 /** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
