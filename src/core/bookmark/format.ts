@@ -191,7 +191,7 @@ function readResume(value: unknown): Resume | undefined {
     if (!f) return undefined
     facts.push(f)
   }
-  return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled as string[], facts } }
+  return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled, facts } }
 }
 
 function readCarriedFacts(item: unknown): GuidFacts | undefined {
@@ -224,7 +224,8 @@ function writeResume(resume: Resume): Record<string, unknown> {
 /** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
 function shownValue(value: unknown): string {
   if (value === undefined) return 'missing'
-  return shown(JSON.stringify(value) ?? String(value), 40)
+  // What JSON.parse gave: it always has a JSON text.
+  return shown(JSON.stringify(value) ?? typeof value, 40)
 }
 
 /**

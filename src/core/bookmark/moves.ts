@@ -111,7 +111,7 @@ export interface RunProgress {
  */
 export function checkpointBookmark(previous: Bookmark, run: RunProgress, batch: readonly Decision[], now: number): Bookmark {
   const planned = new Map<string, Map<DeliveryId, number>>()
-  for (const decision of batch) planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now))
+  for (const decision of batch) planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map<DeliveryId, number>()).set(decision.facts.newestId, now))
   const hooks = new Map<string, HookBookmark>(previous.hooks)
   for (const scan of run.scans) hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, planned.get(scan.key) ?? new Map()))
   return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks }
