@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { HELP, parseCliArgs } from '../../src/cli/args.js'
@@ -360,14 +360,15 @@ describe('the lock beside the state file', () => {
     const hook = api.createOrgHook('acme')
     addFailure(api, hook, HOUR)
     const stateFile = join(temp, 'state.json')
-    writeFileSync(`${stateFile}.lock`, `${process.pid}\n`)
+    const lock = JSON.stringify({ pid: process.pid, host: hostname() }) + '\n'
+    writeFileSync(`${stateFile}.lock`, lock)
     // This process holds the lock: the CLI must be another one.
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile], { env: { GITHUB_TOKEN: token }, spawned: true })
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/Another run/)
     expect(run.stderr).toContain(String(process.pid))
     expect(api.log).toHaveLength(0)
-    expect(readFileSync(`${stateFile}.lock`, 'utf8').trim()).toBe(String(process.pid))
+    expect(readFileSync(`${stateFile}.lock`, 'utf8')).toBe(lock)
     expect(existsSync(stateFile)).toBe(false)
   })
 
@@ -377,7 +378,7 @@ describe('the lock beside the state file', () => {
     const failing = addFailure(api, hook, HOUR)
     const stateFile = join(temp, 'state.json')
     const pid = await deadPid()
-    writeFileSync(`${stateFile}.lock`, `${pid}\n`)
+    writeFileSync(`${stateFile}.lock`, JSON.stringify({ pid, host: hostname() }) + '\n')
     const run = await runCli(['--target-type', 'org', '--org', 'acme', '--hostname', api.url, '--state-file', stateFile, '--json'], { env: { GITHUB_TOKEN: token } })
     expect(run.code).toBe(0)
     expect(parseJsonOutput(run)).toMatchObject({ redelivered: 1 })

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
-import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark.js'
+import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark/format.js'
 import { runInProcess } from '../support/in-process.js'
 import { MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
-import { MAX_STATE_BYTES } from '../../src/core/bookmark.js'
+import { MAX_STATE_BYTES } from '../../src/core/bookmark/format.js'
 import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
 
 let api: LocalApi

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UserError } from '../../src/engine/ports.js'
-import { FileLock, FileStore, linkTarget, localProcesses, LOCK_SILENCE_MS, MAX_LOCK_AGE_MS, parseLockOwner, staleLockReason, type ProcessTable } from '../../src/state/file-store.js'
+import { FileLock, FileStore, linkTarget, localProcesses, LOCK_SILENCE_MS, parseLockOwner, staleLockReason, type ProcessTable } from '../../src/state/file-store.js'
 
 let dir: string
 beforeEach(() => {
@@ -71,15 +71,12 @@ describe('lock staleness is decided by more than the pid', () => {
 
   test('a live process with the same identity holds the lock', () => {
     expect(staleLockReason({ pid: 42, host: 'box', boot: 'boot-1', start: '500' }, 60_000, here)).toBeUndefined()
-    // Older locks name only the pid: a live one holds until it is older than any run.
-    expect(staleLockReason({ pid: 42 }, 60_000, here)).toBeUndefined()
   })
 
-  test('a restart, a reused pid, an ended process, an age beyond any run, or no pid at all: left over', () => {
+  test('a restart, a reused pid, an ended process, or no pid at all: left over', () => {
     expect(staleLockReason({ pid: 42, host: 'box', boot: 'boot-0', start: '500' }, 60_000, here)).toBe('the machine has restarted since it was taken')
     expect(staleLockReason({ pid: 42, host: 'box', boot: 'boot-1', start: '499' }, 60_000, here)).toBe('process 42 is now another program')
     expect(staleLockReason({ pid: 42, host: 'box' }, 60_000, { ...here, isAlive: () => false })).toBe('process 42 has ended')
-    expect(staleLockReason({ pid: 42 }, MAX_LOCK_AGE_MS + 1, here)).toBe('it is more than 6 hours old, longer than any run takes')
     expect(staleLockReason(undefined, 0, here)).toBe('it names no process')
   })
 
@@ -103,13 +100,12 @@ describe('lock staleness is decided by more than the pid', () => {
     expect(process.listenerCount('exit')).toBe(before)
   })
 
-  test('the lock names its process, host, boot and start, and reads back; older pid-only locks too', () => {
+  test('the lock names its process, host, boot and start, and reads back', () => {
     const lock = new FileLock(join(dir, 'state.json.lock'))
     lock.acquire()
     const owner = parseLockOwner(readFileSync(lock.path, 'utf8'))
     lock.release()
     expect(owner).toEqual({ pid: process.pid, host: hostname(), boot: localProcesses.boot, start: localProcesses.startOf(process.pid) })
-    expect(parseLockOwner('123\n')).toEqual({ pid: 123 })
     expect(parseLockOwner('')).toBeUndefined()
     expect(parseLockOwner('{"pid":-1}')).toBeUndefined()
   })
@@ -132,15 +128,6 @@ describe('FileLock on disk', () => {
   test('a pid now used by another program is taken over', () => {
     write({ pid: process.pid, host: hostname(), boot: 'b', start: 'not-this-process' })
     const lock = new FileLock(lockPath(), { ...localProcesses, boot: 'b', startOf: pid => (pid === process.pid ? 'this-process' : undefined) })
-    lock.acquire()
-    lock.release()
-  })
-
-  test('an old pid-only lock of a live process is taken over once older than any run', () => {
-    writeFileSync(lockPath(), `${process.pid}\n`)
-    const old = (Date.now() - MAX_LOCK_AGE_MS - 60_000) / 1000
-    utimesSync(lockPath(), old, old)
-    const lock = new FileLock(lockPath())
     lock.acquire()
     lock.release()
   })

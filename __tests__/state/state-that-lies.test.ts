@@ -5,10 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
-import { MAX_STATE_CHARS } from '../../src/core/bookmark.js'
+import { MAX_STATE_CHARS } from '../../src/core/bookmark/format.js'
 import { runCliInProcess, shortenWaitsInEachTest, type CliInProcessRun } from '../support/in-process.js'
 import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
 
@@ -132,11 +132,9 @@ test("two targets on one state file: the second keeps the first one's bookmark, 
   expect(both[b.id].sent).toBeDefined()
 })
 
-test("two apps on one state file keep their own bookmarks; the earlier 'app' entry is taken over once", async () => {
+test('two apps on one state file keep their own bookmarks', async () => {
   const apps = [api.createApp(), api.createApp()]
   const state = join(dir, 'state.json')
-  const legacyFloor = iso(api.now() - 30 * MINUTE)
-  writeFileSync(state, JSON.stringify({ version: 1, hooks: { app: { floor: legacyFloor } } }))
   const failing = apps.map(app => addFailure(api, app.hook, 10 * MINUTE))
   const run = async (app: (typeof apps)[number]): Promise<number> => {
     const key = join(dir, `key-${app.id}.pem`)
@@ -287,7 +285,7 @@ test('a symlinked state file stays a link, and its lock sits beside the file it 
   writeFileSync(target, '')
   const link = join(dir, 'state.json')
   symlinkSync(target, link)
-  writeFileSync(`${target}.lock`, `${process.pid}\n`)
+  writeFileSync(`${target}.lock`, JSON.stringify({ pid: process.pid, host: hostname() }) + '\n')
 
   const locked = await cli(['--target-type', 'org', '--org', 'acme', '--state-file', link])
   expect(locked.code).toBe(1)

@@ -1,19 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  adoptLegacyAppEntry,
-  FUTURE_TOLERANCE_MS,
-  MAX_STATE_CHARS,
-  isForgotten,
-  trustAgainstNow,
-  STATE_VERSION,
-  emptyBookmark,
-  mergeBookmarks,
-  parseBookmark,
-  serializeBookmark,
-  writtenByOthers,
-  type Bookmark,
-  type HookBookmark
-} from '../../src/core/bookmark.js'
+import { MAX_STATE_CHARS, STATE_VERSION, emptyBookmark, parseBookmark, serializeBookmark, type Bookmark, type HookBookmark } from '../../src/core/bookmark/format.js'
+import { mergeBookmarks, writtenByOthers } from '../../src/core/bookmark/merge.js'
+import { FUTURE_TOLERANCE_MS, isForgotten, trustAgainstNow } from '../../src/core/bookmark/trust.js'
 import { bigId, DAY, facts, hookBookmark, HOUR, MINUTE, NOW } from '../fixtures/builders.js'
 
 function bookmarkOf(entries: Record<string, HookBookmark>): Bookmark {
@@ -354,26 +342,6 @@ describe('isForgotten: entries of hooks a run does not scan', () => {
 
   test('dropped once all of it is older than the window', () => {
     expect(isForgotten(hookBookmark({ floor: NOW - 4 * DAY, seenUntil: NOW - 3 * DAY - 1, done: new Map([['g', NOW - 5 * DAY]]) }), NOW, window)).toBe(true)
-  })
-})
-
-describe("adoptLegacyAppEntry: the earlier 'app' key", () => {
-  test('moves to the first app that reads it, and is gone from the bookmark', () => {
-    const legacy = hookBookmark({ floor: NOW - HOUR })
-    const adopted = adoptLegacyAppEntry(bookmarkOf({ app: legacy, '5': hookBookmark() }), 'app:42')
-    expect([...adopted.hooks.keys()].sort()).toEqual(['5', 'app:42'])
-    expect(adopted.hooks.get('app:42')).toBe(legacy)
-  })
-
-  test('an app with its own entry keeps it; the earlier one is dropped rather than read by another app', () => {
-    const own = hookBookmark({ floor: NOW - MINUTE })
-    const adopted = adoptLegacyAppEntry(bookmarkOf({ app: hookBookmark({ floor: NOW - HOUR }), 'app:42': own }), 'app:42')
-    expect([...adopted.hooks]).toEqual([['app:42', own]])
-  })
-
-  test('nothing to adopt: the same bookmark', () => {
-    const b = bookmarkOf({ 'app:42': hookBookmark() })
-    expect(adoptLegacyAppEntry(b, 'app:42')).toBe(b)
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { coveredShare, mayListMore, OTHERS_SHARE, owedAfterListing, reachOrder, RECEIVER_CHECK_REQUESTS, RUN_OVERHEAD } from '../../src/core/budget.js'
-import { MAX_CARRIED_FACTS, planRun } from '../../src/core/plan.js'
+import { MAX_CARRIED_FACTS } from '../../src/core/bookmark/moves.js'
+import { planRun } from '../../src/core/plan.js'
 import { bigId, facts, finalEntry, hookTarget, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
 describe('the request budget', () => {

@@ -1,20 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import type { HookBookmark } from '../../src/core/bookmark.js'
+import type { HookBookmark } from '../../src/core/bookmark/format.js'
 import { backoffMs } from '../../src/core/receiver.js'
-import {
-  FINAL_SKIPS,
-  PLANNED_IN_FLIGHT_MS,
-  SENT_IN_FLIGHT_MS,
-  LATE_LISTING_MARGIN_MS,
-  WINDOW_SAFETY_MS,
-  finalReason,
-  outcomeKey,
-  planRun,
-  type Decision,
-  type HookScan,
-  type Outcome,
-  type Policy
-} from '../../src/core/plan.js'
+import { LATE_LISTING_MARGIN_MS } from '../../src/core/bookmark/moves.js'
+import { PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from '../../src/core/bookmark/trust.js'
+import { FINAL_SKIPS, WINDOW_SAFETY_MS, finalReason, outcomeKey, planRun, type Decision, type HookScan, type Outcome, type Policy } from '../../src/core/plan.js'
 import type { GuidFacts } from '../../src/core/ledger.js'
 import { bigId, checkpointEntry, DAY, emptyHookPlan, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 

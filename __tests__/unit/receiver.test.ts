@@ -3,21 +3,8 @@
  * deliveries, free probes, the backoff, and what a run gives up.
  */
 import { describe, expect, test } from '@jest/globals'
-import {
-  GIVE_UP_SKIPS,
-  downSinceOf,
-  freeRedelivery,
-  outcomeKey,
-  planRun,
-  inProbeSpans,
-  PROBE_TIME_MARGIN_MS,
-  releaseHeld,
-  replaceProbe,
-  type Decision,
-  type HookScan,
-  type Outcome,
-  type Policy
-} from '../../src/core/plan.js'
+import { downSinceOf, freeRedelivery, inProbeSpans, PROBE_TIME_MARGIN_MS } from '../../src/core/bookmark/moves.js'
+import { GIVE_UP_SKIPS, outcomeKey, planRun, releaseHeld, replaceProbe, type Decision, type HookScan, type Outcome, type Policy } from '../../src/core/plan.js'
 import { answerOf, backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence, verdictOf } from '../../src/core/receiver.js'
 import { DeliveryLedger, type GuidFacts } from '../../src/core/ledger.js'
 import { bigId, checkpointEntry, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'

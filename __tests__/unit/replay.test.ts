@@ -1,8 +1,8 @@
 /** The replay's pure part: its times, its identity, what it selects, and where an earlier run of it left off. */
 import { describe, expect, test } from '@jest/globals'
-import { emptyBookmark } from '../../src/core/bookmark.js'
+import { emptyBookmark } from '../../src/core/bookmark/format.js'
+import { bookmarkWithReplay } from '../../src/core/bookmark/moves.js'
 import {
-  bookmarkWithReplay,
   CandidateCollector,
   parseReplayLog,
   parseReplayTime,

@@ -1,7 +1,9 @@
-import type { HookBookmark } from './bookmark.js'
+import type { HookBookmark } from './bookmark/format.js'
+import { freeRedelivery } from './bookmark/moves.js'
+import { PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from './bookmark/trust.js'
 import { formatDuration } from './duration.js'
 import { DeliveryLedger, isSuccess, type Attempt, type GuidFacts } from './ledger.js'
-import { FINAL_SKIPS, freeRedelivery, PLANNED_IN_FLIGHT_MS, planRun, SENT_IN_FLIGHT_MS, type Decision, type HookScan, type Policy, type RunPlan, type SkipReason } from './plan.js'
+import { FINAL_SKIPS, planRun, type Decision, type HookScan, type Policy, type RunPlan, type SkipReason } from './plan.js'
 import { backoffMs } from './receiver.js'
 import { REASON_TEXT } from './summary.js'
 

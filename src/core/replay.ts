@@ -1,9 +1,10 @@
-import type { Bookmark, HookBookmark } from './bookmark.js'
 import type { EventFilter } from './config.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { compareIds, type DeliveryId } from './ids.js'
 import { isSuccess, type Attempt } from './ledger.js'
-import { PLANNED_IN_FLIGHT_MS, PROBE_TIME_MARGIN_MS, WINDOW_SAFETY_MS } from './plan.js'
+import { PROBE_TIME_MARGIN_MS } from './bookmark/moves.js'
+import { PLANNED_IN_FLIGHT_MS } from './bookmark/trust.js'
+import { WINDOW_SAFETY_MS } from './plan.js'
 
 /**
  * Replay: one redelivery per event (guid) whose FIRST delivery falls in a time range, succeeded
@@ -216,31 +217,6 @@ export function previewReplay(plan: ReplayPlan): ReplayPreview {
 /** `about 2m` for a preview. */
 export function paceText(ms: number): string {
   return ms < 1000 ? 'no time' : `about ${formatDuration(Math.ceil(ms / 1000) * 1000)}`
-}
-
-/**
- * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
- * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
- * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
- * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
- */
-export function bookmarkWithReplay(previous: Bookmark, batch: readonly Candidate[], at: number, how: 'planned' | 'sent', newFloor: number): Bookmark {
-  const hooks = new Map(previous.hooks)
-  for (const c of batch) {
-    const entry: HookBookmark = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] }
-    const replays = (entry.replays ?? []).map(([from, to]) => [from, to] as [number, number])
-    const next: HookBookmark = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays }
-    if (how === 'planned') next.pending.set(c.newestId, at)
-    else {
-      next.pending.delete(c.newestId)
-      next.sent.set(c.newestId, at)
-    }
-    const last = replays[replays.length - 1]
-    if (last && last[1] >= at - PLANNED_IN_FLIGHT_MS) last[1] = Math.max(last[1], at)
-    else replays.push([at, at])
-    hooks.set(c.hookKey, next)
-  }
-  return { ...previous, hooks }
 }
 
 /** The progress records kept in the replay store: the latest few replays. */

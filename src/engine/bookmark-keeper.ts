@@ -1,13 +1,18 @@
 import { formatDuration } from '../core/duration.js'
 import { otherShardOf } from '../core/fleet.js'
 import { thousands } from '../core/plural.js'
-import { adoptLegacyAppEntry, emptyBookmark, mergeBookmarks, parseBookmark, serializeBookmark, writtenByOthers, type Bookmark } from '../core/bookmark.js'
-import { checkpointBookmark, finalBookmark, inFlightElsewhere, sentAt, type Decision, type Outcome, type Policy, type ReceiverState, type RunProgress } from '../core/plan.js'
+import { emptyBookmark, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark/format.js'
+import { inFlightElsewhere, mergeBookmarks, writtenByOthers } from '../core/bookmark/merge.js'
+import { checkpointBookmark, finalBookmark, type RunProgress } from '../core/bookmark/moves.js'
+import { sentAt, type Decision, type Outcome, type Policy, type ReceiverState } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore, type Logger } from './ports.js'
 
 /**
- * The one owner of the bookmark's life in a run; `core/plan.ts` computes each value it writes.
+ * The bookmark's I/O owner: the one class that loads and saves it in a run, through the
+ * `BookmarkStore` port. What it writes is computed by the pure `core/bookmark/` (`moves.ts` the
+ * values, `merge.ts` the merge with another run's, `format.ts` the text). It stays in `engine/`
+ * because it does I/O and throws the ports' errors, which `core/` must not import.
  *
  * - `read`, once at the start: where each hook's scan starts, and what is already in flight.
  * - `checkpoint`, before each batch of redeliveries: the batch is written as `pending` (planned),
@@ -29,8 +34,6 @@ import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore, type 
 export class BookmarkKeeper {
   private previous: Bookmark = emptyBookmark()
   private readText: string | undefined
-  /** The bookmark as read at the start, before anything was adopted: what another run's write is compared with. */
-  private readBookmark: Bookmark = emptyBookmark()
   /** What another run wrote (its hooks' entries that changed since this run's read), merged into every write of this run until it writes again. */
   private others: Bookmark | undefined
   private lastText: string | undefined
@@ -47,7 +50,7 @@ export class BookmarkKeeper {
 
   /** The bookmark at the start of the run; a user error when it must not be used (a newer version's, another shard's). */
   async read(lookbackMs: number): Promise<Bookmark> {
-    const { store, hooks, fleet, log, warn } = this.options
+    const { store, fleet, log, warn } = this.options
     if (!store) return this.previous
     this.readText = await store.read()
     this.lastText = this.readText
@@ -62,8 +65,7 @@ export class BookmarkKeeper {
       warn(`The ${store.description} does not hold a bookmark webhook-redelivery can read (${parsed.problem}); scanning the last ${formatDuration(lookbackMs)} and replacing it.`)
     }
     for (const problem of parsed.warnings ?? []) warn(`The ${store.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`)
-    this.readBookmark = parsed.bookmark
-    let previous = parsed.bookmark
+    const previous = parsed.bookmark
     const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean)
     if (otherShard) {
       const naming = store.naming ?? VARIABLE_NAMING
@@ -71,7 +73,6 @@ export class BookmarkKeeper {
         `The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own ${naming.name} (such as ${naming.examples}), so the shards never write over each other.`
       )
     }
-    for (const hook of hooks) if (hook.kind === 'app') previous = adoptLegacyAppEntry(previous, hook.key)
     if (previous.legacyFloor !== undefined) {
       log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`)
     }
@@ -151,7 +152,7 @@ export class BookmarkKeeper {
     const current = await store.read()
     if (current !== this.lastText) {
       log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`)
-      this.others = writtenByOthers(parseBookmark(current).bookmark, this.readBookmark)
+      this.others = writtenByOthers(parseBookmark(current).bookmark, this.previous)
       ;({ text, trimmed, trimmedPending } = serializeBookmark(withOthers(), store.maxChars))
       this.lastText = current
       if (text === current) return

@@ -1,4 +1,5 @@
-import { outcomeKey, releaseHeld, replaceProbe, sentAt, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan, type RunProgress } from '../core/plan.js'
+import type { RunProgress } from '../core/bookmark/moves.js'
+import { outcomeKey, releaseHeld, replaceProbe, sentAt, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
 import { verdictOf, type Answer, type ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'

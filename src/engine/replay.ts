@@ -2,8 +2,8 @@ import type { EventFilter } from '../core/config.js'
 import { formatDuration } from '../core/duration.js'
 import type { Policy } from '../core/plan.js'
 import { plural } from '../core/plural.js'
+import { bookmarkWithReplay } from '../core/bookmark/moves.js'
 import {
-  bookmarkWithReplay,
   CandidateCollector,
   parseReplayLog,
   planReplay,

@@ -1,11 +1,13 @@
-import { trustAgainstNow, type Bookmark, type HookBookmark } from '../core/bookmark.js'
+import type { Bookmark, HookBookmark } from '../core/bookmark/format.js'
+import { freeRedelivery, LATE_LISTING_MARGIN_MS } from '../core/bookmark/moves.js'
+import { trustedStart } from '../core/bookmark/trust.js'
 import { coveredShare, mayListMore, owedAfterListing, type RateReading } from '../core/budget.js'
 import { formatDuration } from '../core/duration.js'
 import { compareIds } from '../core/ids.js'
 import { DeliveryLedger, isSuccess, PING_EVENT } from '../core/ledger.js'
 import { answerOf, type Answer } from '../core/receiver.js'
 import { plural, thousands } from '../core/plural.js'
-import { freeRedelivery, LATE_LISTING_MARGIN_MS, type Decision, type HookScan } from '../core/plan.js'
+import type { Decision, HookScan } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, type Logger, type PageInfo } from './ports.js'
 
@@ -109,12 +111,8 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
   // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
   const boundsNow = (): { floorBase: number; scanStart: number; windowStart: number; seenBefore?: number } => {
     const now = github.now()
-    const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs)
-    if (trusted.problem) {
-      // The legacy value is one for every hook: the same words, so the run warns once.
-      const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`
-      context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`)
-    }
+    const trusted = trustedStart(previous, hook, now, lookbackMs)
+    if (trusted.warning) context.warn(trusted.warning)
     prior = trusted.previous
     // What the last scan, stopped part-way, carried over is known before any attempt is added.
     if (prior?.resume) ledger.resume(prior.resume.carry)

@@ -18,7 +18,7 @@ import {
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
-import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark.js'
+import { MAX_STATE_BYTES, stateTooLarge } from '../core/bookmark/format.js'
 import { UserError, type BookmarkStore } from '../engine/ports.js'
 
 /** The bookmark in a local JSON file, for the command line under cron. */
@@ -128,18 +128,16 @@ function existingMode(path: string): number | undefined {
   }
 }
 
-/** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
-export const MAX_LOCK_AGE_MS = 6 * 60 * 60_000
 /** A run refreshes its lock's time this often... */
 const LOCK_HEARTBEAT_MS = 60_000
 /** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
 export const LOCK_SILENCE_MS = 10 * 60_000
 
-/** Who holds a lock, as written in it; older versions wrote only the pid. */
+/** Who holds a lock, as written in it. */
 export interface LockOwner {
   pid: number
-  /** Present in the locks of runs that refresh them (this version on). */
-  host?: string
+  /** The machine (or container) of the run, which refreshes the lock while it goes on. */
+  host: string
   /** The kernel's boot id: a pid from before a restart means nothing. */
   boot?: string
   /** The process's start time (clock ticks since boot): tells a reused pid apart. */
@@ -156,12 +154,11 @@ export interface ProcessTable {
 
 export function parseLockOwner(text: string): LockOwner | undefined {
   const value = text.trim()
-  if (/^\d+$/.test(value)) return Number(value) > 0 ? { pid: Number(value) } : undefined
   try {
     const doc = JSON.parse(value) as Record<string, unknown>
-    if (!Number.isInteger(doc.pid) || (doc.pid as number) <= 0) return undefined
+    if (!Number.isInteger(doc.pid) || (doc.pid as number) <= 0 || typeof doc.host !== 'string') return undefined
     const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-    return { pid: doc.pid as number, host: text(doc.host), boot: text(doc.boot), start: text(doc.start) }
+    return { pid: doc.pid as number, host: doc.host, boot: text(doc.boot), start: text(doc.start) }
   } catch {
     return undefined
   }
@@ -173,15 +170,13 @@ export function parseLockOwner(text: string): LockOwner | undefined {
  */
 export function staleLockReason(owner: LockOwner | undefined, ageMs: number, here: ProcessTable): string | undefined {
   if (!owner) return 'it names no process'
-  const refreshed = owner.host !== undefined
-  if (refreshed && ageMs > LOCK_SILENCE_MS) return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`
+  if (ageMs > LOCK_SILENCE_MS) return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`
   // Another machine's (or container's) processes cannot be seen from here: only the refresh tells.
-  if (refreshed && owner.host !== here.host) return undefined
+  if (owner.host !== here.host) return undefined
   if (owner.boot !== undefined && here.boot !== undefined && owner.boot !== here.boot) return 'the machine has restarted since it was taken'
   if (!here.isAlive(owner.pid)) return `process ${owner.pid} has ended`
   const start = owner.start !== undefined ? here.startOf(owner.pid) : undefined
   if (start !== undefined && start !== owner.start) return `process ${owner.pid} is now another program`
-  if (!refreshed && ageMs > MAX_LOCK_AGE_MS) return `it is more than ${MAX_LOCK_AGE_MS / 3_600_000} hours old, longer than any run takes`
   return undefined
 }
 
@@ -199,7 +194,7 @@ export const localProcesses: ProcessTable = {
 
 /**
  * An exclusive lock beside the state file so two cron runs cannot overlap. A lock
- * left over (its process ended, the machine restarted, or it is older than any run)
+ * left over (its process ended, the machine restarted, or its run stopped refreshing it)
  * is taken over.
  */
 export class FileLock {

@@ -1,4 +1,4 @@
-import { MAX_STATE_BYTES, MAX_STATE_CHARS, stateTooLarge } from '../core/bookmark.js'
+import { MAX_STATE_BYTES, MAX_STATE_CHARS, stateTooLarge } from '../core/bookmark/format.js'
 import type { Repo } from '../core/config.js'
 import { RateLimitedError, UserError, VARIABLE_NAMING, variableStoreNaming, type BookmarkStore, type StoreNaming } from '../engine/ports.js'
 import { refusal, rights, type Access } from '../github/access.js'

@@ -1,7 +1,12 @@
-import { HOOK_ID, isDeliveryId, type DeliveryId } from './ids.js'
-import type { Carry, GuidFacts } from './ledger.js'
-import { noun, plural } from './plural.js'
-import { shown } from './shown.js'
+/**
+ * The bookmark's format: what it holds (the types), and its versioned JSON, read and written
+ * (limits, the quiet hooks of a fleet on one line, where a scan stopped part-way). Pure: no I/O.
+ */
+import { HOOK_ID, isDeliveryId, type DeliveryId } from '../ids.js'
+import type { Carry, GuidFacts } from '../ledger.js'
+import { noun, plural } from '../plural.js'
+import { shown } from '../shown.js'
+import { LATE_LISTING_MARGIN_MS, mergeSpans } from './moves.js'
 
 /**
  * How far one hook has been processed. All times are GitHub's (delivered_at and
@@ -186,7 +191,7 @@ function readResume(value: unknown): Resume | undefined {
     if (!f) return undefined
     facts.push(f)
   }
-  return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled as string[], facts } }
+  return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled, facts } }
 }
 
 function readCarriedFacts(item: unknown): GuidFacts | undefined {
@@ -219,7 +224,8 @@ function writeResume(resume: Resume): Record<string, unknown> {
 /** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
 function shownValue(value: unknown): string {
   if (value === undefined) return 'missing'
-  return shown(JSON.stringify(value) ?? String(value), 40)
+  // What JSON.parse gave: it always has a JSON text.
+  return shown(JSON.stringify(value) ?? typeof value, 40)
 }
 
 /**
@@ -334,12 +340,10 @@ function render(hooks: Map<string, HookBookmark>, reachFrom?: string): string {
 // line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
 // in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
 // left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
-// whole seconds, rounded down, only reread up to a second more. Versions that do not know
-// `quiet` read these hooks as new: they scan the lookback again.
+// whole seconds, rounded down, only reread up to a second more.
 
-/** Hook ids are numbers: only they can be written in base 36 and read back. */
-/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
-const SEEN_AFTER_FLOOR_S = 120
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (moves.ts). */
+const SEEN_AFTER_FLOOR_S = LATE_LISTING_MARGIN_MS / 1000
 
 /** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
 function readSpans(value: unknown, name: 'probes' | 'replays', problems: string[]): Array<[number, number]> {
@@ -436,173 +440,11 @@ function fromBase36(text: string): string | undefined {
   return n.toString()
 }
 
-/**
- * Combines our new bookmark with one another run wrote meanwhile: a floor never
- * moves back, and in-flight redeliveries and finished guids of both are kept.
- */
-export function mergeBookmarks(ours: Bookmark, theirs: Bookmark): Bookmark {
-  const hooks = new Map<string, HookBookmark>()
-  for (const key of new Set([...ours.hooks.keys(), ...theirs.hooks.keys()])) {
-    const a = ours.hooks.get(key)
-    const b = theirs.hooks.get(key)
-    if (!a || !b) {
-      hooks.set(key, (a ?? b)!)
-      continue
-    }
-    const floor = Math.max(a.floor, b.floor)
-    const seen = [a.seenUntil, b.seenUntil].filter((t): t is number => t !== undefined)
-    const done = new Map<string, number>()
-    for (const [guid, at] of [...b.done, ...a.done]) if (keepsDone(at, floor)) done.set(guid, at)
-    // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
-    const downSince = a.downSince
-    const scope = a.scope ?? b.scope
-    // Where the newer listing stopped: ours, unless theirs moved the floor past where ours began.
-    const resume = a.floor >= b.floor ? a.resume : b.resume
-    hooks.set(key, {
-      floor,
-      ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
-      pending: newestTimes(a.pending, b.pending),
-      sent: newestTimes(a.sent, b.sent),
-      done,
-      probes: mergeSpans([...a.probes, ...b.probes]),
-      ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
-      ...(downSince !== undefined ? { downSince } : {}),
-      ...(scope !== undefined ? { scope } : {}),
-      ...(resume ? { resume } : {})
-    })
-  }
-  const reachFrom = ours.reachFrom ?? theirs.reachFrom
-  return reachFrom !== undefined ? { hooks, reachFrom } : { hooks }
-}
-
-/**
- * What a run keeps of a bookmark another run wrote (`theirs`), to merge into each of its own
- * later writes until that run writes again: the entries of the hooks that run wrote. An entry
- * still as this run read it at its start (`read`) is nothing new; this run's own bookmark
- * decides it (a redelivery listed since, a hook gone from its fleet, an entry forgotten).
- */
-export function writtenByOthers(theirs: Bookmark, read: Bookmark): Bookmark {
-  const hooks = new Map<string, HookBookmark>()
-  for (const [key, entry] of theirs.hooks) {
-    const before = read.hooks.get(key)
-    if (!before || render(new Map([[key, entry]])) !== render(new Map([[key, before]]))) hooks.set(key, entry)
-  }
-  return { hooks }
-}
-
-/** Spans sorted and joined where they overlap or touch. */
-export function mergeSpans(spans: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
-  const out: Array<[number, number]> = []
-  for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
-    const last = out[out.length - 1]
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to)
-    else out.push([from, to])
-  }
-  return out
-}
-
-function newestTimes(a: Map<DeliveryId, number>, b: Map<DeliveryId, number>): Map<DeliveryId, number> {
-  const out = new Map(b)
-  for (const [id, at] of a) out.set(id, Math.max(at, out.get(id) ?? 0))
-  return out
-}
-
-/**
- * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
- * seconds: compare at that precision, so an entry kept once is not pruned after a reload.
- */
-export function keepsDone(firstAt: number, floor: number): boolean {
-  return firstAt >= floor - 999
+/** One hook's entry as the bookmark writes it: two entries that render alike say the same. */
+export function renderHook(key: string, hook: HookBookmark): string {
+  return render(new Map([[key, hook]]))
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/**
- * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
- * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
- * anything later than this was not written by a run: a hand edit, or the documented
- * script's runner clock.
- */
-export const FUTURE_TOLERANCE_MS = 60_000
-
-interface TrustedStart {
-  /** Where this hook's scan starts from (before clamping to GitHub's window). */
-  floor: number
-  /** The hook's entry without the times that lie in the future. */
-  previous?: HookBookmark
-  /** Why part of the bookmark is not trusted, for a warning. */
-  problem?: string
-}
-
-/**
- * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
- * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
- * bookmark that cannot be read. In-flight and given-up times from the future (which would
- * hold a delivery back until then) are dropped; the rest of the entry is kept.
- */
-export function trustAgainstNow(entry: HookBookmark | undefined, legacyFloor: number | undefined, now: number, fallbackFloor: number): TrustedStart {
-  const latest = now + FUTURE_TOLERANCE_MS
-  const at = (ms: number): string => new Date(ms).toISOString()
-  if (!entry) {
-    if (legacyFloor === undefined) return { floor: fallbackFloor }
-    if (legacyFloor <= latest) return { floor: legacyFloor }
-    return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now` }
-  }
-  const problems: string[] = []
-  const floorTrusted = entry.floor <= latest
-  if (!floorTrusted) problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`)
-  const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest
-  const pending = new Map([...entry.pending].filter(([, t]) => t <= latest))
-  const sent = new Map([...entry.sent].filter(([, t]) => t <= latest))
-  const done = new Map([...entry.done].filter(([, t]) => t <= latest))
-  const downTrusted = entry.downSince === undefined || entry.downSince <= latest
-  const probes = entry.probes.filter(([, to]) => to <= latest)
-  const replays = (entry.replays ?? []).filter(([, to]) => to <= latest)
-  const dropped =
-    entry.pending.size -
-    pending.size +
-    (entry.sent.size - sent.size) +
-    (entry.done.size - done.size) +
-    (entry.probes.length - probes.length) +
-    ((entry.replays?.length ?? 0) - replays.length) +
-    (seenTrusted ? 0 : 1) +
-    (downTrusted ? 0 : 1)
-  if (dropped > 0) problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`)
-  if (problems.length === 0) return { floor: entry.floor, previous: entry }
-  const previous: HookBookmark = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes, ...(entry.replays ? { replays } : {}) }
-  if (!seenTrusted) delete previous.seenUntil
-  if (!downTrusted) delete previous.downSince
-  return { floor: previous.floor, previous, problem: problems.join('; ') }
-}
-
-/**
- * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
- * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
- * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
- */
-export function isForgotten(entry: HookBookmark, now: number, windowMs: number): boolean {
-  let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor)
-  for (const t of entry.pending.values()) newest = Math.max(newest, t)
-  for (const t of entry.sent.values()) newest = Math.max(newest, t)
-  for (const t of entry.done.values()) newest = Math.max(newest, t)
-  for (const [, to] of [...entry.probes, ...(entry.replays ?? [])]) newest = Math.max(newest, to)
-  return newest < now - windowMs
-}
-
-/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
-const LEGACY_APP_KEY = 'app'
-
-/**
- * The bookmark with an entry under the earlier `app` key moved to this app's own key,
- * unless it already has one: the earlier key is not kept, so no other app reads it later.
- */
-export function adoptLegacyAppEntry(bookmark: Bookmark, appKey: string): Bookmark {
-  const legacy = bookmark.hooks.get(LEGACY_APP_KEY)
-  if (!legacy || appKey === LEGACY_APP_KEY) return bookmark
-  const hooks = new Map(bookmark.hooks)
-  hooks.delete(LEGACY_APP_KEY)
-  if (!hooks.has(appKey)) hooks.set(appKey, legacy)
-  return { ...bookmark, hooks }
 }
