@@ -226,6 +226,18 @@ describe('--metrics-file must not overwrite what the run keeps or writes', () =>
     expect(readFileSync(state(), 'utf8')).toBe(untouched)
   })
 
+  test('refused when the last-success times it keeps beside it (PATH.state.json) would be the state file', async () => {
+    api.createOrgHook('acme')
+    const bookmark = join(dir, 'm.prom.state.json')
+    writeFileSync(bookmark, untouched)
+    const run = await cli(['--target-type', 'org', '--org', 'acme', '--state-file', bookmark, '--metrics-file', join(dir, 'm.prom')])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('error: --metrics-file and --state-file lead to the same file')
+    expect(run.stderr).toContain('the last-success times beside the metrics would overwrite the bookmark')
+    expect(api.log).toHaveLength(0)
+    expect(readFileSync(bookmark, 'utf8')).toBe(untouched)
+  })
+
   test('refused for coll.json as --state-file and ./coll.json, and for app.pem as the private key, relative to the working directory', async () => {
     api.createOrgHook('acme')
     writeFileSync(state(), untouched)

@@ -28095,8 +28095,11 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5803);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
+
+(0,_runtime_js__WEBPACK_IMPORTED_MODULE_1__/* .keepYoungGenerationSmall */ .D)();
 // Ctrl-C or a cancelled job: stop before the next redelivery, then save the bookmark and the
 // report and say what was sent. A second signal stops at once (the lock is released on exit).
 const interrupt = new AbortController();
@@ -32895,8 +32898,8 @@ class Credentials {
         const { name } = place;
         let installationId;
         try {
-            const { data } = await app.client.request(place.route, place.params);
-            installationId = data.id;
+            const answer = await app.client.request(place.route, place.params);
+            installationId = answer.data.id;
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
@@ -32986,20 +32989,32 @@ class VariableStore {
         this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`;
     }
     async read() {
-        const data = await this.readAnswer();
-        // GitHub holds at most 48 KB: a larger value is not GitHub's, and is not parsed. (An answer
-        // too large to be parsed as JSON comes as its text.)
-        const value = typeof data === 'object' && data !== null ? data.value : data;
-        const bytes = typeof value === 'string' ? Buffer.byteLength(value) : 0;
+        const text = await this.readAnswer();
+        if (text === undefined)
+            return undefined;
+        // GitHub holds at most 48 KB: a larger answer is not GitHub's, and is not parsed.
+        const bytes = Buffer.byteLength(text);
         if (bytes > MAX_STATE_BYTES)
             throw new UserError(stateTooLarge(this.description, bytes));
-        return typeof data === 'object' && data !== null ? value : undefined;
+        let data;
+        try {
+            data = JSON.parse(text);
+        }
+        catch {
+            throw new Error(`GitHub's answer when reading the ${this.description} was not valid JSON (cut off or malformed)`);
+        }
+        const value = typeof data === 'object' && data !== null ? data.value : undefined;
+        if (typeof value !== 'string')
+            throw new Error(`GitHub's answer when reading the ${this.description} has no text value`);
+        return value;
     }
+    /** The answer as text, read before it is parsed: its size is checked first. Undefined when there is no such variable. */
     async readAnswer() {
         try {
-            const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name });
+            const { data } = await this.access.client.request('GET /repos/{owner}/{repo}/actions/variables/{name}', { ...this.repository, name: this.name, request: { parseSuccessResponseBody: false } });
             this.exists = true;
-            return data;
+            // Asked for as text: the answer's body as it came.
+            return typeof data === 'string' ? data : JSON.stringify(data);
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
@@ -33090,7 +33105,7 @@ class GitHubDeliveries {
             let response = await (prefetched ?? this.firstPage(hook, from));
             for (;;) {
                 const next = nextPageUrl(response.headers.link);
-                if (!onPage(parseDeliveryPage(response.data), pageInfo(next, response.headers)))
+                if (!onPage(parseDeliveryPage(String(response.data)), pageInfo(next, response.headers)))
                     break;
                 if (!next)
                     break;
@@ -33286,7 +33301,7 @@ async function findFleetHooks(request, accessFor) {
         const access = await accessFor(repo.owner);
         let raw;
         try {
-            raw = (await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 }));
+            raw = await access.client.paginate('GET /repos/{owner}/{repo}/hooks', { owner: repo.owner, repo: repo.name, per_page: 100 });
         }
         catch (error) {
             // GitHub cannot be reached, or refused the credential: nothing else would go better.
@@ -33392,7 +33407,7 @@ class HookDirectory {
     async fetch() {
         const { owner, access } = this;
         try {
-            const hooks = (await access.client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 }));
+            const hooks = await access.client.paginate(`GET ${owner.listPath}`, { ...owner.params, per_page: 100 });
             this.ids = new Set(hooks.map(h => String(h.id)));
             return hooks;
         }
@@ -35713,6 +35728,35 @@ function openStateFile(given) {
     const lock = new FileLock(`${linkTarget(path)}.lock`);
     lock.acquire();
     return { lock, store: new FileStore(path) };
+}
+
+
+/***/ }),
+
+/***/ 8293:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ keepYoungGenerationSmall)
+});
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/runtime.ts
+
+/**
+ * A scan reads page after page of deliveries and lets each go: what it allocates dies young.
+ * When allocation is fast, V8 grows its young generation (on Node 24 up to three spaces of 64 MB),
+ * memory a long scan then holds for nothing: a dry run over 1,000,000 deliveries peaked near
+ * 280 MB, of which the live heap was under 48 MB. Keeping the young generation at its first size
+ * keeps the peak flat at no cost in time (`npm run bench`, scenario 2). V8 reads this flag each
+ * time it would grow the young generation, so setting it at start-up takes effect; the action
+ * cannot pass Node options (`runs.using: node24` runs `node dist/index.js`), so it is set here.
+ */
+function keepYoungGenerationSmall() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
 }
 
 

@@ -38,7 +38,10 @@ export function clashingFiles(paths: FilePaths): string | undefined {
   }
   if (paths.privateKeyFile) kept.push({ flag: '--private-key-file', path: file(paths.privateKeyFile), what: 'the private key' })
   if (paths.reportFile) written.push({ flag: '--report-file', path: file(paths.reportFile), what: 'the report' })
-  if (paths.metricsFile) written.push({ flag: '--metrics-file', path: file(paths.metricsFile), what: 'the metrics' })
+  if (paths.metricsFile) {
+    const metrics = file(paths.metricsFile)
+    written.push({ flag: '--metrics-file', path: metrics, what: 'the metrics' }, { flag: '--metrics-file', path: `${metrics}.state.json`, what: 'the last-success times beside the metrics' })
+  }
   for (const [i, out] of written.entries()) {
     // Kept files first (the bookmark is both), then the files written before this one.
     const other = [...kept, ...written.slice(0, i)].find(k => k.path === out.path && k.what !== out.what)
