@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7164);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9379);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7164:
+/***/ 9379:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31374,6 +31374,44 @@ function duration_formatDuration(ms) {
     return `${Math.round(ms / 1000)}s`;
 }
 
+;// CONCATENATED MODULE: ./src/core/input-errors.ts
+const subject = (input) => ({ input, as: 'subject' });
+const quoted = (input) => ({ input, as: 'quoted' });
+const bare = (input) => ({ input, as: 'bare' });
+function inputError(input, expected, got) {
+    return { input, expected: typeof expected === 'string' ? [expected] : expected, ...(got === undefined ? {} : { got }) };
+}
+function render(text, naming) {
+    if (typeof text === 'string')
+        return text;
+    return text.map(part => (typeof part === 'string' ? part : naming[part.as](part.input))).join('');
+}
+function renderInputError(error, naming) {
+    const got = error.got === undefined ? '.' : typeof error.got === 'object' ? ', got what looks like a secret (not shown).' : `, got "${error.got}".`;
+    return `${naming.subject(error.input)} ${render(error.expected, naming)}${got}`;
+}
+/** The action's words: the inputs of action.yml. */
+const input_errors_ACTION_NAMING = {
+    subject: input => `Input "${input}"`,
+    quoted: input => `"${input}"`,
+    bare: input => input
+};
+/**
+ * The command line's words: every input is a flag (`subcommandFlags` renames some, such as
+ * replay's `--since` for replay-since), and the secrets are environment variables.
+ */
+function cliNaming(subcommandFlags = {}) {
+    const flag = (input) => {
+        if (input === 'token')
+            return 'GITHUB_TOKEN';
+        if (input === 'private-key')
+            return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)';
+        return subcommandFlags[input] ?? `--${input}`;
+    };
+    return { subject: flag, quoted: flag, bare: flag };
+}
+const CLI_NAMING = cliNaming();
+
 ;// CONCATENATED MODULE: ./src/core/ids.ts
 function isDeliveryId(value) {
     return /^[1-9]\d{0,19}$/.test(value);
@@ -31437,6 +31475,7 @@ function terminalSafeJson(json) {
 
 
 
+
 // ---------- repositories ----------
 /** GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39. */
 const OWNER = /^[a-z0-9][a-z0-9-]{0,38}$/i;
@@ -31456,7 +31495,7 @@ function parseRepositoryPatterns(text) {
     for (const entry of splitEntries(text)) {
         const pattern = parseRepositoryPattern(entry);
         if (!pattern) {
-            errors.push(`Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "${echo(entry)}".`);
+            errors.push(inputError('repository', 'must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated', echo(entry)));
             continue;
         }
         const key = repositoryPatternText(pattern).toLowerCase();
@@ -31532,11 +31571,11 @@ function parseHookPatterns(text) {
     for (const entry of splitEntries(text)) {
         const pattern = parseHookPattern(entry);
         if (typeof pattern === 'string') {
-            errors.push(`Input "hook-id" ${pattern}, got "${echo(entry)}".`);
+            errors.push(inputError('hook-id', pattern, echo(entry)));
             continue;
         }
         if (!pattern) {
-            errors.push(`Input "hook-id" ${expected}, got "${echo(entry)}".`);
+            errors.push(inputError('hook-id', expected, echo(entry)));
             continue;
         }
         const key = pattern.kind === 'id' ? `id:${pattern.id}` : pattern.kind === 'url' ? `url:${pattern.url}` : `prefix:${pattern.prefix}`;
@@ -31632,7 +31671,7 @@ function parseShard(text) {
     const index = match ? Number(match[1]) : NaN;
     const count = match ? Number(match[2]) : NaN;
     if (!match || index < 1 || count < index || count > MAX_SHARDS) {
-        return { ok: false, errors: [`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}, got "${echo(trimmed)}".`] };
+        return { ok: false, errors: [inputError('shard', `must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}`, echo(trimmed))] };
     }
     return { ok: true, value: { index, count } };
 }
@@ -32358,480 +32397,28 @@ function thousands(n) {
     return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/bookmark.ts
+;// CONCATENATED MODULE: ./src/core/bookmark/trust.ts
+/**
+ * How long what a bookmark says is believed: nothing from the future (GitHub's clock decides),
+ * in-flight marks only while a redelivery can still be on its way, finished guids only above the
+ * floor, and entries of hooks no run scans only while GitHub could still redeliver. Pure: no I/O.
+ */
 
 
-
-const STATE_VERSION = 1;
-/** Actions variables hold at most 48 KB; stay well under it. */
-const MAX_STATE_CHARS = 40_000;
 /**
- * The largest state a run reads: the bookmark of 1,000 hooks is under 16 KB, so this is hundreds
- * of times anything real, and far below what would take a run gigabytes and minutes to parse.
+ * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
+ * minutes), or at most this long. One only planned before a run stopped may never have been
+ * sent: it waits the short grace alone.
  */
-const MAX_STATE_BYTES = 8 * 1024 * 1024;
-/** Why a store's value of `bytes` is not read: larger than any bookmark, it is not one of this tool's. */
-function stateTooLarge(description, bytes) {
-    const mb = (n) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-    return `The ${description} is ${mb(bytes)}, more than the ${mb(MAX_STATE_BYTES)} any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.`;
-}
-function emptyBookmark() {
-    return { hooks: new Map() };
-}
-function parseBookmark(text) {
-    const value = text?.trim() ?? '';
-    if (value === '')
-        return { bookmark: emptyBookmark() };
-    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
-    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
-    if (/^\d{10,16}$/.test(value))
-        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
-    let doc;
-    try {
-        doc = JSON.parse(value);
-    }
-    catch {
-        return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
-    }
-    if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
-        return { bookmark: emptyBookmark(), problem: `bookmark version ${doc.version}`, newer: true };
-    }
-    if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
-        return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
-    }
-    const hooks = new Map();
-    const warnings = [];
-    for (const [key, entry] of Object.entries(doc.hooks)) {
-        const read = parseHookEntry(entry);
-        if (read.hook)
-            hooks.set(key, read.hook);
-        if (read.problems.length > 0)
-            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
-    }
-    if (doc.quiet !== undefined)
-        readQuietHooks(doc.quiet, hooks, warnings);
-    const bookmark = { hooks, ...(typeof doc.reach === 'string' ? { reachFrom: doc.reach } : {}) };
-    return warnings.length > 0 ? { bookmark, warnings } : { bookmark };
-}
-/** One hook's entry: what can be read is kept, and each part left out is named. */
-function parseHookEntry(entry) {
-    if (!isObject(entry))
-        return { problems: [`the entry is ${shownValue(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
-    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
-    if (Number.isNaN(floor)) {
-        // Without a floor nothing says where to scan from; the lookback is the safe answer.
-        return { problems: [`"floor" is ${shownValue(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
-    }
-    const problems = [];
-    const pending = readIdTimes(entry.pending, 'pending', problems);
-    const sent = readIdTimes(entry.sent, 'sent', problems);
-    const done = new Map();
-    if (isObject(entry.done)) {
-        let dropped = 0;
-        for (const [guid, seconds] of Object.entries(entry.done)) {
-            if (typeof seconds === 'number' && Number.isFinite(seconds))
-                done.set(guid, seconds * 1000);
-            else
-                dropped++;
-        }
-        if (dropped > 0)
-            problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`);
-    }
-    else if (entry.done !== undefined) {
-        problems.push(`"done" is ${shownValue(entry.done)}, not an object of guids to times, left out`);
-    }
-    const probes = readSpans(entry.probes, 'probes', problems);
-    const replays = readSpans(entry.replays, 'replays', problems);
-    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
-    if (entry.seen !== undefined && Number.isNaN(seenUntil))
-        problems.push(`"seen" is ${shownValue(entry.seen)}, not a time, left out`);
-    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
-    if (entry.down !== undefined && Number.isNaN(downSince))
-        problems.push(`"down" is ${shownValue(entry.down)}, not a time, left out`);
-    if (entry.scope !== undefined && typeof entry.scope !== 'string')
-        problems.push(`"scope" is ${shownValue(entry.scope)}, not text, left out`);
-    const resume = entry.resume === undefined ? undefined : readResume(entry.resume);
-    // Without it the next scan lists from the newest back to the floor again: nothing is lost, only requests.
-    if (entry.resume !== undefined && !resume)
-        problems.push(`"resume" is ${shownValue(entry.resume)}, not where a scan stopped, left out (the hook is listed again from its newest delivery)`);
-    return {
-        hook: {
-            floor,
-            ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
-            pending,
-            sent,
-            done,
-            probes: mergeSpans(probes),
-            ...(replays.length > 0 ? { replays: mergeSpans(replays) } : {}),
-            ...(Number.isNaN(downSince) ? {} : { downSince }),
-            ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {}),
-            ...(resume ? { resume } : {})
-        },
-        problems
-    };
-}
-// ---------- where a scan stopped part-way ----------
-//
-// `"resume": {"cursor": "<GitHub's cursor>", "at": "<ISO time>", "settled": ["<guid>", …],
-// "failing": [[guid, event, action, firstAt, hasOriginal (0|1), redeliveries, free, newestId,
-// newestAt, newestStatus, newestStatusCode], …]}`, times in milliseconds. Small: a run stops part-way
-// only on a window larger than its request budget, and carries only the failing deliveries not
-// finished and the successes whose original it had not reached.
-/** The longest status text carried: enough for the report. */
-const CARRIED_STATUS_CHARS = 60;
-function readResume(value) {
-    if (!isObject(value))
-        return undefined;
-    const reachedAt = typeof value.at === 'string' ? Date.parse(value.at) : NaN;
-    if (Number.isNaN(reachedAt) || (value.cursor !== undefined && typeof value.cursor !== 'string'))
-        return undefined;
-    if (!Array.isArray(value.settled) || !value.settled.every(g => typeof g === 'string') || !Array.isArray(value.failing))
-        return undefined;
-    const facts = [];
-    for (const item of value.failing) {
-        const f = readCarriedFacts(item);
-        if (!f)
-            return undefined;
-        facts.push(f);
-    }
-    return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled, facts } };
-}
-function readCarriedFacts(item) {
-    if (!Array.isArray(item) || item.length !== 11)
-        return undefined;
-    const [guid, event, action, firstAt, hasOriginal, redeliveries, free, newestId, newestAt, newestStatus, newestStatusCode] = item;
-    const count = (n) => Number.isInteger(n) && n >= 0;
-    if (typeof guid !== 'string' || typeof event !== 'string' || (action !== null && typeof action !== 'string'))
-        return undefined;
-    if (!count(firstAt) || (hasOriginal !== 0 && hasOriginal !== 1) || !count(redeliveries) || !count(free) || !count(newestAt) || !count(newestStatusCode))
-        return undefined;
-    if (typeof newestId !== 'string' || !isDeliveryId(newestId) || typeof newestStatus !== 'string')
-        return undefined;
-    return { guid, event, action, firstAt, hasOriginal: hasOriginal === 1, redeliveries, freeRedeliveries: free, newestId, newestAt, newestStatus, newestStatusCode };
-}
-function writeResume(resume) {
-    const failing = resume.carry.facts.map(f => [
-        f.guid,
-        f.event,
-        f.action,
-        f.firstAt,
-        f.hasOriginal ? 1 : 0,
-        f.redeliveries,
-        f.freeRedeliveries,
-        f.newestId,
-        f.newestAt,
-        f.newestStatus.slice(0, CARRIED_STATUS_CHARS),
-        f.newestStatusCode
-    ]);
-    return { ...(resume.cursor !== undefined ? { cursor: resume.cursor } : {}), at: new Date(resume.reachedAt).toISOString(), settled: resume.carry.settled, failing };
-}
-/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
-function shownValue(value) {
-    if (value === undefined)
-        return 'missing';
-    return shown(JSON.stringify(value) ?? String(value), 40);
-}
-/**
- * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
- * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
- */
-function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
-    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
-    let trimmed = 0;
-    let trimmedPending = 0;
-    let text = render(copy, bookmark.reachFrom);
-    // Dropping where a scan stopped costs the next run requests (it lists from the newest again), never a delivery.
-    for (const hook of [...copy.values()].filter(h => h.resume).sort((a, b) => b.resume.carry.facts.length - a.resume.carry.facts.length)) {
-        if (text.length <= maxChars)
-            break;
-        delete hook.resume;
-        trimmed++;
-        text = render(copy, bookmark.reachFrom);
-    }
-    // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
-    for (const field of ['done', 'pending', 'sent']) {
-        while (text.length > maxChars) {
-            const largest = largestMap(copy, field);
-            if (!largest)
-                break;
-            // A quarter of the largest map at a time, its oldest entries first.
-            const n = Math.max(1, Math.ceil(largest.size / 4));
-            const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
-            for (const [key] of victims)
-                largest.delete(key);
-            trimmed += victims.length;
-            if (field !== 'done')
-                trimmedPending += victims.length;
-            text = render(copy, bookmark.reachFrom);
-        }
-    }
-    return { text, trimmed, trimmedPending };
-}
-/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
-function readIdTimes(value, field, problems) {
-    const out = new Map();
-    if (value === undefined)
-        return out;
-    if (!isObject(value)) {
-        problems.push(`"${field}" is ${shownValue(value)}, not an object of times to delivery ids, left out`);
-        return out;
-    }
-    let dropped = 0;
-    for (const [seconds, ids] of Object.entries(value)) {
-        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
-            dropped += Array.isArray(ids) ? ids.length : 1;
-            continue;
-        }
-        for (const id of ids) {
-            if (typeof id === 'string' && isDeliveryId(id))
-                out.set(id, Number(seconds) * 1000);
-            else
-                dropped++;
-        }
-    }
-    if (dropped > 0)
-        problems.push(`${plural(dropped, `in-flight ("${field}") item is`, `in-flight ("${field}") items are`)} not a time with delivery ids, left out`);
-    return out;
-}
-function writeIdTimes(map) {
-    const out = {};
-    for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-        ;
-        (out[String(Math.floor(at / 1000))] ??= []).push(id);
-    }
-    return out;
-}
-function largestMap(hooks, field) {
-    let best;
-    for (const hook of hooks.values()) {
-        const map = hook[field];
-        if (map.size > 0 && (!best || map.size > best.size))
-            best = map;
-    }
-    return best;
-}
-function render(hooks, reachFrom) {
-    const out = {};
-    const quiet = new Map();
-    for (const key of [...hooks.keys()].sort()) {
-        const hook = hooks.get(key);
-        if (isQuiet(key, hook)) {
-            const group = quiet.get(hook.scope) ?? [];
-            group.push([key, hook]);
-            quiet.set(hook.scope, group);
-            continue;
-        }
-        const done = {};
-        for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
-            done[guid] = Math.floor(at / 1000);
-        }
-        const entry = { floor: new Date(hook.floor).toISOString() };
-        if (hook.seenUntil !== undefined)
-            entry.seen = new Date(hook.seenUntil).toISOString();
-        if (hook.pending.size > 0)
-            entry.pending = writeIdTimes(hook.pending);
-        if (hook.sent.size > 0)
-            entry.sent = writeIdTimes(hook.sent);
-        if (hook.done.size > 0)
-            entry.done = done;
-        if (hook.probes.length > 0)
-            entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
-        if (hook.replays && hook.replays.length > 0)
-            entry.replays = hook.replays.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
-        if (hook.downSince !== undefined)
-            entry.down = new Date(hook.downSince).toISOString();
-        if (hook.scope !== undefined)
-            entry.scope = hook.scope;
-        if (hook.resume)
-            entry.resume = writeResume(hook.resume);
-        out[key] = entry;
-    }
-    const reach = reachFrom !== undefined ? { reach: reachFrom } : {};
-    if (quiet.size === 0)
-        return JSON.stringify({ version: STATE_VERSION, hooks: out, ...reach });
-    return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet), ...reach });
-}
-// ---------- quiet fleet hooks ----------
-//
-// A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
-// needs only its floor and `seen`, so instead of an entry each, the hooks of one fleet share one
-// line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
-// in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
-// left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
-// whole seconds, rounded down, only reread up to a second more. Versions that do not know
-// `quiet` read these hooks as new: they scan the lookback again.
-/** Hook ids are numbers: only they can be written in base 36 and read back. */
-/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
-const SEEN_AFTER_FLOOR_S = 120;
-/** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
-function readSpans(value, name, problems) {
-    const spans = [];
-    const what = name === 'probes' ? ['probe span is', 'probe spans are'] : ['replay span is', 'replay spans are'];
-    if (Array.isArray(value)) {
-        let dropped = 0;
-        for (const span of value) {
-            const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1];
-            if (ok)
-                spans.push([span[0] * 1000, span[1] * 1000]);
-            else
-                dropped++;
-        }
-        if (dropped > 0)
-            problems.push(`${plural(dropped, what[0], what[1])} not a pair of times in seconds, left out`);
-    }
-    else if (value !== undefined) {
-        problems.push(`"${name}" is ${shownValue(value)}, not a list of time spans, left out`);
-    }
-    return spans;
-}
-function isQuiet(key, hook) {
-    return (hook.scope !== undefined &&
-        HOOK_ID.test(key) &&
-        !hook.resume &&
-        hook.pending.size === 0 &&
-        hook.sent.size === 0 &&
-        hook.done.size === 0 &&
-        hook.probes.length === 0 &&
-        !hook.replays?.length &&
-        hook.downSince === undefined);
-}
-function writeQuietHooks(groups) {
-    const out = {};
-    for (const scope of [...groups.keys()].sort()) {
-        const members = groups.get(scope).map(([key, hook]) => ({
-            id: BigInt(key),
-            floor: Math.floor(hook.floor / 1000),
-            seen: hook.seenUntil === undefined ? undefined : Math.floor(hook.seenUntil / 1000)
-        }));
-        members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        const base = Math.min(...members.map(m => m.floor));
-        const hooks = members.map(({ id, floor, seen }) => {
-            const offset = floor === base ? '' : (floor - base).toString(36);
-            if (seen === floor + SEEN_AFTER_FLOOR_S)
-                return offset ? `${id.toString(36)}:${offset}` : id.toString(36);
-            return `${id.toString(36)}:${offset}:${seen === undefined ? '' : (seen - floor).toString(36)}`;
-        });
-        out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') };
-    }
-    return out;
-}
-/** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
-function readQuietHooks(value, hooks, warnings) {
-    if (!isObject(value)) {
-        warnings.push(`"quiet" is ${shownValue(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`);
-        return;
-    }
-    for (const [scope, group] of Object.entries(value)) {
-        const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN;
-        if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
-            warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shownValue(group)}, not a base time and a list: they are scanned as if they had no bookmark`);
-            continue;
-        }
-        let dropped = 0;
-        for (const item of group.hooks.split(',')) {
-            const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item);
-            const id = match ? fromBase36(match[1]) : undefined;
-            if (!match || id === undefined || !HOOK_ID.test(id)) {
-                if (item !== '')
-                    dropped++;
-                continue;
-            }
-            if (hooks.has(id))
-                continue;
-            const floor = base + (match[2] ? parseInt(match[2], 36) : 0) * 1000;
-            const seen = match[3] === undefined ? SEEN_AFTER_FLOOR_S : match[3] === '' || match[3] === '-' ? undefined : parseInt(match[3], 36);
-            hooks.set(id, {
-                floor,
-                ...(seen === undefined ? {} : { seenUntil: floor + seen * 1000 }),
-                pending: new Map(),
-                sent: new Map(),
-                done: new Map(),
-                probes: [],
-                scope
-            });
-        }
-        if (dropped > 0)
-            warnings.push(`${plural(dropped, 'quiet hook')} of ${JSON.stringify(scope)} ${noun(dropped, 'is', 'are')} not a base-36 id, left out`);
-    }
-}
-function fromBase36(text) {
-    let n = 0n;
-    for (const c of text)
-        n = n * 36n + BigInt(parseInt(c, 36));
-    return n.toString();
-}
-/**
- * Combines our new bookmark with one another run wrote meanwhile: a floor never
- * moves back, and in-flight redeliveries and finished guids of both are kept.
- */
-function mergeBookmarks(ours, theirs) {
-    const hooks = new Map();
-    for (const key of new Set([...ours.hooks.keys(), ...theirs.hooks.keys()])) {
-        const a = ours.hooks.get(key);
-        const b = theirs.hooks.get(key);
-        if (!a || !b) {
-            hooks.set(key, (a ?? b));
-            continue;
-        }
-        const floor = Math.max(a.floor, b.floor);
-        const seen = [a.seenUntil, b.seenUntil].filter((t) => t !== undefined);
-        const done = new Map();
-        for (const [guid, at] of [...b.done, ...a.done])
-            if (keepsDone(at, floor))
-                done.set(guid, at);
-        // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
-        const downSince = a.downSince;
-        const scope = a.scope ?? b.scope;
-        // Where the newer listing stopped: ours, unless theirs moved the floor past where ours began.
-        const resume = a.floor >= b.floor ? a.resume : b.resume;
-        hooks.set(key, {
-            floor,
-            ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
-            pending: newestTimes(a.pending, b.pending),
-            sent: newestTimes(a.sent, b.sent),
-            done,
-            probes: mergeSpans([...a.probes, ...b.probes]),
-            ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
-            ...(downSince !== undefined ? { downSince } : {}),
-            ...(scope !== undefined ? { scope } : {}),
-            ...(resume ? { resume } : {})
-        });
-    }
-    const reachFrom = ours.reachFrom ?? theirs.reachFrom;
-    return reachFrom !== undefined ? { hooks, reachFrom } : { hooks };
-}
-/**
- * What a run keeps of a bookmark another run wrote (`theirs`), to merge into each of its own
- * later writes until that run writes again: the entries of the hooks that run wrote. An entry
- * still as this run read it at its start (`read`) is nothing new; this run's own bookmark
- * decides it (a redelivery listed since, a hook gone from its fleet, an entry forgotten).
- */
-function writtenByOthers(theirs, read) {
-    const hooks = new Map();
-    for (const [key, entry] of theirs.hooks) {
-        const before = read.hooks.get(key);
-        if (!before || render(new Map([[key, entry]])) !== render(new Map([[key, before]])))
-            hooks.set(key, entry);
-    }
-    return { hooks };
-}
-/** Spans sorted and joined where they overlap or touch. */
-function mergeSpans(spans) {
-    const out = [];
-    for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
-        const last = out[out.length - 1];
-        if (last && from <= last[1])
-            last[1] = Math.max(last[1], to);
-        else
-            out.push([from, to]);
-    }
-    return out;
-}
-function newestTimes(a, b) {
-    const out = new Map(b);
-    for (const [id, at] of a)
-        out.set(id, Math.max(at, out.get(id) ?? 0));
-    return out;
+const trust_SENT_IN_FLIGHT_MS = 60 * 60_000;
+const trust_PLANNED_IN_FLIGHT_MS = 3 * 60_000;
+/** Whether a redelivery of this attempt id is still in flight at `now`. */
+function isInFlight(previous, id, now) {
+    const sentAt = previous?.sent.get(id);
+    if (sentAt !== undefined && now < sentAt + trust_SENT_IN_FLIGHT_MS)
+        return true;
+    const plannedAt = previous?.pending.get(id);
+    return plannedAt !== undefined && now < plannedAt + trust_PLANNED_IN_FLIGHT_MS;
 }
 /**
  * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
@@ -32839,9 +32426,6 @@ function newestTimes(a, b) {
  */
 function keepsDone(firstAt, floor) {
     return firstAt >= floor - 999;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
  * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
@@ -32913,21 +32497,14 @@ function isForgotten(entry, now, windowMs) {
         newest = Math.max(newest, to);
     return newest < now - windowMs;
 }
-/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
-const LEGACY_APP_KEY = 'app';
-/**
- * The bookmark with an entry under the earlier `app` key moved to this app's own key,
- * unless it already has one: the earlier key is not kept, so no other app reads it later.
- */
-function adoptLegacyAppEntry(bookmark, appKey) {
-    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
-    if (!legacy || appKey === LEGACY_APP_KEY)
-        return bookmark;
-    const hooks = new Map(bookmark.hooks);
-    hooks.delete(LEGACY_APP_KEY);
-    if (!hooks.has(appKey))
-        hooks.set(appKey, legacy);
-    return { ...bookmark, hooks };
+/** Where a hook's scan starts, by its trusted bookmark; `warning` says what was not trusted, in the run's words. */
+function trustedStart(bookmark, hook, now, lookbackMs) {
+    const trusted = trustAgainstNow(bookmark.hooks.get(hook.key), bookmark.legacyFloor, now, now - lookbackMs);
+    if (!trusted.problem)
+        return trusted;
+    // The documented script's value is one for every hook: the same words, so the run warns once.
+    const whose = bookmark.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+    return { ...trusted, warning: `${whose}; scanning the last ${duration_formatDuration(lookbackMs)} and writing a new bookmark.` };
 }
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
@@ -32967,32 +32544,12 @@ function plan_policyOf(config) {
     const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
     return { ...picked, windowMs: redeliveryWindowMs(config.location) };
 }
-/**
- * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
- * minutes), or at most this long. One only planned before a run stopped may never have been
- * sent: it waits the short grace alone.
- */
-const plan_SENT_IN_FLIGHT_MS = 60 * 60_000;
-const plan_PLANNED_IN_FLIGHT_MS = 3 * 60_000;
-/** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
-const LATE_LISTING_MARGIN_MS = 2 * 60_000;
 /** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
 const WINDOW_SAFETY_MS = 15 * 60_000;
-/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
-const MAX_CARRIED_FACTS = 100;
-const MAX_CARRIED_SETTLED = 400;
 function matchesEvents(filters, event, action) {
     if (filters.length === 0)
         return true;
     return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
-}
-/** Whether a redelivery of this attempt id is still in flight at `now`. */
-function isInFlight(previous, id, now) {
-    const sentAt = previous?.sent.get(id);
-    if (sentAt !== undefined && now < sentAt + plan_SENT_IN_FLIGHT_MS)
-        return true;
-    const plannedAt = previous?.pending.get(id);
-    return plannedAt !== undefined && now < plannedAt + plan_PLANNED_IN_FLIGHT_MS;
 }
 /**
  * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
@@ -33156,10 +32713,27 @@ function finalReason(decision, outcome) {
         return decision.reason;
     return outcome?.result === 'skipped' ? outcome.reason : undefined;
 }
+/** Whether a delivery is finished for good after this run: skipped for a reason no later run retries. */
 function isFinished(decision, outcome) {
     const reason = finalReason(decision, outcome);
     return reason !== undefined && plan_FINAL_SKIPS.has(reason);
 }
+function outcomeKey(decision) {
+    return `${decision.hookKey}\u0000${decision.facts.guid}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark/moves.ts
+
+
+/**
+ * How far a hook's floor trails the newest delivery seen: deliveries still running during a scan
+ * (up to 30 s on GHES) can be listed after newer ones. The one source of this gap: `format.ts`
+ * writes a quiet hook whose `seen` is this far above its floor in the fewest characters.
+ */
+const LATE_LISTING_MARGIN_MS = 2 * 60_000;
+/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
+const MAX_CARRIED_FACTS = 100;
+const MAX_CARRIED_SETTLED = 400;
 /**
  * The hook's bookmark after this run. The floor moves up to the newest delivery
  * seen (less a margin for late listing) but never past an unfinished delivery;
@@ -33267,20 +32841,6 @@ function finalBookmark(previous, run, receivers, now, scope) {
     return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks };
 }
 /**
- * Whether another run, whose bookmark a checkpoint merged (`theirs`), is sending this delivery
- * or has finished it: in flight in their bookmark (about to be sent, or sent), and not just the
- * expired entry this run started from (`mine`).
- */
-function inFlightElsewhere(decision, mine, theirs) {
-    const their = theirs.hooks.get(decision.hookKey);
-    const my = mine.hooks.get(decision.hookKey);
-    const id = decision.facts.newestId;
-    const theirPending = their?.pending.get(id);
-    const theirSent = their?.sent.get(id);
-    const sending = (theirPending !== undefined && theirPending !== my?.pending.get(id)) || (theirSent !== undefined && theirSent !== my?.sent.get(id));
-    return sending || their?.done.has(decision.facts.guid) === true;
-}
-/**
  * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
  * made) this run, and those planned. An id that is no longer its delivery's newest attempt
  * has been listed: its redelivery is no longer in flight.
@@ -33294,8 +32854,8 @@ function inFlightAfter(scan, plan, outcomes, now, planned) {
                 out.set(id, at);
         return out;
     };
-    const pending = keep(scan.previous?.pending, plan_PLANNED_IN_FLIGHT_MS);
-    const sent = keep(scan.previous?.sent, plan_SENT_IN_FLIGHT_MS);
+    const pending = keep(scan.previous?.pending, trust_PLANNED_IN_FLIGHT_MS);
+    const sent = keep(scan.previous?.sent, trust_SENT_IN_FLIGHT_MS);
     for (const [id, at] of planned)
         pending.set(id, at);
     for (const decision of plan.decisions) {
@@ -33344,7 +32904,7 @@ function keptReplaySpans(scan) {
  * Which failed redeliveries of a hook cost no attempt, by the bookmark's spans: a probe that could
  * not reach a receiver not known to be up, and whatever a replay sent (it is not the scheduled runs' try).
  */
-function plan_freeRedelivery(entry) {
+function moves_freeRedelivery(entry) {
     return (t, answer) => entry !== undefined && ((answer === 'unreachable' && inProbeSpans(entry.probes, t)) || inProbeSpans(entry.replays ?? [], t));
 }
 /** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
@@ -33371,11 +32931,49 @@ function failingSince(scan, plan) {
     }
     return since;
 }
-function outcomeKey(decision) {
-    return `${decision.hookKey}\u0000${decision.facts.guid}`;
+/** Spans sorted and joined where they overlap or touch. */
+function mergeSpans(spans) {
+    const out = [];
+    for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
+        const last = out[out.length - 1];
+        if (last && from <= last[1])
+            last[1] = Math.max(last[1], to);
+        else
+            out.push([from, to]);
+    }
+    return out;
+}
+/**
+ * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
+ * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
+ * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
+ * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
+ */
+function bookmarkWithReplay(previous, batch, at, how, newFloor) {
+    const hooks = new Map(previous.hooks);
+    for (const c of batch) {
+        const entry = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] };
+        const replays = (entry.replays ?? []).map(([from, to]) => [from, to]);
+        const next = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays };
+        if (how === 'planned')
+            next.pending.set(c.newestId, at);
+        else {
+            next.pending.delete(c.newestId);
+            next.sent.set(c.newestId, at);
+        }
+        const last = replays[replays.length - 1];
+        if (last && last[1] >= at - trust_PLANNED_IN_FLIGHT_MS)
+            last[1] = Math.max(last[1], at);
+        else
+            replays.push([at, at]);
+        hooks.set(c.hookKey, next);
+    }
+    return { ...previous, hooks };
 }
 
 ;// CONCATENATED MODULE: ./src/core/replay.ts
+
+
 
 
 
@@ -33467,9 +33065,9 @@ function planReplay(selected, progress, windowMs, now) {
         // Not asked for when it will have left GitHub's window by the time the request is made.
         if (c.firstAt < now - windowMs + WINDOW_SAFETY_MS)
             plan.outsideWindow.push(c);
-        else if (perhapsSent && now < pending.at + plan_PLANNED_IN_FLIGHT_MS) {
+        else if (perhapsSent && now < pending.at + trust_PLANNED_IN_FLIGHT_MS) {
             plan.uncertain.push(c);
-            plan.waitUntil = pending.at + plan_PLANNED_IN_FLIGHT_MS;
+            plan.waitUntil = pending.at + trust_PLANNED_IN_FLIGHT_MS;
         }
         else
             plan.toSend.push(c);
@@ -33500,33 +33098,6 @@ function previewReplay(plan) {
 function paceText(ms) {
     return ms < 1000 ? 'no time' : `about ${duration_formatDuration(Math.ceil(ms / 1000) * 1000)}`;
 }
-/**
- * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
- * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
- * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
- * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
- */
-function bookmarkWithReplay(previous, batch, at, how, newFloor) {
-    const hooks = new Map(previous.hooks);
-    for (const c of batch) {
-        const entry = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] };
-        const replays = (entry.replays ?? []).map(([from, to]) => [from, to]);
-        const next = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays };
-        if (how === 'planned')
-            next.pending.set(c.newestId, at);
-        else {
-            next.pending.delete(c.newestId);
-            next.sent.set(c.newestId, at);
-        }
-        const last = replays[replays.length - 1];
-        if (last && last[1] >= at - plan_PLANNED_IN_FLIGHT_MS)
-            last[1] = Math.max(last[1], at);
-        else
-            replays.push([at, at]);
-        hooks.set(c.hookKey, next);
-    }
-    return { ...previous, hooks };
-}
 const KEPT_REPLAYS = 20;
 function parseReplayLog(text) {
     if (!text)
@@ -33547,6 +33118,7 @@ function withProgress(log, progress) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/config.ts
+
 
 
 
@@ -33579,8 +33151,7 @@ function parseConfig(raw, env) {
     const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
     const bad = (name, expected, value) => {
         // A secret pasted into the wrong input is not masked there: never repeat it.
-        const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown(value, 80)}"`;
-        errors.push(`Input "${name}" ${expected}${got}.`);
+        errors.push(inputError(name, expected, value === undefined ? undefined : looksLikeSecret(value) ? { secret: true } : shown(value, 80)));
     };
     const targetType = input('target-type');
     let target;
@@ -33589,7 +33160,7 @@ function parseConfig(raw, env) {
     else if (targetType === 'org') {
         const org = input('org');
         if (!org)
-            bad('org', 'is required when target-type is "org": the organization login');
+            bad('org', ['is required when ', bare('target-type'), ' is "org": the organization login']);
         else if (!ORG.test(org))
             bad('org', 'must be an organization login (letters, digits and hyphens)', org);
         else
@@ -33599,7 +33170,7 @@ function parseConfig(raw, env) {
         const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || '';
         const repo = parseRepo(repository);
         if (!repository)
-            bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name');
+            bad('repository', ['is required when ', bare('target-type'), ' is "repo" outside GitHub Actions: use owner/name']);
         else if (repo)
             target = { type: 'repo', ...repo };
         else if (!/[,\n*]/.test(repository))
@@ -33622,12 +33193,12 @@ function parseConfig(raw, env) {
     }
     const hooks = [];
     if (targetType === 'app' && input('hook-id')) {
-        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
+        warnings.push([subject('hook-id'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.']);
     }
     // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
     for (const name of ['org', 'repository']) {
         if (targetType === 'app' && raw[name]?.trim())
-            warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`);
+            warnings.push([subject(name), ' is ignored for ', bare('target-type'), ' "app": the app\'s own webhook is scanned, whichever accounts installed it.']);
     }
     if (targetType !== 'app') {
         for (const item of splitEntries(input('hook-id'))) {
@@ -33661,37 +33232,37 @@ function parseConfig(raw, env) {
     if (rawKey.trim()) {
         const privateKey = normalizePrivateKey(rawKey);
         if (!privateKey && isEncryptedKey(rawKey)) {
-            errors.push('Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.');
+            bad('private-key', "is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App's key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app's settings");
         }
         else if (!privateKey) {
-            errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
+            bad('private-key', "must be the GitHub App's PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app's settings");
         }
         else if (!appId) {
             if (targetType !== 'app')
-                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
+                bad('app-id', ['is required with ', bare('private-key'), ': the GitHub App ID or client ID']);
         }
         else if (APP_ID.test(appId)) {
             app = { appId, privateKey };
         }
     }
     else if (appId && targetType !== 'app' && !token) {
-        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
+        bad('private-key', ['is required with ', bare('app-id'), ": the GitHub App's PEM private key"]);
     }
     else if (appId && targetType !== 'app') {
-        warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.');
+        warnings.push([subject('app-id'), ' is ignored without ', quoted('private-key'), ': the app cannot sign in without its key, so ', quoted('token'), ' is used.']);
     }
     if (targetType === 'app') {
         if (!appId)
-            bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID');
+            bad('app-id', ['is required when ', bare('target-type'), ' is "app": the GitHub App ID or client ID']);
         if (!rawKey.trim())
-            bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key');
+            bad('private-key', ['is required when ', bare('target-type'), ' is "app": the GitHub App\'s PEM private key']);
     }
     else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
-        bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
+        bad('token', ['is required when ', bare('target-type'), ` is "${targetType}" (or give `, bare('app-id'), ' and ', bare('private-key'), ' of an app installed there)']);
     }
     const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
     if (!location && !input('hostname')) {
-        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`);
+        bad('hostname', [`is empty and the runner's GITHUB_API_URL ("${shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set `, quoted('hostname')]);
     }
     else if (!location && hostnameForPage(input('hostname'))) {
         bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
@@ -33700,7 +33271,7 @@ function parseConfig(raw, env) {
         bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
     }
     else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
-        warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`);
+        warnings.push([`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`]);
     }
     let state;
     const variable = input('state-variable');
@@ -33711,11 +33282,19 @@ function parseConfig(raw, env) {
         const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || '';
         const repo = parseRepo(stateRepository);
         if (!stateRepository)
-            bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name');
+            bad('state-repository', ['is required with ', bare('state-variable'), ' outside GitHub Actions: use owner/name']);
         else if (!repo)
             bad('state-repository', 'must be owner/name', stateRepository);
         if (!token && !rawKey.trim()) {
-            bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)');
+            bad('token', [
+                'is required with ',
+                bare('state-variable'),
+                ' to read and write the variable (or give ',
+                bare('app-id'),
+                ' and ',
+                bare('private-key'),
+                ' of an app installed on the state repository)'
+            ]);
         }
         if (repo && VARIABLE.test(variable))
             state = { variable, repository: repo };
@@ -33760,7 +33339,7 @@ function parseConfig(raw, env) {
         errors.push(...shardParsed.errors);
     const shard = shardParsed.ok ? shardParsed.value : undefined;
     if (shard && targetType === 'app')
-        warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
+        warnings.push([subject('shard'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.']);
     let replay;
     const replaySince = input('replay-since');
     if (replaySince) {
@@ -33781,9 +33360,9 @@ function parseConfig(raw, env) {
     else {
         for (const name of ['replay-until', 'replay-outcome'])
             if (input(name))
-                warnings.push(`Input "${name}" is ignored without "replay-since".`);
+                warnings.push([subject(name), ' is ignored without ', quoted('replay-since'), '.']);
         if (parseBoolean(input('replay-send')))
-            warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.');
+            warnings.push([subject('replay-send'), ' is ignored without ', quoted('replay-since'), ': this run redelivers failures as scheduled.']);
     }
     const failOn = new Set();
     const failOnItems = splitEntries(input('fail-on'));
@@ -34000,6 +33579,7 @@ function renderReplaySummary(result, target) {
 ;// CONCATENATED MODULE: ./src/core/report.ts
 
 
+
 function describeTarget(target) {
     switch (target.type) {
         case 'app':
@@ -34061,20 +33641,21 @@ function buildReport(target, result) {
  * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
  * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
  */
-function stepFailures(result, failOn) {
+function stepFailures(result, failOn, naming = input_errors_ACTION_NAMING) {
     const reasons = [];
+    const failOnText = naming.bare('fail-on');
     if (failOn.has('errors'))
         reasons.push(...result.failures);
     const { givenUp, receiversDown } = result.totals;
     if (failOn.has('given-up') && givenUp > 0) {
-        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
+        reasons.push(`${plural(givenUp, 'delivery was', 'deliveries were')} given up this run (${failOnText}: given-up); the report says why.`);
     }
     if (failOn.has('receiver-down') && receiversDown > 0) {
         const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (${failOnText}: receiver-down); failing deliveries wait for it.`);
     }
     if (failOn.has('expiring') && result.totals.expiring > 0) {
-        reasons.push(`${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`);
+        reasons.push(`${plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (${failOnText}: expiring); fix the receiver before then, the report says when.`);
     }
     return reasons;
 }
@@ -34282,6 +33863,8 @@ function escapeCell(text, max) {
 
 
 
+
+
 /**
  * `explain GUID`: what GitHub lists of one delivery on a hook, what the bookmark records of
  * it, and what the next run would do. The decision is the planner's own (`planRun` on the scan
@@ -34423,9 +34006,508 @@ function fromNow(ms) {
     return ms >= 10 * MINUTE ? formatDuration(Math.round(ms / MINUTE) * MINUTE) : formatDuration(Math.max(1000, Math.ceil(ms / 1000) * 1000));
 }
 
+;// CONCATENATED MODULE: ./src/core/bookmark/format.ts
+/**
+ * The bookmark's format: what it holds (the types), and its versioned JSON, read and written
+ * (limits, the quiet hooks of a fleet on one line, where a scan stopped part-way). Pure: no I/O.
+ */
+
+
+
+
+const STATE_VERSION = 1;
+/** Actions variables hold at most 48 KB; stay well under it. */
+const MAX_STATE_CHARS = 40_000;
+/**
+ * The largest state a run reads: the bookmark of 1,000 hooks is under 16 KB, so this is hundreds
+ * of times anything real, and far below what would take a run gigabytes and minutes to parse.
+ */
+const MAX_STATE_BYTES = 8 * 1024 * 1024;
+/** Why a store's value of `bytes` is not read: larger than any bookmark, it is not one of this tool's. */
+function stateTooLarge(description, bytes) {
+    const mb = (n) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+    return `The ${description} is ${mb(bytes)}, more than the ${mb(MAX_STATE_BYTES)} any bookmark of webhook-redelivery stays under: it is not read. Delete it or give another to start a new bookmark.`;
+}
+function emptyBookmark() {
+    return { hooks: new Map() };
+}
+function parseBookmark(text) {
+    const value = text?.trim() ?? '';
+    if (value === '')
+        return { bookmark: emptyBookmark() };
+    // GitHub's documented script stores Date.now() as a string. Ten digits cannot be milliseconds
+    // of this century: a hand-written value in seconds, read as such rather than as January 1970.
+    if (/^\d{10,16}$/.test(value))
+        return { bookmark: { hooks: new Map(), legacyFloor: value.length === 10 ? Number(value) * 1000 : Number(value) } };
+    let doc;
+    try {
+        doc = JSON.parse(value);
+    }
+    catch {
+        return { bookmark: emptyBookmark(), problem: 'it is not JSON' };
+    }
+    if (isObject(doc) && typeof doc.version === 'number' && doc.version > STATE_VERSION) {
+        return { bookmark: emptyBookmark(), problem: `bookmark version ${doc.version}`, newer: true };
+    }
+    if (!isObject(doc) || doc.version !== STATE_VERSION || !isObject(doc.hooks)) {
+        return { bookmark: emptyBookmark(), problem: `it is not a version ${STATE_VERSION} bookmark` };
+    }
+    const hooks = new Map();
+    const warnings = [];
+    for (const [key, entry] of Object.entries(doc.hooks)) {
+        const read = parseHookEntry(entry);
+        if (read.hook)
+            hooks.set(key, read.hook);
+        if (read.problems.length > 0)
+            warnings.push(`hook ${JSON.stringify(key)}: ${read.problems.join('; ')}`);
+    }
+    if (doc.quiet !== undefined)
+        readQuietHooks(doc.quiet, hooks, warnings);
+    const bookmark = { hooks, ...(typeof doc.reach === 'string' ? { reachFrom: doc.reach } : {}) };
+    return warnings.length > 0 ? { bookmark, warnings } : { bookmark };
+}
+/** One hook's entry: what can be read is kept, and each part left out is named. */
+function parseHookEntry(entry) {
+    if (!isObject(entry))
+        return { problems: [`the entry is ${shownValue(entry)}, not an object: the hook is scanned as if it had no bookmark`] };
+    const floor = typeof entry.floor === 'string' ? Date.parse(entry.floor) : NaN;
+    if (Number.isNaN(floor)) {
+        // Without a floor nothing says where to scan from; the lookback is the safe answer.
+        return { problems: [`"floor" is ${shownValue(entry.floor)}, not a time: the hook is scanned as if it had no bookmark`] };
+    }
+    const problems = [];
+    const pending = readIdTimes(entry.pending, 'pending', problems);
+    const sent = readIdTimes(entry.sent, 'sent', problems);
+    const done = new Map();
+    if (isObject(entry.done)) {
+        let dropped = 0;
+        for (const [guid, seconds] of Object.entries(entry.done)) {
+            if (typeof seconds === 'number' && Number.isFinite(seconds))
+                done.set(guid, seconds * 1000);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${plural(dropped, 'given-up ("done") item is', 'given-up ("done") items are')} not a time in seconds, left out`);
+    }
+    else if (entry.done !== undefined) {
+        problems.push(`"done" is ${shownValue(entry.done)}, not an object of guids to times, left out`);
+    }
+    const probes = readSpans(entry.probes, 'probes', problems);
+    const replays = readSpans(entry.replays, 'replays', problems);
+    const seenUntil = typeof entry.seen === 'string' ? Date.parse(entry.seen) : NaN;
+    if (entry.seen !== undefined && Number.isNaN(seenUntil))
+        problems.push(`"seen" is ${shownValue(entry.seen)}, not a time, left out`);
+    const downSince = typeof entry.down === 'string' ? Date.parse(entry.down) : NaN;
+    if (entry.down !== undefined && Number.isNaN(downSince))
+        problems.push(`"down" is ${shownValue(entry.down)}, not a time, left out`);
+    if (entry.scope !== undefined && typeof entry.scope !== 'string')
+        problems.push(`"scope" is ${shownValue(entry.scope)}, not text, left out`);
+    const resume = entry.resume === undefined ? undefined : readResume(entry.resume);
+    // Without it the next scan lists from the newest back to the floor again: nothing is lost, only requests.
+    if (entry.resume !== undefined && !resume)
+        problems.push(`"resume" is ${shownValue(entry.resume)}, not where a scan stopped, left out (the hook is listed again from its newest delivery)`);
+    return {
+        hook: {
+            floor,
+            ...(Number.isNaN(seenUntil) ? {} : { seenUntil }),
+            pending,
+            sent,
+            done,
+            probes: mergeSpans(probes),
+            ...(replays.length > 0 ? { replays: mergeSpans(replays) } : {}),
+            ...(Number.isNaN(downSince) ? {} : { downSince }),
+            ...(typeof entry.scope === 'string' ? { scope: entry.scope } : {}),
+            ...(resume ? { resume } : {})
+        },
+        problems
+    };
+}
+// ---------- where a scan stopped part-way ----------
+//
+// `"resume": {"cursor": "<GitHub's cursor>", "at": "<ISO time>", "settled": ["<guid>", …],
+// "failing": [[guid, event, action, firstAt, hasOriginal (0|1), redeliveries, free, newestId,
+// newestAt, newestStatus, newestStatusCode], …]}`, times in milliseconds. Small: a run stops part-way
+// only on a window larger than its request budget, and carries only the failing deliveries not
+// finished and the successes whose original it had not reached.
+/** The longest status text carried: enough for the report. */
+const CARRIED_STATUS_CHARS = 60;
+function readResume(value) {
+    if (!isObject(value))
+        return undefined;
+    const reachedAt = typeof value.at === 'string' ? Date.parse(value.at) : NaN;
+    if (Number.isNaN(reachedAt) || (value.cursor !== undefined && typeof value.cursor !== 'string'))
+        return undefined;
+    if (!Array.isArray(value.settled) || !value.settled.every(g => typeof g === 'string') || !Array.isArray(value.failing))
+        return undefined;
+    const facts = [];
+    for (const item of value.failing) {
+        const f = readCarriedFacts(item);
+        if (!f)
+            return undefined;
+        facts.push(f);
+    }
+    return { ...(typeof value.cursor === 'string' ? { cursor: value.cursor } : {}), reachedAt, carry: { settled: value.settled, facts } };
+}
+function readCarriedFacts(item) {
+    if (!Array.isArray(item) || item.length !== 11)
+        return undefined;
+    const [guid, event, action, firstAt, hasOriginal, redeliveries, free, newestId, newestAt, newestStatus, newestStatusCode] = item;
+    const count = (n) => Number.isInteger(n) && n >= 0;
+    if (typeof guid !== 'string' || typeof event !== 'string' || (action !== null && typeof action !== 'string'))
+        return undefined;
+    if (!count(firstAt) || (hasOriginal !== 0 && hasOriginal !== 1) || !count(redeliveries) || !count(free) || !count(newestAt) || !count(newestStatusCode))
+        return undefined;
+    if (typeof newestId !== 'string' || !isDeliveryId(newestId) || typeof newestStatus !== 'string')
+        return undefined;
+    return { guid, event, action, firstAt, hasOriginal: hasOriginal === 1, redeliveries, freeRedeliveries: free, newestId, newestAt, newestStatus, newestStatusCode };
+}
+function writeResume(resume) {
+    const failing = resume.carry.facts.map(f => [
+        f.guid,
+        f.event,
+        f.action,
+        f.firstAt,
+        f.hasOriginal ? 1 : 0,
+        f.redeliveries,
+        f.freeRedeliveries,
+        f.newestId,
+        f.newestAt,
+        f.newestStatus.slice(0, CARRIED_STATUS_CHARS),
+        f.newestStatusCode
+    ]);
+    return { ...(resume.cursor !== undefined ? { cursor: resume.cursor } : {}), at: new Date(resume.reachedAt).toISOString(), settled: resume.carry.settled, failing };
+}
+/** A value from the bookmark as a message shows it: short, and never more than a bookmark holds. */
+function shownValue(value) {
+    if (value === undefined)
+        return 'missing';
+    // What JSON.parse gave: it always has a JSON text.
+    return shown(JSON.stringify(value) ?? typeof value, 40);
+}
+/**
+ * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
+ * `maxChars`: the store's limit (an Actions variable's; a file has none), reached by forgetting the oldest entries.
+ */
+function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
+    const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
+    let trimmed = 0;
+    let trimmedPending = 0;
+    let text = format_render(copy, bookmark.reachFrom);
+    // Dropping where a scan stopped costs the next run requests (it lists from the newest again), never a delivery.
+    for (const hook of [...copy.values()].filter(h => h.resume).sort((a, b) => b.resume.carry.facts.length - a.resume.carry.facts.length)) {
+        if (text.length <= maxChars)
+            break;
+        delete hook.resume;
+        trimmed++;
+        text = format_render(copy, bookmark.reachFrom);
+    }
+    // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
+    for (const field of ['done', 'pending', 'sent']) {
+        while (text.length > maxChars) {
+            const largest = largestMap(copy, field);
+            if (!largest)
+                break;
+            // A quarter of the largest map at a time, its oldest entries first.
+            const n = Math.max(1, Math.ceil(largest.size / 4));
+            const victims = [...largest.entries()].sort((a, b) => a[1] - b[1]).slice(0, n);
+            for (const [key] of victims)
+                largest.delete(key);
+            trimmed += victims.length;
+            if (field !== 'done')
+                trimmedPending += victims.length;
+            text = format_render(copy, bookmark.reachFrom);
+        }
+    }
+    return { text, trimmed, trimmedPending };
+}
+/** `{ "<unix seconds>": ["<attempt id>", …] }`: ids grouped by the second they were recorded. Bad items are named in `problems`. */
+function readIdTimes(value, field, problems) {
+    const out = new Map();
+    if (value === undefined)
+        return out;
+    if (!isObject(value)) {
+        problems.push(`"${field}" is ${shownValue(value)}, not an object of times to delivery ids, left out`);
+        return out;
+    }
+    let dropped = 0;
+    for (const [seconds, ids] of Object.entries(value)) {
+        if (!/^\d+$/.test(seconds) || !Array.isArray(ids)) {
+            dropped += Array.isArray(ids) ? ids.length : 1;
+            continue;
+        }
+        for (const id of ids) {
+            if (typeof id === 'string' && isDeliveryId(id))
+                out.set(id, Number(seconds) * 1000);
+            else
+                dropped++;
+        }
+    }
+    if (dropped > 0)
+        problems.push(`${plural(dropped, `in-flight ("${field}") item is`, `in-flight ("${field}") items are`)} not a time with delivery ids, left out`);
+    return out;
+}
+function writeIdTimes(map) {
+    const out = {};
+    for (const [id, at] of [...map].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+        ;
+        (out[String(Math.floor(at / 1000))] ??= []).push(id);
+    }
+    return out;
+}
+function largestMap(hooks, field) {
+    let best;
+    for (const hook of hooks.values()) {
+        const map = hook[field];
+        if (map.size > 0 && (!best || map.size > best.size))
+            best = map;
+    }
+    return best;
+}
+function format_render(hooks, reachFrom) {
+    const out = {};
+    const quiet = new Map();
+    for (const key of [...hooks.keys()].sort()) {
+        const hook = hooks.get(key);
+        if (isQuiet(key, hook)) {
+            const group = quiet.get(hook.scope) ?? [];
+            group.push([key, hook]);
+            quiet.set(hook.scope, group);
+            continue;
+        }
+        const done = {};
+        for (const [guid, at] of [...hook.done].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))) {
+            done[guid] = Math.floor(at / 1000);
+        }
+        const entry = { floor: new Date(hook.floor).toISOString() };
+        if (hook.seenUntil !== undefined)
+            entry.seen = new Date(hook.seenUntil).toISOString();
+        if (hook.pending.size > 0)
+            entry.pending = writeIdTimes(hook.pending);
+        if (hook.sent.size > 0)
+            entry.sent = writeIdTimes(hook.sent);
+        if (hook.done.size > 0)
+            entry.done = done;
+        if (hook.probes.length > 0)
+            entry.probes = hook.probes.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
+        if (hook.replays && hook.replays.length > 0)
+            entry.replays = hook.replays.map(([from, to]) => [Math.floor(from / 1000), Math.ceil(to / 1000)]);
+        if (hook.downSince !== undefined)
+            entry.down = new Date(hook.downSince).toISOString();
+        if (hook.scope !== undefined)
+            entry.scope = hook.scope;
+        if (hook.resume)
+            entry.resume = writeResume(hook.resume);
+        out[key] = entry;
+    }
+    const reach = reachFrom !== undefined ? { reach: reachFrom } : {};
+    if (quiet.size === 0)
+        return JSON.stringify({ version: STATE_VERSION, hooks: out, ...reach });
+    return JSON.stringify({ version: STATE_VERSION, hooks: out, quiet: writeQuietHooks(quiet), ...reach });
+}
+// ---------- quiet fleet hooks ----------
+//
+// A fleet's hooks are mostly quiet: nothing in flight, nothing given up, not down. Such a hook
+// needs only its floor and `seen`, so instead of an entry each, the hooks of one fleet share one
+// line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
+// in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
+// left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
+// whole seconds, rounded down, only reread up to a second more.
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (moves.ts). */
+const SEEN_AFTER_FLOOR_S = LATE_LISTING_MARGIN_MS / 1000;
+/** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
+function readSpans(value, name, problems) {
+    const spans = [];
+    const what = name === 'probes' ? ['probe span is', 'probe spans are'] : ['replay span is', 'replay spans are'];
+    if (Array.isArray(value)) {
+        let dropped = 0;
+        for (const span of value) {
+            const ok = Array.isArray(span) && span.length === 2 && span.every(t => Number.isInteger(t) && t > 0) && span[0] <= span[1];
+            if (ok)
+                spans.push([span[0] * 1000, span[1] * 1000]);
+            else
+                dropped++;
+        }
+        if (dropped > 0)
+            problems.push(`${plural(dropped, what[0], what[1])} not a pair of times in seconds, left out`);
+    }
+    else if (value !== undefined) {
+        problems.push(`"${name}" is ${shownValue(value)}, not a list of time spans, left out`);
+    }
+    return spans;
+}
+function isQuiet(key, hook) {
+    return (hook.scope !== undefined &&
+        HOOK_ID.test(key) &&
+        !hook.resume &&
+        hook.pending.size === 0 &&
+        hook.sent.size === 0 &&
+        hook.done.size === 0 &&
+        hook.probes.length === 0 &&
+        !hook.replays?.length &&
+        hook.downSince === undefined);
+}
+function writeQuietHooks(groups) {
+    const out = {};
+    for (const scope of [...groups.keys()].sort()) {
+        const members = groups.get(scope).map(([key, hook]) => ({
+            id: BigInt(key),
+            floor: Math.floor(hook.floor / 1000),
+            seen: hook.seenUntil === undefined ? undefined : Math.floor(hook.seenUntil / 1000)
+        }));
+        members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const base = Math.min(...members.map(m => m.floor));
+        const hooks = members.map(({ id, floor, seen }) => {
+            const offset = floor === base ? '' : (floor - base).toString(36);
+            if (seen === floor + SEEN_AFTER_FLOOR_S)
+                return offset ? `${id.toString(36)}:${offset}` : id.toString(36);
+            return `${id.toString(36)}:${offset}:${seen === undefined ? '' : (seen - floor).toString(36)}`;
+        });
+        out[scope] = { base: new Date(base * 1000).toISOString(), hooks: hooks.join(',') };
+    }
+    return out;
+}
+/** Adds the quiet hooks of each fleet to `hooks` (an explicit entry of a hook wins); bad parts are named in `warnings`. */
+function readQuietHooks(value, hooks, warnings) {
+    if (!isObject(value)) {
+        warnings.push(`"quiet" is ${shownValue(value)}, not an object of fleets: their hooks are scanned as if they had no bookmark`);
+        return;
+    }
+    for (const [scope, group] of Object.entries(value)) {
+        const base = isObject(group) && typeof group.base === 'string' ? Date.parse(group.base) : NaN;
+        if (!isObject(group) || Number.isNaN(base) || typeof group.hooks !== 'string') {
+            warnings.push(`the quiet hooks of ${JSON.stringify(scope)} are ${shownValue(group)}, not a base time and a list: they are scanned as if they had no bookmark`);
+            continue;
+        }
+        let dropped = 0;
+        for (const item of group.hooks.split(',')) {
+            const match = /^([0-9a-z]{1,13})(?::([0-9a-z]{0,8})(?::(-?[0-9a-z]{0,8}))?)?$/.exec(item);
+            const id = match ? fromBase36(match[1]) : undefined;
+            if (!match || id === undefined || !HOOK_ID.test(id)) {
+                if (item !== '')
+                    dropped++;
+                continue;
+            }
+            if (hooks.has(id))
+                continue;
+            const floor = base + (match[2] ? parseInt(match[2], 36) : 0) * 1000;
+            const seen = match[3] === undefined ? SEEN_AFTER_FLOOR_S : match[3] === '' || match[3] === '-' ? undefined : parseInt(match[3], 36);
+            hooks.set(id, {
+                floor,
+                ...(seen === undefined ? {} : { seenUntil: floor + seen * 1000 }),
+                pending: new Map(),
+                sent: new Map(),
+                done: new Map(),
+                probes: [],
+                scope
+            });
+        }
+        if (dropped > 0)
+            warnings.push(`${plural(dropped, 'quiet hook')} of ${JSON.stringify(scope)} ${noun(dropped, 'is', 'are')} not a base-36 id, left out`);
+    }
+}
+function fromBase36(text) {
+    let n = 0n;
+    for (const c of text)
+        n = n * 36n + BigInt(parseInt(c, 36));
+    return n.toString();
+}
+/** One hook's entry as the bookmark writes it: two entries that render alike say the same. */
+function renderHook(key, hook) {
+    return format_render(new Map([[key, hook]]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark/merge.ts
+
+
+
+/**
+ * Combines our new bookmark with one another run wrote meanwhile: a floor never
+ * moves back, and in-flight redeliveries and finished guids of both are kept.
+ */
+function mergeBookmarks(ours, theirs) {
+    const hooks = new Map();
+    for (const key of new Set([...ours.hooks.keys(), ...theirs.hooks.keys()])) {
+        const a = ours.hooks.get(key);
+        const b = theirs.hooks.get(key);
+        if (!a || !b) {
+            hooks.set(key, (a ?? b));
+            continue;
+        }
+        const floor = Math.max(a.floor, b.floor);
+        const seen = [a.seenUntil, b.seenUntil].filter((t) => t !== undefined);
+        const done = new Map();
+        for (const [guid, at] of [...b.done, ...a.done])
+            if (keepsDone(at, floor))
+                done.set(guid, at);
+        // Ours is the newer knowledge of the receiver: a `down` we cleared stays cleared.
+        const downSince = a.downSince;
+        const scope = a.scope ?? b.scope;
+        // Where the newer listing stopped: ours, unless theirs moved the floor past where ours began.
+        const resume = a.floor >= b.floor ? a.resume : b.resume;
+        hooks.set(key, {
+            floor,
+            ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+            pending: newestTimes(a.pending, b.pending),
+            sent: newestTimes(a.sent, b.sent),
+            done,
+            probes: mergeSpans([...a.probes, ...b.probes]),
+            ...(a.replays || b.replays ? { replays: mergeSpans([...(a.replays ?? []), ...(b.replays ?? [])]) } : {}),
+            ...(downSince !== undefined ? { downSince } : {}),
+            ...(scope !== undefined ? { scope } : {}),
+            ...(resume ? { resume } : {})
+        });
+    }
+    const reachFrom = ours.reachFrom ?? theirs.reachFrom;
+    return reachFrom !== undefined ? { hooks, reachFrom } : { hooks };
+}
+/**
+ * What a run keeps of a bookmark another run wrote (`theirs`), to merge into each of its own
+ * later writes until that run writes again: the entries of the hooks that run wrote. An entry
+ * still as this run read it at its start (`read`) is nothing new; this run's own bookmark
+ * decides it (a redelivery listed since, a hook gone from its fleet, an entry forgotten).
+ */
+function writtenByOthers(theirs, read) {
+    const hooks = new Map();
+    for (const [key, entry] of theirs.hooks) {
+        const before = read.hooks.get(key);
+        if (!before || renderHook(key, entry) !== renderHook(key, before))
+            hooks.set(key, entry);
+    }
+    return { hooks };
+}
+function newestTimes(a, b) {
+    const out = new Map(b);
+    for (const [id, at] of a)
+        out.set(id, Math.max(at, out.get(id) ?? 0));
+    return out;
+}
+/**
+ * Whether another run, whose bookmark a checkpoint merged (`theirs`), is sending this delivery
+ * or has finished it: in flight in their bookmark (about to be sent, or sent), and not just the
+ * expired entry this run started from (`mine`).
+ */
+function inFlightElsewhere(decision, mine, theirs) {
+    const their = theirs.hooks.get(decision.hookKey);
+    const my = mine.hooks.get(decision.hookKey);
+    const id = decision.facts.newestId;
+    const theirPending = their?.pending.get(id);
+    const theirSent = their?.sent.get(id);
+    const sending = (theirPending !== undefined && theirPending !== my?.pending.get(id)) || (theirSent !== undefined && theirSent !== my?.sent.get(id));
+    return sending || their?.done.has(decision.facts.guid) === true;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/ports.ts
+
+/** An Actions variable per shard, named by state-variable as the front end names it. */
+function variableStoreNaming(naming) {
+    return { name: naming.quoted('state-variable'), examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' };
+}
 /** The action's store, an Actions variable per shard. */
-const VARIABLE_NAMING = { input: 'state-variable', examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' };
+const VARIABLE_NAMING = variableStoreNaming(input_errors_ACTION_NAMING);
 /**
  * A failure the user can act on (bad credentials, a missing permission): the
  * message says what to do; it ends the run.
@@ -34462,8 +34544,13 @@ class UnknownHookError extends Error {
 
 
 
+
+
 /**
- * The one owner of the bookmark's life in a run; `core/plan.ts` computes each value it writes.
+ * The bookmark's I/O owner: the one class that loads and saves it in a run, through the
+ * `BookmarkStore` port. What it writes is computed by the pure `core/bookmark/` (`moves.ts` the
+ * values, `merge.ts` the merge with another run's, `format.ts` the text). It stays in `engine/`
+ * because it does I/O and throws the ports' errors, which `core/` must not import.
  *
  * - `read`, once at the start: where each hook's scan starts, and what is already in flight.
  * - `checkpoint`, before each batch of redeliveries: the batch is written as `pending` (planned),
@@ -34486,8 +34573,6 @@ class bookmark_keeper_BookmarkKeeper {
     options;
     previous = emptyBookmark();
     readText;
-    /** The bookmark as read at the start, before anything was adopted: what another run's write is compared with. */
-    readBookmark = emptyBookmark();
     /** What another run wrote (its hooks' entries that changed since this run's read), merged into every write of this run until it writes again. */
     others;
     lastText;
@@ -34503,7 +34588,7 @@ class bookmark_keeper_BookmarkKeeper {
     }
     /** The bookmark at the start of the run; a user error when it must not be used (a newer version's, another shard's). */
     async read(lookbackMs) {
-        const { store, hooks, fleet, log, warn } = this.options;
+        const { store, fleet, log, warn } = this.options;
         if (!store)
             return this.previous;
         this.readText = await store.read();
@@ -34518,16 +34603,12 @@ class bookmark_keeper_BookmarkKeeper {
         }
         for (const problem of parsed.warnings ?? [])
             warn(`The ${store.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`);
-        this.readBookmark = parsed.bookmark;
-        let previous = parsed.bookmark;
+        const previous = parsed.bookmark;
         const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean);
         if (otherShard) {
             const naming = store.naming ?? VARIABLE_NAMING;
-            throw new ports_UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "${naming.input}" (such as ${naming.examples}), so the shards never write over each other.`);
+            throw new ports_UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own ${naming.name} (such as ${naming.examples}), so the shards never write over each other.`);
         }
-        for (const hook of hooks)
-            if (hook.kind === 'app')
-                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -34612,7 +34693,7 @@ class bookmark_keeper_BookmarkKeeper {
         const current = await store.read();
         if (current !== this.lastText) {
             log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`);
-            this.others = writtenByOthers(parseBookmark(current).bookmark, this.readBookmark);
+            this.others = writtenByOthers(parseBookmark(current).bookmark, this.previous);
             ({ text, trimmed, trimmedPending } = serializeBookmark(withOthers(), store.maxChars));
             this.lastText = current;
             if (text === current)
@@ -34766,18 +34847,15 @@ async function scan_scanHook(hook, context) {
         return { hook, deferred: true, error: 'not reached within the request budget; the next run reaches it first' };
     let prior;
     // Failed redeliveries inside a span of the bookmark cost nothing: probes that could not reach the receiver, replays.
-    const ledger = new ledger_DeliveryLedger((t, answer) => plan_freeRedelivery(prior)(t, answer));
+    const ledger = new ledger_DeliveryLedger((t, answer) => moves_freeRedelivery(prior)(t, answer));
     budget?.track(ledger);
     let bounds;
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
-        if (trusted.problem) {
-            // The legacy value is one for every hook: the same words, so the run warns once.
-            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
-            context.warn(`${whose}; scanning the last ${duration_formatDuration(lookbackMs)} and writing a new bookmark.`);
-        }
+        const trusted = trustedStart(previous, hook, now, lookbackMs);
+        if (trusted.warning)
+            context.warn(trusted.warning);
         prior = trusted.previous;
         // What the last scan, stopped part-way, carried over is known before any attempt is added.
         if (prior?.resume)
@@ -34955,6 +35033,7 @@ async function pingAnswer(github, hook, since) {
 
 
 
+
 /** Past the scan, how far back the guid's first attempt is looked for: GitHub's window and a day. */
 const SEARCH_GRACE_MS = (/* unused pure expression or super */ null && (24 * 60 * 60_000));
 /**
@@ -35010,7 +35089,7 @@ async function explain_explainGuid(options) {
         if (s.error)
             warn(`Could not scan ${s.hook.label}: ${s.error}`);
     if (scanned.every(s => s.unknown))
-        throw new UserError(`Input "hook-id": ${scanned.map(s => s.unknown.message).join('; ')}.`);
+        throw new UserError(`${(options.naming ?? ACTION_NAMING).subject('hook-id')}: ${scanned.map(s => s.unknown.message).join('; ')}.`);
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
     const now = github.now();
     const plan = planRun(scans, policy, now);
@@ -35063,6 +35142,8 @@ function abortableSleep(ms, signal) {
 
 
 
+
+
 /** A listing is in completion order: read a little past the range's start so slow attempts are not cut off. */
 const replay_LISTING_SLACK_MS = 60_000;
 /** Redeliveries between two writes of the progress (and of the bookmark). */
@@ -35083,7 +35164,8 @@ async function runReplay(options) {
         log.warning(message);
     };
     if (request.send && !progressStore) {
-        throw new ports_UserError('Sending a replay ("replay-send") needs a state: "state-variable" (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.');
+        const naming = options.naming ?? input_errors_ACTION_NAMING;
+        throw new ports_UserError(`Sending a replay (${naming.quoted('replay-send')}) needs a state: ${naming.quoted('state-variable')} (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.`);
     }
     const keeper = new bookmark_keeper_BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy: { dryRun: false, windowMs: options.policy.windowMs }, now: () => github.now(), log, warn });
     const lookbackMs = Math.min(options.lookbackMs, options.policy.windowMs);
@@ -35594,6 +35676,7 @@ function isExpiring(delivery, windowMs, marginMs, now) {
 
 
 
+
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 function tally(scanned, plan, outcomes, receivers, log, expiry) {
     const rows = [];
@@ -35733,12 +35816,14 @@ function logHook(log, result, plan) {
 
 
 
+
 /**
  * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
  * save the bookmark, and count what happened.
  */
 async function runEngine(options) {
     const { hooks, policy, github, log } = options;
+    const naming = options.naming ?? input_errors_ACTION_NAMING;
     const warnings = [];
     const failures = [];
     const warn = (message) => {
@@ -35752,7 +35837,7 @@ async function runEngine(options) {
         warn(message);
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`Input "lookback" is ${duration_formatDuration(lookbackMs)}, longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
+        warn(`${naming.subject('lookback')} is ${duration_formatDuration(lookbackMs)}, longer than GitHub can redeliver (${duration_formatDuration(policy.windowMs)}); scanning ${duration_formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
     const keeper = new bookmark_keeper_BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
@@ -35770,7 +35855,7 @@ async function runEngine(options) {
     const scannedAll = hooks.map(hook => byKey.get(hook.key));
     const deferred = order.filter(hook => byKey.get(hook.key).deferred);
     if (deferred.length > 0) {
-        warn(`The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with "shard", or give them a credential with a larger rate limit.`);
+        warn(`The request budget was spent before ${plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with ${naming.quoted('shard')}, or give them a credential with a larger rate limit.`);
     }
     const fatal = scannedAll.find(s => s.fatal)?.fatal;
     if (fatal)
@@ -35780,7 +35865,7 @@ async function runEngine(options) {
     const scanned = scannedAll.filter(s => !s.unknown);
     // None of them exists: nothing to do but say so, as for any bad input.
     if (unknown.length > 0 && scanned.length === 0)
-        throw new ports_UserError(unknownHooksMessage(unknown));
+        throw new ports_UserError(unknownHooksMessage(unknown, naming));
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
     const plan = plan_planRun(scans, policy, github.now());
     const redeliverer = new Redeliverer({
@@ -35806,7 +35891,7 @@ async function runEngine(options) {
     const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now };
     const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry);
     if (unknown.length > 0)
-        failures.push(unknownHooksMessage(unknown, true));
+        failures.push(unknownHooksMessage(unknown, naming, true));
     for (const s of scanned)
         if (s.error && !s.interrupted && !s.deferred)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
@@ -35821,13 +35906,13 @@ async function runEngine(options) {
 function namedFew(names, few = 5) {
     return names.length <= few ? names.join(', ') : `${names.slice(0, few).join(', ')} and ${names.length - few} more`;
 }
-function unknownHooksMessage(unknown, processed = false) {
+function unknownHooksMessage(unknown, naming, processed = false) {
     const byOwner = new Map();
     for (const u of unknown)
         byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId]);
     const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ');
     const them = noun(unknown.length, 'it', 'them');
-    return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`;
+    return `${naming.subject('hook-id')}: ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from ${naming.quoted('hook-id')}, or check the credential's access.`;
 }
 /** What an interrupted run did and left: the next run picks up from its bookmark. */
 function interruptedMessage(signal, scanned, rows) {
@@ -36124,6 +36209,7 @@ function nextStep(answer, tries, rules) {
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
+
 function isHttpError(error) {
     return typeof error === 'object' && error !== null && typeof error.status === 'number';
 }
@@ -36160,19 +36246,20 @@ function mayHaveBeenProcessed(error, failure = networkFailure(error)) {
 }
 /** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
 function explainHttpError(error, context) {
-    const network = networkFailure(error);
+    const naming = context.naming ?? input_errors_ACTION_NAMING;
+    const network = networkFailure(error, naming);
     if (network)
         return `Could not ${context.action}: ${network.explanation}`;
-    const elsewhere = notTheApiError(error);
+    const elsewhere = notTheApiError(error, naming);
     if (elsewhere)
         return `Could not ${context.action}: ${elsewhere}`;
     const said = githubMessage(error);
     const who = credentialName(context.credential);
     if (error.status === 401) {
         if (context.credential === 'app-jwt') {
-            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that "app-id" is the GitHub App's ID or client ID and that "private-key" is a current private key of that same app.`;
+            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that ${naming.quoted('app-id')} is the GitHub App's ID or client ID and that ${naming.quoted('private-key')} is a current private key of that same app.`;
         }
-        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as "token" is current: it may be expired, revoked or mistyped.`;
+        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as ${naming.quoted('token')} is current: it may be expired, revoked or mistyped.`;
     }
     if (error.status === 403) {
         if (context.credential === 'token' && context.tokenIsInstallationToken) {
@@ -36197,13 +36284,13 @@ function credentialName(kind) {
             return "the app's installation token";
     }
 }
-function describeError(error) {
+function describeError(error, naming = input_errors_ACTION_NAMING) {
     if (error instanceof RunInterrupted)
         return error.message;
-    const network = networkFailure(error);
+    const network = networkFailure(error, naming);
     if (network)
         return network.explanation;
-    const elsewhere = notTheApiError(error);
+    const elsewhere = notTheApiError(error, naming);
     if (elsewhere)
         return elsewhere;
     if (isHttpError(error))
@@ -36231,10 +36318,10 @@ const CERTIFICATE_CODES = new Set([
  * with the fetch error as `cause`, a status GitHub never sent; GitHub's own 500 comes
  * with a response. Returns undefined for every answer GitHub gave.
  */
-function networkFailure(error) {
+function networkFailure(error, naming = input_errors_ACTION_NAMING) {
     // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
     if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined)
-        return networkFailure(error.cause);
+        return networkFailure(error.cause, naming);
     if (!isHttpError(error) || error.status !== 500 || error.response)
         return undefined;
     const cause = error.cause;
@@ -36250,6 +36337,7 @@ function networkFailure(error) {
     const proxy = url ? errors_proxyFor(url) : undefined;
     const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : '';
     const where = host ?? 'the GitHub API';
+    const hostname = naming.quoted('hostname');
     const fail = (problem, permanent, explanation) => ({
         problem,
         code,
@@ -36264,7 +36352,7 @@ function networkFailure(error) {
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
         const name = typeof root.hostname === 'string' ? root.hostname : hostName(where);
-        const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`;
+        const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `${hostname} (empty means GITHUB_API_URL, else github.com)`;
         // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
         // rarely fix DNS, and the next run scans again from the same bookmark.
         return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`);
@@ -36273,14 +36361,14 @@ function networkFailure(error) {
         if (proxy) {
             return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`);
         }
-        return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`);
+        return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check ${hostname} and its port, and that the server is up.`);
     }
     if (code === ANSWER_CUT_OFF) {
         return fail('cut-off', false, `the answer of ${where} was cut off before its end${via}: the connection closed mid-answer.`);
     }
     if (code === ANSWER_TOO_LARGE) {
         // Not retried: the same request would get the same answer.
-        return fail('too-large', false, `${root.message}: it was refused unread. Check "hostname" and any proxy in between.`);
+        return fail('too-large', false, `${root.message}: it was refused unread. Check ${hostname} and any proxy in between.`);
     }
     if (code === REQUEST_TIMED_OUT) {
         return fail('timeout', false, `${where} gave ${root.message}${via}, so the request was abandoned. Check that this machine can reach it (firewall, proxy settings).`);
@@ -36307,10 +36395,10 @@ function networkFailure(error) {
         return fail('proxy', status === '407', `the proxy${proxy ? ` ${proxy}` : ''} refused to connect to ${where}${status ? ` (${status})` : ''}${hint}. Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`);
     }
     if (code?.startsWith('HPE_')) {
-        return fail('not-http', false, `${where} did not answer in HTTP (${code}): check "hostname" and its port.`);
+        return fail('not-http', false, `${where} did not answer in HTTP (${code}): check ${hostname} and its port.`);
     }
     if (root.message === 'bad port') {
-        return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check "hostname" and its port.`);
+        return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check ${hostname} and its port.`);
     }
     return fail('other', false, `the request to ${where} failed before GitHub answered: ${root.message}${code ? ` (${code})` : ''}${via}.`);
 }
@@ -36346,7 +36434,7 @@ function errors_proxyFor(url) {
  * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
  * there with a message about the page's text.
  */
-function notTheApi(response) {
+function notTheApi(response, naming = input_errors_ACTION_NAMING) {
     const type = String(response.headers['content-type'] ?? '');
     if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '')
         return undefined;
@@ -36358,14 +36446,14 @@ function notTheApi(response) {
     catch {
         // keep the generic name
     }
-    return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`;
+    return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check ${naming.quoted('hostname')} (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`;
 }
 /** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
-function notTheApiError(error) {
+function notTheApiError(error, naming = input_errors_ACTION_NAMING) {
     if (!isHttpError(error) || error.status >= 500 || !error.response?.headers)
         return undefined;
     const response = error.response;
-    return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data });
+    return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data }, naming);
 }
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
@@ -36443,7 +36531,7 @@ function requestPolicy(octokit, options) {
     });
     octokit.hook.after('request', (response, request) => {
         context.clock.observe(response.headers.date);
-        const problem = notTheApi(response);
+        const problem = notTheApi(response, context.naming);
         if (problem)
             throw new Error(problem);
         // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
@@ -36500,7 +36588,7 @@ function governRequests(octokit, context) {
                     throw error;
                 // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
                 // certificate) would fail every request of the run the same way: one message that says what to check ends it.
-                const failure = networkFailure(error);
+                const failure = networkFailure(error, context.naming);
                 if (failure?.permanent)
                     throw new ports_UserError(failure.explanation, { cause: error });
                 // The same request would get the same answer.
@@ -36579,6 +36667,7 @@ function writeTurn(pacing) {
 
 
 
+
 const REFUSALS = [401, 403, 404];
 /**
  * GitHub refused the credential (401), a permission (403) or showed nothing (404): the sentence
@@ -36596,7 +36685,7 @@ function refusal(access, error, attempt, statuses = REFUSALS) {
 }
 /** GitHub's answer to an attempt, explained for the credential that made it. */
 function explain(access, error, attempt) {
-    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken });
+    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
 }
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
@@ -36621,6 +36710,10 @@ class Credentials {
         this.context = context;
         this.given = given;
     }
+    /** How the front end names inputs in messages (the action's words when it says nothing). */
+    get naming() {
+        return this.context.naming ?? input_errors_ACTION_NAMING;
+    }
     /** Whether the run authenticates as a GitHub App (else with a token). */
     get isApp() {
         return this.given.app !== undefined;
@@ -36630,7 +36723,7 @@ class Credentials {
         const token = this.given.token;
         if (token === undefined)
             throw new Error('no token was given');
-        this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') };
+        this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_'), naming: this.naming };
         return this.tokenAccess;
     }
     /** The app's own JSON Web Token: what the app's webhook and installation lookups need. */
@@ -36638,7 +36731,7 @@ class Credentials {
         const app = this.given.app;
         if (app === undefined)
             throw new Error('no app was given');
-        this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false };
+        this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false, naming: this.naming };
         return this.appAccess;
     }
     /** The credential for a place: the app's installation token there, else the token. */
@@ -36666,10 +36759,10 @@ class Credentials {
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
-                throw new ports_UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`);
+                throw new ports_UserError(`The GitHub App given by ${this.naming.quoted('app-id')} is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a ${this.naming.quoted('token')} instead.`);
             }
             throw (refusal(app, error, { action: `find the app's installation on ${name}`, permission: APP_JWT }, [401, 403]) ??
-                new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error }));
+                new Error(`finding the app's installation on ${name} failed: ${describeError(error, this.naming)}`, { cause: error }));
         }
         // The state repository is often under the same installation as the hooks: one token serves both.
         const known = this.installations.get(installationId);
@@ -36687,7 +36780,7 @@ class Credentials {
             throw error;
         }
         this.context.mask(token);
-        const access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+        const access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false, naming: this.naming };
         this.installations.set(installationId, access);
         return access;
     }
@@ -36743,13 +36836,15 @@ class VariableStore {
     name;
     description;
     maxChars = MAX_STATE_CHARS;
-    naming = VARIABLE_NAMING;
     exists;
     constructor(access, repository, name) {
         this.access = access;
         this.repository = repository;
         this.name = name;
         this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`;
+    }
+    get naming() {
+        return this.access.naming ? variableStoreNaming(this.access.naming) : VARIABLE_NAMING;
     }
     async read() {
         const text = await this.readAnswer();
@@ -36820,7 +36915,7 @@ class VariableStore {
     }
     explain(error, level) {
         if (isHttpError(error) && isRateLimit(error)) {
-            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`);
+            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error, this.access.naming)}`);
         }
         const where = `${this.repository.owner}/${this.repository.repo}`;
         const asked = rights(level);
@@ -36828,11 +36923,12 @@ class VariableStore {
             ? `the "Variables" repository permission (${asked}) in the app's installation on ${where}`
             : `a fine-grained token's "Variables" repository permission (${asked}) on ${where}, or a classic token's repo scope`;
         return (refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
-            new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`));
+            new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error, this.access.naming)}`));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/deliveries.ts
+
 
 
 
@@ -36878,17 +36974,18 @@ class GitHubDeliveries {
         catch (error) {
             if (error instanceof ports_UserError)
                 throw error;
-            const elsewhere = notTheApiError(error);
+            const elsewhere = notTheApiError(error, this.access.naming);
             if (elsewhere)
                 throw new ports_UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
             if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
                 const { directory } = this;
                 if (directory && (await directory.exists(hook.id)) === false)
                     throw new UnknownHookError(hook.id, directory.owner.name);
-                throw new ports_UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
+                const naming = this.access.naming ?? input_errors_ACTION_NAMING;
+                throw new ports_UserError(`${naming.subject('hook-id')}: GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave ${naming.bare('hook-id')} empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential, this.access.naming)}.`);
             }
-            throw (refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential) }) ??
-                new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error }));
+            throw (refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential, this.access.naming) }) ??
+                new Error(`listing deliveries failed: ${describeError(error, this.access.naming)}`, { cause: error }));
         }
     }
     /** A hook the listed hooks do not include. */
@@ -36927,17 +37024,19 @@ class GitHubDeliveries {
             if (error instanceof ports_UserError)
                 throw error;
             if (!isHttpError(error))
-                return { kind: 'error', message: describeError(error) };
+                return { kind: 'error', message: describeError(error, this.access.naming) };
             if (isRateLimit(error))
-                return { kind: 'rate-limited', message: describeError(error) };
-            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+                return { kind: 'rate-limited', message: describeError(error, this.access.naming) };
+            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential, this.access.naming) }, [401, 403]);
             if (refused)
                 throw refused;
             if (error.status >= 400 && error.status < 500)
-                return { kind: 'refused', status: error.status, message: describeError(error) };
+                return { kind: 'refused', status: error.status, message: describeError(error, this.access.naming) };
             // (A failure that cannot get better never gets here: the client ends the run with it.)
             const uncertain = mayHaveBeenProcessed(error);
-            const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error);
+            const message = uncertain
+                ? `${describeError(error, this.access.naming)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
+                : describeError(error, this.access.naming);
             return { kind: 'error', message, uncertain, at: this.clock.now() };
         }
     }
@@ -36958,13 +37057,13 @@ class GitHubDeliveries {
             if (error instanceof ports_UserError)
                 throw error;
             if (!isHttpError(error))
-                return { kind: 'failed', message: describeError(error) };
+                return { kind: 'failed', message: describeError(error, this.access.naming) };
             if (isRateLimit(error))
-                return { kind: 'rate-limited', message: describeError(error) };
-            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+                return { kind: 'rate-limited', message: describeError(error, this.access.naming) };
+            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential, this.access.naming) }, [401, 403]);
             if (refused)
                 throw refused;
-            return { kind: 'failed', message: describeError(error) };
+            return { kind: 'failed', message: describeError(error, this.access.naming) };
         }
     }
 }
@@ -37043,6 +37142,7 @@ const appTarget = {
 
 
 
+
 /**
  * The hooks of every repository the entries name, each once. `accessFor` gives the
  * credential for an owner (an app has one installation per owner).
@@ -37077,7 +37177,7 @@ async function findFleetHooks(request, accessFor) {
             if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error))
                 unreadable.push(fullName);
             else
-                failed.push({ repository: fullName, message: describeError(error) });
+                failed.push({ repository: fullName, message: describeError(error, access.naming) });
             return [];
         }
         // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
@@ -37110,15 +37210,17 @@ async function listRepositories(access, owner) {
         if (error instanceof ports_UserError)
             throw error;
         if (isHttpError(error) && error.status === 404) {
-            throw new ports_UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`);
+            const naming = access.naming ?? input_errors_ACTION_NAMING;
+            throw new ports_UserError(`${naming.subject('repository')}: GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in ${naming.quoted('repository')}.`);
         }
         const permission = access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`;
         throw (refusal(access, error, { action: `list the repositories of ${owner}`, permission }, [401, 403]) ??
-            new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error }));
+            new Error(`listing the repositories of ${owner} failed: ${describeError(error, access.naming)}`, { cause: error }));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
+
 
 
 
@@ -37149,6 +37251,10 @@ class HookDirectory {
         this.access = access;
         this.owner = owner;
     }
+    /** How the front end names inputs in messages about these hooks. */
+    get naming() {
+        return this.access.naming ?? input_errors_ACTION_NAMING;
+    }
     list() {
         this.listing ??= this.fetch();
         return this.listing;
@@ -37176,7 +37282,7 @@ class HookDirectory {
         }
         catch (error) {
             throw (refusal(access, error, { action: `list the webhooks of ${owner.name}`, permission: owner.permission }) ??
-                new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error }));
+                new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error, access.naming)}`, { cause: error }));
         }
     }
 }
@@ -37214,7 +37320,7 @@ async function resolveHooks(directory, selectors) {
     if (unmatched.length === 0)
         return { hooks: [...targets.values()] };
     const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`;
-    const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
+    const message = `${directory.naming.subject('hook-id')}: no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
     if (targets.size === 0)
         throw new ports_UserError(message);
     return { hooks: [...targets.values()], unmatched: message };
@@ -37313,14 +37419,15 @@ const repoTarget = {
 
 
 
+
 /** The paths of one repository's hooks (HookTarget.repository names it), and the permission asked of every repository. */
 const repoFleetHookRoute = {
     list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
     redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
     ping: hook => repoHookRoute(...fleetRepository(hook)).ping(hook),
-    permission: (level, credential) => credential === 'installation'
-        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
-        : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
+    permission: (level, credential, naming = input_errors_ACTION_NAMING) => credential === 'installation'
+        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of ${naming.quoted('repository')}`
+        : `admin access to every repository of ${naming.quoted('repository')}, with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
 };
 function fleetRepository(hook) {
     const [owner, repo] = (hook.repository ?? '').split('/');
@@ -37365,27 +37472,27 @@ const fleetTarget = {
             hooks,
             deliveries,
             fleet: { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 },
-            warnings: fleetWarnings(found, config)
+            warnings: fleetWarnings(found, config, credentials.naming)
         };
     }
 };
 /** One warning naming every repository left out, and what the credential needs. */
-function fleetWarnings(found, config) {
+function fleetWarnings(found, config, naming) {
     const warnings = [];
     const [Credential, credential] = config.app ? ["The app's installation", "the app's installation"] : ['The token', 'the token'];
     if (found.unreadable.length > 0) {
         const n = found.unreadable.length;
         warnings.push(`${Credential} cannot read the webhooks of ${plural(n, 'repository', 'repositories')} (404 or 403), skipped: ${found.unreadable.join(', ')}. ` +
-            `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token')}.`);
+            `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token', naming)}.`);
     }
     for (const { repository, message } of found.failed)
         warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`);
     if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
         const shard = config.shard ? `shard ${config.shard.index}/${config.shard.count}` : '';
-        const selected = `"repository" selected ${plural(found.selected, 'repository', 'repositories')}`;
+        const selected = `${naming.quoted('repository')} selected ${plural(found.selected, 'repository', 'repositories')}`;
         warnings.push(shard && found.repositories === 0 && found.selected > 0
             ? `No webhook matched: ${selected}, and none of them is in ${shard}. Use fewer shards than repositories, or give this shard more of them.`
-            : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? 'and "hook-id" matched none of their active hooks' : 'with no active hooks'}.`);
+            : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? `and ${naming.quoted('hook-id')} matched none of their active hooks` : 'with no active hooks'}.`);
     }
     return warnings;
 }
@@ -37419,6 +37526,7 @@ function resolveTarget(context) {
 
 
 
+
 /** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
 async function session_connect(config, io) {
     // Before anything else: a proxy variable that cannot be used is the run's one error.
@@ -37434,7 +37542,8 @@ async function session_connect(config, io) {
         // The token and key given were masked by the front end as it took them in; this masks what the run makes.
         mask: io.mask,
         requests: { total: 0, writes: 0 },
-        signal: io.signal
+        signal: io.signal,
+        naming: io.naming ?? input_errors_ACTION_NAMING
     };
     const credentials = new Credentials(context, { token: config.token, app: config.app });
     const target = await resolveTarget({ config, credentials, clock, log: io.log });
@@ -37463,6 +37572,7 @@ async function redeliverFailedDeliveries(config, io) {
         store,
         log: io.log,
         signal: io.signal,
+        naming: connection.credentials.naming,
         ...(target.fleet ? { fleet: target.fleet } : {}),
         warnings: target.warnings
     });
@@ -37489,6 +37599,7 @@ function session_logRequests(log, { context, credentials }) {
 
 
 
+
 /** The variable beside the state variable that keeps the replays' progress. */
 function replayVariableName(stateVariable) {
     return `${stateVariable}_REPLAY`;
@@ -37506,6 +37617,7 @@ async function explainInSession(config, guid, io) {
         github: target.deliveries,
         store,
         log: io.log,
+        naming: connection.credentials.naming,
         ...(target.fleet ? { fleet: target.fleet } : {})
     });
     logRequests(io.log, connection);
@@ -37520,17 +37632,19 @@ async function replayInSession(config, io) {
     const replay = config.replay;
     if (!replay)
         throw new Error('replayInSession without a replay');
+    const naming = io.naming ?? input_errors_ACTION_NAMING;
     if (replay.send && config.dryRun)
-        io.log.warning('Input "dry-run" is true: the replay is only previewed.');
+        io.log.warning(`${naming.subject('dry-run')} is true: the replay is only previewed.`);
     const connection = await session_connect(config, io);
     const { target, store, pacing, variable } = connection;
     const now = target.deliveries.now();
     const since = parseReplayTime(replay.since, now);
     const until = replay.until ? parseReplayTime(replay.until, now) : { at: now, relative: true };
     if (!since || !until)
-        throw new ports_UserError('Input "replay-since" or "replay-until" is not a time.');
-    if (since.at >= until.at)
-        throw new ports_UserError(`Input "replay-since" (${new Date(since.at).toISOString()}) must be before "replay-until" (${new Date(until.at).toISOString()}).`);
+        throw new ports_UserError(`${naming.subject('replay-since')} or ${naming.quoted('replay-until')} is not a time.`);
+    if (since.at >= until.at) {
+        throw new ports_UserError(`${naming.subject('replay-since')} (${new Date(since.at).toISOString()}) must be before ${naming.quoted('replay-until')} (${new Date(until.at).toISOString()}).`);
+    }
     const progressStore = io.progressStore ?? (config.state && variable ? variable(replayVariableName(config.state.variable)) : undefined);
     const shard = config.shard ? ` shard ${config.shard.index}/${config.shard.count}` : '';
     const key = replayKey({
@@ -37552,6 +37666,7 @@ async function replayInSession(config, io) {
         log: io.log,
         sleep: pacing.sleep,
         signal: io.signal,
+        naming,
         ...(target.fleet ? { fleet: target.fleet } : {})
     });
     if (target.unmatched)
@@ -37623,6 +37738,7 @@ function keepYoungGenerationSmall() {
 
 
 
+
 const REPORT_FILE = 'report.json';
 /**
  * The action: inputs from the runner, outputs, report file and job summary back to it, all through
@@ -37669,14 +37785,15 @@ async function runAction(interrupt) {
         const parsed = parseConfig(raw, { GITHUB_API_URL: process.env.GITHUB_API_URL, GITHUB_REPOSITORY: process.env.GITHUB_REPOSITORY });
         if (!parsed.ok) {
             // Each input error an annotation of its own, and the step fails (exit code 1).
-            for (const message of parsed.errors)
+            const messages = parsed.errors.map(error => renderInputError(error, input_errors_ACTION_NAMING));
+            for (const message of messages)
                 setFailed(shown(message));
-            await writeSummary(redact(renderFailure(parsed.errors.join(' '))));
+            await writeSummary(redact(renderFailure(messages.join(' '))));
             return;
         }
         const { config } = parsed;
         for (const warning of parsed.warnings)
-            core_warning(shown(warning));
+            core_warning(shown(render(warning, input_errors_ACTION_NAMING)));
         // What GitHub sent, quoted in these lines, with its control characters escaped: no line it breaks can start a workflow command.
         const log = { info: (m) => info(shown(m)), warning: (m) => core_warning(shown(m)), debug: (m) => core_debug(shown(m)) };
         if (config.replay) {

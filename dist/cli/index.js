@@ -28094,7 +28094,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5803);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7039);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
@@ -28120,7 +28120,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5803:
+/***/ 7039:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28172,6 +28172,44 @@ function formatDuration(ms) {
     }
     return `${Math.round(ms / 1000)}s`;
 }
+
+;// CONCATENATED MODULE: ./src/core/input-errors.ts
+const subject = (input) => ({ input, as: 'subject' });
+const quoted = (input) => ({ input, as: 'quoted' });
+const bare = (input) => ({ input, as: 'bare' });
+function inputError(input, expected, got) {
+    return { input, expected: typeof expected === 'string' ? [expected] : expected, ...(got === undefined ? {} : { got }) };
+}
+function render(text, naming) {
+    if (typeof text === 'string')
+        return text;
+    return text.map(part => (typeof part === 'string' ? part : naming[part.as](part.input))).join('');
+}
+function renderInputError(error, naming) {
+    const got = error.got === undefined ? '.' : typeof error.got === 'object' ? ', got what looks like a secret (not shown).' : `, got "${error.got}".`;
+    return `${naming.subject(error.input)} ${render(error.expected, naming)}${got}`;
+}
+/** The action's words: the inputs of action.yml. */
+const ACTION_NAMING = {
+    subject: input => `Input "${input}"`,
+    quoted: input => `"${input}"`,
+    bare: input => input
+};
+/**
+ * The command line's words: every input is a flag (`subcommandFlags` renames some, such as
+ * replay's `--since` for replay-since), and the secrets are environment variables.
+ */
+function cliNaming(subcommandFlags = {}) {
+    const flag = (input) => {
+        if (input === 'token')
+            return 'GITHUB_TOKEN';
+        if (input === 'private-key')
+            return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)';
+        return subcommandFlags[input] ?? `--${input}`;
+    };
+    return { subject: flag, quoted: flag, bare: flag };
+}
+const CLI_NAMING = cliNaming();
 
 ;// CONCATENATED MODULE: ./src/core/ids.ts
 function isDeliveryId(value) {
@@ -28236,6 +28274,7 @@ function terminalSafeJson(json) {
 
 
 
+
 // ---------- repositories ----------
 /** GitHub logins: letters, digits and hyphens, not starting with a hyphen, at most 39. */
 const OWNER = /^[a-z0-9][a-z0-9-]{0,38}$/i;
@@ -28255,7 +28294,7 @@ function parseRepositoryPatterns(text) {
     for (const entry of splitEntries(text)) {
         const pattern = parseRepositoryPattern(entry);
         if (!pattern) {
-            errors.push(`Input "repository" must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated, got "${echo(entry)}".`);
+            errors.push(inputError('repository', 'must be owner/name, owner/* or owner/prefix-* entries, comma- or newline-separated', echo(entry)));
             continue;
         }
         const key = repositoryPatternText(pattern).toLowerCase();
@@ -28331,11 +28370,11 @@ function parseHookPatterns(text) {
     for (const entry of splitEntries(text)) {
         const pattern = parseHookPattern(entry);
         if (typeof pattern === 'string') {
-            errors.push(`Input "hook-id" ${pattern}, got "${echo(entry)}".`);
+            errors.push(inputError('hook-id', pattern, echo(entry)));
             continue;
         }
         if (!pattern) {
-            errors.push(`Input "hook-id" ${expected}, got "${echo(entry)}".`);
+            errors.push(inputError('hook-id', expected, echo(entry)));
             continue;
         }
         const key = pattern.kind === 'id' ? `id:${pattern.id}` : pattern.kind === 'url' ? `url:${pattern.url}` : `prefix:${pattern.prefix}`;
@@ -28431,7 +28470,7 @@ function parseShard(text) {
     const index = match ? Number(match[1]) : NaN;
     const count = match ? Number(match[2]) : NaN;
     if (!match || index < 1 || count < index || count > MAX_SHARDS) {
-        return { ok: false, errors: [`Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}, got "${echo(trimmed)}".`] };
+        return { ok: false, errors: [inputError('shard', `must be i/n such as 2/8: part i of n, with 1 <= i <= n <= ${MAX_SHARDS}`, echo(trimmed))] };
     }
     return { ok: true, value: { index, count } };
 }
@@ -29157,7 +29196,1330 @@ function plural_thousands(n) {
     return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/bookmark.ts
+;// CONCATENATED MODULE: ./src/core/bookmark/trust.ts
+/**
+ * How long what a bookmark says is believed: nothing from the future (GitHub's clock decides),
+ * in-flight marks only while a redelivery can still be on its way, finished guids only above the
+ * floor, and entries of hooks no run scans only while GitHub could still redeliver. Pure: no I/O.
+ */
+
+
+/**
+ * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
+ * minutes), or at most this long. One only planned before a run stopped may never have been
+ * sent: it waits the short grace alone.
+ */
+const SENT_IN_FLIGHT_MS = 60 * 60_000;
+const PLANNED_IN_FLIGHT_MS = 3 * 60_000;
+/** Whether a redelivery of this attempt id is still in flight at `now`. */
+function isInFlight(previous, id, now) {
+    const sentAt = previous?.sent.get(id);
+    if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS)
+        return true;
+    const plannedAt = previous?.pending.get(id);
+    return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS;
+}
+/**
+ * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
+ * seconds: compare at that precision, so an entry kept once is not pruned after a reload.
+ */
+function keepsDone(firstAt, floor) {
+    return firstAt >= floor - 999;
+}
+/**
+ * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
+ * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
+ * anything later than this was not written by a run: a hand edit, or the documented
+ * script's runner clock.
+ */
+const FUTURE_TOLERANCE_MS = 60_000;
+/**
+ * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
+ * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
+ * bookmark that cannot be read. In-flight and given-up times from the future (which would
+ * hold a delivery back until then) are dropped; the rest of the entry is kept.
+ */
+function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
+    const latest = now + FUTURE_TOLERANCE_MS;
+    const at = (ms) => new Date(ms).toISOString();
+    if (!entry) {
+        if (legacyFloor === undefined)
+            return { floor: fallbackFloor };
+        if (legacyFloor <= latest)
+            return { floor: legacyFloor };
+        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now` };
+    }
+    const problems = [];
+    const floorTrusted = entry.floor <= latest;
+    if (!floorTrusted)
+        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
+    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
+    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
+    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
+    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
+    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
+    const probes = entry.probes.filter(([, to]) => to <= latest);
+    const replays = (entry.replays ?? []).filter(([, to]) => to <= latest);
+    const dropped = entry.pending.size -
+        pending.size +
+        (entry.sent.size - sent.size) +
+        (entry.done.size - done.size) +
+        (entry.probes.length - probes.length) +
+        ((entry.replays?.length ?? 0) - replays.length) +
+        (seenTrusted ? 0 : 1) +
+        (downTrusted ? 0 : 1);
+    if (dropped > 0)
+        problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`);
+    if (problems.length === 0)
+        return { floor: entry.floor, previous: entry };
+    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes, ...(entry.replays ? { replays } : {}) };
+    if (!seenTrusted)
+        delete previous.seenUntil;
+    if (!downTrusted)
+        delete previous.downSince;
+    return { floor: previous.floor, previous, problem: problems.join('; ') };
+}
+/**
+ * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
+ * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
+ * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
+ */
+function isForgotten(entry, now, windowMs) {
+    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
+    for (const t of entry.pending.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.sent.values())
+        newest = Math.max(newest, t);
+    for (const t of entry.done.values())
+        newest = Math.max(newest, t);
+    for (const [, to] of [...entry.probes, ...(entry.replays ?? [])])
+        newest = Math.max(newest, to);
+    return newest < now - windowMs;
+}
+/** Where a hook's scan starts, by its trusted bookmark; `warning` says what was not trusted, in the run's words. */
+function trustedStart(bookmark, hook, now, lookbackMs) {
+    const trusted = trustAgainstNow(bookmark.hooks.get(hook.key), bookmark.legacyFloor, now, now - lookbackMs);
+    if (!trusted.problem)
+        return trusted;
+    // The documented script's value is one for every hook: the same words, so the run warns once.
+    const whose = bookmark.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
+    return { ...trusted, warning: `${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.` };
+}
+
+;// CONCATENATED MODULE: ./src/core/plan.ts
+
+
+
+/**
+ * Why a failing delivery was not redelivered. In flight: another run is sending it.
+ * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
+ * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
+ * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
+ * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
+ */
+const SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'receiver-unknown',
+    'backoff',
+    'interrupted'
+];
+/** Skips after which a delivery is finished for good; the others are retried by the next run. */
+const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
+/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
+const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
+/** What the plan reads of the configuration. */
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'];
+/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
+function policyOf(config) {
+    const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
+    return { ...picked, windowMs: redeliveryWindowMs(config.location) };
+}
+/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
+const WINDOW_SAFETY_MS = 15 * 60_000;
+function matchesEvents(filters, event, action) {
+    if (filters.length === 0)
+        return true;
+    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
+}
+/**
+ * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
+ * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
+ * probe); its due deliveries are held until the answer is known (`releaseHeld`).
+ */
+function planRun(scans, policy, now) {
+    const hooks = new Map();
+    const pings = [];
+    const probes = [];
+    const due = [];
+    for (const scan of scans) {
+        const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now);
+        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
+        const done = scan.previous?.done;
+        const hookDue = [];
+        for (const facts of scan.facts) {
+            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
+                plan.outsideScan++;
+                continue;
+            }
+            if (done?.has(facts.guid)) {
+                plan.alreadyDone++;
+                continue;
+            }
+            if (isInFlight(scan.previous, facts.newestId, now)) {
+                plan.inFlight.push(facts);
+                continue;
+            }
+            const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries);
+            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
+            if (!matchesEvents(policy.events, facts.event, facts.action))
+                decision.reason = 'filtered';
+            else if (attempts >= policy.maxAttempts)
+                decision.reason = 'max-attempts';
+            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
+                decision.reason = 'too-old';
+            // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
+            else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
+                decision.reason = 'outside-window';
+            else if (now < facts.newestAt + backoffMs(attempts))
+                decision.reason = 'backoff';
+            else
+                hookDue.push(decision);
+            plan.decisions.push(decision);
+        }
+        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
+            plan.check = scan.pingable === true ? 'ping' : 'probe';
+            // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
+            const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined;
+            if (probe) {
+                probe.probe = true;
+                probes.push(probe);
+            }
+            else
+                pings.push(scan.key);
+            for (const decision of hookDue) {
+                if (decision === probe)
+                    continue;
+                decision.held = true;
+                decision.reason = 'receiver-down';
+            }
+        }
+        else {
+            due.push(...hookDue);
+        }
+        hooks.set(scan.key, plan);
+    }
+    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
+    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
+    const toRedeliver = [];
+    ordered.forEach((decision, index) => {
+        if (index >= policy.maxRedeliveries)
+            decision.reason = 'budget';
+        else if (policy.dryRun)
+            decision.reason = 'dry-run';
+        else {
+            decision.action = 'redeliver';
+            toRedeliver.push(decision);
+        }
+    });
+    return { hooks, toRedeliver, pings };
+}
+/**
+ * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
+ * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
+ * on to the next delivery run after run; one the receiver refuses is charged and waits for its
+ * backoff, so it is not the probe again while others wait.
+ */
+function chooseProbe(due) {
+    return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
+}
+function oldestFirst(a, b) {
+    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
+}
+/**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
+ * says nothing of the receiver, so the next held delivery of the hook becomes the probe.
+ * Undefined when none is left.
+ */
+function replaceProbe(plan, hookKey, policy) {
+    const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? [];
+    if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries)
+        return undefined;
+    const probe = chooseProbe(held);
+    probe.held = false;
+    probe.probe = true;
+    probe.action = 'redeliver';
+    probe.reason = undefined;
+    plan.toRedeliver.push(probe);
+    return probe;
+}
+/**
+ * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
+ * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
+ * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
+ */
+function releaseHeld(plan, verdicts, policy) {
+    for (const hook of plan.hooks.values()) {
+        if (verdicts.get(hook.key) !== 'unknown')
+            continue;
+        for (const decision of hook.decisions)
+            if (decision.held)
+                decision.reason = 'receiver-unknown';
+    }
+    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+    for (const hook of plan.hooks.values()) {
+        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
+            continue;
+        for (const decision of hook.decisions) {
+            if (!decision.held)
+                continue;
+            decision.held = false;
+            decision.reason = 'budget';
+        }
+    }
+    let left = policy.maxRedeliveries - plan.toRedeliver.length;
+    const released = [];
+    const held = [...plan.hooks.values()].flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
+    for (const decision of held) {
+        decision.held = false;
+        if (left <= 0) {
+            decision.reason = 'budget';
+            continue;
+        }
+        left--;
+        decision.action = 'redeliver';
+        decision.reason = undefined;
+        released.push(decision);
+    }
+    plan.toRedeliver.push(...released);
+    return released;
+}
+/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
+function sentAt(outcome) {
+    return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+}
+/** Where a redelivery request or its absence leaves a decision. */
+function finalReason(decision, outcome) {
+    if (decision.action === 'skip')
+        return decision.reason;
+    return outcome?.result === 'skipped' ? outcome.reason : undefined;
+}
+/** Whether a delivery is finished for good after this run: skipped for a reason no later run retries. */
+function isFinished(decision, outcome) {
+    const reason = finalReason(decision, outcome);
+    return reason !== undefined && FINAL_SKIPS.has(reason);
+}
+function outcomeKey(decision) {
+    return `${decision.hookKey}\u0000${decision.facts.guid}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark/moves.ts
+
+
+/**
+ * How far a hook's floor trails the newest delivery seen: deliveries still running during a scan
+ * (up to 30 s on GHES) can be listed after newer ones. The one source of this gap: `format.ts`
+ * writes a quiet hook whose `seen` is this far above its floor in the fewest characters.
+ */
+const LATE_LISTING_MARGIN_MS = 2 * 60_000;
+/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
+const MAX_CARRIED_FACTS = 100;
+const MAX_CARRIED_SETTLED = 400;
+/**
+ * The hook's bookmark after this run. The floor moves up to the newest delivery
+ * seen (less a margin for late listing) but never past an unfinished delivery;
+ * in-flight redeliveries are remembered so no later run sends them again.
+ */
+function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
+    // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
+    const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now);
+    // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
+    let floor = newestAt === undefined || scan.partial ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS;
+    for (const facts of plan.inFlight)
+        floor = Math.min(floor, facts.firstAt);
+    for (const decision of plan.decisions) {
+        if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
+            floor = Math.min(floor, decision.facts.firstAt);
+    }
+    floor = Math.min(Math.max(floor, scan.floorBase), now);
+    const done = new Map();
+    for (const [guid, at] of scan.previous?.done ?? [])
+        if (keepsDone(at, floor))
+            done.set(guid, at);
+    for (const decision of plan.decisions) {
+        if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+            done.set(decision.facts.guid, decision.facts.firstAt);
+        }
+    }
+    const seen = [scan.previous?.seenUntil, newestAt].filter((t) => t !== undefined).map(t => Math.min(t, now));
+    const downSince = downSinceOf(scan, plan, receiver);
+    const resume = resumeAfter(scan, plan, outcomes);
+    return {
+        floor,
+        ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+        done,
+        probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
+        ...keptReplaySpans(scan),
+        ...(downSince !== undefined ? { downSince } : {}),
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+        ...(resume ? { resume } : {})
+    };
+}
+/**
+ * Where the next scan of a hook whose scan stopped part-way continues, and what it must know of
+ * the part already listed: the failing deliveries not finished (in flight, waiting, or whose
+ * original was not reached) and the successes whose original was not reached. Undefined when
+ * the scan was complete, or when that is more than a bookmark should hold (the next scan then
+ * lists the hook from its newest delivery again: requests, not deliveries, are lost).
+ */
+function resumeAfter(scan, plan, outcomes) {
+    const { partial } = scan;
+    if (!partial || partial.cursor === undefined)
+        return undefined;
+    const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid));
+    const done = scan.previous?.done;
+    const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)));
+    if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED)
+        return undefined;
+    return { cursor: partial.cursor, reachedAt: partial.reachedAt, carry: { settled: partial.settled, facts } };
+}
+/**
+ * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
+ * and everything sent so far, plus the batch about to be sent, is in flight.
+ */
+function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
+    const previous = scan.previous;
+    return {
+        floor: previous?.floor ?? scan.floorBase,
+        ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
+        ...inFlightAfter(scan, plan, outcomes, now, planned),
+        done: new Map(previous?.done ?? []),
+        // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
+        probes: probeSpansAfter(scan, plan, outcomes, planned),
+        ...keptReplaySpans(scan),
+        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
+        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
+        ...(previous?.resume ? { resume: previous.resume } : {})
+    };
+}
+/**
+ * The bookmark a checkpoint writes: the one read at the start, with each scanned hook's entry
+ * holding everything sent so far and `batch`, about to be sent, in flight.
+ */
+function checkpointBookmark(previous, run, batch, now) {
+    const planned = new Map();
+    for (const decision of batch)
+        planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now));
+    const hooks = new Map(previous.hooks);
+    for (const scan of run.scans)
+        hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, planned.get(scan.key) ?? new Map()));
+    return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks };
+}
+/**
+ * The bookmark a run leaves: each scanned hook's next entry (`nextHookBookmark`). Entries of
+ * hooks not scanned may be another target's sharing this state: kept until nothing in them
+ * matters. A fleet's own entries of hooks it no longer has go at once, unless part of the
+ * fleet could not be read.
+ */
+function finalBookmark(previous, run, receivers, now, scope) {
+    const { found, fleet } = scope;
+    const gone = (entryScope) => fleet !== undefined && fleet.complete && entryScope === fleet.scope;
+    const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)));
+    const hooks = new Map(kept);
+    for (const scan of run.scans)
+        hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, receivers.get(scan.key)));
+    return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks };
+}
+/**
+ * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
+ * made) this run, and those planned. An id that is no longer its delivery's newest attempt
+ * has been listed: its redelivery is no longer in flight.
+ */
+function inFlightAfter(scan, plan, outcomes, now, planned) {
+    const newest = new Set(scan.facts.map(f => f.newestId));
+    const keep = (map, lifetime) => {
+        const out = new Map();
+        for (const [id, at] of map ?? [])
+            if (now < at + lifetime && newest.has(id))
+                out.set(id, at);
+        return out;
+    };
+    const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS);
+    const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS);
+    for (const [id, at] of planned)
+        pending.set(id, at);
+    for (const decision of plan.decisions) {
+        const outcome = outcomes.get(outcomeKey(decision));
+        const at = sentAt(outcome);
+        if (at === undefined)
+            continue;
+        pending.delete(decision.facts.newestId);
+        sent.set(decision.facts.newestId, at);
+    }
+    return { pending, sent };
+}
+/** Earlier probe spans that can still matter: those reaching into what a scan reads. */
+function keptProbeSpans(scan) {
+    return (scan.previous?.probes ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
+}
+/**
+ * The probe spans with this run's probes (sent, perhaps sent, or about to be): a probe extends
+ * the last span when the receiver was already down at the previous run (one span per outage),
+ * else starts one.
+ */
+function probeSpansAfter(scan, plan, outcomes, planned) {
+    const spans = keptProbeSpans(scan);
+    const downBefore = scan.previous?.downSince !== undefined;
+    for (const decision of plan.decisions) {
+        if (!decision.probe)
+            continue;
+        const outcome = outcomes.get(outcomeKey(decision));
+        const at = sentAt(outcome) ?? planned.get(decision.facts.newestId);
+        if (at === undefined)
+            continue;
+        const last = spans[spans.length - 1];
+        if (downBefore && last && last[1] <= at)
+            last[1] = at;
+        else
+            spans.push([at, at]);
+    }
+    return mergeSpans(spans);
+}
+/** Earlier replay spans that can still matter: those reaching into what a scan reads. */
+function keptReplaySpans(scan) {
+    const kept = (scan.previous?.replays ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
+    return kept.length > 0 ? { replays: kept } : {};
+}
+/**
+ * Which failed redeliveries of a hook cost no attempt, by the bookmark's spans: a probe that could
+ * not reach a receiver not known to be up, and whatever a replay sent (it is not the scheduled runs' try).
+ */
+function freeRedelivery(entry) {
+    return (t, answer) => entry !== undefined && ((answer === 'unreachable' && inProbeSpans(entry.probes, t)) || inProbeSpans(entry.replays ?? [], t));
+}
+/** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
+const PROBE_TIME_MARGIN_MS = 2 * 60_000;
+/** Whether a failed redelivery at `t` went into a receiver not known to be up. */
+function inProbeSpans(spans, t) {
+    return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS);
+}
+/** Since when a receiver this run did not find up has been failing; undefined when it was found up, or not probed. */
+function downSinceOf(scan, plan, receiver) {
+    if (receiver?.verdict !== 'down' && receiver?.verdict !== 'unknown')
+        return undefined;
+    return scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt;
+}
+/** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
+function failingSince(scan, plan) {
+    let since;
+    for (const decision of plan.decisions) {
+        const at = decision.facts.firstAt;
+        if (scan.lastOkAt !== undefined && at < scan.lastOkAt)
+            continue;
+        if (since === undefined || at < since)
+            since = at;
+    }
+    return since;
+}
+/** Spans sorted and joined where they overlap or touch. */
+function mergeSpans(spans) {
+    const out = [];
+    for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
+        const last = out[out.length - 1];
+        if (last && from <= last[1])
+            last[1] = Math.max(last[1], to);
+        else
+            out.push([from, to]);
+    }
+    return out;
+}
+/**
+ * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
+ * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
+ * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
+ * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
+ */
+function bookmarkWithReplay(previous, batch, at, how, newFloor) {
+    const hooks = new Map(previous.hooks);
+    for (const c of batch) {
+        const entry = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] };
+        const replays = (entry.replays ?? []).map(([from, to]) => [from, to]);
+        const next = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays };
+        if (how === 'planned')
+            next.pending.set(c.newestId, at);
+        else {
+            next.pending.delete(c.newestId);
+            next.sent.set(c.newestId, at);
+        }
+        const last = replays[replays.length - 1];
+        if (last && last[1] >= at - PLANNED_IN_FLIGHT_MS)
+            last[1] = Math.max(last[1], at);
+        else
+            replays.push([at, at]);
+        hooks.set(c.hookKey, next);
+    }
+    return { ...previous, hooks };
+}
+
+;// CONCATENATED MODULE: ./src/core/replay.ts
+
+
+
+
+
+
+const REPLAY_OUTCOMES = ['failed', 'succeeded', 'all'];
+/** `2026-12-07T06:00:00Z` (ISO 8601, with a time zone) or a duration ago (`6h`, `90m`, `1d12h`). */
+function parseReplayTime(text, now) {
+    const value = text.trim();
+    const ago = parseDuration(value);
+    if (ago !== undefined)
+        return { at: now - ago, relative: true };
+    // A date and a time with its zone: a local time would mean something else on every machine.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value))
+        return undefined;
+    const at = Date.parse(value);
+    return Number.isFinite(at) ? { at, relative: false } : undefined;
+}
+/** The replay's identity: the same command (target, hooks, range as typed, filters) is the same replay. */
+function replayKey(selection) {
+    const events = selection.events.map(e => (e.action ? `${e.event}.${e.action}` : e.event)).sort();
+    return JSON.stringify([selection.target, selection.hooks, selection.since.trim(), selection.until.trim(), selection.outcome, events]);
+}
+/** Groups a hook's listed attempts by guid; only guids whose original is listed are candidates. */
+class CandidateCollector {
+    hookKey;
+    byGuid = new Map();
+    constructor(hookKey) {
+        this.hookKey = hookKey;
+    }
+    add(attempt) {
+        let c = this.byGuid.get(attempt.guid);
+        if (!c) {
+            c = { hookKey: this.hookKey, guid: attempt.guid, event: attempt.event, action: attempt.action, firstAt: attempt.deliveredAt, newestId: attempt.id, succeeded: false, original: false };
+            this.byGuid.set(attempt.guid, c);
+        }
+        if (compareIds(attempt.id, c.newestId) > 0)
+            c.newestId = attempt.id;
+        if (isSuccess(attempt))
+            c.succeeded = true;
+        if (attempt.redelivery) {
+            if (c.lastRedeliveryAt === undefined || attempt.deliveredAt > c.lastRedeliveryAt)
+                c.lastRedeliveryAt = attempt.deliveredAt;
+        }
+        else {
+            c.original = true;
+            c.firstAt = attempt.deliveredAt;
+            c.event = attempt.event;
+            c.action = attempt.action;
+        }
+    }
+    candidates() {
+        return [...this.byGuid.values()].filter(c => c.original).map(({ original: _, ...c }) => c);
+    }
+}
+/** Oldest first, which also leave GitHub's window first; the guid breaks ties. */
+function replayOrder(a, b) {
+    return a.firstAt - b.firstAt || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0);
+}
+function matches(filters, c) {
+    return filters.length === 0 || filters.some(f => f.event === c.event && (f.action === undefined || f.action === c.action));
+}
+/** The candidates a replay's range and filters select, in order. */
+function selectCandidates(candidates, filter) {
+    return candidates
+        .filter(c => c.firstAt >= filter.since && c.firstAt < filter.until)
+        .filter(c => filter.outcome === 'all' || (filter.outcome === 'succeeded') === c.succeeded)
+        .filter(c => matches(filter.events, c))
+        .sort(replayOrder);
+}
+/**
+ * What is left to send, against the progress of earlier runs of the same replay. Candidates up
+ * to the cursor are done. Those of a batch that was about to be sent when a run stopped were
+ * sent if GitHub lists a redelivery of them since; if not, they were not, once GitHub had time
+ * to list them (the short grace of a planned redelivery); before that, they wait.
+ */
+function planReplay(selected, progress, windowMs, now) {
+    const plan = { toSend: [], outsideWindow: [], done: 0, uncertain: [] };
+    const pending = progress?.pending;
+    for (const c of selected) {
+        if (progress?.cursor && replayOrder(c, progress.cursor) <= 0) {
+            plan.done++;
+            continue;
+        }
+        const perhapsSent = pending !== undefined && replayOrder(c, pending.through) <= 0;
+        if (perhapsSent && c.lastRedeliveryAt !== undefined && c.lastRedeliveryAt >= pending.at - PROBE_TIME_MARGIN_MS) {
+            plan.done++;
+            continue;
+        }
+        // Not asked for when it will have left GitHub's window by the time the request is made.
+        if (c.firstAt < now - windowMs + WINDOW_SAFETY_MS)
+            plan.outsideWindow.push(c);
+        else if (perhapsSent && now < pending.at + PLANNED_IN_FLIGHT_MS) {
+            plan.uncertain.push(c);
+            plan.waitUntil = pending.at + PLANNED_IN_FLIGHT_MS;
+        }
+        else
+            plan.toSend.push(c);
+    }
+    return plan;
+}
+/** GitHub's pace for writes: one redelivery a second. */
+const REPLAY_PACE_MS = 1_000;
+function previewReplay(plan) {
+    const byHook = {};
+    const byEvent = {};
+    for (const c of plan.toSend) {
+        byHook[c.hookKey] = (byHook[c.hookKey] ?? 0) + 1;
+        const event = c.action ? `${c.event}.${c.action}` : c.event;
+        byEvent[event] = (byEvent[event] ?? 0) + 1;
+    }
+    return {
+        byHook,
+        byEvent,
+        ...(plan.toSend.length > 0 ? { from: plan.toSend[0].firstAt, to: plan.toSend[plan.toSend.length - 1].firstAt } : {}),
+        toSend: plan.toSend.length,
+        outsideWindow: plan.outsideWindow.length,
+        done: plan.done,
+        durationMs: plan.toSend.length * REPLAY_PACE_MS
+    };
+}
+/** `about 2m` for a preview. */
+function paceText(ms) {
+    return ms < 1000 ? 'no time' : `about ${formatDuration(Math.ceil(ms / 1000) * 1000)}`;
+}
+const KEPT_REPLAYS = 20;
+function parseReplayLog(text) {
+    if (!text)
+        return { version: 1, replays: [] };
+    try {
+        const parsed = JSON.parse(text);
+        if (parsed.version === 1 && Array.isArray(parsed.replays))
+            return { version: 1, replays: parsed.replays.filter(r => typeof r?.key === 'string') };
+    }
+    catch {
+        // An unreadable record is started over: a replay then previews and sends from the start of its range.
+    }
+    return { version: 1, replays: [] };
+}
+function withProgress(log, progress) {
+    const others = log.replays.filter(r => r.key !== progress.key);
+    return { version: 1, replays: [...others, progress].slice(-KEPT_REPLAYS) };
+}
+
+;// CONCATENATED MODULE: ./src/core/config.ts
+
+
+
+
+
+
+
+
+
+/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
+const INPUT_NAMES = INPUTS.map(input => input.name);
+/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
+const SECRET_INPUTS = new Set(['token', 'private-key']);
+/** What the runner passes for an input left empty; the CLI applies them the same way. */
+const DEFAULTS = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]));
+const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down', 'expiring'];
+const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
+const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
+const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
+const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
+const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
+/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+/**
+ * Turns raw input strings into a validated Config, or into one message per bad
+ * input that names it and says what is expected. No I/O: runs before any request.
+ */
+function parseConfig(raw, env) {
+    const errors = [];
+    const warnings = [];
+    const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
+    const bad = (name, expected, value) => {
+        // A secret pasted into the wrong input is not masked there: never repeat it.
+        errors.push(inputError(name, expected, value === undefined ? undefined : looksLikeSecret(value) ? { secret: true } : shown_shown(value, 80)));
+    };
+    const targetType = input('target-type');
+    let target;
+    if (targetType === 'app')
+        target = { type: 'app' };
+    else if (targetType === 'org') {
+        const org = input('org');
+        if (!org)
+            bad('org', ['is required when ', bare('target-type'), ' is "org": the organization login']);
+        else if (!ORG.test(org))
+            bad('org', 'must be an organization login (letters, digits and hyphens)', org);
+        else
+            target = { type: 'org', org };
+    }
+    else if (targetType === 'repo') {
+        const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || '';
+        const repo = parseRepo(repository);
+        if (!repository)
+            bad('repository', ['is required when ', bare('target-type'), ' is "repo" outside GitHub Actions: use owner/name']);
+        else if (repo)
+            target = { type: 'repo', ...repo };
+        else if (!/[,\n*]/.test(repository))
+            bad('repository', 'must be owner/name', repository);
+        else {
+            const patterns = parseRepositoryPatterns(repository);
+            if (!patterns.ok)
+                errors.push(...patterns.errors);
+            else {
+                const [only] = patterns.value;
+                target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value };
+            }
+        }
+    }
+    else if (!targetType) {
+        bad('target-type', 'is required: use app, org or repo');
+    }
+    else {
+        bad('target-type', 'must be app, org or repo', targetType);
+    }
+    const hooks = [];
+    if (targetType === 'app' && input('hook-id')) {
+        warnings.push([subject('hook-id'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.']);
+    }
+    // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
+    for (const name of ['org', 'repository']) {
+        if (targetType === 'app' && raw[name]?.trim())
+            warnings.push([subject(name), ' is ignored for ', bare('target-type'), ' "app": the app\'s own webhook is scanned, whichever accounts installed it.']);
+    }
+    if (targetType !== 'app') {
+        for (const item of splitEntries(input('hook-id'))) {
+            if (HOOK_ID.test(item))
+                hooks.push({ kind: 'id', id: item });
+            else if (item.includes('*') && parseHttpUrl(item)) {
+                const parsed = parseHookPatterns(item);
+                if (!parsed.ok)
+                    errors.push(...parsed.errors);
+                else
+                    for (const pattern of parsed.value)
+                        if (pattern.kind === 'url-prefix')
+                            hooks.push(pattern);
+            }
+            else if (parseHttpUrl(item))
+                hooks.push({ kind: 'url', url: item });
+            else
+                bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item);
+        }
+    }
+    const token = input('token') || undefined;
+    if (token && !HEADER_SAFE.test(token)) {
+        // It goes into the Authorization header, which cannot carry it; and it is never echoed.
+        bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it');
+    }
+    const appId = input('app-id');
+    const rawKey = raw['private-key'] ?? '';
+    let app;
+    if (appId && !APP_ID.test(appId))
+        bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId);
+    if (rawKey.trim()) {
+        const privateKey = normalizePrivateKey(rawKey);
+        if (!privateKey && isEncryptedKey(rawKey)) {
+            bad('private-key', "is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App's key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app's settings");
+        }
+        else if (!privateKey) {
+            bad('private-key', "must be the GitHub App's PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app's settings");
+        }
+        else if (!appId) {
+            if (targetType !== 'app')
+                bad('app-id', ['is required with ', bare('private-key'), ': the GitHub App ID or client ID']);
+        }
+        else if (APP_ID.test(appId)) {
+            app = { appId, privateKey };
+        }
+    }
+    else if (appId && targetType !== 'app' && !token) {
+        bad('private-key', ['is required with ', bare('app-id'), ": the GitHub App's PEM private key"]);
+    }
+    else if (appId && targetType !== 'app') {
+        warnings.push([subject('app-id'), ' is ignored without ', quoted('private-key'), ': the app cannot sign in without its key, so ', quoted('token'), ' is used.']);
+    }
+    if (targetType === 'app') {
+        if (!appId)
+            bad('app-id', ['is required when ', bare('target-type'), ' is "app": the GitHub App ID or client ID']);
+        if (!rawKey.trim())
+            bad('private-key', ['is required when ', bare('target-type'), ' is "app": the GitHub App\'s PEM private key']);
+    }
+    else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
+        bad('token', ['is required when ', bare('target-type'), ` is "${targetType}" (or give `, bare('app-id'), ' and ', bare('private-key'), ' of an app installed there)']);
+    }
+    const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
+    if (!location && !input('hostname')) {
+        bad('hostname', [`is empty and the runner's GITHUB_API_URL ("${shown_shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set `, quoted('hostname')]);
+    }
+    else if (!location && hostnameForPage(input('hostname'))) {
+        bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
+    }
+    else if (!location) {
+        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
+    }
+    else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
+        warnings.push([`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`]);
+    }
+    let state;
+    const variable = input('state-variable');
+    if (variable) {
+        if (!VARIABLE.test(variable) || /^github_/i.test(variable)) {
+            bad('state-variable', 'must be a variable name: letters, digits and _, not starting with a digit or GITHUB_', variable);
+        }
+        const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || '';
+        const repo = parseRepo(stateRepository);
+        if (!stateRepository)
+            bad('state-repository', ['is required with ', bare('state-variable'), ' outside GitHub Actions: use owner/name']);
+        else if (!repo)
+            bad('state-repository', 'must be owner/name', stateRepository);
+        if (!token && !rawKey.trim()) {
+            bad('token', [
+                'is required with ',
+                bare('state-variable'),
+                ' to read and write the variable (or give ',
+                bare('app-id'),
+                ' and ',
+                bare('private-key'),
+                ' of an app installed on the state repository)'
+            ]);
+        }
+        if (repo && VARIABLE.test(variable))
+            state = { variable, repository: repo };
+    }
+    else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
+        bad('state-repository', 'must be owner/name', raw['state-repository'].trim());
+    }
+    const lookbackMs = parseDuration(input('lookback'));
+    if (lookbackMs === undefined)
+        bad('lookback', 'must be a duration such as 90m, 6h or 3d', input('lookback'));
+    let maxAgeMs;
+    if (input('max-age')) {
+        maxAgeMs = parseDuration(input('max-age'));
+        if (maxAgeMs === undefined)
+            bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'));
+    }
+    const expiringWithinMs = parseDuration(input('expiring-within'));
+    if (expiringWithinMs === undefined)
+        bad('expiring-within', 'must be a duration such as 12h or 1d', input('expiring-within'));
+    const maxAttempts = positiveInteger(input('max-attempts'));
+    if (maxAttempts === undefined)
+        bad('max-attempts', 'must be a positive integer', input('max-attempts'));
+    const maxRedeliveries = positiveInteger(input('max-redeliveries'));
+    if (maxRedeliveries === undefined)
+        bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
+    const events = [];
+    for (const item of splitEntries(input('events'))) {
+        if (!EVENT.test(item)) {
+            bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
+            continue;
+        }
+        const [event, action] = item.split('.');
+        events.push(action ? { event, action } : { event });
+    }
+    const dryRunText = input('dry-run');
+    const dryRun = parseBoolean(dryRunText);
+    if (dryRun === undefined)
+        bad('dry-run', 'must be true or false', dryRunText);
+    const shardText = input('shard');
+    const shardParsed = parseShard(shardText);
+    if (!shardParsed.ok)
+        errors.push(...shardParsed.errors);
+    const shard = shardParsed.ok ? shardParsed.value : undefined;
+    if (shard && targetType === 'app')
+        warnings.push([subject('shard'), ' is ignored for ', bare('target-type'), ' "app": a GitHub App has one webhook.']);
+    let replay;
+    const replaySince = input('replay-since');
+    if (replaySince) {
+        const until = input('replay-until');
+        const outcome = (input('replay-outcome') || 'all');
+        const send = parseBoolean(input('replay-send'));
+        const timeForm = 'must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h';
+        if (!parseReplayTime(replaySince, 0))
+            bad('replay-since', timeForm, replaySince);
+        if (until && !parseReplayTime(until, 0))
+            bad('replay-until', timeForm, until);
+        if (!REPLAY_OUTCOMES.includes(outcome))
+            bad('replay-outcome', 'must be failed or succeeded (empty: both)', outcome);
+        if (send === undefined)
+            bad('replay-send', 'must be true or false', input('replay-send'));
+        replay = { since: replaySince, until, outcome, send: send ?? false };
+    }
+    else {
+        for (const name of ['replay-until', 'replay-outcome'])
+            if (input(name))
+                warnings.push([subject(name), ' is ignored without ', quoted('replay-since'), '.']);
+        if (parseBoolean(input('replay-send')))
+            warnings.push([subject('replay-send'), ' is ignored without ', quoted('replay-since'), ': this run redelivers failures as scheduled.']);
+    }
+    const failOn = new Set();
+    const failOnItems = splitEntries(input('fail-on'));
+    for (const item of failOnItems) {
+        if (item === 'never' && failOnItems.length === 1)
+            continue;
+        if (item === 'never') {
+            bad('fail-on', 'cannot combine never with other conditions');
+            continue;
+        }
+        if (FAIL_CONDITIONS.includes(item))
+            failOn.add(item);
+        else
+            bad('fail-on', 'must be errors, given-up, receiver-down or expiring (comma-separated), or never', item);
+    }
+    if (errors.length > 0 || !target || !location || lookbackMs === undefined || expiringWithinMs === undefined || !maxAttempts || !maxRedeliveries) {
+        return { ok: false, errors };
+    }
+    return {
+        ok: true,
+        warnings,
+        config: {
+            target,
+            hooks,
+            token,
+            app,
+            location,
+            state,
+            lookbackMs,
+            maxAttempts,
+            maxRedeliveries,
+            events,
+            maxAgeMs,
+            dryRun: dryRun ?? false,
+            ...(shard && targetType !== 'app' ? { shard } : {}),
+            expiringWithinMs,
+            ...(replay ? { replay } : {}),
+            failOn
+        }
+    };
+}
+function parseRepo(text) {
+    const match = REPO.exec(text);
+    if (!match || match[2] === '.' || match[2] === '..')
+        return undefined;
+    return { owner: match[1], repo: match[2] };
+}
+/** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
+function normalizePrivateKey(text) {
+    const pem = pemText(text);
+    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
+        return undefined;
+    try {
+        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
+        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    return pem;
+}
+/** A PEM key protected by a passphrase: PKCS#8's ENCRYPTED PRIVATE KEY, or PKCS#1 with OpenSSL's Proc-Type header. */
+function isEncryptedKey(text) {
+    const pem = pemText(text);
+    return /^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: *4, *ENCRYPTED/.test(pem);
+}
+/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
+function pemText(text) {
+    return (text
+        .replace(/\\r/g, '')
+        .replace(/\\n/g, '\n')
+        .replace(/\r\n/g, '\n')
+        .trim()
+        .replace(/\n{2,}/g, '\n') + '\n');
+}
+/**
+ * Every form in which the secret inputs can reach a message, for the front ends to mask as
+ * they take the inputs in, before anything else runs: each as given and trimmed, and the
+ * private key as the engine uses it, whole and line by line. The runner masks a multi-line
+ * secret line by line, but a key given on one line with `\n` escapes is several lines once
+ * unescaped.
+ */
+function secretInputs(raw) {
+    const secrets = new Set();
+    for (const name of SECRET_INPUTS) {
+        const value = raw[name];
+        if (value?.trim())
+            secrets.add(value).add(value.trim());
+    }
+    const key = raw['private-key']?.trim();
+    if (key) {
+        const pem = pemText(key);
+        secrets.add(pem);
+        for (const line of pem.split('\n'))
+            if (line.trim() && !line.startsWith('-----'))
+                secrets.add(line.trim());
+    }
+    return [...secrets];
+}
+function positiveInteger(text) {
+    if (!/^\d{1,9}$/.test(text))
+        return undefined;
+    const n = Number(text);
+    return n >= 1 ? n : undefined;
+}
+function parseBoolean(text) {
+    if (/^(true|yes|1)$/i.test(text))
+        return true;
+    if (/^(false|no|0|)$/i.test(text))
+        return false;
+    return undefined;
+}
+/** Never echo credentials a URL may carry. */
+function withoutUserInfo(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+function isLoopback(url) {
+    return isLoopbackHost(new URL(url).hostname);
+}
+/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
+function looksLikeSecret(text) {
+    return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text);
+}
+
+;// CONCATENATED MODULE: ./src/core/redact.ts
+/**
+ * Replaces every secret in `text` by `***`, longest first (so a secret that contains
+ * another is not left half shown). For what the runner does not mask: the report file,
+ * the job summary, the command line's output.
+ */
+function redactSecrets(text, secrets) {
+    const ordered = [...secrets].filter(secret => secret.length > 0).sort((a, b) => b.length - a.length);
+    return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+
+
+
+function describeTarget(target) {
+    switch (target.type) {
+        case 'app':
+            return 'app';
+        case 'org':
+            return `org ${target.org}`;
+        case 'repo':
+            return `repo ${target.owner}/${target.repo}`;
+        case 'fleet':
+            return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`;
+    }
+}
+/** The report file: every failing delivery and what was done with it. Ids are strings. */
+function buildReport(target, result) {
+    return {
+        version: 1,
+        target: describeTarget(target),
+        dryRun: result.dryRun,
+        finishedAt: new Date(result.finishedAt).toISOString(),
+        totals: result.totals,
+        hooks: result.hooks.map(h => ({
+            hook: h.hook.label,
+            hookId: h.hook.id ?? null,
+            scanned: h.scanned,
+            failed: h.failed,
+            redelivered: h.redelivered,
+            skipped: h.skipped,
+            errors: h.errors,
+            givenUp: h.givenUp,
+            expiring: h.expiring,
+            inFlight: h.inFlight,
+            ...(h.receiverDown
+                ? {
+                    receiverDown: {
+                        verdict: h.receiverDown.verdict,
+                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
+                        waiting: h.receiverDown.waiting
+                    }
+                }
+                : {}),
+            ...(h.receiverCheck
+                ? {
+                    receiverCheck: {
+                        check: h.receiverCheck.check,
+                        verdict: h.receiverCheck.verdict,
+                        ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
+                    }
+                }
+                : {}),
+            ...(h.scanError ? { scanError: h.scanError } : {})
+        })),
+        warnings: result.warnings,
+        failures: result.failures,
+        deliveries: result.rows
+    };
+}
+/**
+ * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
+ * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
+ * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
+ */
+function stepFailures(result, failOn, naming = ACTION_NAMING) {
+    const reasons = [];
+    const failOnText = naming.bare('fail-on');
+    if (failOn.has('errors'))
+        reasons.push(...result.failures);
+    const { givenUp, receiversDown } = result.totals;
+    if (failOn.has('given-up') && givenUp > 0) {
+        reasons.push(`${plural_plural(givenUp, 'delivery was', 'deliveries were')} given up this run (${failOnText}: given-up); the report says why.`);
+    }
+    if (failOn.has('receiver-down') && receiversDown > 0) {
+        const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
+        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (${failOnText}: receiver-down); failing deliveries wait for it.`);
+    }
+    if (failOn.has('expiring') && result.totals.expiring > 0) {
+        reasons.push(`${plural_plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (${failOnText}: expiring); fix the receiver before then, the report says when.`);
+    }
+    return reasons;
+}
+/**
+ * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
+ * output declared there and not set here (or set here and not declared) does not compile.
+ */
+function outputsOf(totals, report, replay = { replayed: 0, left: 0 }) {
+    return {
+        scanned: totals.scanned,
+        failed: totals.failed,
+        redelivered: totals.redelivered,
+        skipped: totals.skipped,
+        errors: totals.errors,
+        'given-up': totals.givenUp,
+        'receivers-down': totals.receiversDown,
+        expiring: totals.expiring,
+        replayed: replay.replayed,
+        'replay-left': replay.left,
+        report
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/ports.ts
+
+/** An Actions variable per shard, named by state-variable as the front end names it. */
+function variableStoreNaming(naming) {
+    return { name: naming.quoted('state-variable'), examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' };
+}
+/** The action's store, an Actions variable per shard. */
+const VARIABLE_NAMING = variableStoreNaming(ACTION_NAMING);
+/**
+ * A failure the user can act on (bad credentials, a missing permission): the
+ * message says what to do; it ends the run.
+ */
+class UserError extends Error {
+    name = 'UserError';
+}
+/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
+function stoppedBecause(error) {
+    return error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
+class RateLimitedError extends Error {
+    name = 'RateLimitedError';
+}
+/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
+class UnknownHookError extends Error {
+    hookId;
+    owner;
+    name = 'UnknownHookError';
+    constructor(hookId, 
+    /** `acme` or `acme/widgets`. */
+    owner) {
+        super(`${owner} has no webhook ${hookId}`);
+        this.hookId = hookId;
+        this.owner = owner;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report-file.ts
+
+
+
+/**
+ * Where a run writes its report when it is told no place (the CLI without --state-file or
+ * --report-file, the action outside a runner): report.json in one directory of this user's
+ * under the temporary directory, overwritten by each run, so runs never pile up folders. A
+ * directory there that is not this user's alone (another user's, a symlink, writable by
+ * others) is never written into.
+ */
+function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)()) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    const dir = (0,external_node_path_namespaceObject.join)(temp, `webhook-redelivery-${uid ?? (0,external_node_os_namespaceObject.userInfo)().username}`);
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    const stat = (0,external_node_fs_namespaceObject.lstatSync)(dir);
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
+        throw new Error(`${dir} is not a directory of this user's alone; give --report-file`);
+    }
+    return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
+}
+
+;// CONCATENATED MODULE: ./src/core/budget.ts
+/** The share of the hourly limit a run leaves to the other jobs using the credential (the README advises staying under 80%). */
+const OTHERS_SHARE = 0.2;
+/**
+ * Requests a run keeps besides its redeliveries: the bookmark's writes and re-reads, the looks
+ * for probes and uncertain redeliveries, and the pages the other hooks' scans have in flight.
+ */
+const RUN_OVERHEAD = 30;
+/**
+ * Requests a hook with something failing may still need to learn whether its receiver is up: a
+ * ping (or a probe) and a look for its answer, which the first look finds but on a slow day
+ * (engine/redeliver.ts looks up to four times; the others' share covers the rare extra ones).
+ */
+const RECEIVER_CHECK_REQUESTS = 2;
+/** Redeliveries between two checkpoints of the bookmark (the engine's default). */
+const CHECKPOINT_EVERY = 40;
+/**
+ * Requests still to be made once listing stops: a redelivery per failure found (up to the run's
+ * budget), a checkpoint per batch, a receiver check per hook with failures, the overhead.
+ */
+function owedAfterListing(failing, maxRedeliveries, hooksFailing = 0) {
+    const redeliveries = Math.min(failing, maxRedeliveries);
+    return redeliveries + Math.ceil(redeliveries / CHECKPOINT_EVERY) + hooksFailing * RECEIVER_CHECK_REQUESTS + RUN_OVERHEAD;
+}
+/**
+ * Whether one more page may be listed: what remains after it and after what the run still owes
+ * stays above the other jobs' share. No reading (GitHub Enterprise Server with rate limits off): no limit.
+ */
+function mayListMore(reading, owed) {
+    if (!reading || !(reading.limit > 0))
+        return true;
+    return reading.remaining - 1 - owed > Math.ceil(reading.limit * OTHERS_SHARE);
+}
+/**
+ * The order a run reaches its hooks in: the given order, starting from the first hook the last
+ * run could not reach within the budget (`from`, a hook key), so those are reached first.
+ */
+function reachOrder(hooks, from) {
+    const start = from === undefined ? -1 : hooks.findIndex(hook => hook.key === from);
+    return start <= 0 ? [...hooks] : [...hooks.slice(start), ...hooks.slice(0, start)];
+}
+/** How much of a hook's window a run covered, for the summary: from its newest attempt back to where it stopped. */
+function coveredShare(newestAt, reachedAt, floor) {
+    if (newestAt <= floor)
+        return 1;
+    return Math.max(0, Math.min(1, (newestAt - reachedAt) / (newestAt - floor)));
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark/format.ts
+/**
+ * The bookmark's format: what it holds (the types), and its versioned JSON, read and written
+ * (limits, the quiet hooks of a fleet on one line, where a scan stopped part-way). Pure: no I/O.
+ */
+
 
 
 
@@ -29328,7 +30690,8 @@ function writeResume(resume) {
 function shownValue(value) {
     if (value === undefined)
         return 'missing';
-    return shown_shown(JSON.stringify(value) ?? String(value), 40);
+    // What JSON.parse gave: it always has a JSON text.
+    return shown_shown(JSON.stringify(value) ?? typeof value, 40);
 }
 /**
  * Deterministic output, so an unchanged bookmark serializes to the same text and is not rewritten.
@@ -29338,14 +30701,14 @@ function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
     const copy = new Map([...bookmark.hooks].map(([k, h]) => [k, { ...h, pending: new Map(h.pending), sent: new Map(h.sent), done: new Map(h.done) }]));
     let trimmed = 0;
     let trimmedPending = 0;
-    let text = render(copy, bookmark.reachFrom);
+    let text = format_render(copy, bookmark.reachFrom);
     // Dropping where a scan stopped costs the next run requests (it lists from the newest again), never a delivery.
     for (const hook of [...copy.values()].filter(h => h.resume).sort((a, b) => b.resume.carry.facts.length - a.resume.carry.facts.length)) {
         if (text.length <= maxChars)
             break;
         delete hook.resume;
         trimmed++;
-        text = render(copy, bookmark.reachFrom);
+        text = format_render(copy, bookmark.reachFrom);
     }
     // Dropping `done` entries only risks reporting a skipped delivery twice; pending ones guard against duplicates.
     for (const field of ['done', 'pending', 'sent']) {
@@ -29361,7 +30724,7 @@ function serializeBookmark(bookmark, maxChars = Number.POSITIVE_INFINITY) {
             trimmed += victims.length;
             if (field !== 'done')
                 trimmedPending += victims.length;
-            text = render(copy, bookmark.reachFrom);
+            text = format_render(copy, bookmark.reachFrom);
         }
     }
     return { text, trimmed, trimmedPending };
@@ -29409,7 +30772,7 @@ function largestMap(hooks, field) {
     }
     return best;
 }
-function render(hooks, reachFrom) {
+function format_render(hooks, reachFrom) {
     const out = {};
     const quiet = new Map();
     for (const key of [...hooks.keys()].sort()) {
@@ -29457,11 +30820,9 @@ function render(hooks, reachFrom) {
 // line: `{"quiet": {"<scope>": {"base": "<ISO time>", "hooks": "<id>[:<offset>[:<seen>]],..."}}}`
 // in base 36: the id, the floor in seconds after `base`, and `seen` in seconds after the floor,
 // left out when it is the usual SEEN_AFTER_FLOOR_S and empty when there is none. Times kept in
-// whole seconds, rounded down, only reread up to a second more. Versions that do not know
-// `quiet` read these hooks as new: they scan the lookback again.
-/** Hook ids are numbers: only they can be written in base 36 and read back. */
-/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (plan.ts): 2 minutes. */
-const SEEN_AFTER_FLOOR_S = 120;
+// whole seconds, rounded down, only reread up to a second more.
+/** A quiet hook's floor trails the newest attempt it saw by the late-listing margin (moves.ts). */
+const SEEN_AFTER_FLOOR_S = LATE_LISTING_MARGIN_MS / 1000;
 /** A list of [from, to] spans in seconds, as milliseconds; what is not one is named and left out. */
 function readSpans(value, name, problems) {
     const spans = [];
@@ -29559,6 +30920,18 @@ function fromBase36(text) {
         n = n * 36n + BigInt(parseInt(c, 36));
     return n.toString();
 }
+/** One hook's entry as the bookmark writes it: two entries that render alike say the same. */
+function renderHook(key, hook) {
+    return format_render(new Map([[key, hook]]));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/core/bookmark/merge.ts
+
+
+
 /**
  * Combines our new bookmark with one another run wrote meanwhile: a floor never
  * moves back, and in-flight redeliveries and finished guids of both are kept.
@@ -29609,461 +30982,16 @@ function writtenByOthers(theirs, read) {
     const hooks = new Map();
     for (const [key, entry] of theirs.hooks) {
         const before = read.hooks.get(key);
-        if (!before || render(new Map([[key, entry]])) !== render(new Map([[key, before]])))
+        if (!before || renderHook(key, entry) !== renderHook(key, before))
             hooks.set(key, entry);
     }
     return { hooks };
-}
-/** Spans sorted and joined where they overlap or touch. */
-function mergeSpans(spans) {
-    const out = [];
-    for (const [from, to] of [...spans].sort((x, y) => x[0] - y[0])) {
-        const last = out[out.length - 1];
-        if (last && from <= last[1])
-            last[1] = Math.max(last[1], to);
-        else
-            out.push([from, to]);
-    }
-    return out;
 }
 function newestTimes(a, b) {
     const out = new Map(b);
     for (const [id, at] of a)
         out.set(id, Math.max(at, out.get(id) ?? 0));
     return out;
-}
-/**
- * Whether a finished delivery stays in `done` above this floor. The bookmark keeps whole
- * seconds: compare at that precision, so an entry kept once is not pruned after a reload.
- */
-function keepsDone(firstAt, floor) {
-    return firstAt >= floor - 999;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * How far a time in the bookmark may be ahead of GitHub's now. Every time in it comes from
- * GitHub's clock (delivered_at, the Date header, which has one-second resolution), so
- * anything later than this was not written by a run: a hand edit, or the documented
- * script's runner clock.
- */
-const FUTURE_TOLERANCE_MS = 60_000;
-/**
- * Checks a hook's bookmark against GitHub's now. A floor from the future would hide every
- * failure before it, so it is not trusted: the scan starts at `fallbackFloor`, as for a
- * bookmark that cannot be read. In-flight and given-up times from the future (which would
- * hold a delivery back until then) are dropped; the rest of the entry is kept.
- */
-function trustAgainstNow(entry, legacyFloor, now, fallbackFloor) {
-    const latest = now + FUTURE_TOLERANCE_MS;
-    const at = (ms) => new Date(ms).toISOString();
-    if (!entry) {
-        if (legacyFloor === undefined)
-            return { floor: fallbackFloor };
-        if (legacyFloor <= latest)
-            return { floor: legacyFloor };
-        return { floor: fallbackFloor, problem: `the value of GitHub's documented script (${at(legacyFloor)}) is later than GitHub's time now` };
-    }
-    const problems = [];
-    const floorTrusted = entry.floor <= latest;
-    if (!floorTrusted)
-        problems.push(`its floor ${at(entry.floor)} is later than GitHub's time now (${at(now)})`);
-    const seenTrusted = entry.seenUntil === undefined || entry.seenUntil <= latest;
-    const pending = new Map([...entry.pending].filter(([, t]) => t <= latest));
-    const sent = new Map([...entry.sent].filter(([, t]) => t <= latest));
-    const done = new Map([...entry.done].filter(([, t]) => t <= latest));
-    const downTrusted = entry.downSince === undefined || entry.downSince <= latest;
-    const probes = entry.probes.filter(([, to]) => to <= latest);
-    const replays = (entry.replays ?? []).filter(([, to]) => to <= latest);
-    const dropped = entry.pending.size -
-        pending.size +
-        (entry.sent.size - sent.size) +
-        (entry.done.size - done.size) +
-        (entry.probes.length - probes.length) +
-        ((entry.replays?.length ?? 0) - replays.length) +
-        (seenTrusted ? 0 : 1) +
-        (downTrusted ? 0 : 1);
-    if (dropped > 0)
-        problems.push(`${dropped} of its times ${noun(dropped, 'is', 'are')} later than GitHub's time now (${at(now)}), left out`);
-    if (problems.length === 0)
-        return { floor: entry.floor, previous: entry };
-    const previous = { ...entry, floor: floorTrusted ? entry.floor : fallbackFloor, pending, sent, done, probes, ...(entry.replays ? { replays } : {}) };
-    if (!seenTrusted)
-        delete previous.seenUntil;
-    if (!downTrusted)
-        delete previous.downSince;
-    return { floor: previous.floor, previous, problem: problems.join('; ') };
-}
-/**
- * Whether the entry of a hook this run did not scan can be dropped. It may belong to another
- * target that shares the state (or a hook left out of `hook-id` for now), so it is kept while
- * anything in it is still inside GitHub's redelivery window; after that it tells nobody anything.
- */
-function isForgotten(entry, now, windowMs) {
-    let newest = Math.max(entry.floor, entry.seenUntil ?? entry.floor);
-    for (const t of entry.pending.values())
-        newest = Math.max(newest, t);
-    for (const t of entry.sent.values())
-        newest = Math.max(newest, t);
-    for (const t of entry.done.values())
-        newest = Math.max(newest, t);
-    for (const [, to] of [...entry.probes, ...(entry.replays ?? [])])
-        newest = Math.max(newest, to);
-    return newest < now - windowMs;
-}
-/** Earlier versions keyed an app's webhook `app`, whichever app it was. */
-const LEGACY_APP_KEY = 'app';
-/**
- * The bookmark with an entry under the earlier `app` key moved to this app's own key,
- * unless it already has one: the earlier key is not kept, so no other app reads it later.
- */
-function adoptLegacyAppEntry(bookmark, appKey) {
-    const legacy = bookmark.hooks.get(LEGACY_APP_KEY);
-    if (!legacy || appKey === LEGACY_APP_KEY)
-        return bookmark;
-    const hooks = new Map(bookmark.hooks);
-    hooks.delete(LEGACY_APP_KEY);
-    if (!hooks.has(appKey))
-        hooks.set(appKey, legacy);
-    return { ...bookmark, hooks };
-}
-
-;// CONCATENATED MODULE: ./src/core/plan.ts
-
-
-
-/**
- * Why a failing delivery was not redelivered. In flight: another run is sending it.
- * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
- * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
- * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
- * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
- */
-const SKIP_REASONS = [
-    'filtered',
-    'too-old',
-    'max-attempts',
-    'outside-window',
-    'budget',
-    'rate-limited',
-    'refused',
-    'dry-run',
-    'in-flight',
-    'receiver-down',
-    'receiver-unknown',
-    'backoff',
-    'interrupted'
-];
-/** Skips after which a delivery is finished for good; the others are retried by the next run. */
-const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
-/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
-const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
-/** What the plan reads of the configuration. */
-const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'];
-/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
-function policyOf(config) {
-    const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
-    return { ...picked, windowMs: redeliveryWindowMs(config.location) };
-}
-/**
- * A redelivery GitHub accepted is in flight until its new attempt is listed (GitHub can take
- * minutes), or at most this long. One only planned before a run stopped may never have been
- * sent: it waits the short grace alone.
- */
-const SENT_IN_FLIGHT_MS = 60 * 60_000;
-const PLANNED_IN_FLIGHT_MS = 3 * 60_000;
-/** Deliveries still running during a scan (up to 30 s on GHES) can be listed after newer ones. */
-const LATE_LISTING_MARGIN_MS = 2 * 60_000;
-/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
-const WINDOW_SAFETY_MS = 15 * 60_000;
-/** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
-const MAX_CARRIED_FACTS = 100;
-const MAX_CARRIED_SETTLED = 400;
-function matchesEvents(filters, event, action) {
-    if (filters.length === 0)
-        return true;
-    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
-}
-/** Whether a redelivery of this attempt id is still in flight at `now`. */
-function isInFlight(previous, id, now) {
-    const sentAt = previous?.sent.get(id);
-    if (sentAt !== undefined && now < sentAt + SENT_IN_FLIGHT_MS)
-        return true;
-    const plannedAt = previous?.pending.get(id);
-    return plannedAt !== undefined && now < plannedAt + PLANNED_IN_FLIGHT_MS;
-}
-/**
- * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
- * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
- * probe); its due deliveries are held until the answer is known (`releaseHeld`).
- */
-function planRun(scans, policy, now) {
-    const hooks = new Map();
-    const pings = [];
-    const probes = [];
-    const due = [];
-    for (const scan of scans) {
-        const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now);
-        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
-        const done = scan.previous?.done;
-        const hookDue = [];
-        for (const facts of scan.facts) {
-            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
-                plan.outsideScan++;
-                continue;
-            }
-            if (done?.has(facts.guid)) {
-                plan.alreadyDone++;
-                continue;
-            }
-            if (isInFlight(scan.previous, facts.newestId, now)) {
-                plan.inFlight.push(facts);
-                continue;
-            }
-            const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries);
-            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
-            if (!matchesEvents(policy.events, facts.event, facts.action))
-                decision.reason = 'filtered';
-            else if (attempts >= policy.maxAttempts)
-                decision.reason = 'max-attempts';
-            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
-                decision.reason = 'too-old';
-            // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
-            else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
-                decision.reason = 'outside-window';
-            else if (now < facts.newestAt + backoffMs(attempts))
-                decision.reason = 'backoff';
-            else
-                hookDue.push(decision);
-            plan.decisions.push(decision);
-        }
-        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-            plan.check = scan.pingable === true ? 'ping' : 'probe';
-            // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
-            const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined;
-            if (probe) {
-                probe.probe = true;
-                probes.push(probe);
-            }
-            else
-                pings.push(scan.key);
-            for (const decision of hookDue) {
-                if (decision === probe)
-                    continue;
-                decision.held = true;
-                decision.reason = 'receiver-down';
-            }
-        }
-        else {
-            due.push(...hookDue);
-        }
-        hooks.set(scan.key, plan);
-    }
-    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
-    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
-    const toRedeliver = [];
-    ordered.forEach((decision, index) => {
-        if (index >= policy.maxRedeliveries)
-            decision.reason = 'budget';
-        else if (policy.dryRun)
-            decision.reason = 'dry-run';
-        else {
-            decision.action = 'redeliver';
-            toRedeliver.push(decision);
-        }
-    });
-    return { hooks, toRedeliver, pings };
-}
-/**
- * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
- * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
- * on to the next delivery run after run; one the receiver refuses is charged and waits for its
- * backoff, so it is not the probe again while others wait.
- */
-function chooseProbe(due) {
-    return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
-}
-function oldestFirst(a, b) {
-    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
-}
-/**
- * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
- * says nothing of the receiver, so the next held delivery of the hook becomes the probe.
- * Undefined when none is left.
- */
-function replaceProbe(plan, hookKey, policy) {
-    const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? [];
-    if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries)
-        return undefined;
-    const probe = chooseProbe(held);
-    probe.held = false;
-    probe.probe = true;
-    probe.action = 'redeliver';
-    probe.reason = undefined;
-    plan.toRedeliver.push(probe);
-    return probe;
-}
-/**
- * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
- * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
- * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
- */
-function releaseHeld(plan, verdicts, policy) {
-    for (const hook of plan.hooks.values()) {
-        if (verdicts.get(hook.key) !== 'unknown')
-            continue;
-        for (const decision of hook.decisions)
-            if (decision.held)
-                decision.reason = 'receiver-unknown';
-    }
-    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
-    for (const hook of plan.hooks.values()) {
-        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
-            continue;
-        for (const decision of hook.decisions) {
-            if (!decision.held)
-                continue;
-            decision.held = false;
-            decision.reason = 'budget';
-        }
-    }
-    let left = policy.maxRedeliveries - plan.toRedeliver.length;
-    const released = [];
-    const held = [...plan.hooks.values()].flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
-    for (const decision of held) {
-        decision.held = false;
-        if (left <= 0) {
-            decision.reason = 'budget';
-            continue;
-        }
-        left--;
-        decision.action = 'redeliver';
-        decision.reason = undefined;
-        released.push(decision);
-    }
-    plan.toRedeliver.push(...released);
-    return released;
-}
-/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
-function sentAt(outcome) {
-    return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
-}
-/** Where a redelivery request or its absence leaves a decision. */
-function finalReason(decision, outcome) {
-    if (decision.action === 'skip')
-        return decision.reason;
-    return outcome?.result === 'skipped' ? outcome.reason : undefined;
-}
-function isFinished(decision, outcome) {
-    const reason = finalReason(decision, outcome);
-    return reason !== undefined && FINAL_SKIPS.has(reason);
-}
-/**
- * The hook's bookmark after this run. The floor moves up to the newest delivery
- * seen (less a margin for late listing) but never past an unfinished delivery;
- * in-flight redeliveries are remembered so no later run sends them again.
- */
-function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
-    // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
-    const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now);
-    // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
-    let floor = newestAt === undefined || scan.partial ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS;
-    for (const facts of plan.inFlight)
-        floor = Math.min(floor, facts.firstAt);
-    for (const decision of plan.decisions) {
-        if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
-            floor = Math.min(floor, decision.facts.firstAt);
-    }
-    floor = Math.min(Math.max(floor, scan.floorBase), now);
-    const done = new Map();
-    for (const [guid, at] of scan.previous?.done ?? [])
-        if (keepsDone(at, floor))
-            done.set(guid, at);
-    for (const decision of plan.decisions) {
-        if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
-            done.set(decision.facts.guid, decision.facts.firstAt);
-        }
-    }
-    const seen = [scan.previous?.seenUntil, newestAt].filter((t) => t !== undefined).map(t => Math.min(t, now));
-    const downSince = downSinceOf(scan, plan, receiver);
-    const resume = resumeAfter(scan, plan, outcomes);
-    return {
-        floor,
-        ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
-        ...inFlightAfter(scan, plan, outcomes, now, new Map()),
-        done,
-        probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
-        ...keptReplaySpans(scan),
-        ...(downSince !== undefined ? { downSince } : {}),
-        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
-        ...(resume ? { resume } : {})
-    };
-}
-/**
- * Where the next scan of a hook whose scan stopped part-way continues, and what it must know of
- * the part already listed: the failing deliveries not finished (in flight, waiting, or whose
- * original was not reached) and the successes whose original was not reached. Undefined when
- * the scan was complete, or when that is more than a bookmark should hold (the next scan then
- * lists the hook from its newest delivery again: requests, not deliveries, are lost).
- */
-function resumeAfter(scan, plan, outcomes) {
-    const { partial } = scan;
-    if (!partial || partial.cursor === undefined)
-        return undefined;
-    const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid));
-    const done = scan.previous?.done;
-    const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)));
-    if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED)
-        return undefined;
-    return { cursor: partial.cursor, reachedAt: partial.reachedAt, carry: { settled: partial.settled, facts } };
-}
-/**
- * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
- * and everything sent so far, plus the batch about to be sent, is in flight.
- */
-function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
-    const previous = scan.previous;
-    return {
-        floor: previous?.floor ?? scan.floorBase,
-        ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
-        ...inFlightAfter(scan, plan, outcomes, now, planned),
-        done: new Map(previous?.done ?? []),
-        // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
-        probes: probeSpansAfter(scan, plan, outcomes, planned),
-        ...keptReplaySpans(scan),
-        ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
-        ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
-        ...(previous?.resume ? { resume: previous.resume } : {})
-    };
-}
-/**
- * The bookmark a checkpoint writes: the one read at the start, with each scanned hook's entry
- * holding everything sent so far and `batch`, about to be sent, in flight.
- */
-function checkpointBookmark(previous, run, batch, now) {
-    const planned = new Map();
-    for (const decision of batch)
-        planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now));
-    const hooks = new Map(previous.hooks);
-    for (const scan of run.scans)
-        hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, planned.get(scan.key) ?? new Map()));
-    return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks };
-}
-/**
- * The bookmark a run leaves: each scanned hook's next entry (`nextHookBookmark`). Entries of
- * hooks not scanned may be another target's sharing this state: kept until nothing in them
- * matters. A fleet's own entries of hooks it no longer has go at once, unless part of the
- * fleet could not be read.
- */
-function finalBookmark(previous, run, receivers, now, scope) {
-    const { found, fleet } = scope;
-    const gone = (entryScope) => fleet !== undefined && fleet.complete && entryScope === fleet.scope;
-    const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)));
-    const hooks = new Map(kept);
-    for (const scan of run.scans)
-        hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, receivers.get(scan.key)));
-    return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks };
 }
 /**
  * Whether another run, whose bookmark a checkpoint merged (`theirs`), is sending this delivery
@@ -30079,854 +31007,6 @@ function inFlightElsewhere(decision, mine, theirs) {
     const sending = (theirPending !== undefined && theirPending !== my?.pending.get(id)) || (theirSent !== undefined && theirSent !== my?.sent.get(id));
     return sending || their?.done.has(decision.facts.guid) === true;
 }
-/**
- * Redeliveries in flight: earlier ones neither expired nor listed yet, those made (or perhaps
- * made) this run, and those planned. An id that is no longer its delivery's newest attempt
- * has been listed: its redelivery is no longer in flight.
- */
-function inFlightAfter(scan, plan, outcomes, now, planned) {
-    const newest = new Set(scan.facts.map(f => f.newestId));
-    const keep = (map, lifetime) => {
-        const out = new Map();
-        for (const [id, at] of map ?? [])
-            if (now < at + lifetime && newest.has(id))
-                out.set(id, at);
-        return out;
-    };
-    const pending = keep(scan.previous?.pending, PLANNED_IN_FLIGHT_MS);
-    const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS);
-    for (const [id, at] of planned)
-        pending.set(id, at);
-    for (const decision of plan.decisions) {
-        const outcome = outcomes.get(outcomeKey(decision));
-        const at = sentAt(outcome);
-        if (at === undefined)
-            continue;
-        pending.delete(decision.facts.newestId);
-        sent.set(decision.facts.newestId, at);
-    }
-    return { pending, sent };
-}
-/** Earlier probe spans that can still matter: those reaching into what a scan reads. */
-function keptProbeSpans(scan) {
-    return (scan.previous?.probes ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
-}
-/**
- * The probe spans with this run's probes (sent, perhaps sent, or about to be): a probe extends
- * the last span when the receiver was already down at the previous run (one span per outage),
- * else starts one.
- */
-function probeSpansAfter(scan, plan, outcomes, planned) {
-    const spans = keptProbeSpans(scan);
-    const downBefore = scan.previous?.downSince !== undefined;
-    for (const decision of plan.decisions) {
-        if (!decision.probe)
-            continue;
-        const outcome = outcomes.get(outcomeKey(decision));
-        const at = sentAt(outcome) ?? planned.get(decision.facts.newestId);
-        if (at === undefined)
-            continue;
-        const last = spans[spans.length - 1];
-        if (downBefore && last && last[1] <= at)
-            last[1] = at;
-        else
-            spans.push([at, at]);
-    }
-    return mergeSpans(spans);
-}
-/** Earlier replay spans that can still matter: those reaching into what a scan reads. */
-function keptReplaySpans(scan) {
-    const kept = (scan.previous?.replays ?? []).filter(([, to]) => to >= scan.scanStart - PROBE_TIME_MARGIN_MS).map(([from, to]) => [from, to]);
-    return kept.length > 0 ? { replays: kept } : {};
-}
-/**
- * Which failed redeliveries of a hook cost no attempt, by the bookmark's spans: a probe that could
- * not reach a receiver not known to be up, and whatever a replay sent (it is not the scheduled runs' try).
- */
-function freeRedelivery(entry) {
-    return (t, answer) => entry !== undefined && ((answer === 'unreachable' && inProbeSpans(entry.probes, t)) || inProbeSpans(entry.replays ?? [], t));
-}
-/** A failed redelivery this close to a probe span counts as a probe (GitHub's times and ours differ a little). */
-const PROBE_TIME_MARGIN_MS = 2 * 60_000;
-/** Whether a failed redelivery at `t` went into a receiver not known to be up. */
-function inProbeSpans(spans, t) {
-    return spans.some(([from, to]) => t >= from - PROBE_TIME_MARGIN_MS && t <= to + PROBE_TIME_MARGIN_MS);
-}
-/** Since when a receiver this run did not find up has been failing; undefined when it was found up, or not probed. */
-function downSinceOf(scan, plan, receiver) {
-    if (receiver?.verdict !== 'down' && receiver?.verdict !== 'unknown')
-        return undefined;
-    return scan.previous?.downSince ?? failingSince(scan, plan) ?? receiver.probedAt;
-}
-/** Since when the hook's receiver has been failing: its oldest failure after its newest success. */
-function failingSince(scan, plan) {
-    let since;
-    for (const decision of plan.decisions) {
-        const at = decision.facts.firstAt;
-        if (scan.lastOkAt !== undefined && at < scan.lastOkAt)
-            continue;
-        if (since === undefined || at < since)
-            since = at;
-    }
-    return since;
-}
-function outcomeKey(decision) {
-    return `${decision.hookKey}\u0000${decision.facts.guid}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/replay.ts
-
-
-
-
-const REPLAY_OUTCOMES = ['failed', 'succeeded', 'all'];
-/** `2026-12-07T06:00:00Z` (ISO 8601, with a time zone) or a duration ago (`6h`, `90m`, `1d12h`). */
-function parseReplayTime(text, now) {
-    const value = text.trim();
-    const ago = parseDuration(value);
-    if (ago !== undefined)
-        return { at: now - ago, relative: true };
-    // A date and a time with its zone: a local time would mean something else on every machine.
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value))
-        return undefined;
-    const at = Date.parse(value);
-    return Number.isFinite(at) ? { at, relative: false } : undefined;
-}
-/** The replay's identity: the same command (target, hooks, range as typed, filters) is the same replay. */
-function replayKey(selection) {
-    const events = selection.events.map(e => (e.action ? `${e.event}.${e.action}` : e.event)).sort();
-    return JSON.stringify([selection.target, selection.hooks, selection.since.trim(), selection.until.trim(), selection.outcome, events]);
-}
-/** Groups a hook's listed attempts by guid; only guids whose original is listed are candidates. */
-class CandidateCollector {
-    hookKey;
-    byGuid = new Map();
-    constructor(hookKey) {
-        this.hookKey = hookKey;
-    }
-    add(attempt) {
-        let c = this.byGuid.get(attempt.guid);
-        if (!c) {
-            c = { hookKey: this.hookKey, guid: attempt.guid, event: attempt.event, action: attempt.action, firstAt: attempt.deliveredAt, newestId: attempt.id, succeeded: false, original: false };
-            this.byGuid.set(attempt.guid, c);
-        }
-        if (compareIds(attempt.id, c.newestId) > 0)
-            c.newestId = attempt.id;
-        if (isSuccess(attempt))
-            c.succeeded = true;
-        if (attempt.redelivery) {
-            if (c.lastRedeliveryAt === undefined || attempt.deliveredAt > c.lastRedeliveryAt)
-                c.lastRedeliveryAt = attempt.deliveredAt;
-        }
-        else {
-            c.original = true;
-            c.firstAt = attempt.deliveredAt;
-            c.event = attempt.event;
-            c.action = attempt.action;
-        }
-    }
-    candidates() {
-        return [...this.byGuid.values()].filter(c => c.original).map(({ original: _, ...c }) => c);
-    }
-}
-/** Oldest first, which also leave GitHub's window first; the guid breaks ties. */
-function replayOrder(a, b) {
-    return a.firstAt - b.firstAt || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0);
-}
-function matches(filters, c) {
-    return filters.length === 0 || filters.some(f => f.event === c.event && (f.action === undefined || f.action === c.action));
-}
-/** The candidates a replay's range and filters select, in order. */
-function selectCandidates(candidates, filter) {
-    return candidates
-        .filter(c => c.firstAt >= filter.since && c.firstAt < filter.until)
-        .filter(c => filter.outcome === 'all' || (filter.outcome === 'succeeded') === c.succeeded)
-        .filter(c => matches(filter.events, c))
-        .sort(replayOrder);
-}
-/**
- * What is left to send, against the progress of earlier runs of the same replay. Candidates up
- * to the cursor are done. Those of a batch that was about to be sent when a run stopped were
- * sent if GitHub lists a redelivery of them since; if not, they were not, once GitHub had time
- * to list them (the short grace of a planned redelivery); before that, they wait.
- */
-function planReplay(selected, progress, windowMs, now) {
-    const plan = { toSend: [], outsideWindow: [], done: 0, uncertain: [] };
-    const pending = progress?.pending;
-    for (const c of selected) {
-        if (progress?.cursor && replayOrder(c, progress.cursor) <= 0) {
-            plan.done++;
-            continue;
-        }
-        const perhapsSent = pending !== undefined && replayOrder(c, pending.through) <= 0;
-        if (perhapsSent && c.lastRedeliveryAt !== undefined && c.lastRedeliveryAt >= pending.at - PROBE_TIME_MARGIN_MS) {
-            plan.done++;
-            continue;
-        }
-        // Not asked for when it will have left GitHub's window by the time the request is made.
-        if (c.firstAt < now - windowMs + WINDOW_SAFETY_MS)
-            plan.outsideWindow.push(c);
-        else if (perhapsSent && now < pending.at + PLANNED_IN_FLIGHT_MS) {
-            plan.uncertain.push(c);
-            plan.waitUntil = pending.at + PLANNED_IN_FLIGHT_MS;
-        }
-        else
-            plan.toSend.push(c);
-    }
-    return plan;
-}
-/** GitHub's pace for writes: one redelivery a second. */
-const REPLAY_PACE_MS = 1_000;
-function previewReplay(plan) {
-    const byHook = {};
-    const byEvent = {};
-    for (const c of plan.toSend) {
-        byHook[c.hookKey] = (byHook[c.hookKey] ?? 0) + 1;
-        const event = c.action ? `${c.event}.${c.action}` : c.event;
-        byEvent[event] = (byEvent[event] ?? 0) + 1;
-    }
-    return {
-        byHook,
-        byEvent,
-        ...(plan.toSend.length > 0 ? { from: plan.toSend[0].firstAt, to: plan.toSend[plan.toSend.length - 1].firstAt } : {}),
-        toSend: plan.toSend.length,
-        outsideWindow: plan.outsideWindow.length,
-        done: plan.done,
-        durationMs: plan.toSend.length * REPLAY_PACE_MS
-    };
-}
-/** `about 2m` for a preview. */
-function paceText(ms) {
-    return ms < 1000 ? 'no time' : `about ${formatDuration(Math.ceil(ms / 1000) * 1000)}`;
-}
-/**
- * The automatic redelivery's bookmark with what a replay is sending: the redelivered attempts in
- * flight (`planned` before the request, `sent` after it), so the scheduled run does not send them
- * again, and the replay's span among the spans whose failed redeliveries cost no attempt. Its
- * floors never move; a hook without an entry gets one at the floor the scheduled run would use now.
- */
-function bookmarkWithReplay(previous, batch, at, how, newFloor) {
-    const hooks = new Map(previous.hooks);
-    for (const c of batch) {
-        const entry = hooks.get(c.hookKey) ?? { floor: newFloor, pending: new Map(), sent: new Map(), done: new Map(), probes: [] };
-        const replays = (entry.replays ?? []).map(([from, to]) => [from, to]);
-        const next = { ...entry, pending: new Map(entry.pending), sent: new Map(entry.sent), replays };
-        if (how === 'planned')
-            next.pending.set(c.newestId, at);
-        else {
-            next.pending.delete(c.newestId);
-            next.sent.set(c.newestId, at);
-        }
-        const last = replays[replays.length - 1];
-        if (last && last[1] >= at - PLANNED_IN_FLIGHT_MS)
-            last[1] = Math.max(last[1], at);
-        else
-            replays.push([at, at]);
-        hooks.set(c.hookKey, next);
-    }
-    return { ...previous, hooks };
-}
-const KEPT_REPLAYS = 20;
-function parseReplayLog(text) {
-    if (!text)
-        return { version: 1, replays: [] };
-    try {
-        const parsed = JSON.parse(text);
-        if (parsed.version === 1 && Array.isArray(parsed.replays))
-            return { version: 1, replays: parsed.replays.filter(r => typeof r?.key === 'string') };
-    }
-    catch {
-        // An unreadable record is started over: a replay then previews and sends from the start of its range.
-    }
-    return { version: 1, replays: [] };
-}
-function withProgress(log, progress) {
-    const others = log.replays.filter(r => r.key !== progress.key);
-    return { version: 1, replays: [...others, progress].slice(-KEPT_REPLAYS) };
-}
-
-;// CONCATENATED MODULE: ./src/core/config.ts
-
-
-
-
-
-
-
-
-/** Every input of action.yml, in its order; the CLI takes the same names as --flags. */
-const INPUT_NAMES = INPUTS.map(input => input.name);
-/** Inputs that hold secrets: masked as they are taken in, never flags of the command line. */
-const SECRET_INPUTS = new Set(['token', 'private-key']);
-/** What the runner passes for an input left empty; the CLI applies them the same way. */
-const DEFAULTS = Object.fromEntries(INPUTS.filter(input => input.default !== '').map(input => [input.name, input.default]));
-const FAIL_CONDITIONS = ['errors', 'given-up', 'receiver-down', 'expiring'];
-const ORG = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i;
-const REPO = /^([a-z0-9](?:[a-z0-9-]{0,38}))\/([a-z0-9._-]{1,100})$/i;
-const VARIABLE = /^[a-z_][a-z0-9_]*$/i;
-const EVENT = /^[a-z_]+(?:\.[a-z_]+)?$/;
-const APP_ID = /^(?:\d{1,12}|Iv[0-9a-z.]{4,40})$/i;
-/** What an HTTP header value can carry: printable ASCII, no spaces. Every GitHub token is. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
-/**
- * Turns raw input strings into a validated Config, or into one message per bad
- * input that names it and says what is expected. No I/O: runs before any request.
- */
-function parseConfig(raw, env) {
-    const errors = [];
-    const warnings = [];
-    const input = (name) => (raw[name] ?? '').trim() || DEFAULTS[name] || '';
-    const bad = (name, expected, value) => {
-        // A secret pasted into the wrong input is not masked there: never repeat it.
-        const got = value === undefined ? '' : looksLikeSecret(value) ? ', got what looks like a secret (not shown)' : `, got "${shown_shown(value, 80)}"`;
-        errors.push(`Input "${name}" ${expected}${got}.`);
-    };
-    const targetType = input('target-type');
-    let target;
-    if (targetType === 'app')
-        target = { type: 'app' };
-    else if (targetType === 'org') {
-        const org = input('org');
-        if (!org)
-            bad('org', 'is required when target-type is "org": the organization login');
-        else if (!ORG.test(org))
-            bad('org', 'must be an organization login (letters, digits and hyphens)', org);
-        else
-            target = { type: 'org', org };
-    }
-    else if (targetType === 'repo') {
-        const repository = input('repository') || env.GITHUB_REPOSITORY?.trim() || '';
-        const repo = parseRepo(repository);
-        if (!repository)
-            bad('repository', 'is required when target-type is "repo" outside GitHub Actions: use owner/name');
-        else if (repo)
-            target = { type: 'repo', ...repo };
-        else if (!/[,\n*]/.test(repository))
-            bad('repository', 'must be owner/name', repository);
-        else {
-            const patterns = parseRepositoryPatterns(repository);
-            if (!patterns.ok)
-                errors.push(...patterns.errors);
-            else {
-                const [only] = patterns.value;
-                target = patterns.value.length === 1 && only.kind === 'repository' ? { type: 'repo', owner: only.owner, repo: only.name } : { type: 'fleet', repositories: patterns.value };
-            }
-        }
-    }
-    else if (!targetType) {
-        bad('target-type', 'is required: use app, org or repo');
-    }
-    else {
-        bad('target-type', 'must be app, org or repo', targetType);
-    }
-    const hooks = [];
-    if (targetType === 'app' && input('hook-id')) {
-        warnings.push('Input "hook-id" is ignored for target-type "app": a GitHub App has one webhook.');
-    }
-    // Given, not defaulted: the app's own webhook is the target, wherever it is installed.
-    for (const name of ['org', 'repository']) {
-        if (targetType === 'app' && raw[name]?.trim())
-            warnings.push(`Input "${name}" is ignored for target-type "app": the app's own webhook is scanned, whichever accounts installed it.`);
-    }
-    if (targetType !== 'app') {
-        for (const item of splitEntries(input('hook-id'))) {
-            if (HOOK_ID.test(item))
-                hooks.push({ kind: 'id', id: item });
-            else if (item.includes('*') && parseHttpUrl(item)) {
-                const parsed = parseHookPatterns(item);
-                if (!parsed.ok)
-                    errors.push(...parsed.errors);
-                else
-                    for (const pattern of parsed.value)
-                        if (pattern.kind === 'url-prefix')
-                            hooks.push(pattern);
-            }
-            else if (parseHttpUrl(item))
-                hooks.push({ kind: 'url', url: item });
-            else
-                bad('hook-id', 'must be hook IDs (numbers) or payload URLs, comma- or newline-separated', item);
-        }
-    }
-    const token = input('token') || undefined;
-    if (token && !HEADER_SAFE.test(token)) {
-        // It goes into the Authorization header, which cannot carry it; and it is never echoed.
-        bad('token', 'holds a line break, a space or a character outside ASCII, which cannot be sent to GitHub: store the token alone in the secret, with nothing around it');
-    }
-    const appId = input('app-id');
-    const rawKey = raw['private-key'] ?? '';
-    let app;
-    if (appId && !APP_ID.test(appId))
-        bad('app-id', 'must be a GitHub App ID (a number) or client ID (Iv…)', appId);
-    if (rawKey.trim()) {
-        const privateKey = normalizePrivateKey(rawKey);
-        if (!privateKey && isEncryptedKey(rawKey)) {
-            errors.push('Input "private-key" is an encrypted key: a passphrase protects it, and none can be given. Export the GitHub App\'s key without a passphrase (such as with openssl pkey -in key.pem -out plain.pem), or use the key as downloaded from the app\'s settings.');
-        }
-        else if (!privateKey) {
-            errors.push('Input "private-key" must be the GitHub App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app\'s settings.');
-        }
-        else if (!appId) {
-            if (targetType !== 'app')
-                bad('app-id', 'is required with private-key: the GitHub App ID or client ID');
-        }
-        else if (APP_ID.test(appId)) {
-            app = { appId, privateKey };
-        }
-    }
-    else if (appId && targetType !== 'app' && !token) {
-        bad('private-key', "is required with app-id: the GitHub App's PEM private key");
-    }
-    else if (appId && targetType !== 'app') {
-        warnings.push('Input "app-id" is ignored without "private-key": the app cannot sign in without its key, so "token" is used.');
-    }
-    if (targetType === 'app') {
-        if (!appId)
-            bad('app-id', 'is required when target-type is "app": the GitHub App ID or client ID');
-        if (!rawKey.trim())
-            bad('private-key', 'is required when target-type is "app": the GitHub App\'s PEM private key');
-    }
-    else if ((targetType === 'org' || targetType === 'repo') && !token && !rawKey.trim() && !appId) {
-        bad('token', `is required when target-type is "${targetType}" (or give app-id and private-key of an app installed there)`);
-    }
-    const location = resolveGitHubLocation(input('hostname'), env.GITHUB_API_URL);
-    if (!location && !input('hostname')) {
-        errors.push(`Input "hostname" is empty and the runner's GITHUB_API_URL ("${shown_shown(withoutUserInfo(env.GITHUB_API_URL ?? ''), 80)}") is not an http(s) API URL: set "hostname".`);
-    }
-    else if (!location && hostnameForPage(input('hostname'))) {
-        bad('hostname', `must be where GitHub is, not a page on it: use ${hostnameForPage(input('hostname'))}`, withoutUserInfo(input('hostname')));
-    }
-    else if (!location) {
-        bad('hostname', 'must be github.com, SUBDOMAIN.ghe.com, a GitHub Enterprise Server host (host or host:port) or an https:// API URL', withoutUserInfo(input('hostname')));
-    }
-    else if (/^http:\/\//i.test(location.apiBaseUrl) && !isLoopback(location.apiBaseUrl)) {
-        warnings.push(`The GitHub API URL ${location.apiBaseUrl} is plain http: tokens and keys would travel unencrypted. Use https.`);
-    }
-    let state;
-    const variable = input('state-variable');
-    if (variable) {
-        if (!VARIABLE.test(variable) || /^github_/i.test(variable)) {
-            bad('state-variable', 'must be a variable name: letters, digits and _, not starting with a digit or GITHUB_', variable);
-        }
-        const stateRepository = input('state-repository') || env.GITHUB_REPOSITORY?.trim() || '';
-        const repo = parseRepo(stateRepository);
-        if (!stateRepository)
-            bad('state-repository', 'is required with state-variable outside GitHub Actions: use owner/name');
-        else if (!repo)
-            bad('state-repository', 'must be owner/name', stateRepository);
-        if (!token && !rawKey.trim()) {
-            bad('token', 'is required with state-variable to read and write the variable (or give app-id and private-key of an app installed on the state repository)');
-        }
-        if (repo && VARIABLE.test(variable))
-            state = { variable, repository: repo };
-    }
-    else if (raw['state-repository']?.trim() && !parseRepo(raw['state-repository'].trim())) {
-        bad('state-repository', 'must be owner/name', raw['state-repository'].trim());
-    }
-    const lookbackMs = parseDuration(input('lookback'));
-    if (lookbackMs === undefined)
-        bad('lookback', 'must be a duration such as 90m, 6h or 3d', input('lookback'));
-    let maxAgeMs;
-    if (input('max-age')) {
-        maxAgeMs = parseDuration(input('max-age'));
-        if (maxAgeMs === undefined)
-            bad('max-age', 'must be a duration such as 90m, 6h or 3d', input('max-age'));
-    }
-    const expiringWithinMs = parseDuration(input('expiring-within'));
-    if (expiringWithinMs === undefined)
-        bad('expiring-within', 'must be a duration such as 12h or 1d', input('expiring-within'));
-    const maxAttempts = positiveInteger(input('max-attempts'));
-    if (maxAttempts === undefined)
-        bad('max-attempts', 'must be a positive integer', input('max-attempts'));
-    const maxRedeliveries = positiveInteger(input('max-redeliveries'));
-    if (maxRedeliveries === undefined)
-        bad('max-redeliveries', 'must be a positive integer', input('max-redeliveries'));
-    const events = [];
-    for (const item of splitEntries(input('events'))) {
-        if (!EVENT.test(item)) {
-            bad('events', 'must be event names such as push, pull_request or pull_request.opened, comma-separated', item);
-            continue;
-        }
-        const [event, action] = item.split('.');
-        events.push(action ? { event, action } : { event });
-    }
-    const dryRunText = input('dry-run');
-    const dryRun = parseBoolean(dryRunText);
-    if (dryRun === undefined)
-        bad('dry-run', 'must be true or false', dryRunText);
-    const shardText = input('shard');
-    const shardParsed = parseShard(shardText);
-    if (!shardParsed.ok)
-        errors.push(...shardParsed.errors);
-    const shard = shardParsed.ok ? shardParsed.value : undefined;
-    if (shard && targetType === 'app')
-        warnings.push('Input "shard" is ignored for target-type "app": a GitHub App has one webhook.');
-    let replay;
-    const replaySince = input('replay-since');
-    if (replaySince) {
-        const until = input('replay-until');
-        const outcome = (input('replay-outcome') || 'all');
-        const send = parseBoolean(input('replay-send'));
-        const timeForm = 'must be an ISO 8601 time with its zone (2026-12-07T06:00:00Z) or a duration ago such as 6h';
-        if (!parseReplayTime(replaySince, 0))
-            bad('replay-since', timeForm, replaySince);
-        if (until && !parseReplayTime(until, 0))
-            bad('replay-until', timeForm, until);
-        if (!REPLAY_OUTCOMES.includes(outcome))
-            bad('replay-outcome', 'must be failed or succeeded (empty: both)', outcome);
-        if (send === undefined)
-            bad('replay-send', 'must be true or false', input('replay-send'));
-        replay = { since: replaySince, until, outcome, send: send ?? false };
-    }
-    else {
-        for (const name of ['replay-until', 'replay-outcome'])
-            if (input(name))
-                warnings.push(`Input "${name}" is ignored without "replay-since".`);
-        if (parseBoolean(input('replay-send')))
-            warnings.push('Input "replay-send" is ignored without "replay-since": this run redelivers failures as scheduled.');
-    }
-    const failOn = new Set();
-    const failOnItems = splitEntries(input('fail-on'));
-    for (const item of failOnItems) {
-        if (item === 'never' && failOnItems.length === 1)
-            continue;
-        if (item === 'never') {
-            bad('fail-on', 'cannot combine never with other conditions');
-            continue;
-        }
-        if (FAIL_CONDITIONS.includes(item))
-            failOn.add(item);
-        else
-            bad('fail-on', 'must be errors, given-up, receiver-down or expiring (comma-separated), or never', item);
-    }
-    if (errors.length > 0 || !target || !location || lookbackMs === undefined || expiringWithinMs === undefined || !maxAttempts || !maxRedeliveries) {
-        return { ok: false, errors };
-    }
-    return {
-        ok: true,
-        warnings,
-        config: {
-            target,
-            hooks,
-            token,
-            app,
-            location,
-            state,
-            lookbackMs,
-            maxAttempts,
-            maxRedeliveries,
-            events,
-            maxAgeMs,
-            dryRun: dryRun ?? false,
-            ...(shard && targetType !== 'app' ? { shard } : {}),
-            expiringWithinMs,
-            ...(replay ? { replay } : {}),
-            failOn
-        }
-    };
-}
-function parseRepo(text) {
-    const match = REPO.exec(text);
-    if (!match || match[2] === '.' || match[2] === '..')
-        return undefined;
-    return { owner: match[1], repo: match[2] };
-}
-/** Accepts PKCS#1 and PKCS#8 PEM keys, with real or `\n`-escaped newlines. */
-function normalizePrivateKey(text) {
-    const pem = pemText(text);
-    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem))
-        return undefined;
-    try {
-        // GitHub App keys are RSA; anything else would only fail later, at GitHub.
-        if ((0,external_node_crypto_.createPrivateKey)(pem).asymmetricKeyType !== 'rsa')
-            return undefined;
-    }
-    catch {
-        return undefined;
-    }
-    return pem;
-}
-/** A PEM key protected by a passphrase: PKCS#8's ENCRYPTED PRIVATE KEY, or PKCS#1 with OpenSSL's Proc-Type header. */
-function isEncryptedKey(text) {
-    const pem = pemText(text);
-    return /^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /^-----BEGIN RSA PRIVATE KEY-----\nProc-Type: *4, *ENCRYPTED/.test(pem);
-}
-/** A key's text with `\n` escapes turned into line breaks, blank lines dropped. */
-function pemText(text) {
-    return (text
-        .replace(/\\r/g, '')
-        .replace(/\\n/g, '\n')
-        .replace(/\r\n/g, '\n')
-        .trim()
-        .replace(/\n{2,}/g, '\n') + '\n');
-}
-/**
- * Every form in which the secret inputs can reach a message, for the front ends to mask as
- * they take the inputs in, before anything else runs: each as given and trimmed, and the
- * private key as the engine uses it, whole and line by line. The runner masks a multi-line
- * secret line by line, but a key given on one line with `\n` escapes is several lines once
- * unescaped.
- */
-function secretInputs(raw) {
-    const secrets = new Set();
-    for (const name of SECRET_INPUTS) {
-        const value = raw[name];
-        if (value?.trim())
-            secrets.add(value).add(value.trim());
-    }
-    const key = raw['private-key']?.trim();
-    if (key) {
-        const pem = pemText(key);
-        secrets.add(pem);
-        for (const line of pem.split('\n'))
-            if (line.trim() && !line.startsWith('-----'))
-                secrets.add(line.trim());
-    }
-    return [...secrets];
-}
-function positiveInteger(text) {
-    if (!/^\d{1,9}$/.test(text))
-        return undefined;
-    const n = Number(text);
-    return n >= 1 ? n : undefined;
-}
-function parseBoolean(text) {
-    if (/^(true|yes|1)$/i.test(text))
-        return true;
-    if (/^(false|no|0|)$/i.test(text))
-        return false;
-    return undefined;
-}
-/** Never echo credentials a URL may carry. */
-function withoutUserInfo(text) {
-    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
-}
-function isLoopback(url) {
-    return isLoopbackHost(new URL(url).hostname);
-}
-/** Tokens (ghp_, github_pat_, ghs_ ...), JWTs and PEM keys. */
-function looksLikeSecret(text) {
-    return /\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/.test(text);
-}
-
-;// CONCATENATED MODULE: ./src/core/redact.ts
-/**
- * Replaces every secret in `text` by `***`, longest first (so a secret that contains
- * another is not left half shown). For what the runner does not mask: the report file,
- * the job summary, the command line's output.
- */
-function redactSecrets(text, secrets) {
-    const ordered = [...secrets].filter(secret => secret.length > 0).sort((a, b) => b.length - a.length);
-    return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
-;// CONCATENATED MODULE: ./src/core/report.ts
-
-
-function describeTarget(target) {
-    switch (target.type) {
-        case 'app':
-            return 'app';
-        case 'org':
-            return `org ${target.org}`;
-        case 'repo':
-            return `repo ${target.owner}/${target.repo}`;
-        case 'fleet':
-            return `repo ${target.repositories.map(repositoryPatternText).join(', ')}`;
-    }
-}
-/** The report file: every failing delivery and what was done with it. Ids are strings. */
-function buildReport(target, result) {
-    return {
-        version: 1,
-        target: describeTarget(target),
-        dryRun: result.dryRun,
-        finishedAt: new Date(result.finishedAt).toISOString(),
-        totals: result.totals,
-        hooks: result.hooks.map(h => ({
-            hook: h.hook.label,
-            hookId: h.hook.id ?? null,
-            scanned: h.scanned,
-            failed: h.failed,
-            redelivered: h.redelivered,
-            skipped: h.skipped,
-            errors: h.errors,
-            givenUp: h.givenUp,
-            expiring: h.expiring,
-            inFlight: h.inFlight,
-            ...(h.receiverDown
-                ? {
-                    receiverDown: {
-                        verdict: h.receiverDown.verdict,
-                        ...(h.receiverDown.since !== undefined ? { since: new Date(h.receiverDown.since).toISOString() } : {}),
-                        waiting: h.receiverDown.waiting
-                    }
-                }
-                : {}),
-            ...(h.receiverCheck
-                ? {
-                    receiverCheck: {
-                        check: h.receiverCheck.check,
-                        verdict: h.receiverCheck.verdict,
-                        ...(h.receiverCheck.at !== undefined ? { at: new Date(h.receiverCheck.at).toISOString() } : {})
-                    }
-                }
-                : {}),
-            ...(h.scanError ? { scanError: h.scanError } : {})
-        })),
-        warnings: result.warnings,
-        failures: result.failures,
-        deliveries: result.rows
-    };
-}
-/**
- * Why the step fails, as `fail-on` asks: the run's own failures (requests that failed after
- * retries, a hook that could not be scanned, a bookmark that could not be saved), deliveries
- * given up, receivers found down, deliveries about to leave GitHub's window. Empty: the step succeeds.
- */
-function stepFailures(result, failOn) {
-    const reasons = [];
-    if (failOn.has('errors'))
-        reasons.push(...result.failures);
-    const { givenUp, receiversDown } = result.totals;
-    if (failOn.has('given-up') && givenUp > 0) {
-        reasons.push(`${plural_plural(givenUp, 'delivery was', 'deliveries were')} given up this run (fail-on: given-up); the report says why.`);
-    }
-    if (failOn.has('receiver-down') && receiversDown > 0) {
-        const down = result.hooks.filter(h => h.receiverDown?.verdict === 'down').map(h => h.hook.label);
-        reasons.push(`The receiver of ${down.join(', ')} ${noun(down.length, 'is', 'are')} down: a ping or probe could not reach it (fail-on: receiver-down); failing deliveries wait for it.`);
-    }
-    if (failOn.has('expiring') && result.totals.expiring > 0) {
-        reasons.push(`${plural_plural(result.totals.expiring, 'failing delivery leaves', 'failing deliveries leave')} GitHub's redelivery window soon (fail-on: expiring); fix the receiver before then, the report says when.`);
-    }
-    return reasons;
-}
-/**
- * The step's outputs; the CLI's `--json` prints the same. Typed by action.yml's outputs, so an
- * output declared there and not set here (or set here and not declared) does not compile.
- */
-function outputsOf(totals, report, replay = { replayed: 0, left: 0 }) {
-    return {
-        scanned: totals.scanned,
-        failed: totals.failed,
-        redelivered: totals.redelivered,
-        skipped: totals.skipped,
-        errors: totals.errors,
-        'given-up': totals.givenUp,
-        'receivers-down': totals.receiversDown,
-        expiring: totals.expiring,
-        replayed: replay.replayed,
-        'replay-left': replay.left,
-        report
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/ports.ts
-/** The action's store, an Actions variable per shard. */
-const VARIABLE_NAMING = { input: 'state-variable', examples: 'WEBHOOK_STATE_1, WEBHOOK_STATE_2, … from the matrix' };
-/**
- * A failure the user can act on (bad credentials, a missing permission): the
- * message says what to do; it ends the run.
- */
-class UserError extends Error {
-    name = 'UserError';
-}
-/** What ended a run early, as the step's error or the CLI's says it: the user's own words for a UserError. */
-function stoppedBecause(error) {
-    return error instanceof UserError ? error.message : `webhook-redelivery failed: ${error instanceof Error ? error.message : String(error)}`;
-}
-/** GitHub's rate limits refused a request and asked for a longer wait than a run should take. */
-class RateLimitedError extends Error {
-    name = 'RateLimitedError';
-}
-/** A named hook that does not exist (or the credential cannot see it): the run goes on with the others. */
-class UnknownHookError extends Error {
-    hookId;
-    owner;
-    name = 'UnknownHookError';
-    constructor(hookId, 
-    /** `acme` or `acme/widgets`. */
-    owner) {
-        super(`${owner} has no webhook ${hookId}`);
-        this.hookId = hookId;
-        this.owner = owner;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report-file.ts
-
-
-
-/**
- * Where a run writes its report when it is told no place (the CLI without --state-file or
- * --report-file, the action outside a runner): report.json in one directory of this user's
- * under the temporary directory, overwritten by each run, so runs never pile up folders. A
- * directory there that is not this user's alone (another user's, a symlink, writable by
- * others) is never written into.
- */
-function defaultReportPath(temp = (0,external_node_os_namespaceObject.tmpdir)()) {
-    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-    const dir = (0,external_node_path_namespaceObject.join)(temp, `webhook-redelivery-${uid ?? (0,external_node_os_namespaceObject.userInfo)().username}`);
-    try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
-    }
-    catch (error) {
-        if (error.code !== 'EEXIST')
-            throw error;
-    }
-    const stat = (0,external_node_fs_namespaceObject.lstatSync)(dir);
-    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
-        throw new Error(`${dir} is not a directory of this user's alone; give --report-file`);
-    }
-    return (0,external_node_path_namespaceObject.join)(dir, 'report.json');
-}
-
-;// CONCATENATED MODULE: ./src/core/budget.ts
-/** The share of the hourly limit a run leaves to the other jobs using the credential (the README advises staying under 80%). */
-const OTHERS_SHARE = 0.2;
-/**
- * Requests a run keeps besides its redeliveries: the bookmark's writes and re-reads, the looks
- * for probes and uncertain redeliveries, and the pages the other hooks' scans have in flight.
- */
-const RUN_OVERHEAD = 30;
-/**
- * Requests a hook with something failing may still need to learn whether its receiver is up: a
- * ping (or a probe) and a look for its answer, which the first look finds but on a slow day
- * (engine/redeliver.ts looks up to four times; the others' share covers the rare extra ones).
- */
-const RECEIVER_CHECK_REQUESTS = 2;
-/** Redeliveries between two checkpoints of the bookmark (the engine's default). */
-const CHECKPOINT_EVERY = 40;
-/**
- * Requests still to be made once listing stops: a redelivery per failure found (up to the run's
- * budget), a checkpoint per batch, a receiver check per hook with failures, the overhead.
- */
-function owedAfterListing(failing, maxRedeliveries, hooksFailing = 0) {
-    const redeliveries = Math.min(failing, maxRedeliveries);
-    return redeliveries + Math.ceil(redeliveries / CHECKPOINT_EVERY) + hooksFailing * RECEIVER_CHECK_REQUESTS + RUN_OVERHEAD;
-}
-/**
- * Whether one more page may be listed: what remains after it and after what the run still owes
- * stays above the other jobs' share. No reading (GitHub Enterprise Server with rate limits off): no limit.
- */
-function mayListMore(reading, owed) {
-    if (!reading || !(reading.limit > 0))
-        return true;
-    return reading.remaining - 1 - owed > Math.ceil(reading.limit * OTHERS_SHARE);
-}
-/**
- * The order a run reaches its hooks in: the given order, starting from the first hook the last
- * run could not reach within the budget (`from`, a hook key), so those are reached first.
- */
-function reachOrder(hooks, from) {
-    const start = from === undefined ? -1 : hooks.findIndex(hook => hook.key === from);
-    return start <= 0 ? [...hooks] : [...hooks.slice(start), ...hooks.slice(0, start)];
-}
-/** How much of a hook's window a run covered, for the summary: from its newest attempt back to where it stopped. */
-function coveredShare(newestAt, reachedAt, floor) {
-    if (newestAt <= floor)
-        return 1;
-    return Math.max(0, Math.min(1, (newestAt - reachedAt) / (newestAt - floor)));
-}
 
 ;// CONCATENATED MODULE: ./src/engine/bookmark-keeper.ts
 
@@ -30935,8 +31015,13 @@ function coveredShare(newestAt, reachedAt, floor) {
 
 
 
+
+
 /**
- * The one owner of the bookmark's life in a run; `core/plan.ts` computes each value it writes.
+ * The bookmark's I/O owner: the one class that loads and saves it in a run, through the
+ * `BookmarkStore` port. What it writes is computed by the pure `core/bookmark/` (`moves.ts` the
+ * values, `merge.ts` the merge with another run's, `format.ts` the text). It stays in `engine/`
+ * because it does I/O and throws the ports' errors, which `core/` must not import.
  *
  * - `read`, once at the start: where each hook's scan starts, and what is already in flight.
  * - `checkpoint`, before each batch of redeliveries: the batch is written as `pending` (planned),
@@ -30959,8 +31044,6 @@ class BookmarkKeeper {
     options;
     previous = emptyBookmark();
     readText;
-    /** The bookmark as read at the start, before anything was adopted: what another run's write is compared with. */
-    readBookmark = emptyBookmark();
     /** What another run wrote (its hooks' entries that changed since this run's read), merged into every write of this run until it writes again. */
     others;
     lastText;
@@ -30976,7 +31059,7 @@ class BookmarkKeeper {
     }
     /** The bookmark at the start of the run; a user error when it must not be used (a newer version's, another shard's). */
     async read(lookbackMs) {
-        const { store, hooks, fleet, log, warn } = this.options;
+        const { store, fleet, log, warn } = this.options;
         if (!store)
             return this.previous;
         this.readText = await store.read();
@@ -30991,16 +31074,12 @@ class BookmarkKeeper {
         }
         for (const problem of parsed.warnings ?? [])
             warn(`The ${store.description} holds a bookmark entry webhook-redelivery cannot fully read: ${problem}.`);
-        this.readBookmark = parsed.bookmark;
-        let previous = parsed.bookmark;
+        const previous = parsed.bookmark;
         const otherShard = fleet && [...previous.hooks.values()].map(e => e.scope && otherShardOf(fleet.scope, e.scope)).find(Boolean);
         if (otherShard) {
             const naming = store.naming ?? VARIABLE_NAMING;
-            throw new UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own "${naming.input}" (such as ${naming.examples}), so the shards never write over each other.`);
+            throw new UserError(`The ${store.description} holds the bookmark of shard ${otherShard} of these hooks. Give each shard its own ${naming.name} (such as ${naming.examples}), so the shards never write over each other.`);
         }
-        for (const hook of hooks)
-            if (hook.kind === 'app')
-                previous = adoptLegacyAppEntry(previous, hook.key);
         if (previous.legacyFloor !== undefined) {
             log.info(`Taking over the bookmark of GitHub's documented script: scanning from ${new Date(previous.legacyFloor).toISOString()}.`);
         }
@@ -31085,7 +31164,7 @@ class BookmarkKeeper {
         const current = await store.read();
         if (current !== this.lastText) {
             log.debug(`The ${store.description} changed during this run; merging, never moving a bookmark back.`);
-            this.others = writtenByOthers(parseBookmark(current).bookmark, this.readBookmark);
+            this.others = writtenByOthers(parseBookmark(current).bookmark, this.previous);
             ({ text, trimmed, trimmedPending } = serializeBookmark(withOthers(), store.maxChars));
             this.lastText = current;
             if (text === current)
@@ -31212,12 +31291,9 @@ async function scanHook(hook, context) {
     // GitHub's clock is known once its first answer arrived: the runner's clock never decides what is new.
     const boundsNow = () => {
         const now = github.now();
-        const trusted = trustAgainstNow(previous.hooks.get(hook.key), previous.legacyFloor, now, now - lookbackMs);
-        if (trusted.problem) {
-            // The legacy value is one for every hook: the same words, so the run warns once.
-            const whose = previous.hooks.has(hook.key) ? `${hook.label}: the bookmark is not trusted, since ${trusted.problem}` : `The bookmark is not trusted: ${trusted.problem}`;
-            context.warn(`${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.`);
-        }
+        const trusted = trustedStart(previous, hook, now, lookbackMs);
+        if (trusted.warning)
+            context.warn(trusted.warning);
         prior = trusted.previous;
         // What the last scan, stopped part-way, carried over is known before any attempt is added.
         if (prior?.resume)
@@ -31722,6 +31798,7 @@ function isExpiring(delivery, windowMs, marginMs, now) {
 
 
 
+
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 function tally(scanned, plan, outcomes, receivers, log, expiry) {
     const rows = [];
@@ -31877,12 +31954,14 @@ function abortableSleep(ms, signal) {
 
 
 
+
 /**
  * One run: read the bookmark, scan every hook, decide (pure core), redeliver,
  * save the bookmark, and count what happened.
  */
 async function runEngine(options) {
     const { hooks, policy, github, log } = options;
+    const naming = options.naming ?? ACTION_NAMING;
     const warnings = [];
     const failures = [];
     const warn = (message) => {
@@ -31896,7 +31975,7 @@ async function runEngine(options) {
         warn(message);
     let lookbackMs = options.lookbackMs;
     if (lookbackMs > policy.windowMs) {
-        warn(`Input "lookback" is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
+        warn(`${naming.subject('lookback')} is ${formatDuration(lookbackMs)}, longer than GitHub can redeliver (${formatDuration(policy.windowMs)}); scanning ${formatDuration(policy.windowMs)}.`);
         lookbackMs = policy.windowMs;
     }
     const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy, now: () => github.now(), log, warn });
@@ -31914,7 +31993,7 @@ async function runEngine(options) {
     const scannedAll = hooks.map(hook => byKey.get(hook.key));
     const deferred = order.filter(hook => byKey.get(hook.key).deferred);
     if (deferred.length > 0) {
-        warn(`The request budget was spent before ${plural_plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with "shard", or give them a credential with a larger rate limit.`);
+        warn(`The request budget was spent before ${plural_plural(deferred.length, 'hook')} of ${hooks.length} could be reached (${namedFew(deferred.map(h => h.label))}); the next run reaches ${noun(deferred.length, 'it', 'them')} first. Run less often, split the hooks with ${naming.quoted('shard')}, or give them a credential with a larger rate limit.`);
     }
     const fatal = scannedAll.find(s => s.fatal)?.fatal;
     if (fatal)
@@ -31924,7 +32003,7 @@ async function runEngine(options) {
     const scanned = scannedAll.filter(s => !s.unknown);
     // None of them exists: nothing to do but say so, as for any bad input.
     if (unknown.length > 0 && scanned.length === 0)
-        throw new UserError(unknownHooksMessage(unknown));
+        throw new UserError(unknownHooksMessage(unknown, naming));
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
     const plan = planRun(scans, policy, github.now());
     const redeliverer = new Redeliverer({
@@ -31950,7 +32029,7 @@ async function runEngine(options) {
     const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now };
     const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry);
     if (unknown.length > 0)
-        failures.push(unknownHooksMessage(unknown, true));
+        failures.push(unknownHooksMessage(unknown, naming, true));
     for (const s of scanned)
         if (s.error && !s.interrupted && !s.deferred)
             failures.push(`Could not scan ${s.hook.label}: ${s.error}`);
@@ -31965,13 +32044,13 @@ async function runEngine(options) {
 function namedFew(names, few = 5) {
     return names.length <= few ? names.join(', ') : `${names.slice(0, few).join(', ')} and ${names.length - few} more`;
 }
-function unknownHooksMessage(unknown, processed = false) {
+function unknownHooksMessage(unknown, naming, processed = false) {
     const byOwner = new Map();
     for (const u of unknown)
         byOwner.set(u.owner, [...(byOwner.get(u.owner) ?? []), u.hookId]);
     const missing = [...byOwner].map(([owner, ids]) => `${owner} has no ${noun(ids.length, 'webhook')} ${ids.join(', ')}`).join('; ');
     const them = noun(unknown.length, 'it', 'them');
-    return `Input "hook-id": ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from "hook-id", or check the credential's access.`;
+    return `${naming.subject('hook-id')}: ${missing} (deleted, or the credential cannot see ${them})${processed ? '; the other hooks were processed' : ''}. Remove ${them} from ${naming.quoted('hook-id')}, or check the credential's access.`;
 }
 /** What an interrupted run did and left: the next run picks up from its bookmark. */
 function interruptedMessage(signal, scanned, rows) {
@@ -32361,6 +32440,7 @@ function nextStep(answer, tries, rules) {
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 
 
+
 function isHttpError(error) {
     return typeof error === 'object' && error !== null && typeof error.status === 'number';
 }
@@ -32397,19 +32477,20 @@ function mayHaveBeenProcessed(error, failure = networkFailure(error)) {
 }
 /** Turns GitHub's 401/403/404 into a sentence that says which credential or permission is missing. */
 function explainHttpError(error, context) {
-    const network = networkFailure(error);
+    const naming = context.naming ?? ACTION_NAMING;
+    const network = networkFailure(error, naming);
     if (network)
         return `Could not ${context.action}: ${network.explanation}`;
-    const elsewhere = notTheApiError(error);
+    const elsewhere = notTheApiError(error, naming);
     if (elsewhere)
         return `Could not ${context.action}: ${elsewhere}`;
     const said = githubMessage(error);
     const who = credentialName(context.credential);
     if (error.status === 401) {
         if (context.credential === 'app-jwt') {
-            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that "app-id" is the GitHub App's ID or client ID and that "private-key" is a current private key of that same app.`;
+            return `GitHub rejected the app's JSON Web Token while trying to ${context.action} (401: ${said}). Check that ${naming.quoted('app-id')} is the GitHub App's ID or client ID and that ${naming.quoted('private-key')} is a current private key of that same app.`;
         }
-        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as "token" is current: it may be expired, revoked or mistyped.`;
+        return `GitHub rejected ${who} while trying to ${context.action} (401: ${said}). Check that the secret passed as ${naming.quoted('token')} is current: it may be expired, revoked or mistyped.`;
     }
     if (error.status === 403) {
         if (context.credential === 'token' && context.tokenIsInstallationToken) {
@@ -32434,13 +32515,13 @@ function credentialName(kind) {
             return "the app's installation token";
     }
 }
-function describeError(error) {
+function describeError(error, naming = ACTION_NAMING) {
     if (error instanceof RunInterrupted)
         return error.message;
-    const network = networkFailure(error);
+    const network = networkFailure(error, naming);
     if (network)
         return network.explanation;
-    const elsewhere = notTheApiError(error);
+    const elsewhere = notTheApiError(error, naming);
     if (elsewhere)
         return elsewhere;
     if (isHttpError(error))
@@ -32468,10 +32549,10 @@ const CERTIFICATE_CODES = new Set([
  * with the fetch error as `cause`, a status GitHub never sent; GitHub's own 500 comes
  * with a response. Returns undefined for every answer GitHub gave.
  */
-function networkFailure(error) {
+function networkFailure(error, naming = ACTION_NAMING) {
     // The client ends a run on a failure that cannot get better with a UserError whose cause is the request's error.
     if (error instanceof Error && error.name === 'UserError' && error.cause !== undefined)
-        return networkFailure(error.cause);
+        return networkFailure(error.cause, naming);
     if (!isHttpError(error) || error.status !== 500 || error.response)
         return undefined;
     const cause = error.cause;
@@ -32487,6 +32568,7 @@ function networkFailure(error) {
     const proxy = url ? errors_proxyFor(url) : undefined;
     const via = proxy ? ` through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; hosts in NO_PROXY bypass it)` : '';
     const where = host ?? 'the GitHub API';
+    const hostname = naming.quoted('hostname');
     const fail = (problem, permanent, explanation) => ({
         problem,
         code,
@@ -32501,7 +32583,7 @@ function networkFailure(error) {
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
         const name = typeof root.hostname === 'string' ? root.hostname : hostName(where);
-        const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `"hostname" (empty means GITHUB_API_URL, else github.com)`;
+        const check = proxy ? `the proxy variables (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)` : `${hostname} (empty means GITHUB_API_URL, else github.com)`;
         // Not retried even when "temporary" (EAI_AGAIN, what a machine without network gets): seconds
         // rarely fix DNS, and the next run scans again from the same bookmark.
         return fail('name-resolution', true, `could not resolve the host name ${name} (${code}). Check ${check} and that this machine can resolve names.`);
@@ -32510,14 +32592,14 @@ function networkFailure(error) {
         if (proxy) {
             return fail('connection-refused', true, `the proxy ${proxy} refused the connection (ECONNREFUSED) on the way to ${where}. Check HTTPS_PROXY/HTTP_PROXY, or list ${hostName(where)} in NO_PROXY.`);
         }
-        return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check "hostname" and its port, and that the server is up.`);
+        return fail('connection-refused', true, `${where} refused the connection (ECONNREFUSED): nothing accepts connections there. Check ${hostname} and its port, and that the server is up.`);
     }
     if (code === ANSWER_CUT_OFF) {
         return fail('cut-off', false, `the answer of ${where} was cut off before its end${via}: the connection closed mid-answer.`);
     }
     if (code === ANSWER_TOO_LARGE) {
         // Not retried: the same request would get the same answer.
-        return fail('too-large', false, `${root.message}: it was refused unread. Check "hostname" and any proxy in between.`);
+        return fail('too-large', false, `${root.message}: it was refused unread. Check ${hostname} and any proxy in between.`);
     }
     if (code === REQUEST_TIMED_OUT) {
         return fail('timeout', false, `${where} gave ${root.message}${via}, so the request was abandoned. Check that this machine can reach it (firewall, proxy settings).`);
@@ -32544,10 +32626,10 @@ function networkFailure(error) {
         return fail('proxy', status === '407', `the proxy${proxy ? ` ${proxy}` : ''} refused to connect to ${where}${status ? ` (${status})` : ''}${hint}. Check HTTPS_PROXY/HTTP_PROXY and NO_PROXY.`);
     }
     if (code?.startsWith('HPE_')) {
-        return fail('not-http', false, `${where} did not answer in HTTP (${code}): check "hostname" and its port.`);
+        return fail('not-http', false, `${where} did not answer in HTTP (${code}): check ${hostname} and its port.`);
     }
     if (root.message === 'bad port') {
-        return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check "hostname" and its port.`);
+        return fail('blocked-port', true, `${where} is on a port that fetch refuses to use for safety: check ${hostname} and its port.`);
     }
     return fail('other', false, `the request to ${where} failed before GitHub answered: ${root.message}${code ? ` (${code})` : ''}${via}.`);
 }
@@ -32583,7 +32665,7 @@ function errors_proxyFor(url) {
  * answers in JSON (or with no body). Without this, the page reaches the code as data and fails
  * there with a message about the page's text.
  */
-function notTheApi(response) {
+function notTheApi(response, naming = ACTION_NAMING) {
     const type = String(response.headers['content-type'] ?? '');
     if (!type || /json/i.test(type) || typeof response.data !== 'string' || response.data === '')
         return undefined;
@@ -32595,14 +32677,14 @@ function notTheApi(response) {
     catch {
         // keep the generic name
     }
-    return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check "hostname" (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`;
+    return `${where} answered ${response.status} with ${type.split(';')[0]}, not GitHub's REST API (JSON): check ${naming.quoted('hostname')} (GitHub Enterprise Server's API is at https://HOST/api/v3) and any proxy in between.`;
 }
 /** A 4xx that came as a web page: not GitHub's API answering (its errors are JSON). GitHub's own 5xx pages can be HTML. */
-function notTheApiError(error) {
+function notTheApiError(error, naming = ACTION_NAMING) {
     if (!isHttpError(error) || error.status >= 500 || !error.response?.headers)
         return undefined;
     const response = error.response;
-    return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data });
+    return notTheApi({ url: response.url, status: error.status, headers: response.headers, data: response.data }, naming);
 }
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
@@ -32680,7 +32762,7 @@ function requestPolicy(octokit, options) {
     });
     octokit.hook.after('request', (response, request) => {
         context.clock.observe(response.headers.date);
-        const problem = notTheApi(response);
+        const problem = notTheApi(response, context.naming);
         if (problem)
             throw new Error(problem);
         // Octokit hands on the text of a JSON answer it could not parse, as if it were the data.
@@ -32737,7 +32819,7 @@ function governRequests(octokit, context) {
                     throw error;
                 // A failure that cannot get better (a host that does not resolve or refuses connections, an untrusted
                 // certificate) would fail every request of the run the same way: one message that says what to check ends it.
-                const failure = networkFailure(error);
+                const failure = networkFailure(error, context.naming);
                 if (failure?.permanent)
                     throw new UserError(failure.explanation, { cause: error });
                 // The same request would get the same answer.
@@ -32816,6 +32898,7 @@ function writeTurn(pacing) {
 
 
 
+
 const REFUSALS = [401, 403, 404];
 /**
  * GitHub refused the credential (401), a permission (403) or showed nothing (404): the sentence
@@ -32833,7 +32916,7 @@ function refusal(access, error, attempt, statuses = REFUSALS) {
 }
 /** GitHub's answer to an attempt, explained for the credential that made it. */
 function explain(access, error, attempt) {
-    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken });
+    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
 }
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
@@ -32858,6 +32941,10 @@ class Credentials {
         this.context = context;
         this.given = given;
     }
+    /** How the front end names inputs in messages (the action's words when it says nothing). */
+    get naming() {
+        return this.context.naming ?? ACTION_NAMING;
+    }
     /** Whether the run authenticates as a GitHub App (else with a token). */
     get isApp() {
         return this.given.app !== undefined;
@@ -32867,7 +32954,7 @@ class Credentials {
         const token = this.given.token;
         if (token === undefined)
             throw new Error('no token was given');
-        this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_') };
+        this.tokenAccess ??= { client: createClient(this.context, { token }), credential: 'token', tokenIsInstallationToken: token.startsWith('ghs_'), naming: this.naming };
         return this.tokenAccess;
     }
     /** The app's own JSON Web Token: what the app's webhook and installation lookups need. */
@@ -32875,7 +32962,7 @@ class Credentials {
         const app = this.given.app;
         if (app === undefined)
             throw new Error('no app was given');
-        this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false };
+        this.appAccess ??= { client: createClient(this.context, { app }), credential: 'app-jwt', tokenIsInstallationToken: false, naming: this.naming };
         return this.appAccess;
     }
     /** The credential for a place: the app's installation token there, else the token. */
@@ -32903,10 +32990,10 @@ class Credentials {
         }
         catch (error) {
             if (isHttpError(error) && error.status === 404) {
-                throw new UserError(`The GitHub App given by "app-id" is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a "token" instead.`);
+                throw new UserError(`The GitHub App given by ${this.naming.quoted('app-id')} is not installed on ${name}. Install it there (with the Webhooks and, for the state variable, Variables permissions), or pass a ${this.naming.quoted('token')} instead.`);
             }
             throw (refusal(app, error, { action: `find the app's installation on ${name}`, permission: APP_JWT }, [401, 403]) ??
-                new Error(`finding the app's installation on ${name} failed: ${describeError(error)}`, { cause: error }));
+                new Error(`finding the app's installation on ${name} failed: ${describeError(error, this.naming)}`, { cause: error }));
         }
         // The state repository is often under the same installation as the hooks: one token serves both.
         const known = this.installations.get(installationId);
@@ -32924,7 +33011,7 @@ class Credentials {
             throw error;
         }
         this.context.mask(token);
-        const access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false };
+        const access = { client: createClient(this.context, { token }), credential: 'installation', tokenIsInstallationToken: false, naming: this.naming };
         this.installations.set(installationId, access);
         return access;
     }
@@ -32980,13 +33067,15 @@ class VariableStore {
     name;
     description;
     maxChars = MAX_STATE_CHARS;
-    naming = VARIABLE_NAMING;
     exists;
     constructor(access, repository, name) {
         this.access = access;
         this.repository = repository;
         this.name = name;
         this.description = `state variable ${name} in ${repository.owner}/${repository.repo}`;
+    }
+    get naming() {
+        return this.access.naming ? variableStoreNaming(this.access.naming) : VARIABLE_NAMING;
     }
     async read() {
         const text = await this.readAnswer();
@@ -33057,7 +33146,7 @@ class VariableStore {
     }
     explain(error, level) {
         if (isHttpError(error) && isRateLimit(error)) {
-            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error)}`);
+            return new RateLimitedError(`GitHub's rate limit refused to ${level} the ${this.description}: ${describeError(error, this.access.naming)}`);
         }
         const where = `${this.repository.owner}/${this.repository.repo}`;
         const asked = rights(level);
@@ -33065,11 +33154,12 @@ class VariableStore {
             ? `the "Variables" repository permission (${asked}) in the app's installation on ${where}`
             : `a fine-grained token's "Variables" repository permission (${asked}) on ${where}, or a classic token's repo scope`;
         return (refusal(this.access, error, { action: `${level} the ${this.description}`, permission }) ??
-            new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error)}`));
+            new Error(`${level === 'read' ? 'reading' : 'writing'} the ${this.description} failed: ${describeError(error, this.access.naming)}`));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/deliveries.ts
+
 
 
 
@@ -33115,17 +33205,18 @@ class GitHubDeliveries {
         catch (error) {
             if (error instanceof UserError)
                 throw error;
-            const elsewhere = notTheApiError(error);
+            const elsewhere = notTheApiError(error, this.access.naming);
             if (elsewhere)
                 throw new UserError(`Could not list the deliveries of ${hook.label}: ${elsewhere}`);
             if (isHttpError(error) && error.status === 404 && hook.id !== undefined) {
                 const { directory } = this;
                 if (directory && (await directory.exists(hook.id)) === false)
                     throw new UnknownHookError(hook.id, directory.owner.name);
-                throw new UserError(`Input "hook-id": GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave hook-id empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential)}.`);
+                const naming = this.access.naming ?? ACTION_NAMING;
+                throw new UserError(`${naming.subject('hook-id')}: GitHub has no webhook ${hook.id} here, or the credential cannot see it (404 while listing the deliveries of ${hook.label}). Check the ID (or leave ${naming.bare('hook-id')} empty to scan every hook); the credential needs ${this.route.permission('read', this.access.credential, this.access.naming)}.`);
             }
-            throw (refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential) }) ??
-                new Error(`listing deliveries failed: ${describeError(error)}`, { cause: error }));
+            throw (refusal(this.access, error, { action: `list the deliveries of ${hook.label}`, permission: this.route.permission('read', this.access.credential, this.access.naming) }) ??
+                new Error(`listing deliveries failed: ${describeError(error, this.access.naming)}`, { cause: error }));
         }
     }
     /** A hook the listed hooks do not include. */
@@ -33164,17 +33255,19 @@ class GitHubDeliveries {
             if (error instanceof UserError)
                 throw error;
             if (!isHttpError(error))
-                return { kind: 'error', message: describeError(error) };
+                return { kind: 'error', message: describeError(error, this.access.naming) };
             if (isRateLimit(error))
-                return { kind: 'rate-limited', message: describeError(error) };
-            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+                return { kind: 'rate-limited', message: describeError(error, this.access.naming) };
+            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label}`, permission: this.route.permission('write', this.access.credential, this.access.naming) }, [401, 403]);
             if (refused)
                 throw refused;
             if (error.status >= 400 && error.status < 500)
-                return { kind: 'refused', status: error.status, message: describeError(error) };
+                return { kind: 'refused', status: error.status, message: describeError(error, this.access.naming) };
             // (A failure that cannot get better never gets here: the client ends the run with it.)
             const uncertain = mayHaveBeenProcessed(error);
-            const message = uncertain ? `${describeError(error)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)` : describeError(error);
+            const message = uncertain
+                ? `${describeError(error, this.access.naming)} (GitHub may have made the redelivery before the answer was lost: the next run checks before sending it again)`
+                : describeError(error, this.access.naming);
             return { kind: 'error', message, uncertain, at: this.clock.now() };
         }
     }
@@ -33195,13 +33288,13 @@ class GitHubDeliveries {
             if (error instanceof UserError)
                 throw error;
             if (!isHttpError(error))
-                return { kind: 'failed', message: describeError(error) };
+                return { kind: 'failed', message: describeError(error, this.access.naming) };
             if (isRateLimit(error))
-                return { kind: 'rate-limited', message: describeError(error) };
-            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential) }, [401, 403]);
+                return { kind: 'rate-limited', message: describeError(error, this.access.naming) };
+            const refused = refusal(this.access, error, { action: `redeliver deliveries of ${hook.label} or ping it`, permission: this.route.permission('write', this.access.credential, this.access.naming) }, [401, 403]);
             if (refused)
                 throw refused;
-            return { kind: 'failed', message: describeError(error) };
+            return { kind: 'failed', message: describeError(error, this.access.naming) };
         }
     }
 }
@@ -33280,6 +33373,7 @@ const appTarget = {
 
 
 
+
 /**
  * The hooks of every repository the entries name, each once. `accessFor` gives the
  * credential for an owner (an app has one installation per owner).
@@ -33314,7 +33408,7 @@ async function findFleetHooks(request, accessFor) {
             if (isHttpError(error) && (error.status === 403 || error.status === 404) && !isRateLimit(error))
                 unreadable.push(fullName);
             else
-                failed.push({ repository: fullName, message: describeError(error) });
+                failed.push({ repository: fullName, message: describeError(error, access.naming) });
             return [];
         }
         // An inactive hook was switched off on purpose: GitHub sends it nothing, and neither do we.
@@ -33347,15 +33441,17 @@ async function listRepositories(access, owner) {
         if (error instanceof UserError)
             throw error;
         if (isHttpError(error) && error.status === 404) {
-            throw new UserError(`Input "repository": GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in "repository".`);
+            const naming = access.naming ?? ACTION_NAMING;
+            throw new UserError(`${naming.subject('repository')}: GitHub has no organization or user "${owner}" that the credential can see (404 while listing its repositories). Check the owner in ${naming.quoted('repository')}.`);
         }
         const permission = access.credential === 'installation' ? "the app's installation on that owner" : `read access to the repositories of ${owner} ("Metadata" read for a fine-grained token)`;
         throw (refusal(access, error, { action: `list the repositories of ${owner}`, permission }, [401, 403]) ??
-            new Error(`listing the repositories of ${owner} failed: ${describeError(error)}`, { cause: error }));
+            new Error(`listing the repositories of ${owner} failed: ${describeError(error, access.naming)}`, { cause: error }));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/hooks.ts
+
 
 
 
@@ -33386,6 +33482,10 @@ class HookDirectory {
         this.access = access;
         this.owner = owner;
     }
+    /** How the front end names inputs in messages about these hooks. */
+    get naming() {
+        return this.access.naming ?? ACTION_NAMING;
+    }
     list() {
         this.listing ??= this.fetch();
         return this.listing;
@@ -33413,7 +33513,7 @@ class HookDirectory {
         }
         catch (error) {
             throw (refusal(access, error, { action: `list the webhooks of ${owner.name}`, permission: owner.permission }) ??
-                new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error)}`, { cause: error }));
+                new Error(`listing the webhooks of ${owner.name} failed: ${describeError(error, access.naming)}`, { cause: error }));
         }
     }
 }
@@ -33451,7 +33551,7 @@ async function resolveHooks(directory, selectors) {
     if (unmatched.length === 0)
         return { hooks: [...targets.values()] };
     const urls = `${noun(unmatched.length, 'the payload URL', 'the payload URLs')} ${unmatched.join(', ')}`;
-    const message = `Input "hook-id": no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
+    const message = `${directory.naming.subject('hook-id')}: no webhook of ${owner.name} has ${urls}${targets.size > 0 ? '; the other hooks were processed' : ''}. Use the hook's ID, or its exact payload URL.`;
     if (targets.size === 0)
         throw new UserError(message);
     return { hooks: [...targets.values()], unmatched: message };
@@ -33550,14 +33650,15 @@ const repoTarget = {
 
 
 
+
 /** The paths of one repository's hooks (HookTarget.repository names it), and the permission asked of every repository. */
 const repoFleetHookRoute = {
     list: hook => repoHookRoute(...fleetRepository(hook)).list(hook),
     redeliver: (hook, id) => repoHookRoute(...fleetRepository(hook)).redeliver(hook, id),
     ping: hook => repoHookRoute(...fleetRepository(hook)).ping(hook),
-    permission: (level, credential) => credential === 'installation'
-        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of "repository"`
-        : `admin access to every repository of "repository", with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
+    permission: (level, credential, naming = ACTION_NAMING) => credential === 'installation'
+        ? `the "Webhooks" repository permission (${rights(level)}) in the app's installation on every repository of ${naming.quoted('repository')}`
+        : `admin access to every repository of ${naming.quoted('repository')}, with a fine-grained token's "Webhooks" repository permission (${rights(level)}) or a classic token's repo scope`
 };
 function fleetRepository(hook) {
     const [owner, repo] = (hook.repository ?? '').split('/');
@@ -33602,27 +33703,27 @@ const fleetTarget = {
             hooks,
             deliveries,
             fleet: { scope, complete: found.unreadable.length === 0 && found.failed.length === 0 },
-            warnings: fleetWarnings(found, config)
+            warnings: fleetWarnings(found, config, credentials.naming)
         };
     }
 };
 /** One warning naming every repository left out, and what the credential needs. */
-function fleetWarnings(found, config) {
+function fleetWarnings(found, config, naming) {
     const warnings = [];
     const [Credential, credential] = config.app ? ["The app's installation", "the app's installation"] : ['The token', 'the token'];
     if (found.unreadable.length > 0) {
         const n = found.unreadable.length;
         warnings.push(`${Credential} cannot read the webhooks of ${plural_plural(n, 'repository', 'repositories')} (404 or 403), skipped: ${found.unreadable.join(', ')}. ` +
-            `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token')}.`);
+            `The others were scanned. To include ${noun(n, 'it', 'them')}, ${credential} needs ${repoFleetHookRoute.permission('write', config.app ? 'installation' : 'token', naming)}.`);
     }
     for (const { repository, message } of found.failed)
         warnings.push(`Could not list the webhooks of ${repository} (${message}): skipped this run.`);
     if (found.hooks.length === 0 && found.unreadable.length === 0 && found.failed.length === 0) {
         const shard = config.shard ? `shard ${config.shard.index}/${config.shard.count}` : '';
-        const selected = `"repository" selected ${plural_plural(found.selected, 'repository', 'repositories')}`;
+        const selected = `${naming.quoted('repository')} selected ${plural_plural(found.selected, 'repository', 'repositories')}`;
         warnings.push(shard && found.repositories === 0 && found.selected > 0
             ? `No webhook matched: ${selected}, and none of them is in ${shard}. Use fewer shards than repositories, or give this shard more of them.`
-            : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? 'and "hook-id" matched none of their active hooks' : 'with no active hooks'}.`);
+            : `No webhook matched: ${selected}${shard ? `, ${found.repositories} of them in ${shard}` : ''}, ${config.hooks.length > 0 ? `and ${naming.quoted('hook-id')} matched none of their active hooks` : 'with no active hooks'}.`);
     }
     return warnings;
 }
@@ -33656,6 +33757,7 @@ function resolveTarget(context) {
 
 
 
+
 /** Connects one configuration to GitHub: config → target → access, and the store of its bookmark. */
 async function connect(config, io) {
     // Before anything else: a proxy variable that cannot be used is the run's one error.
@@ -33671,7 +33773,8 @@ async function connect(config, io) {
         // The token and key given were masked by the front end as it took them in; this masks what the run makes.
         mask: io.mask,
         requests: { total: 0, writes: 0 },
-        signal: io.signal
+        signal: io.signal,
+        naming: io.naming ?? ACTION_NAMING
     };
     const credentials = new Credentials(context, { token: config.token, app: config.app });
     const target = await resolveTarget({ config, credentials, clock, log: io.log });
@@ -33700,6 +33803,7 @@ async function redeliverFailedDeliveries(config, io) {
         store,
         log: io.log,
         signal: io.signal,
+        naming: connection.credentials.naming,
         ...(target.fleet ? { fleet: target.fleet } : {}),
         warnings: target.warnings
     });
@@ -33728,7 +33832,7 @@ function logRequests(log, { context, credentials }) {
 class FileStore {
     path;
     description;
-    naming = { input: 'state-file', examples: 'state-1.json, state-2.json, …' };
+    naming = { name: '--state-file', examples: 'state-1.json, state-2.json, …' };
     constructor(path) {
         this.path = path;
         this.description = `state file ${path}`;
@@ -33838,22 +33942,18 @@ function existingMode(path) {
         return undefined;
     }
 }
-/** No run takes this long: a lock of an earlier version (a pid only) older than this is left over. */
-const MAX_LOCK_AGE_MS = 6 * 60 * 60_000;
 /** A run refreshes its lock's time this often... */
 const LOCK_HEARTBEAT_MS = 60_000;
 /** ...so a lock not refreshed for this long is left over, wherever its process ran (another container, a shared disk). */
 const LOCK_SILENCE_MS = 10 * 60_000;
 function parseLockOwner(text) {
     const value = text.trim();
-    if (/^\d+$/.test(value))
-        return Number(value) > 0 ? { pid: Number(value) } : undefined;
     try {
         const doc = JSON.parse(value);
-        if (!Number.isInteger(doc.pid) || doc.pid <= 0)
+        if (!Number.isInteger(doc.pid) || doc.pid <= 0 || typeof doc.host !== 'string')
             return undefined;
         const text = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
-        return { pid: doc.pid, host: text(doc.host), boot: text(doc.boot), start: text(doc.start) };
+        return { pid: doc.pid, host: doc.host, boot: text(doc.boot), start: text(doc.start) };
     }
     catch {
         return undefined;
@@ -33866,11 +33966,10 @@ function parseLockOwner(text) {
 function staleLockReason(owner, ageMs, here) {
     if (!owner)
         return 'it names no process';
-    const refreshed = owner.host !== undefined;
-    if (refreshed && ageMs > LOCK_SILENCE_MS)
+    if (ageMs > LOCK_SILENCE_MS)
         return `its run has not refreshed it for more than ${LOCK_SILENCE_MS / 60_000} minutes`;
     // Another machine's (or container's) processes cannot be seen from here: only the refresh tells.
-    if (refreshed && owner.host !== here.host)
+    if (owner.host !== here.host)
         return undefined;
     if (owner.boot !== undefined && here.boot !== undefined && owner.boot !== here.boot)
         return 'the machine has restarted since it was taken';
@@ -33879,8 +33978,6 @@ function staleLockReason(owner, ageMs, here) {
     const start = owner.start !== undefined ? here.startOf(owner.pid) : undefined;
     if (start !== undefined && start !== owner.start)
         return `process ${owner.pid} is now another program`;
-    if (!refreshed && ageMs > MAX_LOCK_AGE_MS)
-        return `it is more than ${MAX_LOCK_AGE_MS / 3_600_000} hours old, longer than any run takes`;
     return undefined;
 }
 /** This machine's processes, from /proc where there is one (Linux); elsewhere the pid and the lock's age decide. */
@@ -33896,7 +33993,7 @@ const localProcesses = {
 };
 /**
  * An exclusive lock beside the state file so two cron runs cannot overlap. A lock
- * left over (its process ended, the machine restarted, or it is older than any run)
+ * left over (its process ended, the machine restarted, or its run stopped refreshing it)
  * is taken over.
  */
 class FileLock {
@@ -34041,6 +34138,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+
 /** The flags of the command line alone; the inputs of action.yml are flags too (INPUTS). */
 const CLI_FLAGS = [
     { name: 'state-file', type: 'string', value: 'PATH', help: 'keep the bookmark in this local JSON file (written atomically, locked) instead of an Actions variable' },
@@ -34154,32 +34252,6 @@ function explainParseError(error) {
             return `${error.message}.`;
     }
 }
-/**
- * Messages of the engine name inputs as the action does (`Input "hook-id"`, `"app-id"`,
- * `max-redeliveries`); on the command line they are flags, and the secrets are environment variables.
- */
-function inputsToFlags(message, options = {}) {
-    const quoted = message.replace(INPUT_MENTION, (_, name) => flagOf(name)).replace(QUOTED_INPUT, (_, name) => flagOf(name));
-    // Log lines carry hook labels (an organization may be called dry-run): only quoted names there.
-    if (options.quotedOnly)
-        return quoted;
-    return quoted.replace(BARE_HYPHENATED_INPUT, (_, name) => flagOf(name)).replace(INPUT_AFTER_VERB, (_, word, name) => `${word} ${flagOf(name)}`);
-}
-// Built once: inputsToFlags runs on every line the CLI prints.
-const INPUT_NAME_ALTERNATIVES = INPUT_NAMES.join('|');
-const HYPHENATED_INPUT_NAMES = INPUT_NAMES.filter(name => name.includes('-')).join('|');
-const INPUT_MENTION = new RegExp(`Input "(${INPUT_NAME_ALTERNATIVES})"`, 'g');
-// A quoted input name (or a path flag of the command line's own, such as the store a message names), unless it is a value: `target-type is "org"`, `got "org"`.
-const QUOTED_INPUT = new RegExp(`(?<!(?:is|got|type) )"(${[...INPUT_NAMES, ...CLI_FLAGS.filter(flag => flag.type === 'string').map(flag => flag.name)].join('|')})"`, 'g');
-const BARE_HYPHENATED_INPUT = new RegExp(`(?<![\\w"/.-])(${HYPHENATED_INPUT_NAMES})(?![\\w"/-]|\\.\\w)`, 'g');
-const INPUT_AFTER_VERB = new RegExp(`\\b(with|give|when) (${INPUT_NAME_ALTERNATIVES})\\b`, 'g');
-function flagOf(name) {
-    if (name === 'token')
-        return 'GITHUB_TOKEN';
-    if (name === 'private-key')
-        return 'GITHUB_APP_PRIVATE_KEY (or --private-key-file)';
-    return `--${name}`;
-}
 const HELP_WIDTH = 80;
 /** `--name VALUE` and its text, wrapped and indented under it. */
 function helpEntry(flag, text) {
@@ -34197,10 +34269,17 @@ function helpEntry(flag, text) {
         lines.push(line);
     return [`  ${flag}`, ...lines.map(l => `      ${l}`)].join('\n');
 }
-/** action.yml's description of an input, in the command line's words: its inputs are flags here. */
+/** action.yml's description of an input, in the command line's words: the inputs it names in code quotes are flags here. */
 function describeInput(input) {
     const notes = [input.required ? 'Required.' : '', input.default ? `Default: ${input.default}.` : '', input.name === 'dry-run' ? '--dry-run alone means true.' : ''].filter(Boolean);
-    return inputsToFlags([input.description.replace(/`([^`]*)`/g, (_, code) => (isInputMention(code) ? flagOf(code) : code)), ...notes].join(' '));
+    return [input.description.replace(/`([^`]*)`/g, (_, code) => flagsIn(code)), ...notes].join(' ');
+}
+/** A code quote of action.yml in the command line's words: an input (`token`), or an input and its value (`fail-on: expiring`). */
+function flagsIn(code) {
+    const [name, value] = code.split(/: (.*)/s);
+    if (!isInputMention(name))
+        return code;
+    return value === undefined ? CLI_NAMING.quoted(name) : `${CLI_NAMING.quoted(name)}: ${value}`;
 }
 /** `token` in action.yml's words is the input, shown here as what the command line takes; `org`, `repo` and `app` there are values of target-type. */
 function isInputMention(code) {
@@ -34266,8 +34345,10 @@ function clashingFiles(paths) {
         kept.push({ flag: '--private-key-file', path: file(paths.privateKeyFile), what: 'the private key' });
     if (paths.reportFile)
         written.push({ flag: '--report-file', path: file(paths.reportFile), what: 'the report' });
-    if (paths.metricsFile)
-        written.push({ flag: '--metrics-file', path: file(paths.metricsFile), what: 'the metrics' });
+    if (paths.metricsFile) {
+        const metrics = file(paths.metricsFile);
+        written.push({ flag: '--metrics-file', path: metrics, what: 'the metrics' }, { flag: '--metrics-file', path: `${metrics}.state.json`, what: 'the last-success times beside the metrics' });
+    }
     for (const [i, out] of written.entries()) {
         // Kept files first (the bookmark is both), then the files written before this one.
         const other = [...kept, ...written.slice(0, i)].find(k => k.path === out.path && k.what !== out.what);
@@ -34337,6 +34418,7 @@ function renderMetrics(run, context) {
             families.set(name, (family = { name: metrics_PREFIX + name, help, samples: [] }));
         family.samples.push({ labels, value });
     };
+    const lastSuccessAt = lastSuccessTimes(run, context.lastSuccessBefore);
     // Each hook's rows, found once: a fleet has a thousand hooks.
     const rowsOf = new Map();
     for (const row of run.rows) {
@@ -34367,8 +34449,8 @@ function renderMetrics(run, context) {
         add('receiver_down', "1 when the last run found the hook's receiver down (a ping or probe could not reach it): its failures wait and cost no attempt.", labels, hook.receiverDown?.verdict === 'down' ? 1 : 0);
         add('scan_failed', '1 when the last run could not scan the hook.', labels, hook.scanError ? 1 : 0);
         add('oldest_waiting_failure_age_seconds', 'Age, at the end of the last run, of the oldest failing delivery not yet redelivered successfully nor given up; 0 when none waits.', labels, oldestWaitingAgeSeconds(rows, run.finishedAt));
-        const lastSuccess = Math.max(hook.lastSuccessAt ?? -Infinity, context.lastSuccessBefore?.get(hookId(hook)) ?? -Infinity);
-        if (Number.isFinite(lastSuccess)) {
+        const lastSuccess = lastSuccessAt.get(hookId(hook));
+        if (lastSuccess !== undefined) {
             add('last_success_timestamp_seconds', 'Newest successful delivery seen for the hook, in seconds since the epoch.', labels, Math.floor(lastSuccess / 1000));
         }
     }
@@ -34391,53 +34473,18 @@ function renderFailedRunMetrics(context) {
     ]);
 }
 /**
- * The last-success times a previous file of ours recorded for this target, so a quiet run, which
- * lists no new success, does not make the series vanish. Lines it does not understand are ignored.
+ * Each hook's newest successful delivery: what this run listed, or what earlier runs saw (a quiet
+ * run lists no new success, and its series must not vanish). The metrics file keeps these times
+ * beside it as saved state, for the next run's `lastSuccessBefore`.
  */
-function lastSuccessFromPreviousMetrics(text, target) {
-    const found = new Map();
-    const name = `${metrics_PREFIX}last_success_timestamp_seconds{`;
-    for (const line of text.split('\n')) {
-        if (!line.startsWith(name))
-            continue;
-        const parsed = parseLabels(line, name.length);
-        if (!parsed || parsed.labels.target !== target || parsed.labels.hook_id === undefined)
-            continue;
-        const seconds = Number(line.slice(parsed.end).trim().split(' ')[0]);
-        if (Number.isFinite(seconds) && seconds > 0)
-            found.set(parsed.labels.hook_id, seconds * 1000);
+function lastSuccessTimes(run, before = new Map()) {
+    const times = new Map(before);
+    for (const hook of run.hooks) {
+        const at = Math.max(hook.lastSuccessAt ?? -Infinity, before.get(hookId(hook)) ?? -Infinity);
+        if (Number.isFinite(at))
+            times.set(hookId(hook), at);
     }
-    return found;
-}
-/** Reads `name="value",...}` from `start`, undoing the escapes; undefined when malformed. */
-function parseLabels(line, start) {
-    const labels = {};
-    let i = start;
-    while (i < line.length) {
-        if (line[i] === '}')
-            return { labels, end: i + 1 };
-        const eq = line.indexOf('="', i);
-        if (eq < 0)
-            return undefined;
-        const name = line.slice(i, eq);
-        let value = '';
-        let j = eq + 2;
-        for (; j < line.length && line[j] !== '"'; j++) {
-            if (line[j] === '\\') {
-                j++;
-                value += line[j] === 'n' ? '\n' : line[j];
-            }
-            else
-                value += line[j];
-        }
-        if (j >= line.length)
-            return undefined;
-        labels[name] = value;
-        i = j + 1;
-        if (line[i] === ',')
-            i++;
-    }
-    return undefined;
+    return times;
 }
 /** The hook's label value: its id, or `app` for the app's single hook. */
 function hookId(hook) {
@@ -34491,6 +34538,7 @@ class MetricsFile {
     target;
     log;
     redact;
+    statePath;
     constructor(path, target, log, redact) {
         this.path = path;
         this.target = target;
@@ -34499,31 +34547,41 @@ class MetricsFile {
         // The collector reads only *.prom files; anything else is silently never scraped.
         if (!path.endsWith('.prom'))
             log.warning(`--metrics-file ${path}: node_exporter's textfile collector reads only files ending in .prom.`);
+        this.statePath = `${path}.state.json`;
     }
     write(run) {
-        this.save(renderMetrics(run, { target: this.target, lastSuccessBefore: lastSuccessFromPreviousMetrics(this.previous(), this.target) }));
+        const lastSuccessBefore = this.lastSuccessBefore();
+        const state = { target: this.target, lastSuccessAt: Object.fromEntries(lastSuccessTimes(run, lastSuccessBefore)) };
+        // The state first: a metrics file shows no last success that the next run would not know.
+        this.save(this.statePath, JSON.stringify(state) + '\n');
+        this.save(this.path, renderMetrics(run, { target: this.target, lastSuccessBefore }));
     }
-    /** The run could not finish: the run-level gauges say so, and an alert on them fires. */
+    /** The run could not finish: the run-level gauges say so, and an alert on them fires. The saved times stay. */
     failed(at) {
-        this.save(renderFailedRunMetrics({ target: this.target, finishedAt: at }));
+        this.save(this.path, renderFailedRunMetrics({ target: this.target, finishedAt: at }));
     }
-    previous() {
+    /** The times an earlier run saved for this target; none when there is no state, or it is not ours. */
+    lastSuccessBefore() {
+        let state;
         try {
-            return (0,external_node_fs_namespaceObject.readFileSync)(this.path, 'utf8');
+            state = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(this.statePath, 'utf8'));
         }
         catch {
-            return '';
+            return new Map();
         }
+        if (state?.target !== this.target || typeof state.lastSuccessAt !== 'object' || state.lastSuccessAt === null)
+            return new Map();
+        return new Map(Object.entries(state.lastSuccessAt).filter((entry) => Number.isFinite(entry[1]) && entry[1] > 0));
     }
     // The redeliveries are done and the bookmark saved: metrics that cannot be written are a warning, not a failed run.
-    save(text) {
+    save(path, text) {
         try {
-            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.path), { recursive: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
             // Readable by the collector, which usually runs as another user.
-            writeFileAtomically(this.path, this.redact(text), 0o644);
+            writeFileAtomically(path, this.redact(text), 0o644);
         }
         catch (error) {
-            this.log.warning(`Could not write the metrics file ${this.path}: ${error.message}`);
+            this.log.warning(`Could not write the metrics file ${path}: ${error.message}`);
         }
     }
 }
@@ -34712,6 +34770,8 @@ function escapeCell(text, max) {
 
 
 
+
+
 /**
  * `explain GUID`: what GitHub lists of one delivery on a hook, what the bookmark records of
  * it, and what the next run would do. The decision is the planner's own (`planRun` on the scan
@@ -34860,6 +34920,7 @@ function fromNow(ms) {
 
 
 
+
 /** Past the scan, how far back the guid's first attempt is looked for: GitHub's window and a day. */
 const SEARCH_GRACE_MS = 24 * 60 * 60_000;
 /**
@@ -34915,7 +34976,7 @@ async function explainGuid(options) {
         if (s.error)
             warn(`Could not scan ${s.hook.label}: ${s.error}`);
     if (scanned.every(s => s.unknown))
-        throw new UserError(`Input "hook-id": ${scanned.map(s => s.unknown.message).join('; ')}.`);
+        throw new UserError(`${(options.naming ?? ACTION_NAMING).subject('hook-id')}: ${scanned.map(s => s.unknown.message).join('; ')}.`);
     const scans = scanned.flatMap(s => (s.scan ? [s.scan] : []));
     const now = github.now();
     const plan = planRun(scans, policy, now);
@@ -34930,6 +34991,8 @@ async function explainGuid(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/replay.ts
+
+
 
 
 
@@ -34957,7 +35020,8 @@ async function runReplay(options) {
         log.warning(message);
     };
     if (request.send && !progressStore) {
-        throw new UserError('Sending a replay ("replay-send") needs a state: "state-variable" (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.');
+        const naming = options.naming ?? ACTION_NAMING;
+        throw new UserError(`Sending a replay (${naming.quoted('replay-send')}) needs a state: ${naming.quoted('state-variable')} (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.`);
     }
     const keeper = new BookmarkKeeper({ store: options.store, hooks, fleet: options.fleet, policy: { dryRun: false, windowMs: options.policy.windowMs }, now: () => github.now(), log, warn });
     const lookbackMs = Math.min(options.lookbackMs, options.policy.windowMs);
@@ -35142,6 +35206,7 @@ function replay_iso(ms) {
 
 
 
+
 /** The variable beside the state variable that keeps the replays' progress. */
 function replayVariableName(stateVariable) {
     return `${stateVariable}_REPLAY`;
@@ -35159,6 +35224,7 @@ async function explainInSession(config, guid, io) {
         github: target.deliveries,
         store,
         log: io.log,
+        naming: connection.credentials.naming,
         ...(target.fleet ? { fleet: target.fleet } : {})
     });
     logRequests(io.log, connection);
@@ -35173,17 +35239,19 @@ async function replayInSession(config, io) {
     const replay = config.replay;
     if (!replay)
         throw new Error('replayInSession without a replay');
+    const naming = io.naming ?? ACTION_NAMING;
     if (replay.send && config.dryRun)
-        io.log.warning('Input "dry-run" is true: the replay is only previewed.');
+        io.log.warning(`${naming.subject('dry-run')} is true: the replay is only previewed.`);
     const connection = await connect(config, io);
     const { target, store, pacing, variable } = connection;
     const now = target.deliveries.now();
     const since = parseReplayTime(replay.since, now);
     const until = replay.until ? parseReplayTime(replay.until, now) : { at: now, relative: true };
     if (!since || !until)
-        throw new UserError('Input "replay-since" or "replay-until" is not a time.');
-    if (since.at >= until.at)
-        throw new UserError(`Input "replay-since" (${new Date(since.at).toISOString()}) must be before "replay-until" (${new Date(until.at).toISOString()}).`);
+        throw new UserError(`${naming.subject('replay-since')} or ${naming.quoted('replay-until')} is not a time.`);
+    if (since.at >= until.at) {
+        throw new UserError(`${naming.subject('replay-since')} (${new Date(since.at).toISOString()}) must be before ${naming.quoted('replay-until')} (${new Date(until.at).toISOString()}).`);
+    }
     const progressStore = io.progressStore ?? (config.state && variable ? variable(replayVariableName(config.state.variable)) : undefined);
     const shard = config.shard ? ` shard ${config.shard.index}/${config.shard.count}` : '';
     const key = replayKey({
@@ -35205,6 +35273,7 @@ async function replayInSession(config, io) {
         log: io.log,
         sleep: pacing.sleep,
         signal: io.signal,
+        naming,
         ...(target.fleet ? { fleet: target.fleet } : {})
     });
     if (target.unmatched)
@@ -35303,6 +35372,7 @@ function renderReplaySummary(result, target) {
 
 
 
+
 const EXPLAIN_HELP = `webhook-redelivery explain GUID: why a delivery was (not) redelivered.
 
 Usage:
@@ -35345,12 +35415,13 @@ const REPLAY_FLAGS = [
     { name: 'outcome', type: 'string', value: 'failed|succeeded', help: 'only events that failed, or that succeeded' },
     { name: 'send', type: 'boolean', help: 'send; without it, a preview' }
 ];
+/** Inputs as these subcommands' flags: the replay inputs are replay's --since, --until, --outcome and --send. */
+const NAMING = cliNaming({ 'replay-since': '--since', 'replay-until': '--until', 'replay-outcome': '--outcome', 'replay-send': '--send' });
 /** The recovery subcommands: `explain GUID`, `replay --since TIME`. Exit codes as a run's. */
 async function runRecovery(command, argv, env, streams, interrupt) {
     const secrets = [];
     const redact = (text) => redactSecrets(text, secrets);
-    // The replay inputs are this subcommand's --since, --until, --outcome and --send.
-    const say = (message) => inputsToFlags(redact(message)).replace(/--replay-(since|until|outcome|send)\b/g, '--$1');
+    const say = (message) => redact(message);
     const fail = (message) => {
         streams.stderr(`error: ${say(message)}\n`);
         return 1;
@@ -35386,14 +35457,15 @@ async function runRecovery(command, argv, env, streams, interrupt) {
     }
     const config = parseConfig(taken.inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY });
     if (!config.ok) {
-        for (const message of config.errors)
-            streams.stderr(`error: ${say(message)}\n`);
+        const messages = config.errors.map(error => say(renderInputError(error, NAMING)));
+        for (const message of messages)
+            streams.stderr(`error: ${message}\n`);
         if (options.json)
-            streams.stdout(JSON.stringify({ failures: config.errors.map(say) }) + '\n');
+            streams.stdout(JSON.stringify({ failures: messages }) + '\n');
         return 1;
     }
     for (const warning of config.warnings)
-        streams.stderr(`warning: ${say(warning)}\n`);
+        streams.stderr(`warning: ${say(render(warning, NAMING))}\n`);
     if (command === 'replay')
         return replay({ options, config, redact, say }, streams, interrupt, secrets);
     const [guid, ...more] = options.positionals;
@@ -35427,7 +35499,8 @@ async function recovery_explain(prepared, guid, streams, interrupt, secrets) {
                     secrets.push(secret);
             },
             store,
-            signal: interrupt
+            signal: interrupt,
+            naming: NAMING
         });
         const policy = policyOf(config);
         if (options.json) {
@@ -35446,7 +35519,7 @@ async function recovery_explain(prepared, guid, streams, interrupt, secrets) {
                 streams.stdout(redact(renderExplanation(explanation, hook.label, policy, now)));
         }
         if (explanations.length === 0) {
-            streams.stderr(`error: ${say(`GitHub lists no attempt of ${guid} on ${describeTarget(config.target)} within its redelivery window: check the GUID, the target and "hook-id".`)}\n`);
+            streams.stderr(`error: ${say(`GitHub lists no attempt of ${guid} on ${describeTarget(config.target)} within its redelivery window: check the GUID, the target and ${NAMING.quoted('hook-id')}.`)}\n`);
             return 1;
         }
         return 0;
@@ -35504,7 +35577,8 @@ async function replay(prepared, streams, interrupt, secrets) {
             },
             store,
             ...(progressStore ? { progressStore } : {}),
-            signal: interrupt
+            signal: interrupt,
+            naming: NAMING
         });
         if (options.json)
             streams.stdout(redact(JSON.stringify(replayJson(result))) + '\n');
@@ -35546,6 +35620,7 @@ async function replay(prepared, streams, interrupt, secrets) {
 
 
 
+
 const defaultStreams = {
     stdout: text => process.stdout.write(text),
     stderr: text => process.stderr.write(text),
@@ -35560,9 +35635,9 @@ const INTERRUPTED_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
 async function main(argv, env, streams = defaultStreams, interrupt) {
     const secrets = [];
     const redact = (text) => redactSecrets(text, secrets);
-    // Errors and warnings leave through here: secrets blanked, inputs named as the flags they are here,
-    // and what GitHub sent (quoted in them) with its control characters escaped.
-    const say = (message) => shown_shown(inputsToFlags(redact(message)));
+    // Errors and warnings leave through here: secrets blanked, and what GitHub sent (quoted in them)
+    // with its control characters escaped. Inputs were named as flags where the messages were made (CLI_NAMING).
+    const say = (message) => shown_shown(redact(message));
     const fail = (message) => {
         streams.stderr(`error: ${say(message)}\n`);
         return 1;
@@ -35597,16 +35672,17 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
         return fail(clash);
     const result = parseConfig(inputs, { GITHUB_API_URL: env.GITHUB_API_URL, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY });
     if (!result.ok) {
-        for (const message of result.errors)
-            streams.stderr(`error: ${say(message)}\n`);
+        const messages = result.errors.map(error => say(renderInputError(error, CLI_NAMING)));
+        for (const message of messages)
+            streams.stderr(`error: ${message}\n`);
         // A reader of --json gets one object whenever the flags were understood: here, why nothing ran.
         if (options.json)
-            streams.stdout(JSON.stringify({ failures: result.errors.map(say) }) + '\n');
+            streams.stdout(JSON.stringify({ failures: messages }) + '\n');
         return 1;
     }
     const { config } = result;
     for (const warning of result.warnings)
-        streams.stderr(`warning: ${say(warning)}\n`);
+        streams.stderr(`warning: ${say(render(warning, CLI_NAMING))}\n`);
     const log = cliLogger(streams, redact, options.debug);
     const unusableMetricsFile = options.metricsFile ? unusableFilePath('--metrics-file', options.metricsFile) : undefined;
     if (unusableMetricsFile)
@@ -35633,7 +35709,8 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
                     secrets.push(secret);
             },
             store,
-            signal: interrupt
+            signal: interrupt,
+            naming: CLI_NAMING
         });
         // The redeliveries are done and the bookmark saved: a report that cannot be written is a warning, not a failed run.
         let reportPath = '';
@@ -35662,7 +35739,7 @@ async function main(argv, env, streams = defaultStreams, interrupt) {
             const scanGaps = notScanned > 0 ? ` ${notScanned} of ${plural_plural(run.hooks.length, 'hook')} could not be scanned.` : '';
             streams.stdout(`${run.dryRun ? 'Dry run: ' : ''}scanned ${plural_plural(t.scanned, 'attempt')}; ${t.failed} failing: ${t.redelivered} redelivered, ${t.skipped} skipped, ${plural_plural(t.errors, 'error')}${t.givenUp > 0 ? `; ${t.givenUp} given up` : ''}${t.receiversDown > 0 ? `; ${plural_plural(t.receiversDown, 'receiver')} down` : ''}${t.expiring > 0 ? `; ${t.expiring} leaving GitHub's redelivery window soon` : ''}.${scanGaps}${reportPath ? `\nReport: ${reportPath}` : ''}\n`);
         }
-        const failures = stepFailures(run, config.failOn);
+        const failures = stepFailures(run, config.failOn, CLI_NAMING);
         for (const failure of run.failures)
             if (!failures.includes(failure))
                 streams.stderr(`warning: ${say(failure)}\n`);
@@ -35704,13 +35781,13 @@ function takeInputs(options, env) {
     return { inputs };
 }
 /**
- * Log lines on stderr: secrets blanked, inputs named as the flags they are here, and what GitHub
- * sent (quoted in them) with its control characters escaped; debug lines with --debug.
+ * Log lines on stderr: secrets blanked, and what GitHub sent (quoted in them) with its control
+ * characters escaped; debug lines with --debug. Inputs are named as flags where the lines are made (CLI_NAMING).
  */
 function cliLogger(streams, redact, debug) {
     return {
-        info: message => streams.stderr(`${shown_shown(inputsToFlags(redact(message), { quotedOnly: true }))}\n`),
-        warning: message => streams.stderr(`warning: ${shown_shown(inputsToFlags(redact(message)))}\n`),
+        info: message => streams.stderr(`${shown_shown(redact(message))}\n`),
+        warning: message => streams.stderr(`warning: ${shown_shown(redact(message))}\n`),
         debug: message => {
             if (debug)
                 streams.stderr(`debug: ${shown_shown(redact(message))}\n`);
