@@ -6,6 +6,7 @@ import { policyOf } from '../core/plan.js'
 import { redactSecrets } from '../core/redact.js'
 import { stoppedBecause } from '../engine/ports.js'
 import { explainInSession, replayInSession } from '../recovery.js'
+import type { SessionIO } from '../session.js'
 import { renderReplay, replayJson } from '../core/replay-report.js'
 import { resolve } from 'node:path'
 import { FileStore, type FileLock } from '../state/file-store.js'
@@ -116,27 +117,8 @@ export async function runRecovery(command: 'explain' | 'replay', argv: string[],
 async function explain(prepared: Prepared, guid: string, streams: Streams, interrupt: AbortSignal | undefined, secrets: string[]): Promise<number> {
   const { options, redact, say } = prepared
   const { config } = prepared.config
-  const log = cliLogger(streams, redact, options.debug)
-  let lock: FileLock | undefined
-  try {
-    let store: FileStore | undefined
-    if (options.stateFile) {
-      const opened = openStateFile(options.stateFile)
-      if ('error' in opened) {
-        streams.stderr(`error: ${say(opened.error)}\n`)
-        return 1
-      }
-      ;({ lock, store } = opened)
-    }
-    const { hooks: explanations, now } = await explainInSession(config, guid, {
-      log,
-      mask: secret => {
-        if (!secrets.includes(secret)) secrets.push(secret)
-      },
-      store,
-      signal: interrupt,
-      naming: NAMING
-    })
+  return withSession(prepared, streams, interrupt, secrets, async io => {
+    const { hooks: explanations, now } = await explainInSession(config, guid, io)
     const policy = policyOf(config)
     if (options.json) {
       const hooks = explanations.map(({ hook, explanation }) => ({
@@ -158,6 +140,37 @@ async function explain(prepared: Prepared, guid: string, streams: Streams, inter
       return 1
     }
     return 0
+  })
+}
+
+/**
+ * What both commands share: the state file opened under its lock (released at the end), the
+ * session's I/O (secrets it makes masked, the run's stop, the CLI's names of inputs), and one
+ * way to end on an error, in the --json object too.
+ */
+async function withSession(
+  prepared: Prepared,
+  streams: Streams,
+  interrupt: AbortSignal | undefined,
+  secrets: string[],
+  body: (io: SessionIO & { store?: FileStore }) => Promise<number>
+): Promise<number> {
+  const { options, redact, say } = prepared
+  let lock: FileLock | undefined
+  try {
+    let store: FileStore | undefined
+    if (options.stateFile) {
+      const opened = openStateFile(options.stateFile)
+      if ('error' in opened) {
+        streams.stderr(`error: ${say(opened.error)}\n`)
+        return 1
+      }
+      ;({ lock, store } = opened)
+    }
+    const mask = (secret: string): void => {
+      if (!secrets.includes(secret)) secrets.push(secret)
+    }
+    return await body({ log: cliLogger(streams, redact, options.debug), mask, ...(store ? { store } : {}), signal: interrupt, naming: NAMING })
   } catch (error) {
     const message = stoppedBecause(error)
     if (options.json) streams.stdout(JSON.stringify({ failures: [say(message)] }) + '\n')
@@ -184,42 +197,14 @@ function isoTimes(state: object): Record<string, unknown> {
 async function replay(prepared: Prepared, streams: Streams, interrupt: AbortSignal | undefined, secrets: string[]): Promise<number> {
   const { options, redact, say } = prepared
   const { config } = prepared.config
-  const log = cliLogger(streams, redact, options.debug)
-  let lock: FileLock | undefined
-  try {
-    let store: FileStore | undefined
-    let progressStore: FileStore | undefined
-    if (options.stateFile) {
-      const opened = openStateFile(options.stateFile)
-      if ('error' in opened) {
-        streams.stderr(`error: ${say(opened.error)}\n`)
-        return 1
-      }
-      ;({ lock, store } = opened)
-      // Beside the state file, under its lock.
-      progressStore = new FileStore(`${resolve(options.stateFile)}.replay.json`)
-    }
-    const result = await replayInSession(config, {
-      log,
-      mask: secret => {
-        if (!secrets.includes(secret)) secrets.push(secret)
-      },
-      store,
-      ...(progressStore ? { progressStore } : {}),
-      signal: interrupt,
-      naming: NAMING
-    })
+  return withSession(prepared, streams, interrupt, secrets, async io => {
+    // Beside the state file, under its lock.
+    const progressStore = options.stateFile ? new FileStore(`${resolve(options.stateFile)}.replay.json`) : undefined
+    const result = await replayInSession(config, { ...io, ...(progressStore ? { progressStore } : {}) })
     if (options.json) streams.stdout(redact(JSON.stringify(replayJson(result))) + '\n')
     else streams.stdout(redact(renderReplay(result, describeTarget(config.target))))
     for (const failure of result.failures) streams.stderr(`error: ${say(failure)}\n`)
     if (interrupt?.aborted) return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1
     return result.failures.length > 0 ? 1 : 0
-  } catch (error) {
-    const message = stoppedBecause(error)
-    if (options.json) streams.stdout(JSON.stringify({ failures: [say(message)] }) + '\n')
-    streams.stderr(`error: ${say(message)}\n`)
-    return 1
-  } finally {
-    lock?.release()
-  }
+  })
 }

@@ -82,6 +82,22 @@ export interface Logger {
 }
 
 /**
+ * A run's warnings: each said once, however many hooks or checkpoints run into it, and kept
+ * (in `said`) for the run's result.
+ */
+export function warningsOnce(log: Logger): { said: string[]; warn: (message: string) => void } {
+  const said: string[] = []
+  return {
+    said,
+    warn: message => {
+      if (said.includes(message)) return
+      said.push(message)
+      log.warning(message)
+    }
+  }
+}
+
+/**
  * A failure the user can act on (bad credentials, a missing permission): the
  * message says what to do; it ends the run.
  */

@@ -19,7 +19,7 @@ import type { HookTarget } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
 import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
-import { UnknownHookError, UserError, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
+import { UnknownHookError, UserError, warningsOnce, type BookmarkStore, type DeliveriesPort, type Logger } from './ports.js'
 import { abortableSleep } from './sleep.js'
 
 /** A listing is in completion order: read a little past the range's start so slow attempts are not cut off. */
@@ -65,13 +65,8 @@ export interface ReplayOptions {
  */
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const { hooks, github, log, request, progressStore } = options
-  const warnings: string[] = []
+  const { said: warnings, warn } = warningsOnce(log)
   const failures: string[] = []
-  const warn = (message: string): void => {
-    if (warnings.includes(message)) return
-    warnings.push(message)
-    log.warning(message)
-  }
   if (request.send && !progressStore) {
     const naming = options.naming ?? ACTION_NAMING
     throw new UserError(

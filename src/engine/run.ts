@@ -6,7 +6,7 @@ import { planRun, type Policy } from '../core/plan.js'
 import type { HookTarget, ReportRow, RunResult } from '../core/types.js'
 import { BookmarkKeeper } from './bookmark-keeper.js'
 import { mapConcurrent } from './pool.js'
-import { UserError, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
+import { UserError, warningsOnce, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
 import { ListingBudget, scanHook, type ScannedHook } from './scan.js'
@@ -50,14 +50,8 @@ export interface EngineOptions {
 export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const { hooks, policy, github, log } = options
   const naming = options.naming ?? ACTION_NAMING
-  const warnings: string[] = []
+  const { said: warnings, warn } = warningsOnce(log)
   const failures: string[] = []
-  const warn = (message: string): void => {
-    // Said once per run, however many hooks or checkpoints run into it.
-    if (warnings.includes(message)) return
-    warnings.push(message)
-    log.warning(message)
-  }
 
   for (const message of options.warnings ?? []) warn(message)
   let lookbackMs = options.lookbackMs
