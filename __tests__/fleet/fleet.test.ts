@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
 import { main as cliMain } from '../../src/cli/main.js'
 import { parseBookmark } from '../../src/core/bookmark/format.js'
-import { shardOf } from '../../src/core/fleet.js'
+import { shardOf } from '../../src/core/selection.js'
 import { runInProcess } from '../support/in-process.js'
 import { addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { fleetScope, otherShardOf, parseHookPatterns, parseRepositoryPatterns } from '../../src/core/fleet.js'
+import { fleetScope, otherShardOf, parseHookPatterns, parseRepositoryPatterns } from '../../src/core/selection.js'
 
 const repos = (text: string) => {
   const parsed = parseRepositoryPatterns(text)
@@ -43,7 +43,7 @@ describe('otherShardOf', () => {
 
 describe('repositoryShardKey', () => {
   test('a repository, in lower case: its hooks share a shard, and the shard of a name never changes', async () => {
-    const { repositoryShardKey, shardOf } = await import('../../src/core/fleet.js')
+    const { repositoryShardKey, shardOf } = await import('../../src/core/selection.js')
     expect(repositoryShardKey({ owner: 'Acme', name: 'Web.JS' })).toBe('acme/web.js')
     const before = ['a', 'b', 'c'].map(name => shardOf(repositoryShardKey({ owner: 'acme', name }), 8))
     expect(before).toEqual(['a', 'b', 'c'].map(name => shardOf(`acme/${name}`, 8)))

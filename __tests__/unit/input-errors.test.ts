@@ -41,7 +41,7 @@ describe('the same input error, printed by each front end', () => {
       "GITHUB_APP_PRIVATE_KEY (or --private-key-file) must be the GitHub App's PEM private key (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----), as downloaded from the app's settings."
     ],
     [
-      'a list entry (core/fleet.ts)',
+      'a list entry (core/selection.ts)',
       { 'target-type': 'org', org: 'acme', token: 'ghp_x', shard: '3/2' },
       'Input "shard" must be i/n such as 2/8: part i of n, with 1 <= i <= n <= 1000, got "3/2".',
       '--shard must be i/n such as 2/8: part i of n, with 1 <= i <= n <= 1000, got "3/2".'

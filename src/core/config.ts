@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { parseDuration } from './duration.js'
-import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, splitEntries, type HookPattern, type RepositoryPattern, type Shard } from './fleet.js'
+import { parseHookPatterns, parseHttpUrl, parseRepositoryPatterns, parseShard, splitEntries, type HookPattern, type RepositoryPattern, type Shard } from './selection.js'
 import { HOOK_ID } from './ids.js'
 import { hostnameForPage, isLoopbackHost, resolveGitHubLocation, type GitHubLocation } from './hostname.js'
 import { bare, inputError, quoted, subject, type InputError, type InputName, type Text } from './input-errors.js'

@@ -1,5 +1,5 @@
 import { ACTION_NAMING, type Naming } from './input-errors.js'
-import { repositoryPatternText } from './fleet.js'
+import { repositoryPatternText } from './selection.js'
 import type { FailCondition, Target } from './config.js'
 import type { OUTPUTS } from './inputs.generated.js'
 import type { ReportRow, RunResult, Totals } from './types.js'

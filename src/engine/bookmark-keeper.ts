@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js'
-import { otherShardOf } from '../core/fleet.js'
+import { otherShardOf } from '../core/selection.js'
 import { thousands } from '../core/plural.js'
 import { emptyBookmark, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark/format.js'
 import { inFlightElsewhere, mergeBookmarks, writtenByOthers } from '../core/bookmark/merge.js'

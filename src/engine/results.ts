@@ -4,7 +4,7 @@ import { finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, t
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
-import type { ScannedHook } from './scan.js'
+import type { ScanResult } from './scan.js'
 
 /** What the warning before loss needs: GitHub's redelivery window, the margin of `expiring-within`, the run's end. */
 export interface Expiry {
@@ -15,7 +15,7 @@ export interface Expiry {
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 export function tally(
-  scanned: ScannedHook[],
+  scanned: ScanResult[],
   plan: RunPlan,
   outcomes: ReadonlyMap<string, Outcome>,
   receivers: ReadonlyMap<string, ReceiverState>,

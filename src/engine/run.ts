@@ -9,7 +9,7 @@ import { mapConcurrent } from './pool.js'
 import { UserError, warningsOnce, type BookmarkStore, type DeliveriesPort, type Logger, type UnknownHookError } from './ports.js'
 import { Redeliverer } from './redeliver.js'
 import { tally } from './results.js'
-import { ListingBudget, scanHook, type ScannedHook } from './scan.js'
+import { ListingBudget, scanHook, type ScanResult } from './scan.js'
 import { abortableSleep } from './sleep.js'
 
 export interface EngineOptions {
@@ -135,7 +135,7 @@ function unknownHooksMessage(unknown: UnknownHookError[], naming: Naming, proces
 }
 
 /** What an interrupted run did and left: the next run picks up from its bookmark. */
-function interruptedMessage(signal: AbortSignal, scanned: ScannedHook[], rows: ReportRow[]): string {
+function interruptedMessage(signal: AbortSignal, scanned: ScanResult[], rows: ReportRow[]): string {
   const by = typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''
   const sent = rows.filter(r => r.result === 'redelivered').length
   const left = rows.filter(r => r.reason === 'interrupted').length

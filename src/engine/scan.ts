@@ -14,7 +14,8 @@ import { UnknownHookError, UserError, type DeliveriesPort, type ListedAttempt, t
 /** A listing is in completion order; keep paging a little past the start so slow attempts are not cut off. */
 const LISTING_SLACK_MS = 60_000
 
-export interface ScannedHook {
+/** What scanning one hook came to: its scan for the plan (core/plan.ts HookScan) and ledger, or why there is none. */
+export interface ScanResult {
   hook: HookTarget
   scan?: HookScan
   ledger?: DeliveryLedger
@@ -100,7 +101,7 @@ const PAST_WINDOW_GRACE_MS = 24 * 60 * 60_000
  * Within the request budget: a scan that must stop part-way records where (`HookScan.partial`),
  * and the next one lists what is newer, then continues from there.
  */
-export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScannedHook> {
+export async function scanHook(hook: HookTarget, context: ScanContext): Promise<ScanResult> {
   const { previous, lookbackMs, windowMs, github, budget } = context
   if (budget && !budget.allowsHook()) return { hook, deferred: true, error: 'not reached within the request budget; the next run reaches it first' }
   let prior: HookBookmark | undefined

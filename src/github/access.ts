@@ -17,8 +17,8 @@ export interface Access {
   naming?: Naming
 }
 
-/** What a request was for, in the user's words, and the permission it needs, in GitHub's. */
-export interface Attempt {
+/** What a request was for, in the user's words, and the permission it needs, in GitHub's (not a delivery's attempt: core/ledger.ts). */
+export interface RequestPurpose {
   action: string
   permission: string
 }
@@ -33,15 +33,15 @@ const REFUSALS: readonly RefusalStatus[] = [401, 403, 404]
  * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
  * a caller reads otherwise (`statuses` lists the rest).
  */
-export function refusal(access: Access, error: unknown, attempt: Attempt, statuses: readonly RefusalStatus[] = REFUSALS): UserError | undefined {
+export function refusal(access: Access, error: unknown, purpose: RequestPurpose, statuses: readonly RefusalStatus[] = REFUSALS): UserError | undefined {
   if (error instanceof UserError) return error
   if (!isHttpError(error) || !(statuses as readonly number[]).includes(error.status) || isRateLimit(error)) return undefined
-  return new UserError(explain(access, error, attempt))
+  return new UserError(explain(access, error, purpose))
 }
 
-/** GitHub's answer to an attempt, explained for the credential that made it. */
-function explain(access: Access, error: HttpErrorLike, attempt: Attempt): string {
-  return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming })
+/** GitHub's answer to a request, explained for the credential that made it. */
+function explain(access: Access, error: HttpErrorLike, purpose: RequestPurpose): string {
+  return explainHttpError(error, { ...purpose, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming })
 }
 
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */

@@ -1,8 +1,8 @@
 // The GitHub side of a fleet target: which repositories `repository` names (listing an
 // owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
-// What to select is decided by core/fleet.ts; this file only asks GitHub.
+// What to select is decided by core/selection.ts; this file only asks GitHub.
 
-import { inShard, ownersToList, selectHooks, repositoryShardKey, selectRepositories, type HookPattern, type ListedRepository, type RepositoryPattern, type Shard } from '../core/fleet.js'
+import { inShard, ownersToList, selectHooks, repositoryShardKey, selectRepositories, type HookPattern, type ListedRepository, type RepositoryPattern, type Shard } from '../core/selection.js'
 import { mapConcurrent } from '../engine/pool.js'
 import { ACTION_NAMING } from '../core/input-errors.js'
 import { UserError } from '../engine/ports.js'

@@ -1,4 +1,4 @@
-import { displayPayloadUrl, hookMatches, payloadUrlOrigin, type HookPattern } from '../core/fleet.js'
+import { displayPayloadUrl, hookMatches, payloadUrlOrigin, type HookPattern } from '../core/selection.js'
 import { noun } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'
 import { ACTION_NAMING, type Naming } from '../core/input-errors.js'

@@ -3,7 +3,7 @@
 // repositories and hooks there are; this file names them and wires their deliveries.
 
 import type { Config } from '../core/config.js'
-import { fleetScope } from '../core/fleet.js'
+import { fleetScope } from '../core/selection.js'
 import { ACTION_NAMING, type Naming } from '../core/input-errors.js'
 import { noun, plural } from '../core/plural.js'
 import type { HookTarget } from '../core/types.js'

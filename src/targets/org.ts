@@ -1,6 +1,6 @@
 // target-type org: an organization's webhooks, with a token of an owner or the app's installation there.
 
-import { shardKey } from '../core/fleet.js'
+import { shardKey } from '../core/selection.js'
 import { rights, type Installation } from '../github/access.js'
 import type { HookRoute } from '../github/deliveries.js'
 import { resolveOwnerHooks } from './owner.js'

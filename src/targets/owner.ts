@@ -1,7 +1,7 @@
 // What an organization's and a repository's hooks have in common: listed from the owner,
 // selected by `hook-id`, kept by `shard`, reached with the owner's credential.
 
-import { inShard } from '../core/fleet.js'
+import { inShard } from '../core/selection.js'
 import type { Installation } from '../github/access.js'
 import { GitHubDeliveries, type HookRoute } from '../github/deliveries.js'
 import { HookDirectory, resolveHooks, type HookOwner } from '../github/hooks.js'
@@ -12,7 +12,7 @@ interface OwnerTarget {
   /** Where an app's installation on the owner is looked up. */
   installation: Installation
   owner: Omit<HookOwner, 'permission'>
-  /** A hook's identity for sharding (core/fleet.ts shardKey). */
+  /** A hook's identity for sharding (core/selection.ts shardKey). */
   shardKey(hookId: string): string
 }
 

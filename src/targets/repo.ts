@@ -1,6 +1,6 @@
 // target-type repo: one repository's webhooks, with a token of an admin or the app's installation there.
 
-import { shardKey } from '../core/fleet.js'
+import { shardKey } from '../core/selection.js'
 import { rights, type Installation } from '../github/access.js'
 import type { HookRoute } from '../github/deliveries.js'
 import type { HookOwner } from '../github/hooks.js'

@@ -1,4 +1,4 @@
-// Building blocks for fleets of repository hooks: which repositories the `repository`
+// Which hooks a target selects: which repositories the `repository`
 // input names, which hooks the `hook-id` input names, and which part of them a `shard`
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
 

@@ -20,7 +20,7 @@ import {
   shardOf,
   type HookPattern,
   type Parsed
-} from '../../src/core/fleet.js'
+} from '../../src/core/selection.js'
 
 function ok<T>(result: Parsed<T>): T {
   if (!result.ok) throw new Error(`expected a value, got errors: ${result.errors.map(error => renderInputError(error, ACTION_NAMING)).join(' | ')}`)
