@@ -425,7 +425,8 @@ export async function idle(ctx: Context, repeats = 5): Promise<void> {
         ctx.results.info(name, `idle run ÷ bare \`node -e ""\` beside it on ${runtime.label}`, measured, ratio)
         continue
       }
-      ctx.results.check(name, `idle run ≤ 4× a bare \`node -e ""\` start (${runtime.label})`, measured, ratio <= 4, ratio)
+      // SPEC: a run with nothing to do takes under a second; start-up beyond that is no target (the platform's libraries are worth their milliseconds).
+      ctx.results.check(name, `idle run, start to exit, under a second (${runtime.label})`, measured, wall < 1000, wall)
       const after = api.getVariable(STATE_REPO, 'BENCH_IDLE')?.value
       const maxRequests = Math.max(...runs.map(r => r.requests))
       const writes = runs.reduce((t, r) => t + r.writes, 0)
