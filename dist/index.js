@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9379);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7000);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9379:
+/***/ 7000:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31468,8 +31468,8 @@ function terminalSafeJson(json) {
     return json.replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-;// CONCATENATED MODULE: ./src/core/fleet.ts
-// Building blocks for fleets of repository hooks: which repositories the `repository`
+;// CONCATENATED MODULE: ./src/core/selection.ts
+// Which hooks a target selects: which repositories the `repository`
 // input names, which hooks the `hook-id` input names, and which part of them a `shard`
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
 
@@ -34509,6 +34509,22 @@ function variableStoreNaming(naming) {
 /** The action's store, an Actions variable per shard. */
 const VARIABLE_NAMING = variableStoreNaming(input_errors_ACTION_NAMING);
 /**
+ * A run's warnings: each said once, however many hooks or checkpoints run into it, and kept
+ * (in `said`) for the run's result.
+ */
+function warningsOnce(log) {
+    const said = [];
+    return {
+        said,
+        warn: message => {
+            if (said.includes(message))
+                return;
+            said.push(message);
+            log.warning(message);
+        }
+    };
+}
+/**
  * A failure the user can act on (bad credentials, a missing permission): the
  * message says what to do; it ends the run.
  */
@@ -35155,14 +35171,8 @@ const BATCH = 20;
  */
 async function runReplay(options) {
     const { hooks, github, log, request, progressStore } = options;
-    const warnings = [];
+    const { said: warnings, warn } = warningsOnce(log);
     const failures = [];
-    const warn = (message) => {
-        if (warnings.includes(message))
-            return;
-        warnings.push(message);
-        log.warning(message);
-    };
     if (request.send && !progressStore) {
         const naming = options.naming ?? input_errors_ACTION_NAMING;
         throw new ports_UserError(`Sending a replay (${naming.quoted('replay-send')}) needs a state: ${naming.quoted('state-variable')} (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.`);
@@ -35824,15 +35834,8 @@ function logHook(log, result, plan) {
 async function runEngine(options) {
     const { hooks, policy, github, log } = options;
     const naming = options.naming ?? input_errors_ACTION_NAMING;
-    const warnings = [];
+    const { said: warnings, warn } = warningsOnce(log);
     const failures = [];
-    const warn = (message) => {
-        // Said once per run, however many hooks or checkpoints run into it.
-        if (warnings.includes(message))
-            return;
-        warnings.push(message);
-        log.warning(message);
-    };
     for (const message of options.warnings ?? [])
         warn(message);
     let lookbackMs = options.lookbackMs;
@@ -36676,16 +36679,16 @@ const REFUSALS = [401, 403, 404];
  * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
  * a caller reads otherwise (`statuses` lists the rest).
  */
-function refusal(access, error, attempt, statuses = REFUSALS) {
+function refusal(access, error, purpose, statuses = REFUSALS) {
     if (error instanceof ports_UserError)
         return error;
     if (!isHttpError(error) || !statuses.includes(error.status) || isRateLimit(error))
         return undefined;
-    return new ports_UserError(explain(access, error, attempt));
+    return new ports_UserError(explain(access, error, purpose));
 }
-/** GitHub's answer to an attempt, explained for the credential that made it. */
-function explain(access, error, attempt) {
-    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
+/** GitHub's answer to a request, explained for the credential that made it. */
+function explain(access, error, purpose) {
+    return explainHttpError(error, { ...purpose, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
 }
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
@@ -37136,7 +37139,7 @@ const appTarget = {
 ;// CONCATENATED MODULE: ./src/github/fleet.ts
 // The GitHub side of a fleet target: which repositories `repository` names (listing an
 // owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
-// What to select is decided by core/fleet.ts; this file only asks GitHub.
+// What to select is decided by core/selection.ts; this file only asks GitHub.
 
 
 

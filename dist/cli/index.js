@@ -28094,7 +28094,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7039);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1268);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
@@ -28120,7 +28120,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7039:
+/***/ 1268:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28267,8 +28267,8 @@ function terminalSafeJson(json) {
     return json.replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-;// CONCATENATED MODULE: ./src/core/fleet.ts
-// Building blocks for fleets of repository hooks: which repositories the `repository`
+;// CONCATENATED MODULE: ./src/core/selection.ts
+// Which hooks a target selects: which repositories the `repository`
 // input names, which hooks the `hook-id` input names, and which part of them a `shard`
 // looks after. Pure: no I/O, nothing here decides when to call GitHub.
 
@@ -30410,6 +30410,22 @@ function variableStoreNaming(naming) {
 /** The action's store, an Actions variable per shard. */
 const VARIABLE_NAMING = variableStoreNaming(ACTION_NAMING);
 /**
+ * A run's warnings: each said once, however many hooks or checkpoints run into it, and kept
+ * (in `said`) for the run's result.
+ */
+function warningsOnce(log) {
+    const said = [];
+    return {
+        said,
+        warn: message => {
+            if (said.includes(message))
+                return;
+            said.push(message);
+            log.warning(message);
+        }
+    };
+}
+/**
  * A failure the user can act on (bad credentials, a missing permission): the
  * message says what to do; it ends the run.
  */
@@ -31962,15 +31978,8 @@ function abortableSleep(ms, signal) {
 async function runEngine(options) {
     const { hooks, policy, github, log } = options;
     const naming = options.naming ?? ACTION_NAMING;
-    const warnings = [];
+    const { said: warnings, warn } = warningsOnce(log);
     const failures = [];
-    const warn = (message) => {
-        // Said once per run, however many hooks or checkpoints run into it.
-        if (warnings.includes(message))
-            return;
-        warnings.push(message);
-        log.warning(message);
-    };
     for (const message of options.warnings ?? [])
         warn(message);
     let lookbackMs = options.lookbackMs;
@@ -32907,16 +32916,16 @@ const REFUSALS = [401, 403, 404];
  * no caller wraps it. Undefined for any other failure, rate limits included, and for the statuses
  * a caller reads otherwise (`statuses` lists the rest).
  */
-function refusal(access, error, attempt, statuses = REFUSALS) {
+function refusal(access, error, purpose, statuses = REFUSALS) {
     if (error instanceof UserError)
         return error;
     if (!isHttpError(error) || !statuses.includes(error.status) || isRateLimit(error))
         return undefined;
-    return new UserError(explain(access, error, attempt));
+    return new UserError(explain(access, error, purpose));
 }
-/** GitHub's answer to an attempt, explained for the credential that made it. */
-function explain(access, error, attempt) {
-    return explainHttpError(error, { ...attempt, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
+/** GitHub's answer to a request, explained for the credential that made it. */
+function explain(access, error, purpose) {
+    return explainHttpError(error, { ...purpose, credential: access.credential, tokenIsInstallationToken: access.tokenIsInstallationToken, naming: access.naming });
 }
 /** A permission's level in GitHub's words: what reading needs, or what writing does. */
 function rights(level) {
@@ -33367,7 +33376,7 @@ const appTarget = {
 ;// CONCATENATED MODULE: ./src/github/fleet.ts
 // The GitHub side of a fleet target: which repositories `repository` names (listing an
 // owner's repositories for its patterns) and `shard` keeps, and their hooks `hook-id` selects.
-// What to select is decided by core/fleet.ts; this file only asks GitHub.
+// What to select is decided by core/selection.ts; this file only asks GitHub.
 
 
 
@@ -35011,14 +35020,8 @@ const BATCH = 20;
  */
 async function runReplay(options) {
     const { hooks, github, log, request, progressStore } = options;
-    const warnings = [];
+    const { said: warnings, warn } = warningsOnce(log);
     const failures = [];
-    const warn = (message) => {
-        if (warnings.includes(message))
-            return;
-        warnings.push(message);
-        log.warning(message);
-    };
     if (request.send && !progressStore) {
         const naming = options.naming ?? ACTION_NAMING;
         throw new UserError(`Sending a replay (${naming.quoted('replay-send')}) needs a state: ${naming.quoted('state-variable')} (or --state-file on the command line). The replay records there what it sent, so that running it again after an interruption continues, and the scheduled runs do not send it again.`);
@@ -35479,29 +35482,8 @@ async function runRecovery(command, argv, env, streams, interrupt) {
 async function recovery_explain(prepared, guid, streams, interrupt, secrets) {
     const { options, redact, say } = prepared;
     const { config } = prepared.config;
-    const log = cliLogger(streams, redact, options.debug);
-    let lock;
-    try {
-        let store;
-        if (options.stateFile) {
-            const opened = openStateFile(options.stateFile);
-            if ('error' in opened) {
-                streams.stderr(`error: ${say(opened.error)}\n`);
-                return 1;
-            }
-            ;
-            ({ lock, store } = opened);
-        }
-        const { hooks: explanations, now } = await explainInSession(config, guid, {
-            log,
-            mask: secret => {
-                if (!secrets.includes(secret))
-                    secrets.push(secret);
-            },
-            store,
-            signal: interrupt,
-            naming: NAMING
-        });
+    return withSession(prepared, streams, interrupt, secrets, async (io) => {
+        const { hooks: explanations, now } = await explainInSession(config, guid, io);
         const policy = policyOf(config);
         if (options.json) {
             const hooks = explanations.map(({ hook, explanation }) => ({
@@ -35523,6 +35505,32 @@ async function recovery_explain(prepared, guid, streams, interrupt, secrets) {
             return 1;
         }
         return 0;
+    });
+}
+/**
+ * What both commands share: the state file opened under its lock (released at the end), the
+ * session's I/O (secrets it makes masked, the run's stop, the CLI's names of inputs), and one
+ * way to end on an error, in the --json object too.
+ */
+async function withSession(prepared, streams, interrupt, secrets, body) {
+    const { options, redact, say } = prepared;
+    let lock;
+    try {
+        let store;
+        if (options.stateFile) {
+            const opened = openStateFile(options.stateFile);
+            if ('error' in opened) {
+                streams.stderr(`error: ${say(opened.error)}\n`);
+                return 1;
+            }
+            ;
+            ({ lock, store } = opened);
+        }
+        const mask = (secret) => {
+            if (!secrets.includes(secret))
+                secrets.push(secret);
+        };
+        return await body({ log: cliLogger(streams, redact, options.debug), mask, ...(store ? { store } : {}), signal: interrupt, naming: NAMING });
     }
     catch (error) {
         const message = stoppedBecause(error);
@@ -35553,33 +35561,10 @@ function isoTimes(state) {
 async function replay(prepared, streams, interrupt, secrets) {
     const { options, redact, say } = prepared;
     const { config } = prepared.config;
-    const log = cliLogger(streams, redact, options.debug);
-    let lock;
-    try {
-        let store;
-        let progressStore;
-        if (options.stateFile) {
-            const opened = openStateFile(options.stateFile);
-            if ('error' in opened) {
-                streams.stderr(`error: ${say(opened.error)}\n`);
-                return 1;
-            }
-            ;
-            ({ lock, store } = opened);
-            // Beside the state file, under its lock.
-            progressStore = new FileStore(`${(0,external_node_path_namespaceObject.resolve)(options.stateFile)}.replay.json`);
-        }
-        const result = await replayInSession(config, {
-            log,
-            mask: secret => {
-                if (!secrets.includes(secret))
-                    secrets.push(secret);
-            },
-            store,
-            ...(progressStore ? { progressStore } : {}),
-            signal: interrupt,
-            naming: NAMING
-        });
+    return withSession(prepared, streams, interrupt, secrets, async (io) => {
+        // Beside the state file, under its lock.
+        const progressStore = options.stateFile ? new FileStore(`${(0,external_node_path_namespaceObject.resolve)(options.stateFile)}.replay.json`) : undefined;
+        const result = await replayInSession(config, { ...io, ...(progressStore ? { progressStore } : {}) });
         if (options.json)
             streams.stdout(redact(JSON.stringify(replayJson(result))) + '\n');
         else
@@ -35589,17 +35574,7 @@ async function replay(prepared, streams, interrupt, secrets) {
         if (interrupt?.aborted)
             return INTERRUPTED_EXIT_CODES[String(interrupt.reason)] ?? 1;
         return result.failures.length > 0 ? 1 : 0;
-    }
-    catch (error) {
-        const message = stoppedBecause(error);
-        if (options.json)
-            streams.stdout(JSON.stringify({ failures: [say(message)] }) + '\n');
-        streams.stderr(`error: ${say(message)}\n`);
-        return 1;
-    }
-    finally {
-        lock?.release();
-    }
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
