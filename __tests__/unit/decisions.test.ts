@@ -4,7 +4,7 @@
  * result and reason each delivery's row shows.
  */
 import { describe, expect, test } from '@jest/globals'
-import { anySent, isFinished, releaseHeld, replaceProbe, resultOf, settle, stopped, waitsForReceiver, type Decision, type Outcome, type RunPlan } from '../../src/core/decisions.js'
+import { anySent, isFinished, releaseHeld, replaceProbe, resultOf, settle, stateOf, stopped, waitsForReceiver, type Decision, type Outcome, type RunPlan } from '../../src/core/decisions.js'
 import { planRun, type Policy } from '../../src/core/plan.js'
 import type { ProbeVerdict } from '../../src/core/receiver.js'
 import { facts, HOUR, NOW, policy, scan } from '../fixtures/builders.js'
@@ -72,6 +72,18 @@ describe('a delivery from the plan to its row', () => {
   ])('%s', (_name, events, pol, expected) => {
     const { a, b } = run(events, pol)
     expect({ a: shown(a), b: shown(b) }).toEqual(expected)
+  })
+
+  test('the states the held delivery moves through: held, due once released, settled once sent', () => {
+    const states = [[], [{ probe: accepted }, { verdict: 'up' }], [{ probe: accepted }, { verdict: 'up' }, { sent: accepted }], [{ probe: accepted }, { verdict: 'down' }]].map(events =>
+      stateOf(run(events as Event[]).b)
+    )
+    expect(states).toEqual([{ state: 'held', reason: 'receiver-down' }, { state: 'due' }, { state: 'settled', outcome: accepted }, { state: 'held', reason: 'receiver-down' }])
+    expect([stateOf(run([]).a), stateOf(run([{ probeRefused: true }]).b), stateOf(run([], { maxRedeliveries: 0 }).a)]).toEqual([
+      { state: 'probe' },
+      { state: 'probe' },
+      { state: 'skipped', reason: 'budget' }
+    ])
   })
 
   test('the probe is the older delivery, and the held one is released only by an up verdict', () => {

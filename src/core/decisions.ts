@@ -24,7 +24,11 @@
  *                     or skipped: refused by GitHub, rate-limited, in flight in an overlapping run,
  *                     or interrupted before it was sent.
  *
- * `resultOf` answers what a delivery's row finally shows; `finalReason` why it was not redelivered.
+ * Not decisions at all: a delivery an earlier run has in flight (`HookPlan.inFlight`), one an
+ * earlier run finished (`alreadyDone`), one older than the scan (`outsideScan`).
+ *
+ * `stateOf` names the state a delivery is in; `resultOf` answers what its row finally shows;
+ * `finalReason`, why it was not redelivered.
  */
 import type { Evidence, ProbeVerdict } from './receiver.js'
 import type { GuidFacts } from './ledger.js'
@@ -198,6 +202,16 @@ export function stopped(plan: RunPlan, reason: SkipReason): void {
 /** Records what a due delivery's redelivery request came to (or why it was not made). */
 export function settle(decision: Decision, outcome: Outcome): void {
   writable(decision).outcome = outcome
+}
+
+/** The states above, as a delivery is in them (`held` and `skipped` carry the reason a row would show now). */
+export type DeliveryState =
+  { state: 'skipped'; reason: SkipReason | undefined } | { state: 'held'; reason: SkipReason | undefined } | { state: 'probe' } | { state: 'due' } | { state: 'settled'; outcome: Outcome }
+
+export function stateOf(decision: Decision): DeliveryState {
+  if (decision.action === 'skip') return { state: decision.held ? 'held' : 'skipped', reason: decision.reason }
+  if (decision.outcome) return { state: 'settled', outcome: decision.outcome }
+  return { state: decision.probe ? 'probe' : 'due' }
 }
 
 /** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */

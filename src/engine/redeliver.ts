@@ -1,5 +1,5 @@
 import type { RunProgress } from '../core/bookmark/moves.js'
-import { anySent, releaseHeld, replaceProbe, settle, stopped, uncertainAt, type Decision, type Outcome, type ReceiverState, type RunPlan } from '../core/decisions.js'
+import { anySent, finalReason, releaseHeld, replaceProbe, resultOf, settle, stopped, uncertainAt, type Decision, type Outcome, type ReceiverState, type RunPlan } from '../core/decisions.js'
 import type { HookScan } from '../core/plan.js'
 import { verdictOf, type Answer, type ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
@@ -110,15 +110,11 @@ export class Redeliverer {
     const { plan } = this.options
     for (const probe of plan.toRedeliver.filter(d => d.probe)) {
       let current: Decision | undefined = probe
-      while (current && !this.stop && this.isRefused(current)) {
+      while (current && !this.stop && finalReason(current) === 'refused') {
         current = replaceProbe(plan, current.hookKey, { maxRedeliveries: this.options.maxRedeliveries })
         if (current) await this.sendAll([current], false)
       }
     }
-  }
-
-  private isRefused(decision: Decision): boolean {
-    return decision.outcome?.result === 'skipped' && decision.outcome.reason === 'refused'
   }
 
   /**
@@ -129,7 +125,7 @@ export class Redeliverer {
     const { plan, github, log } = this.options
     // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
     // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
-    const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => p.outcome?.result === 'redelivered')
+    const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => resultOf(p).result === 'redelivered')
     const waiting: Array<{ key: string; look: () => Promise<Answer | undefined> }> = [
       ...plan.pings.filter(key => this.receivers.get(key)?.check === 'ping').map(key => ({ key, look: () => pingAnswer(github, this.targets.get(key)!, this.receivers.get(key)!.probedAt!) })),
       ...probes.map(probe => ({
