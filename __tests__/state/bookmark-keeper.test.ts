@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { MAX_STATE_CHARS, parseBookmark, serializeBookmark, type Bookmark, type HookBookmark } from '../../src/core/bookmark/format.js'
 import type { RunProgress } from '../../src/core/bookmark/moves.js'
 import { PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from '../../src/core/bookmark/trust.js'
-import { outcomeKey, planRun, type Outcome, type Policy } from '../../src/core/plan.js'
+import { settle } from '../../src/core/decisions.js'
+import { planRun, type Policy } from '../../src/core/plan.js'
 import { BookmarkKeeper } from '../../src/engine/bookmark-keeper.js'
 import { RateLimitedError, UserError, type BookmarkStore, type DeliveriesPort, type ListedAttempt, type RedeliveryResult } from '../../src/engine/ports.js'
 import type { RunResult } from '../../src/core/types.js'
@@ -73,7 +74,7 @@ function keeperOf(store: BookmarkStore | undefined, clock: { now: number }, opts
 }
 
 /** Two failing deliveries of the hook, due now, planned against what the keeper read. */
-function planFrom(previous: Bookmark, now: number): RunProgress & { outcomes: Map<string, Outcome> } {
+function planFrom(previous: Bookmark, now: number): RunProgress {
   const s = scan({
     key: HOOK,
     facts: [facts({ guid: 'older', newestId: bigId(1), firstAt: NOW - 2 * HOUR }), facts({ guid: 'newer', newestId: bigId(2), firstAt: NOW - HOUR })],
@@ -82,11 +83,11 @@ function planFrom(previous: Bookmark, now: number): RunProgress & { outcomes: Ma
     lastOkAt: now - SECOND,
     previous: previous.hooks.get(HOOK)
   })
-  return { scans: [s], plan: planRun([s], policy(), now), outcomes: new Map() }
+  return { scans: [s], plan: planRun([s], policy(), now) }
 }
 
-function sentAll(run: RunProgress & { outcomes: Map<string, Outcome> }, at: number): void {
-  for (const decision of run.plan.toRedeliver) run.outcomes.set(outcomeKey(decision), { result: 'redelivered', at })
+function sentAll(run: RunProgress, at: number): void {
+  for (const decision of run.plan.toRedeliver) settle(decision, { result: 'redelivered', at })
 }
 
 /** Each test's own state file, in a temporary directory. */
@@ -225,8 +226,8 @@ describe("the bookmark's life, on a state file", () => {
         [bigId(2), NOW]
       ])
     })
-    run.outcomes.set(outcomeKey(elsewhere[0]), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
-    run.outcomes.set(outcomeKey(toSend[0]), { result: 'redelivered', at: NOW + SECOND })
+    settle(elsewhere[0], { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
+    settle(toSend[0], { result: 'redelivered', at: NOW + SECOND })
 
     // It finishes first, its floor further on, and sends "older" again later in its run.
     await store.write(theirs(NOW - 90 * MINUTE, new Map([[bigId(1), NOW + MINUTE]])))
@@ -242,10 +243,10 @@ describe("the bookmark's life, on a state file", () => {
     await store.write(serializeBookmark({ hooks: new Map([[HOOK, hookBookmark({ floor: NOW - 90 * MINUTE, pending: new Map([[bigId(2), NOW]]) })]]) }).text)
 
     expect(await keeper.checkpoint(run, [older])).toEqual({ toSend: [older], elsewhere: [] })
-    run.outcomes.set(outcomeKey(older), { result: 'redelivered', at: NOW + SECOND })
+    settle(older, { result: 'redelivered', at: NOW + SECOND })
     // The next batch's checkpoint finds the store as this run left it, and still leaves "newer" to the other run.
     expect(await keeper.checkpoint(run, [newer])).toEqual({ toSend: [], elsewhere: [newer] })
-    run.outcomes.set(outcomeKey(newer), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
+    settle(newer, { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
     expect(await keeper.finish(run, new Map(), NOW + 2 * SECOND)).toBeUndefined()
     expect(await store.entry()).toMatchObject({ floor: NOW - 90 * MINUTE, pending: new Map([[bigId(2), NOW]]), sent: new Map([[bigId(1), NOW + SECOND]]) })
   })
@@ -266,7 +267,7 @@ describe("the bookmark's life, on a state file", () => {
 
     // It wrote again, "newer" no longer in flight for it (a value written without merging: a hand edit, an earlier version).
     await store.write(theirs(new Map()))
-    run.outcomes.set(outcomeKey(older), { result: 'redelivered', at: NOW + SECOND })
+    settle(older, { result: 'redelivered', at: NOW + SECOND })
     await keeper.recordSent(run)
     expect(await store.entry()).toMatchObject({ pending: new Map(), sent: new Map([[bigId(1), NOW + SECOND]]) })
   })

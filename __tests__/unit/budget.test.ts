@@ -46,7 +46,7 @@ describe('the bookmark of a scan stopped part-way', () => {
     const s = scan({ facts: [found, noOriginal, filtered], newestAt: NOW - MINUTE, partial: stopped })
     const plan = planRun([s], policy({ events: [{ event: 'push' }] }), NOW)
     const decisions = plan.hooks.get(s.key)!.decisions
-    const outcomes = new Map(decisions.filter(d => d.action === 'redeliver').map(d => [`${d.hookKey}\u0000${d.facts.guid}`, { result: 'redelivered' as const, at: NOW }]))
+    const outcomes = new Map(decisions.filter(d => d.action === 'redeliver').map(d => [d, { result: 'redelivered' as const, at: NOW }]))
     const entry = finalEntry(s, plan.hooks.get(s.key)!, outcomes, NOW)
     expect(entry.floor).toBe(s.floorBase)
     expect(entry.seenUntil).toBe(NOW - MINUTE)

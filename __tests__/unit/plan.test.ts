@@ -3,7 +3,8 @@ import type { HookBookmark } from '../../src/core/bookmark/format.js'
 import { backoffMs } from '../../src/core/receiver.js'
 import { LATE_LISTING_MARGIN_MS } from '../../src/core/bookmark/moves.js'
 import { PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from '../../src/core/bookmark/trust.js'
-import { FINAL_SKIPS, WINDOW_SAFETY_MS, finalReason, outcomeKey, planRun, type Decision, type HookScan, type Outcome, type Policy } from '../../src/core/plan.js'
+import { FINAL_SKIPS, finalReason, type Decision, type Outcome } from '../../src/core/decisions.js'
+import { WINDOW_SAFETY_MS, planRun, type HookScan, type Policy } from '../../src/core/plan.js'
 import type { GuidFacts } from '../../src/core/ledger.js'
 import { bigId, checkpointEntry, DAY, emptyHookPlan, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
 
@@ -13,7 +14,7 @@ function planOne(list: GuidFacts[], overrides: Partial<HookScan> = {}, pol: Part
   return { scan: s, run, hook: run.hooks.get(s.key)! }
 }
 
-function reasons(decisions: Decision[]): Record<string, string | undefined> {
+function reasons(decisions: readonly Decision[]): Record<string, string | undefined> {
   return Object.fromEntries(decisions.map(d => [d.facts.guid, d.action === 'redeliver' ? 'redeliver' : d.reason]))
 }
 
@@ -252,24 +253,17 @@ describe('finalReason', () => {
   const decision = (d: Partial<Decision>): Decision => ({ hookKey: 'h', facts: facts(), attempts: 0, action: 'redeliver', ...d })
 
   test('a skip keeps its reason whatever the outcome', () => {
-    expect(finalReason(decision({ action: 'skip', reason: 'budget' }), undefined)).toBe('budget')
-    expect(finalReason(decision({ action: 'skip', reason: 'filtered' }), { result: 'redelivered', at: NOW })).toBe('filtered')
+    expect(finalReason(decision({ action: 'skip', reason: 'budget' }))).toBe('budget')
+    expect(finalReason(decision({ action: 'skip', reason: 'filtered', outcome: { result: 'redelivered', at: NOW } }))).toBe('filtered')
   })
 
   test('a redelivery: the outcome decides', () => {
-    const d = decision({})
-    expect(finalReason(d, undefined)).toBeUndefined()
-    expect(finalReason(d, { result: 'redelivered', at: NOW })).toBeUndefined()
-    expect(finalReason(d, { result: 'error', message: 'boom' })).toBeUndefined()
-    expect(finalReason(d, { result: 'skipped', reason: 'refused', message: 'no' })).toBe('refused')
-    expect(finalReason(d, { result: 'skipped', reason: 'rate-limited', message: 'slow down' })).toBe('rate-limited')
-  })
-})
-
-describe('outcomeKey', () => {
-  test('hook key and guid, separated by NUL', () => {
-    expect(outcomeKey({ hookKey: 'h1', facts: facts({ guid: 'g1' }) })).toBe('h1\u0000g1')
-    expect(outcomeKey({ hookKey: 'a', facts: facts({ guid: 'bc' }) })).not.toBe(outcomeKey({ hookKey: 'ab', facts: facts({ guid: 'c' }) }))
+    const d = (outcome?: Outcome): Decision => decision(outcome ? { outcome } : {})
+    expect(finalReason(d(undefined))).toBeUndefined()
+    expect(finalReason(d({ result: 'redelivered', at: NOW }))).toBeUndefined()
+    expect(finalReason(d({ result: 'error', message: 'boom' }))).toBeUndefined()
+    expect(finalReason(d({ result: 'skipped', reason: 'refused', message: 'no' }))).toBe('refused')
+    expect(finalReason(d({ result: 'skipped', reason: 'rate-limited', message: 'slow down' }))).toBe('rate-limited')
   })
 })
 
@@ -280,10 +274,10 @@ describe("a hook's entry in the final bookmark", () => {
   function next(list: GuidFacts[], outcomesFor: (d: Decision) => Outcome | undefined, opts: { previous?: HookBookmark; pol?: Partial<Policy>; now?: number; newest?: number } = {}) {
     const s = scan({ facts: list, scanStart: floorBase, floorBase, newestAt: 'newest' in opts ? opts.newest : newestAt, previous: opts.previous })
     const run = planRun([s], policy(opts.pol), opts.now ?? NOW)
-    const outcomes = new Map<string, Outcome>()
+    const outcomes = new Map<Decision, Outcome>()
     for (const d of [...run.hooks.values()][0].decisions) {
       const o = outcomesFor(d)
-      if (o) outcomes.set(outcomeKey(d), o)
+      if (o) outcomes.set(d, o)
     }
     // seenUntil has tests of its own below.
     const { seenUntil, ...bookmark } = finalEntry(s, [...run.hooks.values()][0], outcomes, opts.now ?? NOW)
@@ -378,7 +372,7 @@ describe("a hook's entry in the final bookmark", () => {
     const s = scan({ floorBase, scanStart: floorBase - HOUR, newestAt })
     const f = facts({ guid: 'g', firstAt: floorBase - 30 * MINUTE })
     const run = planRun([{ ...s, facts: [f] }], policy(), NOW)
-    const b = finalEntry(s, [...run.hooks.values()][0], new Map([[outcomeKey(run.toRedeliver[0]), { result: 'error', message: 'x' } as Outcome]]), NOW)
+    const b = finalEntry(s, [...run.hooks.values()][0], new Map([[run.toRedeliver[0], { result: 'error', message: 'x' } as Outcome]]), NOW)
     expect(b.floor).toBe(floorBase)
   })
 
@@ -522,9 +516,9 @@ describe("a hook's entry in a checkpoint", () => {
     const earlier = facts({ guid: 'earlier', firstAt: NOW - 2 * HOUR + 3, newestId: bigId(1) })
     const s = scan({ facts: [sent, unclear, next, earlier], scanStart: NOW - 3 * HOUR, floorBase: NOW - 3 * HOUR, previous })
     const run = planRun([s], policy(), NOW)
-    const outcomes = new Map<string, Outcome>([
-      [outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW - 2000 }],
-      [outcomeKey(run.toRedeliver[1]), { result: 'error', message: '502', uncertainAt: NOW - 1000 }]
+    const outcomes = new Map<Decision, Outcome>([
+      [run.toRedeliver[0], { result: 'redelivered', at: NOW - 2000 }],
+      [run.toRedeliver[1], { result: 'error', message: '502', uncertainAt: NOW - 1000 }]
     ])
     const checkpoint = checkpointEntry(s, [...run.hooks.values()][0], outcomes, NOW, [bigId(12)])
     expect(checkpoint).toEqual({

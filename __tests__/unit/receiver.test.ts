@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { downSinceOf, freeRedelivery, inProbeSpans, PROBE_TIME_MARGIN_MS } from '../../src/core/bookmark/moves.js'
-import { GIVE_UP_SKIPS, outcomeKey, planRun, releaseHeld, replaceProbe, type Decision, type HookScan, type Outcome, type Policy } from '../../src/core/plan.js'
+import { GIVE_UP_SKIPS, releaseHeld, replaceProbe, type Decision, type Outcome } from '../../src/core/decisions.js'
+import { planRun, type HookScan, type Policy } from '../../src/core/plan.js'
 import { answerOf, backoffMs, chargedAttempts, FRESH_SUCCESS_MS, receiverEvidence, verdictOf } from '../../src/core/receiver.js'
 import { DeliveryLedger, type GuidFacts } from '../../src/core/ledger.js'
 import { bigId, checkpointEntry, facts, finalEntry, hookBookmark, HOUR, MINUTE, NOW, policy, scan } from '../fixtures/builders.js'
@@ -17,7 +18,7 @@ function planDown(list: GuidFacts[], overrides: Partial<HookScan> = {}, pol: Par
   return { scan: s, run, hook: run.hooks.get(s.key)! }
 }
 
-function state(decisions: Decision[]): Record<string, string> {
+function state(decisions: readonly Decision[]): Record<string, string> {
   return Object.fromEntries(decisions.map(d => [d.facts.guid, d.probe ? 'probe' : d.action === 'redeliver' ? 'redeliver' : `${d.reason}${d.held ? ' (held)' : ''}`]))
 }
 
@@ -201,7 +202,7 @@ describe('the bookmark of a hook found down', () => {
   function after(verdict: 'up' | 'down' | 'unknown', previous = hookBookmark({ floor: NOW - 10 * HOUR })) {
     const list = [facts({ guid: 'a', firstAt: NOW - 2 * HOUR, newestId: bigId(1) }), facts({ guid: 'b', firstAt: NOW - HOUR, newestId: bigId(2) })]
     const { scan: s, run, hook } = planDown(list, { previous, floorBase: previous.floor, scanStart: previous.floor, newestAt: NOW - 30 * MINUTE })
-    const outcomes = new Map<string, Outcome>([[outcomeKey(run.toRedeliver[0]), { result: 'redelivered', at: NOW }]])
+    const outcomes = new Map<Decision, Outcome>([[run.toRedeliver[0], { result: 'redelivered', at: NOW }]])
     releaseHeld(run, new Map([['hook-1', verdict]]), { maxRedeliveries: 500 })
     return { bookmark: finalEntry(s, hook, outcomes, NOW, { verdict, probedAt: NOW }), hook, scan: s, run }
   }

@@ -1,4 +1,4 @@
-import { FINAL_SKIPS, type SkipReason } from './plan.js'
+import { FINAL_SKIPS, type SkipReason } from './decisions.js'
 
 /**
  * The warning before loss: a failing delivery this run leaves failing, whose original

@@ -3,7 +3,8 @@ import { freeRedelivery } from './bookmark/moves.js'
 import { PLANNED_IN_FLIGHT_MS, SENT_IN_FLIGHT_MS } from './bookmark/trust.js'
 import { formatDuration } from './duration.js'
 import { DeliveryLedger, isSuccess, type Attempt, type GuidFacts } from './ledger.js'
-import { FINAL_SKIPS, planRun, type Decision, type HookScan, type Policy, type RunPlan, type SkipReason } from './plan.js'
+import { FINAL_SKIPS, stateOf, type Decision, type RunPlan, type SkipReason } from './decisions.js'
+import { planRun, type HookScan, type Policy } from './plan.js'
 import { backoffMs } from './receiver.js'
 import { REASON_TEXT } from './summary.js'
 
@@ -98,9 +99,10 @@ export function explainDelivery(input: ExplainInput): Explanation {
   }
   if (hookPlan?.inFlight.some(f => f.guid === guid)) return { ...base, state, next: { action: 'nothing', because: 'in-flight' } }
   if (!decision) return { ...base, state, next: { action: 'nothing', because: 'outside-scan' } }
-  if (decision.action === 'redeliver') return { ...base, state, next: { action: 'redeliver', ...(decision.probe ? { probe: true } : {}) } }
-  if (decision.held) return { ...base, state, next: { action: 'held' } }
-  return { ...base, state, next: { action: 'skip', reason: decision.reason ?? 'budget' } }
+  const planned = stateOf(decision)
+  if (planned.state === 'held') return { ...base, state, next: { action: 'held' } }
+  if (planned.state === 'skipped') return { ...base, state, next: { action: 'skip', reason: planned.reason ?? 'budget' } }
+  return { ...base, state, next: { action: 'redeliver', ...(planned.state === 'probe' ? { probe: true } : {}) } }
 }
 
 /** The planner's decision for the delivery alone, as if no run had finished it or had it in flight. */

@@ -1,4 +1,4 @@
-import { FINAL_SKIPS, SKIP_REASONS } from './plan.js'
+import { FINAL_SKIPS, SKIP_REASONS } from './decisions.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
 
 /**

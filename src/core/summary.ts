@@ -1,5 +1,5 @@
 import { plural, thousands } from './plural.js'
-import type { SkipReason } from './plan.js'
+import type { SkipReason } from './decisions.js'
 import { shown } from './shown.js'
 import type { HookResult, ReportRow, RunResult } from './types.js'
 

@@ -1,5 +1,5 @@
 import type { DeliveryId } from './ids.js'
-import type { SkipReason } from './plan.js'
+import type { SkipReason } from './decisions.js'
 
 /** One webhook whose deliveries are scanned. */
 export interface HookTarget {

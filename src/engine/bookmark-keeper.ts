@@ -4,7 +4,8 @@ import { thousands } from '../core/plural.js'
 import { emptyBookmark, parseBookmark, serializeBookmark, type Bookmark } from '../core/bookmark/format.js'
 import { inFlightElsewhere, mergeBookmarks, writtenByOthers } from '../core/bookmark/merge.js'
 import { checkpointBookmark, finalBookmark, type RunProgress } from '../core/bookmark/moves.js'
-import { sentAt, type Decision, type Outcome, type Policy, type ReceiverState } from '../core/plan.js'
+import { sentAt, type Decision, type ReceiverState, type RunPlan } from '../core/decisions.js'
+import type { Policy } from '../core/plan.js'
 import type { HookTarget } from '../core/types.js'
 import { RateLimitedError, UserError, VARIABLE_NAMING, type BookmarkStore, type Logger } from './ports.js'
 
@@ -40,7 +41,7 @@ export class BookmarkKeeper {
   /** The warning about in-flight entries trimmed to fit the store is given once per run, not per checkpoint. */
   private warnedTrim = false
   /** When each redelivery sent (or perhaps sent) was at the last checkpoint: what `recordSent` has still to record is the rest. */
-  private recorded = new Map<string, number>()
+  private recorded = new Map<Decision, number>()
 
   constructor(private readonly options: KeeperOptions) {}
 
@@ -88,7 +89,7 @@ export class BookmarkKeeper {
   async checkpoint(run: RunProgress, batch: readonly Decision[]): Promise<{ toSend: Decision[]; elsewhere: Decision[] }> {
     if (!this.options.store) return { toSend: [...batch], elsewhere: [] }
     await this.write(checkpointBookmark(this.previous, run, batch, this.options.now()))
-    this.recorded = sentTimes(run.outcomes)
+    this.recorded = sentTimes(run.plan)
     const { others } = this
     if (!others) return { toSend: [...batch], elsewhere: [] }
     const elsewhere = new Set(batch.filter(decision => inFlightElsewhere(decision, this.previous, others)))
@@ -101,7 +102,7 @@ export class BookmarkKeeper {
    * no duplicate even when GitHub lists redeliveries late. Nothing sent since the last one: no write.
    */
   async recordSent(run: RunProgress): Promise<void> {
-    const unrecorded = [...sentTimes(run.outcomes)].some(([key, at]) => this.recorded.get(key) !== at)
+    const unrecorded = [...sentTimes(run.plan)].some(([decision, at]) => this.recorded.get(decision) !== at)
     if (unrecorded) await this.checkpoint(run, [])
   }
 
@@ -190,11 +191,13 @@ interface KeeperOptions {
 }
 
 /** When each redelivery sent, or perhaps sent, went out. */
-function sentTimes(outcomes: ReadonlyMap<string, Outcome>): Map<string, number> {
-  const times = new Map<string, number>()
-  for (const [key, outcome] of outcomes) {
-    const at = sentAt(outcome)
-    if (at !== undefined) times.set(key, at)
+function sentTimes(plan: RunPlan): Map<Decision, number> {
+  const times = new Map<Decision, number>()
+  for (const hook of plan.hooks.values()) {
+    for (const decision of hook.decisions) {
+      const at = sentAt(decision.outcome)
+      if (at !== undefined) times.set(decision, at)
+    }
   }
   return times
 }

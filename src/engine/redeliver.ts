@@ -1,5 +1,6 @@
 import type { RunProgress } from '../core/bookmark/moves.js'
-import { outcomeKey, releaseHeld, replaceProbe, sentAt, type Decision, type HookScan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
+import { anySent, finalReason, releaseHeld, replaceProbe, resultOf, settle, stopped, uncertainAt, type Decision, type Outcome, type ReceiverState, type RunPlan } from '../core/decisions.js'
+import type { HookScan } from '../core/plan.js'
 import { verdictOf, type Answer, type ProbeVerdict } from '../core/receiver.js'
 import type { HookTarget } from '../core/types.js'
 import type { BookmarkKeeper } from './bookmark-keeper.js'
@@ -36,10 +37,10 @@ interface RedelivererOptions {
 /**
  * Sends the planned redeliveries: a checkpoint of the bookmark before each batch,
  * one request at a time (the client spaces writes), a stop at GitHub's limits, and
- * a look at GitHub before resending anything whose answer was lost.
+ * a look at GitHub before resending anything whose answer was lost. What happens to each
+ * delivery is reported to its decision (`core/decisions.ts`), which keeps it.
  */
 export class Redeliverer {
-  readonly outcomes = new Map<string, Outcome>()
   /** What the probes showed of each probed hook's receiver. */
   readonly receivers = new Map<string, ReceiverState>()
   /** Problems that fail the run once everything else is done. */
@@ -52,7 +53,7 @@ export class Redeliverer {
 
   constructor(private readonly options: RedelivererOptions) {
     this.targets = new Map(options.hooks.map(h => [h.key, h]))
-    this.progress = { scans: options.scans, plan: options.plan, outcomes: this.outcomes }
+    this.progress = { scans: options.scans, plan: options.plan }
   }
 
   async run(): Promise<void> {
@@ -100,8 +101,6 @@ export class Redeliverer {
         return
       }
       const probe = replaceProbe(plan, key, { maxRedeliveries: this.options.maxRedeliveries })
-      const hookPlan = plan.hooks.get(key)
-      if (probe && hookPlan) hookPlan.check = 'probe'
       log.info(`${hook.label}: GitHub did not ping the hook (${result.message}); ${probe ? 'one probe redelivery asks the receiver instead' : 'its failing deliveries wait for a later run'}.`)
     }
   }
@@ -111,16 +110,11 @@ export class Redeliverer {
     const { plan } = this.options
     for (const probe of plan.toRedeliver.filter(d => d.probe)) {
       let current: Decision | undefined = probe
-      while (current && !this.stop && this.isRefused(current)) {
+      while (current && !this.stop && finalReason(current) === 'refused') {
         current = replaceProbe(plan, current.hookKey, { maxRedeliveries: this.options.maxRedeliveries })
         if (current) await this.sendAll([current], false)
       }
     }
-  }
-
-  private isRefused(decision: Decision): boolean {
-    const outcome = this.outcomes.get(outcomeKey(decision))
-    return outcome?.result === 'skipped' && outcome.reason === 'refused'
   }
 
   /**
@@ -131,7 +125,7 @@ export class Redeliverer {
     const { plan, github, log } = this.options
     // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
     // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
-    const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered')
+    const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => resultOf(p).result === 'redelivered')
     const waiting: Array<{ key: string; look: () => Promise<Answer | undefined> }> = [
       ...plan.pings.filter(key => this.receivers.get(key)?.check === 'ping').map(key => ({ key, look: () => pingAnswer(github, this.targets.get(key)!, this.receivers.get(key)!.probedAt!) })),
       ...probes.map(probe => ({
@@ -174,9 +168,7 @@ export class Redeliverer {
     }
     const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries })
     // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
-    if (this.stop?.result === 'skipped') {
-      for (const hook of plan.hooks.values()) for (const decision of hook.decisions) if (decision.held) decision.reason = this.stop.reason
-    }
+    if (this.stop?.result === 'skipped') stopped(plan, this.stop.reason)
     return released
   }
 
@@ -188,7 +180,7 @@ export class Redeliverer {
     try {
       const { toSend, elsewhere } = await this.options.keeper.checkpoint(this.progress, batch)
       for (const decision of elsewhere) {
-        this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
+        settle(decision, { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' })
       }
       return toSend
     } catch (error) {
@@ -224,10 +216,9 @@ export class Redeliverer {
   }
 
   private async send(decision: Decision): Promise<void> {
-    const key = outcomeKey(decision)
     this.stopIfInterrupted()
     if (this.stop) {
-      this.outcomes.set(key, this.stop)
+      settle(decision, this.stop)
       return
     }
     const { github } = this.options
@@ -237,28 +228,28 @@ export class Redeliverer {
     } catch (error) {
       if (!(error instanceof UserError)) throw error
       // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
-      if (![...this.outcomes.values()].some(o => sentAt(o) !== undefined)) {
+      if (!anySent(this.options.plan)) {
         await this.options.keeper.restore()
         throw error
       }
       this.failures.push(error.message)
       this.stop = { result: 'error', message: error.message }
-      this.outcomes.set(key, this.stop)
+      settle(decision, this.stop)
       return
     }
     switch (result.kind) {
       case 'accepted':
-        this.outcomes.set(key, { result: 'redelivered', at: result.at })
+        settle(decision, { result: 'redelivered', at: result.at })
         break
       case 'refused':
-        this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message })
+        settle(decision, { result: 'skipped', reason: 'refused', message: result.message })
         break
       case 'error':
-        this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
+        settle(decision, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) })
         break
       case 'rate-limited':
         this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message }
-        this.outcomes.set(key, this.stop)
+        settle(decision, this.stop)
         this.options.warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`)
         break
     }
@@ -269,7 +260,7 @@ export class Redeliverer {
     const { plan, hooks, github, log } = this.options
     for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
       // A probe is looked for once, never resent.
-      const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined && !(d.probe && round > 0))
+      const uncertain = plan.toRedeliver.filter(d => uncertainAt(d) !== undefined && !(d.probe && round > 0))
       if (uncertain.length === 0) return
       const n = uncertain.length
       log.info(`${plural(n, 'redelivery request')} got no clear answer; checking with GitHub whether ${noun(n, 'it', 'they')} went through.`)
@@ -287,19 +278,14 @@ export class Redeliverer {
       for (const hook of hooks) {
         const mine = byHook.get(hook.key)
         if (!mine) continue
-        const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d)!)))
+        const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => uncertainAt(d)!)))
         if (!made) continue
         for (const decision of mine) {
-          if (made.has(decision.facts.guid)) this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision)! })
+          if (made.has(decision.facts.guid)) settle(decision, { result: 'redelivered', at: uncertainAt(decision)! })
           // A probe is not sent twice into a receiver that may be down: it stays in flight for the next run.
           else if (!decision.probe) await this.send(decision)
         }
       }
     }
-  }
-
-  private uncertainAt(decision: Decision): number | undefined {
-    const outcome = this.outcomes.get(outcomeKey(decision))
-    return outcome?.result === 'error' ? outcome.uncertainAt : undefined
   }
 }

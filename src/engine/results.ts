@@ -1,6 +1,6 @@
 import { isExpiring, windowEndsAt } from '../core/expiring.js'
 import { downSinceOf } from '../core/bookmark/moves.js'
-import { finalReason, GIVE_UP_SKIPS, outcomeKey, type Decision, type HookPlan, type Outcome, type ReceiverState, type RunPlan } from '../core/plan.js'
+import { GIVE_UP_SKIPS, resultOf, waitsForReceiver, type Decision, type HookPlan, type ReceiverState, type RunPlan } from '../core/decisions.js'
 import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
@@ -14,14 +14,7 @@ export interface Expiry {
 }
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
-export function tally(
-  scanned: ScanResult[],
-  plan: RunPlan,
-  outcomes: ReadonlyMap<string, Outcome>,
-  receivers: ReadonlyMap<string, ReceiverState>,
-  log: Logger,
-  expiry: Expiry
-): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
+export function tally(scanned: ScanResult[], plan: RunPlan, receivers: ReadonlyMap<string, ReceiverState>, log: Logger, expiry: Expiry): { hooks: HookResult[]; rows: ReportRow[]; totals: Totals } {
   const rows: ReportRow[] = []
   const hooks = scanned.map(s => {
     const result: HookResult = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 }
@@ -37,7 +30,7 @@ export function tally(
     const verdict = receiver?.verdict
     const receiverNotUp = verdict === 'down' || verdict === 'unknown'
     for (const decision of hookPlan.decisions) {
-      const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), verdict === 'up')
+      const row = reportRow(s.hook, decision, verdict === 'up')
       row.windowEndsAt = new Date(windowEndsAt(decision.facts.firstAt, expiry.windowMs)).toISOString()
       const afterRun = { firstAt: decision.facts.firstAt, result: row.result, reason: row.reason, probeOfDownReceiver: decision.probe === true && receiverNotUp }
       if (isExpiring(afterRun, expiry.windowMs, expiry.marginMs, expiry.now)) {
@@ -57,7 +50,7 @@ export function tally(
     if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
       const since = downSinceOf(s.scan, hookPlan, receiver)
       // The held deliveries, and a probe that went out and did not get through (or is not listed yet).
-      const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length
+      const waiting = hookPlan.decisions.filter(waitsForReceiver).length
       result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) }
     }
     logHook(log, result, hookPlan)
@@ -78,7 +71,7 @@ export function tally(
   return { hooks, rows, totals }
 }
 
-function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | undefined, receiverAnswered: boolean): ReportRow {
+function reportRow(hook: HookTarget, decision: Decision, receiverAnswered: boolean): ReportRow {
   const { facts } = decision
   const row: ReportRow = {
     hook: hook.label,
@@ -93,16 +86,17 @@ function reportRow(hook: HookTarget, decision: Decision, outcome: Outcome | unde
     firstDeliveredAt: new Date(facts.firstAt).toISOString(),
     result: 'skipped'
   }
-  if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
+  const result = resultOf(decision)
+  if (result.result === 'redelivered') {
     row.result = 'redelivered'
     // A probe costs an attempt only when the receiver answered it (a refusal); one that could not reach it is free.
     if (!decision.probe || receiverAnswered) row.attempts++
-  } else if (decision.action === 'redeliver' && outcome?.result === 'error') {
+  } else if (result.result === 'error') {
     row.result = 'error'
-    row.message = outcome.message
+    row.message = result.message
   } else {
-    row.reason = finalReason(decision, outcome)
-    if (outcome?.result === 'skipped') row.message = outcome.message
+    row.reason = result.reason
+    if (result.message !== undefined) row.message = result.message
   }
   return row
 }

@@ -107,11 +107,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   failures.push(...redeliverer.failures)
 
   const now = github.now()
-  const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now, deferred[0]?.key)
+  const unsaved = await keeper.finish({ scans, plan }, redeliverer.receivers, now, deferred[0]?.key)
   if (unsaved) failures.push(unsaved)
 
   const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now }
-  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry)
+  const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.receivers, log, expiry)
   if (unknown.length > 0) failures.push(unknownHooksMessage(unknown, naming, true))
   for (const s of scanned) if (s.error && !s.interrupted && !s.deferred) failures.push(`Could not scan ${s.hook.label}: ${s.error}`)
   if (totals.errors > 0) {

@@ -3,7 +3,7 @@
  * the other run wrote, and a batch another run is already sending is not sent twice. Pure: no I/O.
  */
 import type { DeliveryId } from '../ids.js'
-import type { Decision } from '../plan.js'
+import type { Decision } from '../decisions.js'
 import { renderHook, type Bookmark, type HookBookmark } from './format.js'
 import { mergeSpans } from './moves.js'
 import { keepsDone } from './trust.js'

@@ -2,10 +2,11 @@
  * How the bookmark moves: the values a run writes (a checkpoint before each batch, the final one
  * at the end, and a replay's), where a hook's floor goes, what stays in flight, the spans whose
  * failed redeliveries cost nothing, since when a receiver is down, and where a scan stopped
- * part-way resumes. Pure: no I/O; `core/plan.ts` decides, this computes what the bookmark keeps of it.
+ * part-way resumes. Pure: no I/O; `core/plan.ts` and `core/decisions.ts` decide, this computes what the bookmark keeps of it.
  */
 import type { DeliveryId } from '../ids.js'
-import { isFinished, outcomeKey, sentAt, type Decision, type HookPlan, type HookScan, type Outcome, type ReceiverState, type RunPlan } from '../plan.js'
+import { isFinished, sentAt, type Decision, type HookPlan, type ReceiverState, type RunPlan } from '../decisions.js'
+import type { HookScan } from '../plan.js'
 import type { Answer } from '../receiver.js'
 import type { Candidate } from '../replay.js'
 import type { Bookmark, HookBookmark, Resume } from './format.js'
@@ -27,33 +28,33 @@ export const MAX_CARRIED_SETTLED = 400
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, receiver: ReceiverState = {}): HookBookmark {
+function nextHookBookmark(scan: HookScan, plan: HookPlan, now: number, receiver: ReceiverState = {}): HookBookmark {
   // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
   const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now)
   // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
   let floor = newestAt === undefined || scan.partial ? scan.floorBase : newestAt - LATE_LISTING_MARGIN_MS
   for (const facts of plan.inFlight) floor = Math.min(floor, facts.firstAt)
   for (const decision of plan.decisions) {
-    if (!isFinished(decision, outcomes.get(outcomeKey(decision)))) floor = Math.min(floor, decision.facts.firstAt)
+    if (!isFinished(decision)) floor = Math.min(floor, decision.facts.firstAt)
   }
   floor = Math.min(Math.max(floor, scan.floorBase), now)
 
   const done = new Map<string, number>()
   for (const [guid, at] of scan.previous?.done ?? []) if (keepsDone(at, floor)) done.set(guid, at)
   for (const decision of plan.decisions) {
-    if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+    if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision)) {
       done.set(decision.facts.guid, decision.facts.firstAt)
     }
   }
   const seen = [scan.previous?.seenUntil, newestAt].filter((t): t is number => t !== undefined).map(t => Math.min(t, now))
   const downSince = downSinceOf(scan, plan, receiver)
-  const resume = resumeAfter(scan, plan, outcomes)
+  const resume = resumeAfter(scan, plan)
   return {
     floor,
     ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
-    ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+    ...inFlightAfter(scan, plan, now, new Map()),
     done,
-    probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
+    probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, new Map()),
     ...keptReplaySpans(scan),
     ...(downSince !== undefined ? { downSince } : {}),
     ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
@@ -68,10 +69,10 @@ function nextHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<
  * the scan was complete, or when that is more than a bookmark should hold (the next scan then
  * lists the hook from its newest delivery again: requests, not deliveries, are lost).
  */
-function resumeAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>): Resume | undefined {
+function resumeAfter(scan: HookScan, plan: HookPlan): Resume | undefined {
   const { partial } = scan
   if (!partial || partial.cursor === undefined) return undefined
-  const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid))
+  const finished = new Set(plan.decisions.filter(d => isFinished(d)).map(d => d.facts.guid))
   const done = scan.previous?.done
   const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)))
   if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED) return undefined
@@ -82,15 +83,15 @@ function resumeAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<strin
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
-function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): HookBookmark {
+function checkpointHookBookmark(scan: HookScan, plan: HookPlan, now: number, planned: ReadonlyMap<DeliveryId, number>): HookBookmark {
   const previous = scan.previous
   return {
     floor: previous?.floor ?? scan.floorBase,
     ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
-    ...inFlightAfter(scan, plan, outcomes, now, planned),
+    ...inFlightAfter(scan, plan, now, planned),
     done: new Map(previous?.done ?? []),
     // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
-    probes: probeSpansAfter(scan, plan, outcomes, planned),
+    probes: probeSpansAfter(scan, plan, planned),
     ...keptReplaySpans(scan),
     ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
     ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
@@ -101,8 +102,8 @@ function checkpointHookBookmark(scan: HookScan, plan: HookPlan, outcomes: Readon
 /** What a run knows when it writes its bookmark: its scans, its plan, and what came of each redelivery so far. */
 export interface RunProgress {
   scans: readonly HookScan[]
+  /** Each decision with what its request came to so far (`decisions.ts`). */
   plan: RunPlan
-  outcomes: ReadonlyMap<string, Outcome>
 }
 
 /**
@@ -113,7 +114,7 @@ export function checkpointBookmark(previous: Bookmark, run: RunProgress, batch: 
   const planned = new Map<string, Map<DeliveryId, number>>()
   for (const decision of batch) planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map<DeliveryId, number>()).set(decision.facts.newestId, now))
   const hooks = new Map<string, HookBookmark>(previous.hooks)
-  for (const scan of run.scans) hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, planned.get(scan.key) ?? new Map()))
+  for (const scan of run.scans) hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key)!, now, planned.get(scan.key) ?? new Map()))
   return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks }
 }
 
@@ -137,7 +138,7 @@ export function finalBookmark(previous: Bookmark, run: RunProgress, receivers: R
   const gone = (entryScope: string | undefined): boolean => fleet !== undefined && fleet.complete && entryScope === fleet.scope
   const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)))
   const hooks = new Map(kept)
-  for (const scan of run.scans) hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key)!, run.outcomes, now, receivers.get(scan.key)))
+  for (const scan of run.scans) hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key)!, now, receivers.get(scan.key)))
   return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks }
 }
 
@@ -146,7 +147,7 @@ export function finalBookmark(previous: Bookmark, run: RunProgress, receivers: R
  * made) this run, and those planned. An id that is no longer its delivery's newest attempt
  * has been listed: its redelivery is no longer in flight.
  */
-function inFlightAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, now: number, planned: ReadonlyMap<DeliveryId, number>): Pick<HookBookmark, 'pending' | 'sent'> {
+function inFlightAfter(scan: HookScan, plan: HookPlan, now: number, planned: ReadonlyMap<DeliveryId, number>): Pick<HookBookmark, 'pending' | 'sent'> {
   const newest = new Set(scan.facts.map(f => f.newestId))
   const keep = (map: ReadonlyMap<DeliveryId, number> | undefined, lifetime: number): Map<DeliveryId, number> => {
     const out = new Map<DeliveryId, number>()
@@ -157,8 +158,7 @@ function inFlightAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<str
   const sent = keep(scan.previous?.sent, SENT_IN_FLIGHT_MS)
   for (const [id, at] of planned) pending.set(id, at)
   for (const decision of plan.decisions) {
-    const outcome = outcomes.get(outcomeKey(decision))
-    const at = sentAt(outcome)
+    const at = sentAt(decision.outcome)
     if (at === undefined) continue
     pending.delete(decision.facts.newestId)
     sent.set(decision.facts.newestId, at)
@@ -176,13 +176,12 @@ function keptProbeSpans(scan: HookScan): Array<[number, number]> {
  * the last span when the receiver was already down at the previous run (one span per outage),
  * else starts one.
  */
-function probeSpansAfter(scan: HookScan, plan: HookPlan, outcomes: ReadonlyMap<string, Outcome>, planned: ReadonlyMap<DeliveryId, number>): Array<[number, number]> {
+function probeSpansAfter(scan: HookScan, plan: HookPlan, planned: ReadonlyMap<DeliveryId, number>): Array<[number, number]> {
   const spans = keptProbeSpans(scan)
   const downBefore = scan.previous?.downSince !== undefined
   for (const decision of plan.decisions) {
     if (!decision.probe) continue
-    const outcome = outcomes.get(outcomeKey(decision))
-    const at = sentAt(outcome) ?? planned.get(decision.facts.newestId)
+    const at = sentAt(decision.outcome) ?? planned.get(decision.facts.newestId)
     if (at === undefined) continue
     const last = spans[spans.length - 1]
     if (downBefore && last && last[1] <= at) last[1] = at
