@@ -28094,7 +28094,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1268);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5666);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
@@ -28120,7 +28120,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1268:
+/***/ 5666:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29170,6 +29170,161 @@ class DeliveryLedger {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/decisions.ts
+/**
+ * Why a failing delivery was not redelivered. In flight: another run is sending it.
+ * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
+ * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
+ * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
+ * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
+ */
+const SKIP_REASONS = [
+    'filtered',
+    'too-old',
+    'max-attempts',
+    'outside-window',
+    'budget',
+    'rate-limited',
+    'refused',
+    'dry-run',
+    'in-flight',
+    'receiver-down',
+    'receiver-unknown',
+    'backoff',
+    'interrupted'
+];
+/** Skips after which a delivery is finished for good; the others are retried by the next run. */
+const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
+/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
+const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
+const writable = (value) => value;
+const queue = (plan) => plan.toRedeliver;
+/**
+ * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
+ * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
+ * on to the next delivery run after run; one the receiver refuses is charged and waits for its
+ * backoff, so it is not the probe again while others wait.
+ */
+function chooseProbe(due) {
+    return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
+}
+function oldestFirst(a, b) {
+    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
+}
+/**
+ * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
+ * says nothing of the receiver, so the next held delivery of the hook becomes the probe (and the
+ * hook is asked with a probe from then on). Undefined when none is left.
+ */
+function replaceProbe(plan, hookKey, policy) {
+    const hook = plan.hooks.get(hookKey);
+    const held = hook?.decisions.filter(d => d.held) ?? [];
+    if (!hook || held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries)
+        return undefined;
+    const probe = writable(chooseProbe(held));
+    probe.held = false;
+    probe.probe = true;
+    probe.action = 'redeliver';
+    probe.reason = undefined;
+    writable(hook).check = 'probe';
+    queue(plan).push(probe);
+    return probe;
+}
+/**
+ * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
+ * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
+ * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
+ */
+function releaseHeld(plan, verdicts, policy) {
+    for (const hook of plan.hooks.values()) {
+        if (verdicts.get(hook.key) !== 'unknown')
+            continue;
+        for (const decision of hook.decisions)
+            if (decision.held)
+                writable(decision).reason = 'receiver-unknown';
+    }
+    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
+    for (const hook of plan.hooks.values()) {
+        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
+            continue;
+        for (const decision of hook.decisions) {
+            if (!decision.held)
+                continue;
+            writable(decision).held = false;
+            writable(decision).reason = 'budget';
+        }
+    }
+    let left = policy.maxRedeliveries - plan.toRedeliver.length;
+    const released = [];
+    const held = [...plan.hooks.values()].flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
+    for (const decision of held.map(writable)) {
+        decision.held = false;
+        if (left <= 0) {
+            decision.reason = 'budget';
+            continue;
+        }
+        left--;
+        decision.action = 'redeliver';
+        decision.reason = undefined;
+        released.push(decision);
+    }
+    queue(plan).push(...released);
+    return released;
+}
+/** The run stopped (GitHub's limits, an interruption) before the held deliveries could go: they wait for that, not for a receiver. */
+function stopped(plan, reason) {
+    for (const hook of plan.hooks.values())
+        for (const decision of hook.decisions)
+            if (decision.held)
+                writable(decision).reason = reason;
+}
+/** Records what a due delivery's redelivery request came to (or why it was not made). */
+function settle(decision, outcome) {
+    writable(decision).outcome = outcome;
+}
+function stateOf(decision) {
+    if (decision.action === 'skip')
+        return { state: decision.held ? 'held' : 'skipped', reason: decision.reason };
+    if (decision.outcome)
+        return { state: 'settled', outcome: decision.outcome };
+    return { state: decision.probe ? 'probe' : 'due' };
+}
+/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
+function sentAt(outcome) {
+    return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
+}
+/** When a request whose answer was lost may have gone through; undefined for every other delivery. */
+function uncertainAt(decision) {
+    return decision.outcome?.result === 'error' ? decision.outcome.uncertainAt : undefined;
+}
+/** Whether any redelivery of the run went out, or perhaps went out. */
+function anySent(plan) {
+    return [...plan.hooks.values()].some(hook => hook.decisions.some(d => sentAt(d.outcome) !== undefined));
+}
+/** Why a delivery was not redelivered, after everything the run did; undefined when it was (or its request failed). */
+function finalReason(decision) {
+    if (decision.action === 'skip')
+        return decision.reason;
+    return decision.outcome?.result === 'skipped' ? decision.outcome.reason : undefined;
+}
+/** Whether a delivery is finished for good after this run: skipped for a reason no later run retries. */
+function isFinished(decision) {
+    const reason = finalReason(decision);
+    return reason !== undefined && FINAL_SKIPS.has(reason);
+}
+function resultOf(decision) {
+    const { outcome } = decision;
+    if (decision.action === 'redeliver' && outcome?.result === 'redelivered')
+        return { result: 'redelivered' };
+    if (decision.action === 'redeliver' && outcome?.result === 'error')
+        return { result: 'error', message: outcome.message };
+    return { result: 'skipped', reason: finalReason(decision), ...(outcome?.result === 'skipped' ? { message: outcome.message } : {}) };
+}
+/** Waiting for its receiver after this run: held while it was down or unknown, or a probe that went out and was not answered. */
+function waitsForReceiver(decision) {
+    return decision.reason === 'receiver-down' || decision.reason === 'receiver-unknown' || (decision.probe === true && decision.outcome?.result === 'redelivered');
+}
+
 ;// CONCATENATED MODULE: ./src/core/plural.ts
 /**
  * `1 error`, `2 errors`, `1 delivery`, `3 deliveries`: the one place messages count things.
@@ -29306,221 +29461,6 @@ function trustedStart(bookmark, hook, now, lookbackMs) {
     return { ...trusted, warning: `${whose}; scanning the last ${formatDuration(lookbackMs)} and writing a new bookmark.` };
 }
 
-;// CONCATENATED MODULE: ./src/core/plan.ts
-
-
-
-/**
- * Why a failing delivery was not redelivered. In flight: another run is sending it.
- * Receiver-down: a ping or probe could not reach its receiver; it waits, at no cost of an attempt.
- * Receiver-unknown: the ping's or probe's answer was not listed by the end of the wait; it waits too.
- * Backoff: its receiver refused the last redelivery; the next waits. Interrupted: the run
- * was stopped (SIGINT, SIGTERM) before sending it; the next run does.
- */
-const SKIP_REASONS = [
-    'filtered',
-    'too-old',
-    'max-attempts',
-    'outside-window',
-    'budget',
-    'rate-limited',
-    'refused',
-    'dry-run',
-    'in-flight',
-    'receiver-down',
-    'receiver-unknown',
-    'backoff',
-    'interrupted'
-];
-/** Skips after which a delivery is finished for good; the others are retried by the next run. */
-const FINAL_SKIPS = new Set(['filtered', 'too-old', 'max-attempts', 'outside-window', 'refused']);
-/** Final skips that mean giving up on a delivery GitHub could still have redelivered: the `given-up` output. */
-const GIVE_UP_SKIPS = new Set(['max-attempts', 'outside-window']);
-/** What the plan reads of the configuration. */
-const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'];
-/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
-function policyOf(config) {
-    const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
-    return { ...picked, windowMs: redeliveryWindowMs(config.location) };
-}
-/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
-const WINDOW_SAFETY_MS = 15 * 60_000;
-function matchesEvents(filters, event, action) {
-    if (filters.length === 0)
-        return true;
-    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
-}
-/**
- * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
- * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
- * probe); its due deliveries are held until the answer is known (`releaseHeld`).
- */
-function planRun(scans, policy, now) {
-    const hooks = new Map();
-    const pings = [];
-    const probes = [];
-    const due = [];
-    for (const scan of scans) {
-        const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now);
-        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
-        const done = scan.previous?.done;
-        const hookDue = [];
-        for (const facts of scan.facts) {
-            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
-                plan.outsideScan++;
-                continue;
-            }
-            if (done?.has(facts.guid)) {
-                plan.alreadyDone++;
-                continue;
-            }
-            if (isInFlight(scan.previous, facts.newestId, now)) {
-                plan.inFlight.push(facts);
-                continue;
-            }
-            const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries);
-            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
-            if (!matchesEvents(policy.events, facts.event, facts.action))
-                decision.reason = 'filtered';
-            else if (attempts >= policy.maxAttempts)
-                decision.reason = 'max-attempts';
-            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
-                decision.reason = 'too-old';
-            // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
-            else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
-                decision.reason = 'outside-window';
-            else if (now < facts.newestAt + backoffMs(attempts))
-                decision.reason = 'backoff';
-            else
-                hookDue.push(decision);
-            plan.decisions.push(decision);
-        }
-        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
-            plan.check = scan.pingable === true ? 'ping' : 'probe';
-            // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
-            const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined;
-            if (probe) {
-                probe.probe = true;
-                probes.push(probe);
-            }
-            else
-                pings.push(scan.key);
-            for (const decision of hookDue) {
-                if (decision === probe)
-                    continue;
-                decision.held = true;
-                decision.reason = 'receiver-down';
-            }
-        }
-        else {
-            due.push(...hookDue);
-        }
-        hooks.set(scan.key, plan);
-    }
-    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
-    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
-    const toRedeliver = [];
-    ordered.forEach((decision, index) => {
-        if (index >= policy.maxRedeliveries)
-            decision.reason = 'budget';
-        else if (policy.dryRun)
-            decision.reason = 'dry-run';
-        else {
-            decision.action = 'redeliver';
-            toRedeliver.push(decision);
-        }
-    });
-    return { hooks, toRedeliver, pings };
-}
-/**
- * The probe: a delivery that was redelivered least, free probes included, the oldest of those.
- * Each probe adds a redelivery to its delivery, so while a receiver stays down the probe moves
- * on to the next delivery run after run; one the receiver refuses is charged and waits for its
- * backoff, so it is not the probe again while others wait.
- */
-function chooseProbe(due) {
-    return [...due].sort((a, b) => a.facts.redeliveries - b.facts.redeliveries || oldestFirst(a, b))[0];
-}
-function oldestFirst(a, b) {
-    return a.facts.firstAt - b.facts.firstAt || (a.facts.guid < b.facts.guid ? -1 : 1);
-}
-/**
- * GitHub refused to redeliver the probe (a 4xx for that delivery), or to ping the hook: that
- * says nothing of the receiver, so the next held delivery of the hook becomes the probe.
- * Undefined when none is left.
- */
-function replaceProbe(plan, hookKey, policy) {
-    const held = plan.hooks.get(hookKey)?.decisions.filter(d => d.held) ?? [];
-    if (held.length === 0 || plan.toRedeliver.length >= policy.maxRedeliveries)
-        return undefined;
-    const probe = chooseProbe(held);
-    probe.held = false;
-    probe.probe = true;
-    probe.action = 'redeliver';
-    probe.reason = undefined;
-    plan.toRedeliver.push(probe);
-    return probe;
-}
-/**
- * After the pings and probes: the held deliveries of hooks whose receiver answered are sent,
- * oldest first, within what is left of `max-redeliveries`; those of receivers that could not be
- * reached stay `receiver-down`, those whose answer is not known yet become `receiver-unknown`.
- */
-function releaseHeld(plan, verdicts, policy) {
-    for (const hook of plan.hooks.values()) {
-        if (verdicts.get(hook.key) !== 'unknown')
-            continue;
-        for (const decision of hook.decisions)
-            if (decision.held)
-                decision.reason = 'receiver-unknown';
-    }
-    // A hook whose probe did not fit in the budget learnt nothing: its held deliveries wait for the budget, not for a receiver.
-    for (const hook of plan.hooks.values()) {
-        if (!hook.decisions.some(d => d.probe && d.reason === 'budget'))
-            continue;
-        for (const decision of hook.decisions) {
-            if (!decision.held)
-                continue;
-            decision.held = false;
-            decision.reason = 'budget';
-        }
-    }
-    let left = policy.maxRedeliveries - plan.toRedeliver.length;
-    const released = [];
-    const held = [...plan.hooks.values()].flatMap(h => (verdicts.get(h.key) === 'up' ? h.decisions.filter(d => d.held) : [])).sort(oldestFirst);
-    for (const decision of held) {
-        decision.held = false;
-        if (left <= 0) {
-            decision.reason = 'budget';
-            continue;
-        }
-        left--;
-        decision.action = 'redeliver';
-        decision.reason = undefined;
-        released.push(decision);
-    }
-    plan.toRedeliver.push(...released);
-    return released;
-}
-/** When a redelivery went out, or perhaps went out (GitHub's answer lost); undefined when it was not sent. */
-function sentAt(outcome) {
-    return outcome?.result === 'redelivered' ? outcome.at : outcome?.result === 'error' ? outcome.uncertainAt : undefined;
-}
-/** Where a redelivery request or its absence leaves a decision. */
-function finalReason(decision, outcome) {
-    if (decision.action === 'skip')
-        return decision.reason;
-    return outcome?.result === 'skipped' ? outcome.reason : undefined;
-}
-/** Whether a delivery is finished for good after this run: skipped for a reason no later run retries. */
-function isFinished(decision, outcome) {
-    const reason = finalReason(decision, outcome);
-    return reason !== undefined && FINAL_SKIPS.has(reason);
-}
-function outcomeKey(decision) {
-    return `${decision.hookKey}\u0000${decision.facts.guid}`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/bookmark/moves.ts
 
 
@@ -29538,7 +29478,7 @@ const MAX_CARRIED_SETTLED = 400;
  * seen (less a margin for late listing) but never past an unfinished delivery;
  * in-flight redeliveries are remembered so no later run sends them again.
  */
-function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
+function nextHookBookmark(scan, plan, now, receiver = {}) {
     // Nothing is later than GitHub's clock: a delivery dated after it (a hostile or broken API) moves no floor past now.
     const newestAt = scan.newestAt === undefined ? undefined : Math.min(scan.newestAt, now);
     // A scan stopped part-way did not reach the floor: it stays, and the next scan continues where this one stopped.
@@ -29546,7 +29486,7 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
     for (const facts of plan.inFlight)
         floor = Math.min(floor, facts.firstAt);
     for (const decision of plan.decisions) {
-        if (!isFinished(decision, outcomes.get(outcomeKey(decision))))
+        if (!isFinished(decision))
             floor = Math.min(floor, decision.facts.firstAt);
     }
     floor = Math.min(Math.max(floor, scan.floorBase), now);
@@ -29555,19 +29495,19 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
         if (keepsDone(at, floor))
             done.set(guid, at);
     for (const decision of plan.decisions) {
-        if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision, outcomes.get(outcomeKey(decision)))) {
+        if (keepsDone(decision.facts.firstAt, floor) && isFinished(decision)) {
             done.set(decision.facts.guid, decision.facts.firstAt);
         }
     }
     const seen = [scan.previous?.seenUntil, newestAt].filter((t) => t !== undefined).map(t => Math.min(t, now));
     const downSince = downSinceOf(scan, plan, receiver);
-    const resume = resumeAfter(scan, plan, outcomes);
+    const resume = resumeAfter(scan, plan);
     return {
         floor,
         ...(seen.length > 0 ? { seenUntil: Math.max(...seen) } : {}),
-        ...inFlightAfter(scan, plan, outcomes, now, new Map()),
+        ...inFlightAfter(scan, plan, now, new Map()),
         done,
-        probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, outcomes, new Map()),
+        probes: receiver.verdict === 'up' ? keptProbeSpans(scan) : probeSpansAfter(scan, plan, new Map()),
         ...keptReplaySpans(scan),
         ...(downSince !== undefined ? { downSince } : {}),
         ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
@@ -29581,11 +29521,11 @@ function nextHookBookmark(scan, plan, outcomes, now, receiver = {}) {
  * the scan was complete, or when that is more than a bookmark should hold (the next scan then
  * lists the hook from its newest delivery again: requests, not deliveries, are lost).
  */
-function resumeAfter(scan, plan, outcomes) {
+function resumeAfter(scan, plan) {
     const { partial } = scan;
     if (!partial || partial.cursor === undefined)
         return undefined;
-    const finished = new Set(plan.decisions.filter(d => isFinished(d, outcomes.get(outcomeKey(d)))).map(d => d.facts.guid));
+    const finished = new Set(plan.decisions.filter(d => isFinished(d)).map(d => d.facts.guid));
     const done = scan.previous?.done;
     const facts = scan.facts.filter(f => !f.hasOriginal || (f.firstAt >= scan.scanStart && !finished.has(f.guid) && !done?.has(f.guid)));
     if (facts.length > MAX_CARRIED_FACTS || partial.settled.length > MAX_CARRIED_SETTLED)
@@ -29596,15 +29536,15 @@ function resumeAfter(scan, plan, outcomes) {
  * The hook's bookmark while redeliveries are being sent: the floor stays where it was,
  * and everything sent so far, plus the batch about to be sent, is in flight.
  */
-function checkpointHookBookmark(scan, plan, outcomes, now, planned) {
+function checkpointHookBookmark(scan, plan, now, planned) {
     const previous = scan.previous;
     return {
         floor: previous?.floor ?? scan.floorBase,
         ...(previous?.seenUntil !== undefined ? { seenUntil: previous.seenUntil } : {}),
-        ...inFlightAfter(scan, plan, outcomes, now, planned),
+        ...inFlightAfter(scan, plan, now, planned),
         done: new Map(previous?.done ?? []),
         // A probe about to be sent, or sent, is already free here: a run killed after sending it charges nothing.
-        probes: probeSpansAfter(scan, plan, outcomes, planned),
+        probes: probeSpansAfter(scan, plan, planned),
         ...keptReplaySpans(scan),
         ...(previous?.downSince !== undefined ? { downSince: previous.downSince } : {}),
         ...(scan.scope !== undefined ? { scope: scan.scope } : {}),
@@ -29621,7 +29561,7 @@ function checkpointBookmark(previous, run, batch, now) {
         planned.set(decision.hookKey, (planned.get(decision.hookKey) ?? new Map()).set(decision.facts.newestId, now));
     const hooks = new Map(previous.hooks);
     for (const scan of run.scans)
-        hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, planned.get(scan.key) ?? new Map()));
+        hooks.set(scan.key, checkpointHookBookmark(scan, run.plan.hooks.get(scan.key), now, planned.get(scan.key) ?? new Map()));
     return previous.reachFrom !== undefined ? { hooks, reachFrom: previous.reachFrom } : { hooks };
 }
 /**
@@ -29636,7 +29576,7 @@ function finalBookmark(previous, run, receivers, now, scope) {
     const kept = [...previous.hooks].filter(([key, entry]) => found.has(key) || (!gone(entry.scope) && !isForgotten(entry, now, scope.windowMs)));
     const hooks = new Map(kept);
     for (const scan of run.scans)
-        hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key), run.outcomes, now, receivers.get(scan.key)));
+        hooks.set(scan.key, nextHookBookmark(scan, run.plan.hooks.get(scan.key), now, receivers.get(scan.key)));
     return scope.reachFrom !== undefined ? { hooks, reachFrom: scope.reachFrom } : { hooks };
 }
 /**
@@ -29644,7 +29584,7 @@ function finalBookmark(previous, run, receivers, now, scope) {
  * made) this run, and those planned. An id that is no longer its delivery's newest attempt
  * has been listed: its redelivery is no longer in flight.
  */
-function inFlightAfter(scan, plan, outcomes, now, planned) {
+function inFlightAfter(scan, plan, now, planned) {
     const newest = new Set(scan.facts.map(f => f.newestId));
     const keep = (map, lifetime) => {
         const out = new Map();
@@ -29658,8 +29598,7 @@ function inFlightAfter(scan, plan, outcomes, now, planned) {
     for (const [id, at] of planned)
         pending.set(id, at);
     for (const decision of plan.decisions) {
-        const outcome = outcomes.get(outcomeKey(decision));
-        const at = sentAt(outcome);
+        const at = sentAt(decision.outcome);
         if (at === undefined)
             continue;
         pending.delete(decision.facts.newestId);
@@ -29676,14 +29615,13 @@ function keptProbeSpans(scan) {
  * the last span when the receiver was already down at the previous run (one span per outage),
  * else starts one.
  */
-function probeSpansAfter(scan, plan, outcomes, planned) {
+function probeSpansAfter(scan, plan, planned) {
     const spans = keptProbeSpans(scan);
     const downBefore = scan.previous?.downSince !== undefined;
     for (const decision of plan.decisions) {
         if (!decision.probe)
             continue;
-        const outcome = outcomes.get(outcomeKey(decision));
-        const at = sentAt(outcome) ?? planned.get(decision.facts.newestId);
+        const at = sentAt(decision.outcome) ?? planned.get(decision.facts.newestId);
         if (at === undefined)
             continue;
         const last = spans[spans.length - 1];
@@ -29768,6 +29706,108 @@ function bookmarkWithReplay(previous, batch, at, how, newFloor) {
         hooks.set(c.hookKey, next);
     }
     return { ...previous, hooks };
+}
+
+;// CONCATENATED MODULE: ./src/core/plan.ts
+
+
+
+
+/** What the plan reads of the configuration. */
+const POLICY_KEYS = ['maxAttempts', 'maxRedeliveries', 'events', 'maxAgeMs', 'dryRun', 'expiringWithinMs'];
+/** The policy of a configuration: its own settings, and the redelivery window of its GitHub. */
+function policyOf(config) {
+    const picked = Object.fromEntries(POLICY_KEYS.map(key => [key, config[key]]));
+    return { ...picked, windowMs: redeliveryWindowMs(config.location) };
+}
+/** Do not ask for what will have left GitHub's redelivery window by the time the request is made. */
+const WINDOW_SAFETY_MS = 15 * 60_000;
+function matchesEvents(filters, event, action) {
+    if (filters.length === 0)
+        return true;
+    return filters.some(f => f.event === event && (f.action === undefined || f.action === action));
+}
+/**
+ * Decides, for every failing delivery of every hook, whether to redeliver it now and why not.
+ * A hook whose receiver the listing does not show up is pinged (or, without a ping, gets one
+ * probe); its due deliveries are held until the answer is known (`releaseHeld`, `decisions.ts`).
+ */
+function planRun(scans, policy, now) {
+    const hooks = new Map();
+    const pings = [];
+    const probes = [];
+    const due = [];
+    for (const scan of scans) {
+        const evidence = receiverEvidence({ ...scan, downBefore: scan.previous?.downSince !== undefined }, now);
+        const plan = { key: scan.key, decisions: [], inFlight: [], outsideScan: 0, alreadyDone: 0, evidence };
+        const done = scan.previous?.done;
+        const hookDue = [];
+        for (const facts of scan.facts) {
+            if (!facts.hasOriginal || facts.firstAt < scan.scanStart) {
+                plan.outsideScan++;
+                continue;
+            }
+            if (done?.has(facts.guid)) {
+                plan.alreadyDone++;
+                continue;
+            }
+            if (isInFlight(scan.previous, facts.newestId, now)) {
+                plan.inFlight.push(facts);
+                continue;
+            }
+            const attempts = chargedAttempts(facts.redeliveries, facts.freeRedeliveries);
+            const decision = { hookKey: scan.key, facts, attempts, action: 'skip' };
+            if (!matchesEvents(policy.events, facts.event, facts.action))
+                decision.reason = 'filtered';
+            else if (attempts >= policy.maxAttempts)
+                decision.reason = 'max-attempts';
+            else if (policy.maxAgeMs !== undefined && facts.firstAt < now - policy.maxAgeMs)
+                decision.reason = 'too-old';
+            // Given up (and reported) before its original leaves what a scan reads: never dropped silently.
+            else if (facts.firstAt < now - policy.windowMs + WINDOW_SAFETY_MS)
+                decision.reason = 'outside-window';
+            else if (now < facts.newestAt + backoffMs(attempts))
+                decision.reason = 'backoff';
+            else
+                hookDue.push(decision);
+            plan.decisions.push(decision);
+        }
+        if (hookDue.length > 0 && evidence !== 'up' && !policy.dryRun) {
+            plan.check = scan.pingable === true ? 'ping' : 'probe';
+            // A ping asks without spending any delivery's attempt; without one, the probe is a due delivery.
+            const probe = plan.check === 'probe' ? chooseProbe(hookDue) : undefined;
+            if (probe) {
+                probe.probe = true;
+                probes.push(probe);
+            }
+            else
+                pings.push(scan.key);
+            for (const decision of hookDue) {
+                if (decision === probe)
+                    continue;
+                decision.held = true;
+                decision.reason = 'receiver-down';
+            }
+        }
+        else {
+            due.push(...hookDue);
+        }
+        hooks.set(scan.key, plan);
+    }
+    // Probes first: their answers decide what else can be sent. Then the oldest, which leave GitHub's window first.
+    const ordered = [...probes.sort(oldestFirst), ...due.sort(oldestFirst)];
+    const toRedeliver = [];
+    ordered.forEach((decision, index) => {
+        if (index >= policy.maxRedeliveries)
+            decision.reason = 'budget';
+        else if (policy.dryRun)
+            decision.reason = 'dry-run';
+        else {
+            decision.action = 'redeliver';
+            toRedeliver.push(decision);
+        }
+    });
+    return { hooks, toRedeliver, pings };
 }
 
 ;// CONCATENATED MODULE: ./src/core/replay.ts
@@ -31111,7 +31151,7 @@ class BookmarkKeeper {
         if (!this.options.store)
             return { toSend: [...batch], elsewhere: [] };
         await this.write(checkpointBookmark(this.previous, run, batch, this.options.now()));
-        this.recorded = sentTimes(run.outcomes);
+        this.recorded = sentTimes(run.plan);
         const { others } = this;
         if (!others)
             return { toSend: [...batch], elsewhere: [] };
@@ -31124,7 +31164,7 @@ class BookmarkKeeper {
      * no duplicate even when GitHub lists redeliveries late. Nothing sent since the last one: no write.
      */
     async recordSent(run) {
-        const unrecorded = [...sentTimes(run.outcomes)].some(([key, at]) => this.recorded.get(key) !== at);
+        const unrecorded = [...sentTimes(run.plan)].some(([decision, at]) => this.recorded.get(decision) !== at);
         if (unrecorded)
             await this.checkpoint(run, []);
     }
@@ -31204,12 +31244,14 @@ class BookmarkKeeper {
     }
 }
 /** When each redelivery sent, or perhaps sent, went out. */
-function sentTimes(outcomes) {
+function sentTimes(plan) {
     const times = new Map();
-    for (const [key, outcome] of outcomes) {
-        const at = sentAt(outcome);
-        if (at !== undefined)
-            times.set(key, at);
+    for (const hook of plan.hooks.values()) {
+        for (const decision of hook.decisions) {
+            const at = sentAt(decision.outcome);
+            if (at !== undefined)
+                times.set(decision, at);
+        }
     }
     return times;
 }
@@ -31493,11 +31535,11 @@ const VERIFY_ROUNDS = 2;
 /**
  * Sends the planned redeliveries: a checkpoint of the bookmark before each batch,
  * one request at a time (the client spaces writes), a stop at GitHub's limits, and
- * a look at GitHub before resending anything whose answer was lost.
+ * a look at GitHub before resending anything whose answer was lost. What happens to each
+ * delivery is reported to its decision (`core/decisions.ts`), which keeps it.
  */
 class Redeliverer {
     options;
-    outcomes = new Map();
     /** What the probes showed of each probed hook's receiver. */
     receivers = new Map();
     /** Problems that fail the run once everything else is done. */
@@ -31509,7 +31551,7 @@ class Redeliverer {
     constructor(options) {
         this.options = options;
         this.targets = new Map(options.hooks.map(h => [h.key, h]));
-        this.progress = { scans: options.scans, plan: options.plan, outcomes: this.outcomes };
+        this.progress = { scans: options.scans, plan: options.plan };
     }
     async run() {
         const { plan } = this.options;
@@ -31557,9 +31599,6 @@ class Redeliverer {
                 return;
             }
             const probe = replaceProbe(plan, key, { maxRedeliveries: this.options.maxRedeliveries });
-            const hookPlan = plan.hooks.get(key);
-            if (probe && hookPlan)
-                hookPlan.check = 'probe';
             log.info(`${hook.label}: GitHub did not ping the hook (${result.message}); ${probe ? 'one probe redelivery asks the receiver instead' : 'its failing deliveries wait for a later run'}.`);
         }
     }
@@ -31568,16 +31607,12 @@ class Redeliverer {
         const { plan } = this.options;
         for (const probe of plan.toRedeliver.filter(d => d.probe)) {
             let current = probe;
-            while (current && !this.stop && this.isRefused(current)) {
+            while (current && !this.stop && finalReason(current) === 'refused') {
                 current = replaceProbe(plan, current.hookKey, { maxRedeliveries: this.options.maxRedeliveries });
                 if (current)
                     await this.sendAll([current], false);
             }
         }
-    }
-    isRefused(decision) {
-        const outcome = this.outcomes.get(outcomeKey(decision));
-        return outcome?.result === 'skipped' && outcome.reason === 'refused';
     }
     /**
      * Waits for the answers to the pings and probes to be listed (a receiver has 10 s to answer,
@@ -31587,7 +31622,7 @@ class Redeliverer {
         const { plan, github, log } = this.options;
         // The hook's last probe (an earlier one may have been refused by GitHub). A probe that was
         // not sent (an error, a rate limit) tells nothing: its hook gets no verdict, its held deliveries wait.
-        const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => this.outcomes.get(outcomeKey(p))?.result === 'redelivered');
+        const probes = [...new Map(plan.toRedeliver.filter(d => d.probe).map(p => [p.hookKey, p])).values()].filter(p => resultOf(p).result === 'redelivered');
         const waiting = [
             ...plan.pings.filter(key => this.receivers.get(key)?.check === 'ping').map(key => ({ key, look: () => pingAnswer(github, this.targets.get(key), this.receivers.get(key).probedAt) })),
             ...probes.map(probe => ({
@@ -31638,12 +31673,8 @@ class Redeliverer {
         }
         const released = releaseHeld(plan, verdicts, { maxRedeliveries: this.options.maxRedeliveries });
         // Stopped (GitHub's limits, an interruption): what waits, waits for that, not for a receiver.
-        if (this.stop?.result === 'skipped') {
-            for (const hook of plan.hooks.values())
-                for (const decision of hook.decisions)
-                    if (decision.held)
-                        decision.reason = this.stop.reason;
-        }
+        if (this.stop?.result === 'skipped')
+            stopped(plan, this.stop.reason);
         return released;
     }
     /**
@@ -31654,7 +31685,7 @@ class Redeliverer {
         try {
             const { toSend, elsewhere } = await this.options.keeper.checkpoint(this.progress, batch);
             for (const decision of elsewhere) {
-                this.outcomes.set(outcomeKey(decision), { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' });
+                settle(decision, { result: 'skipped', reason: 'in-flight', message: 'an overlapping run is redelivering it' });
             }
             return toSend;
         }
@@ -31690,10 +31721,9 @@ class Redeliverer {
         }
     }
     async send(decision) {
-        const key = outcomeKey(decision);
         this.stopIfInterrupted();
         if (this.stop) {
-            this.outcomes.set(key, this.stop);
+            settle(decision, this.stop);
             return;
         }
         const { github } = this.options;
@@ -31705,28 +31735,28 @@ class Redeliverer {
             if (!(error instanceof UserError))
                 throw error;
             // A credential that cannot redeliver. If nothing was sent, nor perhaps sent, the run ends here with the bookmark as it was.
-            if (![...this.outcomes.values()].some(o => sentAt(o) !== undefined)) {
+            if (!anySent(this.options.plan)) {
                 await this.options.keeper.restore();
                 throw error;
             }
             this.failures.push(error.message);
             this.stop = { result: 'error', message: error.message };
-            this.outcomes.set(key, this.stop);
+            settle(decision, this.stop);
             return;
         }
         switch (result.kind) {
             case 'accepted':
-                this.outcomes.set(key, { result: 'redelivered', at: result.at });
+                settle(decision, { result: 'redelivered', at: result.at });
                 break;
             case 'refused':
-                this.outcomes.set(key, { result: 'skipped', reason: 'refused', message: result.message });
+                settle(decision, { result: 'skipped', reason: 'refused', message: result.message });
                 break;
             case 'error':
-                this.outcomes.set(key, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
+                settle(decision, { result: 'error', message: result.message, ...(result.uncertain ? { uncertainAt: result.at ?? github.now() } : {}) });
                 break;
             case 'rate-limited':
                 this.stop = { result: 'skipped', reason: 'rate-limited', message: result.message };
-                this.outcomes.set(key, this.stop);
+                settle(decision, this.stop);
                 this.options.warn(`GitHub's rate limits stopped the redeliveries (${result.message}); the next run continues with the rest.`);
                 break;
         }
@@ -31736,7 +31766,7 @@ class Redeliverer {
         const { plan, hooks, github, log } = this.options;
         for (let round = 0; round < VERIFY_ROUNDS && !this.stop; round++) {
             // A probe is looked for once, never resent.
-            const uncertain = plan.toRedeliver.filter(d => this.uncertainAt(d) !== undefined && !(d.probe && round > 0));
+            const uncertain = plan.toRedeliver.filter(d => uncertainAt(d) !== undefined && !(d.probe && round > 0));
             if (uncertain.length === 0)
                 return;
             const n = uncertain.length;
@@ -31759,22 +31789,18 @@ class Redeliverer {
                 const mine = byHook.get(hook.key);
                 if (!mine)
                     continue;
-                const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => this.uncertainAt(d))));
+                const made = await newAttempts(github, hook, mine, Math.min(...mine.map(d => uncertainAt(d))));
                 if (!made)
                     continue;
                 for (const decision of mine) {
                     if (made.has(decision.facts.guid))
-                        this.outcomes.set(outcomeKey(decision), { result: 'redelivered', at: this.uncertainAt(decision) });
+                        settle(decision, { result: 'redelivered', at: uncertainAt(decision) });
                     // A probe is not sent twice into a receiver that may be down: it stays in flight for the next run.
                     else if (!decision.probe)
                         await this.send(decision);
                 }
             }
         }
-    }
-    uncertainAt(decision) {
-        const outcome = this.outcomes.get(outcomeKey(decision));
-        return outcome?.result === 'error' ? outcome.uncertainAt : undefined;
     }
 }
 
@@ -31816,7 +31842,7 @@ function isExpiring(delivery, windowMs, marginMs, now) {
 
 
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
-function tally(scanned, plan, outcomes, receivers, log, expiry) {
+function tally(scanned, plan, receivers, log, expiry) {
     const rows = [];
     const hooks = scanned.map(s => {
         const result = { hook: s.hook, scanned: s.ledger?.scanned ?? 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, expiring: 0, inFlight: 0 };
@@ -31834,7 +31860,7 @@ function tally(scanned, plan, outcomes, receivers, log, expiry) {
         const verdict = receiver?.verdict;
         const receiverNotUp = verdict === 'down' || verdict === 'unknown';
         for (const decision of hookPlan.decisions) {
-            const row = reportRow(s.hook, decision, outcomes.get(outcomeKey(decision)), verdict === 'up');
+            const row = reportRow(s.hook, decision, verdict === 'up');
             row.windowEndsAt = new Date(windowEndsAt(decision.facts.firstAt, expiry.windowMs)).toISOString();
             const afterRun = { firstAt: decision.facts.firstAt, result: row.result, reason: row.reason, probeOfDownReceiver: decision.probe === true && receiverNotUp };
             if (isExpiring(afterRun, expiry.windowMs, expiry.marginMs, expiry.now)) {
@@ -31858,7 +31884,7 @@ function tally(scanned, plan, outcomes, receivers, log, expiry) {
         if ((verdict === 'down' || verdict === 'unknown') && s.scan) {
             const since = downSinceOf(s.scan, hookPlan, receiver);
             // The held deliveries, and a probe that went out and did not get through (or is not listed yet).
-            const waiting = hookPlan.decisions.filter(d => d.reason === 'receiver-down' || d.reason === 'receiver-unknown' || (d.probe && outcomes.get(outcomeKey(d))?.result === 'redelivered')).length;
+            const waiting = hookPlan.decisions.filter(waitsForReceiver).length;
             result.receiverDown = { verdict, waiting, ...(since !== undefined ? { since } : {}) };
         }
         logHook(log, result, hookPlan);
@@ -31879,7 +31905,7 @@ function tally(scanned, plan, outcomes, receivers, log, expiry) {
     }
     return { hooks, rows, totals };
 }
-function reportRow(hook, decision, outcome, receiverAnswered) {
+function reportRow(hook, decision, receiverAnswered) {
     const { facts } = decision;
     const row = {
         hook: hook.label,
@@ -31894,20 +31920,21 @@ function reportRow(hook, decision, outcome, receiverAnswered) {
         firstDeliveredAt: new Date(facts.firstAt).toISOString(),
         result: 'skipped'
     };
-    if (decision.action === 'redeliver' && outcome?.result === 'redelivered') {
+    const result = resultOf(decision);
+    if (result.result === 'redelivered') {
         row.result = 'redelivered';
         // A probe costs an attempt only when the receiver answered it (a refusal); one that could not reach it is free.
         if (!decision.probe || receiverAnswered)
             row.attempts++;
     }
-    else if (decision.action === 'redeliver' && outcome?.result === 'error') {
+    else if (result.result === 'error') {
         row.result = 'error';
-        row.message = outcome.message;
+        row.message = result.message;
     }
     else {
-        row.reason = finalReason(decision, outcome);
-        if (outcome?.result === 'skipped')
-            row.message = outcome.message;
+        row.reason = result.reason;
+        if (result.message !== undefined)
+            row.message = result.message;
     }
     return row;
 }
@@ -32032,11 +32059,11 @@ async function runEngine(options) {
     await redeliverer.run();
     failures.push(...redeliverer.failures);
     const now = github.now();
-    const unsaved = await keeper.finish({ scans, plan, outcomes: redeliverer.outcomes }, redeliverer.receivers, now, deferred[0]?.key);
+    const unsaved = await keeper.finish({ scans, plan }, redeliverer.receivers, now, deferred[0]?.key);
     if (unsaved)
         failures.push(unsaved);
     const expiry = { windowMs: policy.windowMs, marginMs: policy.expiringWithinMs, now };
-    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.outcomes, redeliverer.receivers, log, expiry);
+    const { hooks: hookResults, rows, totals } = tally(scanned, plan, redeliverer.receivers, log, expiry);
     if (unknown.length > 0)
         failures.push(unknownHooksMessage(unknown, naming, true));
     for (const s of scanned)
@@ -34781,6 +34808,7 @@ function escapeCell(text, max) {
 
 
 
+
 /**
  * `explain GUID`: what GitHub lists of one delivery on a hook, what the bookmark records of
  * it, and what the next run would do. The decision is the planner's own (`planRun` on the scan
@@ -34830,11 +34858,12 @@ function explainDelivery(input) {
         return { ...base, state, next: { action: 'nothing', because: 'in-flight' } };
     if (!decision)
         return { ...base, state, next: { action: 'nothing', because: 'outside-scan' } };
-    if (decision.action === 'redeliver')
-        return { ...base, state, next: { action: 'redeliver', ...(decision.probe ? { probe: true } : {}) } };
-    if (decision.held)
+    const planned = stateOf(decision);
+    if (planned.state === 'held')
         return { ...base, state, next: { action: 'held' } };
-    return { ...base, state, next: { action: 'skip', reason: decision.reason ?? 'budget' } };
+    if (planned.state === 'skipped')
+        return { ...base, state, next: { action: 'skip', reason: planned.reason ?? 'budget' } };
+    return { ...base, state, next: { action: 'redeliver', ...(planned.state === 'probe' ? { probe: true } : {}) } };
 }
 /** The planner's decision for the delivery alone, as if no run had finished it or had it in flight. */
 function planAlone(input, entry, facts) {
