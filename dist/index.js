@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8167);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3853);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8167:
+/***/ 3853:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35960,8 +35960,6 @@ function interruptedMessage(signal, scanned, rows) {
     return `The run was interrupted${by}: ${parts.join(', ')}. The bookmark records what was sent; the next run continues from it.`;
 }
 
-;// CONCATENATED MODULE: external "node:timers"
-const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 ;// CONCATENATED MODULE: ./src/github/http.ts
 /**
  * The client's one HTTP stack: undici's fetch with an undici dispatcher, the pair @actions/github
@@ -35978,8 +35976,6 @@ const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  * - the run's stop signal, which aborts the request in progress.
  * Redirects are fetch's: followed, and the credential is not carried to another origin.
  */
-
-// The module's own timers: the project's test preload that shortens long global timers must not shorten the time limit.
 
 
 
@@ -36077,7 +36073,7 @@ function apiFetch(options) {
         const controller = new AbortController();
         const abort = () => controller.abort();
         let timedOut = false;
-        const timeout = (0,external_node_timers_namespaceObject.setTimeout)(() => ((timedOut = true), abort()), options.timeoutMs);
+        const timeout = setTimeout(() => ((timedOut = true), abort()), options.timeoutMs);
         const grace = stop && !read ? graceAfter(stop, WRITE_GRACE_MS) : undefined;
         const stopped = grace?.signal ?? stop;
         const signals = [stopped, init.signal ?? undefined].filter(s => s !== undefined);
@@ -36110,7 +36106,7 @@ function apiFetch(options) {
             throw error;
         }
         finally {
-            (0,external_node_timers_namespaceObject.clearTimeout)(timeout);
+            clearTimeout(timeout);
             grace?.dispose();
             for (const signal of signals)
                 signal.removeEventListener('abort', abort);
@@ -36121,7 +36117,7 @@ function apiFetch(options) {
 function graceAfter(signal, ms) {
     const later = new AbortController();
     let timer;
-    const start = () => void (timer = (0,external_node_timers_namespaceObject.setTimeout)(() => later.abort(signal.reason), ms));
+    const start = () => void (timer = setTimeout(() => later.abort(signal.reason), ms));
     if (signal.aborted)
         start();
     else
@@ -36130,7 +36126,7 @@ function graceAfter(signal, ms) {
         signal: later.signal,
         dispose: () => {
             signal.removeEventListener('abort', start);
-            (0,external_node_timers_namespaceObject.clearTimeout)(timer);
+            clearTimeout(timer);
         }
     };
 }
@@ -36846,13 +36842,22 @@ class GitHubClock {
 
 ;// CONCATENATED MODULE: ./src/github/timing.ts
 
+/**
+ * The one way for a process that runs the bundle to hand it another sleep (and other waits):
+ * a `Partial<Pacing>` on `globalThis` under this symbol, set before the bundle loads, as the
+ * project's spawned-bundle tests, demo and bench do (`tools/pacing-preload.mjs`) to run hours
+ * of GitHub's waits in seconds against the local API. A real run never sets it; in process,
+ * tests pass their pacing through the session instead.
+ */
+const PACING_OVERRIDE = Symbol.for('webhook-redelivery.pacing');
 const GITHUB_PACING = {
     writeIntervalMs: 1000,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
     // GitHub ends its own work on a request after 10 s: a minute is far beyond any answer it gives.
     requestTimeoutMs: 60_000,
-    sleep: abortableSleep
+    sleep: abortableSleep,
+    ...globalThis[PACING_OVERRIDE]
 };
 
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts

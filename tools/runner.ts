@@ -15,8 +15,8 @@ import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.
 
 /**
  * The environment that makes a spawned `node` (the action, the CLI) wait `scale` times as long
- * as GitHub asks, through a preload that shortens its timers: the bundle has no knob for it.
- * Empty for a scale of 1 or more.
+ * as GitHub asks: a preload hands the bundle a shorter sleep through its documented hook
+ * (PACING_OVERRIDE, src/github/timing.ts). Empty for a scale of 1 or more.
  */
 export function shortenedWaitsEnv(scale: number): Record<string, string> {
   if (!(scale > 0 && scale < 1)) return {}

@@ -1,7 +1,10 @@
 /** The one parser of the runner's `::command::` output that tests, demo and bench share. */
 import { describe, expect, test } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { shortenWaits } from '../../tools/shorten-waits.mjs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { root } from '../docs/helpers.js'
 import { maskedLog, parseOutputs, runnerEnvironment, type ActionRun } from '../../tools/runner.js'
 import { mask, parseCommandLine, parseCommands, readableLog } from '../../tools/workflow-commands.js'
 
@@ -68,27 +71,32 @@ describe('the runner environment', () => {
     expect(() => runnerEnvironment({ inputs: { nope: 'x' }, apiUrl: 'http://127.0.0.1:1' })).toThrow(/not declared/)
   })
 
-  test('shortened waits: a spawned node preloads the timer shortener; the bundle itself has no knob', () => {
+  test('shortened waits: a spawned node preloads what hands the bundle a shorter sleep', () => {
     const { env, temp } = runnerEnvironment({ inputs: { 'target-type': 'org' }, apiUrl: 'http://127.0.0.1:1', timeScale: 0.01 })
     rmSync(temp, { recursive: true, force: true })
     expect(env.NODE_OPTIONS).toMatch(/^--import=file:.*\/tools\/shorten-waits-preload\.mjs$/)
     expect(env.SHORTEN_WAITS).toBe('0.01')
   })
 
-  test('the shortener scales waits of half a second or more, leaves shorter timers alone, and its undo restores setTimeout', () => {
-    const real = globalThis.setTimeout
-    const asked: unknown[] = []
-    globalThis.setTimeout = ((_: () => void, ms?: number) => asked.push(ms)) as unknown as typeof setTimeout
-    const recorder = globalThis.setTimeout
-    try {
-      const undo = shortenWaits(0.01)
-      // Zero-delay scheduling and undici's 499 ms tick (behind a proxy) stay real; GitHub's waits shrink.
-      for (const ms of [0, 499, 500, 1_000, 30_000]) setTimeout(() => undefined, ms)
-      undo()
-      expect(globalThis.setTimeout).toBe(recorder)
-      expect(asked).toEqual([0, 499, 5, 10, 300])
-    } finally {
-      globalThis.setTimeout = real
-    }
+  test('the preload hands the bundle a sleep through its documented hook: waits of half a second or more scaled, shorter ones real, a stop ends one', () => {
+    const preload = pathToFileURL(join(root, 'tools', 'shorten-waits-preload.mjs')).href
+    const script = [
+      `const pacing = globalThis[Symbol.for('webhook-redelivery.pacing')]`,
+      `const took = async (ms, signal) => { const t = performance.now(); await pacing.sleep(ms, signal); return Math.round(performance.now() - t) }`,
+      `const stopped = new AbortController(); setTimeout(() => stopped.abort(), 50)`,
+      `console.log(JSON.stringify([await took(2000), await took(200), await took(60000, stopped.signal)]))`
+    ].join('\n')
+    const run = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '', SHORTEN_WAITS: '0.01' }, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    const [long, short, aborted] = JSON.parse(run.stdout) as number[]
+    expect(long).toBeLessThan(200)
+    expect(short).toBeGreaterThanOrEqual(190)
+    expect(aborted).toBeLessThan(1000)
+    // Without a scale, nothing is handed over: the bundle keeps GitHub's waits.
+    const plain = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', `console.log(String(globalThis[Symbol.for('webhook-redelivery.pacing')]))`], {
+      env: { ...process.env, NODE_OPTIONS: '', SHORTEN_WAITS: '' },
+      encoding: 'utf8'
+    })
+    expect(plain.stdout.trim()).toBe('undefined')
   })
 })

@@ -28094,7 +28094,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5666);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2323);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
@@ -28120,7 +28120,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5666:
+/***/ 2323:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32193,8 +32193,6 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-;// CONCATENATED MODULE: external "node:timers"
-const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/github/http.ts
@@ -32213,8 +32211,6 @@ var undici = __nccwpck_require__(6752);
  * - the run's stop signal, which aborts the request in progress.
  * Redirects are fetch's: followed, and the credential is not carried to another origin.
  */
-
-// The module's own timers: the project's test preload that shortens long global timers must not shorten the time limit.
 
 
 
@@ -32312,7 +32308,7 @@ function apiFetch(options) {
         const controller = new AbortController();
         const abort = () => controller.abort();
         let timedOut = false;
-        const timeout = (0,external_node_timers_namespaceObject.setTimeout)(() => ((timedOut = true), abort()), options.timeoutMs);
+        const timeout = setTimeout(() => ((timedOut = true), abort()), options.timeoutMs);
         const grace = stop && !read ? graceAfter(stop, WRITE_GRACE_MS) : undefined;
         const stopped = grace?.signal ?? stop;
         const signals = [stopped, init.signal ?? undefined].filter(s => s !== undefined);
@@ -32345,7 +32341,7 @@ function apiFetch(options) {
             throw error;
         }
         finally {
-            (0,external_node_timers_namespaceObject.clearTimeout)(timeout);
+            clearTimeout(timeout);
             grace?.dispose();
             for (const signal of signals)
                 signal.removeEventListener('abort', abort);
@@ -32356,7 +32352,7 @@ function apiFetch(options) {
 function graceAfter(signal, ms) {
     const later = new AbortController();
     let timer;
-    const start = () => void (timer = (0,external_node_timers_namespaceObject.setTimeout)(() => later.abort(signal.reason), ms));
+    const start = () => void (timer = setTimeout(() => later.abort(signal.reason), ms));
     if (signal.aborted)
         start();
     else
@@ -32365,7 +32361,7 @@ function graceAfter(signal, ms) {
         signal: later.signal,
         dispose: () => {
             signal.removeEventListener('abort', start);
-            (0,external_node_timers_namespaceObject.clearTimeout)(timer);
+            clearTimeout(timer);
         }
     };
 }
@@ -33081,13 +33077,22 @@ class GitHubClock {
 
 ;// CONCATENATED MODULE: ./src/github/timing.ts
 
+/**
+ * The one way for a process that runs the bundle to hand it another sleep (and other waits):
+ * a `Partial<Pacing>` on `globalThis` under this symbol, set before the bundle loads, as the
+ * project's spawned-bundle tests, demo and bench do (`tools/pacing-preload.mjs`) to run hours
+ * of GitHub's waits in seconds against the local API. A real run never sets it; in process,
+ * tests pass their pacing through the session instead.
+ */
+const PACING_OVERRIDE = Symbol.for('webhook-redelivery.pacing');
 const GITHUB_PACING = {
     writeIntervalMs: 1000,
     retryBaseMs: 1000,
     verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
     // GitHub ends its own work on a request after 10 s: a minute is far beyond any answer it gives.
     requestTimeoutMs: 60_000,
-    sleep: abortableSleep
+    sleep: abortableSleep,
+    ...globalThis[PACING_OVERRIDE]
 };
 
 ;// CONCATENATED MODULE: ./src/state/variable-store.ts

@@ -14,8 +14,6 @@
  * Redirects are fetch's: followed, and the credential is not carried to another origin.
  */
 import { checkBypass } from '@actions/http-client/lib/proxy'
-// The module's own timers: the project's test preload that shortens long global timers must not shorten the time limit.
-import { clearTimeout, setTimeout } from 'node:timers'
 import { Agent, Headers, ProxyAgent, fetch as undiciFetch, type Dispatcher, type Response } from 'undici'
 import { UserError } from '../engine/ports.js'
 

@@ -20,11 +20,21 @@ export interface Pacing {
   now?(): number
 }
 
+/**
+ * The one way for a process that runs the bundle to hand it another sleep (and other waits):
+ * a `Partial<Pacing>` on `globalThis` under this symbol, set before the bundle loads, as the
+ * project's spawned-bundle tests, demo and bench do (`tools/pacing-preload.mjs`) to run hours
+ * of GitHub's waits in seconds against the local API. A real run never sets it; in process,
+ * tests pass their pacing through the session instead.
+ */
+export const PACING_OVERRIDE = Symbol.for('webhook-redelivery.pacing')
+
 export const GITHUB_PACING: Pacing = {
   writeIntervalMs: 1000,
   retryBaseMs: 1000,
   verifyDelayMs: { dotcom: 30_000, ghes: 60_000 },
   // GitHub ends its own work on a request after 10 s: a minute is far beyond any answer it gives.
   requestTimeoutMs: 60_000,
-  sleep: abortableSleep
+  sleep: abortableSleep,
+  ...(globalThis as { [PACING_OVERRIDE]?: Partial<Pacing> })[PACING_OVERRIDE]
 }
