@@ -1,7 +1,7 @@
-// `npm test`: every check. The static ones (types, lint, format, the dist/ build) run at the
-// same time, each printed whole in this order once done; then jest. Ends with one
-// "tests: N passed, N failed" line so CI can read the outcome.
-import { spawn, spawnSync } from 'node:child_process'
+// `npm test`: every check. The static ones (types, lint, format, the dist/ build) start at the
+// same time; jest starts once the build is there, and each check is printed whole after it.
+// Ends with one "tests: N passed, N failed" line so CI can read the outcome.
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,11 +10,6 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const startedAt = Date.now()
 const bin = name => join(root, 'node_modules', '.bin', name)
-const step = (title, command, args, env = {}) => {
-  console.log(`\n> ${title}`)
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
-  return result.status === 0
-}
 
 /** A step in the background: its output kept (stdout and stderr interleaved) for printing later. */
 const backgroundStep = (title, command, args) =>
@@ -36,17 +31,15 @@ const record = ok => (ok ? passed++ : failed++)
 // test the sources even before dist/ is rebuilt (and the check says it is stale).
 const resultsDir = mkdtempSync(join(tmpdir(), 'jest-results-'))
 const freshDist = join(resultsDir, 'dist')
-const staticSteps = await Promise.all([
+// Jest starts as soon as that build is there, while the other checks finish beside it: the
+// suites that wait on real time leave the cores room for them.
+const distStep = backgroundStep('dist/ is current', process.execPath, ['scripts/check-dist.mjs', '--keep', freshDist])
+const otherSteps = [
   backgroundStep('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.all.json']),
   backgroundStep('lint', bin('eslint'), ['.']),
-  backgroundStep('format', bin('prettier'), ['--check', '.']),
-  backgroundStep('dist/ is current', process.execPath, ['scripts/check-dist.mjs', '--keep', freshDist])
-])
-for (const { title, ok, output, seconds } of staticSteps) {
-  console.log(`\n> ${title} (${seconds.toFixed(1)} s)`)
-  process.stdout.write(output)
-  record(ok)
-}
+  backgroundStep('format', bin('prettier'), ['--check', '.'])
+]
+await distStep
 const built = existsSync(join(freshDist, 'index.js')) && existsSync(join(freshDist, 'cli', 'index.js'))
 
 const resultsFile = join(resultsDir, 'results.json')
@@ -59,17 +52,33 @@ const jestCache = join(realpathSync(tmpdir()), typeof process.getuid === 'functi
 // Three workers, where jest's default on two cores is one: the suites that wait on real time
 // (rate-limit windows, outages) leave a core idle otherwise (measured on a shared 2-core
 // machine: 51 s with three workers, 59 s with two).
-const jestOk = step(
-  'jest',
-  process.execPath,
-  [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--maxWorkers=3', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra],
-  {
-    // Jest's ESM support is the experimental VM modules; the warning that says so is known.
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
-    TMPDIR: testsTemp,
-    ...(built ? { DIST_UNDER_TEST: freshDist } : {})
-  }
-)
+console.log('\n> jest')
+const jestOk = await new Promise(resolve => {
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--maxWorkers=3', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        // Jest's ESM support is the experimental VM modules; the warning that says so is known.
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
+        TMPDIR: testsTemp,
+        ...(built ? { DIST_UNDER_TEST: freshDist } : {})
+      }
+    }
+  )
+  child.on('error', () => resolve(false))
+  child.on('close', code => resolve(code === 0))
+})
+// The static checks, each printed whole, in this order, once jest is done.
+const staticSteps = [...(await Promise.all(otherSteps)), await distStep]
+for (const { title, ok, output, seconds } of staticSteps) {
+  console.log(`\n> ${title} (${seconds.toFixed(1)} s)`)
+  process.stdout.write(output)
+  record(ok)
+}
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
   passed += results.numPassedTests
