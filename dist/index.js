@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3853);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4973);
 /** The action's entry point: @github/local-action and the runner both go through run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3853:
+/***/ 4973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33539,6 +33539,12 @@ function redactSecrets(text, secrets) {
     return ordered.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
+;// CONCATENATED MODULE: ./src/core/types.ts
+/** Counts of a run that did nothing yet (or, for a replay, no automatic redelivery at all). */
+function noTotals() {
+    return { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
+}
+
 ;// CONCATENATED MODULE: ./src/core/replay-report.ts
 
 
@@ -35042,20 +35048,26 @@ async function scan_scanHook(hook, context) {
 async function newAttempts(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
     const found = new Map();
+    const listed = await visitListedSince(github, hook, since, attempt => {
+        const id = redelivered.get(attempt.guid);
+        if (id !== undefined && compareIds(attempt.id, id) > 0)
+            found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)));
+    });
+    return listed ? found : undefined;
+}
+/** Visits the attempts GitHub lists newest first, back to `since`; false when GitHub could not be asked. */
+async function visitListedSince(github, hook, since, visit) {
     try {
         await github.listDeliveries(hook, page => {
-            for (const attempt of page) {
-                const id = redelivered.get(attempt.guid);
-                if (id !== undefined && compareIds(attempt.id, id) > 0)
-                    found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)));
-            }
+            for (const attempt of page)
+                visit(attempt);
             return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
         });
+        return true;
     }
     catch {
-        return undefined;
+        return false;
     }
-    return found;
 }
 const ANSWER_RANK = { unreachable: 0, refused: 1, ok: 2 };
 function bestAnswer(a, b) {
@@ -35069,21 +35081,13 @@ const PING_CLOCK_MARGIN_MS = 5_000;
  */
 async function pingAnswer(github, hook, since) {
     let newest;
-    try {
-        await github.listDeliveries(hook, page => {
-            for (const attempt of page) {
-                if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS)
-                    continue;
-                if (newest === undefined || attempt.deliveredAt > newest.at)
-                    newest = { at: attempt.deliveredAt, answer: answerOf(attempt) };
-            }
-            return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
-        });
-    }
-    catch {
-        return undefined;
-    }
-    return newest?.answer;
+    const listed = await visitListedSince(github, hook, since, attempt => {
+        if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS)
+            return;
+        if (newest === undefined || attempt.deliveredAt > newest.at)
+            newest = { at: attempt.deliveredAt, answer: answerOf(attempt) };
+    });
+    return listed ? newest?.answer : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/explain.ts
@@ -35715,6 +35719,7 @@ function isExpiring(delivery, windowMs, marginMs, now) {
 
 
 
+
 /** Per-hook counts and one report row per failing delivery, from the plan and what came of it. */
 function tally(scanned, plan, receivers, log, expiry) {
     const rows = [];
@@ -35764,7 +35769,7 @@ function tally(scanned, plan, receivers, log, expiry) {
         logHook(log, result, hookPlan);
         return result;
     });
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
+    const totals = noTotals();
     for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;
@@ -37776,6 +37781,7 @@ function keepYoungGenerationSmall() {
 
 
 
+
 const REPORT_FILE = 'report.json';
 /**
  * The action: inputs from the runner, outputs, report file and job summary back to it, all through
@@ -37876,8 +37882,7 @@ async function replayAction(config, io, redact) {
     catch (error) {
         core_warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`));
     }
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
-    setOutputs(outputsOf(totals, reportPath, { replayed: result.sent, left: result.left }));
+    setOutputs(outputsOf(noTotals(), reportPath, { replayed: result.sent, left: result.left }));
     for (const line of redact(renderReplay(result, describeTarget(config.target))).split('\n'))
         info(shown(line));
     await writeSummary(redact(renderReplaySummary(result, describeTarget(config.target))));

@@ -13,7 +13,10 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../tools/repo.js'
-import { runAction, type ActionRun } from '../tools/runner.js'
+import { nodeRuntimes, runAction, type ActionRun } from '../tools/runner.js'
+
+/** The demo runs the bundle on the Node that runs it. */
+const THIS_NODE = nodeRuntimes()[0]
 import { readableLog } from '../tools/workflow-commands.js'
 import { formatLogLine, renderMarkdown, style, visibleWidth } from './lib/terminal.js'
 
@@ -197,7 +200,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
   const run = await runAction({
     apiUrl: api.url,
     repository: day.repo,
-    node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+    node: THIS_NODE,
     timeScale: TIME_SCALE,
     timeoutMs: 45_000,
     keepTemp: true,
@@ -480,7 +483,7 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
       runAction({
         apiUrl: api.url,
         repository: day.repo,
-        node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+        node: THIS_NODE,
         timeScale: TIME_SCALE,
         timeoutMs: 45_000,
         inputs: step.inputs
@@ -555,7 +558,7 @@ async function replayAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     const run = await runAction({
       apiUrl: api.url,
       repository: day.repo,
-      node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+      node: THIS_NODE,
       timeScale: TIME_SCALE,
       timeoutMs: 45_000,
       inputs: { ...step.inputs, ...range, 'replay-send': String(send) }
@@ -588,7 +591,7 @@ async function replayAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
   const scheduled = await runAction({
     apiUrl: api.url,
     repository: day.repo,
-    node: { name: `node${process.versions.node.split('.')[0]}`, path: process.execPath },
+    node: THIS_NODE,
     timeScale: TIME_SCALE,
     timeoutMs: 45_000,
     inputs: step.inputs

@@ -5,6 +5,7 @@ import { INPUT_NAMES, parseConfig, secretInputs, type RawInputs } from './core/c
 import { ACTION_NAMING, render, renderInputError } from './core/input-errors.js'
 import { OUTPUTS } from './core/inputs.generated.js'
 import { redactSecrets } from './core/redact.js'
+import { noTotals } from './core/types.js'
 import type { Config } from './core/config.js'
 import { renderReplay, renderReplaySummary, replayJson } from './core/replay-report.js'
 import { shown, terminalSafeJson } from './core/shown.js'
@@ -110,8 +111,7 @@ async function replayAction(config: Config, io: SessionIO, redact: (text: string
   } catch (error) {
     core.warning(shown(`Could not write the report file: ${error instanceof Error ? error.message : String(error)}`))
   }
-  const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
-  setOutputs(outputsOf(totals, reportPath, { replayed: result.sent, left: result.left }))
+  setOutputs(outputsOf(noTotals(), reportPath, { replayed: result.sent, left: result.left }))
   for (const line of redact(renderReplay(result, describeTarget(config.target))).split('\n')) core.info(shown(line))
   await writeSummary(redact(renderReplaySummary(result, describeTarget(config.target))))
   const failures = config.failOn.size > 0 ? result.failures : []

@@ -28094,7 +28094,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2323);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5266);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8293);
 /** The command line: the same engine as the action, for cron on one's own server. */
 
@@ -28120,7 +28120,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2323:
+/***/ 5266:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31478,20 +31478,26 @@ async function scanHook(hook, context) {
 async function newAttempts(github, hook, decisions, since) {
     const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]));
     const found = new Map();
+    const listed = await visitListedSince(github, hook, since, attempt => {
+        const id = redelivered.get(attempt.guid);
+        if (id !== undefined && compareIds(attempt.id, id) > 0)
+            found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)));
+    });
+    return listed ? found : undefined;
+}
+/** Visits the attempts GitHub lists newest first, back to `since`; false when GitHub could not be asked. */
+async function visitListedSince(github, hook, since, visit) {
     try {
         await github.listDeliveries(hook, page => {
-            for (const attempt of page) {
-                const id = redelivered.get(attempt.guid);
-                if (id !== undefined && compareIds(attempt.id, id) > 0)
-                    found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)));
-            }
+            for (const attempt of page)
+                visit(attempt);
             return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
         });
+        return true;
     }
     catch {
-        return undefined;
+        return false;
     }
-    return found;
 }
 const ANSWER_RANK = { unreachable: 0, refused: 1, ok: 2 };
 function bestAnswer(a, b) {
@@ -31505,21 +31511,13 @@ const PING_CLOCK_MARGIN_MS = 5_000;
  */
 async function pingAnswer(github, hook, since) {
     let newest;
-    try {
-        await github.listDeliveries(hook, page => {
-            for (const attempt of page) {
-                if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS)
-                    continue;
-                if (newest === undefined || attempt.deliveredAt > newest.at)
-                    newest = { at: attempt.deliveredAt, answer: answerOf(attempt) };
-            }
-            return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since);
-        });
-    }
-    catch {
-        return undefined;
-    }
-    return newest?.answer;
+    const listed = await visitListedSince(github, hook, since, attempt => {
+        if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS)
+            return;
+        if (newest === undefined || attempt.deliveredAt > newest.at)
+            newest = { at: attempt.deliveredAt, answer: answerOf(attempt) };
+    });
+    return listed ? newest?.answer : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/redeliver.ts
@@ -31836,7 +31834,14 @@ function isExpiring(delivery, windowMs, marginMs, now) {
     return endsAt > now && endsAt - now <= marginMs;
 }
 
+;// CONCATENATED MODULE: ./src/core/types.ts
+/** Counts of a run that did nothing yet (or, for a replay, no automatic redelivery at all). */
+function noTotals() {
+    return { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/results.ts
+
 
 
 
@@ -31890,7 +31895,7 @@ function tally(scanned, plan, receivers, log, expiry) {
         logHook(log, result, hookPlan);
         return result;
     });
-    const totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 };
+    const totals = noTotals();
     for (const h of hooks) {
         totals.scanned += h.scanned;
         totals.failed += h.failed;

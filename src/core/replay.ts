@@ -113,7 +113,7 @@ export interface Cursor {
 }
 
 /** Oldest first, which also leave GitHub's window first; the guid breaks ties. */
-export function replayOrder(a: Cursor, b: Cursor): number {
+function replayOrder(a: Cursor, b: Cursor): number {
   return a.firstAt - b.firstAt || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0)
 }
 
@@ -179,7 +179,7 @@ export function planReplay(selected: readonly Candidate[], progress: ReplayProgr
 }
 
 /** GitHub's pace for writes: one redelivery a second. */
-export const REPLAY_PACE_MS = 1_000
+const REPLAY_PACE_MS = 1_000
 
 export interface ReplayPreview {
   /** Events to send, by hook key and by event (`push`, `pull_request.opened`). */

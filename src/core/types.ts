@@ -36,6 +36,11 @@ export interface Totals {
   expiring: number
 }
 
+/** Counts of a run that did nothing yet (or, for a replay, no automatic redelivery at all). */
+export function noTotals(): Totals {
+  return { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
+}
+
 /** A receiver found down, or not known to be up: since when it has been failing, and what waits for it. */
 export interface ReceiverDown {
   /** GitHub time of its oldest failure since its last success, when known. */

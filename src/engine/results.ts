@@ -1,7 +1,7 @@
 import { isExpiring, windowEndsAt } from '../core/expiring.js'
 import { downSinceOf } from '../core/bookmark/moves.js'
 import { GIVE_UP_SKIPS, resultOf, waitsForReceiver, type Decision, type HookPlan, type ReceiverState, type RunPlan } from '../core/decisions.js'
-import type { HookResult, HookTarget, ReportRow, Totals } from '../core/types.js'
+import { noTotals, type HookResult, type HookTarget, type ReportRow, type Totals } from '../core/types.js'
 import { noun, plural } from '../core/plural.js'
 import type { Logger } from './ports.js'
 import type { ScanResult } from './scan.js'
@@ -56,7 +56,7 @@ export function tally(scanned: ScanResult[], plan: RunPlan, receivers: ReadonlyM
     logHook(log, result, hookPlan)
     return result
   })
-  const totals: Totals = { scanned: 0, failed: 0, redelivered: 0, skipped: 0, errors: 0, givenUp: 0, receiversDown: 0, expiring: 0 }
+  const totals = noTotals()
   for (const h of hooks) {
     totals.scanned += h.scanned
     totals.failed += h.failed

@@ -242,18 +242,24 @@ export async function scanHook(hook: HookTarget, context: ScanContext): Promise<
 export async function newAttempts(github: DeliveriesPort, hook: HookTarget, decisions: Decision[], since: number): Promise<Map<string, Answer> | undefined> {
   const redelivered = new Map(decisions.map(d => [d.facts.guid, d.facts.newestId]))
   const found = new Map<string, Answer>()
+  const listed = await visitListedSince(github, hook, since, attempt => {
+    const id = redelivered.get(attempt.guid)
+    if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)))
+  })
+  return listed ? found : undefined
+}
+
+/** Visits the attempts GitHub lists newest first, back to `since`; false when GitHub could not be asked. */
+async function visitListedSince(github: DeliveriesPort, hook: HookTarget, since: number, visit: (attempt: ListedAttempt) => void): Promise<boolean> {
   try {
     await github.listDeliveries(hook, page => {
-      for (const attempt of page) {
-        const id = redelivered.get(attempt.guid)
-        if (id !== undefined && compareIds(attempt.id, id) > 0) found.set(attempt.guid, bestAnswer(found.get(attempt.guid), answerOf(attempt)))
-      }
+      for (const attempt of page) visit(attempt)
       return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
     })
+    return true
   } catch {
-    return undefined
+    return false
   }
-  return found
 }
 
 const ANSWER_RANK: Record<Answer, number> = { unreachable: 0, refused: 1, ok: 2 }
@@ -271,16 +277,9 @@ const PING_CLOCK_MARGIN_MS = 5_000
  */
 export async function pingAnswer(github: DeliveriesPort, hook: HookTarget, since: number): Promise<Answer | undefined> {
   let newest: { at: number; answer: Answer } | undefined
-  try {
-    await github.listDeliveries(hook, page => {
-      for (const attempt of page) {
-        if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS) continue
-        if (newest === undefined || attempt.deliveredAt > newest.at) newest = { at: attempt.deliveredAt, answer: answerOf(attempt) }
-      }
-      return page.length > 0 && !page.some(a => a.deliveredAt + a.durationMs + LISTING_SLACK_MS < since)
-    })
-  } catch {
-    return undefined
-  }
-  return newest?.answer
+  const listed = await visitListedSince(github, hook, since, attempt => {
+    if (attempt.event !== PING_EVENT || attempt.deliveredAt < since - PING_CLOCK_MARGIN_MS) return
+    if (newest === undefined || attempt.deliveredAt > newest.at) newest = { at: attempt.deliveredAt, answer: answerOf(attempt) }
+  })
+  return listed ? newest?.answer : undefined
 }

@@ -21,7 +21,7 @@ export const LATE_LISTING_MARGIN_MS = 2 * 60_000
 
 /** What a scan stopped part-way carries over at most: beyond it, the next scan lists the hook from its newest delivery again. */
 export const MAX_CARRIED_FACTS = 100
-export const MAX_CARRIED_SETTLED = 400
+const MAX_CARRIED_SETTLED = 400
 
 /**
  * The hook's bookmark after this run. The floor moves up to the newest delivery
