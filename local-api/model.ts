@@ -7,6 +7,11 @@ import { isoSeconds } from './util.js'
 /** App delivery ids on github.com are already past 2^53 (early 2026). */
 export const FIRST_DELIVERY_ID = 3804004623172239366n
 
+/** The owner part of an org's or repo's hook key (`org:acme:`); an app's hook has none. */
+function ownerKey(ref: HookRef): string | undefined {
+  return ref.kind === 'app' ? undefined : hookKey(ref).replace(/\d+$/, '')
+}
+
 export function hookKey(ref: HookRef): string {
   switch (ref.kind) {
     case 'app':
@@ -191,6 +196,8 @@ export function answered(answer: ReceiverAnswer): Outcome {
 /** Deliveries of every hook, and the id sequence they share. */
 export class HookRegistry {
   private readonly hooks = new Map<string, Hook>()
+  /** The keys of each org's or repo's hooks (`org:acme:`), so a hook list does not scan every hook. */
+  private readonly byOwner = new Map<string, Set<string>>()
   private nextDeliveryId = FIRST_DELIVERY_ID
   private nextSeq = 0
   private nextHookId = 400_000_001
@@ -211,6 +218,8 @@ export class HookRegistry {
       store: new DeliveryStore()
     }
     this.hooks.set(key, hook)
+    const owner = ownerKey(ref)
+    if (owner) this.byOwner.set(owner, (this.byOwner.get(owner) ?? new Set()).add(key))
     return hook
   }
 
@@ -234,9 +243,8 @@ export class HookRegistry {
 
   /** Hooks of one org or repo, by ascending id (GitHub's list order). */
   list(kind: 'org' | 'repo', owner: string): Hook[] {
-    const prefix = `${kind}:${owner.toLowerCase()}:`
     const out: Hook[] = []
-    for (const [key, hook] of this.hooks) if (key.startsWith(prefix)) out.push(hook)
+    for (const key of this.byOwner.get(`${kind}:${owner.toLowerCase()}:`) ?? []) out.push(this.hooks.get(key)!)
     return out.sort((a, b) => a.id - b.id)
   }
 
@@ -310,6 +318,7 @@ export class HookRegistry {
   }
 
   delete(ref: HookRef): boolean {
+    this.byOwner.get(ownerKey(ref) ?? '')?.delete(hookKey(ref))
     return this.hooks.delete(hookKey(ref))
   }
 

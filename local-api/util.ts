@@ -7,21 +7,14 @@ export class RawInt {
   }
 }
 
+// Marks where a bare integer goes: a private-use character and a random tag no payload carries.
+const RAW_MARK = `\uE000${Math.random().toString(36).slice(2)}:`
+const RAW_MARKED = new RegExp(`"${RAW_MARK}(-?\\d+)"`, 'g')
+
 /** JSON text like JSON.stringify, but RawInt and bigint become bare integers. */
 export function toJsonText(value: unknown): string {
-  if (value instanceof RawInt) return value.digits
-  if (typeof value === 'bigint') return value.toString()
-  if (value === null || typeof value !== 'object') {
-    const s = JSON.stringify(value)
-    return s === undefined ? 'null' : s
-  }
-  if (Array.isArray(value)) return '[' + value.map(toJsonText).join(',') + ']'
-  const parts: string[] = []
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue
-    parts.push(JSON.stringify(k) + ':' + toJsonText(v))
-  }
-  return '{' + parts.join(',') + '}'
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof RawInt ? RAW_MARK + v.digits : typeof v === 'bigint' ? RAW_MARK + v.toString() : v))
+  return text === undefined ? 'null' : text.replace(RAW_MARKED, '$1')
 }
 
 /** Seeded PRNG (mulberry32): deterministic faults, receivers and generated data. */

@@ -21,7 +21,7 @@ export async function buildDist(out) {
     ['src/cli.ts', join(out, 'cli')]
   ].map(async ([entry, dir]) => {
     // -t: ncc only transpiles (tsconfig.json says how); `npm test`'s typecheck checks the types.
-    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', dir, '-t', '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet'], { cwd: root })
+    await promisify(execFile)(process.execPath, [ncc, 'build', entry, '-o', dir, '-t', '--source-map', '--no-source-map-register', '--license', 'licenses.txt', '--quiet', '--no-cache'], { cwd: root })
     writeLicenses(dir)
   })
   const failures = (await Promise.allSettled(builds)).filter(b => b.status === 'rejected')

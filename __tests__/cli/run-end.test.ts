@@ -3,7 +3,7 @@
  * GitHub API: what failed the run is in the JSON, the report and on stderr.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
@@ -201,7 +201,8 @@ describe('what a run leaves in the temporary directory', () => {
     mkdirSync(elsewhere)
     symlinkSync(elsewhere, join(temp, `webhook-redelivery-${process.getuid!()}`))
     expect(() => defaultReportPath(temp)).toThrow(/is not a directory of this user's alone; give --report-file/)
-    rmSync(join(temp, `webhook-redelivery-${process.getuid!()}`))
+    // unlink: rmSync of a link to a directory refuses on Node 24.
+    unlinkSync(join(temp, `webhook-redelivery-${process.getuid!()}`))
     mkdirSync(join(temp, `webhook-redelivery-${process.getuid!()}`), { mode: 0o777 })
     // mkdir applies the umask: make it writable by others explicitly.
     chmodSync(join(temp, `webhook-redelivery-${process.getuid!()}`), 0o777)

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { root } from '../docs/helpers.js'
 import { addFailure, HOUR } from '../support/world.js'
+import { machineNode } from '../../tools/runtimes.mjs'
 
 let api: LocalApi
 let temp: string
@@ -42,8 +43,15 @@ function localAction(args: string[]): Promise<{ code: number | null; out: string
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'node_modules', '@github', 'local-action', 'bin', 'local-action.js'), ...args], {
       cwd: root,
-      // Only node and npm on the PATH (the tool runs its TypeScript through `npm exec tsx`), no colours, nothing from the registry.
-      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: home, TMPDIR: temp, FORCE_COLOR: '0', npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      // Only node and npm (beside the machine's Node) on the PATH (the tool runs its TypeScript through `npm exec tsx`), no colours, nothing from the registry.
+      env: {
+        PATH: `${dirname(process.execPath)}:${dirname(machineNode())}:/usr/bin:/bin`,
+        HOME: home,
+        TMPDIR: temp,
+        FORCE_COLOR: '0',
+        npm_config_offline: 'true',
+        npm_config_update_notifier: 'false'
+      },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let out = ''

@@ -12,6 +12,7 @@ import { startLocalApi } from '../../local-api/index.js'
 import { read, root } from '../docs/helpers.js'
 import { shortenedWaitsEnv } from '../support/runner.js'
 import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
+import { machineNode } from '../../tools/runtimes.mjs'
 
 interface Run {
   code: number | null
@@ -46,13 +47,13 @@ interface Packed {
 let temp: string
 let packed: Packed
 let installed: string
-/** Only node on the PATH (and npm beside it): nothing of this checkout leaks into what runs. */
+/** Only node on the PATH (and npm beside the machine's Node): nothing of this checkout leaks into what runs. */
 let env: NodeJS.ProcessEnv
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'pack-test-'))
   env = {
-    PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    PATH: `${dirname(process.execPath)}:${dirname(machineNode())}:/usr/local/bin:/usr/bin:/bin`,
     HOME: temp,
     TMPDIR: temp,
     npm_config_cache: join(temp, 'npm-cache'),

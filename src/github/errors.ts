@@ -227,7 +227,10 @@ export function networkFailure(error: unknown, naming: Naming = ACTION_NAMING): 
     return fail('unreachable', false, `${where} cannot be reached from this machine (${code})${via}. Check its network, firewall and proxy settings.`)
   }
   if (code && CERTIFICATE_CODES.has(code)) {
-    const name = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `is not valid for the name ${hostName(where)}` : `is not trusted: ${root.message}`
+    // Node 24 appends its own advice to the reason ("; if the root CA is installed locally, try
+    // running Node.js with --use-system-ca"): the reason alone, so the advice is ours on every runtime.
+    const reason = root.message.split(';')[0].trim()
+    const name = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `is not valid for the name ${hostName(where)}` : `is not trusted: ${reason}`
     return fail(
       'certificate',
       true,
