@@ -100,8 +100,9 @@ function b64urlJson(part: string): unknown {
  * process share them by position, since making a 2,048-bit RSA key costs a tenth of a second
  * (the test suite creates hundreds of worlds, most with an app).
  */
-const appKeys: Array<Pick<App, 'publicKey' | 'privateKeyPem' | 'privateKeyPkcs8Pem'>> = []
-function appKey(position: number): Pick<App, 'publicKey' | 'privateKeyPem' | 'privateKeyPkcs8Pem'> {
+type AppKey = Pick<App, 'publicKey' | 'privateKeyPem' | 'privateKeyPkcs8Pem'>
+const appKeys: AppKey[] = []
+function appKey(position: number): AppKey {
   while (appKeys.length <= position) {
     // 2048 bits as GitHub issues; the PKCS#1 form is what the app settings page downloads.
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -13,15 +13,20 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../tools/repo.js'
-import { nodeRuntimes, runAction, type ActionRun } from '../tools/runner.js'
+import { nodeRuntimes, runAction, type ActionRun, type ActionRunOptions } from '../tools/runner.js'
 
-/** The demo runs the bundle on the Node that runs it. */
-const THIS_NODE = nodeRuntimes()[0]
 import { readableLog } from '../tools/workflow-commands.js'
 import { formatLogLine, renderMarkdown, style, visibleWidth } from './lib/terminal.js'
 
 /** Waits the action makes (1 s between writes, backoff) are multiplied by this for the demo. */
 const TIME_SCALE = 0.02
+/** The demo runs the bundle on the Node that runs it. */
+const THIS_NODE = nodeRuntimes()[0]
+
+/** A step of the day's workflow as the runner runs it: the bundle on this Node, GitHub's waits shortened. */
+function runAsRunner(api: LocalApi, repository: string, inputs: Record<string, string>, extra: Partial<ActionRunOptions> = {}): Promise<ActionRun> {
+  return runAction({ apiUrl: api.url, repository, node: THIS_NODE, timeScale: TIME_SCALE, timeoutMs: 45_000, inputs, ...extra })
+}
 const MINUTE = 60_000
 const CRON_INTERVAL = 15 * MINUTE
 /** max-attempts as the steps leave it: action.yml's default. */
@@ -197,16 +202,7 @@ async function runStep(api: LocalApi, day: RealisticDay, tick: number, index: nu
   const logFrom = api.log.length
   const redeliveriesFrom = api.redeliveryRequests().length
   const t0 = performance.now()
-  const run = await runAction({
-    apiUrl: api.url,
-    repository: day.repo,
-    node: THIS_NODE,
-    timeScale: TIME_SCALE,
-    timeoutMs: 45_000,
-    keepTemp: true,
-    temp: mkdtempSync(join(demoTemp, `run-${tick}-${step.name}-`)),
-    inputs: step.inputs
-  })
+  const run = await runAsRunner(api, day.repo, step.inputs, { keepTemp: true, temp: mkdtempSync(join(demoTemp, `run-${tick}-${step.name}-`)) })
   const ms = performance.now() - t0
   const requests = api.log.slice(logFrom)
   const result: StepResult = { tick, step, run, requests, newestBefore, redeliveriesFrom, redeliveriesTo: api.redeliveryRequests().length, ms }
@@ -479,16 +475,7 @@ async function outageAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
   let n = 3
   while (api.now() < down[1] + 25 * MINUTE) {
     timeline.pass(CRON_INTERVAL)
-    const measured = await timeline.measure(() =>
-      runAction({
-        apiUrl: api.url,
-        repository: day.repo,
-        node: THIS_NODE,
-        timeScale: TIME_SCALE,
-        timeoutMs: 45_000,
-        inputs: step.inputs
-      })
-    )
+    const measured = await timeline.measure(() => runAsRunner(api, day.repo, step.inputs))
     const run = measured.value
     const o = run.outputs
     const isDown = measured.at >= down[0] && measured.at < down[1]
@@ -555,14 +542,7 @@ async function replayAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     )
   )
   const replay = async (send: boolean): Promise<ActionRun> => {
-    const run = await runAction({
-      apiUrl: api.url,
-      repository: day.repo,
-      node: THIS_NODE,
-      timeScale: TIME_SCALE,
-      timeoutMs: 45_000,
-      inputs: { ...step.inputs, ...range, 'replay-send': String(send) }
-    })
+    const run = await runAsRunner(api, day.repo, { ...step.inputs, ...range, 'replay-send': String(send) })
     print()
     print(style.bold(`  ${send ? 'send' : 'preview'}`) + style.dim(`  replay-since: ${range['replay-since']}  replay-until: ${range['replay-until']}  replay-send: ${send}`))
     print(`    outputs  replayed ${style.bold(run.outputs.replayed ?? '-')}  replay-left ${style.bold(run.outputs['replay-left'] ?? '-')}`)
@@ -588,14 +568,7 @@ async function replayAct(api: LocalApi, day: RealisticDay, plan: Step[], check: 
     `replay: every event first delivered in the range sent once (${inRange.size}), nothing outside it`
   )
   const after = api.redeliveryRequests(hook).length
-  const scheduled = await runAction({
-    apiUrl: api.url,
-    repository: day.repo,
-    node: THIS_NODE,
-    timeScale: TIME_SCALE,
-    timeoutMs: 45_000,
-    inputs: step.inputs
-  })
+  const scheduled = await runAsRunner(api, day.repo, step.inputs)
   const again = api
     .redeliveryRequests(hook)
     .slice(after)

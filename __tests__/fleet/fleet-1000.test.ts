@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
 import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark/format.js'
 import { runInProcess } from '../support/in-process.js'
-import { MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { MINUTE, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 let fleet: Fleet
@@ -18,12 +18,7 @@ beforeAll(async () => {
   // 5,000 an hour (see the API budget in docs/fleets.md), as much as an installation on GitHub Enterprise Cloud.
   api = await startLocalApi({ seed: 5, primaryLimit: 15_000 })
   fleet = seedFleet(api, { owner: 'acme', repositories: 1000, failingHooks: 0.02 })
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   inputs = { 'target-type': 'repo', repository: 'acme/*', token, 'state-variable': 'FLEET_STATE' }
 })
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { main as cliMain } from '../../src/cli/main.js'
 import { parseBookmark } from '../../src/core/bookmark/format.js'
 import { shardOf } from '../../src/core/selection.js'
 import { runInProcess } from '../support/in-process.js'
-import { addFailure, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { addFailure, HOUR, MINUTE, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 let fleet: Fleet
@@ -31,12 +31,7 @@ beforeEach(async () => {
     url: (i, j) => (j === 2 ? `https://chat.example.net/hooks/${i}` : `https://ci.example.com/hooks/svc-${i}${j ? `/${j}` : ''}`),
     failingHooks: 0.2
   })
-  token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  token = orgToken(api)
 })
 afterEach(async () => {
   await api.close()

@@ -8,7 +8,7 @@ import { parseConfig, type Config, type RawInputs } from '../../src/core/config.
 import { ACTION_NAMING, renderInputError } from '../../src/core/input-errors.js'
 import { redeliverFailedDeliveries } from '../../src/session.js'
 import { shortenWaitsInEachTest } from '../support/in-process.js'
-import { addFailure, HOUR, redeliveryCounts } from '../support/world.js'
+import { addFailure, HOUR, orgToken, redeliveryCounts } from '../support/world.js'
 
 shortenWaitsInEachTest()
 
@@ -78,12 +78,7 @@ test('3,000 unknown ids cost a hooks listing and a handful of requests, not one 
 })
 
 test('when no named hook exists, the run stops with that error before writing anything', async () => {
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   api.createOrgHook('acme')
   api.setVariable('acme/workflows', 'BOOKMARK', '1700000000000')
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': '999001,999002', 'state-variable': 'BOOKMARK', 'state-repository': 'acme/workflows' }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
 import { MAX_STATE_BYTES } from '../../src/core/bookmark/format.js'
-import { addFailure, addSuccess, DAY, HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
+import { addFailure, addSuccess, DAY, HOUR, MINUTE, orgToken, redeliveryCounts, settle } from '../support/world.js'
 
 let api: LocalApi
 beforeEach(async () => {
@@ -70,12 +70,7 @@ test("GitHub's clock 7 minutes behind and nothing read before the app's first re
 })
 
 test('a run with nothing new reads the bookmark once and writes nothing', async () => {
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const hook = api.createOrgHook('acme')
   for (let i = 1; i <= 5; i++) addSuccess(api, hook, i * MINUTE)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
@@ -144,12 +139,7 @@ test("GitHub's primary rate limit used up mid-run: the run stops cleanly, and af
 })
 
 test('a hook no longer scanned (perhaps another target sharing the variable) keeps its entry until it is older than the window', async () => {
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const a = api.createOrgHook('acme')
   const b = api.createOrgHook('acme')
   addFailure(api, a, HOUR)
@@ -173,12 +163,7 @@ test('a hook no longer scanned (perhaps another target sharing the variable) kee
 })
 
 test('a hook quiet for longer than the window gets no warning about lost failures', async () => {
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const hook = api.createOrgHook('acme')
   addFailure(api, hook, 4 * DAY + HOUR, { label: 'handled-long-ago' })
   addSuccess(api, hook, 4 * DAY)
@@ -208,12 +193,7 @@ test('with hook-id empty, an inactive hook (switched off on purpose) is left alo
 })
 
 test('a state variable larger than any bookmark is refused before it is parsed, naming the variable and the limit', async () => {
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const hook = api.createOrgHook('acme')
   addFailure(api, hook, HOUR)
   // GitHub caps a variable at 48 KB: only a hostile or broken API sends this.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
 import { runAction } from '../support/runner.js'
-import { addFailure, HOUR } from '../support/world.js'
+import { addFailure, HOUR, orgToken } from '../support/world.js'
 
 let api: LocalApi
 let hook: OrgHookRef
@@ -20,12 +20,7 @@ beforeAll(async () => {
   api = await startLocalApi({ seed: 5 })
   hook = api.createOrgHook('acme')
   app = api.createApp()
-  token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  token = orgToken(api)
   addFailure(api, hook, HOUR)
   api.setVariable('acme/workflows', 'BOOKMARK', STATE)
 })

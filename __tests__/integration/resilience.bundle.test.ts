@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type LocalApiOptions, type OrgHookRef } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
 import { nodeRuntimes, runAction, type ActionRunOptions } from '../support/runner.js'
-import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, onceRedelivered, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, onceRedelivered, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
 afterEach(async () => {
@@ -18,12 +18,7 @@ afterEach(async () => {
 async function orgWorld(options: LocalApiOptions = {}): Promise<{ hook: OrgHookRef; token: string; inputs: Record<string, string> }> {
   api = await startLocalApi({ seed: 11, ...options })
   const hook = api.createOrgHook('acme', { url: 'https://ci.example.com/hook' })
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   return { hook, token, inputs: { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' } }
 }
 

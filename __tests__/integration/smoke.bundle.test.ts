@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { maskedLog, nodeRuntimes, runAction, type ActionRun } from '../support/runner.js'
-import { addFailure, addSuccess, HOUR, MINUTE, redeliveryCounts, sorted } from '../support/world.js'
+import { addFailure, addSuccess, HOUR, MINUTE, orgToken, redeliveryCounts, sorted } from '../support/world.js'
 
 describe.each(nodeRuntimes())('on $name', node => {
   let api: LocalApi
@@ -41,12 +41,7 @@ describe.each(nodeRuntimes())('on $name', node => {
   })
 
   test('org: every hook of the organization; the token is never printed', async () => {
-    const token = api.createToken({
-      grants: [
-        { org: 'acme', hooks: 'write' },
-        { repo: 'acme/workflows', variables: 'write' }
-      ]
-    })
+    const token = orgToken(api)
     const a = api.createOrgHook('acme')
     const b = api.createOrgHook('acme')
     const failing = [addFailure(api, a, HOUR), addFailure(api, b, 2 * HOUR)]

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
 import { maskedLog, runAction } from '../support/runner.js'
-import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, redeliveryCounts, settle, sorted } from '../support/world.js'
+import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 describe('app, org and repo', () => {
   let api: LocalApi
@@ -129,12 +129,7 @@ describe('app, org and repo', () => {
   })
 
   test("the docs' script's bookmark (milliseconds since the epoch) is taken over", async () => {
-    const token = api.createToken({
-      grants: [
-        { org: 'acme', hooks: 'write' },
-        { repo: 'acme/workflows', variables: 'write' }
-      ]
-    })
+    const token = orgToken(api)
     const hook = api.createOrgHook('acme')
     const before = addFailure(api, hook, 3 * HOUR)
     const after = addFailure(api, hook, 30 * MINUTE)
@@ -151,12 +146,7 @@ describe('GitHub Enterprise Server', () => {
   test('from GITHUB_API_URL: every request goes under /api/v3', async () => {
     const api = await startLocalApi()
     try {
-      const token = api.createToken({
-        grants: [
-          { org: 'acme', hooks: 'write' },
-          { repo: 'acme/workflows', variables: 'write' }
-        ]
-      })
+      const token = orgToken(api)
       const hook = api.createOrgHook('acme')
       const failing = addFailure(api, hook, 5 * DAY) // inside GHES's 7-day window, outside github.com's 3
       const run = await runActionInProcess({ apiUrl: api.ghesUrl, inputs: { 'target-type': 'org', org: 'acme', token, lookback: '6d', 'state-variable': 'BOOKMARK' } })

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals'
 import { seedDeliveries, startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
-import { HOUR, MINUTE, redeliveryCounts, settle } from '../support/world.js'
+import { HOUR, MINUTE, orgToken, redeliveryCounts, settle } from '../support/world.js'
 
 const LIMIT = 150
 const PER_HOUR = 500
@@ -42,12 +42,7 @@ async function anHourLater(hook: OrgHookRef, seed: number): Promise<void> {
 
 test('hourly runs over a window larger than the budget: every failure redelivered once within three runs, each run within the budget, saying how much it covered', async () => {
   const hook = api.createOrgHook('acme')
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const failing = busyDay(hook, 20)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': String(hook.id), 'state-variable': 'BOOKMARK' }
 
@@ -78,12 +73,7 @@ test('a fleet of hooks that together need more than the budget: the hooks a run 
   // 100 requests an hour: each of the 40 quiet hooks needs a listing, a ping and a look for its answer, and a redelivery.
   api = await startLocalApi({ seed: 43, primaryLimit: 100 })
   const hooks = Array.from({ length: 40 }, () => api.createOrgHook('acme'))
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const failing = hooks.map((hook, i) => {
     seedDeliveries(api, hook, { count: 10, endAt: api.now() - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 500 + i })
     return api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - 2 * HOUR, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: 300 }).guid
@@ -110,12 +100,7 @@ test('a fleet of hooks that together need more than the budget: the hooks a run 
 
 test('GitHub no longer takes the position where the last run stopped: a warning, and the next run lists the hook from its newest delivery, losing nothing', async () => {
   const hook = api.createOrgHook('acme')
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   seedDeliveries(api, hook, { count: 300, endAt: api.now() - 1000, spanMs: 20 * HOUR, failRate: 0, seed: 431 })
   // Below where the last run stopped: only a listing that gets there finds it.
   const older = api.addDelivery(hook, { event: 'push', deliveredAt: api.now() - 15 * HOUR, ok: false, status: 'Invalid HTTP Response: 503', statusCode: 503, durationMs: 300 }).guid

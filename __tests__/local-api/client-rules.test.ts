@@ -13,7 +13,7 @@ import { orgHookRoute } from '../../src/targets/org.js'
 import type { HookTarget } from '../../src/core/types.js'
 import type { Pacing } from '../../src/github/timing.js'
 import { VariableStore } from '../../src/state/variable-store.js'
-import { HOUR } from '../support/world.js'
+import { HOUR, orgToken } from '../support/world.js'
 
 const GitHub = await loadGitHub()
 
@@ -59,12 +59,7 @@ afterEach(async () => {
 async function world(options: Parameters<typeof startLocalApi>[0] = {}): Promise<{ api: LocalApi; token: string; hook: OrgHookRef }> {
   api = await startLocalApi({ seed: 5, ...options })
   const hook = api.createOrgHook('acme')
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   return { api, token, hook }
 }
 

@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi } from '../../local-api/index.js'
 import { runInProcess } from '../support/in-process.js'
-import { addSuccess, HOUR } from '../support/world.js'
+import { addSuccess, HOUR, orgToken } from '../support/world.js'
 
 let api: LocalApi
 afterEach(async () => {
@@ -16,12 +16,7 @@ test('the bookmark read and the first page of each hook are in flight together',
   api = await startLocalApi({ seed: 3, latencyMs: 60 })
   const hooks = [api.createOrgHook('acme'), api.createOrgHook('acme')]
   for (const hook of hooks) addSuccess(api, hook, HOUR)
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   const inputs = { 'target-type': 'org', org: 'acme', token, 'hook-id': hooks.map(h => h.id).join(','), 'state-variable': 'WEBHOOK_BOOKMARK' }
   expect((await runInProcess(api, inputs)).error).toBeUndefined()
 

@@ -8,7 +8,7 @@ import { startLocalApi, type LocalApi, type OrgHookRef } from '../../local-api/i
 import { backoffMs } from '../../src/core/receiver.js'
 import { runInProcess } from '../support/in-process.js'
 import { Schedule } from '../support/schedule.js'
-import { DAY, HOUR, MINUTE } from '../support/world.js'
+import { DAY, HOUR, MINUTE, orgToken } from '../support/world.js'
 
 let api: LocalApi
 let hook: OrgHookRef
@@ -17,12 +17,7 @@ let inputs: Record<string, string>
 beforeEach(async () => {
   api = await startLocalApi({ seed: 11 })
   hook = api.createOrgHook('acme')
-  const token = api.createToken({
-    grants: [
-      { org: 'acme', hooks: 'write' },
-      { repo: 'acme/workflows', variables: 'write' }
-    ]
-  })
+  const token = orgToken(api)
   inputs = { 'target-type': 'org', org: 'acme', token, 'state-variable': 'WEBHOOK_BOOKMARK' }
 })
 afterEach(async () => {

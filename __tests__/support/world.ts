@@ -6,6 +6,16 @@ export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
 export const DAY = 24 * HOUR
 
+/** A token for acme's organization hooks that keeps the bookmark in acme/workflows: most tests' credential. */
+export function orgToken(api: LocalApi): string {
+  return api.createToken({
+    grants: [
+      { org: 'acme', hooks: 'write' },
+      { repo: 'acme/workflows', variables: 'write' }
+    ]
+  })
+}
+
 let counter = 0
 /** A guid that says what it is, so a failing assertion is readable. */
 export function guid(label: string): string {
