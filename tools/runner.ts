@@ -57,10 +57,16 @@ export function nodeRuntimes(): NodeRuntime[] {
   return runtimes
 }
 
+/** The runtime action.yml declares (Node 24), which the runner runs the action on; the machine's Node where it cannot run. */
+export function shippedRuntime(): NodeRuntime {
+  return nodeRuntimes().at(-1)!
+}
+
 export interface ActionRunOptions {
   inputs: Record<string, string>
   /** GITHUB_API_URL, as the runner sets it. */
   apiUrl: string
+  /** The Node that runs the bundle: by default the one the runner would (shippedRuntime()). */
   node?: NodeRuntime
   env?: Record<string, string>
   /** Shrinks waits (one second between writes, backoff) against the local API: 0.01 by default; 1 keeps every wait real. */
@@ -162,7 +168,7 @@ export function runnerEnvironment(options: RunnerEnvironmentOptions): RunnerEnvi
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const { env, temp, outputFile, summaryFile } = runnerEnvironment({ ...options, timeScale: options.timeScale ?? 0.01 })
   try {
-    const node = options.node ?? nodeRuntimes()[0]
+    const node = options.node ?? shippedRuntime()
     const ran = await spawnMeasured(node.path, [ACTION_ENTRY], { ...options, env, cwd: temp, timeFile: join(temp, 'time') })
     const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
     let report: unknown

@@ -10,7 +10,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import ts from 'typescript'
+import { parseSync, type StringLiteral, type TemplateLiteral } from '@swc/core'
 import { ACTION_NAMING } from '../../src/core/input-errors.js'
 import { INPUTS } from '../../src/core/inputs.generated.js'
 import { markdownPages, read, root } from './helpers.js'
@@ -34,18 +34,16 @@ function quotedMessages(troubleshooting: string, pages: string): string[] {
 /** The literal text of every string and template in these TypeScript sources (a template's `${...}` cut out). */
 function sourcePieces(files: string[]): string[] {
   const pieces: string[] = []
-  for (const file of files) {
-    const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
-    const visit = (node: ts.Node): void => {
-      if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) pieces.push(node.text)
-      else if (ts.isTemplateExpression(node)) {
-        pieces.push(node.head.text)
-        for (const span of node.templateSpans) pieces.push(span.literal.text)
-      }
-      ts.forEachChild(node, visit)
-    }
-    visit(source)
+  // swc's parser (the one the tests are compiled with) rather than TypeScript's, which this test would load whole.
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (node === null || typeof node !== 'object') return
+    const { type } = node as { type?: string }
+    if (type === 'StringLiteral') pieces.push((node as StringLiteral).value)
+    else if (type === 'TemplateLiteral') for (const quasi of (node as TemplateLiteral).quasis) pieces.push(quasi.cooked ?? quasi.raw)
+    for (const [key, child] of Object.entries(node)) if (key !== 'span') visit(child)
   }
+  for (const file of files) visit(parseSync(read(file), { syntax: 'typescript' }))
   return pieces.filter(piece => piece.length > 0)
 }
 

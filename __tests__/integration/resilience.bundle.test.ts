@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { startLocalApi, type LocalApi, type LocalApiOptions, type OrgHookRef } from '../../local-api/index.js'
 import { runActionInProcess } from '../support/in-process.js'
-import { nodeRuntimes, runAction, type ActionRunOptions } from '../support/runner.js'
+import { runAction, shippedRuntime, type ActionRunOptions } from '../support/runner.js'
 import { addFailure, addSuccess, DAY, guid, HOUR, MINUTE, onceRedelivered, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
 
 let api: LocalApi
@@ -199,7 +199,7 @@ describe('the action', () => {
   test('8. killed mid-redelivery: the state stays readable, a rerun sends nothing twice, the next run finishes the job', async () => {
     const { hook, inputs } = await orgWorld()
     const failing = Array.from({ length: 60 }, (_, i) => addFailure(api, hook, (i + 1) * MINUTE))
-    const killed = await runAction({ apiUrl: api.url, inputs, node: nodeRuntimes().at(-1), timeScale: 0.05, killWhen: () => redeliveryCounts(api).size >= 25 })
+    const killed = await runAction({ apiUrl: api.url, inputs, node: shippedRuntime(), timeScale: 0.05, killWhen: () => redeliveryCounts(api).size >= 25 })
     expect(killed.signal).toBe('SIGKILL')
     const sentBeforeKill = redeliveryCounts(api).size
     expect(sentBeforeKill).toBeGreaterThanOrEqual(25)

@@ -6,7 +6,7 @@
 // between runs, so hours of schedule take seconds.
 
 import { startLocalApi, Timeline, type HookRef, type LocalApi } from '../../local-api/index.js'
-import { nodeRuntimes, runAction } from '../../tools/runner.js'
+import { runAction, shippedRuntime } from '../../tools/runner.js'
 import { fmt } from './report.js'
 import type { Context } from './scenarios.js'
 
@@ -29,7 +29,7 @@ const CASES: OutageCase[] = [
 export async function outageRecovery(ctx: Context): Promise<void> {
   const scenario = '7 outage recovery'
   // What ships: action.yml runs node24.
-  const node = nodeRuntimes().find(r => r.name === 'node24') ?? nodeRuntimes()[0]
+  const node = shippedRuntime()
   for (const c of CASES) {
     const api = await startLocalApi({ seed: 31 })
     try {
@@ -110,7 +110,7 @@ export async function outageRecovery(ctx: Context): Promise<void> {
  */
 export async function quietHooks(ctx: Context): Promise<void> {
   const scenario = '7b quiet hooks'
-  const node = nodeRuntimes().find(r => r.name === 'node24') ?? nodeRuntimes()[0]
+  const node = shippedRuntime()
   const kinds: Array<{ name: string; world: (api: LocalApi) => { hook: HookRef; inputs: Record<string, string> } }> = [
     { name: 'org hook', world: api => ({ hook: api.createOrgHook('acme'), inputs: { 'target-type': 'org', org: 'acme' } }) },
     { name: 'repo hook', world: api => ({ hook: api.createRepoHook('acme/api'), inputs: { 'target-type': 'repo', repository: 'acme/api' } }) },
