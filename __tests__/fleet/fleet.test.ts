@@ -51,7 +51,7 @@ const matched = (f: Fleet) => f.hooks.filter(h => h.url.startsWith('https://ci.e
 const bookmark = (name = 'FLEET_STATE') => parseBookmark(api.getVariable('acme/workflows', name)?.value).bookmark
 
 describe('repository: acme/* with a payload URL prefix', () => {
-  test('redelivers exactly the failures of the matched hooks, once, across runs', async () => {
+  test('redelivers exactly the failures of the matched hooks, once, across runs; an idle run then writes nothing and reads only what it must', async () => {
     const expected = matched(fleet).flatMap(h => h.failingGuids)
     const elsewhere = fleet.hooks.filter(h => !matched(fleet).includes(h)).flatMap(h => h.failingGuids)
     expect(expected.length).toBeGreaterThan(20)
@@ -74,6 +74,23 @@ describe('repository: acme/* with a payload URL prefix', () => {
     expect(second.error).toBeUndefined()
     expect(second.result!.totals.redelivered).toBe(0)
     expect([...redeliveryCounts(api).values()].every(n => n === 1)).toBe(true)
+
+    // Nothing new: the same bookmark, so the variable is not written again.
+    const quiet = api.getVariable('acme/workflows', 'FLEET_STATE')!.value
+    api.advanceClock(15 * MINUTE)
+    api.clearLog()
+    const idle = await runInProcess(api, inputs())
+    expect(idle.error).toBeUndefined()
+    expect(api.log.filter(e => e.method !== 'GET')).toEqual([])
+    expect(api.getVariable('acme/workflows', 'FLEET_STATE')!.value).toBe(quiet)
+    // Reads: the repository pages, one hook list per repository not archived, one delivery page
+    // per matched hook, the variable. (acme/workflows, which holds the variable, is in acme/* too.)
+    const listed = fleet.repositories.filter(r => !r.archived).length + 1
+    expect(api.log.filter(e => e.route === '/orgs/acme/repos')).toHaveLength(Math.ceil((fleet.repositories.length + 1) / 100))
+    expect(api.log.filter(e => /^\/repos\/acme\/[^/]+\/hooks$/.test(e.route))).toHaveLength(listed)
+    expect(api.log.filter(e => e.route.endsWith('/deliveries'))).toHaveLength(matched(fleet).length)
+    expect(api.log.filter(e => e.route.endsWith('/actions/variables/FLEET_STATE'))).toHaveLength(1)
+    expect(api.log).toHaveLength(Math.ceil((fleet.repositories.length + 1) / 100) + listed + matched(fleet).length + 1)
   })
 
   test('hooks GitHub reports as never delivered cost no delivery listing', async () => {
