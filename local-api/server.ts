@@ -2,7 +2,6 @@
 // One request goes: outage -> fault -> authentication -> primary limit -> secondary
 // limits -> route -> permission -> handler, like the layers in front of GitHub's API.
 
-import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -441,11 +440,14 @@ function serverError(status: number): Reply {
   return error(status, messages[status] ?? 'Server Error', DOCS)
 }
 
+/** X-GitHub-Request-Id's shape; any value will do, so Math.random rather than the crypto pool (one per answer). */
 function requestId(): string {
-  return randomBytes(8)
-    .toString('hex')
-    .toUpperCase()
-    .replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4')
+  const part = (): string =>
+    Math.floor(Math.random() * 0x10000)
+      .toString(16)
+      .toUpperCase()
+      .padStart(4, '0')
+  return `${part()}:${part()}:${part()}:${part()}`
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -1,20 +1,33 @@
 // Small helpers shared by the local API modules.
 
+// Marks where a bare integer goes: a private-use character and a random tag no payload carries.
+const RAW_MARK = `\uE000${Math.random().toString(36).slice(2)}:`
+const RAW_MARKED = new RegExp(`"${RAW_MARK}(-?\\d+)"`, 'g')
+
 /** A JSON integer written verbatim: delivery ids exceed 2^53 and must never pass through a JS number. */
 export class RawInt {
   constructor(readonly digits: string) {
     if (!/^-?\d+$/.test(digits)) throw new Error(`not an integer: ${digits}`)
   }
-}
 
-// Marks where a bare integer goes: a private-use character and a random tag no payload carries.
-const RAW_MARK = `\uE000${Math.random().toString(36).slice(2)}:`
-const RAW_MARKED = new RegExp(`"${RAW_MARK}(-?\\d+)"`, 'g')
+  /** JSON.stringify's own hook (no replacer function, which would be called for every value): a marked string toJsonText unquotes. */
+  toJSON(): string {
+    return RAW_MARK + this.digits
+  }
+}
 
 /** JSON text like JSON.stringify, but RawInt and bigint become bare integers. */
 export function toJsonText(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof RawInt ? RAW_MARK + v.digits : typeof v === 'bigint' ? RAW_MARK + v.toString() : v))
-  return text === undefined ? 'null' : text.replace(RAW_MARKED, '$1')
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    // A bigint (JSON.stringify refuses them): the slower way, a replacer that sees every value.
+    if (!(error instanceof TypeError)) throw error
+    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? RAW_MARK + v.toString() : v))
+  }
+  if (text === undefined) return 'null'
+  return text.includes(RAW_MARK) ? text.replace(RAW_MARKED, '$1') : text
 }
 
 /** Seeded PRNG (mulberry32): deterministic faults, receivers and generated data. */
