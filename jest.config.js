@@ -8,5 +8,7 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
+  // The long suites first on a fresh clone too, where jest has no timings yet.
+  testSequencer: '<rootDir>/tools/test-sequencer.mjs',
   testTimeout: 120000
 }
