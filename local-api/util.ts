@@ -10,7 +10,10 @@ export class RawInt {
     if (!/^-?\d+$/.test(digits)) throw new Error(`not an integer: ${digits}`)
   }
 
-  /** JSON.stringify's own hook (no replacer function, which would be called for every value): a marked string toJsonText unquotes. */
+  /**
+   * JSON.stringify's own hook (no replacer function, which would be called for every value): a
+   * marked string that only toJsonText turns back into a bare integer, so write replies with it.
+   */
   toJSON(): string {
     return RAW_MARK + this.digits
   }

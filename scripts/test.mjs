@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const startedAt = Date.now()
 // Jest and the static checks run on Node 24, the runtime action.yml declares, which runs them
 // faster than Node 20 (measured on the 2-core machine: jest 67 → 58 s, types and lint 25 → 18 s);
-// the bundle's own suites still run it on the machine's Node and on Node 24 (tools/runner.ts).
+// the bundle's suites run it on Node 24 too, as the runner does, and the smoke, fleet and
+// standalone ones also on the machine's Node (tools/runner.ts).
 // The dist/ check builds on npm's Node, as `npm run build` does.
 const node = shippedNode(root) ?? process.execPath
 

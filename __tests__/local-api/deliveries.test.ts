@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Octokit } from '@octokit/core'
 import { seedDeliveries, seedRealisticDay, startLocalApi, type AppInfo, type HookRef, type LocalApi } from '../../local-api/index.js'
+import { RawInt, toJsonText } from '../../local-api/util.js'
 import { DAY, MINUTE as MIN } from '../support/world.js'
 import { appJwt, call, nextLink, rawIds } from './helpers.js'
 
@@ -206,5 +207,14 @@ describe('deliveries', () => {
       expect(list.some(d => d.status === 'timed out')).toBe(true)
       expect(list.filter(d => !d.ok && d.deliveredAt >= day.outage.from && d.deliveredAt < day.outage.to).length).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('JSON as the local API writes it', () => {
+  it('delivery ids and bigints as bare integers, exactly, whatever their size; other values as JSON.stringify writes them', () => {
+    const reply = { id: new RawInt('9007199254740993'), nested: [{ id: new RawInt('-5') }], big: 12345678901234567890n, text: '9007199254740993', none: null }
+    expect(toJsonText(reply)).toBe('{"id":9007199254740993,"nested":[{"id":-5}],"big":12345678901234567890,"text":"9007199254740993","none":null}')
+    expect(toJsonText({ id: new RawInt('77'), at: '2026-01-01T00:00:00Z' })).toBe('{"id":77,"at":"2026-01-01T00:00:00Z"}')
+    expect(toJsonText(undefined)).toBe('null')
   })
 })

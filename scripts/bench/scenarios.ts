@@ -617,7 +617,7 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
       name,
       'idle run: no write request',
       `${s.writes.length} writes; variable ${api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value === quiet ? 'unchanged' : 'CHANGED'}`,
-      s.writes.length === 0
+      s.writes.length === 0 && api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value === quiet
     )
     budgetRow(ctx, `${name} (first run)`, requests1, 1)
     budgetRow(ctx, `${name} (idle run)`, api.log.length, 1)
