@@ -14,7 +14,6 @@ import { performance } from 'node:perf_hooks'
 import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../tools/repo.js'
 import { nodeRuntimes, runAction, type ActionRun, type ActionRunOptions } from '../tools/runner.js'
-
 import { readableLog } from '../tools/workflow-commands.js'
 import { formatLogLine, renderMarkdown, style, visibleWidth } from './lib/terminal.js'
 

@@ -42,8 +42,9 @@ const freshDist = join(resultsDir, 'dist')
 const distStep = backgroundStep('dist/ is current', process.execPath, ['scripts/check-dist.mjs', '--keep', freshDist])
 // Types and typed lint share one TypeScript program (scripts/typecheck-and-lint.mjs): two
 // checks, told apart by the exit code's bits.
+const TYPES_AND_LINT = 'typecheck and lint'
 const otherSteps = [
-  backgroundStep('typecheck and lint', node, ['scripts/typecheck-and-lint.mjs']),
+  backgroundStep(TYPES_AND_LINT, node, ['scripts/typecheck-and-lint.mjs']),
   backgroundStep('format', node, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.'])
 ]
 await distStep
@@ -84,7 +85,7 @@ const checks = []
 for (const { title, code, output, seconds } of staticSteps) {
   console.log(`\n> ${title} (${seconds.toFixed(1)} s)`)
   process.stdout.write(output)
-  if (title === 'typecheck and lint') {
+  if (title === TYPES_AND_LINT) {
     // 1: the types failed, 2: lint found errors; anything else (a crash) fails both.
     const crashed = typeof code !== 'number' || code < 0 || code > 3
     checks.push('typecheck', 'lint')

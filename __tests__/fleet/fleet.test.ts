@@ -85,12 +85,13 @@ describe('repository: acme/* with a payload URL prefix', () => {
     expect(api.getVariable('acme/workflows', 'FLEET_STATE')!.value).toBe(quiet)
     // Reads: the repository pages, one hook list per repository not archived, one delivery page
     // per matched hook, the variable. (acme/workflows, which holds the variable, is in acme/* too.)
+    const repositoryPages = Math.ceil((fleet.repositories.length + 1) / 100)
     const listed = fleet.repositories.filter(r => !r.archived).length + 1
-    expect(api.log.filter(e => e.route === '/orgs/acme/repos')).toHaveLength(Math.ceil((fleet.repositories.length + 1) / 100))
+    expect(api.log.filter(e => e.route === '/orgs/acme/repos')).toHaveLength(repositoryPages)
     expect(api.log.filter(e => /^\/repos\/acme\/[^/]+\/hooks$/.test(e.route))).toHaveLength(listed)
     expect(api.log.filter(e => e.route.endsWith('/deliveries'))).toHaveLength(matched(fleet).length)
     expect(api.log.filter(e => e.route.endsWith('/actions/variables/FLEET_STATE'))).toHaveLength(1)
-    expect(api.log).toHaveLength(Math.ceil((fleet.repositories.length + 1) / 100) + listed + matched(fleet).length + 1)
+    expect(api.log).toHaveLength(repositoryPages + listed + matched(fleet).length + 1)
   })
 
   test('hooks GitHub reports as never delivered cost no delivery listing', async () => {
