@@ -35,6 +35,9 @@ try {
   } else {
     console.log(`dist/ is current (${built.size} files match a fresh build).`)
   }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error))
+  process.exitCode = 1
 } finally {
   if (!values.keep) rmSync(out, { recursive: true, force: true })
 }
