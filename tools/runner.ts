@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import { loadAction, root } from './repo.js'
+import { loadAction, root, type ActionMeta } from './repo.js'
 import { mask, parseCommands, type WorkflowCommands } from './workflow-commands.js'
 import { machineNode, shippedNode } from './runtimes.mjs'
 
@@ -126,13 +126,16 @@ export interface RunnerEnvironment {
   summaryFile: string
 }
 
+let declaredAction: ActionMeta | undefined
+
 /**
  * The environment the runner gives a JavaScript action, built from scratch: one INPUT_*
  * per input declared in action.yml (defaults applied), empty GITHUB_OUTPUT and
  * GITHUB_STEP_SUMMARY files, RUNNER_TEMP, GITHUB_API_URL and GITHUB_REPOSITORY.
  */
 export function runnerEnvironment(options: RunnerEnvironmentOptions): RunnerEnvironment {
-  const action = loadAction()
+  // Read once a process: a suite runs the action dozens of times, and action.yml does not change meanwhile.
+  const action = (declaredAction ??= loadAction())
   const declared = new Set(action.inputs.map(i => i.name))
   for (const name of Object.keys(options.inputs)) {
     if (!declared.has(name)) throw new Error(`input ${name} is not declared in action.yml`)
