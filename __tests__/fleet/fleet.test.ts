@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { seedFleet, startLocalApi, type Fleet, type LocalApi } from '../../local-api/index.js'
 import { main as cliMain } from '../../src/cli/main.js'
-import { parseBookmark } from '../../src/core/bookmark/format.js'
+import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark/format.js'
 import { shardOf } from '../../src/core/selection.js'
 import { runInProcess } from '../support/in-process.js'
 import { addFailure, HOUR, MINUTE, orgToken, redeliveryCounts, settle, sorted } from '../support/world.js'
@@ -77,6 +77,13 @@ describe('repository: acme/* with a payload URL prefix', () => {
 
     // Nothing new: the same bookmark, so the variable is not written again.
     const quiet = api.getVariable('acme/workflows', 'FLEET_STATE')!.value
+    // What the bookmark costs a fleet, as measured here: at these rates, 1,000 quiet hooks fit in 16 KB,
+    // and with 20 redeliveries in flight in the variable. `npm run bench` (scenario 7) saves both for
+    // 1,000 hooks, in the built action.
+    const perQuietHook = quiet.length / matched(fleet).length
+    const perRedeliveryInFlight = (state.length - quiet.length) / expected.length
+    expect(1000 * perQuietHook).toBeLessThan(16 * 1024)
+    expect(1000 * perQuietHook + 20 * perRedeliveryInFlight).toBeLessThan(MAX_STATE_CHARS)
     api.advanceClock(15 * MINUTE)
     api.clearLog()
     const idle = await runInProcess(api, inputs())

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { seedDeliveries, seedFleet, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
+import { parseBookmark } from '../../src/core/bookmark/format.js'
 import { root } from '../../tools/repo.js'
 import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun, type Runtime } from './action.js'
 import { maxInWindow, minGap, perMinute, summarize, type LogSummary } from './log.js'
@@ -562,6 +563,8 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     })
     const inputs = { 'target-type': 'repo', repository: `${org}/*`, 'hook-id': 'https://ci.example.com/*', token, 'state-variable': 'BENCH_FLEET', lookback: '24h' }
     const hooks = seeded.hooks.length
+    /** Hooks with an entry in the bookmark the last run saved: every hook of the fleet, quiet or not. */
+    const bookmarkedHooks = (): number => parseBookmark(api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value).bookmark.hooks.size
 
     ctx.progress(`${name}: first run over ${fmt.n(repositories)} repositories, ${fmt.n(hooks)} hooks, ${failing} failing`)
     api.clearLog()
@@ -584,8 +587,8 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     ctx.results.check(
       name,
       'bookmark with redeliveries in flight < 40,000 characters (48 KB variable)',
-      `${fmt.n(inFlightChars)} characters`,
-      inFlightChars > 0 && inFlightChars < 40_000,
+      `${fmt.n(inFlightChars)} characters, ${fmt.n(bookmarkedHooks())} hooks in it`,
+      inFlightChars > 0 && inFlightChars < 40_000 && bookmarkedHooks() === hooks,
       inFlightChars
     )
 
@@ -594,7 +597,22 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
     ctx.progress(`${name}: the run after, redeliveries listed`)
     expectSuccess(await runBuiltAction({ inputs, apiUrl: api.url }), 'fleet second run')
     const quiet = api.getVariable(STATE_REPO, 'BENCH_FLEET')?.value ?? ''
-    ctx.results.check(name, `bookmark of ${fmt.n(hooks)} quiet hooks < 16 KB`, `${fmt.n(quiet.length)} characters`, quiet.length > 0 && quiet.length < 16 * 1024, quiet.length)
+    ctx.results.check(
+      name,
+      `bookmark of ${fmt.n(hooks)} quiet hooks < 16 KB`,
+      `${fmt.n(quiet.length)} characters, ${fmt.n(bookmarkedHooks())} hooks in it`,
+      quiet.length > 0 && quiet.length < 16 * 1024 && bookmarkedHooks() === hooks,
+      quiet.length
+    )
+    const accepted = new Map<string, number>()
+    for (const r of api.redeliveryRequests()) if (r.accepted) accepted.set(r.guid, (accepted.get(r.guid) ?? 0) + 1)
+    const failingGuids = seeded.hooks.flatMap(h => h.failingGuids)
+    ctx.results.check(
+      name,
+      'each failing delivery redelivered exactly once over both runs',
+      `${fmt.n(accepted.size)} of ${fmt.n(failingGuids.length)} guids, ${[...accepted.values()].filter(n => n > 1).length} more than once`,
+      accepted.size === failingGuids.length && failingGuids.every(guid => accepted.get(guid) === 1)
+    )
 
     api.advanceClock(15 * MINUTE)
     ctx.progress(`${name}: an idle run`)
