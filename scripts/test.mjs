@@ -14,7 +14,7 @@ const startedAt = Date.now()
 // faster than Node 20 (measured on the 2-core machine: jest 67 → 58 s, types and lint 25 → 18 s);
 // the bundle's suites run it on Node 24 too, as the runner does, and the smoke, fleet and
 // standalone ones also on the machine's Node (tools/runner.ts). The dist/ check builds on Node 24
-// as well: ncc makes the same files on Node 20 and 24, and Node 24 makes them with less CPU.
+// as well, as `npm run build` does (scripts/build-dist.mjs), with less CPU than Node 20.
 const node = shippedNode(root) ?? process.execPath
 
 /** A step in the background: its output kept (stdout and stderr interleaved) for printing later. */

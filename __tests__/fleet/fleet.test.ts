@@ -77,6 +77,7 @@ describe('repository: acme/* with a payload URL prefix', () => {
 
     // Nothing new: the same bookmark, so the variable is not written again.
     const quiet = api.getVariable('acme/workflows', 'FLEET_STATE')!.value
+    expect(parseBookmark(quiet).bookmark.hooks.size).toBe(matched(fleet).length)
     // What the bookmark costs a fleet, as measured here: at these rates, 1,000 quiet hooks fit in 16 KB,
     // and with 20 redeliveries in flight in the variable. `npm run bench` (scenario 7) saves both for
     // 1,000 hooks, in the built action.
