@@ -4,6 +4,7 @@
 export { startLocalApi } from './server.js'
 export { seedRealisticDay, seedDeliveries, seedFleet } from './scenario.js'
 export { Timeline } from './schedule.js'
+export { redeliveryCounts } from './util.js'
 export type { Measured, TimelineOptions } from './schedule.js'
 export type { RealisticDay, RealisticDayOptions, BulkOptions, Fleet, FleetHook, FleetOptions } from './scenario.js'
 export { JWT_MESSAGES } from './auth.js'

@@ -4,7 +4,7 @@
 
 import { answered } from './model.js'
 import type { HookRef, LocalApi, ReceiverAnswer } from './types.js'
-import { makeRng, seededUuid } from './util.js'
+import { makeRng, redeliveryCounts, seededUuid } from './util.js'
 
 const MINUTE = 60_000
 
@@ -94,9 +94,7 @@ export class Timeline {
 
   /** Accepted redeliveries per guid. */
   redeliveries(): Map<string, number> {
-    const counts = new Map<string, number>()
-    for (const r of this.options.api.redeliveryRequests(this.options.hook)) if (r.accepted) counts.set(r.guid, (counts.get(r.guid) ?? 0) + 1)
-    return counts
+    return redeliveryCounts(this.options.api, this.options.hook)
   }
 
   /** Guids the receiver got more than once: a success, then another success. */

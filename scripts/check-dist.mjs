@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { continueOnShippedNode } from '../tools/runtimes.mjs'
 import { buildDist } from './build-dist.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// On the Node `npm run build` builds on (Node 24 where it runs): the same build, compared.
+continueOnShippedNode(root, import.meta.url)
 const { values } = parseArgs({ options: { keep: { type: 'string' } } })
 const out = values.keep ?? mkdtempSync(join(tmpdir(), 'dist-check-'))
 try {

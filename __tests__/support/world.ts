@@ -1,6 +1,6 @@
 /** Small helpers to set up deliveries on the local GitHub API and read back what it saw. */
 import { createServer } from 'node:net'
-import type { HookRef, LocalApi } from '../../local-api/index.js'
+import { redeliveryCounts, type HookRef, type LocalApi } from '../../local-api/index.js'
 
 export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
@@ -49,12 +49,8 @@ export function addSuccess(api: LocalApi, hook: HookRef, agoMs: number, opts: { 
   return id
 }
 
-/** Accepted redelivery requests, as guid -> count. */
-export function redeliveryCounts(api: LocalApi, hook?: HookRef): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const r of api.redeliveryRequests(hook)) if (r.accepted) counts.set(r.guid, (counts.get(r.guid) ?? 0) + 1)
-  return counts
-}
+/** Accepted redelivery requests, as guid -> count (the local API's own reading). */
+export { redeliveryCounts }
 
 export function acceptedIds(api: LocalApi, hook?: HookRef): string[] {
   return api

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
-import { seedDeliveries, seedFleet, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
+import { redeliveryCounts, seedDeliveries, seedFleet, startLocalApi, type HookRef, type LocalApi, type LocalApiOptions, type RequestLogEntry } from '../../local-api/index.js'
 import { MAX_STATE_CHARS, parseBookmark } from '../../src/core/bookmark/format.js'
 import { root } from '../../tools/repo.js'
 import { ACTION_ENTRY, median, runBuiltAction, timeNode, type BenchRun, type Runtime } from './action.js'
@@ -605,8 +605,7 @@ export async function fleet(ctx: Context, repositories = 1000, failingShare = 0.
       quiet.length > 0 && quiet.length < 16 * 1024 && bookmarkedHooks() === hooks,
       quiet.length
     )
-    const accepted = new Map<string, number>()
-    for (const r of api.redeliveryRequests()) if (r.accepted) accepted.set(r.guid, (accepted.get(r.guid) ?? 0) + 1)
+    const accepted = redeliveryCounts(api)
     const failingGuids = seeded.hooks.flatMap(h => h.failingGuids)
     ctx.results.check(
       name,
