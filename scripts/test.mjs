@@ -51,7 +51,6 @@ await distStep
 const built = existsSync(join(freshDist, 'index.js')) && existsSync(join(freshDist, 'cli', 'index.js'))
 
 const resultsFile = join(resultsDir, 'results.json')
-const extra = process.argv.slice(2)
 // The tests get a temporary directory of their own, which must be empty when they end:
 // whatever a test, the action or the CLI leaves behind is named and fails the run.
 // Jest's cache stays where it always is, so the run is not slower for it.
@@ -60,9 +59,13 @@ const jestCache = join(realpathSync(tmpdir()), typeof process.getuid === 'functi
 // Three workers, where jest's default on two cores is one: the suites that wait on real time
 // (rate-limit windows, outages) leave a core idle otherwise (measured on the 2-core machine:
 // npm test took 84 s with three workers, 98 s with two and 90 s with four).
+// `npm test -- ARGS` hands ARGS to jest (a path pattern, a flag); a worker count given there
+// replaces the three, since jest reads only the first of two.
+const extra = process.argv.slice(2)
+const workers = extra.some(arg => /^(--maxWorkers|-w|--runInBand|-i)(=|$)/.test(arg)) ? [] : ['--maxWorkers=3']
 console.log('\n> jest')
 const jestOk = await new Promise(resolve => {
-  const child = spawn(node, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--maxWorkers=3', '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra], {
+  const child = spawn(node, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...workers, '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra], {
     cwd: root,
     stdio: 'inherit',
     env: {
