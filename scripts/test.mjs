@@ -62,7 +62,7 @@ const jestCache = join(realpathSync(tmpdir()), typeof process.getuid === 'functi
 // `npm test -- ARGS` hands ARGS to jest (a path pattern, a flag); a worker count given there
 // replaces the three, since jest reads only the first of two.
 const extra = process.argv.slice(2)
-const workers = extra.some(arg => /^(--maxWorkers|-w|--runInBand|-i)(=|$)/.test(arg)) ? [] : ['--maxWorkers=3']
+const workers = extra.some(arg => /^(--maxWorkers|--max-workers|-w|--runInBand|--run-in-band|-i)(=|$)/.test(arg)) ? [] : ['--maxWorkers=3']
 console.log('\n> jest')
 const jestOk = await new Promise(resolve => {
   const child = spawn(node, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...workers, '--json', `--outputFile=${resultsFile}`, `--cacheDirectory=${jestCache}`, ...extra], {
