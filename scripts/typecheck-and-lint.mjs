@@ -16,7 +16,11 @@ const configFailure = diagnostic => {
   throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))
 }
 const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.all.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: configFailure })
-const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, projectReferences: config.projectReferences })
+// JSDoc is parsed only where it can hold types (JavaScript files, @see and @link), as tsc does:
+// a TypeScript file's comments carry no types, and Octokit's API types are mostly comments.
+const compilerHost = ts.createCompilerHost(config.options)
+compilerHost.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
+const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, projectReferences: config.projectReferences, host: compilerHost })
 const diagnostics = [...config.errors, ...ts.getPreEmitDiagnostics(program)]
 const host = { getCanonicalFileName: name => name, getCurrentDirectory: () => root, getNewLine: () => '\n' }
 
