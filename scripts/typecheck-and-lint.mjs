@@ -22,12 +22,12 @@ const compilerHost = ts.createCompilerHost(config.options)
 compilerHost.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
 const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, projectReferences: config.projectReferences, host: compilerHost })
 const diagnostics = [...config.errors, ...ts.getPreEmitDiagnostics(program)]
-const host = { getCanonicalFileName: name => name, getCurrentDirectory: () => root, getNewLine: () => '\n' }
+const formatHost = { getCanonicalFileName: name => name, getCurrentDirectory: () => root, getNewLine: () => '\n' }
 
 console.log('> typecheck (tsc --noEmit -p tsconfig.all.json)')
 if (diagnostics.length > 0) {
   const color = process.env.FORCE_COLOR === '1' || process.stdout.isTTY
-  process.stdout.write(color ? ts.formatDiagnosticsWithColorAndContext(diagnostics, host) : ts.formatDiagnostics(diagnostics, host))
+  process.stdout.write(color ? ts.formatDiagnosticsWithColorAndContext(diagnostics, formatHost) : ts.formatDiagnostics(diagnostics, formatHost))
   console.log(`\nFound ${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}.`)
 } else {
   console.log(`no errors in ${config.fileNames.length} files`)
